@@ -1,0 +1,102 @@
+"""The `mentorbot` command: run | migrate | check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+import bot
+from bot import logs
+from bot.lifecycle import running
+from bot.settings import Settings, StorageSettings, describe_error
+from storage import StorageError
+from storage.store import Store
+
+EXIT_CONFIG = 2
+EXIT_FAILURE = 1
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"mentorbot: {message}", file=sys.stderr)
+    return code
+
+
+async def _serve(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with running(settings):
+        await stop.wait()
+
+
+async def _migrate(settings: StorageSettings) -> int:
+    async with await Store.open(settings.db_path) as store:
+        return await store.migrate()
+
+
+async def _check(settings: Settings) -> str:
+    client = AsyncWebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url)
+    auth = await client.auth_test()
+    return (
+        f"ok: bot @{auth.get('user')} ({auth.get('user_id')}) in team {auth.get('team')} "
+        f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}"
+    )
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mentorbot",
+        description="A self-hosted Slack app for ad-hoc mentoring. Configuration comes from "
+        "the environment and a .env file; see .env.example.",
+    )
+    parser.add_argument("--version", action="version", version=f"mentorbot {bot.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser(
+        "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    commands.add_parser("migrate", help="bring the database schema up to date, then exit")
+    commands.add_parser("check", help="validate settings and call auth.test")
+    return parser
+
+
+def _settings_or_exit[S: StorageSettings](model: type[S]) -> S | int:
+    try:
+        return model()
+    except ValidationError as error:
+        return _fail(f"invalid configuration: {describe_error(error, model)}", EXIT_CONFIG)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script and of `python -m bot`."""
+    args = _parser().parse_args(argv)
+    settings = _settings_or_exit(StorageSettings if args.command == "migrate" else Settings)
+    if isinstance(settings, int):
+        return settings
+    logs.configure(settings.log_level)
+    try:
+        if isinstance(settings, Settings) and args.command == "check":
+            print(asyncio.run(_check(settings)))
+        elif isinstance(settings, Settings):
+            asyncio.run(_serve(settings))
+        else:
+            version = asyncio.run(_migrate(settings))
+            print(f"database {settings.db_path} is at schema version {version}")
+    except StorageError as error:
+        return _fail(str(error), EXIT_FAILURE)
+    except SlackApiError as error:
+        return _fail(f"Slack answered {error.response.get('error')!r} to auth.test", EXIT_FAILURE)
+    except OSError as error:
+        return _fail(str(error), EXIT_FAILURE)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

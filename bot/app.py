@@ -1,0 +1,72 @@
+"""The composition root: build_app wires settings, storage and the Slack client together."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+import handlers
+from bot.clock import Clock, SystemClock
+from bot.request_log import log_request
+from bot.settings import Settings
+from handlers import errors
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class MentorApp(AsyncApp):
+    """Bolt's AsyncApp, plus one log line per request and no crash on a malformed one."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
+        try:
+            response = await super().async_dispatch(req)
+        except Exception:
+            # Bolt's own matchers can trip over a payload that lacks a field they expect.
+            log.exception("could not dispatch a request; answered 200 and dropped it")
+            response = BoltResponse(status=200, body="")
+        log_request(body, response.status, (time.perf_counter() - started) * 1000, req.mode)
+        return response
+
+
+def build_app(
+    settings: Settings,
+    store: Store,
+    client: AsyncWebClient | None = None,
+    *,
+    clock: Clock | None = None,
+) -> AsyncApp:
+    """Create the Bolt app with every listener registered and dependencies injected."""
+    clock = clock or SystemClock()
+    if client is None:
+        client = AsyncWebClient(
+            token=settings.bot_token.get_secret_value(), base_url=settings.api_url
+        )
+    secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+    app = MentorApp(
+        client=client,
+        signing_secret=secret,
+        # Answer Slack only once the listener is done: acks come back fast (no 10 ms polling)
+        # and an HTTP shutdown that waits for in-flight requests waits for their work too.
+        process_before_response=True,
+        logger=logging.getLogger("mentorbot.bolt"),
+    )
+
+    async def inject(context: dict[str, Any], next: Any) -> None:  # noqa: A002 - Bolt's name
+        context["store"] = store
+        context["settings"] = settings
+        context["clock"] = clock
+        await next()
+
+    app.middleware(inject)
+    errors.register(app)
+    handlers.register(app)
+    return app

@@ -1,0 +1,379 @@
+"""Decide whether a Slack message asks a person for their time or advice.
+
+Pure, dependency-free and fast: normalise the Slack markup, then score a few groups of
+hand-written cues sentence by sentence. See docs/detection.md for the reasoning and the numbers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+__all__ = ["DEFAULT_THRESHOLD", "Detection", "classify"]
+
+DEFAULT_THRESHOLD = 0.5
+# Points needed for score 0.5: one strong cue (3.0) clears it alone, a medium cue needs support.
+_BIAS = 2.8
+# Slack allows 40k characters; an ask sits near the top, and pasted logs must not cost us.
+_MAX_RAW_CHARS = 6000
+_MAX_SCAN_CHARS = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """Verdict for one message: is it an ask, how sure, whom it targets and why."""
+
+    is_ask: bool
+    score: float
+    target: str | None
+    reasons: tuple[str, ...]
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+_CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+# Slack escapes user text, so markup is the only place a raw "<" appears; lowercase input.
+_MARKUP = re.compile(r"<([@#!])?([^<>|\s]*)(?:\|[^<>]*)?>")
+_USER_ID = re.compile(r"[uw][a-z0-9]{2,}")
+_EMOJI = re.compile(r":[a-z0-9_+'-]+:")
+_FOLD = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": " - ",
+     "\u2013": " - ", "*": " ", "_": " ", "~": " ", "\t": " ", "\n": " . "}
+)  # fmt: skip
+# Casual spellings folded to one canonical word, so the cue patterns stay readable.
+_SLANG = {
+    "u": "you", "ya": "you", "r": "are", "ur": "your", "pls": "please", "plz": "please",
+    "min": "minute", "mins": "minutes", "sec": "second", "secs": "seconds", "hr": "hour",
+    "hrs": "hours", "2day": "today", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "lmk": "let me know", "q": "question", "qs": "questions", "q's": "questions",
+    "thx": "thanks", "ty": "thanks", "wanna": "want to", "im": "i'm", "ive": "i've",
+    "dont": "don't", "cant": "can't", "1-on-1": "1:1", "1on1": "1:1", "one-on-one": "1:1",
+    "1:1s": "1:1", "convo": "conversation", "abt": "about", "w/": "with",
+}  # fmt: skip
+_SLANG_WORD = re.compile(
+    r"(?<![\w'/-])(?:" + "|".join(sorted(map(re.escape, _SLANG), key=len, reverse=True)) + r")"
+    r"(?![\w'/-])"
+)
+_PUNCT_RUN = re.compile(r"[?!.]{2,}")
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
+
+
+def _strip_code_and_quotes(text: str) -> str:
+    text = _INLINE_CODE.sub(" ", _CODE_BLOCK.sub(" ", text))
+    fence = text.find("```")
+    if fence >= 0:  # an unclosed fence: Slack shows the rest as code
+        text = text[:fence]
+    if "&gt;" not in text and ">" not in text:
+        return text
+    kept: list[str] = []
+    for line in text.split("\n"):
+        head = line.lstrip()
+        if head.startswith(("&gt;&gt;&gt;", ">>>")):
+            break  # ">>>" quotes everything after it
+        if not head.startswith(("&gt;", ">")):
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
+    """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned."""
+    text = _strip_code_and_quotes(text[:_MAX_RAW_CHARS])[:_MAX_SCAN_CHARS].lower()
+    mentions: list[str] = []
+    bot = bot_user_id.lower() if bot_user_id else None
+
+    def markup(match: re.Match[str]) -> str:
+        sigil, body = match.group(1), match.group(2)
+        if sigil == "@" and _USER_ID.fullmatch(body):
+            if body == bot:
+                return " BOT "
+            mentions.append(body.upper())
+            return " MENTION "
+        if sigil == "#":
+            return " CHANNEL "
+        if sigil == "!":
+            return " DATE " if body.startswith("date") else " GROUP "
+        return " LINK "
+
+    text = _MARKUP.sub(markup, text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    text = _EMOJI.sub(" ", text).translate(_FOLD)
+    text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
+    text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
+    return " ".join(text.split()), mentions
+
+
+# --- cues ------------------------------------------------------------------------------------
+# Shared fragments. Text is lowercase, so the UPPERCASE tokens can't collide with words.
+_QTY = (
+    r"(?:a|an|one|some|any|a\s+few|few|a\s+couple(?:\s+of)?|couple(?:\s+of)?|\d+|five|ten|"
+    r"fifteen|twenty|thirty|half\s+an?|a\s+spare|spare|a\s+little)"
+)
+_ADJ = r"(?:(?:few|spare|quick|free|little|bit\s+of|more|extra)\s+)"
+_UNIT = r"(?:minutes?|seconds?|moments?|hours?|time|bandwidth)\b"
+# "a few minutes", "15 minutes", "some time", "time"; bare "minutes" is the meeting-notes noun.
+_TIME = rf"(?:{_QTY}\s*{_ADJ}*{_UNIT}|{_ADJ}*time\b)"
+_ASKEE = r"(?:you|anyone|anybody|someone|somebody|any\s+of\s+you|folks|who)"
+_NOT_PRONOUN = r"(?!(?:i|we|he|she|they|i'm|i've)\b)"
+_CLAUSE_START = r"(?:^|[,.!?;:-]\s*|\b(?:hey|hi|hello|yo|so|also|and|but|please)\s+|MENTION\s+)"
+_TALK = (
+    r"(?:talk|chat|speak|meet|sync|connect|catch\s+up|hop\s+on|jump\s+on|get\s+on\s+a|"
+    r"grab\s+(?:a\s+)?(?:coffee|call|chat)|have\s+a\s+(?:quick\s+)?(?:chat|call|word|talk)|"
+    r"(?:set\s+up|schedule|book|find)\s+(?:a|some)\s+|do\s+a\s+(?:quick\s+)?(?:call|chat))"
+)
+_ADVICE = (
+    r"(?:advice|guidance|input|thoughts|take|perspective|opinion|insights?|feedback|wisdom|"
+    r"two\s+cents|view)"
+)
+
+_Cue = tuple[str, float, re.Pattern[str]]
+
+
+def _cue(name: str, weight: float, *alternatives: str) -> _Cue:
+    return name, weight, re.compile("|".join(f"(?:{alt})" for alt in alternatives))
+
+
+_POSITIVE: tuple[_Cue, ...] = (
+    # Asking someone for a slice of their time: "do you have a few minutes", "got a sec?".
+    _cue(
+        "time_request",
+        3.0,
+        rf"\b{_ASKEE}\s+(?:{_NOT_PRONOUN}\w+\s+){{0,3}}?(?:have|got|spare|find|make)\s+(?:me\s+)?"
+        rf"{_TIME}",
+        rf"{_CLAUSE_START}(?:have\s+)?(?:you\s+)?(?:got|have)\s+(?:you\s+)?(?:got\s+)?{_TIME}",
+        rf"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal|get|have|"
+        rf"book|take|set\s+up|find)\s+(?:you\b|{_TIME}|(?:a|some)\s+(?:quick\s+)?(?:word|chat|"
+        r"call|1:1))",
+        rf"\bof\s+your\s+(?:time|day)\b|\b(?:{_UNIT}|space|room|slot)\s+on\s+your\s+calendar",
+        rf"\bany\s+chance\s+(?:of|for)\s+{_TIME}|\bmind\s+(?:giving|sparing|lending)\s+me\s+{_TIME}",
+    ),
+    # Proposing a conversation: "can we talk?", "would you mind meeting with me?".
+    _cue(
+        "talk_request",
+        3.0,
+        rf"\b(?:can|could|shall|should|may|might)\s+(?:i|we)\s+(?:please\s+)?{_TALK}",
+        rf"\b(?:chance|if|whether)\s+(?:we|i)\s+(?:could|can|might)\s+{_TALK}",
+        rf"\b(?:would|'d)\s+(?:love|like|appreciate)\s+(?:to\s+)?(?:{_TALK}|(?:a|some)\s+"
+        r"(?:quick\s+)?(?:chat|call|time))",
+        r"\bwould\s+you\s+(?:be\s+)?(?:willing|open|up|able|happy|interested|mind|like|free|"
+        r"have\s+time)\b[^.?!]{0,40}?\b(?:talk|chat|meet|meeting|call|coffee|go\s+over|"
+        r"go\s+through|walk\s+me|sit\s+down|1:1)",
+        r"\b(?:set\s+up|schedule|book|grab|get)\s+(?:a|some)\s+(?:quick\s+)?(?:1:1|time|chat|call|"
+        r"coffee)\s+with\s+you\b",
+    ),
+    # Asking for someone's judgement: "pick your brain", "run something by you".
+    _cue(
+        "advice_request",
+        3.0,
+        r"\bpick\s+your\s+brain",
+        r"\brun\s+(?:something|it|this|that|things|an?\s+(?:\w+\s+)?\w+|some\s+\w+|my\s+\w+)\s+"
+        r"(?:past|by)\s+you\b",
+        r"\bbounce\s+(?:\w+\s+){0,3}?off\s+(?:of\s+)?you\b",
+        rf"\b(?:get|have|ask|hear|love|like|appreciate|value|want|need|use|seek|borrow)\s+"
+        rf"(?:\w+\s+){{0,2}}?your\s+(?:honest\s+|expert\s+|career\s+)?{_ADVICE}\b",
+        r"\bask\s+(?:you\s+)?(?:for\s+)?(?:some\s+|a\s+bit\s+of\s+)?(?:career\s+)?advice",
+    ),
+    # Looking for mentoring itself: "would you mentor me", "looking for a mentor".
+    _cue(
+        "mentor_request",
+        3.0,
+        r"\bmentor(?:ing)?\s+me\b|\bbe\s+my\s+mentor\b",
+        r"\b(?:looking\s+for|seeking|find|need|want|get|like)\s+(?:a|an|some)\s+(?:\w+\s+)?"
+        r"(?:mentor|mentorship|mentoring)\b",
+        r"\b(?:willing|open|up|interested)\s+(?:to|for|in)\s+(?:mentor(?:ing)?|being\s+(?:my|a)\s+"
+        r"mentor)\b",
+        r"\bdo\s+you\s+(?:ever\s+)?(?:do|offer)\s+(?:any\s+)?mentoring\b",
+    ),
+    # Checking someone is free: "are you around?", "free for a quick call?".
+    _cue(
+        "availability",
+        2.0,
+        r"\b(?:are|would|will)\s+you\s+(?:be\s+)?(?:free|around|available)\b",
+        rf"{_CLAUSE_START}you\s+(?:free|around|available)\b",
+        rf"\bfree\s+(?:for|to)\s+(?:a\s+)?(?:{_TIME}|quick|chat|talk|call|coffee|walk)",
+        r"\bis\s+(?:now|this|today|tomorrow)\s+a\s+good\s+time\b",
+    ),
+    # A conversation proposed without a verb: "quick chat?", "up for a coffee?".
+    _cue(
+        "chat_proposal",
+        2.0,
+        r"\b(?:up|open)\s+(?:for|to)\s+(?:a\s+)?(?:quick\s+|virtual\s+)?(?:coffee|chat|call|walk|"
+        r"talk)|\bup\s+for\s+(?:chatting|talking)",
+        r"\b(?:quick|short|brief|virtual)\s+(?:coffee\s+)?(?:chat|call|word|catch\s*-?\s*up|sync|"
+        r"huddle|coffee)\b",
+        r"\b(?:talk|talking|chat|chatting|meet|go\s+over|go\s+through|sit\s+down)\b[^.?!]{0,30}?"
+        r"\bwith\s+me\b",
+        r"\bcan\s+i\s+(?:dm|message|call)\s+you\b",
+    ),
+    # Wanting guidance without naming a giver: "need some advice", "looking for perspective".
+    _cue(
+        "seeking_advice",
+        2.0,
+        r"\b(?:need|want|love|like|seeking|looking\s+for|could\s+use|appreciate|hoping\s+for|get|"
+        r"getting)\s+(?:some\s+|a\s+bit\s+of\s+|a\s+little\s+|any\s+|real\s+)?(?:career\s+|honest\s+|"
+        r"quick\s+|outside\s+|fresh\s+)?(?:advice|guidance|mentoring|mentorship|perspective|"
+        r"pointers|a\s+sounding\s+board)\b",
+        r"\bhelp\s+me\s+(?:think|talk|work\s+out|figure|sort\s+out|decide|navigate|prep|prepare|"
+        r"practice|grow|plan|get\s+better|improve|become)\b|\bhelp\s+(?:figuring|thinking|deciding)",
+        r"\b(?:talk|think)\s+(?:\w+\s+){0,2}?through\b",
+    ),
+    # An open advice question: "any tips on…?". Needs a mentoring topic or a person to pass.
+    _cue(
+        "advice_question",
+        1.75,
+        r"\b(?:any|some)\s+(?:\w+\s+)?(?:advice|tips|guidance|pointers|suggestions|"
+        r"recommendations|words\s+of\s+wisdom)\s+(?:on|for|about|re|regarding|when|how)\b",
+        r"\b(?:share|give|offer)\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|your\s+)?(?:advice|tips|"
+        r"guidance|pointers)\b",
+    ),
+    # Asking about someone's own path: "how did you decide…", "would love to hear your story".
+    _cue(
+        "experience_question",
+        1.5,
+        r"\b(?:love|like|want|keen|curious)\s+to\s+(?:hear|learn|know)\s+(?:more\s+)?(?:about\s+)?"
+        r"(?:how\s+you|your\s+(?:story|experience|journey|path|take|thoughts)|from\s+you)",
+        r"\bhow\s+did\s+you\s+(?:decide|get|make|handle|deal|know|become|go\s+about|navigate|"
+        r"transition|move)\b|\bhow\s+(?:do|would)\s+you\s+(?:deal|handle|cope|manage|balance|"
+        r"decide|approach|grow)\b",
+    ),
+)
+
+_NEGATIVE: tuple[_Cue, ...] = (
+    # "minutes" as meeting notes.
+    _cue(
+        "meeting_minutes",
+        -3.0,
+        r"\b(?:the|meeting|take|took|taking)\s+minutes\b(?!\s+(?:to|late|early|ago))",
+        r"\bminutes\s+(?:from|of)\b(?!\s+your)|\bnotes\s*/\s*minutes|\bminutes\s*/\s*notes",
+    ),
+    # A duration stated as a fact: "takes a few minutes", "standup in 2 minutes".
+    _cue(
+        "duration_fact",
+        -3.0,
+        rf"\b(?:takes?|took|taking|lasts?|lasted)\s+(?:about\s+|around\s+|like\s+|only\s+|just\s+)?"
+        rf"{_TIME}",
+        rf"\b(?:starts?|starting|begins?|there|back|done|ready|over|ends?|standup|meeting|sync|"
+        rf"call|demo|live)\s+in\s+(?:about\s+|like\s+)?{_TIME}",
+        rf"\b{_UNIT}\s+(?:late|early|ago|away|left|behind)\b",
+        r"\b(?:down|offline|unavailable|out)\s+for\s+(?:about\s+)?(?:a\s+few|\d+)\s+(?:minutes|hours)",
+    ),
+    # The writer offers their own time or help; that's not asking for someone else's.
+    _cue(
+        "offer",
+        -3.5,
+        r"\bi(?:'ve|\s+have|'ll\s+have|\s+got|'m|\s+am)?\s+(?:got\s+|have\s+)?(?:some\s+|a\s+few\s+|"
+        r"a\s+couple\s+of\s+)?(?:free\s+|open\s+)?(?:time|minutes|slots?|availability|bandwidth)\b",
+        r"\bif\s+(?:you|anyone|anybody|someone|somebody)\s+(?:need|needs|want|wants|would\s+like|"
+        r"have\s+(?:any\s+)?questions)",
+        r"\bhappy\s+to\s+(?:help|chat|talk|give|pair|review|mentor|share|answer|jump)\b",
+        r"\bfeel\s+free\s+to\b|\breach\s+out\s+if\b|\b(?:dm|ping)\s+me\b|\bmy\s+calendar\b",
+        r"\bi'm\s+(?:around|free|available)\b",
+    ),
+    # "give me a sec", "hang on", "one sec": the writer asks for patience, not advice.
+    _cue(
+        "hold_on",
+        -3.0,
+        r"\b(?:give\s+me|gimme|wait|hang\s+on|hold\s+on|back\s+in|be\s+there\s+in|brb)\s+"
+        r"(?:a|an|one|1|\d+)?\s*(?:seconds?|minutes?|moments?|tick)\b|\bbrb\b",
+        r"(?:^|[,.!?]\s+)(?:just\s+a|one)\s+(?:second|minute|moment)\b",
+    ),
+    # Reported or past conversations: "she asked if I had a minute", "we chatted earlier".
+    _cue(
+        "reported",
+        -3.5,
+        r"\b(?!i\b)\w+\s+(?:asked|wanted\s+to\s+know|was\s+wondering|wondered)\s+(?:\w+\s+)?"
+        r"(?:if|whether)\b",
+        r"\bi\s+asked\s+\w+\s+(?:if|whether)\b|\bpicked\s+\w+'s\s+brain|\bran\s+it\s+by\b",
+        r"\b(?:we|i)\s+(?:talked|chatted|spoke|met)\s+(?:for|about|earlier|yesterday|last|already)",
+        r"\bhad\s+(?:a\s+)?(?:great|good|nice|quick|long|helpful)\s+(?:chat|call|talk|session|"
+        r"conversation|mentoring)",
+        r"\bthanks?\s+(?:you\s+)?(?:so\s+much\s+)?for\s+(?:the|your|making|taking|all|a)\s+"
+        r"(?:\w+\s+)?(?:time|chat|call|talk|advice|help|session|conversation|input|feedback)",
+    ),
+    # Explicit negation: "no need to chat", "don't have time".
+    _cue(
+        "negated",
+        -4.0,
+        r"\b(?:no\s+need|don't\s+need|do\s+not\s+need|no\s+longer\s+need)\s+to\s+(?:talk|chat|"
+        r"meet|call|sync)",
+        r"\b(?:don't|do\s+not|can't|cannot|won't|didn't)\s+(?:have|got)\s+(?:any\s+)?"
+        r"(?:time|bandwidth)",
+        r"\b(?:can't|cannot|won't|couldn't)\s+(?:talk|chat|meet|sync)\b|\bnever\s*mind\b|\bnvm\b",
+    ),
+    # Time wanted for a work task, not for guidance: "got a sec to approve the deploy?".
+    _cue(
+        "work_task",
+        -3.5,
+        rf"\b{_UNIT}\s+(?:today\s+|now\s+|this\s+week\s+)?to\s+(?:approve|review|merge|"
+        r"deploy|restart|fix|debug|look\s+at|check|update|sign|test|run|join|cover|send|share|"
+        r"fill|complete|vote|finish|take\s+a\s+look)\b",
+    ),
+)
+
+_ADDRESS = re.compile(
+    r"MENTION|GROUP|\b(?:you|your|you'd|you're|anyone|anybody|someone|somebody|folks|y'all)\b"
+)
+# Mentoring subjects (DESIGN: promotion, handling a problem, career path, skills).
+_TOPIC = re.compile(
+    r"\b(?:career|promot\w*|promo|raise|salary|negotiat\w*|offer|interview\w*|growth|grow\w*|"
+    r"senior|staff|principal|manag\w+|leadership|lead|mentor\w*|imposter|burn\s*out|burnout|"
+    r"conflict|coworker|stakeholder|direct\s+report|transition\w*|switch\w*|path|skills?|goals?|"
+    r"okrs?|performance|next\s+(?:step|role|move)|1:1|upset|stressed|situation|handl\w+|"
+    r"deal\s+with|job|role|team)\b"
+)
+_W_QUESTION, _W_ADDRESS, _W_TOPIC = 0.5, 0.5, 0.75
+
+
+def _score(text: str) -> tuple[float, list[str]]:
+    """Points and reasons: each sentence nets its own cues, negatives stay in their sentence."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    per_sentence: dict[int, dict[str, float]] = {}
+    for cues_group in (_POSITIVE, _NEGATIVE):
+        for name, weight, pattern in cues_group:
+            for match in pattern.finditer(text):
+                cues = per_sentence.setdefault(bisect_right(ends, match.start()), {})
+                cues[name] = weight
+        if not per_sentence:
+            return 0.0, []  # negatives only ever cancel positives, so most messages stop here
+    points, reasons = 0.0, []
+    for index, cues in sorted(per_sentence.items()):
+        positive = [name for name, weight in cues.items() if weight > 0]
+        if not positive:
+            continue
+        net = sum(cues.values())
+        if index < len(ends) and text[ends[index] - 1] == "?":
+            net += _W_QUESTION
+            positive.append("question")
+        if net > 0:
+            points += net
+            reasons += positive
+        reasons += [f"not_{name}" for name, weight in cues.items() if weight < 0]
+    if points > 0:
+        if _ADDRESS.search(text):
+            points += _W_ADDRESS
+            reasons.append("addressed")
+        if _TOPIC.search(text):
+            points += _W_TOPIC
+            reasons.append("mentoring_topic")
+    return points, reasons
+
+
+def classify(
+    text: str,
+    *,
+    thread_parent_user: str | None = None,
+    bot_user_id: str | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Detection:
+    """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
+    normalised, mentions = _normalise(text, bot_user_id)
+    points, reasons = _score(normalised) if normalised else (0.0, [])
+    score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
+    if score < threshold:
+        return Detection(is_ask=False, score=score, target=None, reasons=tuple(reasons))
+    target = mentions[0] if mentions else None
+    if target is None and thread_parent_user and thread_parent_user != bot_user_id:
+        target = thread_parent_user
+    return Detection(is_ask=True, score=score, target=target, reasons=tuple(dict.fromkeys(reasons)))

@@ -1,0 +1,37 @@
+"""Slack event delivery rules that are not about any one feature."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import Clock
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# Slack retries a delivery three times within about an hour; a day covers it with room.
+PROCESSED_EVENT_TTL = timedelta(days=1)
+
+
+async def first_delivery(store: Store, clock: Clock, body: dict[str, Any]) -> bool:
+    """True the first time an event is seen; False for Slack's retries of the same event_id.
+
+    Call it only just before a listener has an effect, so that events that do nothing cost
+    no database write.
+    """
+    team_id = body.get("team_id")
+    event_id = body.get("event_id")
+    if not isinstance(team_id, str) or not isinstance(event_id, str):
+        log.warning("event without team_id or event_id; cannot de-duplicate it")
+        return True
+    first = await store.mark_event_processed(team_id, event_id, clock.now())
+    if not first:
+        log.info("skipped retried event event_id=%s team=%s", event_id, team_id)
+    return first
+
+
+async def purge_processed_events(store: Store, clock: Clock) -> int:
+    """Forget processed event ids older than the TTL; run periodically."""
+    return await store.purge_processed_events(clock.now() - PROCESSED_EVENT_TTL)

@@ -1,0 +1,104 @@
+"""One async lifecycle: open the database, migrate, start the scheduler and the server; then
+stop them in reverse order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.app import build_app
+from bot.clock import Clock, SystemClock
+from bot.scheduler import build_scheduler
+from bot.settings import Settings
+from bot.web import build_web_app
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+# How long a stop waits for in-flight work before giving up on it.
+DRAIN_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What a running bot is made of; tests and the CLI read the bound port from here."""
+
+    settings: Settings
+    store: Store
+    app: AsyncApp
+    client: AsyncWebClient
+    port: int
+    mode: str
+
+
+async def _drain_tasks(timeout: float) -> None:
+    """Let listener tasks that Bolt started in the background finish before we close things."""
+    current = asyncio.current_task()
+    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
+    if not pending:
+        return
+    _, still = await asyncio.wait(pending, timeout=timeout)
+    if still:
+        log.warning("stopped with %d tasks still running", len(still))
+
+
+@asynccontextmanager
+async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Runtime]:
+    """Run mentorbot until the block exits; resources close in reverse order of opening."""
+    clock = clock or SystemClock()
+    mode = "socket" if settings.socket_mode else "http"
+    async with AsyncExitStack() as stack:
+        store = await Store.open(settings.db_path)
+        stack.push_async_callback(store.close)
+        version = await store.migrate()
+        log.info("database ready path=%s schema_version=%d", settings.db_path, version)
+
+        # One shared HTTP session: a new one per Web API call costs more than the request.
+        session = aiohttp.ClientSession()
+        stack.push_async_callback(session.close)
+        client = AsyncWebClient(
+            token=settings.bot_token.get_secret_value(),
+            base_url=settings.api_url,
+            session=session,
+        )
+        app = build_app(settings, store, client, clock=clock)
+
+        stack.push_async_callback(_drain_tasks, DRAIN_SECONDS)
+        scheduler = build_scheduler(store, clock)
+        scheduler.start()
+        stack.callback(scheduler.shutdown, wait=False)
+
+        runner = web.AppRunner(
+            build_web_app(store, None if settings.socket_mode else app, mode),
+            access_log=None,
+            shutdown_timeout=DRAIN_SECONDS,
+        )
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, settings.host, settings.port)
+        await site.start()
+        port = _bound_port(runner, settings.port)
+
+        if settings.app_token is not None:
+            handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value())
+            await handler.connect_async()
+            stack.push_async_callback(handler.close_async)
+        log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
+        yield Runtime(settings, store, app, client, port, mode)
+        log.info("mentorbot stopping")
+
+
+def _bound_port(runner: web.AppRunner, fallback: int) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return fallback

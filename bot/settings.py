@@ -1,0 +1,124 @@
+"""One typed settings object, read from the environment (and .env) once at start."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+
+
+class StorageSettings(BaseSettings):
+    """What commands that only touch the database need (`mentorbot migrate`)."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    db_path: Path = Field(default=Path("./data/mentorbot.db"), alias="MENTORBOT_DB")
+    log_level: LogLevel = Field(default="INFO", alias="MENTORBOT_LOG_LEVEL")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+
+class Settings(StorageSettings):
+    """Everything `mentorbot run` needs; see .env.example for what each one means."""
+
+    bot_token: SecretStr = Field(alias="SLACK_BOT_TOKEN")
+    signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
+    host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")  # noqa: S104 - a server in a container
+    port: int = Field(default=3000, ge=0, le=65535, alias="MENTORBOT_PORT")
+    tick_seconds: float = Field(default=10.0, gt=0, le=3600, alias="MENTORBOT_TICK_SECONDS")
+    admins: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(), alias="MENTORBOT_ADMINS"
+    )
+    pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
+
+    @property
+    def socket_mode(self) -> bool:
+        """Socket Mode runs whenever an app-level token is configured."""
+        return self.app_token is not None
+
+    @field_validator("signing_secret", "app_token", "pool_channel", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        # `.env.example` leaves optional values blank; blank means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _api_url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _split_admins(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple | set | frozenset):
+            bad = [v for v in value if not _USER_ID.match(str(v))]
+            if bad:
+                raise ValueError(f"must be comma-separated Slack user IDs (bad: {bad[0]})")
+            return frozenset(str(v) for v in value)
+        return value
+
+    @field_validator("pool_channel")
+    @classmethod
+    def _pool_channel_shape(cls, value: str | None) -> str | None:
+        if value is not None and not _CHANNEL_ID.match(value):
+            raise ValueError("must be a channel ID such as C0123ABCD")
+        return value
+
+    @model_validator(mode="after")
+    def _http_mode_needs_secret(self) -> Self:
+        if self.app_token is None and self.signing_secret is None:
+            raise ValueError(
+                "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN "
+                "for Socket Mode)"
+            )
+        return self
+
+
+def describe_error(error: ValidationError, model: type[BaseSettings]) -> str:
+    """Turn a settings ValidationError into one line that names each bad variable."""
+    aliases = {name: field.alias or name.upper() for name, field in model.model_fields.items()}
+    parts: list[str] = []
+    for item in error.errors(include_url=False, include_input=False):
+        loc = item["loc"]
+        if not loc:
+            # Model-level validators already name the variable in their message.
+            parts.append(str(item["msg"]).removeprefix("Value error, "))
+            continue
+        name = aliases.get(str(loc[0]), str(loc[0]))
+        if item["type"] == "missing":
+            parts.append(f"{name} is required")
+        else:
+            message = str(item["msg"]).removeprefix("Value error, ")
+            parts.append(f"{name}: {message[:1].lower()}{message[1:]}")
+    return "; ".join(parts)

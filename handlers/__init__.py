@@ -1,0 +1,14 @@
+"""Slack-facing listeners. `register(app)` is the one place that knows every surface."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers import commands, events, fallback
+
+
+def register(app: AsyncApp) -> None:
+    """Attach every listener; the catch-alls go last because Bolt runs the first match."""
+    commands.register(app)
+    events.register(app)
+    fallback.register(app)

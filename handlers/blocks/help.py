@@ -1,0 +1,44 @@
+"""The help message for `/mentor`, built from the list of subcommands that work today."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from handlers.blocks.text import context, escape, header, section, truncate
+
+
+@dataclass(frozen=True, slots=True)
+class HelpEntry:
+    """One line of help: how to call a subcommand, what it does, and an example."""
+
+    usage: str
+    summary: str
+    example: str
+
+
+def build_help(entries: Sequence[HelpEntry], *, unknown: str | None = None) -> dict[str, Any]:
+    """The ephemeral help reply; `unknown` is the subcommand the user mistyped, if any."""
+    blocks: list[dict[str, Any]] = []
+    if unknown is not None:
+        shown = escape(truncate(unknown, 40))
+        blocks.append(section(f":warning: I don't know `/mentor {shown}`. Here is what I can do:"))
+    blocks.append(header("mentorbot help"))
+    blocks.append(
+        section(
+            "I help you turn *\u201cdo you have a few minutes?\u201d* into time with the right "
+            "person, and I follow up so no request is lost. Everything I say here is only "
+            "visible to you."
+        )
+    )
+    for entry in entries:
+        blocks.append(section(f"*`{entry.usage}`*\n{entry.summary}"))
+        blocks.append(context(f"Example: `{entry.example}`"))
+    lines = [f"{e.usage}: {e.summary}" for e in entries]
+    prefix = f"I don't know /mentor {escape(truncate(unknown, 40))}. " if unknown else ""
+    return {
+        "response_type": "ephemeral",
+        "text": truncate(prefix + "mentorbot help. " + " ".join(lines), 3000),
+        "blocks": blocks,
+    }

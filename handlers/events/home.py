@@ -1,0 +1,32 @@
+"""`app_home_opened`: publish the Home tab."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.events import first_delivery
+from handlers.blocks.home import build_welcome_home
+from handlers.commands.mentor import help_entries
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def app_home_opened(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Render the Home tab when its owner opens it (the Messages tab needs nothing)."""
+    user_id = event.get("user")
+    if event.get("tab", "home") != "home" or not isinstance(user_id, str):
+        return
+    if not await first_delivery(store, clock, body):
+        return
+    await client.views_publish(user_id=user_id, view=build_welcome_home(help_entries()))

@@ -1,0 +1,37 @@
+"""`app_mention`: someone @-mentioned the bot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.events import first_delivery
+from storage.store import Store
+
+MENTION_HINT = (
+    "Hi! I'm mentorbot. Type `/mentor help` to see what I can do. "
+    "(Only you can see this message.)"
+)
+
+
+async def app_mention(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Answer a mention privately, in the same thread, with a pointer to the help."""
+    user_id, channel = event.get("user"), event.get("channel")
+    if event.get("bot_id") or not isinstance(user_id, str) or not isinstance(channel, str):
+        return
+    if not await first_delivery(store, clock, body):
+        return
+    await client.chat_postEphemeral(
+        channel=channel,
+        user=user_id,
+        text=MENTION_HINT,
+        thread_ts=event.get("thread_ts"),
+    )

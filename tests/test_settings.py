@@ -1,0 +1,98 @@
+"""Settings: every contract variable, validated once, with one clear line on error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import Settings, StorageSettings, describe_error
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "shh"}
+
+
+def make(**env: str) -> Settings:
+    return Settings(_env_file=None, **{**BASE, **env})  # type: ignore[arg-type]
+
+
+def error_line(**env: str) -> str:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, **env)  # type: ignore[arg-type]
+    return describe_error(caught.value, Settings)
+
+
+def test_defaults_follow_the_contract() -> None:
+    settings = make()
+    assert settings.api_url == "https://slack.com/api/"
+    assert settings.db_path == Path("data/mentorbot.db")
+    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
+    assert settings.log_level == "INFO"
+    assert settings.tick_seconds == 10
+    assert settings.admins == frozenset()
+    assert settings.pool_channel is None
+    assert settings.socket_mode is False
+
+
+def test_app_token_turns_on_socket_mode_without_a_signing_secret() -> None:
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")  # type: ignore[call-arg]
+    assert settings.socket_mode is True
+    assert settings.signing_secret is None
+
+
+def test_admins_are_split_and_checked() -> None:
+    assert make(MENTORBOT_ADMINS=" U01, W02 ,").admins == frozenset({"U01", "W02"})
+    assert "MENTORBOT_ADMINS" in error_line(**BASE, MENTORBOT_ADMINS="U01,bob")
+
+
+def test_blank_optional_values_mean_unset() -> None:
+    settings = make(SLACK_APP_TOKEN="", MENTORBOT_POOL_CHANNEL=" ")
+    assert settings.app_token is None
+    assert settings.pool_channel is None
+
+
+def test_api_url_gets_a_trailing_slash() -> None:
+    assert make(SLACK_API_URL="http://127.0.0.1:9/api").api_url == "http://127.0.0.1:9/api/"
+
+
+def test_log_level_is_case_insensitive() -> None:
+    assert make(MENTORBOT_LOG_LEVEL="debug").log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("env", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN is required"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN: must be a bot token"),
+        ({"SLACK_BOT_TOKEN": "xoxb-1"}, "SLACK_SIGNING_SECRET is required in HTTP mode"),
+        ({**BASE, "SLACK_APP_TOKEN": "xoxb-wrong"}, "SLACK_APP_TOKEN: must be an app-level"),
+        ({**BASE, "MENTORBOT_PORT": "70000"}, "MENTORBOT_PORT: "),
+        ({**BASE, "MENTORBOT_PORT": "http"}, "MENTORBOT_PORT: "),
+        ({**BASE, "MENTORBOT_TICK_SECONDS": "0"}, "MENTORBOT_TICK_SECONDS: "),
+        ({**BASE, "MENTORBOT_LOG_LEVEL": "LOUD"}, "MENTORBOT_LOG_LEVEL: "),
+        ({**BASE, "MENTORBOT_POOL_CHANNEL": "#general"}, "MENTORBOT_POOL_CHANNEL: "),
+        ({**BASE, "SLACK_API_URL": "slack.com"}, "SLACK_API_URL: "),
+    ],
+)
+def test_a_bad_value_is_named_in_one_line(env: dict[str, str], variable: str) -> None:
+    line = error_line(**env)
+    assert variable in line
+    assert "\n" not in line
+
+
+def test_errors_never_echo_secret_values() -> None:
+    line = error_line(SLACK_BOT_TOKEN="xoxp-supersecret")
+    assert "supersecret" not in line
+
+
+def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=s\n")
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    assert settings.bot_token.get_secret_value() == "xoxb-from-file"
+
+
+def test_storage_settings_need_no_slack_tokens() -> None:
+    settings = StorageSettings(_env_file=None, MENTORBOT_DB="/tmp/x.db")  # type: ignore[call-arg]
+    assert settings.db_path == Path("/tmp/x.db")
