@@ -14,7 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import bot
 from bot import logs
-from bot.lifecycle import running
+from bot.lifecycle import StartupError, running
 from bot.settings import Settings, StorageSettings, describe_error
 from storage import StorageError
 from storage.store import Store
@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings_or_exit[S: StorageSettings](model: type[S]) -> S | int:
+def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
     try:
         return model()
     except ValidationError as error:
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             version = asyncio.run(_migrate(settings))
             print(f"database {settings.db_path} is at schema version {version}")
-    except StorageError as error:
+    except (StorageError, StartupError) as error:
         return _fail(str(error), EXIT_FAILURE)
     except SlackApiError as error:
         return _fail(f"Slack answered {error.response.get('error')!r} to auth.test", EXIT_FAILURE)

@@ -60,7 +60,7 @@ def build_app(
         logger=logging.getLogger("mentorbot.bolt"),
     )
 
-    async def inject(context: dict[str, Any], next: Any) -> None:  # noqa: A002 - Bolt's name
+    async def inject(context: dict[str, Any], next: Any) -> None:
         context["store"] = store
         context["settings"] = settings
         context["clock"] = clock

@@ -112,20 +112,27 @@ _QTY = (
     r"fifteen|twenty|thirty|half\s+an?|a\s+spare|spare|a\s+little)"
 )
 _ADJ = r"(?:(?:few|spare|quick|free|little|bit\s+of|more|extra)\s+)"
-_UNIT = r"(?:minutes?|seconds?|moments?|hours?|time|bandwidth)\b"
+_UNIT = r"(?:minutes?|seconds?|moments?|hours?|availability|bandwidth|time(?!\s+(?:zones?|off)))\b"
 # "a few minutes", "15 minutes", "some time", "time"; bare "minutes" is the meeting-notes noun.
-_TIME = rf"(?:{_QTY}\s*{_ADJ}*{_UNIT}|{_ADJ}*time\b)"
-_ASKEE = r"(?:you|anyone|anybody|someone|somebody|any\s+of\s+you|folks|who)"
+_TIME = rf"(?:{_QTY}\s*{_ADJ}*{_UNIT}|{_ADJ}*time\b(?!\s+(?:zones?|off)))"
+_ASKEE = r"(?:you|you'd|(?:any|some)(?:one|body)(?:'s)?|any\s+of\s+you|folks|who)"
 _NOT_PRONOUN = r"(?!(?:i|we|he|she|they|i'm|i've)\b)"
 _CLAUSE_START = r"(?:^|[,.!?;:-]\s*|\b(?:hey|hi|hello|yo|so|also|and|but|please)\s+|MENTION\s+)"
+_CONVERSATION = r"(?:call|chat|zoom|huddle|coffee|1:1|catch\s*-?\s*up|meeting|video\s+call|walk)"
 _TALK = (
-    r"(?:talk|chat|speak|meet|sync|connect|catch\s+up|hop\s+on|jump\s+on|get\s+on\s+a|"
-    r"grab\s+(?:a\s+)?(?:coffee|call|chat)|have\s+a\s+(?:quick\s+)?(?:chat|call|word|talk)|"
-    r"(?:set\s+up|schedule|book|find)\s+(?:a|some)\s+|do\s+a\s+(?:quick\s+)?(?:call|chat))"
+    r"(?:talk|chat|speak|meet|sync|connect|catch\s+up|sit\s+down|"
+    rf"(?:do|have|grab|set\s+up|schedule|book|find|hop\s+on|jump\s+on|get\s+on)\s+(?:a|an|some)\s+"
+    rf"(?:[\w-]+\s+){{0,2}}?(?:{_CONVERSATION}|time|word)\b)"
 )
 _ADVICE = (
     r"(?:advice|guidance|input|thoughts|take|perspective|opinion|insights?|feedback|wisdom|"
-    r"two\s+cents|view)"
+    r"two\s+cents|view|read)"
+)
+# Work the time is wanted for; a definite "the call" is an existing meeting, not a new chat.
+_WORK_VERB = (
+    r"(?:approve|review|merge|deploy|restart|fix|debug|look\s+at|check|update|sign|test|qa|run|"
+    r"join|cover|send|share|fill|complete|vote|finish|take\s+a\s+look|pair|demo|present|proofread|"
+    r"(?:hop|jump|get)\s+on\s+the)"
 )
 
 _Cue = tuple[str, float, re.Pattern[str]]
@@ -143,9 +150,12 @@ _POSITIVE: tuple[_Cue, ...] = (
         rf"\b{_ASKEE}\s+(?:{_NOT_PRONOUN}\w+\s+){{0,3}}?(?:have|got|spare|find|make)\s+(?:me\s+)?"
         rf"{_TIME}",
         rf"{_CLAUSE_START}(?:have\s+)?(?:you\s+)?(?:got|have)\s+(?:you\s+)?(?:got\s+)?{_TIME}",
+        rf"{_CLAUSE_START}(?:any|some)\s+(?:free\s+)?time\s+(?:this|today|tomorrow|later|next|soon)"
+        r"\b[^.?!]{0,20}\?",
         rf"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal|get|have|"
         rf"book|take|set\s+up|find)\s+(?:you\b|{_TIME}|(?:a|some)\s+(?:quick\s+)?(?:word|chat|"
         r"call|1:1))",
+        rf"\b(?:love|like)\s+to\s+(?:grab|get|borrow|steal|have)\s+{_TIME}",
         rf"\bof\s+your\s+(?:time|day)\b|\b(?:{_UNIT}|space|room|slot)\s+on\s+your\s+calendar",
         rf"\bany\s+chance\s+(?:of|for)\s+{_TIME}|\bmind\s+(?:giving|sparing|lending)\s+me\s+{_TIME}",
     ),
@@ -154,7 +164,10 @@ _POSITIVE: tuple[_Cue, ...] = (
         "talk_request",
         3.0,
         rf"\b(?:can|could|shall|should|may|might)\s+(?:i|we)\s+(?:please\s+)?{_TALK}",
-        rf"\b(?:chance|if|whether)\s+(?:we|i)\s+(?:could|can|might)\s+{_TALK}",
+        rf"\b(?:can|could|would)\s+you\s+(?:hop|jump|get)\s+on\s+(?:a|an)\s+(?:[\w-]+\s+)?"
+        rf"{_CONVERSATION}",
+        rf"\b(?:chance|if|whether|maybe|perhaps)\s+(?:we|i)\s+(?:could|can|might)\s+{_TALK}",
+        rf"\bmind\s+if\s+(?:we|i)\s+{_TALK}",
         rf"\b(?:would|'d)\s+(?:love|like|appreciate)\s+(?:to\s+)?(?:{_TALK}|(?:a|some)\s+"
         r"(?:quick\s+)?(?:chat|call|time))",
         r"\bwould\s+you\s+(?:be\s+)?(?:willing|open|up|able|happy|interested|mind|like|free|"
@@ -162,6 +175,8 @@ _POSITIVE: tuple[_Cue, ...] = (
         r"go\s+through|walk\s+me|sit\s+down|1:1)",
         r"\b(?:set\s+up|schedule|book|grab|get)\s+(?:a|some)\s+(?:quick\s+)?(?:1:1|time|chat|call|"
         r"coffee)\s+with\s+you\b",
+        r"\b(?:continue|take)\s+(?:this|it|the\s+conversation)\s+(?:over|on|to|into|in)\s+"
+        r"(?:a\s+)?(?:call|dms?|coffee|zoom|huddle|1:1)\b",
     ),
     # Asking for someone's judgement: "pick your brain", "run something by you".
     _cue(
@@ -171,7 +186,7 @@ _POSITIVE: tuple[_Cue, ...] = (
         r"\brun\s+(?:something|it|this|that|things|an?\s+(?:\w+\s+)?\w+|some\s+\w+|my\s+\w+)\s+"
         r"(?:past|by)\s+you\b",
         r"\bbounce\s+(?:\w+\s+){0,3}?off\s+(?:of\s+)?you\b",
-        rf"\b(?:get|have|ask|hear|love|like|appreciate|value|want|need|use|seek|borrow)\s+"
+        r"\b(?:get|have|ask|hear|love|like|appreciate|value|want|need|use|seek|borrow|grateful)\s+"
         rf"(?:\w+\s+){{0,2}}?your\s+(?:honest\s+|expert\s+|career\s+)?{_ADVICE}\b",
         r"\bask\s+(?:you\s+)?(?:for\s+)?(?:some\s+|a\s+bit\s+of\s+)?(?:career\s+)?advice",
     ),
@@ -179,12 +194,13 @@ _POSITIVE: tuple[_Cue, ...] = (
     _cue(
         "mentor_request",
         3.0,
-        r"\bmentor(?:ing)?\s+me\b|\bbe\s+my\s+mentor\b",
+        r"\bmentor(?:ing)?\s+me\b|\bbe\s+my\s+mentor\b|\bmentor\s+(?:for|to)\s+me\b",
         r"\b(?:looking\s+for|seeking|find|need|want|get|like)\s+(?:a|an|some)\s+(?:\w+\s+)?"
         r"(?:mentor|mentorship|mentoring)\b",
         r"\b(?:willing|open|up|interested)\s+(?:to|for|in)\s+(?:mentor(?:ing)?|being\s+(?:my|a)\s+"
         r"mentor)\b",
         r"\bdo\s+you\s+(?:ever\s+)?(?:do|offer)\s+(?:any\s+)?mentoring\b",
+        r"\b(?:taking\s+on|take\s+on|room\s+for|accepting)\s+(?:any\s+|new\s+|more\s+)?mentees\b",
     ),
     # Checking someone is free: "are you around?", "free for a quick call?".
     _cue(
@@ -202,10 +218,12 @@ _POSITIVE: tuple[_Cue, ...] = (
         r"\b(?:up|open)\s+(?:for|to)\s+(?:a\s+)?(?:quick\s+|virtual\s+)?(?:coffee|chat|call|walk|"
         r"talk)|\bup\s+for\s+(?:chatting|talking)",
         r"\b(?:quick|short|brief|virtual)\s+(?:coffee\s+)?(?:chat|call|word|catch\s*-?\s*up|sync|"
-        r"huddle|coffee)\b",
+        r"huddle|coffee|zoom)\b",
         r"\b(?:talk|talking|chat|chatting|meet|go\s+over|go\s+through|sit\s+down)\b[^.?!]{0,30}?"
         r"\bwith\s+me\b",
-        r"\bcan\s+i\s+(?:dm|message|call)\s+you\b",
+        r"\b(?:can|mind\s+if|ok\s+if|okay\s+if)\s+i\s+(?:dm|message|call|ping)\s+you\b",
+        r"\b(?:looking\s+for|seeking|hoping\s+to\s+find)\s+(?:someone|somebody|people|folks|anyone)"
+        r"\b[^.?!]{0,60}?\b(?:chat|talk|speak|learn\s+from)",
     ),
     # Wanting guidance without naming a giver: "need some advice", "looking for perspective".
     _cue(
@@ -219,16 +237,16 @@ _POSITIVE: tuple[_Cue, ...] = (
         r"practice|grow|plan|get\s+better|improve|become)\b|\bhelp\s+(?:figuring|thinking|deciding)",
         r"\b(?:talk|think)\s+(?:\w+\s+){0,2}?through\b",
     ),
-    # An open advice question: "any tips on…?". Needs a mentoring topic or a person to pass.
+    # Open questions that only count with a mentoring topic or a person addressed:
+    # "any tips on…?", "how did you decide…", "anyone up for doing X with me?".
     _cue(
         "advice_question",
         1.75,
-        r"\b(?:any|some)\s+(?:\w+\s+)?(?:advice|tips|guidance|pointers|suggestions|"
-        r"recommendations|words\s+of\s+wisdom)\s+(?:on|for|about|re|regarding|when|how)\b",
-        r"\b(?:share|give|offer)\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|your\s+)?(?:advice|tips|"
-        r"guidance|pointers)\b",
+        r"\bany\s+(?:\w+\s+)?(?:advice|tips|guidance|pointers|suggestions|recommendations|"
+        r"words\s+of\s+wisdom)\s+(?:on|for|about|re|regarding|when|how)\b",
+        r"\b(?:share|give|offer)\s+(?:me\s+|us\s+)?(?:any\s+|your\s+)?(?:advice|tips|guidance|"
+        r"pointers)\b",
     ),
-    # Asking about someone's own path: "how did you decide…", "would love to hear your story".
     _cue(
         "experience_question",
         1.5,
@@ -237,6 +255,9 @@ _POSITIVE: tuple[_Cue, ...] = (
         r"\bhow\s+did\s+you\s+(?:decide|get|make|handle|deal|know|become|go\s+about|navigate|"
         r"transition|move)\b|\bhow\s+(?:do|would)\s+you\s+(?:deal|handle|cope|manage|balance|"
         r"decide|approach|grow)\b",
+        r"\bask\s+you\s+(?:a\s+few\s+|some\s+|a\s+couple\s+(?:of\s+)?|more\s+)?(?:questions?\s+)?"
+        r"about\b",
+        r"\b(?:anyone|anybody|someone|somebody|you)\b[^.?!]{0,50}?\b(?:with\s+me|together)\b",
     ),
 )
 
@@ -279,13 +300,15 @@ _NEGATIVE: tuple[_Cue, ...] = (
         r"(?:a|an|one|1|\d+)?\s*(?:seconds?|minutes?|moments?|tick)\b|\bbrb\b",
         r"(?:^|[,.!?]\s+)(?:just\s+a|one)\s+(?:second|minute|moment)\b",
     ),
-    # Reported or past conversations: "she asked if I had a minute", "we chatted earlier".
+    # Reported, third-person or past: "she asked if I had a minute", "we chatted earlier".
     _cue(
         "reported",
         -3.5,
         r"\b(?!i\b)\w+\s+(?:asked|wanted\s+to\s+know|was\s+wondering|wondered)\s+(?:\w+\s+)?"
         r"(?:if|whether)\b",
         r"\bi\s+asked\s+\w+\s+(?:if|whether)\b|\bpicked\s+\w+'s\s+brain|\bran\s+it\s+by\b",
+        r"\b(?:she|he|they)(?:'s|'re|\s+is|\s+are|\s+was)?\s+(?:looking|searching|hoping|trying|"
+        r"wants?|needs?)\b",
         r"\b(?:we|i)\s+(?:talked|chatted|spoke|met)\s+(?:for|about|earlier|yesterday|last|already)",
         r"\bhad\s+(?:a\s+)?(?:great|good|nice|quick|long|helpful)\s+(?:chat|call|talk|session|"
         r"conversation|mentoring)",
@@ -302,16 +325,24 @@ _NEGATIVE: tuple[_Cue, ...] = (
         r"(?:time|bandwidth)",
         r"\b(?:can't|cannot|won't|couldn't)\s+(?:talk|chat|meet|sync)\b|\bnever\s*mind\b|\bnvm\b",
     ),
-    # Time wanted for a work task, not for guidance: "got a sec to approve the deploy?".
+    # Time wanted for a work task or an existing meeting, not for guidance:
+    # "got a sec to approve the deploy?", "free at 3 for the vendor sync?".
     _cue(
-        "work_task",
+        "work_request",
         -3.5,
-        rf"\b{_UNIT}\s+(?:today\s+|now\s+|this\s+week\s+)?to\s+(?:approve|review|merge|"
-        r"deploy|restart|fix|debug|look\s+at|check|update|sign|test|run|join|cover|send|share|"
-        r"fill|complete|vote|finish|take\s+a\s+look)\b",
+        rf"\b{_UNIT}[^.?!]{{0,30}}?\bto\s+{_WORK_VERB}\b",
+        r"\bfor\s+the\s+(?:\w+\s+)?(?:sync|meeting|standup|call|demo|retro|planning|bridge|"
+        r"incident|huddle)\b",
+        r"\bin\s+(?:the|our|tomorrow's|today's|this\s+week's|next\s+week's)\s+(?:\w+\s+)?"
+        r"(?:meeting|standup|sync|retro|planning|all-hands)\b",
     ),
 )
 
+# Message-wide context: firefighting makes "you around?" an ops page, not a mentoring ask.
+_OPS = re.compile(
+    r"\b(?:incident|outage|sev\s*\d|p0|on\s+fire|hotfix|rollback|pager|"
+    r"(?:prod|production|staging|site|server|build|pipeline)\s+(?:is\s+)?(?:down|broken|red))\b"
+)
 _ADDRESS = re.compile(
     r"MENTION|GROUP|\b(?:you|your|you'd|you're|anyone|anybody|someone|somebody|folks|y'all)\b"
 )
@@ -320,14 +351,16 @@ _TOPIC = re.compile(
     r"\b(?:career|promot\w*|promo|raise|salary|negotiat\w*|offer|interview\w*|growth|grow\w*|"
     r"senior|staff|principal|manag\w+|leadership|lead|mentor\w*|imposter|burn\s*out|burnout|"
     r"conflict|coworker|stakeholder|direct\s+report|transition\w*|switch\w*|path|skills?|goals?|"
-    r"okrs?|performance|next\s+(?:step|role|move)|1:1|upset|stressed|situation|handl\w+|"
-    r"deal\s+with|job|role|team)\b"
+    r"okrs?|performance|next\s+(?:step|role|move)|1:1|upset|stressed|situation|job\s+offer|"
+    r"new\s+job|role|mov(?:e|ing)\s+(?:into|from))\b"
 )
-_W_QUESTION, _W_ADDRESS, _W_TOPIC = 0.5, 0.5, 0.75
+_W_QUESTION, _W_ADDRESS, _W_TOPIC, _W_OPS = 0.5, 0.5, 0.75, -2.5
 
 
 def _score(text: str) -> tuple[float, list[str]]:
-    """Points and reasons: each sentence nets its own cues, negatives stay in their sentence."""
+    """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
+    can't cancel an ask in the next sentence; question, address and topic count once per message.
+    """
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     per_sentence: dict[int, dict[str, float]] = {}
     for cues_group in (_POSITIVE, _NEGATIVE):
@@ -338,25 +371,28 @@ def _score(text: str) -> tuple[float, list[str]]:
         if not per_sentence:
             return 0.0, []  # negatives only ever cancel positives, so most messages stop here
     points, reasons = 0.0, []
-    for index, cues in sorted(per_sentence.items()):
+    for _, cues in sorted(per_sentence.items()):
         positive = [name for name, weight in cues.items() if weight > 0]
         if not positive:
             continue
         net = sum(cues.values())
-        if index < len(ends) and text[ends[index] - 1] == "?":
-            net += _W_QUESTION
-            positive.append("question")
         if net > 0:
             points += net
             reasons += positive
         reasons += [f"not_{name}" for name, weight in cues.items() if weight < 0]
     if points > 0:
+        if "?" in text:
+            points += _W_QUESTION
+            reasons.append("question")
         if _ADDRESS.search(text):
             points += _W_ADDRESS
             reasons.append("addressed")
         if _TOPIC.search(text):
             points += _W_TOPIC
             reasons.append("mentoring_topic")
+        if _OPS.search(text):
+            points += _W_OPS
+            reasons.append("not_ops_context")
     return points, reasons
 
 

@@ -13,6 +13,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app
@@ -40,13 +41,13 @@ class Runtime:
     mode: str
 
 
-async def _drain_tasks(timeout: float) -> None:
+async def _drain_tasks(seconds: float) -> None:
     """Let listener tasks that Bolt started in the background finish before we close things."""
     current = asyncio.current_task()
     pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
     if not pending:
         return
-    _, still = await asyncio.wait(pending, timeout=timeout)
+    _, still = await asyncio.wait(pending, timeout=seconds)
     if still:
         log.warning("stopped with %d tasks still running", len(still))
 
@@ -89,12 +90,27 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         port = _bound_port(runner, settings.port)
 
         if settings.app_token is not None:
-            handler = AsyncSocketModeHandler(app, settings.app_token.get_secret_value())
-            await handler.connect_async()
+            app_token = settings.app_token.get_secret_value()
+            await _check_app_token(client, app_token)
+            handler = AsyncSocketModeHandler(app, app_token)
+            await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
         log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
         yield Runtime(settings, store, app, client, port, mode)
         log.info("mentorbot stopping")
+
+
+async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:
+    """Fail fast on a refused app token; the socket client would retry it forever."""
+    try:
+        await client.apps_connections_open(app_token=app_token)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        raise StartupError(f"Slack refused SLACK_APP_TOKEN ({reason})") from error
+
+
+class StartupError(Exception):
+    """The bot cannot start, for a reason one line can tell."""
 
 
 def _bound_port(runner: web.AppRunner, fallback: int) -> int:

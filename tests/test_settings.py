@@ -26,7 +26,7 @@ def test_defaults_follow_the_contract() -> None:
     settings = make()
     assert settings.api_url == "https://slack.com/api/"
     assert settings.db_path == Path("data/mentorbot.db")
-    assert (settings.host, settings.port) == ("0.0.0.0", 3000)
+    assert (settings.host, settings.port) == ("0.0.0.0", 3000)  # noqa: S104 - the contract
     assert settings.log_level == "INFO"
     assert settings.tick_seconds == 10
     assert settings.admins == frozenset()
@@ -94,5 +94,5 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_storage_settings_need_no_slack_tokens() -> None:
-    settings = StorageSettings(_env_file=None, MENTORBOT_DB="/tmp/x.db")  # type: ignore[call-arg]
-    assert settings.db_path == Path("/tmp/x.db")
+    settings = StorageSettings(_env_file=None, MENTORBOT_DB="/srv/mentorbot/x.db")  # type: ignore[call-arg]
+    assert settings.db_path == Path("/srv/mentorbot/x.db")

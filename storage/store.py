@@ -1,0 +1,253 @@
+"""Store: domain-named async methods over one aiosqlite connection, returning pydantic models.
+
+Transactions: the connection runs in autocommit (isolation_level=None), so a single statement
+commits on its own, and methods that read before they write wrap both in BEGIN IMMEDIATE …
+COMMIT (taking the write lock up front, so two writers can't both read the old state).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiosqlite
+
+from storage import StorageError
+from storage.db import connect
+from storage.migrate import LATEST_VERSION, migrate
+from storage.models import Person, WorkspaceSettings, weekdays_mask
+from storage.timefmt import format_time
+
+# Audited: every setting a person can change (team_id and updated_at are bookkeeping).
+_AUDITED_SETTINGS = tuple(
+    name for name in WorkspaceSettings.model_fields if name not in {"team_id", "updated_at"}
+)
+
+_SAVE_SETTINGS = """
+INSERT INTO workspace_settings (
+    team_id, pool_channel_id, detection_enabled, detection_off_channels,
+    prompt_cooldown_minutes, nudge_after_hours, escalate_after_hours, pool_repost_after_hours,
+    expire_after_hours, reminder_minutes, work_days, work_start_minute, work_end_minute,
+    max_open_requests, coordinators, updated_at
+) VALUES (
+    :team_id, :pool_channel_id, :detection_enabled, :detection_off_channels,
+    :prompt_cooldown_minutes, :nudge_after_hours, :escalate_after_hours, :pool_repost_after_hours,
+    :expire_after_hours, :reminder_minutes, :work_days, :work_start_minute, :work_end_minute,
+    :max_open_requests, :coordinators, :updated_at
+)
+ON CONFLICT (team_id) DO UPDATE SET
+    pool_channel_id = excluded.pool_channel_id,
+    detection_enabled = excluded.detection_enabled,
+    detection_off_channels = excluded.detection_off_channels,
+    prompt_cooldown_minutes = excluded.prompt_cooldown_minutes,
+    nudge_after_hours = excluded.nudge_after_hours,
+    escalate_after_hours = excluded.escalate_after_hours,
+    pool_repost_after_hours = excluded.pool_repost_after_hours,
+    expire_after_hours = excluded.expire_after_hours,
+    reminder_minutes = excluded.reminder_minutes,
+    work_days = excluded.work_days,
+    work_start_minute = excluded.work_start_minute,
+    work_end_minute = excluded.work_end_minute,
+    max_open_requests = excluded.max_open_requests,
+    coordinators = excluded.coordinators,
+    updated_at = excluded.updated_at
+"""
+
+_AUDIT_SETTING = """
+INSERT INTO settings_audit (team_id, field, old_value, new_value, changed_by, changed_at)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+
+# A tz of NULL means "not known this time": keep the cached one rather than forget it.
+_UPSERT_PERSON = """
+INSERT INTO people (team_id, user_id, tz, tz_cached_at, first_seen_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (team_id, user_id) DO UPDATE SET
+    tz = coalesce(excluded.tz, people.tz),
+    tz_cached_at = coalesce(excluded.tz_cached_at, people.tz_cached_at),
+    updated_at = excluded.updated_at
+RETURNING *
+"""
+
+_SET_OPTED_OUT = """
+INSERT INTO people (team_id, user_id, opted_out, first_seen_at, updated_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (team_id, user_id) DO UPDATE SET
+    opted_out = excluded.opted_out,
+    updated_at = excluded.updated_at
+"""
+
+
+def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
+    row = settings.model_dump(exclude={"work_days", "detection_off_channels", "coordinators"})
+    row.update(
+        detection_enabled=int(settings.detection_enabled),
+        detection_off_channels=json.dumps(list(settings.detection_off_channels)),
+        work_days=weekdays_mask(settings.work_days),
+        coordinators=json.dumps(list(settings.coordinators)),
+        updated_at=format_time(now),
+    )
+    return row
+
+
+def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tuple[str, str, str]]:
+    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    return [
+        (name, json.dumps(before[name]), json.dumps(after[name]))
+        for name in _AUDITED_SETTINGS
+        if before[name] != after[name]
+    ]
+
+
+class Store:
+    """The database, as the rest of mentorbot sees it."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+        # Every coroutine shares this one connection: the lock keeps one coroutine's
+        # statements out of another's BEGIN … COMMIT.
+        self._lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Store:
+        """Open the database file (creating it if missing); does not migrate."""
+        return cls(await connect(path))
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        async with self._lock:
+            await self._conn.close()
+
+    async def migrate(self) -> int:
+        """Apply pending migrations; return the schema version reached."""
+        async with self._lock:
+            return await migrate(self._conn)
+
+    async def ping(self) -> dict[str, Any]:
+        """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""
+        try:
+            rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
+        except (sqlite3.Error, ValueError) as error:  # aiosqlite: ValueError once closed
+            raise StorageError(f"database unusable: {error}") from error
+        return {
+            "ok": True,
+            "schema_version": int(rows[0]["user_version"]),
+            "latest": LATEST_VERSION,
+        }
+
+    # -- plumbing ------------------------------------------------------------------------
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, params))
+
+    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; return how many rows it changed."""
+        async with self._lock, self._conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._conn.execute_fetchall("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+                await self._conn.commit()
+            except BaseException:
+                # Also after a failed COMMIT: the next BEGIN must not find a transaction open.
+                await self._conn.rollback()
+                raise
+
+    # -- Slack event de-duplication ------------------------------------------------------
+
+    async def mark_event_processed(self, team_id: str, event_id: str, now: datetime) -> bool:
+        """Record an event id; True the first time (run the listener), False for a retry."""
+        rows = await self._fetch(
+            "INSERT INTO processed_events (team_id, event_id, processed_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (team_id, event_id) DO NOTHING RETURNING 1",
+            (team_id, event_id, format_time(now)),
+        )
+        return bool(rows)
+
+    async def purge_processed_events(self, older_than: datetime) -> int:
+        """Forget event ids processed before older_than; return how many went."""
+        return await self._write(
+            "DELETE FROM processed_events WHERE processed_at < ?", (format_time(older_than),)
+        )
+
+    # -- workspace settings --------------------------------------------------------------
+
+    async def get_workspace_settings(self, team_id: str) -> WorkspaceSettings:
+        """The workspace's settings, or the defaults if it never saved any."""
+        rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
+        if not rows:
+            return WorkspaceSettings(team_id=team_id)
+        return WorkspaceSettings.model_validate(dict(rows[0]))
+
+    async def save_workspace_settings(
+        self, settings: WorkspaceSettings, changed_by: str, now: datetime
+    ) -> None:
+        """Save settings and audit each changed field, all in one transaction."""
+        async with self._transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT * FROM workspace_settings WHERE team_id = ?", (settings.team_id,)
+            )
+            old = next(
+                (WorkspaceSettings.model_validate(dict(row)) for row in rows),
+                WorkspaceSettings(team_id=settings.team_id),
+            )
+            changes = _settings_changes(old, settings)
+            if not changes:
+                return
+            await conn.execute_fetchall(_SAVE_SETTINGS, _settings_row(settings, now))
+            changed_at = format_time(now)
+            await conn.executemany(
+                _AUDIT_SETTING,
+                [
+                    (settings.team_id, name, before, after, changed_by, changed_at)
+                    for name, before, after in changes
+                ],
+            )
+
+    # -- people --------------------------------------------------------------------------
+
+    async def upsert_person(
+        self, team_id: str, user_id: str, *, tz: str | None, now: datetime
+    ) -> Person:
+        """Create or touch a person; a tz of None keeps the cached time zone."""
+        tz_cached_at = None if tz is None else format_time(now)
+        stamp = format_time(now)
+        rows = await self._fetch(_UPSERT_PERSON, (team_id, user_id, tz, tz_cached_at, stamp, stamp))
+        return Person.model_validate(dict(rows[0]))
+
+    async def get_person(self, team_id: str, user_id: str) -> Person | None:
+        """The person, or None if the bot has never met them in this workspace."""
+        rows = await self._fetch(
+            "SELECT * FROM people WHERE team_id = ? AND user_id = ?", (team_id, user_id)
+        )
+        return Person.model_validate(dict(rows[0])) if rows else None
+
+    async def set_opted_out(
+        self, team_id: str, user_id: str, opted_out: bool, now: datetime
+    ) -> None:
+        """Stop (True) or restart (False) the "turn this into a request?" prompts."""
+        stamp = format_time(now)
+        await self._write(_SET_OPTED_OUT, (team_id, user_id, int(opted_out), stamp, stamp))
