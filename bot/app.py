@@ -21,6 +21,20 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
+class _DropTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our shared client makes it unused."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("As you gave `client` as well")
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("mentorbot.bolt")
+    if not any(isinstance(f, _DropTokenWarning) for f in logger.filters):
+        logger.addFilter(_DropTokenWarning())
+    return logger
+
+
 class MentorApp(AsyncApp):
     """Bolt's AsyncApp, plus one log line per request and no crash on a malformed one."""
 
@@ -57,7 +71,7 @@ def build_app(
         # Answer Slack only once the listener is done: acks come back fast (no 10 ms polling)
         # and an HTTP shutdown that waits for in-flight requests waits for their work too.
         process_before_response=True,
-        logger=logging.getLogger("mentorbot.bolt"),
+        logger=_bolt_logger(),
     )
 
     async def inject(context: dict[str, Any], next: Any) -> None:

@@ -11,8 +11,7 @@ from bot.events import first_delivery
 from storage.store import Store
 
 MENTION_HINT = (
-    "Hi! I'm mentorbot. Type `/mentor help` to see what I can do. "
-    "(Only you can see this message.)"
+    "Hi! I'm mentorbot. Type `/mentor help` to see what I can do. (Only you can see this message.)"
 )
 
 
