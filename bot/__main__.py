@@ -10,12 +10,12 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
 import bot
 from bot import logs
 from bot.lifecycle import StartupError, running
 from bot.settings import Settings, StorageSettings, describe_error
+from bot.slack_client import make_client
 from storage import StorageError
 from storage.store import Store
 
@@ -43,7 +43,7 @@ async def _migrate(settings: StorageSettings) -> int:
 
 
 async def _check(settings: Settings) -> str:
-    client = AsyncWebClient(token=settings.bot_token.get_secret_value(), base_url=settings.api_url)
+    client = make_client(settings)
     auth = await client.auth_test()
     return (
         f"ok: bot @{auth.get('user')} ({auth.get('user_id')}) in team {auth.get('team')} "

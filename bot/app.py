@@ -15,6 +15,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.request_log import log_request
 from bot.settings import Settings
+from bot.slack_client import make_client
 from handlers import errors
 from storage.store import Store
 
@@ -60,10 +61,7 @@ def build_app(
 ) -> AsyncApp:
     """Create the Bolt app with every listener registered and dependencies injected."""
     clock = clock or SystemClock()
-    if client is None:
-        client = AsyncWebClient(
-            token=settings.bot_token.get_secret_value(), base_url=settings.api_url
-        )
+    client = client or make_client(settings)
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
     app = MentorApp(
         client=client,

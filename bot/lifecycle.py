@@ -20,6 +20,7 @@ from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
+from bot.slack_client import make_client
 from bot.web import build_web_app
 from storage.store import Store
 
@@ -66,11 +67,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         # One shared HTTP session: a new one per Web API call costs more than the request.
         session = aiohttp.ClientSession()
         stack.push_async_callback(session.close)
-        client = AsyncWebClient(
-            token=settings.bot_token.get_secret_value(),
-            base_url=settings.api_url,
-            session=session,
-        )
+        client = make_client(settings, session)
         app = build_app(settings, store, client, clock=clock)
 
         stack.push_async_callback(_drain_tasks, DRAIN_SECONDS)
