@@ -12,6 +12,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers
+from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.request_log import log_request
 from bot.settings import Settings
@@ -58,9 +59,11 @@ def build_app(
     client: AsyncWebClient | None = None,
     *,
     clock: Clock | None = None,
+    background: Background | None = None,
 ) -> AsyncApp:
     """Create the Bolt app with every listener registered and dependencies injected."""
     clock = clock or SystemClock()
+    background = background or Background()
     client = client or make_client(settings)
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
     app = MentorApp(
@@ -76,6 +79,7 @@ def build_app(
         context["store"] = store
         context["settings"] = settings
         context["clock"] = clock
+        context["background"] = background
         await next()
 
     app.middleware(inject)

@@ -3,11 +3,11 @@ stop them in reverse order."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 from aiohttp import web
@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app
+from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -42,15 +43,16 @@ class Runtime:
     mode: str
 
 
-async def _drain_tasks(seconds: float) -> None:
-    """Let listener tasks that Bolt started in the background finish before we close things."""
-    current = asyncio.current_task()
-    pending = [t for t in asyncio.all_tasks() if t is not current and not t.done()]
-    if not pending:
-        return
-    _, still = await asyncio.wait(pending, timeout=seconds)
-    if still:
-        log.warning("stopped with %d tasks still running", len(still))
+class _TrackedSocketModeHandler(AsyncSocketModeHandler):
+    """Socket Mode requests count as in flight, so a stop waits for them like HTTP ones."""
+
+    def __init__(self, app: AsyncApp, app_token: str, background: Background) -> None:
+        super().__init__(app, app_token)
+        self._background = background
+
+    async def handle(self, client: Any, req: Any) -> None:
+        async with self._background.in_flight():
+            await super().handle(client, req)
 
 
 @asynccontextmanager
@@ -68,9 +70,10 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         session = aiohttp.ClientSession()
         stack.push_async_callback(session.close)
         client = make_client(settings, session)
-        app = build_app(settings, store, client, clock=clock)
+        background = Background()
+        app = build_app(settings, store, client, clock=clock, background=background)
 
-        stack.push_async_callback(_drain_tasks, DRAIN_SECONDS)
+        stack.push_async_callback(background.drain, DRAIN_SECONDS)
         scheduler = build_scheduler(store, clock)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
@@ -89,7 +92,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         if settings.app_token is not None:
             app_token = settings.app_token.get_secret_value()
             await _check_app_token(client, app_token)
-            handler = AsyncSocketModeHandler(app, app_token)
+            handler = _TrackedSocketModeHandler(app, app_token, background)
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
         log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)

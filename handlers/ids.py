@@ -27,3 +27,28 @@ REQUEST_SEND_TO_POOL = "request_send_to_pool"  # offered to the mentee after a d
 # Modals opened from those buttons.
 DECLINE_MODAL = "request_decline_modal"
 SUGGEST_MODAL = "request_suggest_modal"
+
+# Inputs of the request modal: block_id (where errors go) and action_id (where the value is).
+REQUEST_MENTOR_BLOCK = "request_mentor"
+REQUEST_MENTOR_ACTION = "request_mentor_select"
+REQUEST_TOPIC_BLOCK = "request_topic"
+REQUEST_TOPIC_ACTION = "request_topic_select"
+REQUEST_DETAILS_BLOCK = "request_details"
+REQUEST_DETAILS_ACTION = "request_details_input"
+REQUEST_DURATION_BLOCK = "request_duration"
+REQUEST_DURATION_ACTION = "request_duration_select"
+REQUEST_URGENCY_BLOCK = "request_urgency"
+REQUEST_URGENCY_ACTION = "request_urgency_select"
+
+# Inputs of the decline modal.
+DECLINE_REASON_BLOCK = "decline_reason"
+DECLINE_REASON_ACTION = "decline_reason_input"
+DECLINE_SHARE_BLOCK = "decline_share"
+DECLINE_SHARE_ACTION = "decline_share_checkbox"
+DECLINE_SHARE_VALUE = "share"
+
+# Inputs of the "suggest someone else" modal.
+SUGGEST_USER_BLOCK = "suggest_user"
+SUGGEST_USER_ACTION = "suggest_user_select"
+SUGGEST_NOTE_BLOCK = "suggest_note"
+SUGGEST_NOTE_ACTION = "suggest_note_input"

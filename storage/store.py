@@ -23,6 +23,7 @@ from storage import StorageError
 from storage.db import connect
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
+from storage.requests import RequestQueries
 from storage.timefmt import format_time
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
@@ -106,7 +107,7 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
     ]
 
 
-class Store:
+class Store(RequestQueries):
     """The database, as the rest of mentorbot sees it."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 # Slack's Block Kit limits that every builder must respect.
@@ -24,6 +26,65 @@ def truncate(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1] + "…"
+
+
+def clip(escaped: str, limit: int) -> str:
+    """Cut already-escaped mrkdwn to `limit` characters without splitting an &entity;."""
+    if len(escaped) <= limit:
+        return escaped
+    cut = escaped[: limit - 1]
+    # Every & in escaped text starts an entity (&amp; is the longest), so look back 4 characters.
+    amp = cut.rfind("&", max(0, len(cut) - 4))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
+
+
+def escape_clip(text: str, limit: int) -> str:
+    """Escape user text and cut it to `limit` characters, entities intact."""
+    return clip(escape(text), limit)
+
+
+def blockquote(text: str, limit: int = SECTION_TEXT_MAX) -> str:
+    """User text as an escaped mrkdwn quote ("> " on every line), at most `limit` characters."""
+    # Escaping first means a typed ">" can't end the quote or start markup of its own.
+    lines = escape(text).split("\n")
+    return clip("\n".join(f"> {line}" for line in lines), limit)
+
+
+_SLACK_ID = re.compile(r"[A-Z0-9]{2,32}")
+
+
+def user_mention(user_id: str) -> str:
+    """`<@U…>` for a Slack user id; anything that isn't an id is shown escaped instead."""
+    if _SLACK_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape_clip(user_id, 40)
+
+
+def channel_mention(channel_id: str) -> str:
+    """`<#C…>` for a Slack channel id; anything that isn't an id is shown escaped instead."""
+    if _SLACK_ID.fullmatch(channel_id):
+        return f"<#{channel_id}>"
+    return escape_clip(channel_id, 40)
+
+
+def slack_date(at: datetime) -> str:
+    """A time every reader sees in their own time zone, with a UTC fallback."""
+    if at.tzinfo is None:
+        raise ValueError("slack_date needs a timezone-aware datetime")
+    fallback = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def safe_link(url: str | None, label: str) -> str | None:
+    """A mrkdwn link to an https URL we got from Slack, or None if the URL looks unsafe."""
+    # Even Slack-made permalinks are checked: a | or > would let the URL rewrite the label.
+    if not url or not url.startswith("https://") or len(url) > 1000:
+        return None
+    if any(ch in url for ch in "|<> \t\n\r"):
+        return None
+    return f"<{url}|{escape_clip(label, 100)}>"
 
 
 def mrkdwn(text: str, limit: int = SECTION_TEXT_MAX) -> dict[str, Any]:

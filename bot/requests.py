@@ -1,0 +1,110 @@
+"""Request rules: who may be asked, what a request must say, and how many one person may make.
+
+No Slack shapes and no Slack calls here: handlers look people up and pass the facts in, and
+the answers are user-facing sentences for the modal's inline errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from storage.models import Topic, Urgency
+from storage.requests import REQUEST_DURATIONS
+
+MIN_DETAILS = 10
+MAX_DETAILS = 2000
+MAX_OPEN_REQUESTS = 10  # the default; WorkspaceSettings.max_open_requests overrides it
+MAX_NEW_PER_DAY = 20
+NEW_REQUEST_WINDOW = timedelta(hours=24)
+
+# The modal's choices; builders and rules share these so a label is spelled once.
+TOPIC_LABELS: dict[Topic, str] = {
+    Topic.PROMOTION: "Getting promoted",
+    Topic.PROBLEM: "Handling a problem",
+    Topic.CAREER_PATH: "Career path",
+    Topic.SKILLS: "Skills and expertise",
+    Topic.OTHER: "Something else",
+}
+URGENCY_LABELS: dict[Urgency, str] = {
+    Urgency.TODAY: "Today if possible",
+    Urgency.THIS_WEEK: "This week",
+    Urgency.NO_RUSH: "No rush",
+}
+DURATIONS: tuple[int, ...] = REQUEST_DURATIONS
+DEFAULT_DURATION = 30
+DEFAULT_URGENCY = Urgency.THIS_WEEK
+
+
+@dataclass(frozen=True, slots=True)
+class MentorFacts:
+    """What the handler learned about a chosen mentor (users.info, the directory)."""
+
+    user_id: str
+    name: str = ""  # how to call them in an error; "" falls back to "That person"
+    is_bot: bool = False
+    deleted: bool = False  # deactivated, or not found in the workspace
+    paused: bool = False
+    at_capacity: bool = False
+
+
+class RequestCounts(Protocol):
+    """The Store queries limit_problem needs."""
+
+    async def count_open_requests(self, team_id: str, mentee_id: str) -> int: ...
+
+    async def count_requests_created_since(
+        self, team_id: str, mentee_id: str, since: datetime
+    ) -> int: ...
+
+
+def mentor_problem(mentee_id: str, mentor: MentorFacts | None) -> str | None:
+    """Why this mentor can't be asked, or None if they can (None mentor means the pool)."""
+    if mentor is None:
+        return None
+    if mentor.user_id == mentee_id:
+        return "You can't send a request to yourself. Pick someone else, or leave it empty."
+    who = mentor.name.strip() or "That person"
+    if mentor.is_bot:
+        return f"{who} is a bot, so they can't mentor you. Pick a person, or leave it empty."
+    if mentor.deleted:
+        return f"{who} has left the workspace or is deactivated. Pick someone else."
+    if mentor.paused:
+        return f"{who} has paused mentoring for now. Pick someone else, or leave it empty."
+    if mentor.at_capacity:
+        return f"{who} is at capacity right now. Pick someone else, or leave it empty."
+    return None
+
+
+def details_problem(text: str) -> str | None:
+    """Why the details won't do (too short or too long after trimming), or None."""
+    length = len(text.strip())
+    if length < MIN_DETAILS:
+        return f"Tell them a little more: at least {MIN_DETAILS} characters."
+    if length > MAX_DETAILS:
+        return f"Please keep it to {MAX_DETAILS:,} characters or fewer (this has {length:,})."
+    return None
+
+
+async def limit_problem(
+    store: RequestCounts,
+    team_id: str,
+    mentee_id: str,
+    now: datetime,
+    max_open: int = MAX_OPEN_REQUESTS,
+    max_per_day: int = MAX_NEW_PER_DAY,
+) -> str | None:
+    """Why this mentee can't ask again yet (too many open, or too many today), or None."""
+    if await store.count_open_requests(team_id, mentee_id) >= max_open:
+        return (
+            f"You already have {max_open} open requests. Cancel one, or wait for an answer, "
+            "before asking again."
+        )
+    since = now - NEW_REQUEST_WINDOW
+    if await store.count_requests_created_since(team_id, mentee_id, since) >= max_per_day:
+        return (
+            f"You've made {max_per_day} requests in the last 24 hours. "
+            "Please wait a while before asking again."
+        )
+    return None

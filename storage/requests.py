@@ -1,0 +1,401 @@
+"""Requests and detection prompts: the queries behind the request lifecycle.
+
+Each state transition is one conditional UPDATE … RETURNING * naming the states it may leave
+and who may make it: a double click or two racing mentors yield exactly one winner, the others
+get None and nothing changes. Parameters are numbered in one order (?1 request id, ?2 team id,
+?3 now, ?4 the acting user), which maps one-to-one onto PostgreSQL's $1….
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Protocol, Self
+
+import aiosqlite
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
+from storage.timefmt import format_time
+
+# Mirror the CHECKs on requests in 001-initial.sql.
+REQUEST_DURATIONS = (15, 30, 45, 60)
+DETAILS_MAX = 2000
+DECLINE_REASON_MAX = 1000
+
+
+def _allowed_duration(minutes: int) -> int:
+    if minutes not in REQUEST_DURATIONS:
+        raise ValueError(f"duration must be one of {REQUEST_DURATIONS} minutes")
+    return minutes
+
+
+class NewRequest(BaseModel):
+    """What a mentee asked for, before it is stored; mentor_id None means the mentor pool."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    team_id: str = Field(min_length=1)
+    mentee_id: str = Field(min_length=1)
+    mentor_id: str | None = None
+    topic: Topic
+    details: str = Field(min_length=1, max_length=DETAILS_MAX, repr=False)
+    duration_minutes: Annotated[int, AfterValidator(_allowed_duration)] = 30
+    urgency: Urgency = Urgency.THIS_WEEK
+    source: RequestSource
+    origin_channel_id: str | None = None
+    origin_ts: str | None = None
+    origin_permalink: str | None = None
+
+    @model_validator(mode="after")
+    def _not_self(self) -> Self:
+        if self.mentor_id is not None and self.mentor_id == self.mentee_id:
+            raise ValueError("a request can't name the mentee as its mentor")
+        return self
+
+
+class RequestInvite(BaseModel):
+    """A mentor invited to a pool request, with the DM to update once someone claims it."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    request_id: int
+    team_id: str
+    user_id: str
+    dm_channel_id: str | None = None
+    dm_ts: str | None = None
+    invited_at: UtcDatetime
+
+
+class _StoreCore(Protocol):
+    """The Store plumbing these queries rely on (see storage.store.Store)."""
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+class _Refused(Exception):
+    """Raised inside a transaction to roll back its side writes when the UPDATE didn't apply."""
+
+
+_ENSURE_PERSON = """
+INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (team_id, user_id) DO NOTHING
+"""
+
+_INSERT_REQUEST = """
+INSERT INTO requests (
+    team_id, mentee_id, mentor_id, topic, details, duration_minutes, urgency, source,
+    origin_channel_id, origin_ts, origin_permalink, created_at, updated_at
+) VALUES (
+    :team_id, :mentee_id, :mentor_id, :topic, :details, :duration_minutes, :urgency, :source,
+    :origin_channel_id, :origin_ts, :origin_permalink, :created_at, :updated_at
+)
+RETURNING *
+"""
+
+_ACCEPT = """
+UPDATE requests SET status = 'accepted', accepted_at = ?3,
+    first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
+RETURNING *
+"""
+
+# ?5 reason, ?6 whether the mentee may see it.
+_DECLINE = """
+UPDATE requests SET status = 'declined', decline_reason = ?5, decline_reason_shared = ?6,
+    first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
+RETURNING *
+"""
+
+# Claiming a pool request counts as accepting it.
+_CLAIM = """
+UPDATE requests SET status = 'claimed', claimed_by = ?4, claimed_at = ?3, accepted_at = ?3,
+    first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id IS NULL AND mentee_id <> ?4
+RETURNING *
+"""
+
+# Back in the pool it is no longer accepted; first_response_at keeps the first answer.
+_RELEASE = """
+UPDATE requests SET status = 'open', claimed_by = NULL, claimed_at = NULL, accepted_at = NULL,
+    updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'claimed' AND claimed_by = ?4
+RETURNING *
+"""
+
+_CANCEL = """
+UPDATE requests SET status = 'cancelled', updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?4
+    AND status IN ('open', 'accepted', 'claimed', 'scheduled')
+RETURNING *
+"""
+
+# The declining mentor's reason was for the mentee only: it doesn't travel to the pool.
+_SEND_TO_POOL = """
+UPDATE requests SET status = 'open', mentor_id = NULL, decline_reason = NULL,
+    decline_reason_shared = 0, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'declined' AND mentee_id = ?4
+RETURNING *
+"""
+
+# ?5 the new mentor; passing it on counts as a first response.
+_REASSIGN = """
+UPDATE requests SET mentor_id = ?5, first_response_at = coalesce(first_response_at, ?3),
+    updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
+    AND mentee_id <> ?5 AND ?4 <> ?5
+RETURNING *
+"""
+
+# A None keeps what is recorded, so each message can be recorded as soon as it is sent.
+_SET_MESSAGES = """
+UPDATE requests SET
+    mentor_dm_channel_id = coalesce(?3, mentor_dm_channel_id),
+    mentor_dm_ts = coalesce(?4, mentor_dm_ts),
+    pool_channel_id = coalesce(?5, pool_channel_id),
+    pool_ts = coalesce(?6, pool_ts),
+    mentee_dm_channel_id = coalesce(?7, mentee_dm_channel_id),
+    mentee_dm_ts = coalesce(?8, mentee_dm_ts)
+WHERE id = ?1 AND team_id = ?2
+"""
+
+# INSERT … SELECT keeps an invite from pointing at another workspace's request.
+_ADD_INVITE = """
+INSERT INTO request_invites (request_id, team_id, user_id, dm_channel_id, dm_ts, invited_at)
+SELECT id, team_id, ?3, ?4, ?5, ?6 FROM requests WHERE id = ?1 AND team_id = ?2
+ON CONFLICT (request_id, user_id) DO NOTHING
+RETURNING 1
+"""
+
+_COUNT_OPEN = """
+SELECT count(*) FROM requests
+WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed', 'scheduled')
+"""
+
+_PROMPT_MESSAGE = """
+INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
+RETURNING 1
+"""
+
+# Returns a row only when it inserted, or updated a cooldown that has run out (?5).
+_PROMPT_COOLDOWN = """
+INSERT INTO prompt_cooldowns (team_id, user_id, channel_id, last_prompted_at)
+VALUES (?1, ?2, ?3, ?4)
+ON CONFLICT (team_id, user_id, channel_id) DO UPDATE
+    SET last_prompted_at = excluded.last_prompted_at
+    WHERE prompt_cooldowns.last_prompted_at <= ?5
+RETURNING 1
+"""
+
+
+def _one_request(rows: Iterable[aiosqlite.Row]) -> Request | None:
+    return next((Request.model_validate(dict(row)) for row in rows), None)
+
+
+async def _ensure_people(
+    conn: aiosqlite.Connection, team_id: str, user_ids: Iterable[str | None], now: datetime
+) -> None:
+    stamp = format_time(now)
+    await conn.executemany(
+        _ENSURE_PERSON,
+        [(team_id, user_id, stamp, stamp) for user_id in dict.fromkeys(user_ids) if user_id],
+    )
+
+
+async def _transition(
+    store: _StoreCore,
+    sql: str,
+    team_id: str,
+    request_id: int,
+    now: datetime,
+    *who: str | int | None,
+    new_people: Sequence[str] = (),
+) -> Request | None:
+    """Run one conditional UPDATE; people rows it needs are created only if it applies."""
+    params = (request_id, team_id, format_time(now), *who)
+    if not new_people:
+        return _one_request(await store._fetch(sql, params))
+    try:
+        async with store._transaction() as conn:
+            await _ensure_people(conn, team_id, new_people, now)
+            request = _one_request(await conn.execute_fetchall(sql, params))
+            if request is None:
+                raise _Refused
+            return request
+    except _Refused:
+        return None
+
+
+class RequestQueries:
+    """Store methods for requests, their invites and the detection prompts."""
+
+    async def create_request(self: _StoreCore, draft: NewRequest, now: datetime) -> Request:
+        """Store a new open request, creating the people rows it points at."""
+        stamp = format_time(now)
+        row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+        async with self._transaction() as conn:
+            await _ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
+            rows = list(await conn.execute_fetchall(_INSERT_REQUEST, row))
+        return Request.model_validate(dict(rows[0]))
+
+    async def get_request(self: _StoreCore, team_id: str, request_id: int) -> Request | None:
+        """The request, or None if this workspace has no such request."""
+        rows = await self._fetch(
+            "SELECT * FROM requests WHERE id = ? AND team_id = ?", (request_id, team_id)
+        )
+        return _one_request(rows)
+
+    async def count_open_requests(self: _StoreCore, team_id: str, mentee_id: str) -> int:
+        """How many of the mentee's requests are unfinished (open, accepted, claimed, scheduled)."""
+        rows = await self._fetch(_COUNT_OPEN, (team_id, mentee_id))
+        return int(rows[0][0])
+
+    async def count_requests_created_since(
+        self: _StoreCore, team_id: str, mentee_id: str, since: datetime
+    ) -> int:
+        """How many requests the mentee created at or after since, whatever became of them."""
+        rows = await self._fetch(
+            "SELECT count(*) FROM requests WHERE team_id = ? AND mentee_id = ? AND created_at >= ?",
+            (team_id, mentee_id, format_time(since)),
+        )
+        return int(rows[0][0])
+
+    async def accept_request(
+        self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime
+    ) -> Request | None:
+        """open → accepted, by the named mentor only; None if that didn't apply."""
+        return await _transition(self, _ACCEPT, team_id, request_id, now, mentor_id)
+
+    async def decline_request(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentor_id: str,
+        now: datetime,
+        reason: str | None = None,
+        share_reason: bool = False,
+    ) -> Request | None:
+        """open → declined, by the named mentor only; a blank reason is stored as none."""
+        text = (reason or "").strip()[:DECLINE_REASON_MAX] or None
+        shared = int(share_reason and text is not None)
+        return await _transition(self, _DECLINE, team_id, request_id, now, mentor_id, text, shared)
+
+    async def claim_request(
+        self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime
+    ) -> Request | None:
+        """A pool request open → claimed by user_id (never its mentee); None if taken or gone."""
+        return await _transition(
+            self, _CLAIM, team_id, request_id, now, user_id, new_people=(user_id,)
+        )
+
+    async def release_request(
+        self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime
+    ) -> Request | None:
+        """claimed → open, by the claimer only, so someone else can take it."""
+        return await _transition(self, _RELEASE, team_id, request_id, now, user_id)
+
+    async def cancel_request(
+        self: _StoreCore, team_id: str, request_id: int, mentee_id: str, now: datetime
+    ) -> Request | None:
+        """Any unfinished state → cancelled, by the mentee only."""
+        return await _transition(self, _CANCEL, team_id, request_id, now, mentee_id)
+
+    async def send_request_to_pool(
+        self: _StoreCore, team_id: str, request_id: int, mentee_id: str, now: datetime
+    ) -> Request | None:
+        """declined → open with no mentor (the pool), by the mentee only."""
+        return await _transition(self, _SEND_TO_POOL, team_id, request_id, now, mentee_id)
+
+    async def reassign_request(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        from_mentor_id: str,
+        to_mentor_id: str,
+        now: datetime,
+    ) -> Request | None:
+        """Pass an open request from its named mentor to another (not the mentee, not self)."""
+        who = (from_mentor_id, to_mentor_id)
+        return await _transition(
+            self, _REASSIGN, team_id, request_id, now, *who, new_people=who[1:]
+        )
+
+    async def set_request_messages(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        *,
+        mentor_dm: tuple[str, str] | None = None,
+        pool_post: tuple[str, str] | None = None,
+        mentee_dm: tuple[str, str] | None = None,
+    ) -> None:
+        """Record (channel_id, ts) of the request's Slack messages; None leaves one as it is."""
+        mentor, pool, mentee = (pair or (None, None) for pair in (mentor_dm, pool_post, mentee_dm))
+        await self._fetch(_SET_MESSAGES, (request_id, team_id, *mentor, *pool, *mentee))
+
+    async def add_request_invite(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        user_id: str,
+        now: datetime,
+        dm: tuple[str, str] | None = None,
+    ) -> bool:
+        """Record a mentor invited to a pool request; False if already invited, or no request."""
+        channel_id, ts = dm or (None, None)
+        try:
+            async with self._transaction() as conn:
+                await _ensure_people(conn, team_id, (user_id,), now)
+                rows = await conn.execute_fetchall(
+                    _ADD_INVITE, (request_id, team_id, user_id, channel_id, ts, format_time(now))
+                )
+                if not rows:
+                    raise _Refused
+        except _Refused:
+            return False
+        return True
+
+    async def list_request_invites(
+        self: _StoreCore, team_id: str, request_id: int
+    ) -> list[RequestInvite]:
+        """The mentors invited to a pool request, oldest invite first."""
+        rows = await self._fetch(
+            "SELECT * FROM request_invites WHERE request_id = ? AND team_id = ?"
+            " ORDER BY invited_at, user_id",
+            (request_id, team_id),
+        )
+        return [RequestInvite.model_validate(dict(row)) for row in rows]
+
+    async def claim_prompt(
+        self: _StoreCore,
+        team_id: str,
+        user_id: str,
+        channel_id: str,
+        message_ts: str,
+        cooldown: timedelta,
+        now: datetime,
+    ) -> bool:
+        """Whether to prompt for this message: never twice for one message, nor within cooldown."""
+        try:
+            async with self._transaction() as conn:
+                fresh = await conn.execute_fetchall(
+                    _PROMPT_MESSAGE, (team_id, channel_id, message_ts, user_id, format_time(now))
+                )
+                if not fresh:
+                    raise _Refused
+                cooled = await conn.execute_fetchall(
+                    _PROMPT_COOLDOWN,
+                    (team_id, user_id, channel_id, format_time(now), format_time(now - cooldown)),
+                )
+                if not cooled:
+                    # Undo the message row too: that message was never prompted.
+                    raise _Refused
+        except _Refused:
+            return False
+        return True
