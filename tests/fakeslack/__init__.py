@@ -1,0 +1,63 @@
+"""A Slack-faithful test harness: a fake Web API server, signed requests, and finders.
+
+async with FakeSlack() as fake:                      # or the `fake_slack` fixture
+    client = AsyncWebClient(token=TOKEN, base_url=fake.url)
+    sender = SlackSender(bot_url, secret, response_url_base=fake.response_url_base)
+    await sender.command("help")
+    call = fake.calls_to("chat.postMessage")[-1]
+    await sender.click(find_button(call, "Accept"), call)
+"""
+
+from tests.fakeslack.blockkit import Rejection, check_message, check_view
+from tests.fakeslack.find import (
+    all_buttons,
+    block_texts,
+    blocks_of,
+    button_labels,
+    find_button,
+    find_input,
+)
+from tests.fakeslack.sender import Reply, SlackSender
+from tests.fakeslack.server import TOKEN, Call, FakeSlack, serve_in_thread
+from tests.fakeslack.signing import sign
+from tests.fakeslack.state import state_values
+from tests.fakeslack.workspace import (
+    ALICE,
+    APP_ID,
+    BOB,
+    BOT_ID,
+    BOT_USER_ID,
+    CAROL,
+    GENERAL,
+    TEAM_DOMAIN,
+    TEAM_ID,
+)
+
+__all__ = [
+    "ALICE",
+    "APP_ID",
+    "BOB",
+    "BOT_ID",
+    "BOT_USER_ID",
+    "CAROL",
+    "GENERAL",
+    "TEAM_DOMAIN",
+    "TEAM_ID",
+    "TOKEN",
+    "Call",
+    "FakeSlack",
+    "Rejection",
+    "Reply",
+    "SlackSender",
+    "all_buttons",
+    "block_texts",
+    "blocks_of",
+    "button_labels",
+    "check_message",
+    "check_view",
+    "find_button",
+    "find_input",
+    "serve_in_thread",
+    "sign",
+    "state_values",
+]

@@ -1,0 +1,348 @@
+"""The Web API methods FakeSlack answers, each a function of the workspace and the arguments.
+
+A method returns Slack's success JSON or raises `SlackError` with Slack's error name. Methods
+missing from `METHODS` answer `unknown_method`: when a test meets that, teach the fake here.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakeslack.blockkit import check_message, check_view
+from tests.fakeslack.workspace import (
+    BOT_ID,
+    BOT_USER_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    TEAM_NAME,
+    SlackError,
+    Upload,
+    Workspace,
+    flag,
+)
+
+Args = dict[str, Any]
+Answer = dict[str, Any]
+Method = Callable[[Workspace, Args], Answer]
+
+
+def _need(args: Args, name: str, error: str = "invalid_arguments") -> Any:
+    value = args.get(name)
+    if value is None or value == "":
+        raise SlackError(error)
+    return value
+
+
+def _check_message(args: Args) -> None:
+    rejection = check_message(args.get("text"), args.get("blocks"), args.get("attachments"))
+    if rejection is not None:
+        extra = {"response_metadata": {"messages": rejection.messages}}
+        raise SlackError(rejection.error, **(extra if rejection.messages else {}))
+
+
+def _check_view(view: Any) -> dict[str, Any]:
+    if view is None:
+        raise SlackError("invalid_arguments")
+    rejection = check_view(view)
+    if rejection is not None:
+        raise SlackError(rejection.error, response_metadata={"messages": rejection.messages})
+    return dict(view)
+
+
+def _page(items: list[Any], args: Args, limit: int) -> tuple[list[Any], str]:
+    """One page of `items` and the next cursor ("" on the last page), as Slack paginates."""
+    size = int(args.get("limit") or limit) or len(items) or 1
+    start = 0
+    if args.get("cursor"):
+        try:
+            start = int(base64.b64decode(args["cursor"]).decode().removeprefix("offset:"))
+        except ValueError:
+            raise SlackError("invalid_cursor") from None
+    end = start + size
+    cursor = base64.b64encode(f"offset:{end}".encode()).decode() if end < len(items) else ""
+    return items[start:end], cursor
+
+
+def _known_channel(ws: Workspace, args: Args) -> str:
+    return str(ws.channel(_need(args, "channel", "channel_not_found"))["id"])
+
+
+# -- auth, chat ----------------------------------------------------------------------------
+
+
+def auth_test(ws: Workspace, args: Args) -> Answer:
+    """auth.test: the bot's own identity."""
+    return {
+        "ok": True,
+        "url": f"https://{TEAM_DOMAIN}.slack.com/",
+        "team": TEAM_NAME,
+        "user": ws.users[BOT_USER_ID]["name"],
+        "team_id": TEAM_ID,
+        "user_id": BOT_USER_ID,
+        "bot_id": BOT_ID,
+        "is_enterprise_install": False,
+    }
+
+
+def chat_post_message(ws: Workspace, args: Args) -> Answer:
+    """chat.postMessage: store and echo the message."""
+    channel_id = ws.target(_need(args, "channel", "channel_not_found"))
+    _check_message(args)
+    message = ws.post(channel_id, args)
+    return {"ok": True, "channel": channel_id, "ts": message["ts"], "message": message}
+
+
+def chat_post_ephemeral(ws: Workspace, args: Args) -> Answer:
+    """chat.postEphemeral: only the `user` would see it, so nothing is stored."""
+    channel_id = ws.target(_need(args, "channel", "channel_not_found"))
+    if args.get("user") not in ws.members(channel_id):
+        raise SlackError("user_not_in_channel")
+    _check_message(args)
+    return {"ok": True, "message_ts": ws.next_ts()}
+
+
+def chat_update(ws: Workspace, args: Args) -> Answer:
+    """chat.update: edit one of the bot's messages."""
+    channel_id = _known_channel(ws, args)
+    message = ws.message(channel_id, _need(args, "ts", "message_not_found"))
+    if message is None:
+        raise SlackError("message_not_found")
+    _check_message(args)
+    ws.edit(message, args)
+    return {
+        "ok": True,
+        "channel": channel_id,
+        "ts": message["ts"],
+        "text": message["text"],
+        "message": message,
+    }
+
+
+def chat_delete(ws: Workspace, args: Args) -> Answer:
+    """chat.delete: remove one of the bot's messages."""
+    channel_id = _known_channel(ws, args)
+    ts = _need(args, "ts", "message_not_found")
+    if not ws.delete(channel_id, ts):
+        raise SlackError("message_not_found")
+    return {"ok": True, "channel": channel_id, "ts": ts}
+
+
+def chat_get_permalink(ws: Workspace, args: Args) -> Answer:
+    """chat.getPermalink: a link to any message."""
+    # Any ts is accepted: the bot links to people's messages, which the fake never stored.
+    channel_id = _known_channel(ws, args)
+    ts = str(_need(args, "message_ts", "message_not_found"))
+    link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+    return {"ok": True, "channel": channel_id, "permalink": link}
+
+
+# -- conversations, users ------------------------------------------------------------------
+
+
+def conversations_open(ws: Workspace, args: Args) -> Answer:
+    """conversations.open: the same DM or group DM id for the same people."""
+    if args.get("channel"):
+        channel = ws.channels.get(args["channel"])
+        if channel is None or not (channel.get("is_im") or channel.get("is_mpim")):
+            raise SlackError("channel_not_found")
+        return {"ok": True, "no_op": True, "already_open": True, "channel": {"id": channel["id"]}}
+    users = args.get("users") or []
+    listed = users.split(",") if isinstance(users, str) else list(users)
+    people = [str(uid).strip() for uid in listed if str(uid).strip()]
+    if not people:
+        raise SlackError("users_list_not_supplied")
+    if len(people) > 8:
+        raise SlackError("too_many_users")
+    if any(uid not in ws.users for uid in people):
+        raise SlackError("user_not_found")
+    channel, existed = ws.open_conversation(people)
+    shown = dict(channel) if flag(args.get("return_im")) else {"id": channel["id"]}
+    extra = {"no_op": True, "already_open": True} if existed else {}
+    return {"ok": True, **extra, "channel": shown}
+
+
+def conversations_info(ws: Workspace, args: Args) -> Answer:
+    """conversations.info: one conversation."""
+    return {"ok": True, "channel": ws.channel(args.get("channel"))}
+
+
+def conversations_members(ws: Workspace, args: Args) -> Answer:
+    """conversations.members: member ids, paginated."""
+    channel = ws.channel(args.get("channel"))
+    page, cursor = _page(ws.members(channel["id"]), args, 100)
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+
+def users_info(ws: Workspace, args: Args) -> Answer:
+    """users.info: one person from the directory."""
+    user = ws.users.get(args.get("user") or "")
+    if user is None:
+        raise SlackError("user_not_found")
+    return {"ok": True, "user": user}
+
+
+def users_list(ws: Workspace, args: Args) -> Answer:
+    """users.list: the directory, paginated."""
+    page, cursor = _page(list(ws.users.values()), args, 0)
+    return {
+        "ok": True,
+        "members": page,
+        "cache_ts": int(ws.clock()),
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+# -- views ---------------------------------------------------------------------------------
+
+
+def _use_trigger(ws: Workspace, args: Args) -> None:
+    """A trigger_id works once; SlackSender's look like 1700000000123.1.0a1b2c."""
+    trigger = _need(args, "trigger_id")
+    if not re.fullmatch(r"\d+\.\d+\.[0-9a-f]+", str(trigger)):
+        raise SlackError("invalid_trigger_id")
+    if trigger in ws.used_triggers:
+        raise SlackError("exchanged_trigger_id")
+    ws.used_triggers.add(trigger)
+
+
+def _modal(ws: Workspace, args: Args) -> dict[str, Any]:
+    view = _check_view(args.get("view"))
+    if view["type"] != "modal":
+        raise SlackError("invalid_arguments")
+    _use_trigger(ws, args)
+    return view
+
+
+def views_open(ws: Workspace, args: Args) -> Answer:
+    """views.open: a new modal, spending the trigger_id."""
+    return {"ok": True, "view": ws.store_view(_modal(ws, args))}
+
+
+def views_push(ws: Workspace, args: Args) -> Answer:
+    """views.push: a modal on top of another, spending the trigger_id."""
+    # The fake cannot tell which modal a trigger came from, so the view stack is not modelled.
+    return {"ok": True, "view": ws.store_view(_modal(ws, args))}
+
+
+def views_update(ws: Workspace, args: Args) -> Answer:
+    """views.update: a new version of a view, refused on a stale hash."""
+    view_id = args.get("view_id")
+    external_id = args.get("external_id")
+    if not view_id and not external_id:
+        raise SlackError("invalid_arguments")
+    if not view_id:
+        found = [v for v in ws.views.values() if v["external_id"] == external_id]
+        view_id = found[-1]["id"] if found else None
+    if view_id not in ws.views:
+        raise SlackError("not_found")
+    if args.get("hash") and args["hash"] != ws.views[view_id]["hash"]:
+        raise SlackError("hash_conflict")
+    view = _check_view(args.get("view"))
+    return {"ok": True, "view": ws.store_view(view, view_id=view_id)}
+
+
+def views_publish(ws: Workspace, args: Args) -> Answer:
+    """views.publish: a person's Home tab."""
+    user_id = _need(args, "user_id")
+    if user_id not in ws.users:
+        raise SlackError("user_not_found")
+    view = _check_view(args.get("view"))
+    if view["type"] != "home":
+        raise SlackError("invalid_arguments")
+    current = ws.home_view(user_id)
+    if current and args.get("hash") and args["hash"] != current["hash"]:
+        raise SlackError("hash_conflict")
+    stored = ws.store_view(view, view_id=current["id"] if current else None)
+    ws.homes[user_id] = stored["id"]
+    return {"ok": True, "view": stored}
+
+
+# -- reactions, files ----------------------------------------------------------------------
+
+
+def reactions_add(ws: Workspace, args: Args) -> Answer:
+    """reactions.add: one reaction per message, name and bot."""
+    if not args.get("channel") or not args.get("timestamp"):
+        raise SlackError("no_item_specified")
+    name = _need(args, "name", "invalid_name")
+    key = (str(ws.channel(args["channel"])["id"]), str(args["timestamp"]), str(name))
+    if key in ws.reactions:
+        raise SlackError("already_reacted")
+    ws.reactions.add(key)
+    return {"ok": True}
+
+
+def _share_targets(ws: Workspace, args: Args, *names: str) -> list[str]:
+    listed = [str(args.get(name) or "") for name in names]
+    return [ws.target(c.strip()) for value in listed for c in value.split(",") if c.strip()]
+
+
+def files_get_upload_url_external(ws: Workspace, args: Args) -> Answer:
+    """files.getUploadURLExternal: step 1 of files_upload_v2."""
+    filename = str(_need(args, "filename"))
+    try:
+        length = int(_need(args, "length"))
+    except ValueError:
+        raise SlackError("invalid_arguments") from None
+    file_id = ws.new_id("F")
+    ws.uploads[file_id] = Upload(file_id, filename, length)
+    return {"ok": True, "upload_url": f"{ws.base_url}/upload/{file_id}", "file_id": file_id}
+
+
+def files_complete_upload_external(ws: Workspace, args: Args) -> Answer:
+    """files.completeUploadExternal: step 3, sharing into channels."""
+    items = args.get("files")
+    if not isinstance(items, list) or not items:
+        raise SlackError("invalid_arguments")
+    uploads = [ws.uploads.get(str(item.get("id"))) for item in items if isinstance(item, dict)]
+    done = [up for up in uploads if up is not None and up.data is not None]
+    if len(done) != len(items):
+        raise SlackError("file_not_found")
+    channels = _share_targets(ws, args, "channel_id", "channels")
+    for item, upload in zip(items, done, strict=True):
+        upload.title = str(item.get("title") or upload.filename)
+        for channel_id in channels:
+            ws.share(upload, channel_id, args.get("initial_comment"))
+    return {"ok": True, "files": [ws.file_object(up) for up in done]}
+
+
+def files_upload(ws: Workspace, args: Args) -> Answer:
+    """files.upload (the retired v1): content or a multipart file."""
+    # FakeSlack hands a multipart file's bytes over as args["_file"].
+    data = args.get("_file")
+    if data is None and args.get("content") is None:
+        raise SlackError("no_file_data")
+    if data is None:
+        data = str(args["content"]).encode()
+    upload = Upload(ws.new_id("F"), str(args.get("filename") or "file"), len(data), data)
+    upload.title = str(args.get("title") or "")
+    ws.uploads[upload.file_id] = upload
+    for channel_id in _share_targets(ws, args, "channels"):
+        ws.share(upload, channel_id, args.get("initial_comment"))
+    return {"ok": True, "file": ws.file_object(upload)}
+
+
+METHODS: dict[str, Method] = {
+    "auth.test": auth_test,
+    "chat.postMessage": chat_post_message,
+    "chat.postEphemeral": chat_post_ephemeral,
+    "chat.update": chat_update,
+    "chat.delete": chat_delete,
+    "chat.getPermalink": chat_get_permalink,
+    "conversations.open": conversations_open,
+    "conversations.info": conversations_info,
+    "conversations.members": conversations_members,
+    "users.info": users_info,
+    "users.list": users_list,
+    "views.open": views_open,
+    "views.push": views_push,
+    "views.update": views_update,
+    "views.publish": views_publish,
+    "reactions.add": reactions_add,
+    "files.upload": files_upload,
+    "files.getUploadURLExternal": files_get_upload_url_external,
+    "files.completeUploadExternal": files_complete_upload_external,
+}

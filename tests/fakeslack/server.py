@@ -1,0 +1,335 @@
+"""A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does.
+
+Defaults, all module constants:
+- accepted token `TOKEN` = "xoxb-test-token" (`FakeSlack(tokens=...)`, or edit `fake.tokens`);
+- team `TEAM_ID` "T0001" (domain "mentorbot-test"); the bot is user `BOT_USER_ID` "U0BOT",
+  bot `BOT_ID` "B0BOT", app `APP_ID` "A0MENTOR";
+- people `ALICE` "U1" (alice, Europe/Berlin), `BOB` "U2" (bob, America/New_York) and `CAROL`
+  "U3" (carol, Asia/Kolkata), unless `default_users=False`; other ids are `user_not_found`;
+- channel `GENERAL` "C1" (#general). Any other well-formed C…/G… id exists on first use as a
+  channel holding everyone; D… ids exist once conversations.open made them; posting to a
+  U… id posts in the bot's DM with that person.
+
+Injected 5xx failures answer JSON `{"ok": false, "error": "internal_error"}` with that status.
+response_url posts (under `fake.response_url_base`) answer 200 `{"ok": true}`, or 400 with
+Slack's error when the message breaks Block Kit; replace_original/delete_original edit the
+stored message and response_type=in_channel posts a new one.
+Every request is recorded as a `Call`, refused ones included (see `Call.status`, `.response`).
+The workspace (people, channels, messages, views, uploads) lives in `workspace.py` and the
+methods in `methods.py`; FakeSlack adds HTTP, auth, recording and failure injection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Self
+
+from aiohttp import web
+
+from tests.fakeslack.blockkit import check_message
+from tests.fakeslack.methods import METHODS, Method
+from tests.fakeslack.workspace import SlackError, Workspace
+
+TOKEN = "xoxb-test-token"
+
+# Arguments slack_sdk JSON-encodes into strings when it posts a form.
+_JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
+
+
+@dataclass
+class Call:
+    """One request the fake received, as the bot sent it and as the fake answered it."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float
+    status: int = 200
+    response: Any = None
+    files: dict[str, bytes] = field(default_factory=dict)
+    path: str = ""
+    content_type: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when Slack would have said `ok: true` with HTTP 200."""
+        return (
+            self.status == 200 and isinstance(self.response, dict) and bool(self.response.get("ok"))
+        )
+
+    @property
+    def error(self) -> str | None:
+        """Slack's error name for a refused call, else None."""
+        return self.response.get("error") if isinstance(self.response, dict) else None
+
+
+@dataclass
+class _Failure:
+    status: int
+    error: str
+    retry_after: int
+    remaining: int
+
+
+class FakeSlack(Workspace):
+    """The fake Web API server; `async with FakeSlack() as fake:` then use `fake.url`."""
+
+    def __init__(
+        self,
+        *,
+        tokens: Iterable[str] = (TOKEN,),
+        default_users: bool = True,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        super().__init__(clock=clock, default_users=default_users)
+        self.tokens: set[str] = set(tokens)
+        self.calls: list[Call] = []
+        self.methods: dict[str, Method] = dict(METHODS)
+        self.port = 0
+        self._failures: dict[str, list[_Failure]] = {}
+        self._rate: tuple[float, float] | None = None
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._runner: web.AppRunner | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> Self:
+        """Listen on 127.0.0.1 at a free port."""
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/hooks/{tail:.*}", self._hook)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self.port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        return self
+
+    async def stop(self) -> None:
+        """Stop listening and close every connection."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Self:
+        return await self.start()
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        """The Web API base URL for slack_sdk: `AsyncWebClient(base_url=fake.url)`."""
+        return f"{self.base_url}/api/"
+
+    @property
+    def response_url_base(self) -> str:
+        """Give this to SlackSender so response_url posts land here."""
+        return f"{self.base_url}/hooks/"
+
+    # -- what tests read and steer ---------------------------------------------------------
+
+    def calls_to(self, method: str) -> list[Call]:
+        """Every recorded call of one method, oldest first."""
+        return [call for call in self.calls if call.method == method]
+
+    def clear(self) -> None:
+        """Forget recorded calls and pending failures; the workspace stays."""
+        self.calls.clear()
+        self._failures.clear()
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        retry_after: int = 1,
+        times: int = 1,
+    ) -> None:
+        """Make the next `times` calls of `method` ("*" for any) fail.
+
+        status=429 answers `ratelimited` with a Retry-After header; a 5xx answers
+        `internal_error`; status=200 needs `error` and answers `ok: false` with it.
+        """
+        if status == 200 and error is None:
+            raise ValueError("an ok:false answer needs an error name")
+        default = "ratelimited" if status == 429 else "internal_error"
+        failure = _Failure(status, error or default, retry_after, times)
+        self._failures.setdefault(method, []).append(failure)
+
+    def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 1) -> None:
+        """Answer chat.postMessage with 429 once a channel gets more than Slack allows."""
+        self._rate = (per_second, float(burst))
+        self._buckets.clear()
+
+    # -- HTTP ------------------------------------------------------------------------------
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        call = Call(method, {}, None, self.clock(), path=request.path)
+        call.content_type = request.content_type if request.body_exists else ""
+        self.calls.append(call)
+        try:
+            call.args, call.token, call.files = await self._read(request)
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+        handler = self.methods.get(method)
+        if handler is None:
+            return self._answer(
+                call, {"ok": False, "error": "unknown_method", "req_method": method}
+            )
+        if call.token is None:
+            return self._answer(call, {"ok": False, "error": "not_authed"})
+        if call.token not in self.tokens:
+            return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        failure = self._take_failure(method)
+        if failure is not None:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
+            body = {"ok": False, "error": failure.error}
+            return self._answer(call, body, failure.status, headers)
+        if method == "chat.postMessage" and self._rate is not None:
+            wait = self._throttle(str(call.args.get("channel")))
+            if wait:
+                body = {"ok": False, "error": "ratelimited"}
+                return self._answer(call, body, 429, {"Retry-After": str(wait)})
+        args = dict(call.args)
+        if call.files:
+            args["_file"] = next(iter(call.files.values()))
+        try:
+            return self._answer(call, handler(self, args))
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+
+    async def _read(
+        self, request: web.Request
+    ) -> tuple[dict[str, Any], str | None, dict[str, bytes]]:
+        args: dict[str, Any] = dict(request.query)
+        files: dict[str, bytes] = {}
+        token = args.pop("token", None)
+        if request.method == "POST" and request.content_type == "application/json":
+            try:
+                body = json.loads(await request.read() or b"{}")
+            except ValueError:
+                raise SlackError("invalid_json") from None
+            if not isinstance(body, dict):
+                raise SlackError("json_not_object")
+            # Slack ignores a token inside a JSON body: it must come as a Bearer header.
+            body.pop("token", None)
+            args.update(body)
+        elif request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            for name, value in (await request.post()).items():
+                if isinstance(value, web.FileField):
+                    files[name] = value.file.read()
+                else:
+                    args[name] = value
+            token = args.pop("token", token)
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            token = auth.removeprefix("Bearer ").strip()
+        for name in _JSON_ARGS:
+            if isinstance(args.get(name), str):
+                # Left as a string if broken: the method then answers Slack's format error.
+                with contextlib.suppress(ValueError):
+                    args[name] = json.loads(args[name])
+        return args, token, files
+
+    def _answer(
+        self,
+        call: Call,
+        body: dict[str, Any],
+        status: int = 200,
+        headers: dict[str, str] | None = None,
+    ) -> web.Response:
+        call.status, call.response = status, body
+        return web.json_response(body, status=status, headers=headers)
+
+    def _take_failure(self, method: str) -> _Failure | None:
+        for key in (method, "*"):
+            queue = self._failures.get(key)
+            if queue:
+                failure = queue[0]
+                failure.remaining -= 1
+                if failure.remaining <= 0:
+                    queue.pop(0)
+                return failure
+        return None
+
+    def _throttle(self, channel: str) -> int:
+        """Seconds to wait (0 means go ahead), by a token bucket per channel."""
+        assert self._rate is not None
+        rate, burst = self._rate
+        now = time.monotonic()
+        tokens, last = self._buckets.get(channel, (burst, now))
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens >= 1:
+            self._buckets[channel] = (tokens - 1, now)
+            return 0
+        self._buckets[channel] = (tokens, now)
+        return max(1, math.ceil((1 - tokens) / rate))
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        call = Call("upload", {"file_id": file_id}, None, self.clock(), files={"file": data})
+        call.path = request.path
+        self.calls.append(call)
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            call.status, call.response = 404, "Not Found"
+            return web.Response(status=404, text="Not Found")
+        upload.data = data
+        call.response = f"OK - {len(data)}"
+        return web.Response(text=call.response)
+
+    async def _hook(self, request: web.Request) -> web.Response:
+        """A response_url: SlackSender makes them as /hooks/{kind}/{channel}/{message_ts}/{n}."""
+        call = Call("response_url", {}, None, self.clock(), path=request.path)
+        self.calls.append(call)
+        try:
+            body = json.loads(await request.read() or b"{}")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            return self._answer(call, {"ok": False, "error": "invalid_payload"}, 400)
+        call.args = body
+        rejection = None
+        if not body.get("delete_original"):
+            rejection = check_message(body.get("text"), body.get("blocks"), body.get("attachments"))
+        if rejection is not None:
+            return self._answer(call, rejection.body(), 400)
+        parts = request.match_info["tail"].split("/")
+        channel, message_ts = (parts[1], parts[2]) if len(parts) >= 3 else ("", "")
+        self.respond(channel, message_ts, body)
+        return self._answer(call, {"ok": True})
+
+
+@contextlib.contextmanager
+def serve_in_thread(fake: FakeSlack | None = None) -> Iterator[FakeSlack]:
+    """Run a FakeSlack on its own loop in a thread, for tests that block (subprocess.run)."""
+    fake = fake or FakeSlack()
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="fakeslack", daemon=True)
+    thread.start()
+    try:
+        asyncio.run_coroutine_threadsafe(fake.start(), loop).result(timeout=10)
+        yield fake
+    finally:
+        asyncio.run_coroutine_threadsafe(fake.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

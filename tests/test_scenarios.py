@@ -1,0 +1,183 @@
+"""Scenarios: the real bot (lifecycle, HTTP server, Bolt, SQLite) driven the way Slack drives it.
+
+Requests are signed exactly as Slack signs them and go over HTTP to the running app; the bot's
+Web API calls go to the fake Slack on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.lifecycle import Runtime, running
+from bot.settings import Settings
+from tests.fakeslack.find import block_texts
+from tests.fakeslack.sender import SlackSender
+from tests.fakeslack.server import FakeSlack
+
+SECRET = "scenario-signing-secret"
+
+
+@pytest.fixture
+async def bot(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Runtime]:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake_slack.url,
+        MENTORBOT_DB=str(tmp_path / "bot.db"),
+        MENTORBOT_HOST="127.0.0.1",
+        MENTORBOT_PORT="0",
+    )
+    async with running(settings) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def slack(bot: Runtime) -> SlackSender:
+    return SlackSender(f"http://127.0.0.1:{bot.port}", SECRET)
+
+
+async def test_healthz_reports_the_database(bot: Runtime) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{bot.port}/healthz") as response,
+    ):
+        body = await response.json()
+    assert response.status == 200
+    assert body["status"] == "ok"
+    assert body["database"]["ok"] is True
+    assert body["database"]["schema_version"] == body["database"]["latest"]
+
+
+async def test_healthz_is_503_when_the_database_is_gone(bot: Runtime) -> None:
+    await bot.store.close()
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{bot.port}/healthz") as response,
+    ):
+        body = await response.json()
+    assert response.status == 503
+    assert body["database"]["ok"] is False
+
+
+async def test_mentor_help_is_private_and_lists_help(slack: SlackSender) -> None:
+    for text in ("", "help", "HELP"):
+        reply = await slack.command(text)
+        assert reply.status == 200
+        assert reply.body["response_type"] == "ephemeral"
+        assert "/mentor help" in block_texts(reply.body["blocks"])
+
+
+async def test_unknown_subcommand_gets_an_error_then_the_help(slack: SlackSender) -> None:
+    reply = await slack.command("frobnicate <!channel>")
+    shown = block_texts(reply.body["blocks"])
+    assert reply.status == 200
+    assert "I don't know `/mentor frobnicate`" in shown
+    assert "/mentor help" in shown
+    assert "<!channel>" not in str(reply.body)
+
+
+async def test_unsigned_and_stale_requests_are_refused(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    assert (await slack.command("help", signed=False)).status == 401
+    assert (await slack.command("help", timestamp_offset=-360)).status == 401
+    assert fake_slack.calls == []
+
+
+async def test_a_retried_event_has_one_effect(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}
+    first = await slack.event(event, event_id="Ev0001")
+    retry = await slack.event(event, event_id="Ev0001", retry_num=1, retry_reason="timeout")
+    assert (first.status, retry.status) == (200, 200)
+    published = fake_slack.calls_to("views.publish")
+    assert len(published) == 1
+    assert published[0].args["user_id"] == "U1"
+    assert "Welcome to mentorbot" in block_texts(published[0].args["view"])
+
+
+async def test_a_mention_gets_a_private_pointer_once(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    event = {
+        "type": "app_mention",
+        "user": "U1",
+        "channel": "C1",
+        "text": "<@U0BOT> hello",
+        "ts": "1700000000.000100",
+    }
+    await slack.event(event, event_id="Ev0002")
+    await slack.event(event, event_id="Ev0002", retry_num=1)
+    ephemeral = fake_slack.calls_to("chat.postEphemeral")
+    assert [(c.args["channel"], c.args["user"]) for c in ephemeral] == [("C1", "U1")]
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "message", "subtype": "message_changed", "channel": "C1", "hidden": True},
+        {"type": "message", "subtype": "message_deleted", "channel": "C1", "hidden": True},
+        {"type": "message", "subtype": "channel_join", "user": "U1", "channel": "C1"},
+        {"type": "reaction_added", "user": "U1", "reaction": "tada"},
+        {"type": "something_slack_adds_next_year"},
+    ],
+)
+async def test_events_nobody_handles_still_get_a_2xx(
+    slack: SlackSender, fake_slack: FakeSlack, event: dict[str, object]
+) -> None:
+    reply = await slack.event(event)
+    assert reply.status == 200
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+async def test_a_stale_button_is_acked(slack: SlackSender) -> None:
+    reply = await slack.block_action(user_id="U1", action_id="retired_button_v0", value="1")
+    assert reply.status == 200
+
+
+async def test_a_form_for_nobody_keeps_the_input(slack: SlackSender) -> None:
+    view = {"id": "V1", "callback_id": "retired_modal_v0", "type": "modal"}
+    reply = await slack.view_submission(user_id="U1", view=view, values={})
+    assert reply.status == 200
+    assert reply.body["response_action"] == "push"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "status"),
+    [
+        ("text/plain", b"hello", 400),
+        ("application/json", b"{not json", 400),
+        ("application/json", b"[1, 2]", 400),
+        ("application/x-www-form-urlencoded", b"payload=%7Bnot-json", 400),
+        ("application/json", b"{" + b" " * (1024 * 1024) + b"}", 413),
+    ],
+)
+async def test_malformed_bodies_are_refused(
+    slack: SlackSender, content_type: str, body: bytes, status: int
+) -> None:
+    reply = await slack.raw(body, {"Content-Type": content_type})
+    assert reply.status == status
+
+
+async def test_payloads_missing_fields_are_answered(slack: SlackSender) -> None:
+    for payload in (
+        {"type": "block_actions"},
+        {"type": "view_submission", "view": {}},
+        {"type": "event_callback"},
+        {"type": "shortcut"},
+    ):
+        reply = await slack.signed_json_payload(payload)
+        assert reply.status < 500
+
+
+async def test_a_slack_500_is_retried(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("views.publish", status=500, times=1)
+    event = {"type": "app_home_opened", "user": "U2", "channel": "D2", "tab": "home"}
+    assert (await slack.event(event)).status == 200
+    answers = [c.status for c in fake_slack.calls_to("views.publish")]
+    assert answers == [500, 200]
