@@ -8,6 +8,7 @@ import signal
 import socket
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from tests.fakeslack.find import block_texts
 from tests.fakeslack.sender import SlackSender
 from tests.fakeslack.server import FakeSlack
+from tests.fakeslack.socket import APP_TOKEN
 
 SECRET = "subprocess-signing-secret"
 SECRET_WORDS = "tangerine-aardvark-quartz"  # must never appear in the logs
@@ -57,18 +59,19 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
     raise AssertionError("mentorbot did not become healthy in 10 s")
 
 
-@pytest.fixture
-async def bot_process(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[BotProcess]:
+@asynccontextmanager
+async def start_bot(fake: FakeSlack, tmp_path: Path, **env: str) -> AsyncIterator[BotProcess]:
+    """`python -m bot run` in its own folder, configured only by `env`."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
-    env.update(
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    environ.update(
         SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake_slack.url,
+        SLACK_API_URL=fake.url,
         MENTORBOT_DB=str(tmp_path / "data" / "bot.db"),
         MENTORBOT_HOST="127.0.0.1",
         MENTORBOT_PORT=str(port),
         MENTORBOT_LOG_LEVEL="DEBUG",
+        **env,
     )
     log_path = tmp_path / "bot.log"
     with log_path.open("wb") as log_file:
@@ -78,7 +81,7 @@ async def bot_process(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Bo
             "bot",
             "run",
             cwd=tmp_path,
-            env=env,
+            env=environ,
             stdout=log_file,
             stderr=log_file,
         )
@@ -90,6 +93,12 @@ async def bot_process(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Bo
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+@pytest.fixture
+async def bot_process(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    async with start_bot(fake_slack, tmp_path, SLACK_SIGNING_SECRET=SECRET) as bot:
+        yield bot
 
 
 async def test_the_process_serves_slack_and_stops_cleanly(
@@ -131,3 +140,17 @@ async def test_the_process_serves_slack_and_stops_cleanly(
     assert "xoxb-test-token" not in logs
     assert SECRET not in logs
     assert "Traceback" not in logs
+
+
+async def test_with_an_app_token_the_process_runs_socket_mode(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with start_bot(fake_slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN) as bot:
+        async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as r:
+            assert (await r.json())["mode"] == "socket"
+        payload = {"command": "/mentor", "text": "help", "user_id": "U1", "team_id": "T0001"}
+        ack = await fake_slack.socket.send("slash_commands", payload)
+        assert "/mentor help" in block_texts(ack["payload"]["blocks"])
+        bot.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.process.wait(), timeout=15) == 0
+    assert "mode=socket" in bot.logs()

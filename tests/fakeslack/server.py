@@ -36,6 +36,7 @@ from aiohttp import web
 
 from tests.fakeslack.blockkit import check_message
 from tests.fakeslack.methods import METHODS, Method
+from tests.fakeslack.socket import APP_TOKEN, SocketHub, apps_connections_open
 from tests.fakeslack.workspace import SlackError, Workspace
 
 TOKEN = "xoxb-test-token"
@@ -85,7 +86,7 @@ class FakeSlack(Workspace):
     def __init__(
         self,
         *,
-        tokens: Iterable[str] = (TOKEN,),
+        tokens: Iterable[str] = (TOKEN, APP_TOKEN),
         default_users: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -93,6 +94,8 @@ class FakeSlack(Workspace):
         self.tokens: set[str] = set(tokens)
         self.calls: list[Call] = []
         self.methods: dict[str, Method] = dict(METHODS)
+        self.methods["apps.connections.open"] = apps_connections_open
+        self.socket = SocketHub()
         self.port = 0
         self._failures: dict[str, list[_Failure]] = {}
         self._rate: tuple[float, float] | None = None
@@ -107,6 +110,7 @@ class FakeSlack(Workspace):
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_post("/hooks/{tail:.*}", self._hook)
+        app.router.add_get("/link/", self.socket.endpoint)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=2.0)
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
@@ -117,6 +121,7 @@ class FakeSlack(Workspace):
     async def stop(self) -> None:
         """Stop listening and close every connection."""
         if self._runner is not None:
+            await self.socket.close_all()
             await self._runner.cleanup()
             self._runner = None
 
@@ -194,6 +199,8 @@ class FakeSlack(Workspace):
             return self._answer(call, {"ok": False, "error": "not_authed"})
         if call.token not in self.tokens:
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        if (method == "apps.connections.open") != call.token.startswith("xapp-"):
+            return self._answer(call, {"ok": False, "error": "not_allowed_token_type"})
         failure = self._take_failure(method)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}

@@ -1,0 +1,97 @@
+"""Socket Mode: with SLACK_APP_TOKEN set, the bot connects out over a WebSocket (to the fake)
+and still serves /healthz on its port."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.lifecycle import Runtime, StartupError, running
+from bot.settings import Settings
+from tests.fakeslack import ALICE, GENERAL, TEAM_ID, FakeSlack, block_texts
+from tests.fakeslack.socket import APP_TOKEN
+
+
+def socket_settings(fake: FakeSlack, tmp_path: Path, app_token: str = APP_TOKEN) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_APP_TOKEN=app_token,
+        SLACK_API_URL=fake.url,
+        MENTORBOT_DB=str(tmp_path / "bot.db"),
+        MENTORBOT_HOST="127.0.0.1",
+        MENTORBOT_PORT="0",
+    )
+
+
+@pytest.fixture
+async def socket_bot(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Runtime]:
+    async with running(socket_settings(fake_slack, tmp_path)) as runtime:
+        yield runtime
+
+
+def command_payload(text: str) -> dict[str, str]:
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "team_domain": "mentorbot-test",
+        "channel_id": GENERAL,
+        "channel_name": "general",
+        "user_id": ALICE,
+        "user_name": "alice",
+        "command": "/mentor",
+        "text": text,
+        "api_app_id": "A0MENTOR",
+        "response_url": "https://hooks.slack.com/commands/T0001/1/x",
+        "trigger_id": "1.2.3",
+    }
+
+
+async def test_socket_mode_answers_commands_and_serves_healthz(
+    socket_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    assert socket_bot.mode == "socket"
+    ack = await fake_slack.socket.send("slash_commands", command_payload("help"))
+    assert "/mentor help" in block_texts(ack["payload"]["blocks"])
+
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{socket_bot.port}/healthz") as response,
+    ):
+        health = await response.json()
+        assert response.status == 200
+    assert health["mode"] == "socket"
+
+    # The Slack endpoint is not served in Socket Mode: nothing unsigned can get in that way.
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"http://127.0.0.1:{socket_bot.port}/slack/events", json={}) as response,
+    ):
+        assert response.status in (404, 405)
+
+
+async def test_socket_mode_events_are_deduplicated(
+    socket_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    envelope = {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0MENTOR",
+        "type": "event_callback",
+        "event_id": "EvSock1",
+        "event_time": 1700000000,
+        "event": {"type": "app_home_opened", "user": ALICE, "channel": "D1", "tab": "home"},
+    }
+    await fake_slack.socket.send("events_api", envelope)
+    await fake_slack.socket.send("events_api", envelope, retry_attempt=1)
+    assert len(fake_slack.calls_to("views.publish")) == 1
+
+
+async def test_a_refused_app_token_stops_the_start(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    settings = socket_settings(fake_slack, tmp_path, app_token="xapp-1-not-known")
+    with pytest.raises(StartupError, match="SLACK_APP_TOKEN"):
+        async with running(settings):
+            pass
