@@ -1,0 +1,118 @@
+"""Sending and updating the messages that belong to a request."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from handlers.blocks.request_messages import build_mentor_dm, build_pool_post, build_request_update
+from storage.models import Request
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
+    """Open (or reuse) the bot's DM with `user_id` and post `message`; returns (channel, ts)."""
+    opened = await client.conversations_open(users=user_id)
+    channel = str(opened["channel"]["id"])
+    posted = await client.chat_postMessage(channel=channel, **message)
+    return channel, str(posted["ts"])
+
+
+async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
+    """Best-effort DM (the client already retried 429 and 5xx); False and a log line if lost."""
+    try:
+        await send_dm(client, user_id, message)
+    except SlackApiError as error:
+        log.warning("could not DM user=%s error=%s", user_id, error.response.get("error"))
+        return False
+    return True
+
+
+async def tell(respond: Any, text: str) -> None:
+    """An ephemeral answer to whoever clicked, through the click's response_url."""
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def refresh_request_messages(
+    client: AsyncWebClient,
+    request: Request,
+    *,
+    actor_id: str | None,
+    at: datetime,
+    passed_to: str | None = None,
+) -> None:
+    """After a transition, rewrite every message the request already has (chat.update)."""
+    targets = (
+        ("mentor", request.mentor_dm_channel_id, request.mentor_dm_ts),
+        ("pool", request.pool_channel_id, request.pool_ts),
+        ("mentee", request.mentee_dm_channel_id, request.mentee_dm_ts),
+    )
+    for audience, channel, ts in targets:
+        if not channel or not ts:
+            continue
+        message = build_request_update(
+            request,
+            audience=audience,  # type: ignore[arg-type]
+            actor_id=actor_id,
+            at=at,
+            passed_to=passed_to if audience == "mentor" else None,
+        )
+        try:
+            await client.chat_update(channel=channel, ts=ts, **message)
+        except SlackApiError as error:
+            # The state is already stored; a stale message is cosmetic and its buttons re-check.
+            log.warning(
+                "could not update request message request=%d audience=%s error=%s",
+                request.id,
+                audience,
+                error.response.get("error"),
+            )
+
+
+async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | None:
+    """The workspace's mentor-pool channel: the admin setting, else MENTORBOT_POOL_CHANNEL."""
+    workspace = await store.get_workspace_settings(team_id)
+    return workspace.pool_channel_id or settings.pool_channel
+
+
+async def post_to_pool(
+    client: AsyncWebClient, store: Store, request: Request, channel: str
+) -> bool:
+    """Post a pool request with "I can help" and remember where; False if Slack refused."""
+    try:
+        posted = await client.chat_postMessage(channel=channel, **build_pool_post(request))
+    except SlackApiError as error:
+        log.warning(
+            "could not post to the pool request=%d error=%s",
+            request.id,
+            error.response.get("error"),
+        )
+        return False
+    await store.set_request_messages(
+        request.team_id, request.id, pool_post=(channel, str(posted["ts"]))
+    )
+    return True
+
+
+async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> bool:
+    """DM the named mentor the request with Accept / Suggest / Decline; False if Slack refused."""
+    if request.mentor_id is None:
+        raise ValueError("a pool request has no mentor to DM")
+    try:
+        channel, ts = await send_dm(client, request.mentor_id, build_mentor_dm(request))
+    except SlackApiError as error:
+        log.warning(
+            "could not DM the mentor request=%d error=%s",
+            request.id,
+            error.response.get("error"),
+        )
+        return False
+    await store.set_request_messages(request.team_id, request.id, mentor_dm=(channel, ts))
+    return True
