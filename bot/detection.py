@@ -40,7 +40,7 @@ _CODE_BLOCK = re.compile(r"```.*?```", re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 # Slack escapes user text, so markup is the only place a raw "<" appears; lowercase input.
 _MARKUP = re.compile(r"<([@#!])?([^<>|\s]*)(?:\|[^<>]*)?>")
-_USER_ID = re.compile(r"[uw][a-z0-9]{2,}")
+_USER_ID = re.compile(r"[uw][a-z0-9]+")
 _EMOJI = re.compile(r":[a-z0-9_+'-]+:")
 _FOLD = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2014": " - ",

@@ -39,6 +39,7 @@ class Runtime:
     store: Store
     app: AsyncApp
     client: AsyncWebClient
+    background: Background
     port: int
     mode: str
 
@@ -96,7 +97,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
         log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
-        yield Runtime(settings, store, app, client, port, mode)
+        yield Runtime(settings, store, app, client, background, port, mode)
         log.info("mentorbot stopping")
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import commands, events, fallback
+from handlers import commands, events, fallback, requests
 
 
 def register(app: AsyncApp) -> None:
     """Attach every listener; the catch-alls go last because Bolt runs the first match."""
     commands.register(app)
+    requests.register(app)
     events.register(app)
     fallback.register(app)

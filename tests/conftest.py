@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from tests.fakeslack import FakeSlack
+from bot.lifecycle import Runtime, running
+from bot.settings import Settings
+from tests.fakeslack import FakeSlack, SlackSender
 
 
 @pytest.fixture
@@ -14,3 +17,37 @@ async def fake_slack() -> AsyncIterator[FakeSlack]:
     """A fake Slack Web API on 127.0.0.1; point clients at `fake_slack.url`."""
     async with FakeSlack() as fake:
         yield fake
+
+
+SIGNING_SECRET = "scenario-signing-secret"
+
+
+def bot_settings(fake: FakeSlack, tmp_path: Path, **env: str) -> Settings:
+    """Settings for a bot that talks to `fake`, keeps its database in `tmp_path`, on a free port."""
+    values = {
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "MENTORBOT_DB": str(tmp_path / "bot.db"),
+        "MENTORBOT_HOST": "127.0.0.1",
+        "MENTORBOT_PORT": "0",
+        **env,
+    }
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def bot(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Runtime]:
+    """The whole bot (lifecycle, HTTP server, Bolt, SQLite) running against the fake."""
+    async with running(bot_settings(fake_slack, tmp_path)) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def slack(bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
+    """Sends signed requests to `bot` the way Slack does; response_urls land on the fake."""
+    return SlackSender(
+        f"http://127.0.0.1:{bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake_slack.response_url_base,
+    )

@@ -6,39 +6,13 @@ Web API calls go to the fake Slack on 127.0.0.1.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import aiohttp
 import pytest
 
-from bot.lifecycle import Runtime, running
-from bot.settings import Settings
+from bot.lifecycle import Runtime
 from tests.fakeslack.find import block_texts
 from tests.fakeslack.sender import SlackSender
 from tests.fakeslack.server import FakeSlack
-
-SECRET = "scenario-signing-secret"
-
-
-@pytest.fixture
-async def bot(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Runtime]:
-    settings = Settings(  # type: ignore[call-arg]
-        _env_file=None,
-        SLACK_BOT_TOKEN="xoxb-test-token",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake_slack.url,
-        MENTORBOT_DB=str(tmp_path / "bot.db"),
-        MENTORBOT_HOST="127.0.0.1",
-        MENTORBOT_PORT="0",
-    )
-    async with running(settings) as runtime:
-        yield runtime
-
-
-@pytest.fixture
-def slack(bot: Runtime) -> SlackSender:
-    return SlackSender(f"http://127.0.0.1:{bot.port}", SECRET)
 
 
 async def test_healthz_reports_the_database(bot: Runtime) -> None:

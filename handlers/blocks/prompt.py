@@ -16,12 +16,17 @@ _FIELD_MAX = 64
 
 @dataclass(frozen=True, slots=True)
 class PromptContext:
-    """What Create request needs to prefill the modal; never the message text itself."""
+    """What Create request needs to prefill the modal.
+
+    The asker's own words ride along (cut to fit a button value): the prompt is visible only to
+    them, and this spares a history read, and its scope, when they click.
+    """
 
     channel_id: str
     message_ts: str
     thread_ts: str | None = None
     target_id: str | None = None
+    text: str = ""
 
 
 def _short(value: Any) -> str | None:
@@ -38,6 +43,13 @@ def prompt_value(prompt: PromptContext) -> str:
     value = json.dumps(data, separators=(",", ":"))
     if len(value) > BUTTON_VALUE_MAX:
         raise ValueError("prompt ids are too long for a button value")
+    text = prompt.text[: BUTTON_VALUE_MAX - len(value)]
+    while text:
+        with_text = json.dumps({**data, "x": text}, separators=(",", ":"), ensure_ascii=False)
+        if len(with_text) <= BUTTON_VALUE_MAX:
+            return with_text
+        # Escapes (quotes, newlines) grew it: cut by the overshoot and try again.
+        text = text[: len(text) - (len(with_text) - BUTTON_VALUE_MAX) // 2 - 1]
     return value
 
 
@@ -52,7 +64,10 @@ def parse_prompt_value(value: str | None) -> PromptContext | None:
     channel_id, message_ts = _short(data.get("c")), _short(data.get("m"))
     if channel_id is None or message_ts is None:
         return None
-    return PromptContext(channel_id, message_ts, _short(data.get("t")), _short(data.get("u")))
+    text = data.get("x")
+    if not isinstance(text, str):
+        text = ""
+    return PromptContext(channel_id, message_ts, _short(data.get("t")), _short(data.get("u")), text)
 
 
 def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
@@ -68,7 +83,12 @@ def _button(text: str, action_id: str, value: str, style: str | None = None) -> 
 
 
 def build_ask_prompt(
-    *, target_id: str | None, channel_id: str, message_ts: str, thread_ts: str | None
+    *,
+    target_id: str | None,
+    channel_id: str,
+    message_ts: str,
+    thread_ts: str | None,
+    asked_text: str = "",
 ) -> dict[str, Any]:
     """The ephemeral offer to the asker, posted in the same channel and thread."""
     who = user_mention(target_id) if target_id else "the right person"
@@ -76,7 +96,7 @@ def build_ask_prompt(
         f"Want to turn this into a mentoring request? I can help you book time with {who} "
         "and follow up."
     )
-    value = prompt_value(PromptContext(channel_id, message_ts, thread_ts, target_id))
+    value = prompt_value(PromptContext(channel_id, message_ts, thread_ts, target_id, asked_text))
     return {
         "text": text,
         "blocks": [

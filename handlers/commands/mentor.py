@@ -8,14 +8,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.clock import Clock
+from bot.settings import Settings
 from handlers.blocks.help import HelpEntry, build_help
+from handlers.commands.call import SubcommandCall
+from handlers.requests.ask import ask_command, optin_command, optout_command
+from storage.store import Store
 
 COMMAND = "/mentor"
 
 log = logging.getLogger(__name__)
 
-Runner = Callable[[AsyncAck, dict[str, Any], str], Awaitable[None]]
+
+Runner = Callable[[SubcommandCall], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +35,43 @@ class Subcommand:
     run: Runner
 
 
-async def _help(ack: AsyncAck, command: dict[str, Any], args: str) -> None:
-    await ack(**build_help(help_entries()))
+async def _help(call: SubcommandCall) -> None:
+    await call.ack(**build_help(help_entries()))
+
+
+def _entry(usage: str, summary: str, example: str) -> HelpEntry:
+    return HelpEntry(usage, summary, example)
 
 
 # Help lists exactly what this table holds, so it only ever shows what works.
 SUBCOMMANDS: dict[str, Subcommand] = {
-    "help": Subcommand(
-        "help",
-        HelpEntry("/mentor help", "Show this help.", "/mentor help"),
-        _help,
-    ),
+    sub.name: sub
+    for sub in (
+        Subcommand(
+            "ask",
+            _entry(
+                "/mentor ask [@someone] [what about]",
+                "Ask someone for some of their time. Leave out the name to ask the mentor pool.",
+                "/mentor ask @dana I'd love your advice on my promotion case",
+            ),
+            ask_command,
+        ),
+        Subcommand(
+            "optout",
+            _entry(
+                "/mentor optout",
+                "Stop me offering to turn \u201cgot a minute?\u201d messages into requests.",
+                "/mentor optout",
+            ),
+            optout_command,
+        ),
+        Subcommand(
+            "optin",
+            _entry("/mentor optin", "Turn those offers back on.", "/mentor optin"),
+            optin_command,
+        ),
+        Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
+    )
 }
 
 
@@ -52,7 +86,15 @@ def split_command(text: str) -> tuple[str, str]:
     return (name.lower() or "help", rest.strip())
 
 
-async def mentor_command(ack: AsyncAck, command: dict[str, Any]) -> None:
+async def mentor_command(
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    command: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
     """Answer `/mentor …` within Slack's 3 seconds, privately."""
     name, args = split_command(str(command.get("text") or ""))
     sub = SUBCOMMANDS.get(name)
@@ -60,4 +102,4 @@ async def mentor_command(ack: AsyncAck, command: dict[str, Any]) -> None:
         log.info("unknown subcommand user=%s", command.get("user_id"))
         await ack(**build_help(help_entries(), unknown=name))
         return
-    await sub.run(ack, command, args)
+    await sub.run(SubcommandCall(ack, respond, command, args, client, store, clock, settings))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.events import first_delivery
+from handlers.requests.detect import detect_ask, prompt_asker
 from storage.store import Store
 
 MENTION_HINT = (
@@ -18,13 +20,18 @@ MENTION_HINT = (
 async def app_mention(
     event: dict[str, Any],
     body: dict[str, Any],
+    context: AsyncBoltContext,
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
 ) -> None:
-    """Answer a mention privately, in the same thread, with a pointer to the help."""
+    """An ask gets the request prompt; anything else a private pointer to the help."""
     user_id, channel = event.get("user"), event.get("channel")
     if event.get("bot_id") or not isinstance(user_id, str) or not isinstance(channel, str):
+        return
+    detection = detect_ask(event, context.bot_user_id)
+    if detection is not None:
+        await prompt_asker(event, str(body.get("team_id")), detection, client, store, clock)
         return
     if not await first_delivery(store, clock, body):
         return

@@ -54,14 +54,37 @@ def _element_state(element: dict[str, Any], answer: Any) -> dict[str, Any]:
     return state
 
 
+def _initial(element: dict[str, Any]) -> Any:
+    """What a prefilled element submits when the person leaves it alone."""
+    if "initial_option" in element:
+        return element["initial_option"].get("value")
+    if "initial_options" in element:
+        return [option.get("value") for option in element["initial_options"]]
+    for key in ("initial_value", "initial_user", "initial_conversation", "initial_channel"):
+        if key in element:
+            return element[key]
+    for key in ("initial_users", "initial_conversations", "initial_channels"):
+        if key in element:
+            return list(element[key])
+    if "initial_date" in element:
+        return element["initial_date"]
+    if "initial_time" in element:
+        return element["initial_time"]
+    if "initial_date_time" in element:
+        return element["initial_date_time"]
+    return None
+
+
 def state_values(view: Any, answers: Mapping[str, Any]) -> dict[str, Any]:
     """`view.state.values` after a person answered inputs, keyed by label or block_id.
 
-    Unanswered inputs appear empty, as Slack sends them; an unanswered required input fails
-    the test, because Slack would not let the person submit.
+    An unanswered input keeps what the modal prefilled (its initial value), as in Slack, or
+    appears empty; an unanswered required input with nothing prefilled fails the test, because
+    Slack would not let the person submit.
     """
-    chosen = {id(find_input(view, key)): value for key, value in answers.items()}
     blocks = input_blocks(view)
+    chosen = {id(block): _initial(block["element"]) for block in blocks}
+    chosen.update({id(find_input(view, key)): value for key, value in answers.items()})
     missing = [
         block.get("label", {}).get("text")
         for block in blocks

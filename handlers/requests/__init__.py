@@ -1,0 +1,15 @@
+"""Requests: catching asks, the request modal, routing, and the lifecycle buttons."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.requests import actions, ask, detect, submit
+
+
+def register(app: AsyncApp) -> None:
+    """Attach every request listener."""
+    ask.register(app)
+    submit.register(app)
+    actions.register(app)
+    detect.register(app)

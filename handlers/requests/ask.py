@@ -1,0 +1,163 @@
+"""Ways into the request modal: `/mentor ask`, the message shortcut and the prompt's buttons."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from handlers import ids
+from handlers.blocks.prompt import (
+    build_opted_out_notice,
+    build_prompt_dismissed,
+    build_prompt_opened,
+    parse_prompt_value,
+)
+from handlers.blocks.request_modal import RequestPrefill, build_request_modal
+from handlers.commands.call import SubcommandCall
+from storage.models import RequestSource
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+_LEADING_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
+_ANY_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+MODAL_FAILED = (
+    "I couldn't open the request form just now (Slack said: {error}). Please try again in a moment."
+)
+
+
+def parse_ask_args(args: str) -> tuple[str | None, str]:
+    """'<@U1|dana> can we talk?' -> ('U1', 'can we talk?'); no leading mention -> the pool."""
+    match = _LEADING_MENTION.match(args.strip())
+    if match is None:
+        return None, args.strip()
+    return match.group(1), args.strip()[match.end() :].strip()
+
+
+def first_mention(text: str) -> str | None:
+    """The first user mentioned in a message, if any."""
+    match = _ANY_MENTION.search(text)
+    return match.group(1) if match else None
+
+
+async def open_request_modal(
+    client: AsyncWebClient, trigger_id: str, prefill: RequestPrefill, respond: AsyncRespond
+) -> None:
+    """views.open straight after ack; a refusal is told to the person, never dropped."""
+    try:
+        await client.views_open(trigger_id=trigger_id, view=build_request_modal(prefill))
+    except SlackApiError as error:
+        log.warning("could not open the request modal error=%s", error.response.get("error"))
+        await respond(
+            text=MODAL_FAILED.format(error=error.response.get("error")),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+
+async def ask_command(call: SubcommandCall) -> None:
+    """`/mentor ask [@someone] [text]`: the request modal, prefilled."""
+    await call.ack()
+    mentor_id, details = parse_ask_args(call.args)
+    prefill = RequestPrefill(
+        mentor_id=mentor_id if mentor_id != call.user_id else None,
+        details=details,
+        source=RequestSource.COMMAND,
+    )
+    await open_request_modal(
+        call.client, str(call.command.get("trigger_id")), prefill, call.respond
+    )
+
+
+async def optout_command(call: SubcommandCall) -> None:
+    """`/mentor optout`: no more "turn this into a request?" prompts."""
+    await call.store.set_opted_out(call.team_id, call.user_id, True, call.clock.now())
+    await call.ack(
+        text="OK, I won't offer to turn your messages into requests. `/mentor optin` turns "
+        "that back on. `/mentor ask` still works any time."
+    )
+
+
+async def optin_command(call: SubcommandCall) -> None:
+    """`/mentor optin`: prompts are back on."""
+    await call.store.set_opted_out(call.team_id, call.user_id, False, call.clock.now())
+    await call.ack(text="OK, I'll offer again when you ask someone for a few minutes.")
+
+
+async def message_shortcut(
+    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """ "Ask for mentoring" on any message: its text, its first mention and a link back."""
+    await ack()
+    message = shortcut.get("message") or {}
+    text = str(message.get("text") or "")
+    clicker = (shortcut.get("user") or {}).get("id")
+    mentor_id = first_mention(text)
+    prefill = RequestPrefill(
+        mentor_id=mentor_id if mentor_id != clicker else None,
+        details=text,
+        origin_channel_id=(shortcut.get("channel") or {}).get("id"),
+        origin_ts=message.get("ts"),
+        source=RequestSource.SHORTCUT,
+    )
+    await open_request_modal(client, str(shortcut.get("trigger_id")), prefill, respond)
+
+
+def _prompt_of(body: dict[str, Any]) -> Any:
+    actions = body.get("actions") or [{}]
+    return parse_prompt_value(actions[0].get("value"))
+
+
+async def prompt_create(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+) -> None:
+    """Create request: the modal, prefilled with the message, its target and where it was."""
+    await ack()
+    prompt = _prompt_of(body)
+    if prompt is None:
+        await respond(
+            text="That button is broken; try `/mentor ask` instead.", replace_original=False
+        )
+        return
+    prefill = RequestPrefill(
+        mentor_id=prompt.target_id,
+        details=prompt.text,
+        origin_channel_id=prompt.channel_id,
+        origin_ts=prompt.message_ts,
+        source=RequestSource.DETECTED,
+    )
+    await open_request_modal(client, str(body.get("trigger_id")), prefill, respond)
+    await respond(**build_prompt_opened())
+
+
+async def prompt_dismiss(ack: AsyncAck, respond: AsyncRespond) -> None:
+    """Not now: the prompt shrinks to one quiet line."""
+    await ack()
+    await respond(**build_prompt_dismissed())
+
+
+async def prompt_opt_out(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock
+) -> None:
+    """Don't ask again: opt the clicker out of prompts."""
+    await ack()
+    user = body.get("user") or {}
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    await store.set_opted_out(str(team_id), str(user.get("id")), True, clock.now())
+    await respond(**build_opted_out_notice())
+
+
+def register(app: AsyncApp) -> None:
+    """The shortcut and the prompt's buttons (`/mentor ask` is in the command table)."""
+    app.shortcut(ids.MESSAGE_SHORTCUT)(message_shortcut)
+    app.action(ids.PROMPT_CREATE)(prompt_create)
+    app.action(ids.PROMPT_DISMISS)(prompt_dismiss)
+    app.action(ids.PROMPT_OPT_OUT)(prompt_opt_out)

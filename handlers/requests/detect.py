@@ -1,0 +1,90 @@
+"""Catching "do you have a few minutes?": classify every message, prompt the asker privately."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.detection import Detection, classify
+from handlers.blocks.prompt import build_ask_prompt
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def detect_ask(event: dict[str, Any], bot_user_id: str | None) -> Detection | None:
+    """The classifier's verdict on a person's new message; None for anything else.
+
+    Pure and cheap: a message that isn't an ask costs no database write and no Web API call.
+    """
+    if event.get("subtype") or event.get("bot_id") or event.get("hidden"):
+        return None
+    user, text = event.get("user"), event.get("text")
+    if not isinstance(user, str) or not isinstance(text, str) or user == bot_user_id:
+        return None
+    detection = classify(
+        text, thread_parent_user=event.get("parent_user_id"), bot_user_id=bot_user_id
+    )
+    return detection if detection.is_ask else None
+
+
+async def prompt_asker(
+    event: dict[str, Any],
+    team_id: str,
+    detection: Detection,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> bool:
+    """Offer the asker, privately and once, to turn their message into a request."""
+    user, channel, ts = str(event["user"]), str(event.get("channel")), str(event.get("ts"))
+    workspace = await store.get_workspace_settings(team_id)
+    if not workspace.detection_enabled or channel in workspace.detection_off_channels:
+        return False
+    person = await store.get_person(team_id, user)
+    if person is not None and person.opted_out:
+        return False
+    cooldown = timedelta(minutes=workspace.prompt_cooldown_minutes)
+    # One prompt per message (retries, app_mention + message) and per cooldown, atomically.
+    if not await store.claim_prompt(team_id, user, channel, ts, cooldown, clock.now()):
+        return False
+    target = detection.target if detection.target != user else None
+    await client.chat_postEphemeral(
+        channel=channel,
+        user=user,
+        thread_ts=event.get("thread_ts"),
+        **build_ask_prompt(
+            target_id=target,
+            channel_id=channel,
+            message_ts=ts,
+            thread_ts=event.get("thread_ts"),
+            asked_text=str(event.get("text") or ""),
+        ),
+    )
+    log.info("prompted asker user=%s channel=%s score=%.2f", user, channel, detection.score)
+    return True
+
+
+async def on_message(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Every message in channels the bot is in, and in its DMs."""
+    detection = detect_ask(event, context.bot_user_id)
+    if detection is not None:
+        await prompt_asker(event, str(body.get("team_id")), detection, client, store, clock)
+
+
+def register(app: AsyncApp) -> None:
+    """All message events, subtypes included (they are acked and skipped here)."""
+    app.event("message")(on_message)

@@ -1,0 +1,172 @@
+"""The request modal's submission: validate inline, store the request, then route it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import Background
+from bot.clock import Clock
+from bot.requests import MentorFacts, limit_problem, mentor_problem
+from bot.settings import Settings
+from handlers import ids
+from handlers.blocks.request_messages import build_mentee_confirmation
+from handlers.blocks.request_modal import RequestForm, parse_request_submission
+from handlers.blocks.text import section
+from handlers.requests.delivery import pool_channel, post_to_pool, send_dm, send_to_mentor
+from storage.models import Request
+from storage.requests import NewRequest
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NO_POOL = (
+    "There's no mentor pool in this workspace yet. Pick someone here, or ask an admin to set a "
+    "pool channel."
+)
+NOT_DELIVERED = (
+    ":warning: I saved your request, but Slack wouldn't let me deliver it just now. Nothing "
+    "is lost: cancel it and ask again in a little while, or reach out directly."
+)
+
+
+async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
+    """What users.info says about a chosen mentor; someone Slack can't find counts as gone."""
+    try:
+        info = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        if error.response.get("error") in ("user_not_found", "users_not_found"):
+            return MentorFacts(user_id=user_id, deleted=True)
+        raise
+    user = info.get("user") or {}
+    name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or ""
+    return MentorFacts(
+        user_id=user_id,
+        name=str(name),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+
+
+async def _problems(
+    form: RequestForm,
+    *,
+    team_id: str,
+    user_id: str,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if form.mentor_id is not None:
+        facts = await mentor_facts(client, form.mentor_id)
+        problem = mentor_problem(user_id, facts)
+        if problem:
+            errors[ids.REQUEST_MENTOR_BLOCK] = problem
+    elif await pool_channel(store, settings, team_id) is None:
+        errors[ids.REQUEST_MENTOR_BLOCK] = NO_POOL
+    workspace = await store.get_workspace_settings(team_id)
+    limit = await limit_problem(
+        store, team_id, user_id, clock.now(), max_open=workspace.max_open_requests
+    )
+    if limit:
+        errors[ids.REQUEST_DETAILS_BLOCK] = limit
+    return errors
+
+
+async def _permalink(client: AsyncWebClient, form: RequestForm) -> str | None:
+    if form.origin_permalink or not (form.origin_channel_id and form.origin_ts):
+        return form.origin_permalink
+    try:
+        answer = await client.chat_getPermalink(
+            channel=form.origin_channel_id, message_ts=form.origin_ts
+        )
+    except SlackApiError as error:
+        log.info("no permalink for the origin message error=%s", error.response.get("error"))
+        return None
+    link = answer.get("permalink")
+    return link if isinstance(link, str) else None
+
+
+async def deliver(
+    client: AsyncWebClient, store: Store, settings: Settings, request: Request
+) -> None:
+    """Send the request to its mentor or the pool, then confirm to the mentee what happened."""
+    if request.mentor_id is not None:
+        delivered = await send_to_mentor(client, store, request)
+    else:
+        channel = await pool_channel(store, settings, request.team_id)
+        delivered = channel is not None and await post_to_pool(client, store, request, channel)
+    current = await store.get_request(request.team_id, request.id) or request
+    message = build_mentee_confirmation(current)
+    if not delivered:
+        message = {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
+    try:
+        channel_id, ts = await send_dm(client, request.mentee_id, message)
+    except SlackApiError as error:
+        log.error(
+            "could not confirm a request to its mentee request=%d error=%s",
+            request.id,
+            error.response.get("error"),
+        )
+        return
+    await store.set_request_messages(request.team_id, request.id, mentee_dm=(channel_id, ts))
+
+
+async def request_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    background: Background,
+) -> None:
+    """Inline errors for bad input; otherwise store the request first, then route it."""
+    user = body.get("user") or {}
+    user_id = str(user.get("id") or "")
+    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    form, errors = parse_request_submission(body.get("view") or {}, submitter_id=user_id)
+    if form is not None and not errors:
+        errors = await _problems(
+            form,
+            team_id=team_id,
+            user_id=user_id,
+            client=client,
+            store=store,
+            clock=clock,
+            settings=settings,
+        )
+    if form is None or errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    request = await store.create_request(
+        NewRequest(
+            team_id=team_id,
+            mentee_id=user_id,
+            mentor_id=form.mentor_id,
+            topic=form.topic,
+            details=form.details,
+            duration_minutes=form.duration_minutes,
+            urgency=form.urgency,
+            source=form.source,
+            origin_channel_id=form.origin_channel_id,
+            origin_ts=form.origin_ts,
+            origin_permalink=await _permalink(client, form),
+        ),
+        clock.now(),
+    )
+    log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
+    await ack()
+    background.spawn(deliver(client, store, settings, request), name=f"deliver-{request.id}")
+
+
+def register(app: AsyncApp) -> None:
+    """The request modal's submission."""
+    app.view(ids.REQUEST_MODAL)(request_submitted)
