@@ -13,6 +13,9 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -73,6 +76,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         client = make_client(settings, session)
         background = Background()
         app = build_app(settings, store, client, clock=clock, background=background)
+        await _authorize(app, client)
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
         scheduler = build_scheduler(store, clock)
@@ -99,6 +103,34 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
         yield Runtime(settings, store, app, client, background, port, mode)
         log.info("mentorbot stopping")
+
+
+_REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
+
+
+async def _authorize(app: AsyncApp, client: AsyncWebClient) -> None:
+    """Check the bot token once at start, and hand the answer to Bolt.
+
+    Bolt would otherwise call auth.test on the first request, making one unlucky channel
+    message cost a Web API call. A token Slack refuses stops the start; an unreachable Slack
+    doesn't (Bolt then retries on the first request).
+    """
+    try:
+        identity = await client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        if reason in _REFUSED:
+            raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({reason})") from error
+        log.warning("auth.test failed at start error=%s; will retry on first request", reason)
+        return
+    except aiohttp.ClientError as error:
+        log.warning("Slack unreachable at start (%s); will retry on first request", error)
+        return
+    log.info("authorized bot_user=%s team=%s", identity.get("user_id"), identity.get("team_id"))
+    # Bolt keeps no public setter for this; its single-team middleware caches exactly this.
+    for middleware in app._async_middleware_list:
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = identity
 
 
 async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:

@@ -6,10 +6,13 @@ Web API calls go to the fake Slack on 127.0.0.1.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import pytest
 
-from bot.lifecycle import Runtime
+from bot.lifecycle import Runtime, StartupError, running
+from tests.conftest import bot_settings
 from tests.fakeslack.find import block_texts
 from tests.fakeslack.sender import SlackSender
 from tests.fakeslack.server import FakeSlack
@@ -60,7 +63,7 @@ async def test_unsigned_and_stale_requests_are_refused(
 ) -> None:
     assert (await slack.command("help", signed=False)).status == 401
     assert (await slack.command("help", timestamp_offset=-360)).status == 401
-    assert fake_slack.calls == []
+    assert [c.method for c in fake_slack.calls] == ["auth.test"]  # only the start-up check
 
 
 async def test_a_retried_event_has_one_effect(slack: SlackSender, fake_slack: FakeSlack) -> None:
@@ -155,3 +158,10 @@ async def test_a_slack_500_is_retried(slack: SlackSender, fake_slack: FakeSlack)
     assert (await slack.event(event)).status == 200
     answers = [c.status for c in fake_slack.calls_to("views.publish")]
     assert answers == [500, 200]
+
+
+async def test_a_refused_bot_token_stops_the_start(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    settings = bot_settings(fake_slack, tmp_path, SLACK_BOT_TOKEN="xoxb-revoked")
+    with pytest.raises(StartupError, match="SLACK_BOT_TOKEN"):
+        async with running(settings):
+            pass
