@@ -165,3 +165,9 @@ async def test_a_refused_bot_token_stops_the_start(fake_slack: FakeSlack, tmp_pa
     with pytest.raises(StartupError, match="SLACK_BOT_TOKEN"):
         async with running(settings):
             pass
+
+
+async def test_url_verification_echoes_the_challenge(slack: SlackSender) -> None:
+    reply = await slack.url_verification("c-123")
+    assert reply.status == 200
+    assert "c-123" in str(reply.body)
