@@ -311,8 +311,8 @@ def test_every_cue_match_contains_one_of_its_trigger_words() -> None:
     if DEV_SET.exists():
         texts += [text for _, text in load(DEV_SET)]
     normalised = [detection._normalise(text, None)[0] for text in texts]
-    cues = [(name, triggers, pattern) for name, _, triggers, pattern in detection._POSITIVE]
-    cues += [(f"object:{kind}", trig, pattern) for kind, _, trig, pattern in detection._OBJECTS]
+    cues = [(name, triggers, pattern) for name, _, triggers, pattern in detection.POSITIVE]
+    cues += [(f"object:{kind}", trig, pattern) for kind, _, trig, pattern in detection.OBJECTS]
     for name, triggers, pattern in cues:
         assert triggers, name
         for text in normalised:
