@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from bot.lifecycle import Runtime
+from bot.lifecycle import Runtime, running
 from handlers import ids
 from storage.models import Request, RequestSource, RequestStatus, Topic
 from storage.requests import NewRequest
+from tests.conftest import SIGNING_SECRET, bot_settings
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -301,3 +303,21 @@ async def test_eleven_open_requests_are_too_many(
         slack, fake_slack, {"What is it about?": "Career path", "What's on your mind?": DETAILS}
     )
     assert "10 open requests" in answer.body["errors"][ids.REQUEST_DETAILS_BLOCK]
+
+
+async def test_a_stop_waits_for_work_in_flight(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    async with running(bot_settings(fake_slack, tmp_path)) as runtime:
+        slack = SlackSender(
+            f"http://127.0.0.1:{runtime.port}",
+            SIGNING_SECRET,
+            response_url_base=fake_slack.response_url_base,
+        )
+        await slack.command("ask <@U2>", user_id=ALICE)
+        fake_slack.delay("conversations.open", 0.5)
+        await submit_request(
+            slack, fake_slack, {"What is it about?": "Career path", "What's on your mind?": DETAILS}
+        )
+        assert dms_to(fake_slack, BOB) == []  # still on its way when the stop begins
+    # Leaving the block is the SIGTERM path: in-flight delivery finished before the close.
+    assert len(dms_to(fake_slack, BOB)) == 1
+    assert len(dms_to(fake_slack, ALICE)) == 1

@@ -98,6 +98,7 @@ class FakeSlack(Workspace):
         self.socket = SocketHub()
         self.port = 0
         self._failures: dict[str, list[_Failure]] = {}
+        self._delays: dict[str, float] = {}
         self._rate: tuple[float, float] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
         self._runner: web.AppRunner | None = None
@@ -174,6 +175,10 @@ class FakeSlack(Workspace):
         failure = _Failure(status, error or default, retry_after, times)
         self._failures.setdefault(method, []).append(failure)
 
+    def delay(self, method: str, seconds: float) -> None:
+        """Answer every later call of `method` only after `seconds` (a slow Slack)."""
+        self._delays[method] = seconds
+
     def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 1) -> None:
         """Answer chat.postMessage with 429 once a channel gets more than Slack allows."""
         self._rate = (per_second, float(burst))
@@ -201,6 +206,8 @@ class FakeSlack(Workspace):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
         if (method == "apps.connections.open") != call.token.startswith("xapp-"):
             return self._answer(call, {"ok": False, "error": "not_allowed_token_type"})
+        if method in self._delays:
+            await asyncio.sleep(self._delays[method])
         failure = self._take_failure(method)
         if failure is not None:
             headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
