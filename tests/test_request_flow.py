@@ -321,3 +321,18 @@ async def test_a_stop_waits_for_work_in_flight(fake_slack: FakeSlack, tmp_path: 
     # Leaving the block is the SIGTERM path: in-flight delivery finished before the close.
     assert len(dms_to(fake_slack, BOB)) == 1
     assert len(dms_to(fake_slack, ALICE)) == 1
+
+
+async def test_a_rate_limited_dm_is_retried_after_retry_after(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command("ask <@U2>", user_id=ALICE)
+    fake_slack.fail_next("chat.postMessage", status=429, retry_after=1, times=1)
+    await submit_request(
+        slack, fake_slack, {"What is it about?": "Career path", "What's on your mind?": DETAILS}
+    )
+    await bot.background.drain(10)
+    statuses = [c.status for c in fake_slack.calls_to("chat.postMessage")]
+    assert statuses[0] == 429
+    assert len(dms_to(fake_slack, BOB)) == 2  # the refused try, then the delivered one
+    assert dms_to(fake_slack, BOB)[-1].ok
