@@ -21,6 +21,7 @@ import aiosqlite
 
 from storage import StorageError
 from storage.db import connect
+from storage.directory import DirectoryQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.requests import RequestQueries
@@ -107,7 +108,7 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
     ]
 
 
-class Store(RequestQueries):
+class Store(DirectoryQueries, RequestQueries):
     """The database, as the rest of mentorbot sees it."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
