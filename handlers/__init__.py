@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import commands, events, fallback, requests
+from handlers import commands, directory, events, fallback, requests
 
 
 def register(app: AsyncApp) -> None:
     """Attach every listener; the catch-alls go last because Bolt runs the first match."""
     commands.register(app)
     requests.register(app)
+    directory.register(app)
     events.register(app)
     fallback.register(app)

@@ -18,9 +18,13 @@ class HelpEntry:
     example: str
 
 
-def build_help(entries: Sequence[HelpEntry], *, unknown: str | None = None) -> dict[str, Any]:
-    """The ephemeral help reply; `unknown` is the subcommand the user mistyped, if any."""
+def build_help(
+    entries: Sequence[HelpEntry], *, unknown: str | None = None, problem: str | None = None
+) -> dict[str, Any]:
+    """The ephemeral help reply, after what went wrong: a mistyped subcommand or a bad argument."""
     blocks: list[dict[str, Any]] = []
+    if problem is not None:
+        blocks.append(section(f":warning: {problem}"))
     if unknown is not None:
         shown = escape(truncate(unknown, 40))
         blocks.append(section(f":warning: I don't know `/mentor {shown}`. Here is what I can do:"))
@@ -37,6 +41,7 @@ def build_help(entries: Sequence[HelpEntry], *, unknown: str | None = None) -> d
         blocks.append(context(f"Example: `{entry.example}`"))
     lines = [f"{e.usage}: {e.summary}" for e in entries]
     prefix = f"I don't know /mentor {escape(truncate(unknown, 40))}. " if unknown else ""
+    prefix = f"{problem} {prefix}" if problem else prefix
     return {
         "response_type": "ephemeral",
         "text": truncate(prefix + "mentorbot help. " + " ".join(lines), 3000),

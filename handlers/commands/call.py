@@ -34,3 +34,7 @@ class SubcommandCall:
     @property
     def team_id(self) -> str:
         return str(self.command.get("team_id") or "")
+
+
+class BadArguments(Exception):
+    """A subcommand's arguments are wrong; the message is shown before the help."""

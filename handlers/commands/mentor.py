@@ -14,7 +14,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.help import HelpEntry, build_help
-from handlers.commands.call import SubcommandCall
+from handlers.commands.call import BadArguments, SubcommandCall
+from handlers.directory.find import find_command
+from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.requests.ask import ask_command, optin_command, optout_command
 from storage.store import Store
 
@@ -55,6 +57,38 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                 "/mentor ask @dana I'd love your advice on my promotion case",
             ),
             ask_command,
+        ),
+        Subcommand(
+            "profile",
+            _entry(
+                "/mentor profile",
+                "Join the mentor directory, or edit your entry: topics, bio, capacity, hours.",
+                "/mentor profile",
+            ),
+            profile_command,
+        ),
+        Subcommand(
+            "find",
+            _entry(
+                "/mentor find <topic>",
+                "Find mentors for a topic, best match first, each with an Ask button.",
+                "/mentor find negotiation",
+            ),
+            find_command,
+        ),
+        Subcommand(
+            "pause",
+            _entry(
+                "/mentor pause [days]",
+                "Step out of matching for a while (or until you resume); your profile stays.",
+                "/mentor pause 14",
+            ),
+            pause_command,
+        ),
+        Subcommand(
+            "resume",
+            _entry("/mentor resume", "Back into matching.", "/mentor resume"),
+            resume_command,
         ),
         Subcommand(
             "optout",
@@ -102,4 +136,7 @@ async def mentor_command(
         log.info("unknown subcommand user=%s", command.get("user_id"))
         await ack(**build_help(help_entries(), unknown=name))
         return
-    await sub.run(SubcommandCall(ack, respond, command, args, client, store, clock, settings))
+    try:
+        await sub.run(SubcommandCall(ack, respond, command, args, client, store, clock, settings))
+    except BadArguments as error:
+        await ack(**build_help(help_entries(), problem=str(error)))

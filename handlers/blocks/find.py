@@ -1,0 +1,66 @@
+"""`/mentor find` results: ranked mentors with their tags, bio, local time and an Ask button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.directory import Ranked
+from handlers import ids
+from handlers.blocks.text import context, escape, plain, section, truncate, user_mention
+
+BIO_SHOWN = 300
+
+
+def _local_time(tz: str | None, now: datetime) -> str:
+    if not tz:
+        return "local time unknown"
+    try:
+        return f"{now.astimezone(ZoneInfo(tz)):%H:%M} for them"
+    except (ZoneInfoNotFoundError, ValueError):
+        return "local time unknown"
+
+
+def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> dict[str, Any]:
+    """The ephemeral answer: up to five mentors, best first, or what to do when none fits."""
+    shown = escape(truncate(topic, 100))
+    if not ranked:
+        text = (
+            f"I couldn't find a mentor for *{shown}* yet. You can still ask: "
+            "`/mentor ask` without a name sends your request to the mentor pool."
+        )
+        return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
+    blocks: list[dict[str, Any]] = [section(f"Mentors for *{shown}*, best match first:")]
+    for item in ranked:
+        who = item.candidate
+        tags = ", ".join(escape(t) for t in who.tags) or "no tags yet"
+        status = []
+        if who.paused:
+            status.append("paused")
+        if not who.has_capacity:
+            status.append("at capacity")
+        bio = escape(truncate(who.bio, BIO_SHOWN)) if who.bio else ""
+        lines = [f"{user_mention(who.user_id)} · {tags}"]
+        if bio:
+            lines.append(bio)
+        blocks.append(
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "\n".join(lines)},
+                "accessory": {
+                    "type": "button",
+                    "text": plain("Ask", 75),
+                    "action_id": ids.FIND_ASK,
+                    "value": who.user_id,
+                },
+            }
+        )
+        extra = f" · {', '.join(status)}" if status else ""
+        blocks.append(context(f"{_local_time(who.tz, now)}{extra}"))
+    return {
+        "response_type": "ephemeral",
+        "text": f"Mentors for {shown}",
+        "blocks": blocks,
+    }

@@ -1,0 +1,121 @@
+"""`/mentor profile`, `/mentor pause [days]` and `/mentor resume`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.directory import normalise_tags
+from handlers import ids
+from handlers.blocks.profile import build_profile_modal, parse_profile_submission
+from handlers.commands.call import BadArguments, SubcommandCall
+from handlers.requests.delivery import try_dm
+from storage.directory import ProfileDraft
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_A_MENTOR = "You're not in the mentor directory yet. `/mentor profile` adds you."
+# "Until I resume" is stored as a far-away date, so paused means one thing everywhere.
+UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+async def _timezone(client: AsyncWebClient, user_id: str) -> str | None:
+    try:
+        info = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        log.info("users.info failed user=%s error=%s", user_id, error.response.get("error"))
+        return None
+    tz = (info.get("user") or {}).get("tz")
+    return tz if isinstance(tz, str) else None
+
+
+async def profile_command(call: SubcommandCall) -> None:
+    """Open the profile modal, prefilled with what is stored."""
+    await call.ack()
+    tz = await _timezone(call.client, call.user_id)
+    await call.store.upsert_person(call.team_id, call.user_id, tz=tz, now=call.clock.now())
+    profile = await call.store.get_profile(call.team_id, call.user_id)
+    known = await call.store.all_tags(call.team_id)
+    view = build_profile_modal(profile, known_tags=known, tz_label=tz or "UTC")
+    try:
+        await call.client.views_open(trigger_id=str(call.command.get("trigger_id")), view=view)
+    except SlackApiError as error:
+        await call.respond(
+            text=f"I couldn't open your profile just now ({error.response.get('error')}). "
+            "Please try again.",
+            response_type="ephemeral",
+        )
+
+
+async def profile_submitted(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Validate inline, save, and confirm privately."""
+    user = body.get("user") or {}
+    user_id = str(user.get("id") or "")
+    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    form, errors = parse_profile_submission(body.get("view") or {})
+    tags: list[str] = []
+    if form is not None:
+        tags, problem = normalise_tags(form.tags_text)
+        if problem:
+            errors = {ids.PROFILE_TAGS_BLOCK: problem}
+    if form is None or errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    paused = None
+    if form.paused_until is not None and form.paused_until > clock.now().date():
+        paused = datetime.combine(form.paused_until, time(), tzinfo=UTC)
+    try:
+        draft = ProfileDraft(
+            team_id=team_id,
+            user_id=user_id,
+            open_to_mentoring=form.open_to_mentoring,
+            tags=tuple(tags),
+            bio=form.bio,
+            capacity=form.capacity,
+            office_days=form.office_days or (1, 2, 3, 4, 5),
+            office_start_minute=form.office_start_minute,
+            office_end_minute=form.office_end_minute,
+            paused_until=paused,
+        )
+    except ValidationError as error:
+        message = str(error.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+        await ack(response_action="errors", errors={ids.PROFILE_TAGS_BLOCK: message})
+        return
+    await store.save_profile(draft, clock.now())
+    await ack()
+    where = ", ".join(tags[:5]) if tags else "anything"
+    await try_dm(
+        client,
+        user_id,
+        {"text": f"Your mentor profile is saved. People can find you with `/mentor find {where}`."},
+    )
+
+
+async def pause_command(call: SubcommandCall) -> None:
+    """`/mentor pause [days]`: out of matching, profile kept."""
+    days_text = call.args.strip()
+    if days_text and (not days_text.isdigit() or not 1 <= int(days_text) <= 365):
+        raise BadArguments("`/mentor pause` takes a number of days from 1 to 365.")
+    until = call.clock.now() + timedelta(days=int(days_text)) if days_text else UNTIL_RESUMED
+    done = await call.store.set_paused_until(call.team_id, call.user_id, until, call.clock.now())
+    if done is None:
+        await call.ack(text=NOT_A_MENTOR)
+        return
+    when = f"for {days_text} days" if days_text else "until you `/mentor resume`"
+    await call.ack(text=f"Paused {when}. Nobody will be matched with you meanwhile.")
+
+
+async def resume_command(call: SubcommandCall) -> None:
+    """`/mentor resume`: back in matching."""
+    done = await call.store.set_paused_until(call.team_id, call.user_id, None, call.clock.now())
+    await call.ack(text=NOT_A_MENTOR if done is None else "Welcome back: you're in matching again.")

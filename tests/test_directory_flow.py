@@ -1,0 +1,125 @@
+"""The mentor directory driven like a person would: profile modal, find, Ask, pause, resume."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.lifecycle import Runtime
+from handlers import ids
+from storage.directory import ProfileDraft
+from tests.fakeslack import (
+    ALICE,
+    BOB,
+    CAROL,
+    TEAM_ID,
+    FakeSlack,
+    SlackSender,
+    block_texts,
+    button_labels,
+)
+
+
+def opened_modal(fake: FakeSlack) -> dict[str, Any]:
+    call = fake.calls_to("views.open")[-1]
+    assert call.ok, call.response
+    return dict(call.response["view"])
+
+
+async def add_mentor(bot: Runtime, user_id: str, tags: tuple[str, ...], **extra: Any) -> None:
+    draft = ProfileDraft(team_id=TEAM_ID, user_id=user_id, tags=tags, **extra)
+    await bot.store.save_profile(draft, datetime.now(UTC))
+
+
+async def test_profile_round_trip(slack: SlackSender, fake_slack: FakeSlack, bot: Runtime) -> None:
+    await slack.command("profile", user_id=BOB)
+    modal = opened_modal(fake_slack)
+    assert modal["callback_id"] == ids.PROFILE_MODAL
+    assert "America/New_York" in block_texts(modal)  # Bob's Slack time zone
+    answer = await slack.view_submission(
+        modal,
+        {
+            ids.PROFILE_TAGS_BLOCK: "Negotiation,  public speaking, negotiation",
+            ids.PROFILE_BIO_BLOCK: "Ten years of <b>sales</b>.",
+            ids.PROFILE_CAPACITY_BLOCK: "4",
+        },
+        user_id=BOB,
+    )
+    assert answer.status == 200
+    assert not answer.body or "errors" not in str(answer.body)
+    profile = await bot.store.get_profile(TEAM_ID, BOB)
+    assert profile is not None
+    assert sorted(profile.tags) == ["negotiation", "public speaking"]
+    assert profile.capacity == 4
+    assert "/mentor find" in str(fake_slack.calls_to("chat.postMessage")[-1].args)
+
+    await slack.command("profile", user_id=BOB)  # prefilled the second time
+    assert "public speaking" in str(opened_modal(fake_slack))
+
+
+async def test_profile_refuses_bad_input_inline(slack: SlackSender, fake_slack: FakeSlack) -> None:
+    await slack.command("profile", user_id=BOB)
+    modal = opened_modal(fake_slack)
+    too_many = ", ".join(f"tag{n}" for n in range(21))
+    answer = await slack.view_submission(modal, {ids.PROFILE_TAGS_BLOCK: too_many}, user_id=BOB)
+    assert ids.PROFILE_TAGS_BLOCK in answer.body["errors"]
+
+    answer = await slack.view_submission(
+        modal, {ids.PROFILE_START_BLOCK: "17:00", ids.PROFILE_END_BLOCK: "09:00"}, user_id=BOB
+    )
+    assert ids.PROFILE_END_BLOCK in answer.body["errors"]
+
+    state = {
+        ids.PROFILE_CAPACITY_BLOCK: {
+            ids.PROFILE_CAPACITY_ACTION: {"type": "number_input", "value": "50"}
+        },
+        ids.PROFILE_START_BLOCK: {
+            ids.PROFILE_START_ACTION: {"type": "timepicker", "selected_time": "09:00"}
+        },
+        ids.PROFILE_END_BLOCK: {
+            ids.PROFILE_END_ACTION: {"type": "timepicker", "selected_time": "18:00"}
+        },
+    }
+    answer = await slack.view_submission(modal, state=state, user_id=BOB)
+    assert ids.PROFILE_CAPACITY_BLOCK in answer.body["errors"]
+
+
+async def test_find_ranks_mentors_and_ask_opens_the_request(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await add_mentor(bot, BOB, ("negotiations",), bio="I <3 deals")
+    await add_mentor(bot, CAROL, ("negotiation", "python"))
+    await add_mentor(bot, ALICE, ("negotiation",))  # the asker: never suggested
+    reply = await slack.command("find negotiation", user_id=ALICE)
+    shown = block_texts(reply.body["blocks"])
+    assert shown.index(f"<@{CAROL}>") < shown.index(f"<@{BOB}>")  # exact before near
+    assert f"<@{ALICE}>" not in shown
+    assert "I &lt;3 deals" in shown
+    assert button_labels(reply.body["blocks"]) == ["Ask", "Ask"]
+
+    first_ask = next(b["accessory"] for b in reply.body["blocks"] if "accessory" in b)
+    assert first_ask["value"] == CAROL
+    await slack.block_action(ids.FIND_ASK, first_ask["value"], user_id=ALICE)
+    modal = opened_modal(fake_slack)
+    assert modal["callback_id"] == ids.REQUEST_MODAL
+    assert f"'initial_user': '{CAROL}'" in str(modal)
+
+
+async def test_find_with_nobody_suggests_the_pool(slack: SlackSender) -> None:
+    reply = await slack.command("find underwater basket weaving", user_id=ALICE)
+    assert "mentor pool" in block_texts(reply.body["blocks"])
+    reply = await slack.command("find", user_id=ALICE)
+    assert "needs a topic" in block_texts(reply.body["blocks"])
+
+
+async def test_pause_and_resume(slack: SlackSender, bot: Runtime) -> None:
+    assert "not in the mentor directory" in str((await slack.command("pause", user_id=BOB)).body)
+    await add_mentor(bot, BOB, ("negotiation",))
+    assert "Paused for 3 days" in str((await slack.command("pause 3", user_id=BOB)).body)
+    reply = await slack.command("find negotiation", user_id=ALICE)
+    assert "paused" in block_texts(reply.body["blocks"])
+    assert "in matching again" in str((await slack.command("resume", user_id=BOB)).body)
+    profile = await bot.store.get_profile(TEAM_ID, BOB)
+    assert profile is not None
+    assert profile.paused_until is None
+    assert "1 to 365" in str((await slack.command("pause lots", user_id=BOB)).body)
