@@ -17,6 +17,7 @@ from tests.fakeslack import (
     SlackSender,
     block_texts,
     button_labels,
+    find_button,
 )
 
 
@@ -123,3 +124,59 @@ async def test_pause_and_resume(slack: SlackSender, bot: Runtime) -> None:
     assert profile is not None
     assert profile.paused_until is None
     assert "1 to 365" in str((await slack.command("pause lots", user_id=BOB)).body)
+
+
+async def ask_via_modal(slack: SlackSender, fake: FakeSlack, text: str, mentor: str = "") -> Any:
+    await slack.command(f"ask {mentor}".strip(), user_id=ALICE)
+    return await slack.view_submission(
+        opened_modal(fake),
+        {"What is it about?": "Skills and expertise", "What's on your mind?": text},
+        user_id=ALICE,
+    )
+
+
+async def test_a_paused_or_full_mentor_is_refused_with_alternatives(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await add_mentor(bot, BOB, ("negotiation",), capacity=1)
+    await add_mentor(bot, CAROL, ("negotiation",))
+    await slack.command("pause", user_id=BOB)
+    answer = await ask_via_modal(
+        slack, fake_slack, "help me prepare a salary negotiation", mentor=f"<@{BOB}>"
+    )
+    error = answer.body["errors"][ids.REQUEST_MENTOR_BLOCK]
+    assert "paused" in error.lower()
+    assert f"<@{CAROL}>" in error
+
+
+async def test_pool_thread_names_matched_mentors(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    workspace = await bot.store.get_workspace_settings(TEAM_ID)
+    await bot.store.save_workspace_settings(
+        workspace.model_copy(update={"pool_channel_id": "C0POOL"}), "U0ADMIN", datetime.now(UTC)
+    )
+    await add_mentor(bot, BOB, ("negotiation",))
+    await add_mentor(bot, CAROL, ("kubernetes",))
+    await ask_via_modal(slack, fake_slack, "help me prepare a salary negotiation please")
+    await bot.background.drain(5)
+    threads = [c for c in fake_slack.calls_to("chat.postMessage") if c.args.get("thread_ts")]
+    assert len(threads) == 1
+    assert f"<@{BOB}>" in threads[0].args["text"]
+    assert f"<@{CAROL}>" not in threads[0].args["text"]
+
+
+async def test_without_a_pool_the_top_mentors_are_invited_by_dm(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await add_mentor(bot, BOB, ("negotiation",))
+    await ask_via_modal(slack, fake_slack, "help me prepare a salary negotiation please")
+    await bot.background.drain(5)
+    invite = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args["channel"] == fake_slack.dm_channel(BOB)
+    ][-1]
+    await slack.click(find_button(invite, "I can help"), invite, user_id=BOB)
+    request = (await bot.store.list_candidates(TEAM_ID))[0]
+    assert request[1] == 1  # Bob now has one active mentee

@@ -9,8 +9,10 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.matching import available_mentors
 from bot.settings import Settings
 from handlers.blocks.request_messages import build_mentor_dm, build_pool_post, build_request_update
+from handlers.blocks.text import user_mention
 from storage.models import Request
 from storage.store import Store
 
@@ -116,3 +118,53 @@ async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request)
         return False
     await store.set_request_messages(request.team_id, request.id, mentor_dm=(channel, ts))
     return True
+
+
+async def deliver_to_pool(
+    client: AsyncWebClient, store: Store, settings: Settings, request: Request, now: datetime
+) -> bool:
+    """The pool post plus a thread naming up to 5 matched mentors; with no pool channel, DM the
+    top 3. True if the request reached at least one place."""
+    channel = await pool_channel(store, settings, request.team_id)
+    if channel is not None:
+        if not await post_to_pool(client, store, request, channel):
+            return False
+        current = await store.get_request(request.team_id, request.id) or request
+        matched = await available_mentors(
+            store, request.team_id, request.details, asker_id=request.mentee_id, now=now, limit=5
+        )
+        if matched and current.pool_ts:
+            names = " ".join(user_mention(m.candidate.user_id) for m in matched)
+            try:
+                await client.chat_postMessage(
+                    channel=channel,
+                    thread_ts=current.pool_ts,
+                    text=f"{names}: this looks like something you know about. Can you help?",
+                )
+            except SlackApiError as error:
+                log.warning("could not post pool suggestions error=%s", error.response.get("error"))
+            for mentor in matched:
+                await store.add_request_invite(
+                    request.team_id, request.id, mentor.candidate.user_id, now
+                )
+        return True
+    invited = await available_mentors(
+        store,
+        request.team_id,
+        request.details,
+        asker_id=request.mentee_id,
+        now=now,
+        limit=3,
+        anyone_if_no_match=True,
+    )
+    reached = False
+    for mentor in invited:
+        user_id = mentor.candidate.user_id
+        try:
+            dm = await send_dm(client, user_id, build_pool_post(request))
+        except SlackApiError as error:
+            log.warning("could not invite a mentor error=%s", error.response.get("error"))
+            continue
+        await store.add_request_invite(request.team_id, request.id, user_id, now, dm=dm)
+        reached = True
+    return reached

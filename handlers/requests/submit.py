@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -12,13 +14,19 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
+from bot.matching import available_mentors, mentor_availability
 from bot.requests import MentorFacts, limit_problem, mentor_problem
 from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
-from handlers.blocks.text import section
-from handlers.requests.delivery import pool_channel, post_to_pool, send_dm, send_to_mentor
+from handlers.blocks.text import section, user_mention
+from handlers.requests.delivery import (
+    deliver_to_pool,
+    pool_channel,
+    send_dm,
+    send_to_mentor,
+)
 from storage.models import Request
 from storage.requests import NewRequest
 from storage.store import Store
@@ -64,12 +72,18 @@ async def _problems(
     settings: Settings,
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
+    now = clock.now()
     if form.mentor_id is not None:
         facts = await mentor_facts(client, form.mentor_id)
-        problem = mentor_problem(user_id, facts)
+        paused, full = await mentor_availability(store, team_id, form.mentor_id, now)
+        problem = mentor_problem(user_id, replace(facts, paused=paused, at_capacity=full))
+        if problem and (paused or full):
+            problem += await _alternatives(store, team_id, form, user_id, now)
         if problem:
             errors[ids.REQUEST_MENTOR_BLOCK] = problem
-    elif await pool_channel(store, settings, team_id) is None:
+    elif await pool_channel(store, settings, team_id) is None and not await available_mentors(
+        store, team_id, form.details, asker_id=user_id, now=now, limit=1, anyone_if_no_match=True
+    ):
         errors[ids.REQUEST_MENTOR_BLOCK] = NO_POOL
     workspace = await store.get_workspace_settings(team_id)
     limit = await limit_problem(
@@ -78,6 +92,27 @@ async def _problems(
     if limit:
         errors[ids.REQUEST_DETAILS_BLOCK] = limit
     return errors
+
+
+async def _alternatives(
+    store: Store, team_id: str, form: RequestForm, user_id: str, now: datetime
+) -> str:
+    exclude = {form.mentor_id} if form.mentor_id else set()
+    others = await available_mentors(
+        store,
+        team_id,
+        form.details,
+        asker_id=user_id,
+        now=now,
+        limit=3,
+        exclude=exclude,
+        anyone_if_no_match=True,
+    )
+    if not others:
+        return " Leave the name empty to ask the mentor pool."
+    names = [user_mention(item.candidate.user_id) for item in others]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return f" You could ask {listed}."
 
 
 async def _permalink(client: AsyncWebClient, form: RequestForm) -> str | None:
@@ -95,14 +130,13 @@ async def _permalink(client: AsyncWebClient, form: RequestForm) -> str | None:
 
 
 async def deliver(
-    client: AsyncWebClient, store: Store, settings: Settings, request: Request
+    client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
 ) -> None:
     """Send the request to its mentor or the pool, then confirm to the mentee what happened."""
     if request.mentor_id is not None:
         delivered = await send_to_mentor(client, store, request)
     else:
-        channel = await pool_channel(store, settings, request.team_id)
-        delivered = channel is not None and await post_to_pool(client, store, request, channel)
+        delivered = await deliver_to_pool(client, store, settings, request, clock.now())
     current = await store.get_request(request.team_id, request.id) or request
     message = build_mentee_confirmation(current)
     if not delivered:
@@ -164,7 +198,7 @@ async def request_submitted(
     )
     log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
     await ack()
-    background.spawn(deliver(client, store, settings, request), name=f"deliver-{request.id}")
+    background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")
 
 
 def register(app: AsyncApp) -> None:
