@@ -180,3 +180,23 @@ async def test_without_a_pool_the_top_mentors_are_invited_by_dm(
     await slack.click(find_button(invite, "I can help"), invite, user_id=BOB)
     request = (await bot.store.list_candidates(TEAM_ID))[0]
     assert request[1] == 1  # Bob now has one active mentee
+
+
+async def test_tags_others_use_can_be_picked(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await add_mentor(bot, BOB, ("negotiation", "public speaking"))
+    await slack.command("profile", user_id=CAROL)
+    modal = opened_modal(fake_slack)
+    await slack.view_submission(
+        modal,
+        {ids.PROFILE_PICK_BLOCK: ["negotiation"], ids.PROFILE_TAGS_BLOCK: "Python"},
+        user_id=CAROL,
+    )
+    profile = await bot.store.get_profile(TEAM_ID, CAROL)
+    assert profile is not None
+    assert sorted(profile.tags) == ["negotiation", "python"]
+    await slack.command("profile", user_id=CAROL)
+    again = opened_modal(fake_slack)
+    pick = next(b for b in again["blocks"] if b.get("block_id") == ids.PROFILE_PICK_BLOCK)
+    assert [o["value"] for o in pick["element"]["initial_options"]] == ["negotiation", "python"]

@@ -69,7 +69,10 @@ def build_profile_modal(
     open_now = profile is None or profile.open_to_mentoring
     days = profile.office_days if profile else (1, 2, 3, 4, 5)
     day_options = [_option(name, str(i + 1)) for i, name in enumerate(DAY_NAMES)]
-    tags = ", ".join(profile.tags) if profile else ""
+    # Tags others use can be picked; anything new is typed. Slack caps a select at 100 options.
+    pickable = list(dict.fromkeys([*(profile.tags if profile else ()), *known_tags]))[:100]
+    own = set(profile.tags) if profile else set()
+    tags = ", ".join(t for t in (profile.tags if profile else ()) if t not in pickable)
     tags_element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ids.PROFILE_TAGS_ACTION,
@@ -91,7 +94,20 @@ def build_profile_modal(
     pause_element: dict[str, Any] = {"type": "datepicker", "action_id": ids.PROFILE_PAUSE_ACTION}
     if profile and profile.paused_until:
         pause_element["initial_date"] = profile.paused_until.date().isoformat()
-    known = ", ".join(known_tags[:30])
+    pick_element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "action_id": ids.PROFILE_PICK_ACTION,
+        "placeholder": plain("Pick topics", 150),
+        "options": [_option(t, t) for t in pickable],
+    }
+    chosen = [_option(t, t) for t in pickable if t in own]
+    if chosen:
+        pick_element["initial_options"] = chosen
+    pick = (
+        [_input(ids.PROFILE_PICK_BLOCK, "Topics people already use", pick_element, optional=True)]
+        if pickable
+        else []
+    )
     blocks: list[dict[str, Any]] = [
         section("Mentors in the directory can be found with `/mentor find` and asked directly."),
         _input(
@@ -104,15 +120,13 @@ def build_profile_modal(
                 "initial_option": yes if open_now else no,
             },
         ),
+        *pick,
         _input(
             ids.PROFILE_TAGS_BLOCK,
-            "What can you help with?",
+            "Other topics you can help with" if pickable else "What can you help with?",
             tags_element,
             optional=True,
-            hint=truncate(
-                "Comma-separated, up to 20." + (f" Tags others use: {known}" if known else ""),
-                2000,
-            ),
+            hint="Comma-separated; 20 topics at most in all.",
         ),
         _input(ids.PROFILE_BIO_BLOCK, "A short bio", bio_element, optional=True),
         _input(
@@ -216,9 +230,9 @@ def parse_profile_submission(view: Mapping[str, Any]) -> tuple[ProfileForm | Non
         errors[ids.PROFILE_BIO_BLOCK] = f"Please keep it to {BIO_MAX} characters."
     if errors:
         return None, errors
-    tags_text = str(
-        _state(view, ids.PROFILE_TAGS_BLOCK, ids.PROFILE_TAGS_ACTION).get("value") or ""
-    )
+    typed = str(_state(view, ids.PROFILE_TAGS_BLOCK, ids.PROFILE_TAGS_ACTION).get("value") or "")
+    chosen = _state(view, ids.PROFILE_PICK_BLOCK, ids.PROFILE_PICK_ACTION).get("selected_options")
+    tags_text = ", ".join([*(str(o.get("value")) for o in chosen or []), typed])
     return ProfileForm(
         open_to_mentoring=choice != "no",
         tags_text=tags_text,
