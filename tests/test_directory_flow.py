@@ -200,3 +200,17 @@ async def test_tags_others_use_can_be_picked(
     again = opened_modal(fake_slack)
     pick = next(b for b in again["blocks"] if b.get("block_id") == ids.PROFILE_PICK_BLOCK)
     assert [o["value"] for o in pick["element"]["initial_options"]] == ["negotiation", "python"]
+
+
+async def test_the_mentee_hears_where_a_poolless_request_went(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await add_mentor(bot, BOB, ("negotiation",))
+    await ask_via_modal(slack, fake_slack, "help me prepare a salary negotiation please")
+    await bot.background.drain(5)
+    mentee = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args["channel"] == fake_slack.dm_channel(ALICE)
+    ][-1]
+    assert "a few mentors who could help" in block_texts(mentee)

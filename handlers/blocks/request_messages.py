@@ -102,9 +102,11 @@ def _mentee_intro(request: Request) -> str:
             f"I sent your request to {user_mention(request.mentor_id)}. "
             "I'll tell you when they answer."
         )
-    where = channel_mention(request.pool_channel_id) if request.pool_channel_id else None
-    place = f"in {where}" if where else "to the mentor pool"
-    return f"I posted your request {place}. I'll tell you when someone offers to help."
+    if request.pool_channel_id:
+        where = channel_mention(request.pool_channel_id)
+        return f"I posted your request in {where}. I'll tell you when someone offers to help."
+    # No pool channel: the request went by DM to the best-matched mentors.
+    return "I sent your request to a few mentors who could help. I'll tell you when one offers to."
 
 
 def _summary(request: Request, audience: Audience, mentee_id: str) -> list[dict[str, Any]]:
