@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.requests import ask, buttons, detect, submit
+from handlers.requests import actions, ask, detect, submit
 
 
 def register(app: AsyncApp) -> None:
     """Attach every request listener."""
     ask.register(app)
     submit.register(app)
-    buttons.register(app)
+    actions.register(app)
     detect.register(app)

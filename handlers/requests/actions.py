@@ -1,0 +1,337 @@
+"""The request lifecycle buttons: Accept, Decline, Suggest, I can help, Release, Cancel, Pool.
+
+Each click acks first, re-checks who clicked and moves the request with one conditional
+update, so a double click or a race has exactly one winner; everyone else is told privately
+why nothing changed. The Decline and Suggest modals' submissions live in modals.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.requests import TOPIC_LABELS
+from bot.settings import Settings
+from handlers import ids
+from handlers.blocks.request_messages import build_not_yours, build_request_update
+from handlers.blocks.request_modal import build_decline_modal, build_suggest_modal
+from handlers.blocks.text import user_mention
+from handlers.requests import modals
+from handlers.requests.delivery import (
+    deliver_to_pool,
+    pool_channel,
+    refresh_request_messages,
+    tell,
+    try_dm,
+)
+from handlers.requests.modals import explain
+from storage.models import Request, RequestStatus
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+BROKEN = "That button is broken, so I didn't change anything. Try `/mentor help`."
+OWN_REQUEST = "You can't claim your own request."
+NO_POOL = (
+    "There's no mentor pool in this workspace yet, so I kept your request as it is. Ask "
+    "someone by name with `/mentor ask @someone`, or ask an admin to set a pool channel."
+)
+POOL_REFUSED = (
+    ":warning: Slack wouldn't let me post your request in the pool just now. It's saved and "
+    "open; you can cancel it and ask again in a little while."
+)
+# Request ids are SQLite integers; a longer digit string would overflow the binding.
+_ID_DIGITS_MAX = 18
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """Who clicked which request, read from a block_actions payload."""
+
+    user_id: str
+    team_id: str
+    request_id: int
+
+
+def read_click(body: dict[str, Any]) -> Click | None:
+    """The clicker, their team and the request id the button carries; None if malformed."""
+    user = body.get("user") or {}
+    actions = body.get("actions") or [{}]
+    action = actions[0] if isinstance(actions[0], dict) else {}
+    raw = action.get("value")
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    well_formed = isinstance(raw, str) and raw.isascii() and raw.isdigit()
+    if not well_formed or len(str(raw)) > _ID_DIGITS_MAX or not user.get("id") or not team_id:
+        # Ids only: the value is untrusted and may be anything.
+        log.warning(
+            "broken request button action=%s user=%s", action.get("action_id"), user.get("id")
+        )
+        return None
+    return Click(str(user["id"]), str(team_id), int(str(raw)))
+
+
+async def _clicked(body: dict[str, Any], respond: AsyncRespond) -> Click | None:
+    click = read_click(body)
+    if click is None:
+        await tell(respond, BROKEN)
+    return click
+
+
+def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
+    """Why a click changed nothing: someone else's request, or it already moved on."""
+    if current is None or allowed != clicker:
+        return build_not_yours()
+    return explain(current, clicker)
+
+
+async def settle(
+    client: AsyncWebClient, store: Store, request: Request, actor_id: str | None, at: datetime
+) -> None:
+    """Rewrite the request's messages, and for a pool request the mentors' DM invites too."""
+    await refresh_request_messages(client, request, actor_id=actor_id, at=at)
+    if request.mentor_id is not None:
+        return
+    update = build_request_update(request, audience="pool", actor_id=actor_id, at=at)
+    for invite in await store.list_request_invites(request.team_id, request.id):
+        if not (invite.dm_channel_id and invite.dm_ts):
+            continue
+        try:
+            await client.chat_update(channel=invite.dm_channel_id, ts=invite.dm_ts, **update)
+        except SlackApiError as error:
+            # The claim is stored; a stale invite's button re-checks when clicked.
+            log.warning(
+                "could not update an invite request=%d error=%s",
+                request.id,
+                error.response.get("error"),
+            )
+
+
+async def accept(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Accept: only the named mentor, only while open."""
+    await ack()
+    click = await _clicked(body, respond)
+    if click is None:
+        return
+    now = clock.now()
+    done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
+    if done is None:
+        current = await store.get_request(click.team_id, click.request_id)
+        await tell(respond, refusal(current, click.user_id, current.mentor_id if current else None))
+        return
+    await settle(client, store, done, click.user_id, now)
+    text = (
+        f"Good news: {user_mention(click.user_id)} accepted your request. "
+        "They'll be in touch to find a time that works for you both."
+    )
+    await try_dm(client, done.mentee_id, {"text": text})
+
+
+async def claim(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """I can help: the first mentor to click takes the pool request."""
+    await ack()
+    click = await _clicked(body, respond)
+    if click is None:
+        return
+    now = clock.now()
+    done = await store.claim_request(click.team_id, click.request_id, click.user_id, now)
+    if done is None:
+        current = await store.get_request(click.team_id, click.request_id)
+        if current is not None and current.mentee_id == click.user_id:
+            await tell(respond, OWN_REQUEST)
+            return
+        # Anyone may claim a pool request, so only a named-mentor request is "not yours".
+        pooled = current is not None and current.mentor_id is None
+        await tell(respond, refusal(current, click.user_id, click.user_id if pooled else None))
+        return
+    await settle(client, store, done, click.user_id, now)
+    text = (
+        f"{user_mention(click.user_id)} can help with your request and will be in touch "
+        "to find a time."
+    )
+    await try_dm(client, done.mentee_id, {"text": text})
+
+
+async def release(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Release: only the claimer gives a pool request back."""
+    await ack()
+    click = await _clicked(body, respond)
+    if click is None:
+        return
+    now = clock.now()
+    done = await store.release_request(click.team_id, click.request_id, click.user_id, now)
+    if done is None:
+        current = await store.get_request(click.team_id, click.request_id)
+        if current is not None and current.status is RequestStatus.OPEN:
+            # A second Release, or one from a stale copy: there is nothing left to give back.
+            await tell(respond, explain(current, click.user_id))
+            return
+        await tell(
+            respond, refusal(current, click.user_id, current.claimed_by if current else None)
+        )
+        return
+    await settle(client, store, done, click.user_id, now)
+    text = (
+        "The person who offered to help had to let your request go, so it's back in the "
+        "mentor pool. I'll tell you when someone else offers."
+    )
+    await try_dm(client, done.mentee_id, {"text": text})
+
+
+async def cancel(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Cancel request: only the mentee; whoever had taken it is told."""
+    await ack()
+    click = await _clicked(body, respond)
+    if click is None:
+        return
+    now = clock.now()
+    done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
+    if done is None:
+        current = await store.get_request(click.team_id, click.request_id)
+        await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
+        return
+    await settle(client, store, done, click.user_id, now)
+    # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
+    helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
+    if helper:
+        topic = TOPIC_LABELS.get(done.topic, done.topic.value)
+        text = (
+            f"{user_mention(done.mentee_id)} cancelled their request about *{topic}*, so "
+            "there's nothing more to do. Thanks for making time."
+        )
+        await try_dm(client, helper, {"text": text})
+
+
+async def send_to_pool(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """After a decline, the mentee sends the request on to the mentor pool."""
+    await ack()
+    click = await _clicked(body, respond)
+    if click is None:
+        return
+    channel = await pool_channel(store, settings, click.team_id)
+    if channel is None:
+        await tell(respond, NO_POOL)
+        return
+    now = clock.now()
+    done = await store.send_request_to_pool(click.team_id, click.request_id, click.user_id, now)
+    if done is None:
+        current = await store.get_request(click.team_id, click.request_id)
+        await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
+        return
+    # The same routing as a new pool request: the post, plus a thread naming matched mentors.
+    if not await deliver_to_pool(client, store, settings, done, now):
+        await tell(respond, POOL_REFUSED)
+        return
+    current = await store.get_request(done.team_id, done.id) or done
+    # The decline DM becomes "posted in #pool" with Cancel; the old mentor's DM keeps its
+    # "you declined" (refreshing it as open would bring back their buttons).
+    shown = build_request_update(current, audience="mentee", actor_id=None, at=now)
+    await respond(replace_original=True, **shown)
+    mentee_only = current.model_copy(
+        update={"mentor_dm_channel_id": None, "mentor_dm_ts": None, "pool_ts": None}
+    )
+    await refresh_request_messages(client, mentee_only, actor_id=None, at=now)
+
+
+async def _own_open_request(
+    body: dict[str, Any], respond: AsyncRespond, store: Store
+) -> Request | None:
+    """The clicked request if the clicker is its named mentor and it is still open."""
+    click = await _clicked(body, respond)
+    if click is None:
+        return None
+    current = await store.get_request(click.team_id, click.request_id)
+    if current is None or current.mentor_id != click.user_id:
+        await tell(respond, build_not_yours())
+        return None
+    if current.status is not RequestStatus.OPEN:
+        await tell(respond, explain(current, click.user_id))
+        return None
+    return current
+
+
+async def decline_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+) -> None:
+    """Decline opens a modal for an optional reason (private unless shared)."""
+    await ack()
+    request = await _own_open_request(body, respond, store)
+    if request is not None:
+        view = build_decline_modal(request.id, mentee_id=request.mentee_id)
+        await client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+
+
+async def suggest_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+) -> None:
+    """Suggest someone else opens a modal asking whom."""
+    await ack()
+    request = await _own_open_request(body, respond, store)
+    if request is not None:
+        view = build_suggest_modal(request.id)
+        await client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+
+
+def register(app: AsyncApp) -> None:
+    """Every lifecycle button and the two modals they open."""
+    app.action(ids.REQUEST_ACCEPT)(accept)
+    app.action(ids.REQUEST_DECLINE)(decline_clicked)
+    app.action(ids.REQUEST_SUGGEST)(suggest_clicked)
+    app.action(ids.REQUEST_CLAIM)(claim)
+    app.action(ids.REQUEST_RELEASE)(release)
+    app.action(ids.REQUEST_CANCEL)(cancel)
+    app.action(ids.REQUEST_SEND_TO_POOL)(send_to_pool)
+    app.view(ids.DECLINE_MODAL)(modals.decline_submitted)
+    app.view(ids.SUGGEST_MODAL)(modals.suggest_submitted)
