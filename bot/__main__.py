@@ -1,4 +1,4 @@
-"""The `mentorbot` command: run | migrate | check."""
+"""The `mentorbot` command: run | migrate | check | outbox."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 import bot
 from bot import logs
 from bot.lifecycle import StartupError, running
+from bot.outbox_report import outbox_report
 from bot.settings import Settings, StorageSettings, describe_error
 from bot.slack_client import make_client
 from storage import StorageError
@@ -64,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("migrate", help="bring the database schema up to date, then exit")
     commands.add_parser("check", help="validate settings and call auth.test")
+    outbox = commands.add_parser(
+        "outbox", help="show pending, failed and recently sent timed messages (needs MENTORBOT_DB)"
+    )
+    outbox.add_argument(
+        "--retry-failed", action="store_true", help="move failed messages back to pending"
+    )
+    outbox.add_argument(
+        "--limit", type=int, default=20, metavar="N", help="rows shown per status (default 20)"
+    )
     return parser
 
 
@@ -77,7 +87,8 @@ def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m bot`."""
     args = _parser().parse_args(argv)
-    settings = _settings_or_exit(StorageSettings if args.command == "migrate" else Settings)
+    storage_only = args.command in ("migrate", "outbox")
+    settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):
         return settings
     logs.configure(settings.log_level)
@@ -86,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_check(settings)))
         elif isinstance(settings, Settings):
             asyncio.run(_serve(settings))
+        elif args.command == "outbox":
+            print(outbox_report(settings.db_path, args.limit, args.retry_failed))
         else:
             version = asyncio.run(_migrate(settings))
             print(f"database {settings.db_path} is at schema version {version}")

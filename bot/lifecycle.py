@@ -22,10 +22,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
+from bot.delivery import outbox_client
+from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
+from handlers.outbox import QUIET_KINDS, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -45,6 +48,7 @@ class Runtime:
     background: Background
     port: int
     mode: str
+    dispatcher: Dispatcher | None = None
 
 
 class _TrackedSocketModeHandler(AsyncSocketModeHandler):
@@ -79,7 +83,17 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         await _authorize(app, client)
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
-        scheduler = build_scheduler(store, clock)
+        dispatcher = Dispatcher(
+            store,
+            outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
+            renderers(),
+            clock,
+            max_attempts=settings.outbox_max_attempts,
+            quiet_kinds=QUIET_KINDS,
+        )
+        scheduler = build_scheduler(
+            store, clock, dispatcher=dispatcher, tick_seconds=settings.tick_seconds
+        )
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
 
@@ -101,7 +115,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
         log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
-        yield Runtime(settings, store, app, client, background, port, mode)
+        yield Runtime(settings, store, app, client, background, port, mode, dispatcher)
         log.info("mentorbot stopping")
 
 

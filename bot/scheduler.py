@@ -9,6 +9,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.events import purge_processed_events
+from bot.outbox import Dispatcher
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -20,9 +21,30 @@ async def _purge_events(store: Store, clock: Clock) -> None:
         log.info("purged processed events count=%d", removed)
 
 
-def build_scheduler(store: Store, clock: Clock) -> AsyncIOScheduler:
-    """A scheduler with the housekeeping jobs; start() it inside the running loop."""
+async def _dispatch_outbox(dispatcher: Dispatcher) -> None:
+    await dispatcher.tick()
+
+
+def build_scheduler(
+    store: Store,
+    clock: Clock,
+    *,
+    dispatcher: Dispatcher | None = None,
+    tick_seconds: float = 10.0,
+) -> AsyncIOScheduler:
+    """A scheduler with the housekeeping jobs and the outbox dispatcher; start() it in the loop."""
     scheduler = AsyncIOScheduler(timezone=UTC)
+    if dispatcher is not None:
+        # One interval job claiming in batches beats a date job per message (DESIGN.md).
+        scheduler.add_job(
+            _dispatch_outbox,
+            "interval",
+            seconds=tick_seconds,
+            args=(dispatcher,),
+            id="outbox_dispatcher",
+            coalesce=True,
+            max_instances=1,
+        )
     scheduler.add_job(
         _purge_events,
         "interval",

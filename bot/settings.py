@@ -43,6 +43,7 @@ class Settings(StorageSettings):
         default=frozenset(), alias="MENTORBOT_ADMINS"
     )
     pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
+    outbox_max_attempts: int = Field(default=8, ge=1, le=100, alias="MENTORBOT_OUTBOX_MAX_ATTEMPTS")
 
     @property
     def socket_mode(self) -> bool:

@@ -24,6 +24,7 @@ from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
+from storage.outbox import OutboxQueries
 from storage.requests import RequestQueries
 from storage.timefmt import format_time
 
@@ -108,7 +109,7 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
     ]
 
 
-class Store(DirectoryQueries, RequestQueries):
+class Store(DirectoryQueries, OutboxQueries, RequestQueries):
     """The database, as the rest of mentorbot sees it."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:

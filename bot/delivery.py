@@ -1,0 +1,157 @@
+"""How the outbox reaches Slack: what to send, the small send function, and pacing.
+
+The client handed to the outbox has no slack_sdk retry handlers: the dispatcher does its own
+retries (backoff in the database, Retry-After per method), which survive a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from storage.models import OutboxMessage
+
+POST_MESSAGE = "chat.postMessage"
+OPEN_DM = "conversations.open"
+USERS_INFO = "users.info"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What a renderer wants sent: a user id (sent as a DM) or a channel id, and the message."""
+
+    channel_or_user: str
+    text: str
+    blocks: list[dict[str, Any]] | None = None
+
+
+# handlers/ registers one per outbox kind; None means "no longer warranted, skip it".
+Renderer = Callable[[OutboxMessage], Awaitable[Delivery | None]]
+Renderers = Mapping[str, Renderer]
+Send = Callable[[Delivery], Awaitable[None]]
+
+
+def is_user(target: str) -> bool:
+    """A user id (U…/W…) is sent as a DM; anything else is a conversation id."""
+    return target[:1] in ("U", "W")
+
+
+def methods_for(target: str) -> tuple[str, ...]:
+    """The Web API methods sending to this target may call."""
+    return (OPEN_DM, POST_MESSAGE) if is_user(target) else (POST_MESSAGE,)
+
+
+def outbox_client(token: str, base_url: str, session: aiohttp.ClientSession) -> AsyncWebClient:
+    """A Web API client without retry handlers (retry_handlers=[] drops slack_sdk's default)."""
+    return AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
+
+
+class SlackSend:
+    """The default send: conversations.open for a DM (remembered), then chat.postMessage."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+        self._dm_channels: dict[str, str] = {}
+
+    async def __call__(self, delivery: Delivery) -> None:
+        channel = delivery.channel_or_user
+        if is_user(channel):
+            channel = await self._dm_channel(channel)
+        await self._client.chat_postMessage(
+            channel=channel, text=delivery.text, blocks=delivery.blocks
+        )
+
+    async def _dm_channel(self, user_id: str) -> str:
+        if user_id not in self._dm_channels:
+            opened = await self._client.conversations_open(users=user_id)
+            self._dm_channels[user_id] = str(opened["channel"]["id"])
+        return self._dm_channels[user_id]
+
+
+@dataclass(frozen=True)
+class SlackFailure:
+    """One failed Web API call, reduced to what the retry policy needs (no message text)."""
+
+    method: str
+    status: int
+    error: str
+    retry_after: float | None
+
+    @property
+    def summary(self) -> str:
+        """Short text for last_error and logs: method, HTTP status and Slack's error name."""
+        return f"{self.method} {self.status} {self.error}"
+
+
+def slack_failure(error: SlackApiError) -> SlackFailure:
+    """Read the method, status, error name and Retry-After off a SlackApiError."""
+    response = error.response
+    method = str(getattr(response, "api_url", "") or "").rstrip("/").rsplit("/", 1)[-1]
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = getattr(response, "data", None)
+    name = str(data.get("error", "unknown")) if isinstance(data, dict) else "unknown"
+    retry_after: float | None = None
+    headers = getattr(response, "headers", None) or {}
+    for key, value in headers.items():
+        if str(key).lower() == "retry-after":
+            try:
+                retry_after = max(0.0, float(value[0] if isinstance(value, list) else value))
+            except ValueError:
+                retry_after = None
+    return SlackFailure(method or "unknown", status, name, retry_after)
+
+
+# ok:false answers that no retry can fix: give up at once rather than after N attempts.
+PERMANENT_ERRORS = frozenset(
+    {
+        "account_inactive",
+        "cannot_dm_bot",
+        "channel_not_found",
+        "invalid_auth",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "is_archived",
+        "msg_too_long",
+        "no_text",
+        "not_authed",
+        "not_in_channel",
+        "token_revoked",
+        "user_disabled",
+        "user_not_found",
+    }
+)
+
+
+class TokenBucket:
+    """A workspace-wide rate bound: `rate` calls per second with a small burst."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if rate <= 0 or burst < 1:
+            raise ValueError("rate must be > 0 and burst >= 1")
+        self._rate, self._burst, self._monotonic = rate, burst, monotonic
+        self._tokens, self._last = burst, monotonic()
+        self._lock = asyncio.Lock()
+
+    async def take(self) -> None:
+        """Wait (briefly, in real time) until a call is allowed, then spend one token."""
+        async with self._lock:
+            while True:
+                now = self._monotonic()
+                self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+                self._last = now
+                if self._tokens >= 1:
+                    self._tokens -= 1
+                    return
+                await asyncio.sleep((1 - self._tokens) / self._rate)

@@ -1,0 +1,313 @@
+"""The outbox dispatcher: claim due timed messages, render them from current state, send once.
+
+Retries live in the database (a row goes back to pending with a later due time), so a restart
+loses nothing; a claim is a lease, so a crashed worker's rows come back. Rows that merely wait
+(quiet hours, channel pacing, a method paused by a 429) are deferred without spending an attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.delivery import (
+    PERMANENT_ERRORS,
+    USERS_INFO,
+    Delivery,
+    Renderers,
+    Send,
+    SlackSend,
+    TokenBucket,
+    is_user,
+    methods_for,
+    slack_failure,
+)
+from bot.quiet_hours import WorkWindow, next_allowed
+from storage.models import OutboxMessage
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 100
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=1)
+TZ_CACHE = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """How fast the outbox may talk to Slack."""
+
+    channel_interval: timedelta = timedelta(seconds=1)  # Slack: ~1 message/s per channel
+    workspace_per_second: float = 20.0
+    workspace_burst: float = 5.0
+    concurrency: int = 16  # recipients sent to at once
+    max_batches_per_tick: int = 10
+
+
+@dataclass
+class TickReport:
+    """What one tick did, by outcome (row counts)."""
+
+    claimed: int = 0
+    sent: int = 0
+    skipped: int = 0
+    deferred: int = 0
+    retried: int = 0
+    failed: int = 0
+
+    def add(self, other: TickReport) -> None:
+        """Fold another report into this one."""
+        for name in ("claimed", "sent", "skipped", "deferred", "retried", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _RecipientState:
+    """Per-recipient facts looked up once per group of rows."""
+
+    tz: str | None = None
+    looked_up: bool = False
+    windows: dict[str, WorkWindow] = field(default_factory=dict)
+
+
+def backoff(attempts: int, rng: random.Random) -> timedelta:
+    """Exponential backoff with equal jitter: half the step fixed, half random, capped."""
+    step: timedelta = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** max(0, attempts - 1)))
+    return step / 2 + step / 2 * rng.random()
+
+
+class Dispatcher:
+    """Sends due outbox rows; `tick()` is what the scheduler runs every few seconds."""
+
+    def __init__(
+        self,
+        store: Store,
+        client: AsyncWebClient,
+        renderers: Renderers,
+        clock: Clock,
+        *,
+        max_attempts: int = 8,
+        quiet_kinds: Collection[str] = frozenset(),
+        pacing: Pacing | None = None,
+        rng: random.Random | None = None,
+        send: Send | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._renderers = renderers
+        self._clock = clock
+        self._max_attempts = max_attempts
+        self._quiet_kinds = frozenset(quiet_kinds)
+        self._pacing = pacing or Pacing()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._send = send or SlackSend(client)
+        self._bucket = TokenBucket(self._pacing.workspace_per_second, self._pacing.workspace_burst)
+        self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
+        self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
+
+    async def tick(self) -> TickReport:
+        """Claim and handle due rows in batches until none are left (or the tick's cap)."""
+        report = TickReport()
+        self._forget_past(self._clock.now())
+        for _ in range(self._pacing.max_batches_per_tick):
+            rows = await self._store.claim_due(self._clock.now(), LEASE, BATCH_SIZE)
+            if not rows:
+                break
+            report.add(await self._run_batch(rows))
+            if len(rows) < BATCH_SIZE:
+                break
+        if report.claimed:
+            log.info(
+                "outbox tick claimed=%d sent=%d skipped=%d deferred=%d retried=%d failed=%d",
+                report.claimed,
+                report.sent,
+                report.skipped,
+                report.deferred,
+                report.retried,
+                report.failed,
+            )
+        return report
+
+    def _forget_past(self, now: datetime) -> None:
+        """Drop pacing and pause entries already over, so the maps stay small."""
+        for times in (self._not_before, self._channel_next):
+            for key in [key for key, moment in times.items() if moment <= now]:
+                del times[key]
+
+    async def _run_batch(self, rows: list[OutboxMessage]) -> TickReport:
+        groups: dict[tuple[str, str], list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            groups[(row.team_id, row.recipient)].append(row)
+        gate = asyncio.Semaphore(self._pacing.concurrency)
+        reports = await asyncio.gather(*(self._run_group(group, gate) for group in groups.values()))
+        total = TickReport(claimed=len(rows))
+        for one in reports:
+            total.add(one)
+        return total
+
+    async def _run_group(
+        self, rows: Iterable[OutboxMessage], gate: asyncio.Semaphore
+    ) -> TickReport:
+        """One recipient's rows, in due order; a failure here never stops other recipients."""
+        report = TickReport()
+        state = _RecipientState()
+        async with gate:
+            for row in rows:
+                try:
+                    await self._handle(row, state, report)
+                except Exception:
+                    # The row stays leased and is retried when the lease runs out.
+                    log.exception("outbox row crashed id=%d kind=%s", row.id, row.kind)
+        return report
+
+    async def _handle(self, row: OutboxMessage, state: _RecipientState, report: TickReport) -> None:
+        now = self._clock.now()
+        renderer = self._renderers.get(row.kind)
+        if renderer is None:
+            await self._fail(row, f"unknown outbox kind {row.kind!r}", report)
+            return
+        if row.kind in self._quiet_kinds and is_user(row.recipient):
+            allowed = next_allowed(now, await self._tz(row, state), await self._window(row, state))
+            if allowed > now:
+                await self._defer(row, allowed, report)
+                return
+        try:
+            delivery = await renderer(row)
+        except Exception:
+            log.exception("outbox renderer raised id=%d kind=%s", row.id, row.kind)
+            await self._retry(row, "renderer raised", report)
+            return
+        if delivery is None:
+            await self._store.mark_sent(row.id, now)
+            report.skipped += 1
+            return
+        wait_until = self._blocked_until(delivery, now)
+        if wait_until is not None:
+            await self._defer(row, wait_until, report)
+            return
+        self._channel_next[delivery.channel_or_user] = now + self._pacing.channel_interval
+        await self._deliver(row, delivery, report)
+
+    def _blocked_until(self, delivery: Delivery, now: datetime) -> datetime | None:
+        """When this delivery may go, if not now: a method paused by 429, or channel pacing."""
+        target = delivery.channel_or_user
+        times = [self._not_before.get(method) for method in methods_for(target)]
+        times.append(self._channel_next.get(target))
+        later = [moment for moment in times if moment is not None and moment > now]
+        return max(later) if later else None
+
+    async def _deliver(self, row: OutboxMessage, delivery: Delivery, report: TickReport) -> None:
+        await self._bucket.take()
+        try:
+            await self._send(delivery)
+        except SlackApiError as error:
+            await self._slack_refused(row, error, report)
+            return
+        except (aiohttp.ClientError, TimeoutError) as error:
+            await self._retry(row, f"network {type(error).__name__}", report)
+            return
+        await self._store.mark_sent(row.id, self._clock.now())
+        report.sent += 1
+
+    async def _slack_refused(
+        self, row: OutboxMessage, error: SlackApiError, report: TickReport
+    ) -> None:
+        failure = slack_failure(error)
+        if failure.status == 429:
+            # Honour Retry-After for the whole method, and don't count it as an attempt.
+            resume = self._clock.now() + timedelta(seconds=failure.retry_after or 1.0)
+            current = self._not_before.get(failure.method)
+            self._not_before[failure.method] = max(resume, current) if current else resume
+            log.warning(
+                "outbox rate limited method=%s retry_after=%s id=%d",
+                failure.method,
+                failure.retry_after,
+                row.id,
+            )
+            await self._defer(row, resume, report, failure.summary)
+        elif failure.status == 200 and failure.error in PERMANENT_ERRORS:
+            await self._fail(row, failure.summary, report)
+        else:
+            await self._retry(row, failure.summary, report)
+
+    async def _retry(self, row: OutboxMessage, error: str, report: TickReport) -> None:
+        """Back off and try again later, or give up after max_attempts."""
+        if row.attempts >= self._max_attempts:
+            await self._fail(row, error, report)
+            return
+        due = self._clock.now() + backoff(row.attempts, self._rng)
+        await self._store.reschedule(row.id, due, error)
+        report.retried += 1
+
+    async def _defer(
+        self, row: OutboxMessage, due: datetime, report: TickReport, error: str | None = None
+    ) -> None:
+        await self._store.defer(row.id, due, error)
+        report.deferred += 1
+
+    async def _fail(self, row: OutboxMessage, error: str, report: TickReport) -> None:
+        await self._store.mark_failed(row.id, error)
+        log.error("outbox row failed id=%d kind=%s error=%s", row.id, row.kind, error)
+        report.failed += 1
+
+    # -- quiet hours -------------------------------------------------------------------------
+
+    async def _tz(self, row: OutboxMessage, state: _RecipientState) -> str | None:
+        """The recipient's time zone: cached in people for a day, else users.info."""
+        if state.looked_up:
+            return state.tz
+        state.looked_up = True
+        now = self._clock.now()
+        person = await self._store.get_person(row.team_id, row.recipient)
+        cached = person.tz if person is not None else None
+        cached_at = person.tz_cached_at if person is not None else None
+        if cached and cached_at is not None and now - cached_at < TZ_CACHE:
+            state.tz = cached
+        else:
+            state.tz = await self._lookup_tz(row, now) or cached
+        return state.tz
+
+    async def _lookup_tz(self, row: OutboxMessage, now: datetime) -> str | None:
+        paused = self._not_before.get(USERS_INFO)
+        if paused is not None and paused > now:
+            return None
+        try:
+            answer = await self._client.users_info(user=row.recipient)
+        except SlackApiError as error:
+            failure = slack_failure(error)
+            if failure.status == 429:
+                self._not_before[USERS_INFO] = now + timedelta(seconds=failure.retry_after or 1)
+            log.warning("users.info failed id=%d error=%s; using UTC", row.id, failure.summary)
+            return None
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("users.info failed id=%d error=%s; using UTC", row.id, type(error).__name__)
+            return None
+        user = answer.get("user")
+        tz = user.get("tz") if isinstance(user, dict) else None
+        if isinstance(tz, str) and tz:
+            await self._store.upsert_person(row.team_id, row.recipient, tz=tz, now=now)
+            return tz
+        return None
+
+    async def _window(self, row: OutboxMessage, state: _RecipientState) -> WorkWindow:
+        """The workspace's working hours (its settings, or Mon-Fri 09:00-18:00)."""
+        if row.team_id not in state.windows:
+            settings = await self._store.get_workspace_settings(row.team_id)
+            state.windows[row.team_id] = WorkWindow(
+                days=frozenset(settings.work_days),
+                start_minute=settings.work_start_minute,
+                end_minute=settings.work_end_minute,
+            )
+        return state.windows[row.team_id]

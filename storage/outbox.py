@@ -1,0 +1,179 @@
+"""The durable outbox: timed messages that are enqueued once, claimed with a lease and sent once.
+
+Every method is one statement, so each has a direct PostgreSQL twin (asyncpg): the enqueue is
+INSERT … ON CONFLICT DO NOTHING, and the claim becomes the same UPDATE whose subquery adds
+FOR UPDATE SKIP LOCKED, letting several replicas claim side by side.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.models import OutboxMessage, OutboxStatus, SubjectType
+from storage.timefmt import format_time
+
+# Bounded so a huge Slack error body never bloats a row.
+LAST_ERROR_MAX = 500
+
+_ENQUEUE = """
+INSERT INTO outbox (
+    team_id, kind, recipient, due_at, subject_type, subject_id, dedupe_key, payload, created_at
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (team_id, dedupe_key) DO NOTHING
+RETURNING id
+"""
+
+# Pending rows that are due, and rows whose worker's lease ran out (it crashed mid-send).
+# PostgreSQL twin: add FOR UPDATE SKIP LOCKED to the subquery.
+_CLAIM_DUE = """
+UPDATE outbox SET status = 'sending', lease_until = ?1, attempts = attempts + 1
+WHERE id IN (
+    SELECT id FROM outbox
+    WHERE (status = 'pending' AND due_at <= ?2) OR (status = 'sending' AND lease_until <= ?2)
+    ORDER BY due_at
+    LIMIT ?3
+)
+RETURNING *
+"""
+
+
+class _StoreCore(Protocol):
+    """The Store plumbing these queries rely on (see storage.store.Store)."""
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+
+
+def _bounded(error: str) -> str:
+    return error[:LAST_ERROR_MAX]
+
+
+class OutboxQueries:
+    """Store methods for the outbox of timed messages."""
+
+    async def enqueue(
+        self: _StoreCore,
+        team_id: str,
+        kind: str,
+        recipient: str,
+        due_at: datetime,
+        *,
+        dedupe_key: str,
+        subject_type: SubjectType | None = None,
+        subject_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+        now: datetime,
+    ) -> bool:
+        """Add a timed message; False if one with this dedupe key already exists."""
+        rows = await self._fetch(
+            _ENQUEUE,
+            (
+                team_id,
+                kind,
+                recipient,
+                format_time(due_at),
+                None if subject_type is None else str(subject_type),
+                subject_id,
+                dedupe_key,
+                json.dumps(payload or {}),
+                format_time(now),
+            ),
+        )
+        return bool(rows)
+
+    async def claim_due(
+        self: _StoreCore, now: datetime, lease: timedelta, limit: int = 100
+    ) -> list[OutboxMessage]:
+        """Claim up to `limit` due rows (or rows with an expired lease) until now + lease."""
+        rows = await self._fetch(_CLAIM_DUE, (format_time(now + lease), format_time(now), limit))
+        messages = [OutboxMessage.model_validate(dict(row)) for row in rows]
+        return sorted(messages, key=lambda message: (message.due_at, message.id))
+
+    async def mark_sent(self: _StoreCore, message_id: int, now: datetime) -> bool:
+        """Record a delivery (or a deliberate skip); False if the row was not being sent."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL "
+            "WHERE id = ? AND status = 'sending'",
+            (format_time(now), message_id),
+        )
+        return changed == 1
+
+    async def reschedule(
+        self: _StoreCore, message_id: int, due_at: datetime, error: str | None
+    ) -> bool:
+        """Put a claimed row back to pending at a later time; attempts are kept."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, lease_until = NULL "
+            "WHERE id = ? AND status = 'sending'",
+            (format_time(due_at), None if error is None else _bounded(error), message_id),
+        )
+        return changed == 1
+
+    async def defer(
+        self: _StoreCore, message_id: int, due_at: datetime, error: str | None = None
+    ) -> bool:
+        """Put a claimed row back to pending without counting the claim as an attempt."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'pending', due_at = ?, lease_until = NULL, "
+            "last_error = coalesce(?, last_error), attempts = max(attempts - 1, 0) "
+            "WHERE id = ? AND status = 'sending'",
+            (format_time(due_at), None if error is None else _bounded(error), message_id),
+        )
+        return changed == 1
+
+    async def mark_failed(self: _StoreCore, message_id: int, error: str) -> bool:
+        """Give up on a claimed row; `mentorbot outbox` lists it until it is retried."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL "
+            "WHERE id = ? AND status = 'sending'",
+            (_bounded(error), message_id),
+        )
+        return changed == 1
+
+    async def cancel_for_subject(
+        self: _StoreCore, team_id: str, subject_type: SubjectType, subject_id: int
+    ) -> int:
+        """Cancel the subject's unsent rows (pending or being sent); return how many."""
+        return await self._write(
+            "UPDATE outbox SET status = 'cancelled', lease_until = NULL "
+            "WHERE team_id = ? AND subject_type = ? AND subject_id = ? "
+            "AND status IN ('pending', 'sending')",
+            (team_id, str(subject_type), subject_id),
+        )
+
+    async def get_outbox_message(self: _StoreCore, message_id: int) -> OutboxMessage | None:
+        """One outbox row by id, or None."""
+        rows = await self._fetch("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        return OutboxMessage.model_validate(dict(rows[0])) if rows else None
+
+    async def list_outbox(
+        self: _StoreCore, statuses: Iterable[OutboxStatus], limit: int = 50
+    ) -> list[OutboxMessage]:
+        """Rows in the given statuses, newest due time first, at most `limit` per status."""
+        messages: list[OutboxMessage] = []
+        for status in dict.fromkeys(statuses):
+            rows = await self._fetch(
+                "SELECT * FROM outbox WHERE status = ? ORDER BY due_at DESC, id DESC LIMIT ?",
+                (str(status), limit),
+            )
+            messages += [OutboxMessage.model_validate(dict(row)) for row in rows]
+        return messages
+
+    async def count_outbox(self: _StoreCore) -> dict[OutboxStatus, int]:
+        """How many rows are in each status (statuses with none are left out)."""
+        rows = await self._fetch("SELECT status, count(*) FROM outbox GROUP BY status")
+        return {OutboxStatus(row[0]): int(row[1]) for row in rows}
+
+    async def retry_failed(self: _StoreCore, now: datetime) -> int:
+        """Move every failed row back to pending, due now, with its attempts reset."""
+        return await self._write(
+            "UPDATE outbox SET status = 'pending', attempts = 0, due_at = ? "
+            "WHERE status = 'failed'",
+            (format_time(now),),
+        )
