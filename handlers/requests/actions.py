@@ -8,6 +8,7 @@ why nothing changed. The Decline and Suggest modals' submissions live in modals.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,6 +87,32 @@ async def _clicked(body: dict[str, Any], respond: AsyncRespond) -> Click | None:
     return click
 
 
+Transition = Callable[[str, int, str, datetime], Awaitable[Request | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A click's result: the moved request, or (when nothing moved) the request as it is."""
+
+    click: Click
+    at: datetime
+    done: Request | None
+    current: Request | None
+
+
+async def attempt(
+    body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, move: Transition
+) -> Outcome | None:
+    """Read the click and try the one conditional update; None when the button was broken."""
+    click = await _clicked(body, respond)
+    if click is None:
+        return None
+    now = clock.now()
+    done = await move(click.team_id, click.request_id, click.user_id, now)
+    current = None if done else await store.get_request(click.team_id, click.request_id)
+    return Outcome(click, now, done, current)
+
+
 def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
     """Why a click changed nothing: someone else's request, or it already moved on."""
     if current is None or allowed != clicker:
@@ -125,13 +152,11 @@ async def accept(
 ) -> None:
     """Accept: only the named mentor, only while open."""
     await ack()
-    click = await _clicked(body, respond)
-    if click is None:
+    outcome = await attempt(body, respond, store, clock, store.accept_request)
+    if outcome is None:
         return
-    now = clock.now()
-    done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
+    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
         await tell(respond, refusal(current, click.user_id, current.mentor_id if current else None))
         return
     await settle(client, store, done, click.user_id, now)
@@ -152,13 +177,11 @@ async def claim(
 ) -> None:
     """I can help: the first mentor to click takes the pool request."""
     await ack()
-    click = await _clicked(body, respond)
-    if click is None:
+    outcome = await attempt(body, respond, store, clock, store.claim_request)
+    if outcome is None:
         return
-    now = clock.now()
-    done = await store.claim_request(click.team_id, click.request_id, click.user_id, now)
+    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
         if current is not None and current.mentee_id == click.user_id:
             await tell(respond, OWN_REQUEST)
             return
@@ -184,13 +207,11 @@ async def release(
 ) -> None:
     """Release: only the claimer gives a pool request back."""
     await ack()
-    click = await _clicked(body, respond)
-    if click is None:
+    outcome = await attempt(body, respond, store, clock, store.release_request)
+    if outcome is None:
         return
-    now = clock.now()
-    done = await store.release_request(click.team_id, click.request_id, click.user_id, now)
+    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
         if current is not None and current.status is RequestStatus.OPEN:
             # A second Release, or one from a stale copy: there is nothing left to give back.
             await tell(respond, explain(current, click.user_id))
@@ -217,13 +238,11 @@ async def cancel(
 ) -> None:
     """Cancel request: only the mentee; whoever had taken it is told."""
     await ack()
-    click = await _clicked(body, respond)
-    if click is None:
+    outcome = await attempt(body, respond, store, clock, store.cancel_request)
+    if outcome is None:
         return
-    now = clock.now()
-    done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
+    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
     await settle(client, store, done, click.user_id, now)
