@@ -33,5 +33,6 @@ async def first_delivery(store: Store, clock: Clock, body: dict[str, Any]) -> bo
 
 
 async def purge_processed_events(store: Store, clock: Clock) -> int:
-    """Forget processed event ids older than the TTL; run periodically."""
-    return await store.purge_processed_events(clock.now() - PROCESSED_EVENT_TTL)
+    """Forget processed event ids, and which messages were prompted, older than the TTL."""
+    cutoff = clock.now() - PROCESSED_EVENT_TTL
+    return await store.purge_processed_events(cutoff) + await store.purge_prompted_messages(cutoff)

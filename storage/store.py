@@ -196,6 +196,12 @@ class Store(DirectoryQueries, OutboxQueries, RequestQueries):
             "DELETE FROM processed_events WHERE processed_at < ?", (format_time(older_than),)
         )
 
+    async def purge_prompted_messages(self, older_than: datetime) -> int:
+        """Forget which messages were prompted before older_than (Slack retries stop far sooner)."""
+        return await self._write(
+            "DELETE FROM prompted_messages WHERE prompted_at < ?", (format_time(older_than),)
+        )
+
     # -- workspace settings --------------------------------------------------------------
 
     async def get_workspace_settings(self, team_id: str) -> WorkspaceSettings:

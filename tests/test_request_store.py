@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.clock import FrozenClock
+from bot.events import PROCESSED_EVENT_TTL, purge_processed_events
 from storage.models import Request, RequestSource, RequestStatus, Topic, Urgency
 from storage.requests import NewRequest
 from storage.store import Store
@@ -412,3 +414,14 @@ async def test_two_connections_prompting_one_message_make_one_prompt(
             second_store.claim_prompt(T1, MENTEE, "C1", ts, COOLDOWN, at),
         )
         assert sorted(results) == [False, True]
+
+
+async def test_prompted_messages_are_forgotten_after_the_ttl(tmp_path: Path) -> None:
+    clock = FrozenClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+    async with await Store.open(tmp_path / "ttl.db") as store:
+        await store.migrate()
+        cooldown = timedelta(minutes=10)
+        assert await store.claim_prompt("T1", "U1", "C1", "1.1", cooldown, clock.now())
+        assert await purge_processed_events(store, clock) == 0  # still fresh
+        clock.advance(seconds=PROCESSED_EVENT_TTL.total_seconds() + 1)
+        assert await purge_processed_events(store, clock) == 1
