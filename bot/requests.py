@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 from storage.models import Topic, Urgency
 from storage.requests import REQUEST_DURATIONS
@@ -59,22 +59,43 @@ class RequestCounts(Protocol):
     ) -> int: ...
 
 
+Blocker = Literal["self", "bot", "deleted", "paused", "full"]
+
+
+def mentor_blocker(mentee_id: str, mentor: MentorFacts) -> Blocker | None:
+    """The first reason this person can't take the mentee's request, in the order people
+    should hear them; None if they can."""
+    if mentor.user_id == mentee_id:
+        return "self"
+    if mentor.is_bot:
+        return "bot"
+    if mentor.deleted:
+        return "deleted"
+    if mentor.paused:
+        return "paused"
+    if mentor.at_capacity:
+        return "full"
+    return None
+
+
+# Worded for the mentee choosing a mentor; {who} is the mentor's name.
+_TO_MENTEE: dict[Blocker, str] = {
+    "self": "You can't send a request to yourself. Pick someone else, or leave it empty.",
+    "bot": "{who} is a bot, so they can't mentor you. Pick a person, or leave it empty.",
+    "deleted": "{who} has left the workspace or is deactivated. Pick someone else.",
+    "paused": "{who} has paused mentoring for now. Pick someone else, or leave it empty.",
+    "full": "{who} is at capacity right now. Pick someone else, or leave it empty.",
+}
+
+
 def mentor_problem(mentee_id: str, mentor: MentorFacts | None) -> str | None:
     """Why this mentor can't be asked, or None if they can (None mentor means the pool)."""
     if mentor is None:
         return None
-    if mentor.user_id == mentee_id:
-        return "You can't send a request to yourself. Pick someone else, or leave it empty."
-    who = mentor.name.strip() or "That person"
-    if mentor.is_bot:
-        return f"{who} is a bot, so they can't mentor you. Pick a person, or leave it empty."
-    if mentor.deleted:
-        return f"{who} has left the workspace or is deactivated. Pick someone else."
-    if mentor.paused:
-        return f"{who} has paused mentoring for now. Pick someone else, or leave it empty."
-    if mentor.at_capacity:
-        return f"{who} is at capacity right now. Pick someone else, or leave it empty."
-    return None
+    blocker = mentor_blocker(mentee_id, mentor)
+    if blocker is None:
+        return None
+    return _TO_MENTEE[blocker].format(who=mentor.name.strip() or "That person")
 
 
 def details_problem(text: str) -> str | None:

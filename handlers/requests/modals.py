@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.matching import mentor_availability
-from bot.requests import MentorFacts
+from bot.requests import Blocker, MentorFacts, mentor_blocker
 from handlers import ids
 from handlers.blocks.request_messages import (
     build_already_taken,
@@ -96,20 +96,22 @@ async def decline_submitted(
     await try_dm(client, done.mentee_id, build_declined_for_mentee(done, reason=shared))
 
 
+# Worded for the mentor who suggests someone; {who} is the suggested person's name.
+_TO_SUGGESTER: dict[Blocker, str] = {
+    "self": "That's the person asking. Pick someone who could help them.",
+    "bot": "{who} is a bot. Pick a person who could help.",
+    "deleted": "{who} has left the workspace or is deactivated. Pick someone else.",
+    "paused": "{who} has paused mentoring for now. Pick someone else.",
+    "full": "{who} is at capacity right now. Pick someone else.",
+}
+
+
 def suggestion_problem(mentee_id: str, facts: MentorFacts) -> str | None:
     """Why the suggested person can't take the request, worded for the suggesting mentor."""
-    if facts.user_id == mentee_id:
-        return "That's the person asking. Pick someone who could help them."
-    who = facts.name.strip() or "That person"
-    if facts.is_bot:
-        return f"{who} is a bot. Pick a person who could help."
-    if facts.deleted:
-        return f"{who} has left the workspace or is deactivated. Pick someone else."
-    if facts.paused:
-        return f"{who} has paused mentoring for now. Pick someone else."
-    if facts.at_capacity:
-        return f"{who} is at capacity right now. Pick someone else."
-    return None
+    blocker = mentor_blocker(mentee_id, facts)
+    if blocker is None:
+        return None
+    return _TO_SUGGESTER[blocker].format(who=facts.name.strip() or "That person")
 
 
 async def suggest_submitted(
