@@ -19,12 +19,7 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
-
-
-def opened_modal(fake: FakeSlack) -> dict[str, Any]:
-    call = fake.calls_to("views.open")[-1]
-    assert call.ok, call.response
-    return dict(call.response["view"])
+from tests.test_request_flow import opened_modal
 
 
 async def add_mentor(bot: Runtime, user_id: str, tags: tuple[str, ...], **extra: Any) -> None:

@@ -9,7 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.events import first_delivery
-from handlers.requests.detect import detect_ask, prompt_asker
+from handlers.requests.detect import prompt_if_ask
 from storage.store import Store
 
 MENTION_HINT = (
@@ -29,9 +29,7 @@ async def app_mention(
     user_id, channel = event.get("user"), event.get("channel")
     if event.get("bot_id") or not isinstance(user_id, str) or not isinstance(channel, str):
         return
-    detection = detect_ask(event, context.bot_user_id)
-    if detection is not None:
-        await prompt_asker(event, str(body.get("team_id")), detection, client, store, clock)
+    if await prompt_if_ask(event, body, context, client, store, clock):
         return
     if not await first_delivery(store, clock, body):
         return

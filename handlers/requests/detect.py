@@ -71,6 +71,22 @@ async def prompt_asker(
     return True
 
 
+async def prompt_if_ask(
+    event: dict[str, Any],
+    body: dict[str, Any],
+    context: AsyncBoltContext,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> bool:
+    """Prompt the asker if the message is an ask; True if it was one (prompted or not)."""
+    detection = detect_ask(event, context.bot_user_id)
+    if detection is None:
+        return False
+    await prompt_asker(event, str(body.get("team_id")), detection, client, store, clock)
+    return True
+
+
 async def on_message(
     event: dict[str, Any],
     body: dict[str, Any],
@@ -80,9 +96,7 @@ async def on_message(
     clock: Clock,
 ) -> None:
     """Every message in channels the bot is in, and in its DMs."""
-    detection = detect_ask(event, context.bot_user_id)
-    if detection is not None:
-        await prompt_asker(event, str(body.get("team_id")), detection, client, store, clock)
+    await prompt_if_ask(event, body, context, client, store, clock)
 
 
 def register(app: AsyncApp) -> None:
