@@ -23,6 +23,11 @@ OPEN_DM = "conversations.open"
 USERS_INFO = "users.info"
 
 
+# Called with (channel id, message ts) once a delivery is posted, e.g. to remember the
+# message so its buttons can be updated later. A failure here is logged, never retried.
+OnSent = Callable[[str, str], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What a renderer wants sent: a user id (sent as a DM) or a channel id, and the message."""
@@ -30,12 +35,15 @@ class Delivery:
     channel_or_user: str
     text: str
     blocks: list[dict[str, Any]] | None = None
+    on_sent: OnSent | None = None
+    thread_ts: str | None = None
 
 
 # handlers/ registers one per outbox kind; None means "no longer warranted, skip it".
 Renderer = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 Renderers = Mapping[str, Renderer]
-Send = Callable[[Delivery], Awaitable[None]]
+# Returns the channel id and ts of the posted message.
+Send = Callable[[Delivery], Awaitable[tuple[str, str]]]
 
 
 def is_user(target: str) -> bool:
@@ -60,13 +68,17 @@ class SlackSend:
         self._client = client
         self._dm_channels: dict[str, str] = {}
 
-    async def __call__(self, delivery: Delivery) -> None:
+    async def __call__(self, delivery: Delivery) -> tuple[str, str]:
         channel = delivery.channel_or_user
         if is_user(channel):
             channel = await self._dm_channel(channel)
-        await self._client.chat_postMessage(
-            channel=channel, text=delivery.text, blocks=delivery.blocks
+        posted = await self._client.chat_postMessage(
+            channel=channel,
+            text=delivery.text,
+            blocks=delivery.blocks,
+            thread_ts=delivery.thread_ts,
         )
+        return str(posted.get("channel") or channel), str(posted.get("ts") or "")
 
     async def _dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:

@@ -23,12 +23,13 @@ from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
+from bot.kinds import OutboxDeps
 from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
-from handlers.outbox import QUIET_KINDS, renderers
+from handlers.outbox import nudge_kinds, quiet_kinds, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -86,10 +87,11 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         dispatcher = Dispatcher(
             store,
             outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
-            renderers(),
+            renderers(OutboxDeps(store, settings, clock, client)),
             clock,
             max_attempts=settings.outbox_max_attempts,
-            quiet_kinds=QUIET_KINDS,
+            quiet_kinds=quiet_kinds(),
+            nudge_kinds=nudge_kinds(),
         )
         scheduler = build_scheduler(
             store, clock, dispatcher=dispatcher, tick_seconds=settings.tick_seconds

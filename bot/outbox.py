@@ -33,7 +33,7 @@ from bot.delivery import (
     slack_failure,
 )
 from bot.quiet_hours import WorkWindow, next_allowed
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Person
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,9 @@ class _RecipientState:
 
     tz: str | None = None
     looked_up: bool = False
+    person: Person | None = None
+    person_loaded: bool = False
+    muted: frozenset[str] | None = None
     windows: dict[str, WorkWindow] = field(default_factory=dict)
 
 
@@ -100,6 +103,7 @@ class Dispatcher:
         *,
         max_attempts: int = 8,
         quiet_kinds: Collection[str] = frozenset(),
+        nudge_kinds: Collection[str] = frozenset(),
         pacing: Pacing | None = None,
         rng: random.Random | None = None,
         send: Send | None = None,
@@ -110,6 +114,7 @@ class Dispatcher:
         self._clock = clock
         self._max_attempts = max_attempts
         self._quiet_kinds = frozenset(quiet_kinds)
+        self._nudge_kinds = frozenset(nudge_kinds)
         self._pacing = pacing or Pacing()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._send = send or SlackSend(client)
@@ -178,6 +183,16 @@ class Dispatcher:
         if renderer is None:
             await self._fail(row, f"unknown outbox kind {row.kind!r}", report)
             return
+        if row.kind in self._nudge_kinds and is_user(row.recipient):
+            if row.kind in await self._muted(row, state):
+                await self._store.cancel_claimed(row.id, "muted by the recipient (Stop these)")
+                report.skipped += 1
+                return
+            person = await self._person(row, state)
+            snoozed = person.snoozed_until if person is not None else None
+            if snoozed is not None and snoozed > now:
+                await self._defer(row, snoozed, report)
+                return
         if row.kind in self._quiet_kinds and is_user(row.recipient):
             allowed = next_allowed(now, await self._tz(row, state), await self._window(row, state))
             if allowed > now:
@@ -211,7 +226,7 @@ class Dispatcher:
     async def _deliver(self, row: OutboxMessage, delivery: Delivery, report: TickReport) -> None:
         await self._bucket.take()
         try:
-            await self._send(delivery)
+            channel, ts = await self._send(delivery)
         except SlackApiError as error:
             await self._slack_refused(row, error, report)
             return
@@ -220,6 +235,12 @@ class Dispatcher:
             return
         await self._store.mark_sent(row.id, self._clock.now())
         report.sent += 1
+        if delivery.on_sent is not None:
+            try:
+                await delivery.on_sent(channel, ts)
+            except Exception:
+                # Sent is sent: retrying would post it twice.
+                log.exception("outbox on_sent failed id=%d kind=%s", row.id, row.kind)
 
     async def _slack_refused(
         self, row: OutboxMessage, error: SlackApiError, report: TickReport
@@ -262,7 +283,18 @@ class Dispatcher:
         log.error("outbox row failed id=%d kind=%s error=%s", row.id, row.kind, error)
         report.failed += 1
 
-    # -- quiet hours -------------------------------------------------------------------------
+    # -- the recipient: snooze, "Stop these", quiet hours ------------------------------------
+
+    async def _person(self, row: OutboxMessage, state: _RecipientState) -> Person | None:
+        if not state.person_loaded:
+            state.person = await self._store.get_person(row.team_id, row.recipient)
+            state.person_loaded = True
+        return state.person
+
+    async def _muted(self, row: OutboxMessage, state: _RecipientState) -> frozenset[str]:
+        if state.muted is None:
+            state.muted = await self._store.muted_kinds(row.team_id, row.recipient)
+        return state.muted
 
     async def _tz(self, row: OutboxMessage, state: _RecipientState) -> str | None:
         """The recipient's time zone: cached in people for a day, else users.info."""
@@ -270,7 +302,7 @@ class Dispatcher:
             return state.tz
         state.looked_up = True
         now = self._clock.now()
-        person = await self._store.get_person(row.team_id, row.recipient)
+        person = await self._person(row, state)
         cached = person.tz if person is not None else None
         cached_at = person.tz_cached_at if person is not None else None
         if cached and cached_at is not None and now - cached_at < TZ_CACHE:

@@ -74,3 +74,13 @@ PROFILE_END_ACTION = "profile_end_time"
 PROFILE_PAUSE_BLOCK = "profile_pause"
 PROFILE_PAUSE_ACTION = "profile_pause_date"
 FIND_ASK = "directory_ask"
+
+# -- timed messages about requests, snooze and stop (issue 5) --
+
+# -- booking (issue 6) --
+
+# -- notes, action plans, check-ins, relationships (issue 7) --
+
+# -- introductions (issue 8) --
+
+# -- App Home, settings, stats, export, forget (issue 9) --

@@ -1,19 +1,50 @@
-"""The outbox's renderers: one function per timed-message kind, rendering from current state.
+"""The outbox's registry: every feature's kinds of timed message, merged in one place.
 
-Each later feature (nudges, reminders, check-ins) adds its kind here; the dispatcher in
-bot/outbox.py looks kinds up in this registry and never knows Block Kit.
+Each feature declares `KINDS: dict[str, Kind]` next to its handlers; the dispatcher in
+bot/outbox.py looks kinds up here and never knows Block Kit.
 """
 
 from __future__ import annotations
 
-from bot.delivery import Renderer, Renderers
+from collections.abc import Mapping
 
-RENDERERS: dict[str, Renderer] = {}
+from bot.delivery import Delivery, Renderer, Renderers
+from bot.kinds import Kind, KindRenderer, OutboxDeps
+from handlers.requests.nudges import KINDS as REQUEST_KINDS
+from storage.models import OutboxMessage
 
-# Kinds that wait for the recipient's working hours (session reminders are not among them).
-QUIET_KINDS: frozenset[str] = frozenset()
+# One line per feature.
+FEATURE_KINDS: tuple[Mapping[str, Kind], ...] = (REQUEST_KINDS,)
 
 
-def renderers() -> Renderers:
-    """The registry the dispatcher uses (a copy, so nothing mutates it behind its back)."""
-    return dict(RENDERERS)
+def kinds() -> dict[str, Kind]:
+    """Every kind, by name; two features claiming one name is a programming error."""
+    merged: dict[str, Kind] = {}
+    for feature in FEATURE_KINDS:
+        clash = merged.keys() & feature.keys()
+        if clash:
+            raise ValueError(f"outbox kinds declared twice: {sorted(clash)}")
+        merged.update(feature)
+    return merged
+
+
+def _bind(render: KindRenderer, deps: OutboxDeps) -> Renderer:
+    async def renderer(row: OutboxMessage) -> Delivery | None:
+        return await render(row, deps)
+
+    return renderer
+
+
+def renderers(deps: OutboxDeps) -> Renderers:
+    """The registry the dispatcher uses, each renderer bound to the bot's dependencies."""
+    return {name: _bind(kind.render, deps) for name, kind in kinds().items()}
+
+
+def quiet_kinds() -> frozenset[str]:
+    """Kinds that wait for the recipient's working hours."""
+    return frozenset(name for name, kind in kinds().items() if kind.quiet)
+
+
+def nudge_kinds() -> frozenset[str]:
+    """Kinds that snooze and "Stop these" apply to."""
+    return frozenset(name for name, kind in kinds().items() if kind.nudge)

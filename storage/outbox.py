@@ -147,6 +147,15 @@ class OutboxQueries:
             (team_id, str(subject_type), subject_id),
         )
 
+    async def cancel_claimed(self: _StoreCore, message_id: int, reason: str) -> bool:
+        """Cancel a claimed row that is no longer wanted (e.g. its recipient muted the kind)."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'cancelled', last_error = ?, lease_until = NULL "
+            "WHERE id = ? AND status = 'sending'",
+            (_bounded(reason), message_id),
+        )
+        return changed == 1
+
     async def get_outbox_message(self: _StoreCore, message_id: int) -> OutboxMessage | None:
         """One outbox row by id, or None."""
         rows = await self._fetch("SELECT * FROM outbox WHERE id = ?", (message_id,))

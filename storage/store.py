@@ -260,3 +260,46 @@ class Store(DirectoryQueries, OutboxQueries, RequestQueries):
         """Stop (True) or restart (False) the "turn this into a request?" prompts."""
         stamp = format_time(now)
         await self._write(_SET_OPTED_OUT, (team_id, user_id, int(opted_out), stamp, stamp))
+
+    # -- snooze and "Stop these" on nudges ---------------------------------------------
+
+    async def set_snoozed_until(
+        self, team_id: str, user_id: str, until: datetime | None, now: datetime
+    ) -> None:
+        """Hold this person's nudges until `until` (None lifts the snooze)."""
+        stamp = format_time(now)
+        await self._write(
+            "INSERT INTO people (team_id, user_id, snoozed_until, first_seen_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO UPDATE SET "
+            "snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at",
+            (team_id, user_id, None if until is None else format_time(until), stamp, stamp),
+        )
+
+    async def mute_kind(self, team_id: str, user_id: str, kind: str, now: datetime) -> bool:
+        """Never send this kind of nudge to this person again; False if already muted."""
+        async with self._transaction() as conn:
+            stamp = format_time(now)
+            await conn.execute_fetchall(
+                "INSERT INTO people (team_id, user_id, first_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO NOTHING",
+                (team_id, user_id, stamp, stamp),
+            )
+            rows = await conn.execute_fetchall(
+                "INSERT INTO muted_nudges (team_id, user_id, kind, muted_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (team_id, user_id, kind) DO NOTHING RETURNING 1",
+                (team_id, user_id, kind, stamp),
+            )
+            return bool(list(rows))
+
+    async def unmute_kinds(self, team_id: str, user_id: str) -> int:
+        """Allow every kind of nudge again; return how many kinds were muted."""
+        return await self._write(
+            "DELETE FROM muted_nudges WHERE team_id = ? AND user_id = ?", (team_id, user_id)
+        )
+
+    async def muted_kinds(self, team_id: str, user_id: str) -> frozenset[str]:
+        """The nudge kinds this person stopped."""
+        rows = await self._fetch(
+            "SELECT kind FROM muted_nudges WHERE team_id = ? AND user_id = ?", (team_id, user_id)
+        )
+        return frozenset(str(row[0]) for row in rows)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from bot.settings import Settings
 from tests.fakeslack import FakeSlack, SlackSender
@@ -51,3 +53,40 @@ def slack(bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
         SIGNING_SECRET,
         response_url_base=fake_slack.response_url_base,
     )
+
+
+# A Tuesday, 15:00 UTC: inside working hours in London and New York.
+CLOCK_START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    """The clock of `clocked_bot`: it only moves when a test calls advance()."""
+    return FrozenClock(CLOCK_START)
+
+
+@pytest.fixture
+async def clocked_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Runtime]:
+    """The whole bot on a frozen clock. Its scheduler never ticks on its own (the interval is
+    an hour of real time): a test moves `clock` and then calls `deliver_due(bot)`."""
+    settings = bot_settings(fake_slack, tmp_path, MENTORBOT_TICK_SECONDS="3600")
+    async with running(settings, clock=clock) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+def clocked_slack(clocked_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
+    """Signed requests to `clocked_bot`."""
+    return SlackSender(
+        f"http://127.0.0.1:{clocked_bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake_slack.response_url_base,
+    )
+
+
+async def deliver_due(bot: Runtime) -> None:
+    """Run the outbox dispatcher once, as the scheduler would at its next tick."""
+    assert bot.dispatcher is not None
+    await bot.dispatcher.tick()

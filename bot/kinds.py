@@ -1,0 +1,41 @@
+"""What a kind of timed message is: how it renders, and which outbox rules apply to it.
+
+Each feature in handlers/ declares its kinds in a `KINDS` dict; handlers/outbox.py merges
+them into the registry the dispatcher uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.delivery import Delivery
+from bot.settings import Settings
+from storage.models import OutboxMessage
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class OutboxDeps:
+    """What a renderer may use: it reads current state, and may look things up in Slack."""
+
+    store: Store
+    settings: Settings
+    clock: Clock
+    client: AsyncWebClient  # the app's client, with slack_sdk's retries, for lookups
+
+
+# Renders a row from the current state; None means "no longer warranted, skip it".
+KindRenderer = Callable[[OutboxMessage, OutboxDeps], Awaitable[Delivery | None]]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of timed message."""
+
+    render: KindRenderer
+    quiet: bool = True  # waits for the recipient's working hours (session reminders don't)
+    nudge: bool = False  # snooze and "Stop these" apply; the message carries those buttons
