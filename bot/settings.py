@@ -3,16 +3,40 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,}$")
+_HOURS = re.compile(r"^\s*(\d{1,4})\s*([hd]?)\s*$", re.IGNORECASE)
+MAX_TIMING = timedelta(days=90)
+
+
+def parse_hours(value: object) -> object:
+    """'36h', '2d' or a bare number of hours -> timedelta; whole hours, 1h to 90 days."""
+    if isinstance(value, timedelta):
+        return value
+    match = _HOURS.match(str(value))
+    if match is None:
+        raise ValueError("must be a number of hours or days, like 24h or 14d")
+    number, unit = int(match[1]), match[2].lower()
+    span = timedelta(days=number) if unit == "d" else timedelta(hours=number)
+    if not timedelta(hours=1) <= span <= MAX_TIMING:
+        raise ValueError("must be between 1h and 90d")
+    return span
 
 
 class StorageSettings(BaseSettings):
@@ -44,6 +68,20 @@ class Settings(StorageSettings):
     )
     pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
     outbox_max_attempts: int = Field(default=8, ge=1, le=100, alias="MENTORBOT_OUTBOX_MAX_ATTEMPTS")
+    # Request timings: defaults for workspaces that never saved their own in /mentor settings.
+    nudge_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
+        default=timedelta(hours=24), alias="MENTORBOT_NUDGE_AFTER"
+    )
+    escalate_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
+        default=timedelta(hours=48), alias="MENTORBOT_ESCALATE_AFTER"
+    )
+    pool_repost_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
+        default=timedelta(hours=24), alias="MENTORBOT_POOL_REPOST_AFTER"
+    )
+    expire_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
+        default=timedelta(days=14), alias="MENTORBOT_EXPIRE_AFTER"
+    )
+    reminder_minutes: int = Field(default=15, ge=0, le=1440, alias="MENTORBOT_REMINDER_MINUTES")
 
     @property
     def socket_mode(self) -> bool:
@@ -95,6 +133,12 @@ class Settings(StorageSettings):
         if value is not None and not _CHANNEL_ID.match(value):
             raise ValueError("must be a channel ID such as C0123ABCD")
         return value
+
+    @model_validator(mode="after")
+    def _timings_in_order(self) -> Self:
+        if self.nudge_after >= self.escalate_after:
+            raise ValueError("MENTORBOT_ESCALATE_AFTER must be later than MENTORBOT_NUDGE_AFTER")
+        return self
 
     @model_validator(mode="after")
     def _http_mode_needs_secret(self) -> Self:

@@ -1,0 +1,1 @@
+"""Booking time: offer slots, pick one, confirm, reschedule or cancel (issue 6)."""

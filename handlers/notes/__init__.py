@@ -1,0 +1,1 @@
+"""Notes, action plans, check-ins and ongoing relationships (issue 7)."""
