@@ -334,8 +334,22 @@ class Dispatcher:
         return None
 
     async def _window(self, row: OutboxMessage, state: _RecipientState) -> WorkWindow:
-        """The workspace's working hours (its settings, or Mon-Fri 09:00-18:00)."""
+        """A mentor's own office hours if they set them, else the workspace's working hours."""
         if row.team_id not in state.windows:
+            profile = await self._store.get_profile(row.team_id, row.recipient)
+            if (
+                profile is not None
+                and profile.office_days
+                and profile.office_start_minute is not None
+                and profile.office_end_minute is not None
+                and profile.office_start_minute < profile.office_end_minute
+            ):
+                state.windows[row.team_id] = WorkWindow(
+                    days=frozenset(profile.office_days),
+                    start_minute=profile.office_start_minute,
+                    end_minute=profile.office_end_minute,
+                )
+                return state.windows[row.team_id]
             settings = await self._store.get_workspace_settings(row.team_id)
             state.windows[row.team_id] = WorkWindow(
                 days=frozenset(settings.work_days),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import commands, directory, events, fallback, requests
+from handlers import commands, directory, events, fallback, requests, snooze
 
 
 def register(app: AsyncApp) -> None:
@@ -12,5 +12,6 @@ def register(app: AsyncApp) -> None:
     commands.register(app)
     requests.register(app)
     directory.register(app)
+    snooze.register(app)
     events.register(app)
     fallback.register(app)

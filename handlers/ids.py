@@ -76,6 +76,10 @@ PROFILE_PAUSE_ACTION = "profile_pause_date"
 FIND_ASK = "directory_ask"
 
 # -- timed messages about requests, snooze and stop (issue 5) --
+NUDGE_SNOOZE_DAY = "nudge_snooze_day"
+NUDGE_SNOOZE_WEEK = "nudge_snooze_week"
+NUDGE_STOP = "nudge_stop"
+NUDGE_CONTROLS_BLOCK = "nudge_controls"
 
 # -- booking (issue 6) --
 

@@ -369,7 +369,7 @@ class WorkspaceSettings(_Row):
     nudge_after_hours: int = Field(default=24, ge=1, le=720)
     escalate_after_hours: int = Field(default=48, ge=1, le=720)
     pool_repost_after_hours: int = Field(default=24, ge=1, le=720)
-    expire_after_hours: int = Field(default=168, ge=1, le=2160)
+    expire_after_hours: int = Field(default=336, ge=1, le=2160)
     reminder_minutes: int = Field(default=15, ge=0, le=1440)
     work_days: Weekdays = (1, 2, 3, 4, 5)
     work_start_minute: MinuteOfDay = 9 * 60

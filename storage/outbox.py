@@ -137,13 +137,20 @@ class OutboxQueries:
         return changed == 1
 
     async def cancel_for_subject(
-        self: _StoreCore, team_id: str, subject_type: SubjectType, subject_id: int
+        self: _StoreCore,
+        team_id: str,
+        subject_type: SubjectType,
+        subject_id: int,
     ) -> int:
-        """Cancel the subject's unsent rows (pending or being sent); return how many."""
+        """Cancel the subject's pending rows; return how many.
+
+        Rows already claimed are left to their worker: every renderer re-reads the subject and
+        drops a message it no longer warrants, and cancelling under it would mislabel a row
+        that was in fact sent.
+        """
         return await self._write(
-            "UPDATE outbox SET status = 'cancelled', lease_until = NULL "
-            "WHERE team_id = ? AND subject_type = ? AND subject_id = ? "
-            "AND status IN ('pending', 'sending')",
+            "UPDATE outbox SET status = 'cancelled' "
+            "WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'",
             (team_id, str(subject_type), subject_id),
         )
 

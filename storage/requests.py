@@ -151,6 +151,21 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
 RETURNING *
 """
 
+# Unanswered for too long: the named mentor's request goes to the pool (?4 that mentor).
+_ESCALATE = """
+UPDATE requests SET mentor_id = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
+    AND first_response_at IS NULL
+RETURNING *
+"""
+
+# Nobody took it: only a request still waiting for its first yes expires.
+_EXPIRE = """
+UPDATE requests SET status = 'expired', updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open'
+RETURNING *
+"""
+
 # A None keeps what is recorded, so each message can be recorded as soon as it is sent.
 _SET_MESSAGES = """
 UPDATE requests SET
@@ -325,6 +340,18 @@ class RequestQueries:
         return await _transition(
             self, _REASSIGN, team_id, request_id, now, *who, new_people=who[1:]
         )
+
+    async def escalate_request(
+        self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime
+    ) -> Request | None:
+        """A named mentor's request, still unanswered, opens to the pool; None if it moved on."""
+        return await _transition(self, _ESCALATE, team_id, request_id, now, mentor_id)
+
+    async def expire_request(
+        self: _StoreCore, team_id: str, request_id: int, now: datetime
+    ) -> Request | None:
+        """open → expired; None if someone answered (or it ended) in the meantime."""
+        return await _transition(self, _EXPIRE, team_id, request_id, now)
 
     async def set_request_messages(
         self: _StoreCore,

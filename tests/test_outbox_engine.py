@@ -318,3 +318,66 @@ async def test_2000_rows_none_waits_on_a_failing_recipient(
     assert await store.count_outbox() == {OutboxStatus.SENT: 1995, OutboxStatus.PENDING: 5}
     assert ticks <= 10
     print(f"\n2000 rows: 1995 delivered in {ticks} ticks, {elapsed:.2f}s, {1995 / elapsed:.0f}/s")
+
+
+async def test_a_snooze_holds_nudges_but_not_other_kinds(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    until = NOW + timedelta(days=1)
+    await store.set_snoozed_until(TEAM_ID, ALICE, until, NOW)
+    await enqueue(store, "nudge", kind="test.nudge")
+    await enqueue(store, "reminder", kind="test.dm")  # e.g. a session reminder: not a nudge
+    engine = dispatcher(store, fake_slack, session, clock, nudge_kinds={"test.nudge"})
+    report = await engine.tick()
+    assert (report.sent, report.deferred) == (1, 1)
+    nudge = await store.get_outbox_message(1)
+    assert nudge is not None
+    assert nudge.status is OutboxStatus.PENDING
+    assert nudge.due_at == until
+    assert nudge.attempts == 0  # waiting is not an attempt
+    clock.advance(days=1)
+    assert (await engine.tick()).sent == 1
+
+
+async def test_stopped_nudge_kinds_are_cancelled_not_sent(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    assert await store.mute_kind(TEAM_ID, ALICE, "test.nudge", NOW)
+    assert not await store.mute_kind(TEAM_ID, ALICE, "test.nudge", NOW)
+    await enqueue(store, "a", kind="test.nudge")
+    await enqueue(store, "b", kind="test.nudge", recipient=BOB)
+    engine = dispatcher(store, fake_slack, session, clock, nudge_kinds={"test.nudge"})
+    report = await engine.tick()
+    assert (report.sent, report.skipped) == (1, 1)
+    muted = await store.get_outbox_message(1)
+    assert muted is not None
+    assert muted.status is OutboxStatus.CANCELLED
+    assert muted.last_error == "muted by the recipient (Stop these)"
+    assert await store.unmute_kinds(TEAM_ID, ALICE) == 1
+    assert await store.muted_kinds(TEAM_ID, ALICE) == frozenset()
+
+
+async def test_on_sent_gets_the_posted_message_and_its_failure_is_not_a_resend(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    seen: list[tuple[str, str]] = []
+
+    async def remember(channel: str, ts: str) -> None:
+        seen.append((channel, ts))
+        raise RuntimeError("recording failed")
+
+    async def with_callback(row: OutboxMessage) -> Delivery:
+        return Delivery(row.recipient, f"row {row.id}", on_sent=remember)
+
+    await enqueue(store, "k", kind="test.cb")
+    engine = dispatcher(store, fake_slack, session, clock, {"test.cb": with_callback})
+    report = await engine.tick()
+    assert report.sent == 1
+    [(channel, ts)] = seen
+    assert fake_slack.messages(channel)[0]["ts"] == ts
+    row = await store.get_outbox_message(1)
+    assert row is not None
+    assert row.status is OutboxStatus.SENT
+    clock.advance(minutes=10)
+    await engine.tick()
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1

@@ -18,6 +18,7 @@ from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.requests.ask import ask_command, optin_command, optout_command
+from handlers.snooze import snooze_command
 from storage.store import Store
 
 COMMAND = "/mentor"
@@ -103,6 +104,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
             "optin",
             _entry("/mentor optin", "Turn those offers back on.", "/mentor optin"),
             optin_command,
+        ),
+        Subcommand(
+            "snooze",
+            _entry(
+                "/mentor snooze [days|off]",
+                "Hold my reminders and nudges (a week if you give no number). "
+                "Session reminders still come.",
+                "/mentor snooze 3",
+            ),
+            snooze_command,
         ),
         Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
     )

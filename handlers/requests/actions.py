@@ -34,8 +34,9 @@ from handlers.requests.delivery import (
     tell,
     try_dm,
 )
+from handlers.requests.followups import schedule_sent_to_pool
 from handlers.requests.modals import explain
-from storage.models import Request, RequestStatus
+from storage.models import Request, RequestStatus, SubjectType
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -245,6 +246,7 @@ async def cancel(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
+    await store.cancel_for_subject(done.team_id, SubjectType.REQUEST, done.id)
     await settle(client, store, done, click.user_id, now)
     # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
     helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
@@ -285,6 +287,7 @@ async def send_to_pool(
     if not await deliver_to_pool(client, store, settings, done, now):
         await tell(respond, POOL_REFUSED)
         return
+    await schedule_sent_to_pool(store, settings, done, now)
     current = await store.get_request(done.team_id, done.id) or done
     # The decline DM becomes "posted in #pool" with Cancel; the old mentor's DM keeps its
     # "you declined" (refreshing it as open would bring back their buttons).

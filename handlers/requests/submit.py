@@ -27,6 +27,7 @@ from handlers.requests.delivery import (
     send_dm,
     send_to_mentor,
 )
+from handlers.requests.followups import schedule_new_request
 from storage.models import Request
 from storage.requests import NewRequest
 from storage.store import Store
@@ -197,6 +198,7 @@ async def request_submitted(
         clock.now(),
     )
     log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
+    await schedule_new_request(store, settings, request, clock.now())
     await ack()
     background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")
 

@@ -1,0 +1,175 @@
+"""Timed messages about requests, and the Snooze / Stop these controls every nudge carries."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.requests import TOPIC_LABELS
+from handlers import ids
+from handlers.blocks.request_messages import build_mentor_dm, build_pool_post
+from handlers.blocks.text import (
+    BUTTON_TEXT_MAX,
+    channel_mention,
+    context,
+    plain,
+    section,
+    slack_date,
+    user_mention,
+)
+from storage.models import Request
+
+STOP_CONFIRM = (
+    "You won't get this kind of reminder again. `/mentor snooze off` turns reminders back on."
+)
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT_MAX),
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def nudge_controls(outbox_id: int) -> dict[str, Any]:
+    """Snooze 1 day, Snooze 1 week and Stop these; the value is the outbox row, nothing else."""
+    value = str(outbox_id)
+    stop = _button("Stop these", ids.NUDGE_STOP, value)
+    stop["confirm"] = {
+        "title": plain("Stop these reminders?", 100),
+        "text": plain("You won't get this kind of reminder again.", 300),
+        "confirm": plain("Stop them", 30),
+        "deny": plain("Keep them", 30),
+    }
+    return {
+        "type": "actions",
+        "block_id": f"{ids.NUDGE_CONTROLS_BLOCK}:{value}",
+        "elements": [
+            _button("Snooze 1 day", ids.NUDGE_SNOOZE_DAY, value),
+            _button("Snooze 1 week", ids.NUDGE_SNOOZE_WEEK, value),
+            stop,
+        ],
+    }
+
+
+def _topic(request: Request) -> str:
+    return TOPIC_LABELS.get(request.topic, request.topic.value)
+
+
+def _ago(span: timedelta) -> str:
+    hours = max(1, round(span.total_seconds() / 3600))
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{round(hours / 24)} days"
+
+
+def build_unanswered_nudge(request: Request, outbox_id: int, now: datetime) -> dict[str, Any]:
+    """To the named mentor: a gentle reminder, with the request's own buttons again."""
+    waited = _ago(now - request.created_at)
+    lead = (
+        f":wave: A reminder: {user_mention(request.mentee_id)} asked you {waited} ago and is "
+        "still waiting. A quick yes or no helps them either way."
+    )
+    original = build_mentor_dm(request)
+    blocks = [section(lead), *original["blocks"], nudge_controls(outbox_id)]
+    return {"text": lead, "blocks": blocks}
+
+
+def _where(request: Request, invited: list[str]) -> str:
+    if request.pool_channel_id:
+        return f"with the mentor pool in {channel_mention(request.pool_channel_id)}"
+    if invited:
+        names = ", ".join(user_mention(user_id) for user_id in invited)
+        return f"with a few mentors who know this topic ({names})"
+    return "with the mentor pool"
+
+
+def build_escalated_for_mentee(
+    request: Request, mentor_id: str, invited: list[str] | None, waited: timedelta
+) -> dict[str, Any]:
+    """To the mentee: the named mentor hasn't answered, so the request went wider (or, with
+    nowhere else to go, what they can do)."""
+    lead = (
+        f"{user_mention(mentor_id)} hasn't answered your request about *{_topic(request)}* "
+        f"in {_ago(waited)}. People get busy; it's not about your question."
+    )
+    if invited is None:
+        lead += (
+            " There's no mentor pool here yet and nobody else lists this topic, so it's still "
+            "with them. You could also ask someone by name with `/mentor ask @someone`."
+        )
+        after = f"{user_mention(mentor_id)} can still answer."
+    else:
+        lead += (
+            f" So I've also shared it {_where(request, invited)}, and I'll tell you when "
+            "someone offers to help."
+        )
+        after = f"{user_mention(mentor_id)} can still pick it up there."
+    blocks = [
+        section(lead),
+        context(after),
+        {
+            "type": "actions",
+            "elements": [_button("Cancel request", ids.REQUEST_CANCEL, str(request.id))],
+        },
+    ]
+    return {"text": lead, "blocks": blocks}
+
+
+def build_escalated_for_mentor(request: Request, waited: timedelta) -> dict[str, Any]:
+    """The named mentor's DM, rewritten: it went to the pool, and they can still take it."""
+    post = build_pool_post(request)
+    line = (
+        f"No answer after {_ago(waited)}, so this request is now open to other mentors too. "
+        "You can still take it:"
+    )
+    return {"text": line, "blocks": [section(line), *post["blocks"]]}
+
+
+def build_repost(request: Request) -> dict[str, Any]:
+    """The pool post again, at the bottom of the channel, saying it is still waiting."""
+    post = build_pool_post(request)
+    line = f"Still looking for someone: first asked {slack_date(request.created_at)}."
+    return {"text": f"{line} {post['text']}", "blocks": [*post["blocks"], context(line)]}
+
+
+def build_coordinator_note(
+    request: Request, reason: str, waited: timedelta, outbox_id: int, link: str | None
+) -> dict[str, Any]:
+    """To a coordinator: a request that nobody has taken yet (no details, just where it is)."""
+    why = "has had no answer" if reason == "escalated" else "hasn't been picked up in the pool"
+    lead = (
+        f":eyes: {user_mention(request.mentee_id)}'s request about *{_topic(request)}* {why} "
+        f"after {_ago(waited)}. Could you help find someone?"
+    )
+    blocks = [section(lead)]
+    if link:
+        blocks.append(context(link))
+    blocks.append(nudge_controls(outbox_id))
+    return {"text": lead, "blocks": blocks}
+
+
+def build_expired_for_mentee(request: Request) -> dict[str, Any]:
+    """To the mentee, kindly: nobody took it in time, and what they can do now."""
+    lead = (
+        f"Your request about *{_topic(request)}* didn't find a mentor in time, so I've closed "
+        "it. That's about people's calendars, not about your question."
+    )
+    tips = (
+        "You could ask someone by name with `/mentor ask @someone`, look for people who know "
+        "the topic with `/mentor find <topic>`, or ask again in a little while."
+    )
+    return {"text": lead, "blocks": [section(lead), section(tips)]}
+
+
+def build_snoozed(until: datetime) -> str:
+    """The answer to a Snooze click or `/mentor snooze N`."""
+    return (
+        f":zzz: Snoozed: no reminders until {slack_date(until)}. Session reminders still come. "
+        "`/mentor snooze off` ends it early."
+    )

@@ -1,0 +1,120 @@
+"""What the outbox should send about a request later, enqueued when the request moves.
+
+Rows are planned when a request is made (and when it goes to the pool); their renderers in
+nudges.py decide at send time, from the current state, whether each is still warranted.
+Dedupe keys name the request and the step, so planning twice never sends twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.settings import Settings
+from bot.workspace import workspace_settings
+from storage.models import Request, SubjectType, WorkspaceSettings
+from storage.store import Store
+
+NUDGE = "request.nudge"  # to the named mentor: still unanswered
+ESCALATE = "request.escalate"  # acts on the pool: the request goes wider
+ESCALATED = "request.escalated"  # to the mentee: it went wider, and where
+COORDINATOR = "request.coordinator"  # to each coordinator: nobody has taken it
+REPOST = "request.pool_repost"  # acts on the pool: re-post an unclaimed request
+EXPIRE = "request.expire"  # to the mentee: closed after too long, kindly
+
+# Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
+# hours don't hold them back).
+POOL = "pool"
+
+
+async def _enqueue(
+    store: Store,
+    request: Request,
+    kind: str,
+    recipient: str,
+    due: datetime,
+    key: str,
+    now: datetime,
+    payload: dict[str, str] | None = None,
+) -> bool:
+    return await store.enqueue(
+        request.team_id,
+        kind,
+        recipient,
+        due,
+        dedupe_key=f"request:{request.id}:{key}",
+        subject_type=SubjectType.REQUEST,
+        subject_id=request.id,
+        payload=payload,
+        now=now,
+    )
+
+
+def _hours(count: int) -> timedelta:
+    return timedelta(hours=count)
+
+
+async def schedule_new_request(
+    store: Store, settings: Settings, request: Request, now: datetime
+) -> None:
+    """A new request: nudge and escalation for a named mentor, a re-post for the pool, and
+    expiry for both."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    start = request.created_at
+    if request.mentor_id is not None:
+        mentor = request.mentor_id
+        due = start + _hours(workspace.nudge_after_hours)
+        await _enqueue(store, request, NUDGE, mentor, due, f"nudge:{mentor}", now)
+        due = start + _hours(workspace.escalate_after_hours)
+        payload = {"mentor": mentor}
+        await _enqueue(store, request, ESCALATE, POOL, due, f"escalate:{mentor}", now, payload)
+    else:
+        await schedule_pool_repost(store, workspace, request, start, now)
+    due = start + _hours(workspace.expire_after_hours)
+    await _enqueue(store, request, EXPIRE, request.mentee_id, due, "expire", now)
+
+
+async def schedule_pool_repost(
+    store: Store, workspace: WorkspaceSettings, request: Request, start: datetime, now: datetime
+) -> None:
+    """One re-post (and a word to the coordinators) if the pool leaves it unclaimed."""
+    due = start + _hours(workspace.pool_repost_after_hours)
+    await _enqueue(store, request, REPOST, POOL, due, "repost", now)
+
+
+async def schedule_after_escalation(
+    store: Store,
+    workspace: WorkspaceSettings,
+    request: Request,
+    mentor_id: str,
+    invited: list[str] | None,
+    now: datetime,
+) -> None:
+    """After the escalation: tell the mentee and the coordinators, and plan the pool re-post.
+    `invited` None means it had nowhere else to go and stayed with the mentor."""
+    payload = {"mentor": mentor_id}
+    if invited is not None:
+        payload["invited"] = ",".join(invited)
+    await _enqueue(store, request, ESCALATED, request.mentee_id, now, "escalated", now, payload)
+    await schedule_coordinators(store, workspace, request, "escalated", now)
+    if invited is not None:
+        await schedule_pool_repost(store, workspace, request, now, now)
+
+
+async def schedule_coordinators(
+    store: Store, workspace: WorkspaceSettings, request: Request, reason: str, now: datetime
+) -> None:
+    """A DM to each coordinator (if any are set) saying nobody has taken the request."""
+    for coordinator in workspace.coordinators:
+        if coordinator == request.mentee_id:
+            continue
+        key = f"coordinator:{reason}:{coordinator}"
+        payload = {"reason": reason}
+        await _enqueue(store, request, COORDINATOR, coordinator, now, key, now, payload)
+
+
+async def schedule_sent_to_pool(
+    store: Store, settings: Settings, request: Request, now: datetime
+) -> None:
+    """The mentee sent a declined request to the pool: it may need a re-post too."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    await schedule_pool_repost(store, workspace, request, now, now)
