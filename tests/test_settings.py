@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
 from bot.settings import Settings, StorageSettings, describe_error
+from bot.workspace import default_workspace_settings
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "shh"}
 
@@ -72,6 +74,11 @@ def test_log_level_is_case_insensitive() -> None:
         ({**BASE, "MENTORBOT_LOG_LEVEL": "LOUD"}, "MENTORBOT_LOG_LEVEL: "),
         ({**BASE, "MENTORBOT_POOL_CHANNEL": "#general"}, "MENTORBOT_POOL_CHANNEL: "),
         ({**BASE, "SLACK_API_URL": "slack.com"}, "SLACK_API_URL: "),
+        ({**BASE, "MENTORBOT_NUDGE_AFTER": "soon"}, "MENTORBOT_NUDGE_AFTER: "),
+        ({**BASE, "MENTORBOT_EXPIRE_AFTER": "91d"}, "MENTORBOT_EXPIRE_AFTER: "),
+        ({**BASE, "MENTORBOT_ESCALATE_AFTER": "0h"}, "MENTORBOT_ESCALATE_AFTER: "),
+        ({**BASE, "MENTORBOT_REMINDER_MINUTES": "-5"}, "MENTORBOT_REMINDER_MINUTES: "),
+        ({**BASE, "MENTORBOT_NUDGE_AFTER": "3d"}, "later than MENTORBOT_NUDGE_AFTER"),
     ],
 )
 def test_a_bad_value_is_named_in_one_line(env: dict[str, str], variable: str) -> None:
@@ -96,3 +103,21 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_storage_settings_need_no_slack_tokens() -> None:
     settings = StorageSettings(_env_file=None, MENTORBOT_DB="/srv/mentorbot/x.db")  # type: ignore[call-arg]
     assert settings.db_path == Path("/srv/mentorbot/x.db")
+
+
+def test_request_timings_take_hours_or_days() -> None:
+    settings = make()
+    assert (settings.nudge_after, settings.escalate_after) == (
+        timedelta(hours=24),
+        timedelta(days=2),
+    )
+    assert settings.expire_after == timedelta(days=14)
+    assert settings.reminder_minutes == 15
+    tuned = make(MENTORBOT_NUDGE_AFTER="36", MENTORBOT_ESCALATE_AFTER="3D")
+    assert (tuned.nudge_after, tuned.escalate_after) == (timedelta(hours=36), timedelta(days=3))
+
+
+def test_workspace_defaults_come_from_the_environment() -> None:
+    workspace = default_workspace_settings(make(MENTORBOT_EXPIRE_AFTER="10d"), "T1")
+    assert (workspace.nudge_after_hours, workspace.escalate_after_hours) == (24, 48)
+    assert workspace.expire_after_hours == 240
