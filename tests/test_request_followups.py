@@ -304,3 +304,39 @@ async def test_mentor_snooze_command(
     carol = await clocked_bot.store.get_person(TEAM_ID, CAROL)
     assert carol is not None
     assert carol.snoozed_until == clock.now() + timedelta(days=7)
+
+
+async def test_with_no_pool_channel_escalation_invites_matched_mentors(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    draft = ProfileDraft(team_id=TEAM_ID, user_id=CAROL, tags=("career path",))
+    await clocked_bot.store.save_profile(draft, clock.now())
+    await ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    clock.advance(hours=48)
+    await deliver_due(clocked_bot)
+    [invite] = dms_to(fake_slack, CAROL)
+    assert button_labels(invite) == ["I can help"]
+    [told_alice] = [c for c in dms_to(fake_slack, ALICE) if "hasn't answered" in block_texts(c)]
+    assert f"a few mentors who know this topic (<@{CAROL}>)" in block_texts(told_alice)
+    await clocked_slack.click(find_button(invite, "I can help"), invite, user_id=CAROL)
+    [request] = await stored_requests(clocked_bot)
+    assert request.claimed_by == CAROL
+
+
+async def test_with_nowhere_else_to_go_the_request_stays_with_the_mentor(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    clock.advance(hours=48)
+    await deliver_due(clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentor_id == BOB
+    assert request.status is RequestStatus.OPEN
+    [told_alice] = [c for c in dms_to(fake_slack, ALICE) if "hasn't answered" in block_texts(c)]
+    assert "no mentor pool here yet" in block_texts(told_alice)
+    assert button_labels(told_alice) == ["Cancel request"]
+    # Bob can still accept from his original DM.
+    dm = dms_to(fake_slack, BOB)[0]
+    await clocked_slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
+    [request] = await stored_requests(clocked_bot)
+    assert request.status is RequestStatus.ACCEPTED
