@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import commands, directory, events, fallback, requests, snooze
+from handlers import booking, commands, directory, events, fallback, home, requests, snooze
 
 
 def register(app: AsyncApp) -> None:
@@ -13,5 +13,7 @@ def register(app: AsyncApp) -> None:
     requests.register(app)
     directory.register(app)
     snooze.register(app)
+    booking.register(app)
+    home.register(app)
     events.register(app)
     fallback.register(app)

@@ -82,9 +82,42 @@ NUDGE_STOP = "nudge_stop"
 NUDGE_CONTROLS_BLOCK = "nudge_controls"
 
 # -- booking (issue 6) --
+# Buttons: Offer times and None of these work carry a request id, Pick a slot id, the
+# session buttons (confirmation, /mentor sessions, "did you meet?") a session id.
+OFFER_TIMES = "booking_offer_times"
+SLOT_PICK = "booking_pick_slot"
+SLOTS_NONE_WORK = "booking_none_of_these_work"
+SESSION_RESCHEDULE = "session_reschedule"
+SESSION_CANCEL = "session_cancel"
+SESSION_LOG_NOTES = "session_log_notes"
+SESSION_HELD = "session_held_log_notes"  # "Yes — log notes"
+SESSION_MOVED = "session_we_rescheduled"
+SESSION_MISSED = "session_did_not_happen"
+# Modals and their inputs.
+OFFER_MODAL = "booking_offer_modal"
+PROPOSE_MODAL = "booking_propose_modal"
+SESSION_CANCEL_MODAL = "session_cancel_modal"
+SLOT_BLOCKS = ("booking_slot_1", "booking_slot_2", "booking_slot_3")
+SLOT_ACTION = "booking_slot_time"
+TALK_NOW_BLOCK = "booking_talk_now"
+TALK_NOW_ACTION = "booking_talk_now_choice"
+TALK_NOW_VALUE = "talk_now"
+OUTSIDE_HOURS_BLOCK = "booking_outside_hours"
+OUTSIDE_HOURS_ACTION = "booking_outside_hours_choice"
+OUTSIDE_HOURS_VALUE = "offer_anyway"
+CANCEL_REASON_BLOCK = "session_cancel_reason"
+CANCEL_REASON_ACTION = "session_cancel_reason_input"
 
 # -- notes, action plans, check-ins, relationships (issue 7) --
 
 # -- introductions (issue 8) --
 
 # -- App Home, settings, stats, export, forget (issue 9) --
+# App Home buttons: a click there has no response_url, so they re-publish the Home tab instead.
+HOME_ACCEPT = "home_accept"
+HOME_OFFER_TIMES = "home_offer_times"
+HOME_CANCEL_REQUEST = "home_cancel_request"
+HOME_ITEM_DONE = "home_item_done"
+HOME_ASK = "home_ask"
+HOME_INTRO = "home_intro"
+HOME_PROFILE = "home_profile"

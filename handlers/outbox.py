@@ -10,11 +10,15 @@ from collections.abc import Mapping
 
 from bot.delivery import Delivery, Renderer, Renderers
 from bot.kinds import Kind, KindRenderer, OutboxDeps
+from handlers.booking.reminders import KINDS as BOOKING_KINDS
 from handlers.requests.nudges import KINDS as REQUEST_KINDS
 from storage.models import OutboxMessage
 
 # One line per feature.
-FEATURE_KINDS: tuple[Mapping[str, Kind], ...] = (REQUEST_KINDS,)
+FEATURE_KINDS: tuple[Mapping[str, Kind], ...] = (
+    REQUEST_KINDS,
+    BOOKING_KINDS,
+)
 
 
 def kinds() -> dict[str, Kind]:

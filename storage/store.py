@@ -22,10 +22,12 @@ import aiosqlite
 from storage import StorageError
 from storage.db import connect
 from storage.directory import DirectoryQueries
+from storage.home import HomeQueries, WelcomeQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.outbox import OutboxQueries
 from storage.requests import RequestQueries
+from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
@@ -109,7 +111,9 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
     ]
 
 
-class Store(DirectoryQueries, OutboxQueries, RequestQueries):
+class Store(
+    DirectoryQueries, HomeQueries, OutboxQueries, RequestQueries, SessionQueries, WelcomeQueries
+):
     """The database, as the rest of mentorbot sees it."""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:

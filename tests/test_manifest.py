@@ -25,6 +25,7 @@ BOT_SCOPES = {
     "mpim:write",
     "users:read",
     "app_mentions:read",
+    "files:write",  # the .ics calendar file and /mentor export's JSON file
 }
 BOT_EVENTS = {
     "app_home_opened",
@@ -108,7 +109,7 @@ def test_bot_scopes_are_exactly_the_smallest_set(manifest: dict[str, Any], text:
     assert len(scopes) == len(set(scopes))
     assert set(scopes) == BOT_SCOPES
     assert "user" not in manifest["oauth_config"]["scopes"]
-    # files:write stays out until .ics upload is used; the manifest says when to add it.
+    # The manifest says why files:write is there, and what happens without it.
     assert any("files:write" in line and ".ics" in line for line in text.splitlines())
 
 

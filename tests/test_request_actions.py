@@ -77,7 +77,7 @@ async def test_the_named_mentor_accepts_once(
     assert accepted.status is RequestStatus.ACCEPTED
 
     mentor_view = shown(fake_slack, fake_slack.dm_channel(BOB))
-    assert button_labels(mentor_view) == []
+    assert button_labels(mentor_view) == ["Offer times"]
     assert f"Accepted by <@{BOB}>" in block_texts(mentor_view)
     mentee_dms = dms_to(fake_slack, ALICE)
     assert f"<@{BOB}> accepted your request" in mentee_dms[-1].args["text"]
@@ -139,7 +139,7 @@ async def test_two_mentors_race_for_a_pool_request(
 
     pool_view = shown(fake_slack, POOL)
     assert f"Taken by <@{winner}>" in block_texts(pool_view)
-    assert button_labels(pool_view) == ["Release"]
+    assert button_labels(pool_view) == ["Offer times", "Release"]
     assert f"<@{winner}> can help" in dms_to(fake_slack, ALICE)[-1].args["text"]
 
     await slack.click(button, post, user_id=ALICE)  # her own request, from a stale copy
@@ -383,4 +383,4 @@ async def test_a_claim_from_a_dm_invite_updates_every_invite(
     for mentor in (BOB, CAROL):
         seen = shown(fake_slack, fake_slack.dm_channel(mentor))
         assert f"Taken by <@{BOB}>" in block_texts(seen)
-        assert button_labels(seen) == ["Release"]
+        assert button_labels(seen) == ["Offer times", "Release"]

@@ -14,7 +14,7 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from storage.directory import ProfileDraft
-from storage.models import OutboxStatus, RequestStatus
+from storage.models import OutboxStatus, RequestStatus, SessionStatus
 from tests.conftest import deliver_due
 from tests.fakeslack import (
     ALICE,
@@ -27,6 +27,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from tests.test_booking_flow import booked
+from tests.test_home import open_home
 from tests.test_request_actions import NOT_YOURS, POOL, told
 from tests.test_request_flow import DETAILS, dms_to, opened_modal, stored_requests
 
@@ -340,3 +342,23 @@ async def test_with_nowhere_else_to_go_the_request_stays_with_the_mentor(
     await clocked_slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
     [request] = await stored_requests(clocked_bot)
     assert request.status is RequestStatus.ACCEPTED
+
+
+async def test_cancelling_a_booked_request_cancels_its_session_and_reminders(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    session = await booked(clocked_slack, fake_slack, clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.status is RequestStatus.SCHEDULED
+    # App Home lists the booked request with Cancel.
+    home = await open_home(clocked_slack, fake_slack, ALICE)
+    await clocked_slack.click(find_button(home, "Cancel"), home, user_id=ALICE)
+    cancelled = await clocked_bot.store.get_session(TEAM_ID, session.id)
+    assert cancelled is not None
+    assert cancelled.status is SessionStatus.CANCELLED
+    pending = [row for row in outbox(clocked_bot) if row[2] == OutboxStatus.PENDING]
+    assert pending == []
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    clock.advance(days=3)
+    await deliver_due(clocked_bot)
+    assert len(fake_slack.calls_to("chat.postMessage")) == before

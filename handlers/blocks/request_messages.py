@@ -220,9 +220,14 @@ def _live_buttons(request: Request, audience: Audience, passed_to: str | None) -
         ]
     if audience == "pool" and status is RequestStatus.OPEN:
         return [_button("I can help", ids.REQUEST_CLAIM, request.id, "primary")]
+    if audience == "mentor" and status is RequestStatus.ACCEPTED and not passed_to:
+        return [_button("Offer times", ids.OFFER_TIMES, request.id, "primary")]
     if audience == "pool" and status is RequestStatus.CLAIMED:
-        # Everyone sees this button; the handler lets only the claimer use it.
-        return [_button("Release", ids.REQUEST_RELEASE, request.id)]
+        # Everyone sees these buttons; the handlers let only the claimer use them.
+        return [
+            _button("Offer times", ids.OFFER_TIMES, request.id, "primary"),
+            _button("Release", ids.REQUEST_RELEASE, request.id),
+        ]
     if audience == "mentee" and status in _MENTEE_CAN_CANCEL:
         return [_cancel_button(request.id)]
     return []

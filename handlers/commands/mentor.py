@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.help import HelpEntry, build_help
+from handlers.booking.sessions_cmd import sessions_command
 from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
@@ -114,6 +115,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                 "/mentor snooze 3",
             ),
             snooze_command,
+        ),
+        Subcommand(
+            "sessions",
+            _entry(
+                "/mentor sessions",
+                "Your upcoming sessions, with Reschedule and Cancel.",
+                "/mentor sessions",
+            ),
+            sessions_command,
         ),
         Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
     )

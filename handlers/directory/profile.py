@@ -37,22 +37,44 @@ async def _timezone(client: AsyncWebClient, user_id: str) -> str | None:
     return tz if isinstance(tz, str) else None
 
 
-async def profile_command(call: SubcommandCall) -> None:
-    """Open the profile modal, prefilled with what is stored."""
-    await call.ack()
-    tz = await _timezone(call.client, call.user_id)
-    await call.store.upsert_person(call.team_id, call.user_id, tz=tz, now=call.clock.now())
-    profile = await call.store.get_profile(call.team_id, call.user_id)
-    known = await call.store.all_tags(call.team_id)
+async def open_profile_modal(
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+) -> str | None:
+    """Open the profile modal, prefilled with what is stored; a problem to tell, or None."""
+    tz = await _timezone(client, user_id)
+    await store.upsert_person(team_id, user_id, tz=tz, now=clock.now())
+    profile = await store.get_profile(team_id, user_id)
+    known = await store.all_tags(team_id)
     view = build_profile_modal(profile, known_tags=known, tz_label=tz or "UTC")
     try:
-        await call.client.views_open(trigger_id=str(call.command.get("trigger_id")), view=view)
+        await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
-        await call.respond(
-            text=f"I couldn't open your profile just now ({error.response.get('error')}). "
-            "Please try again.",
-            response_type="ephemeral",
+        return (
+            f"I couldn't open your profile just now ({error.response.get('error')}). "
+            "Please try again."
         )
+    return None
+
+
+async def profile_command(call: SubcommandCall) -> None:
+    """`/mentor profile`: the profile modal."""
+    await call.ack()
+    problem = await open_profile_modal(
+        call.client,
+        call.store,
+        call.clock,
+        team_id=call.team_id,
+        user_id=call.user_id,
+        trigger_id=str(call.command.get("trigger_id")),
+    )
+    if problem:
+        await call.respond(text=problem, response_type="ephemeral")
 
 
 async def profile_submitted(

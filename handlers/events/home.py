@@ -9,8 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.events import first_delivery
-from handlers.blocks.home import build_welcome_home
-from handlers.commands.mentor import help_entries
+from handlers.home.publish import publish_home
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -29,4 +28,5 @@ async def app_home_opened(
         return
     if not await first_delivery(store, clock, body):
         return
-    await client.views_publish(user_id=user_id, view=build_welcome_home(help_entries()))
+    team_id = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
+    await publish_home(client, store, clock, team_id=team_id, user_id=user_id)

@@ -25,7 +25,9 @@ from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.request_messages import build_not_yours, build_request_update
 from handlers.blocks.request_modal import build_decline_modal, build_suggest_modal
-from handlers.blocks.text import user_mention
+from handlers.blocks.text import slack_date, user_mention
+from handlers.booking.common import session_topic
+from handlers.booking.confirm import update_confirmations
 from handlers.requests import modals
 from handlers.requests.delivery import (
     deliver_to_pool,
@@ -160,9 +162,16 @@ async def accept(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentor_id if current else None))
         return
-    await settle(client, store, done, click.user_id, now)
+    await after_accept(client, store, done, click.user_id, now)
+
+
+async def after_accept(
+    client: AsyncWebClient, store: Store, done: Request, mentor_id: str, now: datetime
+) -> None:
+    """Once accepted (from the DM or App Home): update its messages and tell the mentee."""
+    await settle(client, store, done, mentor_id, now)
     text = (
-        f"Good news: {user_mention(click.user_id)} accepted your request. "
+        f"Good news: {user_mention(mentor_id)} accepted your request. "
         "They'll be in touch to find a time that works for you both."
     )
     await try_dm(client, done.mentee_id, {"text": text})
@@ -246,8 +255,22 @@ async def cancel(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
+    await after_cancel(client, store, done, now)
+
+
+async def after_cancel(client: AsyncWebClient, store: Store, done: Request, now: datetime) -> None:
+    """Once the mentee cancelled: no more timed messages, a booked session cancelled with it,
+    messages updated, helper told."""
     await store.cancel_for_subject(done.team_id, SubjectType.REQUEST, done.id)
-    await settle(client, store, done, click.user_id, now)
+    booked = await store.confirmed_session_for_request(done.team_id, done.id)
+    if booked is not None:
+        session = await store.cancel_session(
+            done.team_id, booked.id, done.mentee_id, "The request was cancelled.", now
+        )
+        if session is not None:
+            line = f"🚫 Cancelled by {user_mention(done.mentee_id)} {slack_date(now)}."
+            await update_confirmations(client, session, await session_topic(store, session), line)
+    await settle(client, store, done, done.mentee_id, now)
     # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
     helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
     if helper:

@@ -1,0 +1,342 @@
+"""A booked session's buttons: Reschedule, Cancel (with its reason modal), Log notes, and the
+mentor's "did you meet?" answers: Yes — log notes, We rescheduled, It didn't happen.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import Background
+from bot.clock import Clock
+from bot.settings import Settings
+from handlers import ids
+from handlers.blocks.booking import (
+    build_cancel_modal,
+    build_cancelled_notice,
+    offer_times_button,
+    read_cancel_reason,
+)
+from handlers.blocks.text import section, slack_date, user_mention
+from handlers.booking.common import (
+    BROKEN,
+    NOT_YOURS,
+    Pressed,
+    metadata_id,
+    read_pressed,
+    session_gone,
+    session_topic,
+    submitter,
+)
+from handlers.booking.confirm import update_confirmations
+from handlers.booking.start import start_booking
+from handlers.notes.entry import open_log_notes
+from handlers.requests.delivery import refresh_request_messages, tell, try_dm
+from storage.models import Session, SessionStatus
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NO_REQUEST = "I can't move this session any more; cancel it and book a new time instead."
+HELD = "✅ I recorded the session as held. Thanks for making time!"
+NOTES_LATER = "Logging notes isn't available yet; I'll keep the session as it is."
+MISSED = "Noted: it didn't happen. You can offer new times whenever you like."
+
+
+async def _session_click(
+    body: dict[str, Any], respond: AsyncRespond, store: Store, *, mentor_only: bool
+) -> tuple[Pressed, Session] | None:
+    """The pressed session if the clicker may use this button; tells them otherwise."""
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return None
+    session = await store.get_session(pressed.team_id, pressed.target_id)
+    allowed: tuple[str, ...] = ()
+    if session is not None:
+        allowed = (session.mentor_id,) if mentor_only else (session.mentor_id, session.mentee_id)
+    if session is None or pressed.user_id not in allowed:
+        await tell(respond, NOT_YOURS)
+        return None
+    return pressed, session
+
+
+async def reschedule_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """Reschedule: the mentor offers new times, the mentee proposes some; the old time holds."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=False)
+    if clicked is None:
+        return
+    pressed, session = clicked
+    if session.status is not SessionStatus.CONFIRMED:
+        await tell(respond, session_gone(session))
+        return
+    await _rebook(respond, client, store, clock, settings, pressed, session)
+
+
+async def _rebook(
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    pressed: Pressed,
+    session: Session,
+) -> None:
+    if session.request_id is None:
+        await tell(respond, NO_REQUEST)
+        return
+    refusal = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        request_id=session.request_id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if refusal:
+        await tell(respond, refusal)
+
+
+async def cancel_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+) -> None:
+    """Cancel: either participant; asks for an optional reason first."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=False)
+    if clicked is None:
+        return
+    pressed, session = clicked
+    if session.status is not SessionStatus.CONFIRMED:
+        await tell(respond, session_gone(session))
+        return
+    other = session.mentee_id if pressed.user_id == session.mentor_id else session.mentor_id
+    await client.views_open(
+        trigger_id=pressed.trigger_id, view=build_cancel_modal(session.id, other_id=other)
+    )
+
+
+async def cancel_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """Cancel for real: reminders are cancelled with it and the other person is told."""
+    user_id, team_id = submitter(body)
+    session_id = metadata_id(body)
+    reason = read_cancel_reason(body.get("view") or {})
+    now = clock.now()
+    done = None
+    if session_id is not None:
+        done = await store.cancel_session(team_id, session_id, user_id, reason, now)
+    if done is None:
+        current = await store.get_session(team_id, session_id) if session_id else None
+        participant = current is not None and user_id in (current.mentor_id, current.mentee_id)
+        why = session_gone(current) if current is not None and participant else NOT_YOURS
+        await ack(response_action="errors", errors={ids.CANCEL_REASON_BLOCK: why})
+        return
+    await ack()
+    background.spawn(_after_cancel(client, store, done, user_id, now), name=f"cancel-{done.id}")
+
+
+async def _after_cancel(
+    client: AsyncWebClient, store: Store, session: Session, by_id: str, now: datetime
+) -> None:
+    topic = await session_topic(store, session)
+    line = f"🚫 Cancelled by {user_mention(by_id)} {slack_date(now)}."
+    await update_confirmations(client, session, topic, line)
+    to_mentor = by_id == session.mentee_id
+    other = session.mentor_id if to_mentor else session.mentee_id
+    notice = build_cancelled_notice(
+        session,
+        by_id=by_id,
+        to_role="mentor" if to_mentor else "mentee",
+        topic=topic,
+        reason=session.cancel_reason,
+    )
+    await try_dm(client, other, notice)
+    await _refresh_request(client, store, session, by_id, now)
+
+
+async def _refresh_request(
+    client: AsyncWebClient, store: Store, session: Session, actor_id: str, now: datetime
+) -> None:
+    if session.request_id is None:
+        return
+    request = await store.get_request(session.team_id, session.request_id)
+    if request is not None:
+        await refresh_request_messages(client, request, actor_id=actor_id, at=now)
+
+
+async def _open_notes(
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    pressed: Pressed,
+    session: Session,
+    *,
+    held: bool,
+) -> None:
+    """Open the notes modal; until notes exist, say what was recorded instead."""
+    try:
+        refusal = await open_log_notes(
+            client,
+            store,
+            clock,
+            settings,
+            team_id=pressed.team_id,
+            user_id=pressed.user_id,
+            trigger_id=pressed.trigger_id,
+            session_id=session.id,
+        )
+    except NotImplementedError:
+        await tell(respond, HELD if held else NOTES_LATER)
+        return
+    if refusal:
+        await tell(respond, refusal)
+
+
+async def log_notes_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    background: Background,
+) -> None:
+    """Log notes on the mentor's confirmation: once the session started, it counts as held."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=True)
+    if clicked is None:
+        return
+    pressed, session = clicked
+    now = clock.now()
+    closed = None
+    if session.status is SessionStatus.CONFIRMED and session.starts_at <= now:
+        closed = await store.close_session(
+            session.team_id, session.id, session.mentor_id, True, now
+        )
+    await _open_notes(respond, client, store, clock, settings, pressed, session, held=bool(closed))
+    if closed is not None:
+        background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
+
+
+async def _after_held(
+    client: AsyncWebClient, store: Store, session: Session, now: datetime
+) -> None:
+    topic = await session_topic(store, session)
+    await update_confirmations(client, session, topic, f"✔️ Held {slack_date(session.starts_at)}.")
+    await _refresh_request(client, store, session, session.mentor_id, now)
+
+
+async def held_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    background: Background,
+) -> None:
+    """Yes — log notes: the session is recorded as held, then the notes modal opens."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=True)
+    if clicked is None:
+        return
+    pressed, session = clicked
+    now = clock.now()
+    closed = await store.close_session(session.team_id, session.id, session.mentor_id, True, now)
+    if closed is None and session.status is not SessionStatus.COMPLETED:
+        current = await store.get_session(session.team_id, session.id) or session
+        if current.status is not SessionStatus.COMPLETED:
+            await tell(respond, session_gone(current))
+            return
+    await _open_notes(respond, client, store, clock, settings, pressed, session, held=True)
+    await respond(replace_original=True, text=HELD, blocks=[section(HELD)])
+    if closed is not None:
+        background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
+
+
+async def moved_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """We rescheduled: the mentor offers the new times; the session holds until one is picked."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=True)
+    if clicked is None:
+        return
+    pressed, session = clicked
+    if session.status is not SessionStatus.CONFIRMED:
+        await tell(respond, session_gone(session))
+        return
+    await _rebook(respond, client, store, clock, settings, pressed, session)
+
+
+async def missed_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """It didn't happen: recorded, and the request can be booked again."""
+    await ack()
+    clicked = await _session_click(body, respond, store, mentor_only=True)
+    if clicked is None:
+        return
+    _, session = clicked
+    now = clock.now()
+    closed = await store.close_session(session.team_id, session.id, session.mentor_id, False, now)
+    if closed is None:
+        current = await store.get_session(session.team_id, session.id) or session
+        await tell(respond, session_gone(current))
+        return
+    blocks: list[dict[str, Any]] = [section(MISSED)]
+    if closed.request_id is not None:
+        blocks.append({"type": "actions", "elements": [offer_times_button(closed.request_id)]})
+    await respond(replace_original=True, text=MISSED, blocks=blocks)
+    background.spawn(_after_missed(client, store, closed, now), name=f"missed-{closed.id}")
+
+
+async def _after_missed(
+    client: AsyncWebClient, store: Store, session: Session, now: datetime
+) -> None:
+    topic = await session_topic(store, session)
+    await update_confirmations(client, session, topic, "It didn't happen.")
+    await _refresh_request(client, store, session, session.mentor_id, now)
+    log.info("session did not happen session=%d", session.id)

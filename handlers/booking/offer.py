@@ -1,0 +1,338 @@
+"""Offering times: the Offer times and None of these work buttons, and the two slot modals.
+
+Validation comes back inline (response_action: errors). A time outside the mentor's office
+hours is refused once with a warning on that slot; ticking "Offer those times anyway" and
+submitting again accepts it. The slow part (DMs) runs after the ack, in the background.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import Background
+from bot.booking import check_slots, ends_at, office_hours, outside_office_hours
+from bot.clock import Clock
+from bot.settings import Settings
+from bot.workspace import workspace_settings
+from handlers import ids
+from handlers.blocks.booking import build_slots_dm, read_slot_times, ticked
+from handlers.blocks.text import user_mention
+from handlers.booking.common import (
+    BOOKABLE,
+    BROKEN,
+    NOT_YOURS,
+    helper_of,
+    metadata_id,
+    not_bookable,
+    read_pressed,
+    submitter,
+    topic_of,
+    user_tz,
+)
+from handlers.booking.confirm import SLOTS, announce
+from handlers.booking.start import start_booking
+from handlers.requests.delivery import send_dm, tell, try_dm
+from storage.models import Request, Session, SubjectType
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Proposer = Literal["mentor", "mentee"]
+FIRST_SLOT = ids.SLOT_BLOCKS[0]
+NO_TIMES = "Pick at least one time, or tick Talk now."
+NO_PROPOSAL = "Pick at least one time that suits you."
+BOTH = "Choose times or Talk now, not both."
+BUSY_NOW = "You have another session booked right now."
+
+
+async def slots_message(
+    store: Store, request: Request, proposed_by: Proposer
+) -> dict[str, Any] | None:
+    """The DM listing one side's times still on offer; None when none are left."""
+    slots = await store.offered_slots(request.team_id, request.id, proposed_by)
+    mentor_id = helper_of(request)
+    if not slots or mentor_id is None:
+        return None
+    session = await store.confirmed_session_for_request(request.team_id, request.id)
+    return build_slots_dm(
+        slots,
+        request_id=request.id,
+        from_id=mentor_id if proposed_by == "mentor" else request.mentee_id,
+        to_role="mentee" if proposed_by == "mentor" else "mentor",
+        topic=topic_of(request),
+        duration_minutes=request.duration_minutes,
+        moving_from=session.starts_at if session is not None else None,
+    )
+
+
+async def send_slots(
+    client: AsyncWebClient, store: Store, request: Request, proposed_by: Proposer, now: datetime
+) -> None:
+    """DM the other side the times; a refused DM goes to the outbox to be retried."""
+    message = await slots_message(store, request, proposed_by)
+    to = request.mentee_id if proposed_by == "mentor" else helper_of(request)
+    if message is None or to is None:
+        return
+    try:
+        await send_dm(client, to, message)
+    except SlackApiError as error:
+        log.warning(
+            "slots DM refused; queued in the outbox request=%d error=%s",
+            request.id,
+            error.response.get("error"),
+        )
+        await store.enqueue(
+            request.team_id,
+            SLOTS,
+            to,
+            now,
+            dedupe_key=f"{SLOTS}:{request.id}:{proposed_by}:{int(now.timestamp())}",
+            subject_type=SubjectType.REQUEST,
+            subject_id=request.id,
+            payload={"request_id": request.id, "proposed_by": proposed_by},
+            now=now,
+        )
+
+
+async def offer_times_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """Offer times (or Offer other / new times): the mentor's side only."""
+    await ack()
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return
+    request = await store.get_request(pressed.team_id, pressed.target_id)
+    if request is None or helper_of(request) != pressed.user_id:
+        await tell(respond, NOT_YOURS)
+        return
+    refusal = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        request_id=request.id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if refusal:
+        await tell(respond, refusal)
+
+
+async def none_work_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """None of these work: the mentee proposes times instead."""
+    await ack()
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return
+    request = await store.get_request(pressed.team_id, pressed.target_id)
+    if request is None or request.mentee_id != pressed.user_id:
+        await tell(respond, NOT_YOURS)
+        return
+    refusal = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        request_id=request.id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if refusal:
+        await tell(respond, refusal)
+
+
+async def _form_request(
+    body: dict[str, Any], store: Store, side: Proposer
+) -> tuple[Request | None, str | None]:
+    """The request a slot modal is about, if the submitter is on `side` and it's bookable."""
+    user_id, team_id = submitter(body)
+    request_id = metadata_id(body)
+    request = await store.get_request(team_id, request_id) if request_id is not None else None
+    if request is None:
+        return None, NOT_YOURS
+    allowed = helper_of(request) if side == "mentor" else request.mentee_id
+    if allowed != user_id:
+        return None, NOT_YOURS
+    if request.status not in BOOKABLE:
+        return None, not_bookable(request)
+    return request, None
+
+
+async def _busy(store: Store, request: Request, user_id: str, now: datetime) -> list[Session]:
+    """The person's confirmed sessions, except the one this booking would move."""
+    current = await store.confirmed_session_for_request(request.team_id, request.id)
+    sessions = await store.busy_sessions(request.team_id, user_id, now)
+    return [s for s in sessions if current is None or s.id != current.id]
+
+
+async def offer_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    background: Background,
+) -> None:
+    """The mentor's times (or Talk now): check them inline, then DM the mentee."""
+    request, refusal = await _form_request(body, store, "mentor")
+    if request is None:
+        await ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
+        return
+    mentor_id, team_id = submitter(body)
+    view = body.get("view") or {}
+    slots = read_slot_times(view)
+    talk_now = ticked(view, ids.TALK_NOW_BLOCK, ids.TALK_NOW_ACTION, ids.TALK_NOW_VALUE)
+    anyway = ticked(
+        view, ids.OUTSIDE_HOURS_BLOCK, ids.OUTSIDE_HOURS_ACTION, ids.OUTSIDE_HOURS_VALUE
+    )
+    now = clock.now()
+    busy = await _busy(store, request, mentor_id, now)
+    duration = request.duration_minutes
+    errors: dict[str, str] = {}
+    if talk_now:
+        if slots:
+            errors[ids.TALK_NOW_BLOCK] = BOTH
+        elif any(
+            s.starts_at < now + timedelta(minutes=duration) and now < ends_at(s) for s in busy
+        ):
+            errors[ids.TALK_NOW_BLOCK] = BUSY_NOW
+    elif not slots:
+        errors[FIRST_SLOT] = NO_TIMES
+    else:
+        tz = await user_tz(client, store, team_id, mentor_id, now)
+        problems = check_slots(slots, now=now, duration_minutes=duration, busy=busy, tz=tz)
+        errors = {ids.SLOT_BLOCKS[i]: text for i, text in problems.items()}
+        if not errors and not anyway:
+            profile = await store.get_profile(team_id, mentor_id)
+            hours = office_hours(profile, await workspace_settings(store, settings, team_id), tz)
+            warning = (
+                f"Outside your office hours ({hours.describe()}). To offer it anyway, tick "
+                "\u201cOffer those times anyway\u201d below and submit again."
+            )
+            for index, start in slots.items():
+                if outside_office_hours(start, duration, hours):
+                    errors[ids.SLOT_BLOCKS[index]] = warning
+    if errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    if talk_now:
+        work = _talk_now(client, store, settings, request, mentor_id, now)
+        background.spawn(work, name=f"talk-now-{request.id}")
+        return
+    offered = await store.offer_slots(
+        team_id, request.id, "mentor", list(slots.values()), duration, now
+    )
+    if offered:
+        background.spawn(_after_offer(client, store, request, now), name=f"offer-{request.id}")
+
+
+async def _after_offer(
+    client: AsyncWebClient, store: Store, request: Request, now: datetime
+) -> None:
+    await send_slots(client, store, request, "mentor", now)
+    text = (
+        f"I sent {user_mention(request.mentee_id)} your times. I'll tell you both as soon as "
+        "they pick one."
+    )
+    mentor_id = helper_of(request)
+    if mentor_id:
+        await try_dm(client, mentor_id, {"text": text})
+
+
+async def _talk_now(
+    client: AsyncWebClient,
+    store: Store,
+    settings: Settings,
+    request: Request,
+    mentor_id: str,
+    now: datetime,
+) -> None:
+    booked = await store.book_now(
+        request.team_id, request.id, (mentor_id, request.mentee_id), request.duration_minutes, now
+    )
+    if booked is None:
+        await try_dm(client, mentor_id, {"text": "That request can't be booked any more."})
+        return
+    await announce(client, store, settings, booked, actor_id=mentor_id, now=now)
+
+
+async def propose_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """The mentee's own times after "None of these work": check them, then DM the mentor."""
+    request, refusal = await _form_request(body, store, "mentee")
+    if request is None:
+        await ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
+        return
+    mentee_id, team_id = submitter(body)
+    slots = read_slot_times(body.get("view") or {})
+    mentor_id = helper_of(request) or ""
+    now = clock.now()
+    if not slots:
+        await ack(response_action="errors", errors={FIRST_SLOT: NO_PROPOSAL})
+        return
+    tz = await user_tz(client, store, team_id, mentee_id, now)
+    problems = check_slots(
+        slots,
+        now=now,
+        duration_minutes=request.duration_minutes,
+        busy=await _busy(store, request, mentor_id, now),
+        tz=tz,
+        busy_owner="your mentor",
+    )
+    if problems:
+        errors = {ids.SLOT_BLOCKS[i]: text for i, text in problems.items()}
+        await ack(response_action="errors", errors=errors)
+        return
+    await ack()
+    starts = list(slots.values())
+    offered = await store.offer_slots(
+        team_id, request.id, "mentee", starts, request.duration_minutes, now
+    )
+    if offered:
+        background.spawn(_after_proposal(client, store, request, now), name=f"propose-{request.id}")
+
+
+async def _after_proposal(
+    client: AsyncWebClient, store: Store, request: Request, now: datetime
+) -> None:
+    await send_slots(client, store, request, "mentee", now)
+    mentor_id = helper_of(request)
+    text = (
+        f"I sent your times to {user_mention(mentor_id or '')}. I'll tell you both as soon as "
+        "they pick one."
+    )
+    await try_dm(client, request.mentee_id, {"text": text})

@@ -1,0 +1,131 @@
+"""The Home tab's buttons. A Home click has no response_url, so every outcome (done, refused,
+broken) is shown as one line on top of the re-published tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.settings import Settings
+from handlers.blocks.request_modal import RequestPrefill, build_request_modal
+from handlers.blocks.text import user_mention
+from handlers.booking.start import start_booking
+from handlers.directory.profile import open_profile_modal
+from handlers.home.publish import publish_home
+from handlers.requests.actions import BROKEN, after_accept, after_cancel, read_click, refusal
+from handlers.requests.ask import MODAL_FAILED
+from storage.store import Store
+
+
+def _who(body: dict[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    return str(team), str(user.get("id") or "")
+
+
+async def home_accept(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
+    await ack()
+    team_id, user_id = _who(body)
+    click = read_click(body)
+    notice = BROKEN
+    if click is not None:
+        now = clock.now()
+        done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
+        if done is not None:
+            await after_accept(client, store, done, click.user_id, now)
+            notice = (
+                f":white_check_mark: You accepted {user_mention(done.mentee_id)}'s request. "
+                "Use *Offer times* when you're ready."
+            )
+        else:
+            current = await store.get_request(click.team_id, click.request_id)
+            notice = refusal(current, click.user_id, current.mentor_id if current else None)
+    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+
+
+async def home_cancel(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Cancel one of your requests from Home (only the mentee)."""
+    await ack()
+    team_id, user_id = _who(body)
+    click = read_click(body)
+    notice = BROKEN
+    if click is not None:
+        now = clock.now()
+        done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
+        if done is not None:
+            await after_cancel(client, store, done, now)
+            notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
+        else:
+            current = await store.get_request(click.team_id, click.request_id)
+            notice = refusal(current, click.user_id, current.mentee_id if current else None)
+    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+
+
+async def home_offer_times(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """Offer times from Home: the booking flow's first step."""
+    await ack()
+    team_id, user_id = _who(body)
+    click = read_click(body)
+    if click is None:
+        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN)
+        return
+    problem = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=click.team_id,
+        request_id=click.request_id,
+        user_id=click.user_id,
+        trigger_id=str(body.get("trigger_id") or ""),
+    )
+    if problem:
+        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)
+
+
+async def home_ask(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Ask for mentoring: the request form, empty."""
+    await ack()
+    view = build_request_modal(RequestPrefill())
+    try:
+        await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
+    except SlackApiError as error:
+        team_id, user_id = _who(body)
+        notice = MODAL_FAILED.format(error=error.response.get("error"))
+        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+
+
+async def home_profile(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Edit mentor profile: the profile form, prefilled."""
+    await ack()
+    team_id, user_id = _who(body)
+    problem = await open_profile_modal(
+        client,
+        store,
+        clock,
+        team_id=team_id,
+        user_id=user_id,
+        trigger_id=str(body.get("trigger_id") or ""),
+    )
+    if problem:
+        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)

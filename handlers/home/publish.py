@@ -1,0 +1,39 @@
+"""Render and publish one person's Home tab."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from handlers.blocks.home import PER_SECTION, build_home
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def publish_home(
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    *,
+    team_id: str,
+    user_id: str,
+    notice: str | None = None,
+) -> None:
+    """views.publish the Home tab as it is now; `notice` is one line on top (a click's result)."""
+    now = clock.now()
+    data = await store.home_data(team_id, user_id, now, PER_SECTION)
+    person = await store.get_person(team_id, user_id)
+    first_visit = person is None or person.welcomed_at is None
+    view = build_home(data, user_id, first_visit=first_visit, notice=notice)
+    try:
+        await client.views_publish(user_id=user_id, view=view)
+    except SlackApiError as error:
+        # The next visit renders it again; nothing is lost but a stale tab.
+        log.warning("could not publish home user=%s error=%s", user_id, error.response.get("error"))
+        return
+    if first_visit:
+        await store.mark_welcomed(team_id, user_id, now)

@@ -1,0 +1,138 @@
+"""What App Home shows one person: a few rows per section, and how many there are in all.
+
+Each section is one indexed query with LIMIT, and `count(*) OVER ()` gives the section's total
+in the same pass, so a person with years of history costs the same as a newcomer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.models import ActionItem, Relationship, Request, Session
+from storage.timefmt import format_time
+
+# A session stays "upcoming" until it has ended (the longest is 4 hours).
+_LONGEST_SESSION = timedelta(hours=4)
+
+_UPCOMING_SESSIONS = """
+SELECT *, count(*) OVER () AS total FROM sessions
+WHERE team_id = ?1 AND status = 'confirmed' AND (mentor_id = ?2 OR mentee_id = ?2)
+    AND starts_at >= ?3
+ORDER BY starts_at, id
+LIMIT ?4
+"""
+
+# Named to me and still open, or taken (accepted / claimed) by me and not yet booked.
+_WAITING_FOR_ME = """
+SELECT *, count(*) OVER () AS total FROM requests
+WHERE team_id = ?1 AND (
+    (mentor_id = ?2 AND status IN ('open', 'accepted'))
+    OR (claimed_by = ?2 AND status = 'claimed')
+)
+ORDER BY created_at, id
+LIMIT ?3
+"""
+
+_MY_OPEN_REQUESTS = """
+SELECT *, count(*) OVER () AS total FROM requests
+WHERE team_id = ?1 AND mentee_id = ?2 AND status IN ('open', 'accepted', 'claimed', 'scheduled')
+ORDER BY created_at DESC, id DESC
+LIMIT ?3
+"""
+
+_MY_ACTION_ITEMS = """
+SELECT *, count(*) OVER () AS total FROM action_items
+WHERE team_id = ?1 AND owner_id = ?2 AND done_at IS NULL
+ORDER BY due_date IS NULL, due_date, id
+LIMIT ?3
+"""
+
+_MY_RELATIONSHIPS = """
+SELECT *, count(*) OVER () AS total FROM relationships
+WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2) AND ended_at IS NULL
+ORDER BY next_at IS NULL, next_at, id
+LIMIT ?3
+"""
+
+
+class _StoreCore(Protocol):
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """One person's App Home: the first rows of each section and each section's total."""
+
+    sessions: list[Session]
+    sessions_total: int
+    waiting: list[Request]
+    waiting_total: int
+    requests: list[Request]
+    requests_total: int
+    items: list[ActionItem]
+    items_total: int
+    relationships: list[Relationship]
+    relationships_total: int
+
+
+def _total(rows: list[aiosqlite.Row]) -> int:
+    return int(rows[0]["total"]) if rows else 0
+
+
+def _rows(rows: list[aiosqlite.Row]) -> list[dict[str, Any]]:
+    return [{key: value for key, value in dict(row).items() if key != "total"} for row in rows]
+
+
+class HomeQueries:
+    """Store methods behind App Home."""
+
+    async def home_data(
+        self: _StoreCore, team_id: str, user_id: str, now: datetime, per_section: int
+    ) -> HomeData:
+        """Up to `per_section` rows of each section, soonest or oldest first, with totals."""
+        since = format_time(now - _LONGEST_SESSION)
+        sessions = await self._fetch(_UPCOMING_SESSIONS, (team_id, user_id, since, per_section * 2))
+        # The SQL window is generous (a session may have started); drop the ones that ended.
+        found = [Session.model_validate(row) for row in _rows(sessions)]
+        upcoming = [s for s in found if s.starts_at + timedelta(minutes=s.duration_minutes) > now]
+        ended = len(sessions) - len(upcoming)
+        waiting = await self._fetch(_WAITING_FOR_ME, (team_id, user_id, per_section))
+        mine = await self._fetch(_MY_OPEN_REQUESTS, (team_id, user_id, per_section))
+        items = await self._fetch(_MY_ACTION_ITEMS, (team_id, user_id, per_section))
+        relations = await self._fetch(_MY_RELATIONSHIPS, (team_id, user_id, per_section))
+        return HomeData(
+            sessions=upcoming[:per_section],
+            sessions_total=max(0, _total(sessions) - ended),
+            waiting=[Request.model_validate(row) for row in _rows(waiting)],
+            waiting_total=_total(waiting),
+            requests=[Request.model_validate(row) for row in _rows(mine)],
+            requests_total=_total(mine),
+            items=[ActionItem.model_validate(row) for row in _rows(items)],
+            items_total=_total(items),
+            relationships=[Relationship.model_validate(row) for row in _rows(relations)],
+            relationships_total=_total(relations),
+        )
+
+
+class _Writer(Protocol):
+    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+
+
+class WelcomeQueries:
+    """Whether someone has seen the App Home welcome."""
+
+    async def mark_welcomed(self: _Writer, team_id: str, user_id: str, now: datetime) -> bool:
+        """Record the first App Home visit; True only the first time."""
+        stamp = format_time(now)
+        changed = await self._write(
+            "INSERT INTO people (team_id, user_id, welcomed_at, first_seen_at, updated_at) "
+            "VALUES (?1, ?2, ?3, ?3, ?3) ON CONFLICT (team_id, user_id) DO UPDATE SET "
+            "welcomed_at = ?3, updated_at = ?3 WHERE people.welcomed_at IS NULL",
+            (team_id, user_id, stamp),
+        )
+        return changed == 1
