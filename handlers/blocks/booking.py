@@ -14,9 +14,10 @@ from typing import Any, Literal
 from bot.booking import MAX_SLOTS, local_label
 from handlers import ids
 from handlers.blocks.text import (
-    BUTTON_TEXT_MAX,
     MESSAGE_BLOCKS_MAX,
+    actions,
     blockquote,
+    button,
     context,
     plain,
     safe_link,
@@ -33,28 +34,9 @@ _REASON_MAX = 1500
 CANCEL_REASON_MAX = 1000
 
 
-def _button(
-    text: str, action_id: str, value: int, style: str | None = None, **extra: Any
-) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, BUTTON_TEXT_MAX),
-        "action_id": action_id,
-        "value": str(value),
-        **extra,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
-def _actions(*elements: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "elements": list(elements)}
-
-
 def offer_times_button(request_id: int) -> dict[str, Any]:
     """The mentor's Offer times button, also shown on the request's messages."""
-    return _button("Offer times", ids.OFFER_TIMES, request_id, "primary")
+    return button("Offer times", ids.OFFER_TIMES, request_id, "primary")
 
 
 def _slot_input(index: int, hint: str | None = None) -> dict[str, Any]:
@@ -146,7 +128,7 @@ def _slot_rows(slots: Sequence[OfferedSlot]) -> list[dict[str, Any]]:
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": f"📅 {slack_date(slot.starts_at)}"},
-            "accessory": _button("Pick this time", ids.SLOT_PICK, slot.id, "primary"),
+            "accessory": button("Pick this time", ids.SLOT_PICK, slot.id, "primary"),
         }
         for slot in slots
     ]
@@ -174,9 +156,9 @@ def build_slots_dm(
     blocks = [section(lead), context(f"{duration_minutes} minutes · shown in your time zone")]
     blocks += _slot_rows(slots)
     if to_role == "mentee":
-        blocks.append(_actions(_button("None of these work", ids.SLOTS_NONE_WORK, request_id)))
+        blocks.append(actions(button("None of these work", ids.SLOTS_NONE_WORK, request_id)))
     else:
-        blocks.append(_actions(_button("Offer other times", ids.OFFER_TIMES, request_id)))
+        blocks.append(actions(button("Offer other times", ids.OFFER_TIMES, request_id)))
     fallback = f"{lead} Pick one: " + ", ".join(
         local_label(s.starts_at, None) + " UTC" for s in slots
     )
@@ -217,12 +199,12 @@ def build_confirmation(
     if link:
         blocks.append(context(f"🗓️ {link}"))
     buttons = [
-        _button("Reschedule", ids.SESSION_RESCHEDULE, session.id),
-        _button("Cancel", ids.SESSION_CANCEL, session.id, "danger"),
+        button("Reschedule", ids.SESSION_RESCHEDULE, session.id),
+        button("Cancel", ids.SESSION_CANCEL, session.id, "danger"),
     ]
     if role == "mentor":
-        buttons.insert(0, _button("Log notes", ids.SESSION_LOG_NOTES, session.id))
-    blocks.append(_actions(*buttons))
+        buttons.insert(0, button("Log notes", ids.SESSION_LOG_NOTES, session.id))
+    blocks.append(actions(*buttons))
     text = f"{lead} {local_label(session.starts_at, None)} UTC, {session.duration_minutes} minutes"
     return {"text": text, "blocks": blocks}
 
@@ -273,7 +255,7 @@ def build_cancelled_notice(
     if reason and reason.strip():
         blocks.append(section(f"They said:\n{blockquote(reason.strip(), _REASON_MAX)}"))
     if to_role == "mentor" and session.request_id is not None:
-        blocks.append(_actions(_button("Offer new times", ids.OFFER_TIMES, session.request_id)))
+        blocks.append(actions(button("Offer new times", ids.OFFER_TIMES, session.request_id)))
     return {"text": f"{lead} It's off.", "blocks": blocks}
 
 
@@ -299,10 +281,10 @@ def build_did_you_meet(session: Session, *, topic: str) -> dict[str, Any]:
     )
     blocks = [
         section(lead),
-        _actions(
-            _button("Yes — log notes", ids.SESSION_HELD, session.id, "primary"),
-            _button("We rescheduled", ids.SESSION_MOVED, session.id),
-            _button("It didn't happen", ids.SESSION_MISSED, session.id),
+        actions(
+            button("Yes — log notes", ids.SESSION_HELD, session.id, "primary"),
+            button("We rescheduled", ids.SESSION_MOVED, session.id),
+            button("It didn't happen", ids.SESSION_MISSED, session.id),
         ),
     ]
     return {"text": lead, "blocks": blocks}
@@ -323,9 +305,9 @@ def build_sessions_list(
         topic = topics.get(session.id, "mentoring")
         blocks.append(section(f"{_session_line(session, other, topic)} ({role})"))
         blocks.append(
-            _actions(
-                _button("Reschedule", ids.SESSION_RESCHEDULE, session.id),
-                _button("Cancel", ids.SESSION_CANCEL, session.id, "danger"),
+            actions(
+                button("Reschedule", ids.SESSION_RESCHEDULE, session.id),
+                button("Cancel", ids.SESSION_CANCEL, session.id, "danger"),
             )
         )
     hidden = len(sessions) - len(shown)

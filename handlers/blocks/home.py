@@ -8,13 +8,13 @@ from typing import Any
 from bot.requests import TOPIC_LABELS
 from handlers import ids
 from handlers.blocks.help import HelpEntry
+from handlers.blocks.request_messages import cancel_request_button
 from handlers.blocks.text import (
-    BUTTON_TEXT_MAX,
+    button,
     channel_mention,
     context,
     escape_clip,
     header,
-    plain,
     section,
     slack_date,
     user_mention,
@@ -34,18 +34,6 @@ _STATUS_WORDS = {
     RequestStatus.SCHEDULED: "time booked",
 }
 _CADENCE_WORDS = {"weekly": "weekly 1:1", "biweekly": "1:1 every 2 weeks", "monthly": "monthly 1:1"}
-
-
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, BUTTON_TEXT_MAX),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
 
 
 def _row(text: str, button: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -96,10 +84,10 @@ def _waiting_rows(data: HomeData) -> list[dict[str, Any]]:
             f"{slack_date(request.created_at)}"
         )
         if request.status is RequestStatus.OPEN:
-            button = _button("Accept", ids.HOME_ACCEPT, str(request.id), "primary")
+            element = button("Accept", ids.HOME_ACCEPT, str(request.id), "primary")
         else:
-            button = _button("Offer times", ids.HOME_OFFER_TIMES, str(request.id), "primary")
-        rows.append(_row(line, button))
+            element = button("Offer times", ids.HOME_OFFER_TIMES, str(request.id), "primary")
+        rows.append(_row(line, element))
     return rows + _more(len(data.waiting), data.waiting_total, "The rest are in your DMs from me.")
 
 
@@ -108,7 +96,14 @@ def _request_rows(data: HomeData) -> list[dict[str, Any]]:
     if not data.requests:
         return [*rows, context("None open. `/mentor ask` when you'd like some time with someone.")]
     for request in data.requests:
-        rows.append(_row(_request_line(request), _cancel_button(request.id)))
+        rows.append(
+            _row(
+                _request_line(request),
+                cancel_request_button(
+                    request.id, action_id=ids.HOME_CANCEL_REQUEST, label="Cancel"
+                ),
+            )
+        )
     return rows + _more(len(data.requests), data.requests_total, "The rest are in your DMs.")
 
 
@@ -125,24 +120,13 @@ def _request_line(request: Request) -> str:
     return f"*{_topic(request)}* · {where} · {status}"
 
 
-def _cancel_button(request_id: int) -> dict[str, Any]:
-    button = _button("Cancel", ids.HOME_CANCEL_REQUEST, str(request_id))
-    button["confirm"] = {
-        "title": plain("Cancel this request?", 100),
-        "text": plain("I'll let whoever has it know that you no longer need it.", 300),
-        "confirm": plain("Cancel request", 30),
-        "deny": plain("Keep it", 30),
-    }
-    return button
-
-
 def _item_rows(data: HomeData, user_id: str) -> list[dict[str, Any]]:
     rows = [header("Your action items")]
     if not data.items:
         return [*rows, context("Nothing to do. Items from your action plans show up here.")]
     for item in data.items:
         rows.append(
-            _row(_item_line(item, user_id), _button("Done", ids.HOME_ITEM_DONE, str(item.id)))
+            _row(_item_line(item, user_id), button("Done", ids.HOME_ITEM_DONE, str(item.id)))
         )
     return rows + _more(len(data.items), data.items_total, "See `/mentor notes @someone`.")
 
@@ -194,9 +178,9 @@ def _top(first_visit: bool, notice: str | None) -> list[dict[str, Any]]:
         {
             "type": "actions",
             "elements": [
-                _button("Ask for mentoring", ids.HOME_ASK, "ask", "primary"),
-                _button("Introduce people", ids.HOME_INTRO, "intro"),
-                _button("Edit mentor profile", ids.HOME_PROFILE, "profile"),
+                button("Ask for mentoring", ids.HOME_ASK, "ask", "primary"),
+                button("Introduce people", ids.HOME_INTRO, "intro"),
+                button("Edit mentor profile", ids.HOME_PROFILE, "profile"),
             ],
         }
     )

@@ -9,10 +9,10 @@ from bot.requests import TOPIC_LABELS
 from handlers import ids
 from handlers.blocks.request_messages import build_mentor_dm, build_pool_post
 from handlers.blocks.text import (
-    BUTTON_TEXT_MAX,
+    button,
     channel_mention,
+    confirm_dialog,
     context,
-    plain,
     section,
     slack_date,
     user_mention,
@@ -24,34 +24,22 @@ STOP_CONFIRM = (
 )
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, BUTTON_TEXT_MAX),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def nudge_controls(outbox_id: int) -> dict[str, Any]:
     """Snooze 1 day, Snooze 1 week and Stop these; the value is the outbox row, nothing else."""
     value = str(outbox_id)
-    stop = _button("Stop these", ids.NUDGE_STOP, value)
-    stop["confirm"] = {
-        "title": plain("Stop these reminders?", 100),
-        "text": plain("You won't get this kind of reminder again.", 300),
-        "confirm": plain("Stop them", 30),
-        "deny": plain("Keep them", 30),
-    }
+    stop = button("Stop these", ids.NUDGE_STOP, value)
+    stop["confirm"] = confirm_dialog(
+        "Stop these reminders?",
+        "You won't get this kind of reminder again.",
+        "Stop them",
+        "Keep them",
+    )
     return {
         "type": "actions",
         "block_id": f"{ids.NUDGE_CONTROLS_BLOCK}:{value}",
         "elements": [
-            _button("Snooze 1 day", ids.NUDGE_SNOOZE_DAY, value),
-            _button("Snooze 1 week", ids.NUDGE_SNOOZE_WEEK, value),
+            button("Snooze 1 day", ids.NUDGE_SNOOZE_DAY, value),
+            button("Snooze 1 week", ids.NUDGE_SNOOZE_WEEK, value),
             stop,
         ],
     }
@@ -115,7 +103,7 @@ def build_escalated_for_mentee(
         context(after),
         {
             "type": "actions",
-            "elements": [_button("Cancel request", ids.REQUEST_CANCEL, str(request.id))],
+            "elements": [button("Cancel request", ids.REQUEST_CANCEL, str(request.id))],
         },
     ]
     return {"text": lead, "blocks": blocks}

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.blocks.text import context, plain, section, user_mention
+from handlers.blocks.text import button, context, section, user_mention
 from handlers.ids import PROMPT_CREATE, PROMPT_DISMISS, PROMPT_OPT_OUT
 
 # Slack caps a button's value at 2000 characters; ids and timestamps are far shorter.
@@ -70,18 +70,6 @@ def parse_prompt_value(value: str | None) -> PromptContext | None:
     return PromptContext(channel_id, message_ts, _short(data.get("t")), _short(data.get("u")), text)
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, 75),
-        "action_id": action_id,
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
 def build_ask_prompt(
     *,
     target_id: str | None,
@@ -104,9 +92,9 @@ def build_ask_prompt(
             {
                 "type": "actions",
                 "elements": [
-                    _button("Create request", PROMPT_CREATE, value, "primary"),
-                    _button("Not now", PROMPT_DISMISS, value),
-                    _button("Don't ask again", PROMPT_OPT_OUT, value),
+                    button("Create request", PROMPT_CREATE, value, "primary"),
+                    button("Not now", PROMPT_DISMISS, value),
+                    button("Don't ask again", PROMPT_OPT_OUT, value),
                 ],
             },
             context("Only you can see this."),

@@ -8,12 +8,13 @@ from typing import Any, Literal
 from bot.requests import TOPIC_LABELS, URGENCY_LABELS
 from handlers import ids
 from handlers.blocks.text import (
-    BUTTON_TEXT_MAX,
+    actions,
     blockquote,
+    button,
     channel_mention,
+    confirm_dialog,
     context,
     escape_clip,
-    plain,
     safe_link,
     section,
     slack_date,
@@ -38,32 +39,17 @@ _MENTEE_CAN_CANCEL = {
 }
 
 
-def _button(text: str, action_id: str, request_id: int, style: str | None = None) -> dict[str, Any]:
-    # The value is only the id: handlers reload the request, so nothing private rides along.
-    button: dict[str, Any] = {
-        "type": "button",
-        "text": plain(text, BUTTON_TEXT_MAX),
-        "action_id": action_id,
-        "value": str(request_id),
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
-def _cancel_button(request_id: int) -> dict[str, Any]:
-    button = _button("Cancel request", ids.REQUEST_CANCEL, request_id)
-    button["confirm"] = {
-        "title": plain("Cancel this request?", 100),
-        "text": plain("I'll let whoever has it know that you no longer need it.", 300),
-        "confirm": plain("Cancel request", 30),
-        "deny": plain("Keep it", 30),
-    }
-    return button
-
-
-def _actions(*elements: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "actions", "elements": list(elements)}
+def cancel_request_button(
+    request_id: int, *, action_id: str = ids.REQUEST_CANCEL, label: str = "Cancel request"
+) -> dict[str, Any]:
+    """Cancel request, with an "are you sure?" first (the mentee's only button)."""
+    confirm = confirm_dialog(
+        "Cancel this request?",
+        "I'll let whoever has it know that you no longer need it.",
+        "Cancel request",
+        "Keep it",
+    )
+    return button(label, action_id, request_id, confirm=confirm)
 
 
 def _topic(request: Request) -> str:
@@ -133,10 +119,10 @@ def build_mentor_dm(request: Request, *, mentee_id: str | None = None) -> dict[s
     asker = mentee_id or request.mentee_id
     blocks = _summary(request, "mentor", asker)
     blocks.append(
-        _actions(
-            _button("Accept", ids.REQUEST_ACCEPT, request.id, "primary"),
-            _button("Suggest someone else", ids.REQUEST_SUGGEST, request.id),
-            _button("Decline", ids.REQUEST_DECLINE, request.id),
+        actions(
+            button("Accept", ids.REQUEST_ACCEPT, request.id, "primary"),
+            button("Suggest someone else", ids.REQUEST_SUGGEST, request.id),
+            button("Decline", ids.REQUEST_DECLINE, request.id),
         )
     )
     return {"text": _fallback(_mentor_intro(request, asker), request), "blocks": blocks}
@@ -145,14 +131,14 @@ def build_mentor_dm(request: Request, *, mentee_id: str | None = None) -> dict[s
 def build_pool_post(request: Request) -> dict[str, Any]:
     """The mentor-pool post, with "I can help" for whoever claims it first."""
     blocks = _summary(request, "pool", request.mentee_id)
-    blocks.append(_actions(_button("I can help", ids.REQUEST_CLAIM, request.id, "primary")))
+    blocks.append(actions(button("I can help", ids.REQUEST_CLAIM, request.id, "primary")))
     return {"text": _fallback(_pool_intro(request), request), "blocks": blocks}
 
 
 def build_mentee_confirmation(request: Request) -> dict[str, Any]:
     """The mentee's DM: what happens next, with Cancel request."""
     blocks = _summary(request, "mentee", request.mentee_id)
-    blocks.append(_actions(_cancel_button(request.id)))
+    blocks.append(actions(cancel_request_button(request.id)))
     return {"text": _mentee_intro(request), "blocks": blocks}
 
 
@@ -214,22 +200,22 @@ def _live_buttons(request: Request, audience: Audience, passed_to: str | None) -
     status = request.status
     if audience == "mentor" and status is RequestStatus.OPEN and not passed_to:
         return [
-            _button("Accept", ids.REQUEST_ACCEPT, request.id, "primary"),
-            _button("Suggest someone else", ids.REQUEST_SUGGEST, request.id),
-            _button("Decline", ids.REQUEST_DECLINE, request.id),
+            button("Accept", ids.REQUEST_ACCEPT, request.id, "primary"),
+            button("Suggest someone else", ids.REQUEST_SUGGEST, request.id),
+            button("Decline", ids.REQUEST_DECLINE, request.id),
         ]
     if audience == "pool" and status is RequestStatus.OPEN:
-        return [_button("I can help", ids.REQUEST_CLAIM, request.id, "primary")]
+        return [button("I can help", ids.REQUEST_CLAIM, request.id, "primary")]
     if audience == "mentor" and status is RequestStatus.ACCEPTED and not passed_to:
-        return [_button("Offer times", ids.OFFER_TIMES, request.id, "primary")]
+        return [button("Offer times", ids.OFFER_TIMES, request.id, "primary")]
     if audience == "pool" and status is RequestStatus.CLAIMED:
         # Everyone sees these buttons; the handlers let only the claimer use them.
         return [
-            _button("Offer times", ids.OFFER_TIMES, request.id, "primary"),
-            _button("Release", ids.REQUEST_RELEASE, request.id),
+            button("Offer times", ids.OFFER_TIMES, request.id, "primary"),
+            button("Release", ids.REQUEST_RELEASE, request.id),
         ]
     if audience == "mentee" and status in _MENTEE_CAN_CANCEL:
-        return [_cancel_button(request.id)]
+        return [cancel_request_button(request.id)]
     return []
 
 
@@ -248,7 +234,7 @@ def build_request_update(
         blocks.append(section(line))
     buttons = _live_buttons(request, audience, passed_to)
     if buttons:
-        blocks.append(_actions(*buttons))
+        blocks.append(actions(*buttons))
     intro = blocks[0]["text"]["text"]
     return {"text": line or intro, "blocks": blocks}
 
@@ -265,9 +251,9 @@ def build_declined_for_mentee(request: Request, *, reason: str | None) -> dict[s
             "Would you like me to send it to the mentor pool? Someone there may be glad to help."
         ),
         context(f"Your request: *{_topic(request)}* · {_facts(request, with_link=False)}"),
-        _actions(
-            _button("Send to the mentor pool", ids.REQUEST_SEND_TO_POOL, request.id, "primary"),
-            _cancel_button(request.id),
+        actions(
+            button("Send to the mentor pool", ids.REQUEST_SEND_TO_POOL, request.id, "primary"),
+            cancel_request_button(request.id),
         ),
     ]
     return {"text": lead, "blocks": blocks}

@@ -110,3 +110,34 @@ def context(text: str) -> dict[str, Any]:
 def header(text: str) -> dict[str, Any]:
     """A header block."""
     return {"type": "header", "text": plain(text, HEADER_TEXT_MAX)}
+
+
+def button(
+    text: str, action_id: str, value: str | int, style: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A button whose value is an id (handlers reload state, so nothing private rides along)."""
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": plain(text, BUTTON_TEXT_MAX),
+        "action_id": action_id,
+        "value": str(value),
+        **extra,
+    }
+    if style:
+        element["style"] = style
+    return element
+
+
+def confirm_dialog(title: str, text: str, yes: str, no: str) -> dict[str, Any]:
+    """The "are you sure?" dialog Slack shows before a button's click is sent."""
+    return {
+        "title": plain(title, 100),
+        "text": plain(text, 300),
+        "confirm": plain(yes, 30),
+        "deny": plain(no, 30),
+    }
+
+
+def actions(*elements: dict[str, Any]) -> dict[str, Any]:
+    """An actions block holding these elements."""
+    return {"type": "actions", "elements": list(elements)}
