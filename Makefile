@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check fmt
+.PHONY: run test check fmt bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,7 @@ check:
 fmt:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# Benchmarks (issue 10): writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.run $(if $(filter 1,$(BENCH_QUICK)),--quick)

@@ -1,0 +1,114 @@
+"""The floor: a bare slack-bolt AsyncApp whose listeners only ack, served like bot/web.py.
+
+`python -m bench.floor_app --port N` with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and
+SLACK_API_URL in the environment. It imports nothing of mentorbot, so its memory is Bolt's and
+aiohttp's alone; its request handling mirrors bot/web.py `slack_events` line for line (the same
+checks, AsyncBoltRequest → async_dispatch → to_aiohttp_response) and, like the bot, it runs
+with process_before_response=True and no access log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.web.async_client import AsyncWebClient
+
+MAX_BODY_BYTES = 1024 * 1024  # as bot/web.py
+SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+BOLT_KEY = web.AppKey("bolt", AsyncApp)
+
+
+async def only_ack(ack: Any) -> None:
+    await ack()
+
+
+def build_floor(secret: str, client: AsyncWebClient) -> AsyncApp:
+    """The bare app: /mentor, message and app_mention, each acked and nothing else."""
+    app = AsyncApp(client=client, signing_secret=secret, process_before_response=True)
+    app.command("/mentor")(only_ack)
+    app.event("message")(only_ack)
+    app.event("app_mention")(only_ack)
+    return app
+
+
+def _well_formed(text: str, content_type: str) -> bool:
+    try:
+        if content_type == "application/json":
+            return isinstance(json.loads(text), dict)
+        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
+        payload = form.get("payload")
+        return payload is None or isinstance(json.loads(payload[0]), dict)
+    except ValueError:
+        return False
+
+
+def _bad_request(reason: str) -> web.Response:
+    return web.json_response({"ok": False, "error": reason}, status=400)
+
+
+async def slack_events(request: web.Request) -> web.StreamResponse:
+    """bot/web.py's handler: refuse what Slack would never send, hand the rest to Bolt."""
+    if request.content_type not in SLACK_CONTENT_TYPES:
+        return _bad_request("unsupported_content_type")
+    raw = await request.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _bad_request("invalid_encoding")
+    if not _well_formed(text, request.content_type):
+        return _bad_request("malformed_body")
+    bolt_request = AsyncBoltRequest(
+        body=text, query=request.query_string, headers=dict(request.headers.items())
+    )
+    response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
+    return await to_aiohttp_response(response)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def serve(port: int) -> None:
+    """Serve on 127.0.0.1:port until SIGTERM or SIGINT."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    async with aiohttp.ClientSession() as session:
+        client = AsyncWebClient(
+            token=os.environ["SLACK_BOT_TOKEN"],
+            base_url=os.environ["SLACK_API_URL"],
+            session=session,
+        )
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app[BOLT_KEY] = build_floor(os.environ["SLACK_SIGNING_SECRET"], client)
+        app.router.add_post("/slack/events", slack_events)
+        app.router.add_get("/healthz", healthz)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+            await stopping.wait()
+        finally:
+            await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    asyncio.run(serve(parser.parse_args().port))
+
+
+if __name__ == "__main__":
+    main()

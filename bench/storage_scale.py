@@ -1,0 +1,261 @@
+"""Step 4 (partly): storage at scale. Seed a real SQLite file through the migrations, then time
+each measured query through the Store, as the bot runs it, and show its EXPLAIN QUERY PLAN.
+
+Each measured query is one small function in MEASURED. App Home for a busy user,
+`/mentor notes @user` and `/mentor stats` are being built in parallel: their authors add them
+to MEASURED (BUSY_USER below is the author with the most notes and requests).
+"""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.load import percentile
+from bench.procs import make_dir
+from storage.outbox import _CLAIM_DUE  # the claim statement itself, for its query plan
+from storage.store import Store
+from storage.timefmt import format_time
+from tests.fakeslack.workspace import TEAM_ID
+
+LEASE = timedelta(minutes=5)  # as bot/outbox.py
+BATCH = 100  # as bot/outbox.py
+NOW = datetime.now(UTC).replace(microsecond=0)
+BUSY_USER = "U0000000"  # people are drawn with a skew toward low numbers: this one is busiest
+
+
+@dataclass(frozen=True)
+class Scale:
+    people: int = 100_000
+    requests: int = 100_000
+    notes: int = 1_000_000
+    outbox: int = 200_000
+    samples: int = 100  # timed runs of each measured query
+
+    def divided(self, by: int) -> Scale:
+        return Scale(
+            max(100, self.people // by),
+            max(100, self.requests // by),
+            max(100, self.notes // by),
+            max(10 * 2 * 10 * BATCH, self.outbox // by),
+            max(10, self.samples // 2),
+        )
+
+
+def _user(number: int) -> str:
+    return f"U{number:07d}"
+
+
+def _skewed(rng: random.Random, count: int) -> int:
+    """Most rows belong to a few people, as in a real workspace."""
+    return int(count * rng.random() ** 3)
+
+
+def _when(rng: random.Random, days: float) -> str:
+    return format_time(NOW - timedelta(seconds=rng.random() * days * 86_400))
+
+
+def _people(scale: Scale) -> list[tuple[Any, ...]]:
+    stamp = format_time(NOW - timedelta(days=400))
+    return [(TEAM_ID, _user(n), "Europe/Berlin", stamp, stamp, stamp) for n in range(scale.people)]
+
+
+def _pair(rng: random.Random, people: int) -> tuple[str, str]:
+    first = _skewed(rng, people)
+    second = rng.randrange(people - 1)
+    return _user(first), _user(second if second < first else second + 1)
+
+
+_STATUSES = ("open", "accepted", "scheduled", "completed", "declined", "cancelled", "expired")
+_TOPICS = ("promotion", "problem", "career_path", "skills", "other")
+
+
+def _requests(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    rows = []
+    for _ in range(scale.requests):
+        mentor, mentee = _pair(rng, scale.people)
+        created = _when(rng, 3 * 365)
+        rows.append(
+            (TEAM_ID, mentee, None if rng.random() < 0.2 else mentor, rng.choice(_TOPICS),
+             "I would like to talk about how to grow into the next role.",
+             rng.choice((15, 30, 45, 60)), "command", rng.choice(_STATUSES), created, created)
+        )  # fmt: skip
+    return rows
+
+
+def _notes(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    body = "We talked about goals for the quarter and agreed on two concrete next steps. "
+    rows = []
+    for number in range(scale.notes):
+        author, subject = _pair(rng, scale.people)
+        created = _when(rng, 3 * 365)
+        rows.append((TEAM_ID, author, subject, body[: 40 + number % 40], created, created))
+    return rows
+
+
+def _outbox(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    """History (sent), future work (pending), and a backlog due now: a tenth of each table."""
+    rows = []
+    for number in range(scale.outbox):
+        recipient = _user(rng.randrange(scale.people))
+        share = number % 10
+        if share == 0:  # due now: what claim_due finds
+            status, due = "pending", _when(rng, 1)
+        elif share == 1:
+            status, due = "pending", format_time(NOW + timedelta(days=rng.random() * 30))
+        else:
+            status, due = "sent", _when(rng, 365)
+        rows.append(
+            (TEAM_ID, "checkin.ask", recipient, due, f"seed-{number}", status, due,
+             due if status == "sent" else None)
+        )  # fmt: skip
+    return rows
+
+
+def _megabytes(path: Path) -> float:
+    return path.stat().st_size / 1e6
+
+
+async def seed(path: Path, scale: Scale) -> dict[str, float]:
+    """Create the schema with the migrations, then bulk-insert in one transaction."""
+    async with await Store.open(path) as store:
+        await store.migrate()
+    rng = random.Random(10)
+    timings: dict[str, float] = {}
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = OFF")  # seeding only; measured queries use the Store
+        began = time.perf_counter()
+        conn.execute("BEGIN")
+        steps: list[tuple[str, str, Callable[[], list[tuple[Any, ...]]]]] = [
+            ("people", "INSERT INTO people (team_id, user_id, tz, tz_cached_at, first_seen_at, "
+             "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _people(scale)),
+            ("requests", "INSERT INTO requests (team_id, mentee_id, mentor_id, topic, details, "
+             "duration_minutes, source, status, created_at, updated_at) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lambda: _requests(rng, scale)),
+            ("notes", "INSERT INTO notes (team_id, author_id, subject_id, body, created_at, "
+             "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _notes(rng, scale)),
+            ("outbox", "INSERT INTO outbox (team_id, kind, recipient, due_at, dedupe_key, status, "
+             "created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda: _outbox(rng, scale)),
+        ]  # fmt: skip
+        for name, sql, rows in steps:
+            step = time.perf_counter()
+            conn.executemany(sql, rows())
+            timings[f"{name}_seconds"] = time.perf_counter() - step
+        conn.execute("COMMIT")
+        conn.execute("ANALYZE")
+        timings["seed_seconds"] = time.perf_counter() - began
+    finally:
+        conn.close()
+    timings["file_mb"] = _megabytes(path)
+    return timings
+
+
+# -- the measured queries ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measured:
+    """One query as the bot runs it, the SQL behind it (for EXPLAIN) and its target."""
+
+    name: str
+    run: Callable[[Store, int], Awaitable[Any]]  # (store, sample number)
+    sql: str
+    params: Sequence[Any]
+    target_p95_ms: float | None = None
+    # At most this many samples for a scale (a claim uses up due rows), if set.
+    max_samples: Callable[[Scale], int] | None = None
+
+
+async def _claim_due(store: Store, sample: int) -> Any:
+    return await store.claim_due(NOW, LEASE, BATCH)
+
+
+async def _enqueue(store: Store, sample: int) -> Any:
+    due = NOW + timedelta(days=1, seconds=sample)
+    return await store.enqueue(
+        TEAM_ID, "bench.checkin", BUSY_USER, due, dedupe_key=f"bench-{sample}", now=NOW
+    )
+
+
+MEASURED: list[Measured] = [
+    Measured(
+        "claim due outbox rows (batch of 100)",
+        _claim_due,
+        _CLAIM_DUE,
+        (format_time(NOW + LEASE), format_time(NOW), BATCH),
+        # Only full batches count: the seed leaves a tenth of the outbox due now.
+        max_samples=lambda scale: scale.outbox // 10 // BATCH // 2,
+    ),
+    Measured(
+        "enqueue one outbox row",
+        _enqueue,
+        "INSERT INTO outbox (team_id, kind, recipient, due_at, subject_type, subject_id, "
+        "dedupe_key, payload, created_at) VALUES (?, ?, ?, ?, NULL, NULL, ?, '{}', ?) "
+        "ON CONFLICT (team_id, dedupe_key) DO NOTHING RETURNING id",
+        (TEAM_ID, "bench.checkin", BUSY_USER, format_time(NOW), "plan", format_time(NOW)),
+    ),
+    # App Home render for BUSY_USER, `/mentor notes @user` and `/mentor stats` go here.
+]
+
+
+def query_plan(path: Path, sql: str, params: Sequence[Any]) -> list[str]:
+    """EXPLAIN QUERY PLAN as indented lines, the way the sqlite3 shell prints it."""
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
+    finally:
+        conn.close()
+    depth: dict[int, int] = {0: 0}
+    lines = []
+    for node, parent, _, detail in rows:
+        depth[node] = depth.get(parent, 0) + 1
+        lines.append("  " * (depth[node] - 1) + detail)
+    return lines
+
+
+async def run_storage(scale: Scale, workdir: Path) -> dict[str, Any]:
+    """Seed, then time every MEASURED query `scale.samples` times through the Store."""
+    make_dir(workdir)
+    path = workdir / "scale.db"
+    seeded = await seed(path, scale)
+    results = []
+    for measured in MEASURED:
+        plan = query_plan(path, measured.sql, measured.params)
+        times: list[float] = []
+        async with await Store.open(path) as store:
+            limit = measured.max_samples(scale) if measured.max_samples else scale.samples
+            for sample in range(min(scale.samples, limit)):
+                began = time.perf_counter()
+                await measured.run(store, sample)
+                times.append((time.perf_counter() - began) * 1000)
+        times.sort()
+        results.append(
+            {
+                "name": measured.name,
+                "p50_ms": percentile(times, 50),
+                "p95_ms": percentile(times, 95),
+                "max_ms": times[-1],
+                "samples": len(times),
+                "target_p95_ms": measured.target_p95_ms,
+                "plan": plan,
+                "sql": " ".join(measured.sql.split()),
+            }
+        )
+    return {
+        "scale": {
+            "people": scale.people,
+            "requests": scale.requests,
+            "notes": scale.notes,
+            "outbox": scale.outbox,
+        },
+        "seed": seeded,
+        "queries": results,
+    }

@@ -1,0 +1,96 @@
+"""Smoke tests of the benchmark harness (bench/) at tiny sizes: the pieces work, nothing leaks.
+
+They never assert speed: `make bench` measures; these only keep it from rotting.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bench.apps import LoadSizes, run_load
+from bench.classifier import DEV_SET, run_classifier
+from bench.load import ASK_TEXT, KINDS, NON_ASKS
+from bench.outbox_scale import OutboxSizes, run_outbox
+from bench.report import write_report
+from bench.storage_scale import Scale, run_storage
+from bot.detection import classify
+
+
+def test_the_load_texts_are_what_they_claim_to_be() -> None:
+    assert classify(ASK_TEXT).is_ask
+    assert not any(classify(text).is_ask for text in NON_ASKS)
+
+
+async def test_a_signed_load_on_the_bot_and_the_floor_has_no_errors(tmp_path: Path) -> None:
+    sizes = LoadSizes(
+        duration=0.25, rounds=1, concurrencies=(4,), warmup=0.1, limit=20, idle_settle=0.1
+    )
+    result = await run_load(sizes, tmp_path)
+
+    for kind in KINDS:
+        for mode in sizes.modes():
+            for app in ("bot", "floor"):
+                (run,) = result["runs"][kind][mode][app]
+                assert run["sent"] == 20, (kind, mode, app)
+                assert run["errors"] == 0, (kind, mode, app)
+                assert run["rps"] > 0
+    assert result["prompts"]["asks_answered"] == 40  # closed and open loop, 20 each
+    assert result["prompts"]["prompts_posted"] == 40
+    for app in ("bot", "floor"):
+        memory = result["memory"][app]
+        assert 0 < memory["idle_rss_kb"] <= memory["peak_rss_kb"]
+
+
+def test_the_classifier_bench_reports_a_rate() -> None:
+    if not DEV_SET.exists():
+        pytest.skip(f"{DEV_SET} is absent")
+    result = run_classifier(min_seconds=0.05, size=200)
+    assert result["rate_best"] > 0
+    assert result["flagged_share"] > 0
+
+
+def test_the_classifier_bench_skips_without_its_data(tmp_path: Path) -> None:
+    result = run_classifier(path=tmp_path / "missing.tsv")
+    assert "absent" in result["skipped"]
+
+
+async def test_the_outbox_bench_delivers_each_row_once(tmp_path: Path) -> None:
+    result = await run_outbox(OutboxSizes(rows=50, recipients=25), tmp_path)
+
+    assert result["finished"]
+    assert result["lost"] == 0
+    assert result["duplicated"] == 0
+    assert result["unexpected"] == 0
+    assert result["db_statuses"] == {"sent": 50}
+    assert result["bound_seconds"] == 1.0  # two messages per channel at 1 msg/s
+
+
+async def test_storage_bench_seeds_and_explains_the_claim(tmp_path: Path) -> None:
+    scale = Scale(people=200, requests=200, notes=1_000, outbox=2_000, samples=5)
+    result = await run_storage(scale, tmp_path)
+
+    claim = result["queries"][0]
+    assert claim["samples"] == 1  # 200 rows due now: one full batch of 100, then half
+    assert any("outbox" in line for line in claim["plan"])
+    assert all(query["p95_ms"] > 0 for query in result["queries"])
+
+
+async def test_the_report_names_the_command_and_the_machine(tmp_path: Path) -> None:
+    storage = await run_storage(
+        Scale(people=100, requests=100, notes=100, outbox=2_000, samples=3), tmp_path
+    )
+    results = {
+        "storage": storage,
+        "classifier": run_classifier(path=tmp_path / "missing.tsv"),
+        "run": {"kind": "quick", "seconds": 1.0, "placement": "not pinned"},
+    }
+    out = tmp_path / "benchmarks.md"
+    write_report(results, out, "make bench BENCH_QUICK=1")
+
+    text = out.read_text()
+    assert "`make bench BENCH_QUICK=1`" in text
+    assert "## Targets" in text
+    assert "EXPLAIN QUERY PLAN" in text
+    assert "cores" in text
