@@ -9,11 +9,14 @@ from handlers import booking, commands, directory, events, fallback, home, reque
 
 def register(app: AsyncApp) -> None:
     """Attach every listener; the catch-alls go last because Bolt runs the first match."""
+    # Bolt tries listeners in order, and channel messages are by far the most frequent
+    # request: their listener goes first so they don't pay for forty other matchers.
+    requests.register_messages(app)
+    events.register(app)
     commands.register(app)
     requests.register(app)
     directory.register(app)
     snooze.register(app)
     booking.register(app)
     home.register(app)
-    events.register(app)
     fallback.register(app)

@@ -7,9 +7,13 @@ from slack_bolt.async_app import AsyncApp
 from handlers.requests import actions, ask, detect, submit
 
 
+def register_messages(app: AsyncApp) -> None:
+    """The channel-message listener: the hot path, so handlers.register() puts it first."""
+    detect.register(app)
+
+
 def register(app: AsyncApp) -> None:
-    """Attach every request listener."""
+    """Attach every other request listener."""
     ask.register(app)
     submit.register(app)
     actions.register(app)
-    detect.register(app)
