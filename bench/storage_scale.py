@@ -19,6 +19,8 @@ from typing import Any
 
 from bench.load import percentile
 from bench.procs import make_dir
+from handlers.blocks.home import PER_SECTION, build_home
+from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE  # the claim statement itself, for its query plan
 from storage.store import Store
 from storage.timefmt import format_time
@@ -118,6 +120,50 @@ def _outbox(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _sessions(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    """Half as many sessions as requests: mostly past, some upcoming."""
+    rows = []
+    for _ in range(scale.requests // 2):
+        mentor, mentee = _pair(rng, scale.people)
+        upcoming = rng.random() < 0.1
+        starts = (
+            format_time(NOW + timedelta(seconds=rng.random() * 30 * 86_400))
+            if upcoming
+            else _when(rng, 3 * 365)
+        )
+        status = "confirmed" if upcoming else rng.choice(("completed", "cancelled"))
+        rows.append((TEAM_ID, mentor, mentee, starts, 30, status, starts, starts))
+    return rows
+
+
+def _action_items(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    """One action item per request, a quarter of them still open."""
+    rows = []
+    for _ in range(scale.requests):
+        mentor, mentee = _pair(rng, scale.people)
+        created = _when(rng, 3 * 365)
+        done = None if rng.random() < 0.25 else created
+        owner = mentee if rng.random() < 0.7 else mentor
+        rows.append(
+            (TEAM_ID, mentor, mentee, owner, "Draft the promotion case", done, created, created)
+        )
+    return rows
+
+
+def _relationships(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    seen: set[tuple[str, str]] = set()
+    rows = []
+    for _ in range(scale.people // 20):
+        pair = _pair(rng, scale.people)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        started = _when(rng, 3 * 365)
+        nxt = format_time(NOW + timedelta(days=rng.random() * 30))
+        rows.append((TEAM_ID, *pair, rng.choice(("weekly", "biweekly", "monthly")), nxt, started))
+    return rows
+
+
 def _megabytes(path: Path) -> float:
     return path.stat().st_size / 1e6
 
@@ -144,6 +190,15 @@ async def seed(path: Path, scale: Scale) -> dict[str, float]:
              "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _notes(rng, scale)),
             ("outbox", "INSERT INTO outbox (team_id, kind, recipient, due_at, dedupe_key, status, "
              "created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda: _outbox(rng, scale)),
+            ("sessions", "INSERT INTO sessions (team_id, mentor_id, mentee_id, starts_at, "
+             "duration_minutes, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             lambda: _sessions(rng, scale)),
+            ("action_items", "INSERT INTO action_items (team_id, mentor_id, mentee_id, owner_id, "
+             "text, done_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             lambda: _action_items(rng, scale)),
+            ("relationships", "INSERT INTO relationships (team_id, mentor_id, mentee_id, cadence, "
+             "next_at, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?6)",
+             lambda: _relationships(rng, scale)),
         ]  # fmt: skip
         for name, sql, rows in steps:
             step = time.perf_counter()
@@ -172,6 +227,8 @@ class Measured:
     target_p95_ms: float | None = None
     # At most this many samples for a scale (a claim uses up due rows), if set.
     max_samples: Callable[[Scale], int] | None = None
+    # Further statements the same measurement runs (their plans are shown too).
+    more: tuple[tuple[str, Sequence[Any]], ...] = ()
 
 
 async def _claim_due(store: Store, sample: int) -> Any:
@@ -183,6 +240,21 @@ async def _enqueue(store: Store, sample: int) -> Any:
     return await store.enqueue(
         TEAM_ID, "bench.checkin", BUSY_USER, due, dedupe_key=f"bench-{sample}", now=NOW
     )
+
+
+async def _home(store: Store, sample: int) -> Any:
+    data = await store.home_data(TEAM_ID, BUSY_USER, NOW, PER_SECTION)
+    return build_home(data, BUSY_USER, first_visit=False)
+
+
+_HOME_PARAMS = (TEAM_ID, BUSY_USER, PER_SECTION)
+_HOME_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
+    (home_sql._UPCOMING_SESSIONS, (TEAM_ID, BUSY_USER, format_time(NOW), 2 * PER_SECTION)),
+    (home_sql._WAITING_FOR_ME, _HOME_PARAMS),
+    (home_sql._MY_OPEN_REQUESTS, _HOME_PARAMS),
+    (home_sql._MY_ACTION_ITEMS, _HOME_PARAMS),
+    (home_sql._MY_RELATIONSHIPS, _HOME_PARAMS),
+)
 
 
 MEASURED: list[Measured] = [
@@ -202,7 +274,14 @@ MEASURED: list[Measured] = [
         "ON CONFLICT (team_id, dedupe_key) DO NOTHING RETURNING id",
         (TEAM_ID, "bench.checkin", BUSY_USER, format_time(NOW), "plan", format_time(NOW)),
     ),
-    # App Home render for BUSY_USER, `/mentor notes @user` and `/mentor stats` go here.
+    Measured(
+        "App Home render for the busiest person (queries and Block Kit)",
+        _home,
+        _HOME_SQL[0][0],
+        _HOME_SQL[0][1],
+        target_p95_ms=20.0,
+        more=_HOME_SQL[1:],
+    ),
 ]
 
 
@@ -229,6 +308,10 @@ async def run_storage(scale: Scale, workdir: Path) -> dict[str, Any]:
     results = []
     for measured in MEASURED:
         plan = query_plan(path, measured.sql, measured.params)
+        sql = " ".join(measured.sql.split())
+        for extra_sql, extra_params in measured.more:
+            plan += ["", *query_plan(path, extra_sql, extra_params)]
+            sql += ";\n" + " ".join(extra_sql.split())
         times: list[float] = []
         async with await Store.open(path) as store:
             limit = measured.max_samples(scale) if measured.max_samples else scale.samples
@@ -246,7 +329,7 @@ async def run_storage(scale: Scale, workdir: Path) -> dict[str, Any]:
                 "samples": len(times),
                 "target_p95_ms": measured.target_p95_ms,
                 "plan": plan,
-                "sql": " ".join(measured.sql.split()),
+                "sql": sql,
             }
         )
     return {
