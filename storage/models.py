@@ -130,6 +130,12 @@ class IntroStatus(StrEnum):
     EXPIRED = "expired"
 
 
+class IntroFollowup(StrEnum):
+    YES = "yes"
+    NOT_YET = "not_yet"
+    NO = "no"
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -336,6 +342,8 @@ class Intro(_Row):
     expert_dm_channel_id: str | None = None
     expert_dm_ts: str | None = None
     group_dm_channel_id: str | None = None
+    followup_answer: IntroFollowup | None = None  # 002: the mentee's "did you connect?"
+    followup_answered_at: UtcDatetime | None = None
 
 
 class OutboxMessage(_Row):

@@ -23,6 +23,7 @@ from storage import StorageError
 from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.home import HomeQueries, WelcomeQueries
+from storage.intros import IntroQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.outbox import OutboxQueries
@@ -112,7 +113,13 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
 
 
 class Store(
-    DirectoryQueries, HomeQueries, OutboxQueries, RequestQueries, SessionQueries, WelcomeQueries
+    DirectoryQueries,
+    HomeQueries,
+    OutboxQueries,
+    RequestQueries,
+    SessionQueries,
+    WelcomeQueries,
+    IntroQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

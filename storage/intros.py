@@ -1,0 +1,241 @@
+"""Warm introductions: the double opt-in, the request made for booking, and the follow-up.
+
+Each move is one conditional UPDATE … RETURNING * naming the state it leaves and who may make
+it, so a double click or a race has one winner and everyone else gets None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol, Self
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
+from storage.requests import _ACCEPT, _INSERT_REQUEST, NewRequest, _ensure_people
+from storage.timefmt import format_time
+
+# Mirror the CHECKs on intros in 001-initial.sql (the rules in bot/intros.py are stricter).
+WHY_MAX = 2000
+NOTE_MAX = 2000
+
+
+class NewIntro(BaseModel):
+    """An introduction as submitted, before it is stored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    team_id: str = Field(min_length=1)
+    introducer_id: str = Field(min_length=1)
+    mentee_id: str = Field(min_length=1)
+    expert_id: str = Field(min_length=1)
+    why: str = Field(min_length=1, max_length=WHY_MAX, repr=False)
+    note: str | None = Field(default=None, max_length=NOTE_MAX, repr=False)
+    from_request_id: int | None = None
+
+    @model_validator(mode="after")
+    def _two_people(self) -> Self:
+        if self.mentee_id == self.expert_id:
+            raise ValueError("an introduction needs two different people")
+        return self
+
+
+class _StoreCore(Protocol):
+    """The Store plumbing these queries rely on (see storage.store.Store)."""
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+_INSERT_INTRO = """
+INSERT INTO intros (
+    team_id, introducer_id, mentee_id, expert_id, why, note, from_request_id, created_at
+) VALUES (
+    :team_id, :introducer_id, :mentee_id, :expert_id, :why, :note, :from_request_id, :created_at
+)
+RETURNING *
+"""
+
+# ?1 intro id, ?2 team id, ?3 now, ?4 the expert, ?5 the new status.
+_ANSWER = """
+UPDATE intros SET status = ?5, answered_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'pending' AND expert_id = ?4
+RETURNING *
+"""
+
+_EXPIRE = """
+UPDATE intros SET status = 'expired'
+WHERE id = ?1 AND team_id = ?2 AND status = 'pending'
+RETURNING *
+"""
+
+# A "not yet" may still become a yes or a no; a yes or a no is final.
+_FOLLOWUP = """
+UPDATE intros SET followup_answer = ?5, followup_answered_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'accepted' AND mentee_id = ?4
+    AND (followup_answer IS NULL OR followup_answer = 'not_yet')
+RETURNING *
+"""
+
+# The mentor passed the request on with an introduction the expert accepted.
+_REFER = """
+UPDATE requests SET status = 'referred', first_response_at = coalesce(first_response_at, ?3),
+    updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open'
+RETURNING *
+"""
+
+_LAST_OF_PAIR = """
+SELECT * FROM intros
+WHERE team_id = ? AND mentee_id = ? AND expert_id = ? AND created_at >= ?
+ORDER BY created_at DESC, id DESC LIMIT 1
+"""
+
+
+def _one_intro(rows: Iterable[aiosqlite.Row]) -> Intro | None:
+    return next((Intro.model_validate(dict(row)) for row in rows), None)
+
+
+def _one_request(rows: Iterable[aiosqlite.Row]) -> Request | None:
+    return next((Request.model_validate(dict(row)) for row in rows), None)
+
+
+class IntroQueries:
+    """Store methods for introductions."""
+
+    async def create_intro(self: _StoreCore, draft: NewIntro, now: datetime) -> Intro:
+        """Store a pending introduction, creating the people rows it points at."""
+        row = {**draft.model_dump(), "created_at": format_time(now)}
+        who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
+        async with self._transaction() as conn:
+            await _ensure_people(conn, draft.team_id, who, now)
+            rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
+        return Intro.model_validate(dict(rows[0]))
+
+    async def get_intro(self: _StoreCore, team_id: str, intro_id: int) -> Intro | None:
+        """The introduction, or None if this workspace has no such introduction."""
+        rows = await self._fetch(
+            "SELECT * FROM intros WHERE id = ? AND team_id = ?", (intro_id, team_id)
+        )
+        return _one_intro(rows)
+
+    async def last_intro_of_pair(
+        self: _StoreCore, team_id: str, mentee_id: str, expert_id: str, since: datetime
+    ) -> Intro | None:
+        """The latest introduction of this mentee to this expert made at or after `since`."""
+        rows = await self._fetch(_LAST_OF_PAIR, (team_id, mentee_id, expert_id, format_time(since)))
+        return _one_intro(rows)
+
+    async def drop_undelivered_intro(self: _StoreCore, team_id: str, intro_id: int) -> bool:
+        """Delete a pending introduction whose DM never reached the expert."""
+        rows = await self._fetch(
+            "DELETE FROM intros WHERE id = ? AND team_id = ? AND status = 'pending' "
+            "AND expert_dm_ts IS NULL RETURNING 1",
+            (intro_id, team_id),
+        )
+        return bool(rows)
+
+    async def set_intro_messages(
+        self: _StoreCore,
+        team_id: str,
+        intro_id: int,
+        *,
+        expert_dm: tuple[str, str] | None = None,
+        group_dm: str | None = None,
+    ) -> None:
+        """Record the expert's DM (channel, ts) or the group DM's channel; None keeps one."""
+        channel, ts = expert_dm or (None, None)
+        await self._fetch(
+            "UPDATE intros SET expert_dm_channel_id = coalesce(?3, expert_dm_channel_id), "
+            "expert_dm_ts = coalesce(?4, expert_dm_ts), "
+            "group_dm_channel_id = coalesce(?5, group_dm_channel_id) "
+            "WHERE id = ?1 AND team_id = ?2",
+            (intro_id, team_id, channel, ts, group_dm),
+        )
+
+    async def answer_intro(
+        self: _StoreCore, team_id: str, intro_id: int, expert_id: str, yes: bool, now: datetime
+    ) -> Intro | None:
+        """pending → accepted (yes) or declined, by the expert only; None if that didn't apply."""
+        status = "accepted" if yes else "declined"
+        params = (intro_id, team_id, format_time(now), expert_id, status)
+        return _one_intro(await self._fetch(_ANSWER, params))
+
+    async def expire_intro(self: _StoreCore, team_id: str, intro_id: int) -> Intro | None:
+        """pending → expired; None if the expert answered in the meantime."""
+        return _one_intro(await self._fetch(_EXPIRE, (intro_id, team_id)))
+
+    async def answer_intro_followup(
+        self: _StoreCore,
+        team_id: str,
+        intro_id: int,
+        mentee_id: str,
+        answer: IntroFollowup,
+        now: datetime,
+    ) -> Intro | None:
+        """Store the mentee's "did you connect?" answer; None if not theirs or already final."""
+        params = (intro_id, team_id, format_time(now), mentee_id, answer.value)
+        return _one_intro(await self._fetch(_FOLLOWUP, params))
+
+    async def intro_request(
+        self: _StoreCore, team_id: str, intro_id: int, now: datetime
+    ) -> Request | None:
+        """The accepted request (source 'intro') the pair books on, made on first use.
+
+        It takes its topic, duration and urgency from the request the intro came from, if any.
+        None when the intro isn't accepted (or is gone).
+        """
+        async with self._transaction() as conn:
+            intro = _one_intro(
+                await conn.execute_fetchall(
+                    "SELECT * FROM intros WHERE id = ? AND team_id = ?", (intro_id, team_id)
+                )
+            )
+            if intro is None or intro.status is not IntroStatus.ACCEPTED:
+                return None
+            if intro.request_id is not None:
+                return _one_request(
+                    await conn.execute_fetchall(
+                        "SELECT * FROM requests WHERE id = ? AND team_id = ?",
+                        (intro.request_id, team_id),
+                    )
+                )
+            origin = None
+            if intro.from_request_id is not None:
+                origin = _one_request(
+                    await conn.execute_fetchall(
+                        "SELECT * FROM requests WHERE id = ? AND team_id = ?",
+                        (intro.from_request_id, team_id),
+                    )
+                )
+            draft = NewRequest(
+                team_id=team_id,
+                mentee_id=intro.mentee_id,
+                mentor_id=intro.expert_id,
+                topic=origin.topic if origin else Topic.OTHER,
+                details=intro.why,
+                duration_minutes=origin.duration_minutes if origin else 30,
+                urgency=origin.urgency if origin else Urgency.THIS_WEEK,
+                source=RequestSource.INTRO,
+            )
+            stamp = format_time(now)
+            fields = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+            [made] = await conn.execute_fetchall(_INSERT_REQUEST, fields)
+            accepted = _one_request(
+                await conn.execute_fetchall(_ACCEPT, (made["id"], team_id, stamp, intro.expert_id))
+            )
+            await conn.execute_fetchall(
+                "UPDATE intros SET request_id = ? WHERE id = ? AND team_id = ?",
+                (made["id"], intro_id, team_id),
+            )
+            return accepted
+
+    async def refer_request(
+        self: _StoreCore, team_id: str, request_id: int, now: datetime
+    ) -> Request | None:
+        """open → referred: the request was passed on through an accepted introduction."""
+        return _one_request(await self._fetch(_REFER, (request_id, team_id, format_time(now))))
