@@ -111,6 +111,24 @@ CANCEL_REASON_ACTION = "session_cancel_reason_input"
 # -- notes, action plans, check-ins, relationships (issue 7) --
 
 # -- introductions (issue 8) --
+# The intro modal (from /mentor intro, a request's Suggest someone else, Home, a decline notice).
+INTRO_MODAL = "intro_modal"
+INTRO_MENTEE_BLOCK = "intro_mentee"
+INTRO_MENTEE_ACTION = "intro_mentee_select"
+INTRO_EXPERT_BLOCK = "intro_expert"
+INTRO_EXPERT_ACTION = "intro_expert_select"  # dispatches: the modal shows the expert's tags
+INTRO_WHY_BLOCK = "intro_why"
+INTRO_WHY_ACTION = "intro_why_input"
+INTRO_NOTE_BLOCK = "intro_note"
+INTRO_NOTE_ACTION = "intro_note_input"
+# Buttons; each carries an intro id.
+INTRO_ACCEPT = "intro_happy_to_help"
+INTRO_DECLINE = "intro_not_right_now"
+INTRO_SUGGEST = "intro_suggest_someone_else"  # to the introducer after a decline or expiry
+INTRO_BOOK = "intro_book_time"
+INTRO_FOLLOWUP_YES = "intro_followup_yes"
+INTRO_FOLLOWUP_LATER = "intro_followup_not_yet"
+INTRO_FOLLOWUP_NO = "intro_followup_no"
 
 # -- App Home, settings, stats, export, forget (issue 9) --
 # App Home buttons: a click there has no response_url, so they re-publish the Home tab instead.

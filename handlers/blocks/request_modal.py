@@ -1,4 +1,4 @@
-"""The request modal, the decline and suggest modals, and pure parsing of what comes back."""
+"""The request modal, the decline modal, and pure parsing of what comes back."""
 
 from __future__ import annotations
 
@@ -33,7 +33,6 @@ from handlers.blocks.text import (
 from storage.models import RequestSource, Topic, Urgency
 
 DECLINE_REASON_MAX = 1000
-SUGGEST_NOTE_MAX = 1000
 # Slack ids and message timestamps are ~10-20 characters; anything longer isn't one.
 _ID_MAX = 64
 
@@ -70,15 +69,6 @@ class RequestForm:
     origin_permalink: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SuggestForm:
-    """A valid "suggest someone else" submission."""
-
-    request_id: int
-    suggested_id: str
-    note: str | None
-
-
 def _option(label: str, value: str) -> dict[str, Any]:
     return {"text": plain(label, 75), "value": value}
 
@@ -96,9 +86,10 @@ def _select(action_id: str, options: list[dict[str, Any]], initial: str | None) 
     return element
 
 
-def _input(
+def input_block(
     block_id: str, label: str, element: dict[str, Any], *, optional: bool = False
 ) -> dict[str, Any]:
+    """An input block holding one element."""
     return {
         "type": "input",
         "block_id": block_id,
@@ -116,14 +107,15 @@ def _member(kind: type[_E], value: Any) -> _E | None:
         return None
 
 
-def _short_id(value: Any) -> str | None:
+def short_id(value: Any) -> str | None:
+    """A Slack id or ts as a non-empty short string, or None for anything else."""
     return value if isinstance(value, str) and 0 < len(value) <= _ID_MAX else None
 
 
 def request_metadata(prefill: RequestPrefill) -> str:
     """The modal's private_metadata: origin and source as compact JSON, within Slack's limit."""
     data: dict[str, str] = {"s": prefill.source.value}
-    channel_id, ts = _short_id(prefill.origin_channel_id), _short_id(prefill.origin_ts)
+    channel_id, ts = short_id(prefill.origin_channel_id), short_id(prefill.origin_ts)
     if channel_id and ts:
         data |= {"c": channel_id, "m": ts}
         # A cut URL is a broken link, so the permalink goes whole or not at all: safe_link
@@ -144,7 +136,7 @@ def _read_metadata(raw: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         return result
     result["source"] = _member(RequestSource, data.get("s")) or RequestSource.COMMAND
-    channel_id, ts = _short_id(data.get("c")), _short_id(data.get("m"))
+    channel_id, ts = short_id(data.get("c")), short_id(data.get("m"))
     if channel_id and ts:
         permalink = data.get("p") if isinstance(data.get("p"), str) else None
         result |= {
@@ -162,7 +154,7 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
         "action_id": ids.REQUEST_MENTOR_ACTION,
         "placeholder": plain("Pick a person", 150),
     }
-    if _short_id(prefill.mentor_id):
+    if short_id(prefill.mentor_id):
         mentor["initial_user"] = prefill.mentor_id
     details: dict[str, Any] = {
         "type": "plain_text_input",
@@ -176,12 +168,12 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
         details["initial_value"] = truncate(prefill.details.strip(), MAX_DETAILS)
     blocks: list[dict[str, Any]] = [
         {
-            **_input(
+            **input_block(
                 ids.REQUEST_MENTOR_BLOCK, "Who would you like to talk to?", mentor, optional=True
             ),
             "hint": plain("Leave empty to ask the mentor pool", 2000),
         },
-        _input(
+        input_block(
             ids.REQUEST_TOPIC_BLOCK,
             "What is it about?",
             _select(
@@ -190,8 +182,8 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
                 prefill.topic.value if prefill.topic else None,
             ),
         ),
-        _input(ids.REQUEST_DETAILS_BLOCK, "What's on your mind?", details),
-        _input(
+        input_block(ids.REQUEST_DETAILS_BLOCK, "What's on your mind?", details),
+        input_block(
             ids.REQUEST_DURATION_BLOCK,
             "How much time?",
             _select(
@@ -205,7 +197,7 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
                 ),
             ),
         ),
-        _input(
+        input_block(
             ids.REQUEST_URGENCY_BLOCK,
             "When?",
             _select(
@@ -245,13 +237,15 @@ def _selected_value(view: Mapping[str, Any], block_id: str, action_id: str) -> s
     return value if isinstance(value, str) else None
 
 
-def _text_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+def text_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+    """A text input's value from view.state, or None."""
     value = _state(view, block_id, action_id).get("value")
     return value if isinstance(value, str) else None
 
 
-def _selected_user(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
-    return _short_id(_state(view, block_id, action_id).get("selected_user"))
+def selected_user(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
+    """A users_select's chosen user from view.state, or None."""
+    return short_id(_state(view, block_id, action_id).get("selected_user"))
 
 
 def parse_request_submission(
@@ -259,7 +253,7 @@ def parse_request_submission(
 ) -> tuple[RequestForm | None, dict[str, str]]:
     """A view_submission as a RequestForm, or errors keyed by block_id; never raises."""
     errors: dict[str, str] = {}
-    mentor_id = _selected_user(view, ids.REQUEST_MENTOR_BLOCK, ids.REQUEST_MENTOR_ACTION)
+    mentor_id = selected_user(view, ids.REQUEST_MENTOR_BLOCK, ids.REQUEST_MENTOR_ACTION)
     # Only "not yourself" can be told from the view; the handler checks bots, pauses, capacity.
     if mentor_id is not None and submitter_id is not None:
         problem = mentor_problem(submitter_id, MentorFacts(user_id=mentor_id))
@@ -271,7 +265,7 @@ def parse_request_submission(
         errors[ids.REQUEST_TOPIC_BLOCK] = "Please pick what it's about."
 
     details = (
-        _text_value(view, ids.REQUEST_DETAILS_BLOCK, ids.REQUEST_DETAILS_ACTION) or ""
+        text_value(view, ids.REQUEST_DETAILS_BLOCK, ids.REQUEST_DETAILS_ACTION) or ""
     ).strip()
     details_error = details_problem(details)
     if details_error:
@@ -328,7 +322,7 @@ def build_decline_modal(request_id: int, *, mentee_id: str | None = None) -> dic
                 "No problem: saying no kindly is better than leaving someone waiting. I'll let "
                 f"{who} know and offer them the mentor pool."
             ),
-            _input(
+            input_block(
                 ids.DECLINE_REASON_BLOCK,
                 "Reason (optional)",
                 {
@@ -339,7 +333,7 @@ def build_decline_modal(request_id: int, *, mentee_id: str | None = None) -> dic
                 },
                 optional=True,
             ),
-            _input(
+            input_block(
                 ids.DECLINE_SHARE_BLOCK,
                 "Privacy",
                 {
@@ -357,7 +351,7 @@ def build_decline_modal(request_id: int, *, mentee_id: str | None = None) -> dic
 def parse_decline_submission(view: Mapping[str, Any]) -> tuple[int, str | None, bool]:
     """(request id, reason or None, share with the mentee?); ValueError if not our view."""
     request_id = _request_id_metadata(view)
-    reason = (_text_value(view, ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_ACTION) or "").strip()
+    reason = (text_value(view, ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_ACTION) or "").strip()
     chosen = _state(view, ids.DECLINE_SHARE_BLOCK, ids.DECLINE_SHARE_ACTION).get("selected_options")
     share = isinstance(chosen, list) and any(
         isinstance(option, Mapping) and option.get("value") == ids.DECLINE_SHARE_VALUE
@@ -366,52 +360,3 @@ def parse_decline_submission(view: Mapping[str, Any]) -> tuple[int, str | None, 
     # Nothing to share without a reason, so "share" only means something alongside one.
     text = truncate(reason, DECLINE_REASON_MAX) if reason else None
     return request_id, text, share and text is not None
-
-
-def build_suggest_modal(request_id: int) -> dict[str, Any]:
-    """Ask the mentor whom to pass the request to, with an optional note for them."""
-    return {
-        "type": "modal",
-        "callback_id": ids.SUGGEST_MODAL,
-        "title": plain("Suggest someone else", MODAL_TITLE_MAX),
-        "submit": plain("Pass it on", MODAL_TITLE_MAX),
-        "close": plain("Back", MODAL_TITLE_MAX),
-        "private_metadata": str(request_id),
-        "blocks": [
-            _input(
-                ids.SUGGEST_USER_BLOCK,
-                "Who could help instead?",
-                {
-                    "type": "users_select",
-                    "action_id": ids.SUGGEST_USER_ACTION,
-                    "placeholder": plain("Pick a person", 150),
-                },
-            ),
-            _input(
-                ids.SUGGEST_NOTE_BLOCK,
-                "A note for them (optional)",
-                {
-                    "type": "plain_text_input",
-                    "action_id": ids.SUGGEST_NOTE_ACTION,
-                    "multiline": True,
-                    "max_length": SUGGEST_NOTE_MAX,
-                },
-                optional=True,
-            ),
-            context("They get the request with your note; the person who asked is told."),
-        ],
-    }
-
-
-def parse_suggest_submission(
-    view: Mapping[str, Any], *, submitter_id: str | None = None
-) -> tuple[SuggestForm | None, dict[str, str]]:
-    """A SuggestForm, or errors keyed by block_id; ValueError only if not our view."""
-    request_id = _request_id_metadata(view)
-    suggested = _selected_user(view, ids.SUGGEST_USER_BLOCK, ids.SUGGEST_USER_ACTION)
-    if suggested is None:
-        return None, {ids.SUGGEST_USER_BLOCK: "Please pick someone."}
-    if suggested == submitter_id:
-        return None, {ids.SUGGEST_USER_BLOCK: "That's you. Please pick someone else."}
-    note = (_text_value(view, ids.SUGGEST_NOTE_BLOCK, ids.SUGGEST_NOTE_ACTION) or "").strip()
-    return SuggestForm(request_id, suggested, truncate(note, SUGGEST_NOTE_MAX) or None), {}

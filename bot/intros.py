@@ -1,0 +1,60 @@
+"""Introduction rules: who may be introduced to whom, what the reason must say, and the clock.
+
+No Slack shapes here: handlers look people up and pass the facts in; the answers are sentences
+for the intro modal's inline errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from bot.requests import MentorFacts, mentor_blocker
+
+WHY_MIN = 10
+WHY_MAX = 1000
+NOTE_MAX = 1000
+
+NUDGE_AFTER = timedelta(days=3)  # one reminder to the expert
+EXPIRE_AFTER = timedelta(days=7)  # then the introducer is told it lapsed
+FOLLOWUP_AFTER = timedelta(days=3)  # "did you connect?" to the mentee, if nothing is booked
+REMIND_AGAIN = timedelta(days=7)  # after "not yet"
+DUPLICATE_WINDOW = timedelta(days=30)
+
+
+def why_problem(text: str) -> str | None:
+    """Why the reason won't do (too short or too long once trimmed), or None."""
+    length = len(text.strip())
+    if length < WHY_MIN:
+        return f"Say a little more about why: at least {WHY_MIN} characters."
+    if length > WHY_MAX:
+        return f"Please keep it to {WHY_MAX:,} characters or fewer (this has {length:,})."
+    return None
+
+
+def _name(facts: MentorFacts) -> str:
+    return facts.name.strip() or "That person"
+
+
+def expert_problem(introducer_id: str, mentee_id: str, expert: MentorFacts) -> str | None:
+    """Why this person can't be the expert in the introduction, or None if they can."""
+    # Paused or full experts may still be asked: nothing happens until they say yes.
+    blocker = mentor_blocker(mentee_id, replace(expert, paused=False, at_capacity=False))
+    if blocker == "self":
+        return "That's the same person twice. Pick someone else for them to meet."
+    if expert.user_id == introducer_id:
+        return "That's you. Pick someone else for them to meet."
+    if blocker == "bot":
+        return f"{_name(expert)} is a bot. Pick a person."
+    if blocker == "deleted":
+        return f"{_name(expert)} has left the workspace or is deactivated. Pick someone else."
+    return None
+
+
+def mentee_problem(mentee: MentorFacts) -> str | None:
+    """Why this person can't be the one who needs help, or None if they can."""
+    if mentee.is_bot:
+        return f"{_name(mentee)} is a bot. Pick a person."
+    if mentee.deleted:
+        return f"{_name(mentee)} has left the workspace or is deactivated. Pick someone else."
+    return None
