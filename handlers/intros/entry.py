@@ -1,0 +1,109 @@
+"""Ways into the intro modal: `/mentor intro`, App Home, the decline notice's "Suggest someone
+else", and the expert select that redraws the modal with that person's tags."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from handlers.blocks.intro_modal import build_intro_modal, intro_choices, read_intro_metadata
+from handlers.booking.common import BROKEN, NOT_YOURS, read_pressed, submitter
+from handlers.commands.call import SubcommandCall
+from handlers.home.publish import publish_home
+from handlers.intros.modal_open import intro_prefill, open_intro_modal
+from handlers.requests.ask import parse_ask_args
+from handlers.requests.delivery import tell
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def intro_command(call: SubcommandCall) -> None:
+    """`/mentor intro [@mentee] [@expert] [why]`: the intro modal, prefilled."""
+    await call.ack()
+    mentee_id, rest = parse_ask_args(call.args)
+    expert_id, why = parse_ask_args(rest)
+    prefill = await intro_prefill(
+        call.store, call.team_id, call.user_id, mentee_id=mentee_id, expert_id=expert_id, why=why
+    )
+    problem = await open_intro_modal(call.client, str(call.command.get("trigger_id")), prefill)
+    if problem:
+        await tell(call.respond, problem)
+
+
+async def home_intro(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+) -> None:
+    """Introduce people on App Home: the intro modal, empty."""
+    await ack()
+    user_id, team_id = submitter(body)
+    prefill = await intro_prefill(store, team_id, user_id)
+    problem = await open_intro_modal(client, str(body.get("trigger_id") or ""), prefill)
+    if problem:
+        # A Home click has no response_url: the answer goes on top of the tab.
+        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)
+
+
+async def suggest_again_clicked(
+    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, store: Store
+) -> None:
+    """After a decline or an expiry: the modal again, same mentee, reason and context."""
+    await ack()
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return
+    intro = await store.get_intro(pressed.team_id, pressed.target_id)
+    if intro is None or intro.introducer_id != pressed.user_id:
+        await tell(respond, NOT_YOURS)
+        return
+    prefill = await intro_prefill(
+        store,
+        pressed.team_id,
+        pressed.user_id,
+        mentee_id=intro.mentee_id,
+        why=intro.why,
+        note=intro.note or "",
+        from_request_id=intro.from_request_id,
+    )
+    problem = await open_intro_modal(client, pressed.trigger_id, prefill)
+    if problem:
+        await tell(respond, problem)
+
+
+async def expert_chosen(
+    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store
+) -> None:
+    """The expert select changed: redraw the modal with their directory tags."""
+    await ack()
+    view = body.get("view") or {}
+    user_id, team_id = submitter(body)
+    mentee_id, expert_id, why, note = intro_choices(view)
+    request_id, warned = read_intro_metadata(view.get("private_metadata"))
+    prefill = await intro_prefill(
+        store,
+        team_id,
+        user_id,
+        mentee_id=mentee_id,
+        expert_id=expert_id,
+        why=why,
+        note=note,
+        from_request_id=request_id,
+        warned_pair=warned,
+    )
+    try:
+        # The hash refuses the update if the person changed the modal again meanwhile.
+        await client.views_update(
+            view_id=str(view.get("id") or ""),
+            hash=str(view["hash"]) if view.get("hash") else None,
+            view=build_intro_modal(prefill),
+        )
+    except SlackApiError as error:
+        # Cosmetic: the tags are a hint, and the submission checks everything again.
+        log.info("could not show the expert's tags error=%s", error.response.get("error"))

@@ -1,0 +1,137 @@
+"""The intro modal's submission: inline checks, the duplicate warning, then the expert's DM."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import Background
+from bot.clock import Clock
+from bot.intros import DUPLICATE_WINDOW, expert_problem, mentee_problem
+from handlers import ids
+from handlers.blocks.intro_modal import IntroForm, build_intro_modal, parse_intro_submission
+from handlers.blocks.intros import build_expert_ask, build_intro_sent, topic_line
+from handlers.blocks.text import slack_date, user_mention
+from handlers.booking.common import submitter
+from handlers.intros.followups import schedule_new_intro
+from handlers.intros.modal_open import intro_prefill
+from handlers.requests.delivery import send_dm, try_dm
+from handlers.requests.submit import mentor_facts
+from storage.intros import NewIntro
+from storage.models import Intro, RequestStatus
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_DELIVERED = (
+    ":warning: Slack wouldn't let me message {expert} just now, so I didn't send your "
+    "introduction. Nobody was told. Please try again in a little while."
+)
+
+
+async def _problems(client: AsyncWebClient, form: IntroForm, user_id: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    mentee = mentee_problem(await mentor_facts(client, form.mentee_id))
+    if mentee:
+        errors[ids.INTRO_MENTEE_BLOCK] = mentee
+    expert = expert_problem(user_id, form.mentee_id, await mentor_facts(client, form.expert_id))
+    if expert:
+        errors[ids.INTRO_EXPERT_BLOCK] = expert
+    return errors
+
+
+async def _duplicate(
+    store: Store, team_id: str, form: IntroForm, now: datetime
+) -> Intro | None:
+    """An introduction of the same pair within the window that hasn't been waved through."""
+    pair = (form.mentee_id, form.expert_id)
+    if form.warned_pair == pair:
+        return None
+    return await store.last_intro_of_pair(team_id, *pair, now - DUPLICATE_WINDOW)
+
+
+async def _passed_on(store: Store, team_id: str, form: IntroForm, user_id: str) -> int | None:
+    """The request this intro passes on: still open, still the submitter's, same mentee."""
+    if form.from_request_id is None:
+        return None
+    request = await store.get_request(team_id, form.from_request_id)
+    if request is None or request.mentor_id != user_id or request.status is not RequestStatus.OPEN:
+        return None
+    return request.id if request.mentee_id == form.mentee_id else None
+
+
+async def intro_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """Inline errors for bad input, one warning for a recent duplicate; else ask the expert."""
+    user_id, team_id = submitter(body)
+    form, errors = parse_intro_submission(body.get("view") or {})
+    if form is not None:
+        errors = await _problems(client, form, user_id)
+    if form is None or errors:
+        await ack(response_action="errors", errors=errors)
+        return
+    now = clock.now()
+    earlier = await _duplicate(store, team_id, form, now)
+    if earlier is not None:
+        warning = (
+            f"{user_mention(form.mentee_id)} was already introduced to "
+            f"{user_mention(form.expert_id)} recently ({slack_date(earlier.created_at)}). "
+            "Submit again to send it anyway."
+        )
+        # Errors can't carry state, so the modal is redrawn with the warning and remembers it.
+        prefill = await intro_prefill(
+            store,
+            team_id,
+            user_id,
+            mentee_id=form.mentee_id,
+            expert_id=form.expert_id,
+            why=form.why,
+            note=form.note or "",
+            from_request_id=form.from_request_id,
+            warned_pair=(form.mentee_id, form.expert_id),
+            warning=warning,
+        )
+        await ack(response_action="update", view=build_intro_modal(prefill))
+        return
+    draft = NewIntro(
+        team_id=team_id,
+        introducer_id=user_id,
+        mentee_id=form.mentee_id,
+        expert_id=form.expert_id,
+        why=form.why,
+        note=form.note,
+        from_request_id=await _passed_on(store, team_id, form, user_id),
+    )
+    intro = await store.create_intro(draft, now)
+    log.info("intro created intro=%d team=%s", intro.id, team_id)
+    await ack()
+    background.spawn(ask_expert(client, store, clock, intro), name=f"intro-{intro.id}")
+
+
+async def ask_expert(client: AsyncWebClient, store: Store, clock: Clock, intro: Intro) -> None:
+    """DM the expert the ask, plan the nudge and the expiry, and tell the introducer."""
+    origin = None
+    if intro.from_request_id is not None:
+        origin = await store.get_request(intro.team_id, intro.from_request_id)
+    try:
+        dm = await send_dm(client, intro.expert_id, build_expert_ask(intro, topic_line(origin)))
+    except SlackApiError as error:
+        log.warning("could not ask the expert intro=%d error=%s", intro.id, error.response.get("error"))
+        await store.drop_undelivered_intro(intro.team_id, intro.id)
+        text = NOT_DELIVERED.format(expert=user_mention(intro.expert_id))
+        await try_dm(client, intro.introducer_id, {"text": text})
+        return
+    await store.set_intro_messages(intro.team_id, intro.id, expert_dm=dm)
+    await schedule_new_intro(store, intro, clock.now())
+    await try_dm(client, intro.introducer_id, build_intro_sent(intro))
