@@ -26,7 +26,6 @@ REQUEST_SEND_TO_POOL = "request_send_to_pool"  # offered to the mentee after a d
 
 # Modals opened from those buttons.
 DECLINE_MODAL = "request_decline_modal"
-SUGGEST_MODAL = "request_suggest_modal"
 
 # Inputs of the request modal: block_id (where errors go) and action_id (where the value is).
 REQUEST_MENTOR_BLOCK = "request_mentor"
@@ -46,12 +45,6 @@ DECLINE_REASON_ACTION = "decline_reason_input"
 DECLINE_SHARE_BLOCK = "decline_share"
 DECLINE_SHARE_ACTION = "decline_share_checkbox"
 DECLINE_SHARE_VALUE = "share"
-
-# Inputs of the "suggest someone else" modal.
-SUGGEST_USER_BLOCK = "suggest_user"
-SUGGEST_USER_ACTION = "suggest_user_select"
-SUGGEST_NOTE_BLOCK = "suggest_note"
-SUGGEST_NOTE_ACTION = "suggest_note_input"
 
 # The mentor directory: the profile modal and its inputs, and the Ask button in /mentor find.
 PROFILE_MODAL = "profile_modal"

@@ -142,15 +142,6 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'declined' AND mentee_id = ?4
 RETURNING *
 """
 
-# ?5 the new mentor; passing it on counts as a first response.
-_REASSIGN = """
-UPDATE requests SET mentor_id = ?5, first_response_at = coalesce(first_response_at, ?3),
-    updated_at = ?3
-WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
-    AND mentee_id <> ?5 AND ?4 <> ?5
-RETURNING *
-"""
-
 # Unanswered for too long: the named mentor's request goes to the pool (?4 that mentor).
 _ESCALATE = """
 UPDATE requests SET mentor_id = NULL, updated_at = ?3
@@ -326,20 +317,6 @@ class RequestQueries:
     ) -> Request | None:
         """declined → open with no mentor (the pool), by the mentee only."""
         return await _transition(self, _SEND_TO_POOL, team_id, request_id, now, mentee_id)
-
-    async def reassign_request(
-        self: _StoreCore,
-        team_id: str,
-        request_id: int,
-        from_mentor_id: str,
-        to_mentor_id: str,
-        now: datetime,
-    ) -> Request | None:
-        """Pass an open request from its named mentor to another (not the mentee, not self)."""
-        who = (from_mentor_id, to_mentor_id)
-        return await _transition(
-            self, _REASSIGN, team_id, request_id, now, *who, new_people=who[1:]
-        )
 
     async def escalate_request(
         self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from storage.migrate import LATEST_VERSION
+
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 
 
@@ -63,9 +65,9 @@ def test_migrate_needs_only_the_database(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "bot.db"
     result = run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db))
     assert result.returncode == 0, result.stderr
-    assert "schema version 1" in result.stdout
+    assert f"schema version {LATEST_VERSION}" in result.stdout
     with sqlite3.connect(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
 
 
 def test_unwritable_database_path_is_a_clear_error(tmp_path: Path) -> None:

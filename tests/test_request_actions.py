@@ -285,65 +285,6 @@ async def test_release_by_a_third_person_of_a_claimed_request(
     assert await the_request(bot) == before
 
 
-async def suggest(slack: SlackSender, fake: FakeSlack, dm: Any, who: str, note: str = "") -> Any:
-    await slack.click(find_button(dm, "Suggest someone else"), dm, user_id=BOB)
-    modal = opened_modal(fake)
-    assert modal["callback_id"] == "request_suggest_modal"
-    return await slack.view_submission(
-        modal, {"suggest_user": who, "suggest_note": note}, user_id=BOB
-    )
-
-
-async def test_suggest_someone_else_passes_the_request_on(
-    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
-) -> None:
-    fake_slack.add_user(DAVE, "dave")
-    dm = await ask(slack, fake_slack, bot, BOB)
-    stale_accept = copy.deepcopy(find_button(dm, "Accept"))
-    answer = await suggest(slack, fake_slack, dm, DAVE, note="Dave ran <!channel> promos")
-    assert answer.status == 200
-    assert (await the_request(bot)).mentor_id == DAVE
-
-    dave_dms = dms_to(fake_slack, DAVE)
-    assert button_labels(dave_dms[0]) == ["Accept", "Suggest someone else", "Decline"]
-    assert "Dave ran &lt;!channel&gt; promos" in dave_dms[-1].args["text"]
-    bob_view = shown(fake_slack, fake_slack.dm_channel(BOB))
-    assert f"Passed to <@{DAVE}>" in block_texts(bob_view)
-    assert button_labels(bob_view) == []
-    assert f"<@{BOB}> suggested <@{DAVE}>" in dms_to(fake_slack, ALICE)[-1].args["text"]
-    assert f"I sent your request to <@{DAVE}>" in block_texts(
-        shown(fake_slack, fake_slack.dm_channel(ALICE))
-    )
-
-    # The new mentor's buttons are now his; Bob's stale ones are not.
-    await slack.click(stale_accept, dm, user_id=BOB)
-    assert told(fake_slack)[-1] == NOT_YOURS
-    await slack.click(find_button(dave_dms[0], "Accept"), dave_dms[0], user_id=DAVE)
-    assert (await the_request(bot)).status is RequestStatus.ACCEPTED
-
-
-@pytest.mark.parametrize(
-    ("who", "error"),
-    [
-        (ALICE, "That's the person asking"),
-        (BOB, "That's you"),
-        ("U0BOTTY", "is a bot"),
-        ("U0GONE", "deactivated"),
-        ("U0NOBODY", "deactivated"),
-    ],
-)
-async def test_suggesting_someone_who_cant_help_is_an_inline_error(
-    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime, who: str, error: str
-) -> None:
-    fake_slack.add_user("U0BOTTY", "botty", is_bot=True)
-    fake_slack.add_user("U0GONE", "gone", deleted=True)
-    dm = await ask(slack, fake_slack, bot, BOB)
-    answer = await suggest(slack, fake_slack, dm, who)
-    assert answer.body["response_action"] == "errors"
-    assert error in answer.body["errors"]["suggest_user"]
-    assert (await the_request(bot)).mentor_id == BOB
-
-
 @pytest.mark.parametrize("status", [500, 429])
 async def test_a_failing_chat_update_keeps_the_transition(
     slack: SlackSender, fake_slack: FakeSlack, bot: Runtime, status: int

@@ -32,10 +32,8 @@ from handlers.blocks.request_modal import (
     RequestPrefill,
     build_decline_modal,
     build_request_modal,
-    build_suggest_modal,
     parse_decline_submission,
     parse_request_submission,
-    parse_suggest_submission,
 )
 from handlers.blocks.text import (
     BUTTON_TEXT_MAX,
@@ -192,7 +190,6 @@ def test_every_modal_is_within_block_kit_limits() -> None:
     assert_view_ok(build_request_modal(RequestPrefill()))
     assert_view_ok(build_request_modal(RequestPrefill(mentor_id="UMENTOR", details="x" * 5000)))
     assert_view_ok(build_decline_modal(42, mentee_id="UMENTEE"))
-    assert_view_ok(build_suggest_modal(42))
 
 
 def test_prompt_names_the_target_and_carries_only_ids() -> None:
@@ -526,31 +523,6 @@ def test_decline_modal_keeps_the_reason_private_by_default() -> None:
     assert parse_decline_submission(no_reason) == (42, None, False)
     with pytest.raises(ValueError, match="request id"):
         parse_decline_submission({**view, "private_metadata": "nope"})
-
-
-def test_suggest_modal_round_trip() -> None:
-    modal = build_suggest_modal(42)
-    assert modal["callback_id"] == ids.SUGGEST_MODAL
-    form, errors = parse_suggest_submission(submitted(modal))
-    assert form is None
-    assert set(errors) == {ids.SUGGEST_USER_BLOCK}
-    view = submitted(
-        modal,
-        **{
-            ids.SUGGEST_USER_BLOCK: {"selected_user": "UOTHER"},
-            ids.SUGGEST_NOTE_BLOCK: {"value": " She ran the last promo panel "},
-        },
-    )
-    form, errors = parse_suggest_submission(view, submitter_id="UMENTOR")
-    assert errors == {}
-    assert form is not None
-    assert (form.request_id, form.suggested_id, form.note) == (
-        42,
-        "UOTHER",
-        "She ran the last promo panel",
-    )
-    _, errors = parse_suggest_submission(view, submitter_id="UOTHER")
-    assert set(errors) == {ids.SUGGEST_USER_BLOCK}
 
 
 def test_short_replies() -> None:

@@ -279,7 +279,7 @@ async def test_a_declined_request_cannot_be_cancelled(store: Store) -> None:
     await unchanged(store, declined)
 
 
-# -- after a decline: the pool; before one: reassign -------------------------------------
+# -- after a decline: the pool ------------------------------------------------------------
 
 
 async def test_the_mentee_sends_a_declined_request_to_the_pool(store: Store) -> None:
@@ -296,32 +296,6 @@ async def test_the_mentee_sends_a_declined_request_to_the_pool(store: Store) -> 
     assert pooled_now.mentor_id is None
     assert pooled_now.decline_reason is None
     assert await store.claim_request(T1, request.id, OTHER, LATER) is not None
-
-
-async def test_the_named_mentor_passes_an_open_request_on(store: Store) -> None:
-    request = await named(store)
-    moved = await store.reassign_request(T1, request.id, MENTOR, OTHER, LATER)
-    assert moved is not None
-    assert (moved.mentor_id, moved.status) == (OTHER, RequestStatus.OPEN)
-    assert moved.first_response_at == LATER
-    assert await person_exists(store, OTHER)
-    assert await store.accept_request(T1, request.id, MENTOR, LATER) is None
-    assert await store.accept_request(T1, request.id, OTHER, LATER) is not None
-
-
-async def test_reassign_refusals_change_nothing(store: Store) -> None:
-    request = await named(store)
-    refused = [
-        (OTHER, THIRD),  # not the named mentor
-        (MENTOR, MENTEE),  # the mentee can't be their own mentor
-        (MENTOR, MENTOR),  # to oneself
-    ]
-    for from_id, to_id in refused:
-        assert await store.reassign_request(T1, request.id, from_id, to_id, LATER) is None
-    await unchanged(store, request)
-    assert not await person_exists(store, THIRD)
-    assert await store.accept_request(T1, request.id, MENTOR, LATER)
-    assert await store.reassign_request(T1, request.id, MENTOR, OTHER, LATER) is None
 
 
 # -- counts ------------------------------------------------------------------------------

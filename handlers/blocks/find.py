@@ -29,7 +29,8 @@ def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> d
     if not ranked:
         text = (
             f"I couldn't find a mentor for *{shown}* yet. You can still ask: "
-            "`/mentor ask` without a name sends your request to the mentor pool."
+            "`/mentor ask` without a name sends your request to the mentor pool. If you know "
+            "someone who knows, `/mentor intro` asks them to meet whoever needs the help."
         )
         return {"response_type": "ephemeral", "text": text, "blocks": [section(text)]}
     blocks: list[dict[str, Any]] = [section(f"Mentors for *{shown}*, best match first:")]

@@ -35,7 +35,6 @@ _MENTEE_CAN_CANCEL = {
     RequestStatus.OPEN,
     RequestStatus.ACCEPTED,
     RequestStatus.CLAIMED,
-    RequestStatus.REFERRED,
 }
 
 
@@ -189,7 +188,12 @@ def _status_line(
         if audience == "mentee":
             return f"⌛ This request expired {when}. You can always ask again with `/mentor ask`."
         return f"⌛ Expired {when} without an answer"
-    # REFERRED: someone passed it on to a new mentor.
+    # REFERRED: the mentor introduced the mentee to someone else, who said yes.
+    if audience == "mentee" and passed_to:
+        return (
+            f"➡️ {actor} introduced you to {user_mention(passed_to)} {when}, who's happy to "
+            "help. You'll find them both in a group DM."
+        )
     target = passed_to or request.mentor_id
     to = f" to {user_mention(target)}" if target else ""
     return f"➡️ Passed{to} {when}"

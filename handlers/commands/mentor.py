@@ -18,6 +18,7 @@ from handlers.booking.sessions_cmd import sessions_command
 from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
+from handlers.intros.entry import intro_command
 from handlers.requests.ask import ask_command, optin_command, optout_command
 from handlers.snooze import snooze_command
 from storage.store import Store
@@ -124,6 +125,15 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                 "/mentor sessions",
             ),
             sessions_command,
+        ),
+        Subcommand(
+            "intro",
+            _entry(
+                "/mentor intro [@who needs help] [@who they should meet] [why]",
+                "Introduce two people. The second says yes first; then I start a group DM.",
+                "/mentor intro @sam @dana Dana ran our last two pricing launches",
+            ),
+            intro_command,
         ),
         Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
     )

@@ -23,7 +23,9 @@ async def origin_of(store: Store, intro: Intro) -> Request | None:
     return await store.get_request(intro.team_id, intro.from_request_id)
 
 
-async def rewrite_expert_dm(client: AsyncWebClient, store: Store, intro: Intro, at: datetime) -> None:
+async def rewrite_expert_dm(
+    client: AsyncWebClient, store: Store, intro: Intro, at: datetime
+) -> None:
     """The expert's ask loses its buttons and says what became of it."""
     if not (intro.expert_dm_channel_id and intro.expert_dm_ts):
         return

@@ -19,7 +19,14 @@ from handlers.blocks.intros import (
     topic_line,
 )
 from handlers.intros.common import origin_of, rewrite_expert_dm
-from storage.models import Intro, IntroFollowup, IntroStatus, OutboxMessage, RequestStatus, SubjectType
+from storage.models import (
+    Intro,
+    IntroFollowup,
+    IntroStatus,
+    OutboxMessage,
+    RequestStatus,
+    SubjectType,
+)
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -49,7 +56,9 @@ async def _enqueue(
 
 async def schedule_new_intro(store: Store, intro: Intro, now: datetime) -> None:
     """The expert has the ask: one nudge after 3 days, expiry after 7."""
-    await _enqueue(store, intro, NUDGE, intro.expert_id, intro.created_at + NUDGE_AFTER, "nudge", now)
+    await _enqueue(
+        store, intro, NUDGE, intro.expert_id, intro.created_at + NUDGE_AFTER, "nudge", now
+    )
     due = intro.created_at + EXPIRE_AFTER
     await _enqueue(store, intro, EXPIRE, intro.introducer_id, due, "expire", now)
 
@@ -60,7 +69,7 @@ async def schedule_followup(store: Store, intro: Intro, now: datetime) -> None:
 
 
 async def schedule_reminder(store: Store, intro: Intro, now: datetime) -> bool:
-    """"Not yet": one more follow-up in a week; False if that one was already planned."""
+    """ "Not yet": one more follow-up in a week; False if that one was already planned."""
     due = now + REMIND_AGAIN
     return await _enqueue(store, intro, FOLLOWUP, intro.mentee_id, due, "followup:again", now)
 

@@ -17,7 +17,9 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-MODAL_FAILED = "I couldn't open the introduction form just now (Slack said: {error}). Please try again."
+MODAL_FAILED = (
+    "I couldn't open the introduction form just now (Slack said: {error}). Please try again."
+)
 
 
 async def intro_prefill(
@@ -38,9 +40,9 @@ async def intro_prefill(
     if from_request_id is not None:
         found = await store.get_request(team_id, from_request_id)
         # Its details are private to the people on it: only its mentor may pass it on.
-        if found is not None and found.mentor_id == viewer_id:
-            if found.status is RequestStatus.OPEN:
-                request = found
+        mine = found is not None and found.mentor_id == viewer_id
+        if mine and found is not None and found.status is RequestStatus.OPEN:
+            request = found
     tags = None
     if expert_id:
         profile = await store.get_profile(team_id, expert_id)

@@ -45,9 +45,7 @@ async def _problems(client: AsyncWebClient, form: IntroForm, user_id: str) -> di
     return errors
 
 
-async def _duplicate(
-    store: Store, team_id: str, form: IntroForm, now: datetime
-) -> Intro | None:
+async def _duplicate(store: Store, team_id: str, form: IntroForm, now: datetime) -> Intro | None:
     """An introduction of the same pair within the window that hasn't been waved through."""
     pair = (form.mentee_id, form.expert_id)
     if form.warned_pair == pair:
@@ -127,7 +125,9 @@ async def ask_expert(client: AsyncWebClient, store: Store, clock: Clock, intro: 
     try:
         dm = await send_dm(client, intro.expert_id, build_expert_ask(intro, topic_line(origin)))
     except SlackApiError as error:
-        log.warning("could not ask the expert intro=%d error=%s", intro.id, error.response.get("error"))
+        log.warning(
+            "could not ask the expert intro=%d error=%s", intro.id, error.response.get("error")
+        )
         await store.drop_undelivered_intro(intro.team_id, intro.id)
         text = NOT_DELIVERED.format(expert=user_mention(intro.expert_id))
         await try_dm(client, intro.introducer_id, {"text": text})

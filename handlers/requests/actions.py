@@ -2,7 +2,8 @@
 
 Each click acks first, re-checks who clicked and moves the request with one conditional
 update, so a double click or a race has exactly one winner; everyone else is told privately
-why nothing changed. The Decline and Suggest modals' submissions live in modals.py.
+why nothing changed. The Decline modal's submission lives in modals.py; Suggest someone else
+opens the intro modal (handlers/intros).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from bot.requests import TOPIC_LABELS
 from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.request_messages import build_not_yours, build_request_update
-from handlers.blocks.request_modal import build_decline_modal, build_suggest_modal
+from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import slack_date, user_mention
 from handlers.booking.common import session_topic
 from handlers.booking.confirm import update_confirmations
+from handlers.intros.modal_open import intro_prefill, open_intro_modal
 from handlers.requests import modals
 from handlers.requests.delivery import (
     deliver_to_pool,
@@ -361,16 +363,25 @@ async def suggest_clicked(
     client: AsyncWebClient,
     store: Store,
 ) -> None:
-    """Suggest someone else opens a modal asking whom."""
+    """Suggest someone else: the intro modal, with the mentee and the request's context."""
     await ack()
     request = await _own_open_request(body, respond, store)
-    if request is not None:
-        view = build_suggest_modal(request.id)
-        await client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+    if request is None:
+        return
+    prefill = await intro_prefill(
+        store,
+        request.team_id,
+        str(request.mentor_id),
+        mentee_id=request.mentee_id,
+        from_request_id=request.id,
+    )
+    problem = await open_intro_modal(client, str(body.get("trigger_id")), prefill)
+    if problem:
+        await tell(respond, problem)
 
 
 def register(app: AsyncApp) -> None:
-    """Every lifecycle button and the two modals they open."""
+    """Every lifecycle button and the Decline modal (Suggest opens the intro modal)."""
     app.action(ids.REQUEST_ACCEPT)(accept)
     app.action(ids.REQUEST_DECLINE)(decline_clicked)
     app.action(ids.REQUEST_SUGGEST)(suggest_clicked)
@@ -379,4 +390,3 @@ def register(app: AsyncApp) -> None:
     app.action(ids.REQUEST_CANCEL)(cancel)
     app.action(ids.REQUEST_SEND_TO_POOL)(send_to_pool)
     app.view(ids.DECLINE_MODAL)(modals.decline_submitted)
-    app.view(ids.SUGGEST_MODAL)(modals.suggest_submitted)

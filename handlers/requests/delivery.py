@@ -64,7 +64,7 @@ async def refresh_request_messages(
             audience=audience,  # type: ignore[arg-type]
             actor_id=actor_id,
             at=at,
-            passed_to=passed_to if audience == "mentor" else None,
+            passed_to=passed_to,
         )
         try:
             await client.chat_update(channel=channel, ts=ts, **message)

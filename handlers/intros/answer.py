@@ -1,0 +1,167 @@
+"""The expert's answer (Happy to help / Not right now), the group DM, and Book time.
+
+Only the expert answers, only the pair books; anyone else is told privately and nothing moves.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.settings import Settings
+from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
+from handlers.booking.common import BROKEN, NOT_YOURS, Pressed, read_pressed
+from handlers.booking.start import start_booking
+from handlers.intros.common import already, origin_of, rewrite_expert_dm
+from handlers.intros.followups import schedule_followup
+from handlers.requests.delivery import refresh_request_messages, tell, try_dm
+from storage.models import Intro, IntroStatus, SubjectType
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_BOOKABLE = "This introduction wasn't accepted, so there's no time to book."
+
+
+async def _pressed(body: dict[str, Any], respond: AsyncRespond) -> Pressed | None:
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+    return pressed
+
+
+async def _answer(
+    body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, yes: bool
+) -> tuple[Intro, datetime] | None:
+    """The expert's answer, stored; None (after telling the clicker why) if it didn't apply."""
+    pressed = await _pressed(body, respond)
+    if pressed is None:
+        return None
+    now = clock.now()
+    team_id, intro_id, user_id = pressed.team_id, pressed.target_id, pressed.user_id
+    done = await store.answer_intro(team_id, intro_id, user_id, yes, now)
+    if done is None:
+        current = await store.get_intro(team_id, intro_id)
+        if current is None or current.expert_id != user_id:
+            await tell(respond, NOT_YOURS)
+        else:
+            await tell(respond, already(current))
+        return None
+    log.info("intro answered intro=%d status=%s", done.id, done.status)
+    await store.cancel_for_subject(team_id, SubjectType.INTRO, done.id)
+    return done, now
+
+
+async def accept(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Happy to help: the group DM, the referral (if any), and a follow-up in 3 days."""
+    await ack()
+    answered = await _answer(body, respond, store, clock, yes=True)
+    if answered is None:
+        return
+    intro, now = answered
+    await schedule_followup(store, intro, now)
+    await rewrite_expert_dm(client, store, intro, now)
+    origin = await origin_of(store, intro)
+    if origin is not None:
+        referred = await store.refer_request(intro.team_id, origin.id, now)
+        if referred is not None:
+            # The request was passed on: its own reminders and escalation no longer apply.
+            await store.cancel_for_subject(intro.team_id, SubjectType.REQUEST, origin.id)
+            await refresh_request_messages(
+                client, referred, actor_id=intro.introducer_id, at=now, passed_to=intro.expert_id
+            )
+    await open_group_dm(client, store, intro, build_group_intro(intro, origin))
+
+
+async def open_group_dm(
+    client: AsyncWebClient, store: Store, intro: Intro, message: dict[str, Any]
+) -> None:
+    """One conversation with the introducer, the mentee and the expert, and the intro post."""
+    people = list(dict.fromkeys((intro.introducer_id, intro.mentee_id, intro.expert_id)))
+    try:
+        opened = await client.conversations_open(users=",".join(people))
+        channel = str(opened["channel"]["id"])
+        await client.chat_postMessage(channel=channel, **message)
+    except SlackApiError as error:
+        log.warning(
+            "could not open the intro's group DM intro=%d error=%s",
+            intro.id,
+            error.response.get("error"),
+        )
+        # Second best: each person gets the same introduction (and Book time) by DM.
+        for person in people:
+            await try_dm(client, person, message)
+        return
+    await store.set_intro_messages(intro.team_id, intro.id, group_dm=channel)
+
+
+async def decline(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Not right now: only the introducer hears of it, privately; never the mentee."""
+    await ack()
+    answered = await _answer(body, respond, store, clock, yes=False)
+    if answered is None:
+        return
+    intro, now = answered
+    await rewrite_expert_dm(client, store, intro, now)
+    await try_dm(client, intro.introducer_id, build_declined_for_introducer(intro))
+
+
+async def book(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """Book time: the booking flow, with the expert as mentor, on the intro's own request."""
+    await ack()
+    pressed = await _pressed(body, respond)
+    if pressed is None:
+        return
+    intro = await store.get_intro(pressed.team_id, pressed.target_id)
+    if intro is None or pressed.user_id not in (intro.mentee_id, intro.expert_id):
+        await tell(respond, NOT_YOURS)
+        return
+    if intro.status is not IntroStatus.ACCEPTED:
+        await tell(respond, NOT_BOOKABLE)
+        return
+    # Made on the first click, the same one on every later click.
+    request = await store.intro_request(intro.team_id, intro.id, clock.now())
+    if request is None:
+        await tell(respond, NOT_BOOKABLE)
+        return
+    problem = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=intro.team_id,
+        request_id=request.id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if problem:
+        await tell(respond, problem)
