@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import copy
 import sqlite3
-from datetime import timedelta
 from typing import Any
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import Intro, IntroFollowup, IntroStatus, RequestSource, RequestStatus
-from storage.models import SessionStatus
+from storage.models import (
+    Intro,
+    IntroFollowup,
+    IntroStatus,
+    RequestSource,
+    RequestStatus,
+    SessionStatus,
+)
 from tests.conftest import deliver_due
 from tests.fakeslack import (
     ALICE,
@@ -125,7 +130,8 @@ async def test_intro_accept_group_dm_book_time_and_a_confirmed_session(
     [opened] = [c for c in fake.calls_to("conversations.open") if "," in str(c.args["users"])]
     assert set(str(opened.args["users"]).split(",")) == {CAROL, ALICE, DAVE}
     group = fake.dm_channel(CAROL, ALICE, DAVE)
-    assert group is not None and intro.group_dm_channel_id == group
+    assert group is not None
+    assert intro.group_dm_channel_id == group
     assert set(fake.members(group)) >= {CAROL, ALICE, DAVE}
     [post] = group_posts(fake)
     context = block_texts(post)
