@@ -23,8 +23,10 @@ from storage import StorageError
 from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.home import HomeQueries, WelcomeQueries
+from storage.mentoring import MentoringQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
+from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.requests import RequestQueries
 from storage.sessions import SessionQueries
@@ -112,7 +114,14 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
 
 
 class Store(
-    DirectoryQueries, HomeQueries, OutboxQueries, RequestQueries, SessionQueries, WelcomeQueries
+    DirectoryQueries,
+    HomeQueries,
+    OutboxQueries,
+    RequestQueries,
+    SessionQueries,
+    WelcomeQueries,
+    NoteQueries,
+    MentoringQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 
