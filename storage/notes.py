@@ -264,6 +264,17 @@ class NoteQueries:
         )
         return Note.model_validate(dict(rows[0])) if rows else None
 
+    async def own_note_for_session(
+        self: _StoreCore, team_id: str, author_id: str, session_id: int
+    ) -> Note | None:
+        """The author's latest note about a session, if they logged one."""
+        rows = await self._fetch(
+            "SELECT * FROM notes WHERE session_id = ? AND team_id = ? AND author_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (session_id, team_id, author_id),
+        )
+        return Note.model_validate(dict(rows[0])) if rows else None
+
     async def note_what_next(self: _StoreCore, team_id: str, note_id: int) -> WhatNext | None:
         """What a note chose next (never its body), or None if it's gone."""
         rows = await self._fetch(
