@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import booking, commands, directory, events, fallback, home, requests, snooze
+from handlers import booking, commands, directory, events, fallback, home, notes, requests, snooze
 
 
 def register(app: AsyncApp) -> None:
@@ -19,4 +19,5 @@ def register(app: AsyncApp) -> None:
     snooze.register(app)
     booking.register(app)
     home.register(app)
+    notes.register(app)
     fallback.register(app)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from bot.delivery import Delivery, Renderer, Renderers
 from bot.kinds import Kind, KindRenderer, OutboxDeps
 from handlers.booking.reminders import KINDS as BOOKING_KINDS
+from handlers.notes.kinds import KINDS as NOTES_KINDS
 from handlers.requests.nudges import KINDS as REQUEST_KINDS
 from storage.models import OutboxMessage
 
@@ -18,6 +19,7 @@ from storage.models import OutboxMessage
 FEATURE_KINDS: tuple[Mapping[str, Kind], ...] = (
     REQUEST_KINDS,
     BOOKING_KINDS,
+    NOTES_KINDS,
 )
 
 

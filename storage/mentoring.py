@@ -14,7 +14,14 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from storage.models import Cadence, Checkin, CheckinAnswer, Relationship, SubjectType
+from storage.models import (
+    Cadence,
+    Checkin,
+    CheckinAnswer,
+    Relationship,
+    Request,
+    SubjectType,
+)
 from storage.timefmt import format_time
 
 _ENSURE_PERSON = """
@@ -292,3 +299,14 @@ class MentoringQueries:
             format_time(now),
         )
         return _relationship(await self._fetch(_ADVANCE, params))
+
+    async def accepted_request_between(
+        self: _StoreCore, team_id: str, mentor_id: str, mentee_id: str
+    ) -> Request | None:
+        """The pair's latest accepted, not yet booked request (reused by Book time)."""
+        rows = await self._fetch(
+            "SELECT * FROM requests WHERE team_id = ? AND mentee_id = ? AND status = 'accepted' "
+            "AND mentor_id = ? ORDER BY id DESC LIMIT 1",
+            (team_id, mentee_id, mentor_id),
+        )
+        return Request.model_validate(dict(rows[0])) if rows else None

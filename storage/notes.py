@@ -39,6 +39,8 @@ WHERE id = ?1 AND team_id = ?2 AND author_id = ?3
 RETURNING *
 """
 
+_OWN_WHAT_NEXT = "SELECT what_next FROM notes WHERE id = ? AND team_id = ? AND author_id = ?"
+
 _NOTE_ITEMS = "SELECT * FROM action_items WHERE note_id = ? AND team_id = ? ORDER BY position"
 
 _INSERT_ITEM = """
@@ -89,7 +91,9 @@ ORDER BY created_at DESC, id DESC
 LIMIT ? OFFSET ?
 """
 
-_COUNT_MY_NOTES = "SELECT count(*) FROM notes WHERE team_id = ? AND author_id = ? AND subject_id = ?"
+_COUNT_MY_NOTES = (
+    "SELECT count(*) FROM notes WHERE team_id = ? AND author_id = ? AND subject_id = ?"
+)
 
 _SESSIONS_BETWEEN = """
 SELECT *, count(*) OVER () AS total FROM (
@@ -232,12 +236,8 @@ class NoteQueries:
                 )
                 rows = list(await conn.execute_fetchall(_INSERT_NOTE, params))
             else:
-                old = list(
-                    await conn.execute_fetchall(
-                        "SELECT what_next FROM notes WHERE id = ? AND team_id = ? AND author_id = ?",
-                        (draft.note_id, draft.team_id, draft.author_id),
-                    )
-                )
+                mine = (draft.note_id, draft.team_id, draft.author_id)
+                old = list(await conn.execute_fetchall(_OWN_WHAT_NEXT, mine))
                 if not old:
                     return None
                 previous = WhatNext(old[0][0])
@@ -286,9 +286,7 @@ class NoteQueries:
         """A note's action items, in the order they were written."""
         return _items(await self._fetch(_NOTE_ITEMS, (note_id, team_id)))
 
-    async def get_action_item(
-        self: _StoreCore, team_id: str, item_id: int
-    ) -> ActionItem | None:
+    async def get_action_item(self: _StoreCore, team_id: str, item_id: int) -> ActionItem | None:
         """One action item, or None."""
         rows = await self._fetch(
             "SELECT * FROM action_items WHERE id = ? AND team_id = ?", (item_id, team_id)

@@ -23,13 +23,19 @@ from handlers.blocks.text import (
     slack_date,
     user_mention,
 )
-from storage.models import ActionItem, Note, Relationship, Session
+from storage.models import ActionItem, Note, Relationship, Session, SessionStatus
 
 NOTES_PER_PAGE = 5
 ITEMS_PER_PAGE = 10
 SESSIONS_SHOWN = 5
 PAGES_MAX = 10_000
 _NOTE_BODY_SHOWN = 2500
+_STATUS = {
+    SessionStatus.CONFIRMED: "booked",
+    SessionStatus.CANCELLED: "cancelled",
+    SessionStatus.COMPLETED: "held",
+    SessionStatus.DID_NOT_HAPPEN: "didn't happen",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,7 @@ def _session_rows(history: History) -> list[dict[str, Any]]:
     if not history.sessions:
         return [context("No sessions booked together yet.")]
     lines = [
-        f"• {slack_date(s.starts_at)} · {s.duration_minutes} min · {s.status.value.replace('_', ' ')}"
+        f"• {slack_date(s.starts_at)} · {s.duration_minutes} min · {_STATUS[s.status]}"
         for s in history.sessions[:SESSIONS_SHOWN]
     ]
     more = history.sessions_total - len(lines)
@@ -128,7 +134,9 @@ def build_history(history: History) -> dict[str, Any]:
     blocks += _note_rows(history)
     footer = [button("Log notes", ids.NOTES_LOG, history.other_id, "primary")]
     if history.page < history.pages:
-        footer.append(button("Next page", ids.NOTES_PAGE, page_value(history.other_id, history.page + 1)))
+        footer.append(
+            button("Next page", ids.NOTES_PAGE, page_value(history.other_id, history.page + 1))
+        )
     if history.page > 1:
         footer.append(button("First page", ids.NOTES_PAGE, page_value(history.other_id, 1)))
     blocks.append(actions(*footer))

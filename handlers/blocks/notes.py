@@ -217,7 +217,9 @@ def _date(view: Mapping[str, Any], block_id: str) -> tuple[date | None, bool]:
         return None, False
 
 
-def _item(view: Mapping[str, Any], position: int, today: date) -> tuple[ItemForm | None, dict[str, str]]:
+def _item(
+    view: Mapping[str, Any], position: int, today: date
+) -> tuple[ItemForm | None, dict[str, str]]:
     text_block = ids.ITEM_TEXT_BLOCK.format(position)
     owner_block = ids.ITEM_OWNER_BLOCK.format(position)
     due_block = ids.ITEM_DUE_BLOCK.format(position)

@@ -26,7 +26,7 @@ from handlers.blocks.text import (
 )
 from storage.models import ActionItem, Checkin, CheckinAnswer, Relationship
 
-# Section text is 3000 characters; one item line stays far below (300 typed, escaped ×5 max).
+# Sections hold 3000 characters; an item line (300 typed, escaped) stays far below.
 _ITEM_SHOWN_MAX = 1600
 
 

@@ -26,9 +26,7 @@ NO_NOTE = "I can't find those notes any more, so there's nothing to edit."
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
 
 
-async def _open(
-    client: AsyncWebClient, trigger_id: str, view: dict[str, object]
-) -> str | None:
+async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, object]) -> str | None:
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:

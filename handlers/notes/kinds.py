@@ -92,9 +92,7 @@ async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """Each person, while the relationship is on and this tick is the current one."""
     relationship_id = _subject(row, SubjectType.RELATIONSHIP)
     relationship = (
-        await deps.store.get_relationship(row.team_id, relationship_id)
-        if relationship_id
-        else None
+        await deps.store.get_relationship(row.team_id, relationship_id) if relationship_id else None
     )
     raw = row.payload.get("at")
     if relationship is None or relationship.next_at is None or not isinstance(raw, str):
@@ -102,13 +100,13 @@ async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     if row.recipient not in (relationship.mentor_id, relationship.mentee_id):
         return None
     at = parse_time(raw)
+    if relationship.next_at < at:
+        return None  # the cadence changed since this row was planned
     if relationship.next_at == at:
         await _advance(deps, relationship, at)
         relationship = await deps.store.get_relationship(row.team_id, relationship.id)
         if relationship is None or relationship.next_at is None:
             return None
-    elif relationship.next_at < at:
-        return None  # the cadence changed since this row was planned
     mentoring = row.recipient == relationship.mentor_id
     other = relationship.mentee_id if mentoring else relationship.mentor_id
     message = build_tick(relationship, other)

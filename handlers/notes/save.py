@@ -17,7 +17,12 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING, next_tick
 from handlers import ids
-from handlers.blocks.notes import NotesForm, NotesTarget, parse_notes_submission, read_notes_metadata
+from handlers.blocks.notes import (
+    NotesForm,
+    NotesTarget,
+    parse_notes_submission,
+    read_notes_metadata,
+)
 from handlers.blocks.plans import build_plan_dm
 from handlers.blocks.text import slack_date, user_mention
 from handlers.booking.common import submitter
@@ -33,11 +38,16 @@ log = logging.getLogger(__name__)
 BROKEN_FORM = "This form is broken, so I didn't save it. Open Log notes again."
 
 
-async def pair_of(store: Store, team_id: str, author_id: str, target: NotesTarget) -> tuple[str, str] | None:
+async def pair_of(
+    store: Store, team_id: str, author_id: str, target: NotesTarget
+) -> tuple[str, str] | None:
     """(mentor, mentee) of the notes; None if the author isn't in the session named."""
     if target.session_id is not None:
         session = await store.get_session(team_id, target.session_id)
-        if session is None or {author_id, target.other_id} != {session.mentor_id, session.mentee_id}:
+        if session is None or {author_id, target.other_id} != {
+            session.mentor_id,
+            session.mentee_id,
+        }:
             return None
         return session.mentor_id, session.mentee_id
     active = [
@@ -50,9 +60,7 @@ async def pair_of(store: Store, team_id: str, author_id: str, target: NotesTarge
     return author_id, target.other_id
 
 
-def _draft(
-    form: NotesForm, team_id: str, author_id: str, target: NotesTarget
-) -> NoteDraft:
+def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -> NoteDraft:
     items = tuple(
         ItemDraft(
             position=item.position,

@@ -99,7 +99,7 @@ async def new_checkin(
 
 
 async def schedule_ticks(store: Store, relationship: Relationship, now: datetime) -> None:
-    """"Time for your 1:1" to both people at the relationship's next tick."""
+    """ "Time for your 1:1" to both people at the relationship's next tick."""
     if relationship.ended_at is not None or relationship.next_at is None:
         return
     at = relationship.next_at
