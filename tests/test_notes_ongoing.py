@@ -10,7 +10,7 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import RequestStatus, RequestSource
+from storage.models import RequestSource, RequestStatus
 from tests.conftest import deliver_due
 from tests.fakeslack import (
     ALICE,
