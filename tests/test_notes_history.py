@@ -159,7 +159,7 @@ async def test_the_author_edits_notes_and_the_other_gets_the_updated_plan(
     updated = dms_to(fake, ALICE)[-1]
     assert f"<@{BOB}> updated your shared action plan" in block_texts(updated)
     assert "write the doc, short" in block_texts(updated)
-    items, total = await bot.store.items_between(TEAM_ID, BOB, ALICE, 10)
+    _, total = await bot.store.items_between(TEAM_ID, BOB, ALICE, 10)
     assert total == 3  # Bob's two (edited in place) and Alice's one
     listed = block_texts((await slack.command(f"notes <@{ALICE}>", user_id=BOB)).body)
     assert "nervous" not in listed
