@@ -242,6 +242,16 @@ async def test_another_chat_opens_a_request_to_the_same_mentor(
     assert mentor["element"]["initial_user"] == BOB
     assert "could use another chat" in block_texts(latest_dm(fake, BOB))
     assert [a for _, _, a in checkins(bot)] == ["another_chat"]
+    reply = await slack.view_submission(
+        view, {"What's on your mind?": "Following up: the new format went badly"}, user_id=ALICE
+    )
+    assert not reply.body
+    await bot.background.drain(5)
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        [(request_id, mentor_id)] = conn.execute("SELECT id, mentor_id FROM requests").fetchall()
+        [(linked,)] = conn.execute("SELECT follow_up_request_id FROM checkins").fetchall()
+    assert mentor_id == BOB
+    assert linked == request_id
 
 
 async def test_a_due_step_nudges_its_owner_who_can_snooze_or_finish_it(

@@ -78,7 +78,12 @@ async def _answer(
     log.info("check-in answered checkin=%d answer=%s", answered.id, answer)
     if answer is CheckinAnswer.ANOTHER_CHAT:
         # The trigger_id lives 3 seconds: the modal goes first.
-        prefill = RequestPrefill(mentor_id=answered.mentor_id, details=FOLLOW_UP, topic=Topic.OTHER)
+        prefill = RequestPrefill(
+            mentor_id=answered.mentor_id,
+            details=FOLLOW_UP,
+            topic=Topic.OTHER,
+            checkin_id=answered.id,
+        )
         await open_request_modal(client, pressed.trigger_id, prefill, respond)
     again = False
     if answer is CheckinAnswer.STILL_WORKING:
