@@ -22,12 +22,9 @@ from storage.models import (
     Request,
     SubjectType,
 )
+from storage.notes import CANCEL_OUTBOX as _CANCEL_OUTBOX
+from storage.notes import ENSURE_PERSON as _ENSURE_PERSON
 from storage.timefmt import format_time
-
-_ENSURE_PERSON = """
-INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (team_id, user_id) DO NOTHING
-"""
 
 _INSERT_CHECKIN = """
 INSERT INTO checkins (team_id, note_id, mentor_id, mentee_id, sequence, due_at, created_at)
@@ -40,11 +37,6 @@ _ANSWER = """
 UPDATE checkins SET answer = ?4, answered_at = ?5
 WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?3 AND answer IS NULL
 RETURNING *
-"""
-
-_CANCEL_OUTBOX = """
-UPDATE outbox SET status = 'cancelled'
-WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 """
 
 # checkins_by_pair narrows to the pair; the note filter is cheap on a handful of rows.
@@ -118,6 +110,17 @@ def _checkin(rows: Iterable[aiosqlite.Row]) -> Checkin | None:
 
 def _relationship(rows: Iterable[aiosqlite.Row]) -> Relationship | None:
     return next((Relationship.model_validate(dict(row)) for row in rows), None)
+
+
+async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Relationship | None:
+    """Run a pause or end UPDATE (?1 id, ?2 team) and, if it applied, cancel pending ticks
+    in the same transaction."""
+    async with store._transaction() as conn:
+        changed = _relationship(await conn.execute_fetchall(sql, params))
+        if changed is not None:
+            subject = (changed.team_id, str(SubjectType.RELATIONSHIP), changed.id)
+            await conn.execute_fetchall(_CANCEL_OUTBOX, subject)
+        return changed
 
 
 class MentoringQueries:
@@ -248,14 +251,8 @@ class MentoringQueries:
         self: _StoreCore, team_id: str, relationship_id: int, user_id: str, now: datetime
     ) -> Relationship | None:
         """Stop the ticks until resumed, by either person; pending ticks are cancelled."""
-        async with self._transaction() as conn:
-            params = (relationship_id, team_id, user_id, format_time(now))
-            paused = _relationship(await conn.execute_fetchall(_PAUSE, params))
-            if paused is not None:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), relationship_id)
-                )
-            return paused
+        params = (relationship_id, team_id, user_id, format_time(now))
+        return await _silencing(self, _PAUSE, params)
 
     async def resume_relationship(
         self: _StoreCore,
@@ -273,14 +270,8 @@ class MentoringQueries:
         self: _StoreCore, team_id: str, relationship_id: int, user_id: str, now: datetime
     ) -> Relationship | None:
         """End it, by either person: history stays, every pending row is cancelled."""
-        async with self._transaction() as conn:
-            params = (relationship_id, team_id, user_id, format_time(now))
-            ended = _relationship(await conn.execute_fetchall(_END, params))
-            if ended is not None:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), relationship_id)
-                )
-            return ended
+        params = (relationship_id, team_id, user_id, format_time(now))
+        return await _silencing(self, _END, params)
 
     async def advance_relationship(
         self: _StoreCore,

@@ -20,7 +20,7 @@ from bot.notes import ITEM_TEXT_MAX, ITEMS_MAX, NOTES_MAX
 from storage.models import ActionItem, Note, Session, SubjectType, WhatNext
 from storage.timefmt import format_time
 
-_ENSURE_PERSON = """
+ENSURE_PERSON = """
 INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (team_id, user_id) DO NOTHING
 """
@@ -56,7 +56,8 @@ UPDATE action_items SET owner_id = ?3, text = ?4, due_date = ?5, updated_at = ?6
 WHERE id = ?1 AND team_id = ?2
 """
 
-_CANCEL_OUTBOX = """
+# A subject's unsent rows; claimed ones are left to their renderer (see cancel_for_subject).
+CANCEL_OUTBOX = """
 UPDATE outbox SET status = 'cancelled'
 WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 """
@@ -173,7 +174,7 @@ async def _write_items(
                 "DELETE FROM action_items WHERE id = ? AND team_id = ?", (old.id, note.team_id)
             )
             await conn.execute_fetchall(
-                _CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), old.id)
+                CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), old.id)
             )
     changed: set[int] = set()
     for position, item in wanted.items():
@@ -203,7 +204,7 @@ async def _write_items(
         )
         if (current.due_date, current.owner_id) != (item.due_date, item.owner_id):
             await conn.execute_fetchall(
-                _CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), current.id)
+                CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), current.id)
             )
             changed.add(position)
     now_items = _items(await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id)))
@@ -219,7 +220,7 @@ class NoteQueries:
         stamp = format_time(now)
         async with self._transaction() as conn:
             await conn.executemany(
-                _ENSURE_PERSON,
+                ENSURE_PERSON,
                 [(draft.team_id, who, stamp, stamp) for who in (draft.author_id, draft.subject_id)],
             )
             previous: WhatNext | None = None
@@ -302,7 +303,7 @@ class NoteQueries:
             done = _items(await conn.execute_fetchall(_COMPLETE_ITEM, params))
             if done:
                 await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.ACTION_ITEM), item_id)
+                    CANCEL_OUTBOX, (team_id, str(SubjectType.ACTION_ITEM), item_id)
                 )
             return next(iter(done), None)
 

@@ -8,6 +8,7 @@ mentor. Every answer is stored and the mentor gets a one-line DM.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -30,6 +31,7 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
+Listener = Callable[..., Awaitable[None]]
 ANSWERED = "You've already answered this check-in. Thanks!"
 FOLLOW_UP = "Following up on our action plan: "
 
@@ -93,43 +95,25 @@ async def _answer(
     await try_dm(client, answered.mentor_id, build_checkin_answered(answered, answer))
 
 
-async def all_done_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    """All done."""
-    await ack()
-    await _answer(CheckinAnswer.ALL_DONE, body, respond, client, store, clock, settings)
+def _listener(answer: CheckinAnswer, doc: str) -> Listener:
+    """The button listener for one answer (Bolt injects its parameters by name)."""
+
+    async def clicked(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
+        await ack()
+        await _answer(answer, body, respond, client, store, clock, settings)
+
+    clicked.__doc__ = doc
+    return clicked
 
 
-async def still_working_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    """Still working on it."""
-    await ack()
-    await _answer(CheckinAnswer.STILL_WORKING, body, respond, client, store, clock, settings)
-
-
-async def another_chat_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    """Could use another chat."""
-    await ack()
-    await _answer(CheckinAnswer.ANOTHER_CHAT, body, respond, client, store, clock, settings)
+all_done_clicked = _listener(CheckinAnswer.ALL_DONE, "All done.")
+still_working_clicked = _listener(CheckinAnswer.STILL_WORKING, "Still working on it.")
+another_chat_clicked = _listener(CheckinAnswer.ANOTHER_CHAT, "Could use another chat.")

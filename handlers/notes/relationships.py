@@ -121,13 +121,23 @@ async def book_clicked(
         await tell(respond, refusal)
 
 
-async def _show(respond: AsyncRespond, relationship: Relationship, user_id: str, lead: str) -> None:
+async def _changed(
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    relationship: Relationship,
+    user_id: str,
+    lead: str,
+    to_other: str,
+) -> None:
+    """Show the clicker the new state in place, and tell the other person."""
     blocks = [
         section(lead),
         section(relationship_line(relationship, user_id)),
         relationship_controls(relationship, book=False),
     ]
     await respond(replace_original=True, text=lead, blocks=blocks)
+    line = f"{user_mention(user_id)} {to_other}"
+    await try_dm(client, _other(relationship, user_id), {"text": line, "blocks": [section(line)]})
 
 
 async def pause_clicked(
@@ -151,12 +161,8 @@ async def pause_clicked(
         await tell(respond, ALREADY_PAUSED)
         return
     log.info("relationship paused relationship=%d", paused.id)
-    await _show(
-        respond, paused, pressed.user_id, ":pause_button: Paused. Resume whenever you like."
-    )
-    other = _other(paused, pressed.user_id)
-    line = f"{user_mention(pressed.user_id)} paused your regular 1:1s for now."
-    await try_dm(client, other, {"text": line, "blocks": [section(line)]})
+    lead = ":pause_button: Paused. Resume whenever you like."
+    await _changed(respond, client, paused, pressed.user_id, lead, "paused your regular 1:1s.")
 
 
 async def resume_clicked(
@@ -182,10 +188,8 @@ async def resume_clicked(
         await tell(respond, NOT_PAUSED)
         return
     await schedule_ticks(store, resumed, now)
-    await _show(respond, resumed, pressed.user_id, ":arrow_forward: Resumed.")
-    other = _other(resumed, pressed.user_id)
-    line = f"{user_mention(pressed.user_id)} resumed your regular 1:1s."
-    await try_dm(client, other, {"text": line, "blocks": [section(line)]})
+    lead = ":arrow_forward: Resumed."
+    await _changed(respond, client, resumed, pressed.user_id, lead, "resumed your regular 1:1s.")
 
 
 async def end_clicked(
