@@ -105,7 +105,7 @@ async def test_held_session_notes_plan_checkins_until_all_done(
             "Step 1": f"Draft the promo case {NASTY}",
             "Step 1: who": "Them",
             "Step 1: due": date(2026, 3, 20),
-            "Step 2": "Intro to Dana",
+            "Step 2": f"Intro to Dana {NASTY}",
             "Step 2: who": "Me",
             "What next?": "checkin_2w",
         },
@@ -142,7 +142,7 @@ async def test_held_session_notes_plan_checkins_until_all_done(
     clock.advance(weeks=2)
     await deliver_due(bot)
     ask = dm_with(fake, ALICE, "How is your action plan")
-    assert "Intro to Dana" in block_texts(ask)  # still open
+    assert f"Intro to Dana {NASTY_SHOWN}" in block_texts(ask)  # still open, escaped
     assert "Draft the promo case" not in block_texts(ask)  # ticked off above
     assert button_labels(ask)[:3] == ["All done", "Still working on it", "Could use another chat"]
     [(sequence, asked, answer)] = checkins(bot)
@@ -296,3 +296,23 @@ async def test_a_due_step_nudges_its_owner_who_can_snooze_or_finish_it(
 def late_team(bot: Runtime) -> str:
     with sqlite3.connect(bot.settings.db_path) as conn:
         return str(conn.execute("SELECT team_id FROM action_items").fetchone()[0])
+
+
+async def test_did_you_meet_yes_opens_the_notes_for_that_session(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    session = await booked(slack, fake, bot)
+    clock.advance(days=1)
+    await deliver_due(bot)
+    asked = dm_with(fake, BOB, "Did you meet")
+    await slack.click(find_button(asked, "Yes"), asked, user_id=BOB)
+    view = opened_modal(fake)
+    assert view["callback_id"] == ids.NOTES_MODAL
+    assert f'"s":{session.id}' in view["private_metadata"]
+    reply = await log_notes(slack, fake, bot, {"Private notes": SECRET}, user_id=BOB)
+    assert not reply.body
+    assert await bot.store.session_has_notes(session.team_id, session.id)
+    # One-off with no steps: nothing to share, and nothing private went out.
+    assert "shared an action plan" not in block_texts(latest_dm(fake, ALICE))
+    assert "worried" not in all_posted(fake)
