@@ -7,10 +7,6 @@ from datetime import date, datetime, timedelta
 
 from storage.models import Cadence, WhatNext
 
-# Mirror the CHECKs on notes and action_items in 001-initial.sql.
-NOTES_MAX = 3000
-ITEM_TEXT_MAX = 300
-ITEMS_MAX = 5
 END_NOTE_MAX = 1000
 
 CHECKIN_WEEKS: dict[WhatNext, int] = {

@@ -16,9 +16,13 @@ from typing import Any, Protocol
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.notes import ITEM_TEXT_MAX, ITEMS_MAX, NOTES_MAX
-from storage.models import ActionItem, Note, Session, SubjectType, WhatNext
+from storage.models import ActionItem, Note, SubjectType, WhatNext
 from storage.timefmt import format_time
+
+# Mirror the CHECKs on notes and action_items in 001-initial.sql.
+NOTES_MAX = 3000
+ITEM_TEXT_MAX = 300
+ITEMS_MAX = 5
 
 ENSURE_PERSON = """
 INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
@@ -74,38 +78,6 @@ WHERE id = ?1 AND team_id = ?2 AND owner_id = ?5 AND done_at IS NULL
 RETURNING *
 """
 
-# Both directions of a pair, each through action_items_by_pair; open ones first.
-_ITEMS_BETWEEN = """
-SELECT *, count(*) OVER () AS total FROM (
-    SELECT * FROM action_items WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
-    UNION ALL
-    SELECT * FROM action_items WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
-ORDER BY done_at IS NOT NULL, due_date IS NULL, due_date, id
-LIMIT ?4 OFFSET ?5
-"""
-
-# notes_by_author covers the WHERE and the ORDER BY, so a page is one index range walk.
-_MY_NOTES = """
-SELECT * FROM notes WHERE team_id = ? AND author_id = ? AND subject_id = ?
-ORDER BY created_at DESC, id DESC
-LIMIT ? OFFSET ?
-"""
-
-_COUNT_MY_NOTES = (
-    "SELECT count(*) FROM notes WHERE team_id = ? AND author_id = ? AND subject_id = ?"
-)
-
-_SESSIONS_BETWEEN = """
-SELECT *, count(*) OVER () AS total FROM (
-    SELECT * FROM sessions WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
-    UNION ALL
-    SELECT * FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
-ORDER BY starts_at DESC, id DESC
-LIMIT ?4
-"""
-
 
 class ItemDraft(BaseModel):
     """One action item as typed in the modal."""
@@ -149,24 +121,20 @@ class _StoreCore(Protocol):
     def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
 
 
-def _items(rows: Iterable[aiosqlite.Row]) -> list[ActionItem]:
-    return [ActionItem.model_validate(_without_total(row)) for row in rows]
+def items_of(rows: Iterable[aiosqlite.Row]) -> list[ActionItem]:
+    return [ActionItem.model_validate(without_total(row)) for row in rows]
 
 
-def _without_total(row: aiosqlite.Row) -> dict[str, Any]:
+def without_total(row: aiosqlite.Row) -> dict[str, Any]:
     return {key: value for key, value in dict(row).items() if key != "total"}
 
 
-def _total(rows: list[aiosqlite.Row]) -> int:
-    return int(rows[0]["total"]) if rows else 0
-
-
-async def _write_items(
+async def _writeitems_of(
     conn: aiosqlite.Connection, draft: NoteDraft, note: Note, stamp: str
 ) -> tuple[list[ActionItem], list[ActionItem]]:
     """Make the note's items match the draft by position; return (all, rescheduled)."""
     rows = await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id))
-    before = {item.position: item for item in _items(rows)}
+    before = {item.position: item for item in items_of(rows)}
     wanted = {item.position: item for item in draft.items}
     for position, old in before.items():
         if position not in wanted:
@@ -207,7 +175,7 @@ async def _write_items(
                 CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), current.id)
             )
             changed.add(position)
-    now_items = _items(await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id)))
+    now_items = items_of(await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id)))
     return now_items, [item for item in now_items if item.position in changed]
 
 
@@ -252,7 +220,7 @@ class NoteQueries:
                 )
                 rows = list(await conn.execute_fetchall(_UPDATE_NOTE, params))
             note = Note.model_validate(dict(rows[0]))
-            items, rescheduled = await _write_items(conn, draft, note, stamp)
+            items, rescheduled = await _writeitems_of(conn, draft, note, stamp)
             return SavedNote(note, items, previous, rescheduled)
 
     async def get_own_note(
@@ -285,14 +253,14 @@ class NoteQueries:
 
     async def note_items(self: _StoreCore, team_id: str, note_id: int) -> list[ActionItem]:
         """A note's action items, in the order they were written."""
-        return _items(await self._fetch(_NOTE_ITEMS, (note_id, team_id)))
+        return items_of(await self._fetch(_NOTE_ITEMS, (note_id, team_id)))
 
     async def get_action_item(self: _StoreCore, team_id: str, item_id: int) -> ActionItem | None:
         """One action item, or None."""
         rows = await self._fetch(
             "SELECT * FROM action_items WHERE id = ? AND team_id = ?", (item_id, team_id)
         )
-        return next(iter(_items(rows)), None)
+        return next(iter(items_of(rows)), None)
 
     async def complete_item(
         self: _StoreCore, team_id: str, item_id: int, owner_id: str, now: datetime
@@ -300,7 +268,7 @@ class NoteQueries:
         """Tick an item done, by its owner only, once; its pending nudges are cancelled."""
         async with self._transaction() as conn:
             params = (item_id, team_id, format_time(now), owner_id)
-            done = _items(await conn.execute_fetchall(_COMPLETE_ITEM, params))
+            done = items_of(await conn.execute_fetchall(_COMPLETE_ITEM, params))
             if done:
                 await conn.execute_fetchall(
                     CANCEL_OUTBOX, (team_id, str(SubjectType.ACTION_ITEM), item_id)
@@ -317,26 +285,4 @@ class NoteQueries:
     ) -> ActionItem | None:
         """Hold an open item's nudges until `until`, by its owner only."""
         params = (item_id, team_id, format_time(until), format_time(now), owner_id)
-        return next(iter(_items(await self._fetch(_SNOOZE_ITEM, params))), None)
-
-    async def items_between(
-        self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int, offset: int = 0
-    ) -> tuple[list[ActionItem], int]:
-        """The shared items of a pair (either wrote them), open first; and how many in all."""
-        rows = await self._fetch(_ITEMS_BETWEEN, (team_id, user_a, user_b, limit, offset))
-        return _items(rows), _total(rows)
-
-    async def notes_about(
-        self: _StoreCore, team_id: str, author_id: str, subject_id: str, limit: int, offset: int
-    ) -> tuple[list[Note], int]:
-        """The author's own notes about someone, newest first; and how many in all."""
-        rows = await self._fetch(_MY_NOTES, (team_id, author_id, subject_id, limit, offset))
-        count = await self._fetch(_COUNT_MY_NOTES, (team_id, author_id, subject_id))
-        return [Note.model_validate(dict(row)) for row in rows], int(count[0][0])
-
-    async def sessions_between(
-        self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int
-    ) -> tuple[list[Session], int]:
-        """The pair's sessions, whoever mentored, newest first; and how many in all."""
-        rows = await self._fetch(_SESSIONS_BETWEEN, (team_id, user_a, user_b, limit))
-        return [Session.model_validate(_without_total(row)) for row in rows], _total(rows)
+        return next(iter(items_of(await self._fetch(_SNOOZE_ITEM, params))), None)

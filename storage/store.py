@@ -22,6 +22,7 @@ import aiosqlite
 from storage import StorageError
 from storage.db import connect
 from storage.directory import DirectoryQueries
+from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.mentoring import MentoringQueries
 from storage.migrate import LATEST_VERSION, migrate
@@ -122,6 +123,7 @@ class Store(
     WelcomeQueries,
     NoteQueries,
     MentoringQueries,
+    HistoryQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

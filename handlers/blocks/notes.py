@@ -12,18 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from bot.notes import (
-    END_NOTE_MAX,
-    ITEM_TEXT_MAX,
-    ITEMS_MAX,
-    NOTES_MAX,
-    WHAT_NEXT_LABELS,
-    due_problem,
-    text_problem,
-)
+from bot.notes import END_NOTE_MAX, WHAT_NEXT_LABELS, due_problem, text_problem
 from handlers import ids
 from handlers.blocks.text import MODAL_TITLE_MAX, context, plain, user_mention
 from storage.models import ActionItem, Note, WhatNext
+from storage.notes import ITEM_TEXT_MAX, ITEMS_MAX, NOTES_MAX
 
 Owner = Literal["me", "them"]
 _ID_MAX = 64
