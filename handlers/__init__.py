@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import booking, commands, directory, events, fallback, home, intros, requests, snooze
+from handlers import (
+    booking,
+    commands,
+    directory,
+    events,
+    fallback,
+    home,
+    intros,
+    notes,
+    requests,
+    snooze,
+)
 
 
 def register(app: AsyncApp) -> None:
@@ -20,4 +31,5 @@ def register(app: AsyncApp) -> None:
     booking.register(app)
     home.register(app)
     intros.register(app)
+    notes.register(app)
     fallback.register(app)

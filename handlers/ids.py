@@ -102,6 +102,36 @@ CANCEL_REASON_BLOCK = "session_cancel_reason"
 CANCEL_REASON_ACTION = "session_cancel_reason_input"
 
 # -- notes, action plans, check-ins, relationships (issue 7) --
+# The Log notes modal and its inputs; item inputs are numbered 1-5 (ITEM_*_BLOCK.format(n)).
+NOTES_MODAL = "notes_modal"
+NOTES_BODY_BLOCK = "notes_body"
+NOTES_BODY_ACTION = "notes_body_input"
+ITEM_TEXT_BLOCK = "notes_item_{}_text"
+ITEM_TEXT_ACTION = "notes_item_text_input"
+ITEM_OWNER_BLOCK = "notes_item_{}_owner"
+ITEM_OWNER_ACTION = "notes_item_owner_select"
+ITEM_DUE_BLOCK = "notes_item_{}_due"
+ITEM_DUE_ACTION = "notes_item_due_date"
+WHAT_NEXT_BLOCK = "notes_what_next"
+WHAT_NEXT_ACTION = "notes_what_next_choice"
+# Buttons: item ones carry an action item id, check-in ones a check-in id, relationship ones a
+# relationship id; Edit notes a note id; Log notes and Next page "<user id>" / "<user>:<page>".
+ITEM_DONE = "action_item_done"
+ITEM_SNOOZE_WEEK = "action_item_snooze_week"
+CHECKIN_ALL_DONE = "checkin_all_done"
+CHECKIN_STILL_WORKING = "checkin_still_working"
+CHECKIN_ANOTHER_CHAT = "checkin_another_chat"
+RELATIONSHIP_BOOK = "relationship_book_time"
+RELATIONSHIP_PAUSE = "relationship_pause"
+RELATIONSHIP_RESUME = "relationship_resume"
+RELATIONSHIP_END = "relationship_end"
+NOTES_EDIT = "notes_edit"
+NOTES_LOG = "notes_log"
+NOTES_PAGE = "notes_next_page"
+# Ending a relationship: the modal asking for an optional closing note.
+RELATIONSHIP_END_MODAL = "relationship_end_modal"
+END_NOTE_BLOCK = "relationship_end_note"
+END_NOTE_ACTION = "relationship_end_note_input"
 
 # -- introductions (issue 8) --
 # The intro modal (from /mentor intro, a request's Suggest someone else, Home, a decline notice).

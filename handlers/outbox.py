@@ -12,6 +12,7 @@ from bot.delivery import Delivery, Renderer, Renderers
 from bot.kinds import Kind, KindRenderer, OutboxDeps
 from handlers.booking.reminders import KINDS as BOOKING_KINDS
 from handlers.intros.followups import KINDS as INTRO_KINDS
+from handlers.notes.kinds import KINDS as NOTES_KINDS
 from handlers.requests.nudges import KINDS as REQUEST_KINDS
 from storage.models import OutboxMessage
 
@@ -20,6 +21,7 @@ FEATURE_KINDS: tuple[Mapping[str, Kind], ...] = (
     REQUEST_KINDS,
     BOOKING_KINDS,
     INTRO_KINDS,
+    NOTES_KINDS,
 )
 
 

@@ -22,10 +22,13 @@ import aiosqlite
 from storage import StorageError
 from storage.db import connect
 from storage.directory import DirectoryQueries
+from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
+from storage.mentoring import MentoringQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
+from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.requests import RequestQueries
 from storage.sessions import SessionQueries
@@ -120,6 +123,9 @@ class Store(
     SessionQueries,
     WelcomeQueries,
     IntroQueries,
+    NoteQueries,
+    MentoringQueries,
+    HistoryQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -52,6 +52,7 @@ class RequestPrefill:
     origin_ts: str | None = None
     origin_permalink: str | None = None
     source: RequestSource = RequestSource.COMMAND
+    checkin_id: int | None = None  # "Could use another chat": the check-in it follows up
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class RequestForm:
     origin_channel_id: str | None = None
     origin_ts: str | None = None
     origin_permalink: str | None = None
+    checkin_id: int | None = None
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -122,6 +124,8 @@ def request_metadata(prefill: RequestPrefill) -> str:
         # refuses URLs over 1000 characters, which keeps the JSON far below the limit.
         if prefill.origin_permalink and safe_link(prefill.origin_permalink, "x"):
             data["p"] = prefill.origin_permalink
+    if prefill.checkin_id is not None:
+        data["k"] = str(prefill.checkin_id)
     # Ids are capped at _ID_MAX too, so this stays within PRIVATE_METADATA_MAX.
     return json.dumps(data, separators=(",", ":"))
 
@@ -144,6 +148,9 @@ def _read_metadata(raw: Any) -> dict[str, Any]:
             "origin_ts": ts,
             "origin_permalink": permalink if safe_link(permalink, "x") else None,
         }
+    checkin = data.get("k")
+    if isinstance(checkin, str) and checkin.isascii() and checkin.isdigit() and len(checkin) < 19:
+        result["checkin_id"] = int(checkin)
     return result
 
 

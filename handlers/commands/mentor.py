@@ -19,6 +19,7 @@ from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.intros.entry import intro_command
+from handlers.notes.history import notes_command
 from handlers.requests.ask import ask_command, optin_command, optout_command
 from handlers.snooze import snooze_command
 from storage.store import Store
@@ -134,6 +135,16 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                 "/mentor intro @sam @dana Dana ran our last two pricing launches",
             ),
             intro_command,
+        ),
+        Subcommand(
+            "notes",
+            _entry(
+                "/mentor notes @someone [page]",
+                "Your history with someone: sessions, your own private notes, shared action "
+                "items and your 1:1s, with Log notes.",
+                "/mentor notes @dana",
+            ),
+            notes_command,
         ),
         Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
     )

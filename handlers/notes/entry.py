@@ -1,15 +1,44 @@
 """The one entry into logging notes, for every "Log notes" button.
 
-CONTRACT (booking calls this; keep the signature): the notes helper fills in the body.
+CONTRACT (booking calls this; keep the signature).
 """
 
 from __future__ import annotations
 
+import logging
+import re
+
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.settings import Settings
+from handlers.blocks.notes import NotesTarget, build_notes_modal
+from handlers.blocks.request_messages import build_not_yours
+from storage.models import Note
 from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = build_not_yours()
+NOT_YOURSELF = "Notes are about someone else: name the person you met, e.g. `/mentor notes @dana`."
+NO_NOTE = "I can't find those notes any more, so there's nothing to edit."
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
+
+
+async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, object]) -> str | None:
+    try:
+        await client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        log.warning("could not open the notes modal error=%s", reason)
+        return f"I couldn't open the notes form just now ({reason}). Please try again."
+    return None
+
+
+async def _edit_view(store: Store, note: Note, target: NotesTarget) -> dict[str, object]:
+    items = await store.note_items(note.team_id, note.id)
+    return build_notes_modal(target, author_id=note.author_id, note=note, items=items)
 
 
 async def open_log_notes(
@@ -28,4 +57,38 @@ async def open_log_notes(
     `other_user_id`). Returns a refusal to show privately (not a participant, unknown
     session), or None when the modal was opened.
     """
-    raise NotImplementedError("issue 7 in progress")
+    if session_id is not None:
+        session = await store.get_session(team_id, session_id)
+        if session is None or user_id not in (session.mentor_id, session.mentee_id):
+            return NOT_YOURS
+        other = session.mentee_id if user_id == session.mentor_id else session.mentor_id
+        target = NotesTarget(other, session_id=session.id)
+        # Notes already logged for this session open for editing rather than twice over.
+        earlier = await store.own_note_for_session(team_id, user_id, session.id)
+        if earlier is not None:
+            edit = NotesTarget(other, session_id=session.id, note_id=earlier.id)
+            return await _open(client, trigger_id, await _edit_view(store, earlier, edit))
+    elif other_user_id is not None and _USER_ID.fullmatch(other_user_id):
+        if other_user_id == user_id:
+            return NOT_YOURSELF
+        target = NotesTarget(other_user_id)
+    else:
+        return NOT_YOURSELF
+    return await _open(client, trigger_id, build_notes_modal(target, author_id=user_id))
+
+
+async def open_edit_notes(
+    client: AsyncWebClient,
+    store: Store,
+    *,
+    team_id: str,
+    user_id: str,
+    trigger_id: str,
+    note_id: int,
+) -> str | None:
+    """Reopen the author's own notes, prefilled; anyone else is refused."""
+    note = await store.get_own_note(team_id, note_id, user_id)
+    if note is None:
+        return NO_NOTE
+    target = NotesTarget(note.subject_id, session_id=note.session_id, note_id=note.id)
+    return await _open(client, trigger_id, await _edit_view(store, note, target))

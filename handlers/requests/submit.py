@@ -198,6 +198,8 @@ async def request_submitted(
         clock.now(),
     )
     log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
+    if form.checkin_id is not None:
+        await store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
     await schedule_new_request(store, settings, request, clock.now())
     await ack()
     background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")

@@ -1,0 +1,119 @@
+"""The mentee's answers to "How is your action plan going?".
+
+All done ends the chain; Still working on it asks again after the same interval, until
+MENTORBOT_MAX_CHECKINS; Could use another chat opens the request modal prefilled to the same
+mentor. Every answer is stored and the mentor gets a one-line DM.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.notes import checkin_weeks, may_check_in_again
+from bot.settings import Settings
+from handlers.blocks.plans import build_checkin_answered, build_checkin_thanks
+from handlers.blocks.request_modal import RequestPrefill
+from handlers.blocks.text import section
+from handlers.booking.common import BROKEN, read_pressed
+from handlers.notes.entry import NOT_YOURS
+from handlers.notes.schedule import new_checkin
+from handlers.requests.ask import open_request_modal
+from handlers.requests.delivery import tell, try_dm
+from storage.models import Checkin, CheckinAnswer, Topic
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[..., Awaitable[None]]
+ANSWERED = "You've already answered this check-in. Thanks!"
+FOLLOW_UP = "Following up on our action plan: "
+
+
+async def _next_checkin(store: Store, settings: Settings, checkin: Checkin, now: Any) -> bool:
+    """Plan the next check-in of the chain at the same interval; False once at the bound."""
+    if not may_check_in_again(checkin.sequence, settings.max_checkins):
+        return False
+    what_next = (
+        await store.note_what_next(checkin.team_id, checkin.note_id) if checkin.note_id else None
+    )
+    await new_checkin(
+        store,
+        team_id=checkin.team_id,
+        note_id=checkin.note_id,
+        pair=(checkin.mentor_id, checkin.mentee_id),
+        sequence=checkin.sequence + 1,
+        weeks=checkin_weeks(what_next),
+        now=now,
+    )
+    return True
+
+
+async def _answer(
+    answer: CheckinAnswer,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return
+    checkin = await store.get_checkin(pressed.team_id, pressed.target_id)
+    if checkin is None or checkin.mentee_id != pressed.user_id:
+        await tell(respond, NOT_YOURS)
+        return
+    now = clock.now()
+    answered = await store.answer_checkin(checkin.team_id, checkin.id, pressed.user_id, answer, now)
+    if answered is None:
+        await tell(respond, ANSWERED)
+        return
+    log.info("check-in answered checkin=%d answer=%s", answered.id, answer)
+    if answer is CheckinAnswer.ANOTHER_CHAT:
+        # The trigger_id lives 3 seconds: the modal goes first.
+        prefill = RequestPrefill(
+            mentor_id=answered.mentor_id,
+            details=FOLLOW_UP,
+            topic=Topic.OTHER,
+            checkin_id=answered.id,
+        )
+        await open_request_modal(client, pressed.trigger_id, prefill, respond)
+    again = False
+    if answer is CheckinAnswer.STILL_WORKING:
+        again = await _next_checkin(store, settings, answered, now)
+    text = build_checkin_thanks(answer, again)
+    await respond(replace_original=True, text=text, blocks=[section(text)])
+    await try_dm(client, answered.mentor_id, build_checkin_answered(answered, answer))
+
+
+def _listener(answer: CheckinAnswer, doc: str) -> Listener:
+    """The button listener for one answer (Bolt injects its parameters by name)."""
+
+    async def clicked(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+    ) -> None:
+        await ack()
+        await _answer(answer, body, respond, client, store, clock, settings)
+
+    clicked.__doc__ = doc
+    return clicked
+
+
+all_done_clicked = _listener(CheckinAnswer.ALL_DONE, "All done.")
+still_working_clicked = _listener(CheckinAnswer.STILL_WORKING, "Still working on it.")
+another_chat_clicked = _listener(CheckinAnswer.ANOTHER_CHAT, "Could use another chat.")

@@ -1,0 +1,120 @@
+"""Timed messages of notes and plans, rendered from the current state when the outbox sends.
+
+- action_item.due (quiet, nudge): the owner, on the due date in their time zone; nothing if
+  the step is done, deleted, re-assigned or snoozed past now.
+- checkin.ask (quiet, nudge): the mentee; nothing once answered.
+- relationship.tick (quiet): both people; nothing once paused or ended. Whichever of the two
+  rows renders first moves next_at on and plans the next tick, so the cadence keeps going
+  whether or not anyone books.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.delivery import Delivery
+from bot.kinds import Kind, OutboxDeps
+from bot.notes import next_tick
+from handlers.blocks.plans import build_checkin_ask, build_item_due, build_tick
+from handlers.notes.schedule import (
+    CHECKIN_ASK,
+    ITEM_DUE,
+    TICK,
+    local_today,
+    schedule_ticks,
+)
+from storage.models import ActionItem, Checkin, OutboxMessage, Relationship, SubjectType
+from storage.timefmt import parse_time
+
+
+def _subject(row: OutboxMessage, kind: SubjectType) -> int | None:
+    return row.subject_id if row.subject_type is kind else None
+
+
+def other_of(item: ActionItem) -> str:
+    """The person on the plan who doesn't own this step."""
+    return item.mentee_id if item.owner_id == item.mentor_id else item.mentor_id
+
+
+async def render_item_due(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The owner, if the step is still theirs, still open and not snoozed."""
+    item_id = _subject(row, SubjectType.ACTION_ITEM)
+    item = await deps.store.get_action_item(row.team_id, item_id) if item_id else None
+    now = deps.clock.now()
+    if item is None or item.done_at is not None or item.owner_id != row.recipient:
+        return None
+    if item.snoozed_until is not None and item.snoozed_until > now:
+        return None
+    today = await local_today(deps.client, deps.store, row.team_id, row.recipient, now)
+    message = build_item_due(item, other_of(item), row.id, today)
+    return Delivery(row.recipient, message["text"], message["blocks"])
+
+
+async def checkin_items(deps: OutboxDeps, checkin: Checkin) -> list[ActionItem]:
+    """The steps a check-in asks about: its note's, or (note deleted) the pair's."""
+    if checkin.note_id is not None:
+        return await deps.store.note_items(checkin.team_id, checkin.note_id)
+    items, _ = await deps.store.items_between(
+        checkin.team_id, checkin.mentor_id, checkin.mentee_id, limit=10
+    )
+    return items
+
+
+async def render_checkin(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The mentee, until they answer."""
+    checkin_id = _subject(row, SubjectType.CHECKIN)
+    checkin = await deps.store.get_checkin(row.team_id, checkin_id) if checkin_id else None
+    if checkin is None or checkin.answer is not None or checkin.mentee_id != row.recipient:
+        return None
+    items = await checkin_items(deps, checkin)
+    message = build_checkin_ask(checkin, items, row.id)
+
+    async def asked(_channel: str, _ts: str) -> None:
+        await deps.store.mark_checkin_asked(checkin.team_id, checkin.id, deps.clock.now())
+
+    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=asked)
+
+
+async def _advance(deps: OutboxDeps, relationship: Relationship, at: datetime) -> None:
+    """Move the 1:1 on past now (a long outage skips missed ticks rather than replay them)."""
+    now = deps.clock.now()
+    upcoming = next_tick(at, relationship.cadence)
+    while upcoming <= now:
+        upcoming = next_tick(upcoming, relationship.cadence)
+    moved = await deps.store.advance_relationship(
+        relationship.team_id, relationship.id, at, upcoming, now
+    )
+    if moved is not None:
+        await schedule_ticks(deps.store, moved, now)
+
+
+async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """Each person, while the relationship is on and this tick is the current one."""
+    relationship_id = _subject(row, SubjectType.RELATIONSHIP)
+    relationship = (
+        await deps.store.get_relationship(row.team_id, relationship_id) if relationship_id else None
+    )
+    raw = row.payload.get("at")
+    if relationship is None or relationship.next_at is None or not isinstance(raw, str):
+        return None  # gone, ended or paused
+    if row.recipient not in (relationship.mentor_id, relationship.mentee_id):
+        return None
+    at = parse_time(raw)
+    if relationship.next_at < at:
+        return None  # the cadence changed since this row was planned
+    if relationship.next_at == at:
+        await _advance(deps, relationship, at)
+        relationship = await deps.store.get_relationship(row.team_id, relationship.id)
+        if relationship is None or relationship.next_at is None:
+            return None
+    mentoring = row.recipient == relationship.mentor_id
+    other = relationship.mentee_id if mentoring else relationship.mentor_id
+    message = build_tick(relationship, other)
+    return Delivery(row.recipient, message["text"], message["blocks"])
+
+
+KINDS: dict[str, Kind] = {
+    ITEM_DUE: Kind(render_item_due, nudge=True),
+    CHECKIN_ASK: Kind(render_checkin, nudge=True),
+    TICK: Kind(render_tick),
+}

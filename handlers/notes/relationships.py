@@ -1,0 +1,269 @@
+"""Ongoing 1:1 buttons: Book time, Pause, Resume and End (with its closing-note modal).
+
+Book time reuses the pair's accepted, unbooked request, or makes one already accepted
+(source 'command', topic 'other'), then runs the booking flow on it. Either person may pause,
+resume or end; the other is told by DM.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.background import Background
+from bot.clock import Clock
+from bot.notes import CADENCE_WORDS, next_tick
+from bot.settings import Settings
+from handlers import ids
+from handlers.blocks.notes import build_end_modal, read_end_note
+from handlers.blocks.plans import relationship_controls, relationship_line
+from handlers.blocks.text import section, user_mention
+from handlers.booking.common import BROKEN, Pressed, metadata_id, read_pressed, submitter
+from handlers.booking.start import start_booking
+from handlers.notes.entry import NOT_YOURS
+from handlers.notes.schedule import schedule_ticks
+from handlers.requests.delivery import tell, try_dm
+from storage.models import Relationship, Request, RequestSource, Topic
+from storage.notes import NoteDraft
+from storage.requests import NewRequest
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+ENDED = "These 1:1s have ended, so I didn't change anything."
+NOT_PAUSED = "These 1:1s aren't paused, so there's nothing to resume."
+ALREADY_PAUSED = "These 1:1s are already paused."
+
+
+def _other(relationship: Relationship, user_id: str) -> str:
+    return relationship.mentee_id if user_id == relationship.mentor_id else relationship.mentor_id
+
+
+async def _clicked(
+    body: dict[str, Any], respond: AsyncRespond, store: Store
+) -> tuple[Pressed, Relationship] | None:
+    """The relationship on the button, if the clicker is in it and it hasn't ended."""
+    pressed = read_pressed(body)
+    if pressed is None:
+        await tell(respond, BROKEN)
+        return None
+    relationship = await store.get_relationship(pressed.team_id, pressed.target_id)
+    if relationship is None or pressed.user_id not in (
+        relationship.mentor_id,
+        relationship.mentee_id,
+    ):
+        await tell(respond, NOT_YOURS)
+        return None
+    if relationship.ended_at is not None:
+        await tell(respond, ENDED)
+        return None
+    return pressed, relationship
+
+
+async def _request_for(store: Store, relationship: Relationship, now: Any) -> Request | None:
+    """An accepted request for the pair to book on."""
+    team_id, mentor_id, mentee_id = (
+        relationship.team_id,
+        relationship.mentor_id,
+        relationship.mentee_id,
+    )
+    found = await store.accepted_request_between(team_id, mentor_id, mentee_id)
+    if found is not None:
+        return found
+    cadence = CADENCE_WORDS[relationship.cadence]
+    draft = NewRequest(
+        team_id=team_id,
+        mentee_id=mentee_id,
+        mentor_id=mentor_id,
+        topic=Topic.OTHER,
+        details=f"Our {cadence} 1:1",
+        source=RequestSource.COMMAND,
+    )
+    created = await store.create_request(draft, now)
+    return await store.accept_request(team_id, created.id, mentor_id, now)
+
+
+async def book_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    """Book time: straight into the booking flow on an accepted request."""
+    await ack()
+    clicked = await _clicked(body, respond, store)
+    if clicked is None:
+        return
+    pressed, relationship = clicked
+    request = await _request_for(store, relationship, clock.now())
+    if request is None:  # pragma: no cover - created and accepted just above
+        await tell(respond, BROKEN)
+        return
+    refusal = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        request_id=request.id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if refusal:
+        await tell(respond, refusal)
+
+
+async def _changed(
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    relationship: Relationship,
+    user_id: str,
+    lead: str,
+    to_other: str,
+) -> None:
+    """Show the clicker the new state in place, and tell the other person."""
+    blocks = [
+        section(lead),
+        section(relationship_line(relationship, user_id)),
+        relationship_controls(relationship, book=False),
+    ]
+    await respond(replace_original=True, text=lead, blocks=blocks)
+    line = f"{user_mention(user_id)} {to_other}"
+    await try_dm(client, _other(relationship, user_id), {"text": line, "blocks": [section(line)]})
+
+
+async def pause_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Pause: no reminders until someone resumes."""
+    await ack()
+    clicked = await _clicked(body, respond, store)
+    if clicked is None:
+        return
+    pressed, relationship = clicked
+    paused = await store.pause_relationship(
+        pressed.team_id, relationship.id, pressed.user_id, clock.now()
+    )
+    if paused is None:
+        await tell(respond, ALREADY_PAUSED)
+        return
+    log.info("relationship paused relationship=%d", paused.id)
+    lead = ":pause_button: Paused. Resume whenever you like."
+    await _changed(respond, client, paused, pressed.user_id, lead, "paused your regular 1:1s.")
+
+
+async def resume_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+) -> None:
+    """Resume: the next reminder one cadence from now."""
+    await ack()
+    clicked = await _clicked(body, respond, store)
+    if clicked is None:
+        return
+    pressed, relationship = clicked
+    now = clock.now()
+    first = next_tick(now.replace(microsecond=0), relationship.cadence)
+    resumed = await store.resume_relationship(
+        pressed.team_id, relationship.id, pressed.user_id, first, now
+    )
+    if resumed is None:
+        await tell(respond, NOT_PAUSED)
+        return
+    await schedule_ticks(store, resumed, now)
+    lead = ":arrow_forward: Resumed."
+    await _changed(respond, client, resumed, pressed.user_id, lead, "resumed your regular 1:1s.")
+
+
+async def end_clicked(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+) -> None:
+    """End: asks for an optional closing note first."""
+    await ack()
+    clicked = await _clicked(body, respond, store)
+    if clicked is None:
+        return
+    pressed, relationship = clicked
+    view = build_end_modal(relationship.id, _other(relationship, pressed.user_id))
+    try:
+        await client.views_open(trigger_id=pressed.trigger_id, view=view)
+    except SlackApiError as error:
+        reason = error.response.get("error")
+        log.warning(
+            "could not open the end modal relationship=%d error=%s", relationship.id, reason
+        )
+        await tell(respond, f"I couldn't open the form just now ({reason}). Please try again.")
+
+
+async def end_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """End for real: history stays, every pending reminder is cancelled, the other is told."""
+    user_id, team_id = submitter(body)
+    view = body.get("view") or {}
+    note, problem = read_end_note(view)
+    if problem:
+        await ack(response_action="errors", errors={ids.END_NOTE_BLOCK: problem})
+        return
+    relationship_id = metadata_id(body)
+    now = clock.now()
+    ended = None
+    if relationship_id is not None:
+        ended = await store.end_relationship(team_id, relationship_id, user_id, now)
+    if ended is None:
+        current = (
+            await store.get_relationship(team_id, relationship_id) if relationship_id else None
+        )
+        mine = current is not None and user_id in (current.mentor_id, current.mentee_id)
+        await ack(
+            response_action="errors", errors={ids.END_NOTE_BLOCK: ENDED if mine else NOT_YOURS}
+        )
+        return
+    await ack()
+    log.info("relationship ended relationship=%d", ended.id)
+    other = _other(ended, user_id)
+    if note:
+        draft = NoteDraft(team_id=team_id, author_id=user_id, subject_id=other, body=note)
+        await store.save_note(draft, now)
+    line = (
+        f"{user_mention(user_id)} ended your regular "
+        f"{CADENCE_WORDS[ended.cadence]} 1:1s. Thank you both! Your history stays in "
+        f"`/mentor notes {user_mention(user_id)}`."
+    )
+    background.spawn(
+        _tell_both(client, ended, user_id, other, line), name=f"relationship-end-{ended.id}"
+    )
+
+
+async def _tell_both(
+    client: AsyncWebClient, ended: Relationship, user_id: str, other: str, line: str
+) -> None:
+    await try_dm(client, other, {"text": line, "blocks": [section(line)]})
+    mine = f"You ended your regular 1:1s with {user_mention(other)}."
+    await try_dm(client, user_id, {"text": mine, "blocks": [section(mine)]})

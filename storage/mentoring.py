@@ -1,0 +1,303 @@
+"""Check-ins and ongoing relationships: what follows a session after the notes are in.
+
+A relationship is active while ended_at is NULL. Paused means active with next_at NULL: no
+tick is due until someone resumes it. Ending sets ended_at, clears next_at and cancels the
+relationship's pending outbox rows in the same transaction; the row stays as history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.models import (
+    Cadence,
+    Checkin,
+    CheckinAnswer,
+    Relationship,
+    Request,
+    SubjectType,
+)
+from storage.notes import CANCEL_OUTBOX as _CANCEL_OUTBOX
+from storage.notes import ENSURE_PERSON as _ENSURE_PERSON
+from storage.timefmt import format_time
+
+_INSERT_CHECKIN = """
+INSERT INTO checkins (team_id, note_id, mentor_id, mentee_id, sequence, due_at, created_at)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+RETURNING *
+"""
+
+# Only the mentee answers, and only once.
+_ANSWER = """
+UPDATE checkins SET answer = ?4, answered_at = ?5
+WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?3 AND answer IS NULL
+RETURNING *
+"""
+
+# checkins_by_pair narrows to the pair; the note filter is cheap on a handful of rows.
+_OPEN_CHECKINS_OF_NOTE = """
+SELECT id FROM checkins
+WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4 AND answer IS NULL
+"""
+
+_ACTIVE = """
+SELECT * FROM relationships
+WHERE team_id = ? AND mentor_id = ? AND mentee_id = ? AND ended_at IS NULL
+"""
+
+_START = """
+INSERT INTO relationships (team_id, mentor_id, mentee_id, cadence, next_at, started_at,
+    updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+ON CONFLICT (team_id, mentor_id, mentee_id) WHERE ended_at IS NULL DO UPDATE SET
+    cadence = excluded.cadence, next_at = excluded.next_at, updated_at = excluded.updated_at
+RETURNING *
+"""
+
+_PAUSE = """
+UPDATE relationships SET next_at = NULL, updated_at = ?4
+WHERE id = ?1 AND team_id = ?2 AND ?3 IN (mentor_id, mentee_id) AND ended_at IS NULL
+    AND next_at IS NOT NULL
+RETURNING *
+"""
+
+_RESUME = """
+UPDATE relationships SET next_at = ?4, updated_at = ?5
+WHERE id = ?1 AND team_id = ?2 AND ?3 IN (mentor_id, mentee_id) AND ended_at IS NULL
+    AND next_at IS NULL
+RETURNING *
+"""
+
+_END = """
+UPDATE relationships SET ended_at = ?4, next_at = NULL, updated_at = ?4
+WHERE id = ?1 AND team_id = ?2 AND ?3 IN (mentor_id, mentee_id) AND ended_at IS NULL
+RETURNING *
+"""
+
+# Moves next_at on once per tick, whichever of the two tick rows renders first.
+_ADVANCE = """
+UPDATE relationships SET next_at = ?4, updated_at = ?5
+WHERE id = ?1 AND team_id = ?2 AND next_at = ?3 AND ended_at IS NULL
+RETURNING *
+"""
+
+# The pair's relationships, either way round, newest first (active ones first).
+_BETWEEN = """
+SELECT * FROM (
+    SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
+    UNION ALL
+    SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
+)
+ORDER BY ended_at IS NOT NULL, started_at DESC, id DESC
+LIMIT ?4
+"""
+
+
+class _StoreCore(Protocol):
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+def _checkin(rows: Iterable[aiosqlite.Row]) -> Checkin | None:
+    return next((Checkin.model_validate(dict(row)) for row in rows), None)
+
+
+def _relationship(rows: Iterable[aiosqlite.Row]) -> Relationship | None:
+    return next((Relationship.model_validate(dict(row)) for row in rows), None)
+
+
+async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Relationship | None:
+    """Run a pause or end UPDATE (?1 id, ?2 team) and, if it applied, cancel pending ticks
+    in the same transaction."""
+    async with store._transaction() as conn:
+        changed = _relationship(await conn.execute_fetchall(sql, params))
+        if changed is not None:
+            subject = (changed.team_id, str(SubjectType.RELATIONSHIP), changed.id)
+            await conn.execute_fetchall(_CANCEL_OUTBOX, subject)
+        return changed
+
+
+class MentoringQueries:
+    """Store methods for check-ins and ongoing relationships."""
+
+    async def add_checkin(
+        self: _StoreCore,
+        team_id: str,
+        note_id: int | None,
+        pair: tuple[str, str],
+        sequence: int,
+        due_at: datetime,
+        now: datetime,
+    ) -> Checkin:
+        """Schedule the `sequence`th check-in of a chain; `pair` is (mentor, mentee)."""
+        mentor_id, mentee_id = pair
+        params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
+        rows = await self._fetch(_INSERT_CHECKIN, (*params, format_time(now)))
+        created = _checkin(rows)
+        if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
+            raise RuntimeError("check-in not stored")
+        return created
+
+    async def get_checkin(self: _StoreCore, team_id: str, checkin_id: int) -> Checkin | None:
+        """One check-in, or None."""
+        rows = await self._fetch(
+            "SELECT * FROM checkins WHERE id = ? AND team_id = ?", (checkin_id, team_id)
+        )
+        return _checkin(rows)
+
+    async def mark_checkin_asked(
+        self: _StoreCore, team_id: str, checkin_id: int, now: datetime
+    ) -> None:
+        """Record when the question went out (the first time only)."""
+        await self._fetch(
+            "UPDATE checkins SET asked_at = coalesce(asked_at, ?) WHERE id = ? AND team_id = ?",
+            (format_time(now), checkin_id, team_id),
+        )
+
+    async def answer_checkin(
+        self: _StoreCore,
+        team_id: str,
+        checkin_id: int,
+        mentee_id: str,
+        answer: CheckinAnswer,
+        now: datetime,
+    ) -> Checkin | None:
+        """Store the mentee's answer; None if it isn't theirs or was answered already."""
+        params = (checkin_id, team_id, mentee_id, str(answer), format_time(now))
+        return _checkin(await self._fetch(_ANSWER, params))
+
+    async def set_checkin_follow_up(
+        self: _StoreCore, team_id: str, checkin_id: int, mentee_id: str, request_id: int
+    ) -> bool:
+        """Link the request "Could use another chat" led to; True if it was linked."""
+        rows = await self._fetch(
+            "UPDATE checkins SET follow_up_request_id = ? WHERE id = ? AND team_id = ? "
+            "AND mentee_id = ? AND answer = 'another_chat' RETURNING 1",
+            (request_id, checkin_id, team_id, mentee_id),
+        )
+        return bool(rows)
+
+    async def drop_open_checkins(
+        self: _StoreCore, team_id: str, note_id: int, pair: tuple[str, str]
+    ) -> int:
+        """Delete a note's unanswered check-ins and cancel their messages (the author chose
+        something else next); return how many."""
+        mentor_id, mentee_id = pair
+        async with self._transaction() as conn:
+            rows = list(
+                await conn.execute_fetchall(
+                    _OPEN_CHECKINS_OF_NOTE, (team_id, mentee_id, mentor_id, note_id)
+                )
+            )
+            for row in rows:
+                await conn.execute_fetchall(
+                    _CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0])
+                )
+                await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
+            return len(rows)
+
+    async def start_relationship(
+        self: _StoreCore,
+        team_id: str,
+        pair: tuple[str, str],
+        cadence: Cadence,
+        next_at: datetime,
+        now: datetime,
+    ) -> tuple[Relationship, Relationship | None]:
+        """Start an ongoing 1:1, or change the active one's cadence (resuming it if paused).
+        Returns (the relationship now, the active one before, if any)."""
+        mentor_id, mentee_id = pair
+        stamp = format_time(now)
+        async with self._transaction() as conn:
+            await conn.executemany(
+                _ENSURE_PERSON, [(team_id, who, stamp, stamp) for who in (mentor_id, mentee_id)]
+            )
+            before = _relationship(
+                await conn.execute_fetchall(_ACTIVE, (team_id, mentor_id, mentee_id))
+            )
+            params = (team_id, mentor_id, mentee_id, str(cadence), format_time(next_at), stamp)
+            after = _relationship(await conn.execute_fetchall(_START, params))
+            if after is None:  # pragma: no cover - the upsert always returns the row
+                raise RuntimeError("relationship not stored")
+            if before is not None:
+                await conn.execute_fetchall(
+                    _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), before.id)
+                )
+            return after, before
+
+    async def get_relationship(
+        self: _StoreCore, team_id: str, relationship_id: int
+    ) -> Relationship | None:
+        """One relationship, active or ended, or None."""
+        rows = await self._fetch(
+            "SELECT * FROM relationships WHERE id = ? AND team_id = ?", (relationship_id, team_id)
+        )
+        return _relationship(rows)
+
+    async def relationships_between(
+        self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int = 5
+    ) -> list[Relationship]:
+        """The pair's relationships, either way round: the active one first, then history."""
+        rows = await self._fetch(_BETWEEN, (team_id, user_a, user_b, limit))
+        return [Relationship.model_validate(dict(row)) for row in rows]
+
+    async def pause_relationship(
+        self: _StoreCore, team_id: str, relationship_id: int, user_id: str, now: datetime
+    ) -> Relationship | None:
+        """Stop the ticks until resumed, by either person; pending ticks are cancelled."""
+        params = (relationship_id, team_id, user_id, format_time(now))
+        return await _silencing(self, _PAUSE, params)
+
+    async def resume_relationship(
+        self: _StoreCore,
+        team_id: str,
+        relationship_id: int,
+        user_id: str,
+        next_at: datetime,
+        now: datetime,
+    ) -> Relationship | None:
+        """Restart a paused relationship with its next tick at `next_at`."""
+        params = (relationship_id, team_id, user_id, format_time(next_at), format_time(now))
+        return _relationship(await self._fetch(_RESUME, params))
+
+    async def end_relationship(
+        self: _StoreCore, team_id: str, relationship_id: int, user_id: str, now: datetime
+    ) -> Relationship | None:
+        """End it, by either person: history stays, every pending row is cancelled."""
+        params = (relationship_id, team_id, user_id, format_time(now))
+        return await _silencing(self, _END, params)
+
+    async def advance_relationship(
+        self: _StoreCore,
+        team_id: str,
+        relationship_id: int,
+        from_at: datetime,
+        to_at: datetime,
+        now: datetime,
+    ) -> Relationship | None:
+        """Move next_at from `from_at` to `to_at`; None if someone already moved it."""
+        params = (
+            relationship_id,
+            team_id,
+            format_time(from_at),
+            format_time(to_at),
+            format_time(now),
+        )
+        return _relationship(await self._fetch(_ADVANCE, params))
+
+    async def accepted_request_between(
+        self: _StoreCore, team_id: str, mentor_id: str, mentee_id: str
+    ) -> Request | None:
+        """The pair's latest accepted, not yet booked request (reused by Book time)."""
+        rows = await self._fetch(
+            "SELECT * FROM requests WHERE team_id = ? AND mentee_id = ? AND status = 'accepted' "
+            "AND mentor_id = ? ORDER BY id DESC LIMIT 1",
+            (team_id, mentee_id, mentor_id),
+        )
+        return Request.model_validate(dict(rows[0])) if rows else None

@@ -1,0 +1,288 @@
+"""Private notes and the shared action plan: the queries behind Log notes and `/mentor notes`.
+
+A note's body is only ever read back for its author: every read here that returns a body
+names the author in its WHERE clause. Action items are updated in place by position when the
+author edits, so the ids on Done buttons already sent keep working.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+import aiosqlite
+from pydantic import BaseModel, ConfigDict, Field
+
+from storage.models import ActionItem, Note, SubjectType, WhatNext
+from storage.timefmt import format_time
+
+# Mirror the CHECKs on notes and action_items in 001-initial.sql.
+NOTES_MAX = 3000
+ITEM_TEXT_MAX = 300
+ITEMS_MAX = 5
+
+ENSURE_PERSON = """
+INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (team_id, user_id) DO NOTHING
+"""
+
+_INSERT_NOTE = """
+INSERT INTO notes (team_id, author_id, subject_id, session_id, body, what_next, created_at,
+    updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+RETURNING *
+"""
+
+# Only the author may change a note, and never who it is about.
+_UPDATE_NOTE = """
+UPDATE notes SET body = ?4, what_next = ?5, updated_at = ?6
+WHERE id = ?1 AND team_id = ?2 AND author_id = ?3
+RETURNING *
+"""
+
+_OWN_WHAT_NEXT = "SELECT what_next FROM notes WHERE id = ? AND team_id = ? AND author_id = ?"
+
+_NOTE_ITEMS = "SELECT * FROM action_items WHERE note_id = ? AND team_id = ? ORDER BY position"
+
+_INSERT_ITEM = """
+INSERT INTO action_items (team_id, note_id, session_id, mentor_id, mentee_id, owner_id,
+    position, text, due_date, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# A changed due date starts the nudges afresh, so any snooze of the old date is dropped.
+_UPDATE_ITEM = """
+UPDATE action_items SET owner_id = ?3, text = ?4, due_date = ?5, updated_at = ?6,
+    snoozed_until = CASE WHEN due_date IS ?5 THEN snoozed_until END
+WHERE id = ?1 AND team_id = ?2
+"""
+
+# A subject's unsent rows; claimed ones are left to their renderer (see cancel_for_subject).
+CANCEL_OUTBOX = """
+UPDATE outbox SET status = 'cancelled'
+WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
+"""
+
+_COMPLETE_ITEM = """
+UPDATE action_items SET done_at = ?3, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND owner_id = ?4 AND done_at IS NULL
+RETURNING *
+"""
+
+_SNOOZE_ITEM = """
+UPDATE action_items SET snoozed_until = ?3, updated_at = ?4
+WHERE id = ?1 AND team_id = ?2 AND owner_id = ?5 AND done_at IS NULL
+RETURNING *
+"""
+
+
+class ItemDraft(BaseModel):
+    """One action item as typed in the modal."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    position: int = Field(ge=1, le=ITEMS_MAX)
+    text: str = Field(min_length=1, max_length=ITEM_TEXT_MAX, repr=False)
+    owner_id: str = Field(min_length=1)
+    due_date: date | None = None
+
+
+class NoteDraft(BaseModel):
+    """A Log notes submission, before it is stored; note_id set means an edit."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    team_id: str = Field(min_length=1)
+    author_id: str = Field(min_length=1)
+    subject_id: str = Field(min_length=1)
+    session_id: int | None = None
+    note_id: int | None = None
+    body: str = Field(default="", max_length=NOTES_MAX, repr=False)
+    what_next: WhatNext = WhatNext.DONE
+    items: tuple[ItemDraft, ...] = Field(default=(), max_length=ITEMS_MAX)
+
+
+@dataclass(frozen=True)
+class SavedNote:
+    """What saving changed: the note, its items now, and what the scheduler must redo."""
+
+    note: Note
+    items: list[ActionItem]
+    previous_what_next: WhatNext | None  # None for a new note
+    rescheduled_items: list[ActionItem]  # new items, or items whose due date or owner changed
+
+
+class _StoreCore(Protocol):
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+def items_of(rows: Iterable[aiosqlite.Row]) -> list[ActionItem]:
+    return [ActionItem.model_validate(without_total(row)) for row in rows]
+
+
+def without_total(row: aiosqlite.Row) -> dict[str, Any]:
+    return {key: value for key, value in dict(row).items() if key != "total"}
+
+
+async def _writeitems_of(
+    conn: aiosqlite.Connection, draft: NoteDraft, note: Note, stamp: str
+) -> tuple[list[ActionItem], list[ActionItem]]:
+    """Make the note's items match the draft by position; return (all, rescheduled)."""
+    rows = await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id))
+    before = {item.position: item for item in items_of(rows)}
+    wanted = {item.position: item for item in draft.items}
+    for position, old in before.items():
+        if position not in wanted:
+            await conn.execute_fetchall(
+                "DELETE FROM action_items WHERE id = ? AND team_id = ?", (old.id, note.team_id)
+            )
+            await conn.execute_fetchall(
+                CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), old.id)
+            )
+    changed: set[int] = set()
+    for position, item in wanted.items():
+        due = item.due_date.isoformat() if item.due_date else None
+        current = before.get(position)
+        if current is None:
+            await conn.execute_fetchall(
+                _INSERT_ITEM,
+                (
+                    note.team_id,
+                    note.id,
+                    note.session_id,
+                    note.author_id,
+                    note.subject_id,
+                    item.owner_id,
+                    position,
+                    item.text,
+                    due,
+                    stamp,
+                    stamp,
+                ),
+            )
+            changed.add(position)
+            continue
+        await conn.execute_fetchall(
+            _UPDATE_ITEM, (current.id, note.team_id, item.owner_id, item.text, due, stamp)
+        )
+        if (current.due_date, current.owner_id) != (item.due_date, item.owner_id):
+            await conn.execute_fetchall(
+                CANCEL_OUTBOX, (note.team_id, str(SubjectType.ACTION_ITEM), current.id)
+            )
+            changed.add(position)
+    now_items = items_of(await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id)))
+    return now_items, [item for item in now_items if item.position in changed]
+
+
+class NoteQueries:
+    """Store methods for private notes and action items."""
+
+    async def save_note(self: _StoreCore, draft: NoteDraft, now: datetime) -> SavedNote | None:
+        """Create a note (or update the author's own), and its items, in one transaction.
+        None if the note to edit isn't the author's."""
+        stamp = format_time(now)
+        async with self._transaction() as conn:
+            await conn.executemany(
+                ENSURE_PERSON,
+                [(draft.team_id, who, stamp, stamp) for who in (draft.author_id, draft.subject_id)],
+            )
+            previous: WhatNext | None = None
+            if draft.note_id is None:
+                params: tuple[Any, ...] = (
+                    draft.team_id,
+                    draft.author_id,
+                    draft.subject_id,
+                    draft.session_id,
+                    draft.body,
+                    str(draft.what_next),
+                    stamp,
+                    stamp,
+                )
+                rows = list(await conn.execute_fetchall(_INSERT_NOTE, params))
+            else:
+                mine = (draft.note_id, draft.team_id, draft.author_id)
+                old = list(await conn.execute_fetchall(_OWN_WHAT_NEXT, mine))
+                if not old:
+                    return None
+                previous = WhatNext(old[0][0])
+                params = (
+                    draft.note_id,
+                    draft.team_id,
+                    draft.author_id,
+                    draft.body,
+                    str(draft.what_next),
+                    stamp,
+                )
+                rows = list(await conn.execute_fetchall(_UPDATE_NOTE, params))
+            note = Note.model_validate(dict(rows[0]))
+            items, rescheduled = await _writeitems_of(conn, draft, note, stamp)
+            return SavedNote(note, items, previous, rescheduled)
+
+    async def get_own_note(
+        self: _StoreCore, team_id: str, note_id: int, author_id: str
+    ) -> Note | None:
+        """A note, only for its author; anyone else gets None."""
+        rows = await self._fetch(
+            "SELECT * FROM notes WHERE id = ? AND team_id = ? AND author_id = ?",
+            (note_id, team_id, author_id),
+        )
+        return Note.model_validate(dict(rows[0])) if rows else None
+
+    async def own_note_for_session(
+        self: _StoreCore, team_id: str, author_id: str, session_id: int
+    ) -> Note | None:
+        """The author's latest note about a session, if they logged one."""
+        rows = await self._fetch(
+            "SELECT * FROM notes WHERE session_id = ? AND team_id = ? AND author_id = ? "
+            "ORDER BY id DESC LIMIT 1",
+            (session_id, team_id, author_id),
+        )
+        return Note.model_validate(dict(rows[0])) if rows else None
+
+    async def note_what_next(self: _StoreCore, team_id: str, note_id: int) -> WhatNext | None:
+        """What a note chose next (never its body), or None if it's gone."""
+        rows = await self._fetch(
+            "SELECT what_next FROM notes WHERE id = ? AND team_id = ?", (note_id, team_id)
+        )
+        return WhatNext(rows[0][0]) if rows else None
+
+    async def note_items(self: _StoreCore, team_id: str, note_id: int) -> list[ActionItem]:
+        """A note's action items, in the order they were written."""
+        return items_of(await self._fetch(_NOTE_ITEMS, (note_id, team_id)))
+
+    async def get_action_item(self: _StoreCore, team_id: str, item_id: int) -> ActionItem | None:
+        """One action item, or None."""
+        rows = await self._fetch(
+            "SELECT * FROM action_items WHERE id = ? AND team_id = ?", (item_id, team_id)
+        )
+        return next(iter(items_of(rows)), None)
+
+    async def complete_item(
+        self: _StoreCore, team_id: str, item_id: int, owner_id: str, now: datetime
+    ) -> ActionItem | None:
+        """Tick an item done, by its owner only, once; its pending nudges are cancelled."""
+        async with self._transaction() as conn:
+            params = (item_id, team_id, format_time(now), owner_id)
+            done = items_of(await conn.execute_fetchall(_COMPLETE_ITEM, params))
+            if done:
+                await conn.execute_fetchall(
+                    CANCEL_OUTBOX, (team_id, str(SubjectType.ACTION_ITEM), item_id)
+                )
+            return next(iter(done), None)
+
+    async def snooze_item(
+        self: _StoreCore,
+        team_id: str,
+        item_id: int,
+        owner_id: str,
+        until: datetime,
+        now: datetime,
+    ) -> ActionItem | None:
+        """Hold an open item's nudges until `until`, by its owner only."""
+        params = (item_id, team_id, format_time(until), format_time(now), owner_id)
+        return next(iter(items_of(await self._fetch(_SNOOZE_ITEM, params))), None)
