@@ -44,7 +44,6 @@ log = logging.getLogger(__name__)
 
 NO_REQUEST = "I can't move this session any more; cancel it and book a new time instead."
 HELD = "✅ I recorded the session as held. Thanks for making time!"
-NOTES_LATER = "Logging notes isn't available yet; I'll keep the session as it is."
 MISSED = "Noted: it didn't happen. You can offer new times whenever you like."
 
 
@@ -198,24 +197,18 @@ async def _open_notes(
     settings: Settings,
     pressed: Pressed,
     session: Session,
-    *,
-    held: bool,
 ) -> None:
-    """Open the notes modal; until notes exist, say what was recorded instead."""
-    try:
-        refusal = await open_log_notes(
-            client,
-            store,
-            clock,
-            settings,
-            team_id=pressed.team_id,
-            user_id=pressed.user_id,
-            trigger_id=pressed.trigger_id,
-            session_id=session.id,
-        )
-    except NotImplementedError:
-        await tell(respond, HELD if held else NOTES_LATER)
-        return
+    """Open the notes modal, or tell the clicker why not."""
+    refusal = await open_log_notes(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+        session_id=session.id,
+    )
     if refusal:
         await tell(respond, refusal)
 
@@ -242,7 +235,7 @@ async def log_notes_clicked(
         closed = await store.close_session(
             session.team_id, session.id, session.mentor_id, True, now
         )
-    await _open_notes(respond, client, store, clock, settings, pressed, session, held=bool(closed))
+    await _open_notes(respond, client, store, clock, settings, pressed, session)
     if closed is not None:
         background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
 
@@ -278,7 +271,7 @@ async def held_clicked(
         if current.status is not SessionStatus.COMPLETED:
             await tell(respond, session_gone(current))
             return
-    await _open_notes(respond, client, store, clock, settings, pressed, session, held=True)
+    await _open_notes(respond, client, store, clock, settings, pressed, session)
     await respond(replace_original=True, text=HELD, blocks=[section(HELD)])
     if closed is not None:
         background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
