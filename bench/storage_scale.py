@@ -2,8 +2,8 @@
 each measured query through the Store, as the bot runs it, and show its EXPLAIN QUERY PLAN.
 
 Each measured query is one small function in MEASURED. App Home for a busy user,
-`/mentor notes @user` and `/mentor stats` are being built in parallel: their authors add them
-to MEASURED (BUSY_USER below is the author with the most notes and requests).
+`/mentor notes @user` and `/mentor stats` each have a row in MEASURED (BUSY_USER below is
+the person with the most notes and requests; BUSY_PARTNER the one they share most with).
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from typing import Any
 
 from bench.load import percentile
 from bench.procs import make_dir
+from handlers.blocks.history import ITEMS_PER_PAGE, NOTES_PER_PAGE, SESSIONS_SHOWN, build_history
 from handlers.blocks.home import PER_SECTION, build_home
+from handlers.notes.history import load_history
+from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE  # the claim statement itself, for its query plan
 from storage.store import Store
@@ -30,6 +33,9 @@ LEASE = timedelta(minutes=5)  # as bot/outbox.py
 BATCH = 100  # as bot/outbox.py
 NOW = datetime.now(UTC).replace(microsecond=0)
 BUSY_USER = "U0000000"  # people are drawn with a skew toward low numbers: this one is busiest
+# The busiest person's longest history: a share of every seeded table is about this pair.
+BUSY_PARTNER = "U0000001"
+PAIR_SHARE = 0.01
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,8 @@ def _people(scale: Scale) -> list[tuple[Any, ...]]:
 
 
 def _pair(rng: random.Random, people: int) -> tuple[str, str]:
+    if rng.random() < PAIR_SHARE:
+        return (BUSY_USER, BUSY_PARTNER) if rng.random() < 0.5 else (BUSY_PARTNER, BUSY_USER)
     first = _skewed(rng, people)
     second = rng.randrange(people - 1)
     return _user(first), _user(second if second < first else second + 1)
@@ -151,7 +159,7 @@ def _action_items(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
 
 
 def _relationships(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str]] = {(BUSY_PARTNER, BUSY_USER)}  # one active 1:1 per pair
     rows = []
     for _ in range(scale.people // 20):
         pair = _pair(rng, scale.people)
@@ -242,6 +250,20 @@ async def _enqueue(store: Store, sample: int) -> Any:
     )
 
 
+async def _history(store: Store, sample: int) -> Any:
+    page = 1 + sample % 3  # the first pages, as people read them
+    history = await load_history(store, TEAM_ID, BUSY_USER, BUSY_PARTNER, page)
+    return build_history(history)
+
+
+_HISTORY_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
+    (history_sql._MY_NOTES, (TEAM_ID, BUSY_USER, BUSY_PARTNER, NOTES_PER_PAGE, 0)),
+    (history_sql._COUNT_MY_NOTES, (TEAM_ID, BUSY_USER, BUSY_PARTNER)),
+    (history_sql._ITEMS_BETWEEN, (TEAM_ID, BUSY_USER, BUSY_PARTNER, ITEMS_PER_PAGE, 0)),
+    (history_sql._SESSIONS_BETWEEN, (TEAM_ID, BUSY_USER, BUSY_PARTNER, SESSIONS_SHOWN)),
+)
+
+
 async def _home(store: Store, sample: int) -> Any:
     data = await store.home_data(TEAM_ID, BUSY_USER, NOW, PER_SECTION)
     return build_home(data, BUSY_USER, first_visit=False)
@@ -281,6 +303,14 @@ MEASURED: list[Measured] = [
         _HOME_SQL[0][1],
         target_p95_ms=20.0,
         more=_HOME_SQL[1:],
+    ),
+    Measured(
+        "/mentor notes for the busiest pair (queries and Block Kit, pages 1 to 3)",
+        _history,
+        _HISTORY_SQL[0][0],
+        _HISTORY_SQL[0][1],
+        target_p95_ms=20.0,
+        more=_HISTORY_SQL[1:],
     ),
 ]
 
