@@ -66,10 +66,13 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'confirmed'
 RETURNING *
 """
 
+# A session between a pair with an ongoing 1:1 belongs to it, whichever button booked it.
 _INSERT_SESSION = """
 INSERT INTO sessions (team_id, request_id, mentor_id, mentee_id, starts_at, duration_minutes,
-    talk_now, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    talk_now, created_at, updated_at, relationship_id)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, (
+    SELECT id FROM relationships
+    WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?4 AND ended_at IS NULL))
 RETURNING *
 """
 

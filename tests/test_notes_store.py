@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from bot.notes import add_months, due_problem, may_check_in_again, next_tick
 from storage.models import Cadence, CheckinAnswer, WhatNext
 from storage.notes import ItemDraft, NoteDraft
+from storage.requests import NewRequest
 from storage.store import Store
 
 T1 = "T1"
@@ -155,3 +156,24 @@ async def test_one_active_relationship_per_pair_and_its_moves(store: Store) -> N
     assert fresh.id != relationship.id
     history = await store.relationships_between(T1, MENTEE, MENTOR)
     assert [r.id for r in history] == [fresh.id, relationship.id]
+
+
+async def test_a_session_between_a_pair_with_an_ongoing_1_1_belongs_to_it(store: Store) -> None:
+    def ask() -> NewRequest:
+        return NewRequest(
+            team_id=T1, mentee_id=MENTEE, mentor_id=MENTOR, topic="other", details="Monthly",
+            source="command",
+        )  # fmt: skip
+
+    async def booked_relationship() -> int | None:
+        request = await store.create_request(ask(), NOW)
+        assert await store.accept_request(T1, request.id, MENTOR, NOW) is not None
+        booked = await store.book_now(T1, request.id, (MENTOR, MENTEE), 30, NOW)
+        assert booked is not None
+        return booked.session.relationship_id
+
+    assert await booked_relationship() is None  # no 1:1 yet
+    ongoing, _ = await store.start_relationship(
+        T1, (MENTOR, MENTEE), Cadence.MONTHLY, NOW + timedelta(days=30), NOW
+    )
+    assert await booked_relationship() == ongoing.id
