@@ -362,3 +362,48 @@ async def test_cancelling_a_booked_request_cancels_its_session_and_reminders(
     clock.advance(days=3)
     await deliver_due(clocked_bot)
     assert len(fake_slack.calls_to("chat.postMessage")) == before
+
+
+async def test_a_request_slack_refused_is_delivered_later_from_the_outbox(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.fail_next("conversations.open", status=500, times=3)  # past the client's retries
+    await ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    assert dms_to(fake_slack, BOB) == []
+    [told_mentee] = dms_to(fake_slack, ALICE)
+    assert "keep trying" in block_texts(told_mentee)
+    assert ("request.deliver", BOB, "pending") in outbox(clocked_bot)
+
+    # Slack is still down at the first retry: the row backs off and stays pending.
+    clock.advance(minutes=1)
+    fake_slack.fail_next("conversations.open", status=500)
+    await deliver_due(clocked_bot)
+    assert dms_to(fake_slack, BOB) == []
+    assert ("request.deliver", BOB, "pending") in outbox(clocked_bot)
+
+    clock.advance(minutes=5)
+    await deliver_due(clocked_bot)
+    [dm] = dms_to(fake_slack, BOB)
+    assert button_labels(dm) == ["Accept", "Suggest someone else", "Decline"]
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentor_dm_ts is not None  # remembered, so its buttons update later
+    assert ("request.deliver", BOB, "sent") in outbox(clocked_bot)
+    await clocked_slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
+    [request] = await stored_requests(clocked_bot)
+    assert request.status is RequestStatus.ACCEPTED
+
+
+async def test_a_pool_post_slack_refused_is_posted_later(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await configure(clocked_bot, clock, pool_channel_id=POOL)
+    fake_slack.fail_next("chat.postMessage", status=200, error="not_in_channel")
+    await ask(clocked_slack, fake_slack, clocked_bot, None)
+    assert fake_slack.messages(POOL) == []
+    clock.advance(minutes=1)
+    await deliver_due(clocked_bot)
+    [post] = fake_slack.messages(POOL)
+    assert "I can help" in button_labels(post)
+    clock.advance(minutes=5)
+    await deliver_due(clocked_bot)
+    assert len(fake_slack.messages(POOL)) == 1  # once only

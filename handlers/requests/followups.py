@@ -20,6 +20,7 @@ ESCALATED = "request.escalated"  # to the mentee: it went wider, and where
 COORDINATOR = "request.coordinator"  # to each coordinator: nobody has taken it
 REPOST = "request.pool_repost"  # acts on the pool: re-post an unclaimed request
 EXPIRE = "request.expire"  # to the mentee: closed after too long, kindly
+DELIVER = "request.deliver"  # to the mentor or the pool: a first delivery Slack refused
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -71,6 +72,16 @@ async def schedule_new_request(
         await schedule_pool_repost(store, workspace, request, start, now)
     due = start + _hours(workspace.expire_after_hours)
     await _enqueue(store, request, EXPIRE, request.mentee_id, due, "expire", now)
+
+
+# Slack refused just now; the outbox's backoff then spreads the tries over about an hour.
+REDELIVER_AFTER = timedelta(minutes=1)
+
+
+async def schedule_redelivery(store: Store, request: Request, now: datetime) -> None:
+    """Try the first delivery again from the outbox, which retries until Slack takes it."""
+    recipient = request.mentor_id or POOL
+    await _enqueue(store, request, DELIVER, recipient, now + REDELIVER_AFTER, "deliver", now)
 
 
 async def schedule_pool_repost(

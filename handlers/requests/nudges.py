@@ -25,11 +25,13 @@ from handlers.blocks.nudges import (
     build_repost,
     build_unanswered_nudge,
 )
+from handlers.blocks.request_messages import build_mentor_dm
 from handlers.blocks.text import safe_link
 from handlers.requests.actions import settle
 from handlers.requests.delivery import deliver_to_pool, pool_channel, send_dm
 from handlers.requests.followups import (
     COORDINATOR,
+    DELIVER,
     ESCALATE,
     ESCALATED,
     EXPIRE,
@@ -70,6 +72,30 @@ async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
         return None
     message = build_unanswered_nudge(request, row.id, deps.clock.now())
     return Delivery(row.recipient, message["text"], message["blocks"])
+
+
+async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The request's first delivery, which Slack refused when it was made; once only."""
+    request = await _request(row, deps)
+    if request is None or request.status is not RequestStatus.OPEN:
+        return None
+    if request.mentor_id is None:
+        invites = await deps.store.list_request_invites(request.team_id, request.id)
+        if request.pool_ts is None and not invites:
+            now = deps.clock.now()
+            if not await deliver_to_pool(deps.client, deps.store, deps.settings, request, now):
+                raise PoolUnreachable(f"request {request.id}")
+            log.info("request delivered to the pool on a retry request=%d", request.id)
+        return None
+    if request.mentor_id != row.recipient or request.mentor_dm_ts is not None:
+        return None
+    message = build_mentor_dm(request)
+    store, team_id, request_id = deps.store, request.team_id, request.id
+
+    async def remember(channel: str, ts: str) -> None:
+        await store.set_request_messages(team_id, request_id, mentor_dm=(channel, ts))
+
+    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
 
 
 async def render_escalate(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -264,4 +290,5 @@ KINDS: dict[str, Kind] = {
     COORDINATOR: Kind(render_coordinator, nudge=True),
     REPOST: Kind(render_repost),
     EXPIRE: Kind(render_expire),
+    DELIVER: Kind(render_deliver, quiet=False),  # the request itself, late: no more waiting
 }

@@ -27,7 +27,7 @@ from handlers.requests.delivery import (
     send_dm,
     send_to_mentor,
 )
-from handlers.requests.followups import schedule_new_request
+from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from storage.models import Request
 from storage.requests import NewRequest
 from storage.store import Store
@@ -40,7 +40,8 @@ NO_POOL = (
 )
 NOT_DELIVERED = (
     ":warning: I saved your request, but Slack wouldn't let me deliver it just now. Nothing "
-    "is lost: cancel it and ask again in a little while, or reach out directly."
+    "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
+    "below if you'd rather reach out directly."
 )
 
 
@@ -141,6 +142,7 @@ async def deliver(
     current = await store.get_request(request.team_id, request.id) or request
     message = build_mentee_confirmation(current)
     if not delivered:
+        await schedule_redelivery(store, current, clock.now())
         message = {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
     try:
         channel_id, ts = await send_dm(client, request.mentee_id, message)
