@@ -20,12 +20,14 @@ from typing import Any, Self
 import aiosqlite
 
 from storage import StorageError
+from storage.admin import AdminQueries
 from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.outbox import OutboxQueries
+from storage.privacy import PrivacyQueries
 from storage.requests import RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
@@ -112,7 +114,14 @@ def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tu
 
 
 class Store(
-    DirectoryQueries, HomeQueries, OutboxQueries, RequestQueries, SessionQueries, WelcomeQueries
+    DirectoryQueries,
+    HomeQueries,
+    OutboxQueries,
+    RequestQueries,
+    SessionQueries,
+    WelcomeQueries,
+    AdminQueries,
+    PrivacyQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 
