@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers import booking, commands, directory, events, fallback, home, requests, snooze
+from handlers import (
+    admin,
+    booking,
+    commands,
+    directory,
+    events,
+    fallback,
+    home,
+    privacy,
+    requests,
+    snooze,
+)
 
 
 def register(app: AsyncApp) -> None:
@@ -19,4 +30,6 @@ def register(app: AsyncApp) -> None:
     snooze.register(app)
     booking.register(app)
     home.register(app)
+    admin.register(app)
+    privacy.register(app)
     fallback.register(app)

@@ -1,0 +1,38 @@
+"""`/mentor stats`: workspace figures for admins, computed by SQL aggregates."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from handlers.admin.access import ADMINS_ONLY, is_admin
+from handlers.blocks.stats import build_stats
+from handlers.commands.call import SubcommandCall
+
+log = logging.getLogger(__name__)
+
+WINDOWS_DAYS = (30, 90)
+
+
+async def stats_command(call: SubcommandCall) -> None:
+    """`/mentor stats`: the last 30 and 90 days (admins only)."""
+    # Ack first: users.info and the aggregates may take longer than Slack waits.
+    await call.ack()
+    allowed = await is_admin(
+        call.client,
+        call.store,
+        call.settings,
+        call.clock,
+        team_id=call.team_id,
+        user_id=call.user_id,
+    )
+    if not allowed:
+        log.info("stats refused user=%s", call.user_id)
+        await call.respond(text=ADMINS_ONLY.format(what="stats"), response_type="ephemeral")
+        return
+    now = call.clock.now()
+    windows = [
+        await call.store.window_stats(call.team_id, now - timedelta(days=days), now, days)
+        for days in WINDOWS_DAYS
+    ]
+    await call.respond(**build_stats(windows))
