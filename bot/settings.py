@@ -82,6 +82,10 @@ class Settings(StorageSettings):
         default=timedelta(days=14), alias="MENTORBOT_EXPIRE_AFTER"
     )
     reminder_minutes: int = Field(default=15, ge=0, le=1440, alias="MENTORBOT_REMINDER_MINUTES")
+    # Days to keep private notes, done action items and sent timed messages; None keeps them.
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36500, alias="MENTORBOT_RETENTION_DAYS"
+    )
 
     @property
     def socket_mode(self) -> bool:
@@ -92,6 +96,11 @@ class Settings(StorageSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional values blank; blank means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _blank_keeps_forever(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("bot_token")
