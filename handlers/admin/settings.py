@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -15,9 +15,12 @@ from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import ADMINS_ONLY, is_admin
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
-from handlers.commands.call import SubcommandCall
 from handlers.requests.delivery import try_dm
 from storage.store import Store
+
+if TYPE_CHECKING:
+    # Type-only: importing handlers.commands at run time would import this module back.
+    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 

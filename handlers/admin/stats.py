@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from handlers.admin.access import ADMINS_ONLY, is_admin
 from handlers.blocks.stats import build_stats
-from handlers.commands.call import SubcommandCall
+
+if TYPE_CHECKING:
+    # Type-only: importing handlers.commands at run time would import this module back.
+    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import Clock
 from handlers.blocks.privacy import build_forget_done, build_forget_modal
-from handlers.commands.call import SubcommandCall
 from storage.store import Store
+
+if TYPE_CHECKING:
+    # Type-only: importing handlers.commands at run time would import this module back.
+    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 
