@@ -2,7 +2,7 @@
 
 The rule throughout: private notes belong to their author alone. An export carries only the
 caller's own notes; forget deletes them; records another person also holds stay, with the
-caller renamed to a tombstone id (people.user_id cascades through every foreign key).
+caller replaced by a tombstone person (people.forgotten_at set).
 """
 
 from __future__ import annotations
@@ -58,88 +58,153 @@ _EXPORT_QUERIES: dict[str, str] = {
 _POINTER_SUFFIXES = ("_dm_channel_id", "_dm_ts", "pool_ts", "pool_channel_id")
 
 # Forget, in order; each statement's count is reported under its name (None: not reported).
-# ?1 team, ?2 the person, ?3 their tombstone id, ?4 now.
 _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
-    ("private notes", "DELETE FROM notes WHERE team_id = ?1 AND author_id = ?2"),
-    ("mentor profile", "DELETE FROM mentor_profiles WHERE team_id = ?1 AND user_id = ?2"),
-    ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = ?1 AND user_id = ?2"),
+    ("private notes", "DELETE FROM notes WHERE team_id = :team AND author_id = :user"),
+    ("mentor profile", "DELETE FROM mentor_profiles WHERE team_id = :team AND user_id = :user"),
+    ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
     (
         "detection prompt records",
-        "DELETE FROM prompt_cooldowns WHERE team_id = ?1 AND user_id = ?2",
+        "DELETE FROM prompt_cooldowns WHERE team_id = :team AND user_id = :user",
     ),
     (
         "detection prompt records",
-        "DELETE FROM prompted_messages WHERE team_id = ?1 AND user_id = ?2",
+        "DELETE FROM prompted_messages WHERE team_id = :team AND user_id = :user",
     ),
     (
         "pending messages to you",
-        "DELETE FROM outbox WHERE team_id = ?1 AND recipient = ?2 AND status <> 'sending'",
+        "DELETE FROM outbox WHERE team_id = :team AND recipient = :user AND status <> 'sending'",
     ),
     # Nobody else ever held these: pool requests no one took (and no one was invited to).
     (
         "requests only you held",
-        """DELETE FROM requests WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id IS NULL
+        """DELETE FROM requests WHERE team_id = :team AND mentee_id = :user AND mentor_id IS NULL
             AND claimed_by IS NULL
             AND NOT EXISTS (SELECT 1 FROM request_invites WHERE request_id = requests.id)""",
     ),
     # Nobody should accept or book a request from someone who left.
     (
         "open requests withdrawn",
-        """UPDATE requests SET status = 'cancelled', updated_at = ?4
-            WHERE team_id = ?1 AND mentee_id = ?2 AND status IN ('open', 'accepted', 'claimed')""",
+        """UPDATE requests SET status = 'cancelled', updated_at = :now
+            WHERE team_id = :team AND mentee_id = :user
+                AND status IN ('open', 'accepted', 'claimed')""",
     ),
     (
         "upcoming sessions cancelled",
-        """UPDATE sessions SET status = 'cancelled', cancelled_by = ?2, updated_at = ?4
-            WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
-                AND status = 'confirmed' AND starts_at > ?4""",
+        """UPDATE sessions SET status = 'cancelled', cancelled_by = :user, updated_at = :now
+            WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
+                AND status = 'confirmed' AND starts_at > :now""",
     ),
     # Reminders and nudges to the other person about what was just withdrawn.
     (
         None,
         """UPDATE outbox SET status = 'cancelled', last_error = 'forgotten'
-            WHERE team_id = ?1 AND status = 'pending' AND (
+            WHERE team_id = :team AND status = 'pending' AND (
                 (subject_type = 'request' AND subject_id IN (SELECT id FROM requests
-                    WHERE team_id = ?1 AND mentee_id = ?2 AND status = 'cancelled'))
+                    WHERE team_id = :team AND mentee_id = :user AND status = 'cancelled'))
                 OR (subject_type = 'session' AND subject_id IN (SELECT id FROM sessions
-                    WHERE team_id = ?1 AND cancelled_by = ?2)))""",
+                    WHERE team_id = :team AND cancelled_by = :user)))""",
     ),
     # Free text the person wrote into records the other person keeps.
     (
         None,
-        "UPDATE requests SET details = ?5 WHERE team_id = ?1 AND mentee_id = ?2",
+        "UPDATE requests SET details = :removed WHERE team_id = :team AND mentee_id = :user",
     ),
     (
         None,
-        "UPDATE requests SET decline_reason = NULL WHERE team_id = ?1 AND mentor_id = ?2",
+        "UPDATE requests SET decline_reason = NULL WHERE team_id = :team AND mentor_id = :user",
     ),
     (
         None,
-        "UPDATE sessions SET cancel_reason = NULL WHERE team_id = ?1 AND cancelled_by = ?2",
+        "UPDATE sessions SET cancel_reason = NULL WHERE team_id = :team AND cancelled_by = :user",
     ),
     (
         None,
-        "UPDATE intros SET why = ?5, note = NULL WHERE team_id = ?1 AND introducer_id = ?2",
+        "UPDATE intros SET why = :removed, note = NULL "
+        "WHERE team_id = :team AND introducer_id = :user",
     ),
     (
         None,
-        "UPDATE settings_audit SET changed_by = ?3 WHERE team_id = ?1 AND changed_by = ?2",
+        "UPDATE settings_audit SET changed_by = :tombstone "
+        "WHERE team_id = :team AND changed_by = :user",
     ),
     (
         None,
         """UPDATE workspace_settings SET coordinators = (
-                SELECT json_group_array(value) FROM json_each(coordinators) WHERE value <> ?2)
-            WHERE team_id = ?1
-                AND EXISTS (SELECT 1 FROM json_each(coordinators) WHERE value = ?2)""",
+                SELECT json_group_array(value) FROM json_each(coordinators) WHERE value <> :user)
+            WHERE team_id = :team
+                AND EXISTS (SELECT 1 FROM json_each(coordinators) WHERE value = :user)""",
     ),
-    # Last: the rename cascades to every row that still names the person.
+    # The tombstone every shared record will name instead of the person.
     (
         None,
-        """UPDATE people SET user_id = ?3, forgotten_at = ?4, updated_at = ?4, tz = NULL,
-                tz_cached_at = NULL, is_admin = 0, admin_cached_at = NULL, opted_out = 0,
-                snoozed_until = NULL, welcomed_at = NULL
-            WHERE team_id = ?1 AND user_id = ?2""",
+        """INSERT INTO people (team_id, user_id, first_seen_at, forgotten_at, updated_at)
+            SELECT team_id, :tombstone, first_seen_at, :now, :now FROM people
+            WHERE team_id = :team AND user_id = :user""",
     ),
+    # Each table in one statement per row, not by ON UPDATE CASCADE: a cascade rewrites one
+    # column at a time, and action_items' CHECK (owner_id IN (mentor_id, mentee_id)) fails
+    # halfway through.
+    (
+        None,
+        """UPDATE requests SET
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                claimed_by = CASE WHEN claimed_by = :user THEN :tombstone ELSE claimed_by END
+            WHERE team_id = :team AND :user IN (mentee_id, mentor_id, claimed_by)""",
+    ),
+    (
+        None,
+        """UPDATE request_invites SET
+                user_id = CASE WHEN user_id = :user THEN :tombstone ELSE user_id END
+            WHERE team_id = :team AND :user IN (user_id)""",
+    ),
+    (
+        None,
+        """UPDATE relationships SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
+    ),
+    (
+        None,
+        """UPDATE sessions SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                cancelled_by = CASE WHEN cancelled_by = :user THEN :tombstone ELSE cancelled_by END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, cancelled_by)""",
+    ),
+    (
+        None,
+        """UPDATE notes SET
+                subject_id = CASE WHEN subject_id = :user THEN :tombstone ELSE subject_id END
+            WHERE team_id = :team AND :user IN (subject_id)""",
+    ),
+    (
+        None,
+        """UPDATE action_items SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                owner_id = CASE WHEN owner_id = :user THEN :tombstone ELSE owner_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, owner_id)""",
+    ),
+    (
+        None,
+        """UPDATE checkins SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
+    ),
+    (
+        None,
+        """UPDATE intros SET
+                introducer_id = CASE WHEN introducer_id = :user
+                    THEN :tombstone ELSE introducer_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                expert_id = CASE WHEN expert_id = :user THEN :tombstone ELSE expert_id END
+            WHERE team_id = :team AND :user IN (introducer_id, mentee_id, expert_id)""",
+    ),
+    # Last: nothing names the person now (a leftover reference would fail this delete).
+    (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
 )
 
 
@@ -197,7 +262,13 @@ class PrivacyQueries:
 
         Idempotent: a second call finds nothing and returns zeros.
         """
-        params = (team_id, user_id, tombstone_id(), format_time(now), REMOVED)
+        params = {
+            "team": team_id,
+            "user": user_id,
+            "tombstone": tombstone_id(),
+            "now": format_time(now),
+            "removed": REMOVED,
+        }
         removed: dict[str, int] = {}
         async with self._transaction() as conn:
             for name, sql in _FORGET_STEPS:
