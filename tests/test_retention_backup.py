@@ -78,7 +78,9 @@ async def test_the_daily_job_is_scheduled_only_when_retention_is_set(tmp_path: P
         assert job.args[2] == 30
 
 
-async def test_the_running_bot_has_the_retention_job(fake_slack: FakeSlack, tmp_path: Path) -> None:
+async def test_retention_days_comes_from_the_environment(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
     settings = bot_settings(fake_slack, tmp_path, MENTORBOT_RETENTION_DAYS="90")
     assert settings.retention_days == 90
     assert bot_settings(fake_slack, tmp_path, MENTORBOT_RETENTION_DAYS="").retention_days is None
