@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -11,6 +12,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.store import Store
+
+if TYPE_CHECKING:
+    # Type-only: importing handlers.commands at run time would import this module back.
+    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +54,19 @@ async def is_admin(
     answer = bool(user.get("is_admin") or user.get("is_owner"))
     await store.cache_admin(team_id, user_id, answer, now)
     return answer
+
+
+async def admins_only(call: SubcommandCall, what: str) -> bool:
+    """True if the caller is an admin; otherwise they get a polite refusal and False."""
+    allowed = await is_admin(
+        call.client,
+        call.store,
+        call.settings,
+        call.clock,
+        team_id=call.team_id,
+        user_id=call.user_id,
+    )
+    if not allowed:
+        log.info("admin command refused command=%s user=%s", what, call.user_id)
+        await call.respond(text=ADMINS_ONLY.format(what=what), response_type="ephemeral")
+    return allowed

@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.settings import Settings
 from bot.workspace import workspace_settings
 from handlers import ids
-from handlers.admin.access import ADMINS_ONLY, is_admin
+from handlers.admin.access import admins_only, is_admin
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
 from handlers.requests.delivery import try_dm
 from storage.store import Store
@@ -38,17 +38,7 @@ SAVED = (
 async def settings_command(call: SubcommandCall) -> None:
     """`/mentor settings`: open the modal with the settings in effect now (admins only)."""
     await call.ack()
-    allowed = await is_admin(
-        call.client,
-        call.store,
-        call.settings,
-        call.clock,
-        team_id=call.team_id,
-        user_id=call.user_id,
-    )
-    if not allowed:
-        log.info("settings refused user=%s", call.user_id)
-        await call.respond(text=ADMINS_ONLY.format(what="settings"), response_type="ephemeral")
+    if not await admins_only(call, "settings"):
         return
     current = await workspace_settings(call.store, call.settings, call.team_id)
     try:

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from handlers.admin.access import ADMINS_ONLY, is_admin
+from handlers.admin.access import admins_only
 from handlers.blocks.stats import build_stats
 
 if TYPE_CHECKING:
@@ -22,17 +22,7 @@ async def stats_command(call: SubcommandCall) -> None:
     """`/mentor stats`: the last 30 and 90 days (admins only)."""
     # Ack first: users.info and the aggregates may take longer than Slack waits.
     await call.ack()
-    allowed = await is_admin(
-        call.client,
-        call.store,
-        call.settings,
-        call.clock,
-        team_id=call.team_id,
-        user_id=call.user_id,
-    )
-    if not allowed:
-        log.info("stats refused user=%s", call.user_id)
-        await call.respond(text=ADMINS_ONLY.format(what="stats"), response_type="ephemeral")
+    if not await admins_only(call, "stats"):
         return
     now = call.clock.now()
     windows = [
