@@ -1,4 +1,4 @@
-"""The `mentorbot` command: run | migrate | check | outbox."""
+"""The `mentorbot` command: run | migrate | check | outbox | backup."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import asyncio
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
 import bot
 from bot import logs
+from bot.backup import backup_database
 from bot.lifecycle import StartupError, running
 from bot.outbox_report import outbox_report
 from bot.settings import Settings, StorageSettings, describe_error
@@ -74,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument(
         "--limit", type=int, default=20, metavar="N", help="rows shown per status (default 20)"
     )
+    backup = commands.add_parser(
+        "backup",
+        help="copy the database to PATH while the bot runs (see docs/admin.md to restore)",
+    )
+    backup.add_argument("path", type=Path, metavar="PATH", help="the backup file (or a folder)")
     return parser
 
 
@@ -87,7 +94,7 @@ def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m bot`."""
     args = _parser().parse_args(argv)
-    storage_only = args.command in ("migrate", "outbox")
+    storage_only = args.command in ("migrate", "outbox", "backup")
     settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):
         return settings
@@ -97,6 +104,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(asyncio.run(_check(settings)))
         elif isinstance(settings, Settings):
             asyncio.run(_serve(settings))
+        elif args.command == "backup":
+            print(backup_database(settings.db_path, args.path))
         elif args.command == "outbox":
             print(outbox_report(settings.db_path, args.limit, args.retry_failed))
         else:

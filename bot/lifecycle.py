@@ -94,7 +94,11 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             nudge_kinds=nudge_kinds(),
         )
         scheduler = build_scheduler(
-            store, clock, dispatcher=dispatcher, tick_seconds=settings.tick_seconds
+            store,
+            clock,
+            dispatcher=dispatcher,
+            tick_seconds=settings.tick_seconds,
+            retention_days=settings.retention_days,
         )
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.events import purge_processed_events
 from bot.outbox import Dispatcher
+from bot.retention import apply_retention
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,7 @@ def build_scheduler(
     *,
     dispatcher: Dispatcher | None = None,
     tick_seconds: float = 10.0,
+    retention_days: int | None = None,
 ) -> AsyncIOScheduler:
     """A scheduler with the housekeeping jobs and the outbox dispatcher; start() it in the loop."""
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -54,4 +56,16 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
     )
+    if retention_days is not None:
+        # Daily, first run an hour after start (not during a deploy's busy first minutes).
+        scheduler.add_job(
+            apply_retention,
+            "interval",
+            days=1,
+            args=(store, clock, retention_days),
+            id="retention",
+            next_run_time=datetime.now(UTC) + timedelta(hours=1),  # the scheduler's own time
+            coalesce=True,
+            max_instances=1,
+        )
     return scheduler

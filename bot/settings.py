@@ -84,6 +84,10 @@ class Settings(StorageSettings):
     reminder_minutes: int = Field(default=15, ge=0, le=1440, alias="MENTORBOT_REMINDER_MINUTES")
     # Check-ins of one action plan, at most (issue 7): "Still working on it" asks again until then.
     max_checkins: int = Field(default=4, ge=1, le=52, alias="MENTORBOT_MAX_CHECKINS")
+    # Days to keep private notes, done action items and sent timed messages; None keeps them.
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36500, alias="MENTORBOT_RETENTION_DAYS"
+    )
 
     @property
     def socket_mode(self) -> bool:
@@ -94,6 +98,11 @@ class Settings(StorageSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional values blank; blank means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("retention_days", mode="before")
+    @classmethod
+    def _blank_keeps_forever(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("bot_token")

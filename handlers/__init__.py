@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers import (
+    admin,
     booking,
     commands,
     directory,
@@ -13,6 +14,7 @@ from handlers import (
     home,
     intros,
     notes,
+    privacy,
     requests,
     snooze,
 )
@@ -32,4 +34,6 @@ def register(app: AsyncApp) -> None:
     home.register(app)
     intros.register(app)
     notes.register(app)
+    admin.register(app)
+    privacy.register(app)
     fallback.register(app)

@@ -20,6 +20,7 @@ from typing import Any, Self
 import aiosqlite
 
 from storage import StorageError
+from storage.admin import AdminQueries
 from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.history import HistoryQueries
@@ -30,6 +31,7 @@ from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
+from storage.privacy import PrivacyQueries
 from storage.requests import RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
@@ -126,6 +128,8 @@ class Store(
     NoteQueries,
     MentoringQueries,
     HistoryQueries,
+    AdminQueries,
+    PrivacyQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -172,6 +172,20 @@ async def test_conversations_open_gives_stable_ids(
     assert unknown.value.response["error"] == "user_not_found"
 
 
+async def test_conversations_info_says_whether_the_bot_is_a_member(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake_slack.add_channel("C0OUT", "outside", members=[ALICE, BOB])
+    fake_slack.add_channel("G0SECRET", "secret", members=[ALICE], is_private=True)
+    joined = await client.conversations_info(channel=GENERAL)
+    assert joined["channel"]["is_member"] is True
+    outside = await client.conversations_info(channel="C0OUT")
+    assert outside["channel"]["is_member"] is False
+    with pytest.raises(SlackApiError) as hidden:
+        await client.conversations_info(channel="G0SECRET")
+    assert hidden.value.response["error"] == "channel_not_found"
+
+
 async def test_users_info_has_time_zones_and_refuses_strangers(
     fake_slack: FakeSlack, client: AsyncWebClient
 ) -> None:

@@ -13,6 +13,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.settings import Settings
+from handlers.admin.settings import settings_command
+from handlers.admin.stats import stats_command
 from handlers.blocks.help import HelpEntry, build_help
 from handlers.booking.sessions_cmd import sessions_command
 from handlers.commands.call import BadArguments, SubcommandCall
@@ -20,6 +22,8 @@ from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.intros.entry import intro_command
 from handlers.notes.history import notes_command
+from handlers.privacy.export import export_command
+from handlers.privacy.forget import forget_command
 from handlers.requests.ask import ask_command, optin_command, optout_command
 from handlers.snooze import snooze_command
 from storage.store import Store
@@ -145,6 +149,43 @@ SUBCOMMANDS: dict[str, Subcommand] = {
                 "/mentor notes @dana",
             ),
             notes_command,
+        ),
+        Subcommand(
+            "settings",
+            _entry(
+                "/mentor settings",
+                "(Admins) Workspace settings: pool channel, detection, timings, working hours, "
+                "coordinators.",
+                "/mentor settings",
+            ),
+            settings_command,
+        ),
+        Subcommand(
+            "stats",
+            _entry(
+                "/mentor stats",
+                "(Admins) How mentoring is going over the last 30 and 90 days; counts only.",
+                "/mentor stats",
+            ),
+            stats_command,
+        ),
+        Subcommand(
+            "export",
+            _entry(
+                "/mentor export",
+                "Get your own data (profile, requests, sessions, your notes) as a file in a DM.",
+                "/mentor export",
+            ),
+            export_command,
+        ),
+        Subcommand(
+            "forget",
+            _entry(
+                "/mentor forget",
+                "Delete your data, after a confirmation. Others keep their history, anonymized.",
+                "/mentor forget",
+            ),
+            forget_command,
         ),
         Subcommand("help", _entry("/mentor help", "Show this help.", "/mentor help"), _help),
     )

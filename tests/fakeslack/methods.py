@@ -165,8 +165,15 @@ def conversations_open(ws: Workspace, args: Args) -> Answer:
 
 
 def conversations_info(ws: Workspace, args: Args) -> Answer:
-    """conversations.info: one conversation."""
-    return {"ok": True, "channel": ws.channel(args.get("channel"))}
+    """conversations.info: one conversation; is_member says whether the bot is in it."""
+    channel = dict(ws.channel(args.get("channel")))
+    if channel.get("is_im"):
+        return {"ok": True, "channel": channel}
+    channel["is_member"] = BOT_USER_ID in ws.members(channel["id"])
+    # Slack hides a private channel from a bot that isn't in it.
+    if channel.get("is_private") and not channel["is_member"]:
+        raise SlackError("channel_not_found")
+    return {"ok": True, "channel": channel}
 
 
 def conversations_members(ws: Workspace, args: Args) -> Answer:

@@ -1,0 +1,72 @@
+"""Who is an admin: MENTORBOT_ADMINS, or a Slack workspace admin or owner (users.info, cached)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.settings import Settings
+from storage.store import Store
+
+if TYPE_CHECKING:
+    # Type-only: importing handlers.commands at run time would import this module back.
+    from handlers.commands.call import SubcommandCall
+
+log = logging.getLogger(__name__)
+
+# A demoted admin keeps access at most this long; a promoted one waits at most this long.
+ADMIN_CACHE_TTL = timedelta(hours=1)
+ADMINS_ONLY = (
+    "Sorry, `/mentor {what}` is for workspace admins. If you think you should have it, ask an "
+    "admin of this workspace (or whoever runs mentorbot) to add you to `MENTORBOT_ADMINS`."
+)
+
+
+async def is_admin(
+    client: AsyncWebClient,
+    store: Store,
+    settings: Settings,
+    clock: Clock,
+    *,
+    team_id: str,
+    user_id: str,
+) -> bool:
+    """True for MENTORBOT_ADMINS and Slack admins/owners; users.info answers are cached an hour."""
+    if user_id in settings.admins:
+        return True
+    now = clock.now()
+    person = await store.get_person(team_id, user_id)
+    cached_at = person.admin_cached_at if person is not None else None
+    if person is not None and cached_at is not None and now - cached_at < ADMIN_CACHE_TTL:
+        return person.is_admin
+    try:
+        info = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        # Slack unreachable: keep whatever we knew (a stale yes beats locking admins out).
+        log.warning("users.info failed user=%s error=%s", user_id, error.response.get("error"))
+        return person is not None and cached_at is not None and person.is_admin
+    user = info.get("user") or {}
+    answer = bool(user.get("is_admin") or user.get("is_owner"))
+    await store.cache_admin(team_id, user_id, answer, now)
+    return answer
+
+
+async def admins_only(call: SubcommandCall, what: str) -> bool:
+    """True if the caller is an admin; otherwise they get a polite refusal and False."""
+    allowed = await is_admin(
+        call.client,
+        call.store,
+        call.settings,
+        call.clock,
+        team_id=call.team_id,
+        user_id=call.user_id,
+    )
+    if not allowed:
+        log.info("admin command refused command=%s user=%s", what, call.user_id)
+        await call.respond(text=ADMINS_ONLY.format(what=what), response_type="ephemeral")
+    return allowed

@@ -1,0 +1,178 @@
+"""Admin facts: who is a Slack admin (cached), and the workspace figures behind /mentor stats.
+
+Every figure is an SQL aggregate over one window; no row of anyone's data leaves the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.models import RequestSource
+from storage.timefmt import format_time
+
+# Requests created in the window: ?1 team, ?2 from, ?3 to.
+_REQUEST_FIGURES = """
+SELECT count(*) AS total,
+    coalesce(sum(source = 'detected'), 0) AS detected,
+    coalesce(sum(source = 'command'), 0) AS command,
+    coalesce(sum(source = 'shortcut'), 0) AS shortcut,
+    coalesce(sum(source = 'intro'), 0) AS intro,
+    coalesce(sum(accepted_at IS NOT NULL), 0) AS accepted,
+    coalesce(sum(status = 'expired'), 0) AS expired
+FROM requests
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+"""
+
+# The median of (first_response_at - created_at) in seconds: the middle row, or the mean of
+# the two middle rows, found with ORDER BY … LIMIT/OFFSET so only the waits are sorted.
+_MEDIAN_FIRST_RESPONSE = """
+WITH waits AS (
+    SELECT (julianday(first_response_at) - julianday(created_at)) * 86400.0 AS wait
+    FROM requests
+    WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+        AND first_response_at IS NOT NULL
+),
+counted AS (SELECT count(*) AS n FROM waits)
+SELECT avg(wait) AS median FROM (
+    SELECT wait FROM waits ORDER BY wait
+    LIMIT 2 - (SELECT n FROM counted) % 2
+    OFFSET ((SELECT n FROM counted) - 1) / 2
+)
+"""
+
+# Held: marked completed, or still confirmed and already over (nobody said it didn't happen).
+# ?4 is now, as a julian day, for "already over".
+_SESSION_FIGURES = """
+SELECT count(*) AS held,
+    coalesce(sum(EXISTS (SELECT 1 FROM notes WHERE notes.session_id = sessions.id)), 0)
+        AS with_notes
+FROM sessions
+WHERE starts_at >= ?2 AND starts_at < ?3 AND team_id = ?1
+    AND (status = 'completed'
+        OR (status = 'confirmed' AND julianday(starts_at) + duration_minutes / 1440.0 <= ?4))
+"""
+
+# Check-ins due in the window that were actually sent, and how many got an answer.
+_CHECKIN_FIGURES = """
+SELECT count(*) AS asked, coalesce(sum(answered_at IS NOT NULL), 0) AS answered
+FROM checkins
+WHERE team_id = ?1 AND due_at >= ?2 AND due_at < ?3 AND asked_at IS NOT NULL
+"""
+
+_ACTION_ITEM_FIGURES = """
+SELECT count(*) AS total, coalesce(sum(done_at IS NOT NULL), 0) AS done
+FROM action_items
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+"""
+
+_INTRO_FIGURES = """
+SELECT count(*) AS total, coalesce(sum(status = 'accepted'), 0) AS accepted
+FROM intros
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+"""
+
+_CACHE_ADMIN = """
+INSERT INTO people (team_id, user_id, is_admin, admin_cached_at, first_seen_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?4, ?4)
+ON CONFLICT (team_id, user_id) DO UPDATE SET
+    is_admin = excluded.is_admin, admin_cached_at = excluded.admin_cached_at,
+    updated_at = excluded.updated_at
+"""
+
+
+class _StoreCore(Protocol):
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part/whole as a percentage, or None when there is nothing to divide by."""
+    return None if whole == 0 else 100.0 * part / whole
+
+
+@dataclass(frozen=True)
+class WindowStats:
+    """Aggregate figures for one window: counts only, nobody's name or text."""
+
+    days: int
+    requests: int
+    by_source: dict[RequestSource, int]
+    accepted: int
+    expired: int
+    median_first_response_seconds: float | None
+    sessions_held: int
+    sessions_with_notes: int
+    checkins_asked: int
+    checkins_answered: int
+    action_items: int
+    action_items_done: int
+    intros: int
+    intros_accepted: int
+
+    @property
+    def accepted_percent(self) -> float | None:
+        return percent(self.accepted, self.requests)
+
+    @property
+    def notes_percent(self) -> float | None:
+        return percent(self.sessions_with_notes, self.sessions_held)
+
+    @property
+    def checkins_percent(self) -> float | None:
+        return percent(self.checkins_answered, self.checkins_asked)
+
+    @property
+    def action_items_percent(self) -> float | None:
+        return percent(self.action_items_done, self.action_items)
+
+    @property
+    def intros_percent(self) -> float | None:
+        return percent(self.intros_accepted, self.intros)
+
+
+def _julian(moment: datetime) -> float:
+    # The Julian day number of a UTC instant, as SQLite's julianday() computes it.
+    return moment.timestamp() / 86400.0 + 2440587.5
+
+
+class AdminQueries:
+    """Store methods for admins: the admin cache and workspace stats."""
+
+    async def cache_admin(
+        self: _StoreCore, team_id: str, user_id: str, is_admin: bool, now: datetime
+    ) -> None:
+        """Remember what users.info said about this person being an admin or owner."""
+        await self._write(_CACHE_ADMIN, (team_id, user_id, int(is_admin), format_time(now)))
+
+    async def window_stats(
+        self: _StoreCore, team_id: str, start: datetime, end: datetime, days: int
+    ) -> WindowStats:
+        """Every /mentor stats figure for [start, end), each one SQL aggregate."""
+        window = (team_id, format_time(start), format_time(end))
+        requests = (await self._fetch(_REQUEST_FIGURES, window))[0]
+        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE, window))[0]["median"]
+        sessions = (await self._fetch(_SESSION_FIGURES, (*window, _julian(end))))[0]
+        checkins = (await self._fetch(_CHECKIN_FIGURES, window))[0]
+        items = (await self._fetch(_ACTION_ITEM_FIGURES, window))[0]
+        intros = (await self._fetch(_INTRO_FIGURES, window))[0]
+        return WindowStats(
+            days=days,
+            requests=int(requests["total"]),
+            by_source={source: int(requests[source.value]) for source in RequestSource},
+            accepted=int(requests["accepted"]),
+            expired=int(requests["expired"]),
+            median_first_response_seconds=None if median is None else round(float(median)),
+            sessions_held=int(sessions["held"]),
+            sessions_with_notes=int(sessions["with_notes"]),
+            checkins_asked=int(checkins["asked"]),
+            checkins_answered=int(checkins["answered"]),
+            action_items=int(items["total"]),
+            action_items_done=int(items["done"]),
+            intros=int(intros["total"]),
+            intros_accepted=int(intros["accepted"]),
+        )

@@ -1,0 +1,315 @@
+"""Your data: export it, forget it, and the retention sweep that forgets old notes for everyone.
+
+The rule throughout: private notes belong to their author alone. An export carries only the
+caller's own notes; forget deletes them; records another person also holds stay, with the
+caller replaced by a tombstone person (people.forgotten_at set).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+import aiosqlite
+
+from storage.timefmt import format_time
+
+# What replaces free text the forgotten person wrote into records others keep.
+REMOVED = "(removed)"
+# Retention deletes in batches, so the daily sweep never holds the write lock for long.
+RETENTION_BATCH = 5000
+
+_EXPORT_QUERIES: dict[str, str] = {
+    "people": "SELECT * FROM people WHERE team_id = ?1 AND user_id = ?2",
+    "mentor_profile": "SELECT * FROM mentor_profiles WHERE team_id = ?1 AND user_id = ?2",
+    "mentor_tags": "SELECT tag FROM mentor_tags WHERE team_id = ?1 AND user_id = ?2 ORDER BY tag",
+    "muted_nudges": "SELECT kind, muted_at FROM muted_nudges WHERE team_id = ?1 AND user_id = ?2",
+    "requests": """
+        SELECT * FROM requests
+        WHERE team_id = ?1 AND (mentee_id = ?2 OR mentor_id = ?2 OR claimed_by = ?2)
+        ORDER BY id""",
+    "sessions": """
+        SELECT * FROM sessions WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
+        ORDER BY id""",
+    # Only notes the caller wrote: notes others wrote about them are private to those others.
+    "notes": "SELECT * FROM notes WHERE team_id = ?1 AND author_id = ?2 ORDER BY id",
+    "action_items": """
+        SELECT * FROM action_items WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
+        ORDER BY id""",
+    "checkins": """
+        SELECT * FROM checkins WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
+        ORDER BY id""",
+    "relationships": """
+        SELECT * FROM relationships WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
+        ORDER BY id""",
+    # The mentee never learns of an intro the expert declined (or hasn't answered).
+    "intros": """
+        SELECT * FROM intros WHERE team_id = ?1
+            AND (introducer_id = ?2 OR expert_id = ?2 OR (mentee_id = ?2 AND status = 'accepted'))
+        ORDER BY id""",
+}
+
+# Slack message pointers: bookkeeping of the bot, nothing a person wrote or chose.
+_POINTER_SUFFIXES = ("_dm_channel_id", "_dm_ts", "pool_ts", "pool_channel_id")
+
+# Forget, in order; each statement's count is reported under its name (None: not reported).
+_FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
+    ("private notes", "DELETE FROM notes WHERE team_id = :team AND author_id = :user"),
+    ("mentor profile", "DELETE FROM mentor_profiles WHERE team_id = :team AND user_id = :user"),
+    ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
+    (
+        "detection prompt records",
+        "DELETE FROM prompt_cooldowns WHERE team_id = :team AND user_id = :user",
+    ),
+    (
+        "detection prompt records",
+        "DELETE FROM prompted_messages WHERE team_id = :team AND user_id = :user",
+    ),
+    (
+        "pending messages to you",
+        "DELETE FROM outbox WHERE team_id = :team AND recipient = :user AND status <> 'sending'",
+    ),
+    # Nobody else ever held these: pool requests no one took (and no one was invited to).
+    (
+        "requests only you held",
+        """DELETE FROM requests WHERE team_id = :team AND mentee_id = :user AND mentor_id IS NULL
+            AND claimed_by IS NULL
+            AND NOT EXISTS (SELECT 1 FROM request_invites WHERE request_id = requests.id)""",
+    ),
+    # Nobody should accept or book a request from someone who left.
+    (
+        "open requests withdrawn",
+        """UPDATE requests SET status = 'cancelled', updated_at = :now
+            WHERE team_id = :team AND mentee_id = :user
+                AND status IN ('open', 'accepted', 'claimed')""",
+    ),
+    (
+        "upcoming sessions cancelled",
+        """UPDATE sessions SET status = 'cancelled', cancelled_by = :user, updated_at = :now
+            WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
+                AND status = 'confirmed' AND starts_at > :now""",
+    ),
+    # Reminders and nudges to the other person about what was just withdrawn.
+    (
+        None,
+        """UPDATE outbox SET status = 'cancelled', last_error = 'forgotten'
+            WHERE team_id = :team AND status = 'pending' AND (
+                (subject_type = 'request' AND subject_id IN (SELECT id FROM requests
+                    WHERE team_id = :team AND mentee_id = :user AND status = 'cancelled'))
+                OR (subject_type = 'session' AND subject_id IN (SELECT id FROM sessions
+                    WHERE team_id = :team AND cancelled_by = :user)))""",
+    ),
+    # Free text the person wrote into records the other person keeps.
+    (
+        None,
+        "UPDATE requests SET details = :removed WHERE team_id = :team AND mentee_id = :user",
+    ),
+    (
+        None,
+        "UPDATE requests SET decline_reason = NULL WHERE team_id = :team AND mentor_id = :user",
+    ),
+    (
+        None,
+        "UPDATE sessions SET cancel_reason = NULL WHERE team_id = :team AND cancelled_by = :user",
+    ),
+    (
+        None,
+        "UPDATE intros SET why = :removed, note = NULL "
+        "WHERE team_id = :team AND introducer_id = :user",
+    ),
+    (
+        None,
+        "UPDATE settings_audit SET changed_by = :tombstone "
+        "WHERE team_id = :team AND changed_by = :user",
+    ),
+    (
+        None,
+        """UPDATE workspace_settings SET coordinators = (
+                SELECT json_group_array(value) FROM json_each(coordinators) WHERE value <> :user)
+            WHERE team_id = :team
+                AND EXISTS (SELECT 1 FROM json_each(coordinators) WHERE value = :user)""",
+    ),
+    # The tombstone every shared record will name instead of the person.
+    (
+        None,
+        """INSERT INTO people (team_id, user_id, first_seen_at, forgotten_at, updated_at)
+            SELECT team_id, :tombstone, first_seen_at, :now, :now FROM people
+            WHERE team_id = :team AND user_id = :user""",
+    ),
+    # Each table in one statement per row, not by ON UPDATE CASCADE: a cascade rewrites one
+    # column at a time, and action_items' CHECK (owner_id IN (mentor_id, mentee_id)) fails
+    # halfway through.
+    (
+        None,
+        """UPDATE requests SET
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                claimed_by = CASE WHEN claimed_by = :user THEN :tombstone ELSE claimed_by END
+            WHERE team_id = :team AND :user IN (mentee_id, mentor_id, claimed_by)""",
+    ),
+    (
+        None,
+        """UPDATE request_invites SET
+                user_id = CASE WHEN user_id = :user THEN :tombstone ELSE user_id END
+            WHERE team_id = :team AND :user IN (user_id)""",
+    ),
+    (
+        None,
+        """UPDATE relationships SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
+    ),
+    (
+        None,
+        """UPDATE sessions SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                cancelled_by = CASE WHEN cancelled_by = :user THEN :tombstone ELSE cancelled_by END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, cancelled_by)""",
+    ),
+    (
+        None,
+        """UPDATE notes SET
+                subject_id = CASE WHEN subject_id = :user THEN :tombstone ELSE subject_id END
+            WHERE team_id = :team AND :user IN (subject_id)""",
+    ),
+    (
+        None,
+        """UPDATE action_items SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                owner_id = CASE WHEN owner_id = :user THEN :tombstone ELSE owner_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, owner_id)""",
+    ),
+    (
+        None,
+        """UPDATE checkins SET
+                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
+    ),
+    (
+        None,
+        """UPDATE intros SET
+                introducer_id = CASE WHEN introducer_id = :user
+                    THEN :tombstone ELSE introducer_id END,
+                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
+                expert_id = CASE WHEN expert_id = :user THEN :tombstone ELSE expert_id END
+            WHERE team_id = :team AND :user IN (introducer_id, mentee_id, expert_id)""",
+    ),
+    # Last: nothing names the person now (a leftover reference would fail this delete).
+    (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
+)
+
+
+class _StoreCore(Protocol):
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+@dataclass(frozen=True)
+class RetentionReport:
+    """How many rows one retention sweep deleted."""
+
+    notes: int
+    action_items: int
+    outbox: int
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def tombstone_id() -> str:
+    """A fresh id for a forgotten person: never a Slack id, so it is never rendered as a mention."""
+    return f"forgotten-{secrets.token_hex(6)}"
+
+
+def _exported(row: aiosqlite.Row) -> dict[str, Any]:
+    return {k: row[k] for k in row.keys() if not k.endswith(_POINTER_SUFFIXES)}  # noqa: SIM118 - a Row
+
+
+class PrivacyQueries:
+    """Store methods behind /mentor export, /mentor forget and the retention job."""
+
+    async def export_person(self: _StoreCore, team_id: str, user_id: str) -> dict[str, Any]:
+        """Everything stored about this person that is theirs to see, as JSON-ready data."""
+        data: dict[str, Any] = {}
+        for name, sql in _EXPORT_QUERIES.items():
+            data[name] = [_exported(row) for row in await self._fetch(sql, (team_id, user_id))]
+        people = data.pop("people")
+        data["person"] = people[0] if people else None
+        profiles = data.pop("mentor_profile")
+        tags = [row["tag"] for row in data.pop("mentor_tags")]
+        data["mentor_profile"] = {**profiles[0], "tags": tags} if profiles else None
+        # A decline reason is the mentor's; others see it only if the mentor shared it.
+        for request in data["requests"]:
+            shared = request.pop("decline_reason_shared")
+            if request["mentor_id"] != user_id and not shared:
+                request["decline_reason"] = None
+        return {"team_id": team_id, "user_id": user_id, **data}
+
+    async def forget_person(
+        self: _StoreCore, team_id: str, user_id: str, now: datetime
+    ) -> dict[str, int]:
+        """Delete the person's own data and anonymize what others hold; counts by kind.
+
+        Idempotent: a second call finds nothing and returns zeros.
+        """
+        params = {
+            "team": team_id,
+            "user": user_id,
+            "tombstone": tombstone_id(),
+            "now": format_time(now),
+            "removed": REMOVED,
+        }
+        removed: dict[str, int] = {}
+        async with self._transaction() as conn:
+            for name, sql in _FORGET_STEPS:
+                async with conn.execute(sql, params) as cursor:
+                    count = cursor.rowcount
+                if name is not None:
+                    removed[name] = removed.get(name, 0) + max(count, 0)
+        return removed
+
+    async def purge_retention(self: _StoreCore, cutoff: datetime) -> RetentionReport:
+        """Delete notes written, action items done and outbox rows finished before cutoff."""
+        stamp = format_time(cutoff)
+        notes = await _in_batches(
+            self,
+            "DELETE FROM notes WHERE id IN (SELECT id FROM notes WHERE created_at < ? LIMIT ?)",
+            stamp,
+        )
+        items = await _in_batches(
+            self,
+            "DELETE FROM action_items WHERE id IN "
+            "(SELECT id FROM action_items WHERE done_at < ? LIMIT ?)",
+            stamp,
+        )
+        outbox = await _in_batches(
+            self,
+            "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox "
+            "WHERE status IN ('sent', 'cancelled') AND coalesce(sent_at, created_at) < ? LIMIT ?)",
+            stamp,
+        )
+        return RetentionReport(notes=notes, action_items=items, outbox=outbox)
+
+
+async def _in_batches(store: _StoreCore, sql: str, stamp: str) -> int:
+    total = 0
+    while True:
+        changed = await store._write(sql, (stamp, RETENTION_BATCH))
+        total += changed
+        if changed < RETENTION_BATCH:
+            return total
+
+
+def export_json(data: dict[str, Any], exported_at: datetime) -> str:
+    """The export file's text: pretty JSON, the export time first."""
+    return json.dumps({"exported_at": format_time(exported_at), **data}, indent=2, default=str)
