@@ -26,7 +26,9 @@ NOTE_MAX = 2000
 class NewIntro(BaseModel):
     """An introduction as submitted, before it is stored."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
+    )
 
     team_id: str = Field(min_length=1)
     introducer_id: str = Field(min_length=1)

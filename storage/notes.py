@@ -82,7 +82,9 @@ RETURNING *
 class ItemDraft(BaseModel):
     """One action item as typed in the modal."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
+    )
 
     position: int = Field(ge=1, le=ITEMS_MAX)
     text: str = Field(min_length=1, max_length=ITEM_TEXT_MAX, repr=False)
@@ -93,7 +95,7 @@ class ItemDraft(BaseModel):
 class NoteDraft(BaseModel):
     """A Log notes submission, before it is stored; note_id set means an edit."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
 
     team_id: str = Field(min_length=1)
     author_id: str = Field(min_length=1)

@@ -317,3 +317,23 @@ async def test_follow_up_when_nothing_is_booked(
     clock.advance(days=30)
     await deliver_due(bot)
     assert dms_to(fake, ALICE)[-1] is again
+
+
+async def test_the_expiry_notice_survives_a_slack_error(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot, introducer=BOB)
+    clock.advance(days=3, minutes=1)
+    await deliver_due(bot)  # the nudge
+    clock.advance(days=4)
+    fake.fail_next("chat.postMessage", status=500)  # the outbox client doesn't retry itself
+    await deliver_due(bot)
+    assert (await the_intro(bot)).status is IntroStatus.EXPIRED
+    refused = dms_to(fake, BOB)[-1]
+    assert refused.response == {"ok": False, "error": "internal_error"}
+    clock.advance(hours=2)  # past the first backoff
+    await deliver_due(bot)
+    notice = dms_to(fake, BOB)[-1]
+    assert f"<@{DAVE}> didn't answer within a week" in block_texts(notice)

@@ -78,7 +78,9 @@ async def accept(
     origin = await origin_of(store, intro)
     if origin is not None:
         referred = await store.refer_request(intro.team_id, origin.id, now)
-        if referred is not None:
+        if referred is None:
+            origin = None  # withdrawn meanwhile: its details are no longer the expert's to see
+        else:
             # The request was passed on: its own reminders and escalation no longer apply.
             await store.cancel_for_subject(intro.team_id, SubjectType.REQUEST, origin.id)
             await refresh_request_messages(

@@ -95,12 +95,18 @@ async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
     intro = await _intro(row, deps)
     if intro is None:
         return None
-    expired = await deps.store.expire_intro(intro.team_id, intro.id)
-    if expired is None:
-        return None
-    log.info("intro expired intro=%d", intro.id)
-    await deps.store.cancel_for_subject(intro.team_id, SubjectType.INTRO, intro.id)
-    await rewrite_expert_dm(deps.client, deps.store, expired, deps.clock.now())
+    if intro.status is IntroStatus.EXPIRED:
+        # An earlier try of this row closed it, then Slack refused or pacing deferred the
+        # notice: the introducer must still hear of it.
+        expired = intro
+    else:
+        closed = await deps.store.expire_intro(intro.team_id, intro.id)
+        if closed is None:
+            return None
+        expired = closed
+        log.info("intro expired intro=%d", intro.id)
+        await deps.store.cancel_for_subject(intro.team_id, SubjectType.INTRO, intro.id)
+        await rewrite_expert_dm(deps.client, deps.store, expired, deps.clock.now())
     message = build_expired_for_introducer(expired)
     return Delivery(row.recipient, message["text"], message["blocks"])
 
