@@ -123,6 +123,19 @@ async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Re
         return changed
 
 
+# Either direction, through indexes that start with (team_id, one of the pair).
+_MET = """
+SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
+                   AND (mentor_id = ?3 OR claimed_by = ?3))
+    OR EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?3
+                   AND (mentor_id = ?2 OR claimed_by = ?2))
+    OR EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3)
+    OR EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
+    OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3)
+    OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
+"""
+
+
 class MentoringQueries:
     """Store methods for check-ins and ongoing relationships."""
 
@@ -239,6 +252,11 @@ class MentoringQueries:
             "SELECT * FROM relationships WHERE id = ? AND team_id = ?", (relationship_id, team_id)
         )
         return _relationship(rows)
+
+    async def have_met(self: _StoreCore, team_id: str, user_a: str, user_b: str) -> bool:
+        """True if the two share a request, a session or a 1:1, in either role."""
+        rows = await self._fetch(_MET, (team_id, user_a, user_b))
+        return bool(rows[0][0])
 
     async def relationships_between(
         self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int = 5

@@ -20,6 +20,7 @@ from tests.fakeslack import (
     ALICE,
     BOB,
     CAROL,
+    TEAM_ID,
     FakeSlack,
     SlackSender,
     all_buttons,
@@ -73,6 +74,24 @@ async def log_notes(
     return reply
 
 
+async def met(bot: Runtime, *, mentor: str, mentee: str) -> None:
+    """A finished request between the two: notes are only for people who have met."""
+    stamp = "2026-01-05T10:00:00.000000Z"
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        for user in (mentor, mentee):
+            conn.execute(
+                "INSERT OR IGNORE INTO people (team_id, user_id, first_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                (TEAM_ID, user, stamp, stamp),
+            )
+        conn.execute(
+            "INSERT INTO requests (team_id, mentee_id, mentor_id, topic, details, source, status, "
+            "created_at, updated_at) VALUES (?, ?, ?, 'other', 'Earlier', 'command', "
+            "'completed', ?, ?)",
+            (TEAM_ID, mentee, mentor, stamp, stamp),
+        )
+
+
 async def notes_about(
     slack: SlackSender,
     fake: FakeSlack,
@@ -82,7 +101,8 @@ async def notes_about(
     author: str,
     other: str,
 ) -> Any:
-    """`/mentor notes @other`, Log notes, submit."""
+    """`/mentor notes @other`, Log notes, submit (the two once had a request, long done)."""
+    await met(bot, mentor=author, mentee=other)
     listed = await slack.command(f"notes <@{other}>", user_id=author)
     await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=author)
     return await log_notes(slack, fake, bot, answers, user_id=author)
@@ -248,7 +268,9 @@ async def test_another_chat_opens_a_request_to_the_same_mentor(
     assert not reply.body
     await bot.background.drain(5)
     with sqlite3.connect(bot.settings.db_path) as conn:
-        [(request_id, mentor_id)] = conn.execute("SELECT id, mentor_id FROM requests").fetchall()
+        [(request_id, mentor_id)] = conn.execute(
+            "SELECT id, mentor_id FROM requests WHERE status <> 'completed'"
+        ).fetchall()
         [(linked,)] = conn.execute("SELECT follow_up_request_id FROM checkins").fetchall()
     assert mentor_id == BOB
     assert linked == request_id
@@ -316,3 +338,14 @@ async def test_did_you_meet_yes_opens_the_notes_for_that_session(
     # One-off with no steps: nothing to share, and nothing private went out.
     assert "shared an action plan" not in block_texts(latest_dm(fake, ALICE))
     assert "worried" not in all_posted(fake)
+
+
+async def test_notes_about_a_stranger_are_refused(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    """No plan DM, check-ins or 1:1 can be pushed onto someone the author never met."""
+    slack, fake = clocked_slack, fake_slack
+    listed = await slack.command(f"notes <@{ALICE}>", user_id=CAROL)
+    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=CAROL)
+    assert "can't find a request, session or 1:1 between you two" in told(fake)[-1]
+    assert fake.calls_to("views.open") == []

@@ -12,7 +12,7 @@ from handlers import ids
 from handlers.blocks.notes import NotesTarget, build_notes_modal, notes_metadata
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
 from tests.test_booking_flow import booked, errors_of
-from tests.test_notes_flow import dm_with
+from tests.test_notes_flow import dm_with, met
 from tests.test_request_flow import opened_modal
 
 # CLOCK_START is Tue 2026-03-10 15:00 UTC: 11:00 that day in New York, where Bob is.
@@ -54,7 +54,8 @@ def state(
     return values
 
 
-async def opened_notes(slack: SlackSender, fake: FakeSlack) -> dict[str, Any]:
+async def opened_notes(slack: SlackSender, fake: FakeSlack, bot: Runtime) -> dict[str, Any]:
+    await met(bot, mentor=BOB, mentee=ALICE)
     listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
     await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
     view = opened_modal(fake)
@@ -66,7 +67,7 @@ async def test_every_field_rejects_bad_input_inline(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    view = await opened_notes(slack, fake)
+    view = await opened_notes(slack, fake, bot)
     item = ids.ITEM_TEXT_BLOCK.format
     owner = ids.ITEM_OWNER_BLOCK.format
     due = ids.ITEM_DUE_BLOCK.format
@@ -122,7 +123,7 @@ async def test_the_end_note_is_bounded(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    view = await opened_notes(slack, fake)
+    view = await opened_notes(slack, fake, bot)
     await slack.view_submission(view, {"What next?": "ongoing_weekly"}, user_id=BOB)
     await bot.background.drain(5)
     listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)

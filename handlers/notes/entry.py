@@ -22,6 +22,10 @@ log = logging.getLogger(__name__)
 
 NOT_YOURS = build_not_yours()
 NOT_YOURSELF = "Notes are about someone else: name the person you met, e.g. `/mentor notes @dana`."
+STRANGER = (
+    "Notes are for someone you've mentored or been mentored by: I can't find a request, "
+    "session or 1:1 between you two. Ask them first with `/mentor ask @them`."
+)
 NO_NOTE = "I can't find those notes any more, so there's nothing to edit."
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
 
@@ -71,6 +75,9 @@ async def open_log_notes(
     elif other_user_id is not None and _USER_ID.fullmatch(other_user_id):
         if other_user_id == user_id:
             return NOT_YOURSELF
+        # A plan DM, check-ins and 1:1 ticks go to the other person: never to a stranger.
+        if not await store.have_met(team_id, user_id, other_user_id):
+            return STRANGER
         target = NotesTarget(other_user_id)
     else:
         return NOT_YOURSELF
