@@ -9,8 +9,15 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from handlers.blocks.notes import NotesTarget, build_notes_modal, notes_metadata
-from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
+from handlers.blocks.notes import (
+    NotesTarget,
+    build_notes_modal,
+    notes_metadata,
+    parse_notes_submission,
+)
+from handlers.blocks.plans import build_checkin_ask
+from storage.models import ActionItem, Checkin
+from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, check_message, find_button
 from tests.test_booking_flow import booked, errors_of
 from tests.test_notes_flow import dm_with, met
 from tests.test_request_flow import opened_modal
@@ -142,3 +149,44 @@ def test_the_modal_fits_block_kit() -> None:
     assert len(view["title"]["text"]) <= 24
     assert len(view["private_metadata"]) < 100
     assert "body" not in view["private_metadata"]
+
+
+def test_an_overdue_step_keeps_its_date_when_the_notes_are_edited() -> None:
+    due_block = ids.ITEM_DUE_BLOCK.format(1)
+    datepicker = {"type": "datepicker", "action_id": ids.ITEM_DUE_ACTION}
+    blocks = [{"type": "input", "block_id": due_block, "element": {**datepicker}}]
+    blocks[0]["element"]["initial_date"] = YESTERDAY.isoformat()  # saved before it went overdue
+    kept = {"blocks": blocks, "state": {"values": state(items={1: ("Step", "me", YESTERDAY)})}}
+    form, errors = parse_notes_submission(kept, TODAY)
+    assert errors == {}
+    assert form is not None
+    earlier = date(2026, 3, 1)  # a different date in the past is still refused
+    moved = {"blocks": blocks, "state": {"values": state(items={1: ("Step", "me", earlier)})}}
+    assert due_block in parse_notes_submission(moved, TODAY)[1]
+
+
+def test_a_check_in_shows_every_open_step_however_long() -> None:
+    steps = [
+        ActionItem.model_validate(
+            {
+                "id": n,
+                "team_id": "T1",
+                "mentor_id": BOB,
+                "mentee_id": ALICE,
+                "owner_id": ALICE,
+                "position": n,
+                "text": "<&>" * 100,
+                "created_at": "2026-03-10T15:00:00.000000Z",
+                "updated_at": "2026-03-10T15:00:00.000000Z",
+            }
+        )
+        for n in range(1, 6)
+    ]
+    checkin = Checkin.model_validate(
+        {"id": 1, "team_id": "T1", "mentor_id": BOB, "mentee_id": ALICE,
+         "due_at": "2026-03-24T15:00:00.000000Z", "created_at": "2026-03-10T15:00:00.000000Z"}
+    )  # fmt: skip
+    message = build_checkin_ask(checkin, steps, outbox_id=7)
+    check_message(message["text"], message["blocks"])
+    shown = [b for b in message["blocks"] if b["type"] == "section" and "&lt;&amp;&gt;" in str(b)]
+    assert len(shown) == 5

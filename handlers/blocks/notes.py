@@ -210,6 +210,16 @@ def _date(view: Mapping[str, Any], block_id: str) -> tuple[date | None, bool]:
         return None, False
 
 
+def _saved_date(view: Mapping[str, Any], block_id: str) -> str | None:
+    """The due date an edit form started with (the view's own datepicker), if any."""
+    for block in view.get("blocks") or ():
+        if isinstance(block, Mapping) and block.get("block_id") == block_id:
+            element = block.get("element")
+            initial = element.get("initial_date") if isinstance(element, Mapping) else None
+            return initial if isinstance(initial, str) else None
+    return None
+
+
 def _item(
     view: Mapping[str, Any], position: int, today: date
 ) -> tuple[ItemForm | None, dict[str, str]]:
@@ -233,7 +243,9 @@ def _item(
         errors[text_block] = problem
     if owner not in ("me", "them"):
         errors[owner_block] = "Pick who will do this step."
-    past = due_problem(due, today)
+    # A step that went overdue keeps its date when the author edits something else.
+    kept = due is not None and due.isoformat() == _saved_date(view, due_block)
+    past = None if kept else due_problem(due, today)
     if past:
         errors[due_block] = past
     if errors or owner not in ("me", "them"):

@@ -19,7 +19,6 @@ from handlers.blocks.text import (
     confirm_dialog,
     context,
     escape_clip,
-    mrkdwn,
     section,
     slack_date,
     user_mention,
@@ -114,8 +113,9 @@ def build_checkin_ask(
     open_items = [item for item in items if item.done_at is None]
     blocks: list[dict[str, Any]] = [section(lead)]
     if open_items:
-        lines = "\n".join(item_line(item, checkin.mentee_id) for item in open_items[:10])
-        blocks.append({"type": "section", "text": mrkdwn(f"Still open:\n{lines}")})
+        # One section per step: five long steps, escaped, would overflow a single section.
+        blocks.append(context("Still open:"))
+        blocks += [section(item_line(item, checkin.mentee_id)) for item in open_items[:10]]
     else:
         blocks.append(context("Every step is ticked off. Nice work!"))
     value = checkin.id
