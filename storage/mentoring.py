@@ -135,6 +135,19 @@ SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
     OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
 """
 
+# Who mentored whom most recently: the pair's latest session or request, in either role.
+_LATEST_ROLES = """
+SELECT mentor, mentee FROM (
+    SELECT mentor_id AS mentor, mentee_id AS mentee, starts_at AS at FROM sessions
+    WHERE team_id = ?1
+      AND ((mentor_id = ?2 AND mentee_id = ?3) OR (mentor_id = ?3 AND mentee_id = ?2))
+    UNION ALL
+    SELECT coalesce(claimed_by, mentor_id), mentee_id, created_at FROM requests
+    WHERE team_id = ?1 AND ((mentee_id = ?2 AND ?3 IN (mentor_id, claimed_by))
+                         OR (mentee_id = ?3 AND ?2 IN (mentor_id, claimed_by)))
+) ORDER BY at DESC LIMIT 1
+"""
+
 
 class MentoringQueries:
     """Store methods for check-ins and ongoing relationships."""
@@ -257,6 +270,13 @@ class MentoringQueries:
         """True if the two share a request, a session or a 1:1, in either role."""
         rows = await self._fetch(_MET, (team_id, user_a, user_b))
         return bool(rows[0][0])
+
+    async def latest_roles(
+        self: _StoreCore, team_id: str, user_a: str, user_b: str
+    ) -> tuple[str, str] | None:
+        """(mentor, mentee) in the pair's latest session or request; None if they never met."""
+        rows = await self._fetch(_LATEST_ROLES, (team_id, user_a, user_b))
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
     async def relationships_between(
         self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int = 5

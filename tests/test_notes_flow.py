@@ -100,9 +100,12 @@ async def notes_about(
     *,
     author: str,
     other: str,
+    mentor: str | None = None,
 ) -> Any:
-    """`/mentor notes @other`, Log notes, submit (the two once had a request, long done)."""
-    await met(bot, mentor=author, mentee=other)
+    """`/mentor notes @other`, Log notes, submit (the two once had a request, long done;
+    the author was the mentor unless `mentor` says otherwise)."""
+    mentor = mentor or author
+    await met(bot, mentor=mentor, mentee=other if mentor == author else author)
     listed = await slack.command(f"notes <@{other}>", user_id=author)
     await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=author)
     return await log_notes(slack, fake, bot, answers, user_id=author)
@@ -349,3 +352,16 @@ async def test_notes_about_a_stranger_are_refused(
     await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=CAROL)
     assert "can't find a request, session or 1:1 between you two" in told(fake)[-1]
     assert fake.calls_to("views.open") == []
+
+
+async def test_a_mentees_own_notes_keep_the_roles_of_their_last_request(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    """Alice was Bob's mentee: her notes about Bob still check in with her, not with him."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await notes_about(
+        slack, fake, bot, {"What next?": "checkin_1w"}, author=ALICE, other=BOB, mentor=BOB
+    )
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        [(mentor, mentee)] = conn.execute("SELECT mentor_id, mentee_id FROM checkins").fetchall()
+    assert (mentor, mentee) == (BOB, ALICE)

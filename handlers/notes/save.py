@@ -57,7 +57,11 @@ async def pair_of(
     ]
     if active:
         return active[0].mentor_id, active[0].mentee_id
-    return author_id, target.other_id
+    # A mentee's own notes must not turn them into the mentor of their check-ins and 1:1s.
+    return await store.latest_roles(team_id, author_id, target.other_id) or (
+        author_id,
+        target.other_id,
+    )
 
 
 def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -> NoteDraft:
