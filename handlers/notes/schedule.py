@@ -52,7 +52,9 @@ async def schedule_item_due(
     elif item.due_date is not None:
         day = item.due_date
         due = await start_of_day(client, store, item.team_id, item.owner_id, day, now)
-        key = f"due:{day.isoformat()}:{item.owner_id}"
+        # The edit's time too: a date changed and then changed back needs a fresh row, since
+        # the first one was cancelled and a cancelled key would swallow the new one.
+        key = f"due:{day.isoformat()}:{item.owner_id}:{_stamp(item.updated_at)}"
     else:
         return False
     return await store.enqueue(
