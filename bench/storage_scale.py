@@ -19,9 +19,12 @@ from typing import Any
 
 from bench.load import percentile
 from bench.procs import make_dir
+from handlers.admin.stats import WINDOWS_DAYS
 from handlers.blocks.history import ITEMS_PER_PAGE, NOTES_PER_PAGE, SESSIONS_SHOWN, build_history
 from handlers.blocks.home import PER_SECTION, build_home
+from handlers.blocks.stats import build_stats
 from handlers.notes.history import load_history
+from storage import admin as admin_sql  # /mentor stats' statements, for their plans
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE  # the claim statement itself, for its query plan
@@ -264,6 +267,25 @@ _HISTORY_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
 )
 
 
+async def _stats(store: Store, sample: int) -> Any:
+    windows = [
+        await store.window_stats(TEAM_ID, NOW - timedelta(days=days), NOW, days)
+        for days in WINDOWS_DAYS
+    ]
+    return build_stats(windows)
+
+
+_WINDOW = (TEAM_ID, format_time(NOW - timedelta(days=90)), format_time(NOW))
+_STATS_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
+    (admin_sql._REQUEST_FIGURES, _WINDOW),
+    (admin_sql._MEDIAN_FIRST_RESPONSE, _WINDOW),
+    (admin_sql._SESSION_FIGURES, (*_WINDOW, 2_460_000.0)),
+    (admin_sql._CHECKIN_FIGURES, _WINDOW),
+    (admin_sql._ACTION_ITEM_FIGURES, _WINDOW),
+    (admin_sql._INTRO_FIGURES, _WINDOW),
+)
+
+
 async def _home(store: Store, sample: int) -> Any:
     data = await store.home_data(TEAM_ID, BUSY_USER, NOW, PER_SECTION)
     return build_home(data, BUSY_USER, first_visit=False)
@@ -311,6 +333,13 @@ MEASURED: list[Measured] = [
         _HISTORY_SQL[0][1],
         target_p95_ms=20.0,
         more=_HISTORY_SQL[1:],
+    ),
+    Measured(
+        "/mentor stats, both windows (30 and 90 days; queries and Block Kit)",
+        _stats,
+        _STATS_SQL[0][0],
+        _STATS_SQL[0][1],
+        more=_STATS_SQL[1:],
     ),
 ]
 
