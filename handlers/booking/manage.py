@@ -34,7 +34,7 @@ from handlers.booking.common import (
     submitter,
 )
 from handlers.booking.confirm import update_confirmations
-from handlers.booking.start import start_booking
+from handlers.booking.start import book_or_tell
 from handlers.notes.entry import open_log_notes
 from handlers.requests.delivery import refresh_request_messages, tell, try_dm
 from storage.models import Session, SessionStatus
@@ -98,18 +98,7 @@ async def _rebook(
     if session.request_id is None:
         await tell(respond, NO_REQUEST)
         return
-    refusal = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=pressed.team_id,
-        request_id=session.request_id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
-    if refusal:
-        await tell(respond, refusal)
+    await book_or_tell(respond, client, store, clock, settings, pressed, session.request_id)
 
 
 async def cancel_clicked(

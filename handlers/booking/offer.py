@@ -37,7 +37,7 @@ from handlers.booking.common import (
     user_tz,
 )
 from handlers.booking.confirm import SLOTS, announce
-from handlers.booking.start import start_booking
+from handlers.booking.start import book_or_tell
 from handlers.requests.delivery import send_dm, tell, try_dm
 from storage.models import Request, Session, SubjectType
 from storage.store import Store
@@ -120,18 +120,7 @@ async def offer_times_clicked(
     if request is None or helper_of(request) != pressed.user_id:
         await tell(respond, NOT_YOURS)
         return
-    refusal = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=pressed.team_id,
-        request_id=request.id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
-    if refusal:
-        await tell(respond, refusal)
+    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
 
 
 async def none_work_clicked(
@@ -153,18 +142,7 @@ async def none_work_clicked(
     if request is None or request.mentee_id != pressed.user_id:
         await tell(respond, NOT_YOURS)
         return
-    refusal = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=pressed.team_id,
-        request_id=request.id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
-    if refusal:
-        await tell(respond, refusal)
+    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
 
 
 async def _form_request(

@@ -7,13 +7,22 @@ from __future__ import annotations
 
 import logging
 
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.booking import build_offer_modal, build_propose_modal
-from handlers.booking.common import BOOKABLE, NOT_YOURS, helper_of, not_bookable, topic_of
+from handlers.booking.common import (
+    BOOKABLE,
+    NOT_YOURS,
+    Pressed,
+    helper_of,
+    not_bookable,
+    topic_of,
+)
+from handlers.requests.delivery import tell
 from storage.models import RequestStatus
 from storage.store import Store
 
@@ -63,3 +72,27 @@ async def start_booking(
         log.warning("could not open a booking modal request=%d error=%s", request.id, reason)
         return f"I couldn't open the form just now ({reason}). Please try again."
     return None
+
+
+async def book_or_tell(
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    settings: Settings,
+    pressed: Pressed,
+    request_id: int,
+) -> None:
+    """Start booking for whoever pressed a button; tell them privately if they can't."""
+    refusal = await start_booking(
+        client,
+        store,
+        clock,
+        settings,
+        team_id=pressed.team_id,
+        request_id=request_id,
+        user_id=pressed.user_id,
+        trigger_id=pressed.trigger_id,
+    )
+    if refusal:
+        await tell(respond, refusal)

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
 from handlers.booking.common import BROKEN, NOT_YOURS, Pressed, read_pressed
-from handlers.booking.start import start_booking
+from handlers.booking.start import book_or_tell
 from handlers.intros.common import already, origin_of, rewrite_expert_dm
 from handlers.intros.followups import schedule_followup
 from handlers.requests.delivery import refresh_request_messages, tell, try_dm
@@ -155,15 +155,4 @@ async def book(
     if request is None:
         await tell(respond, NOT_BOOKABLE)
         return
-    problem = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=intro.team_id,
-        request_id=request.id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
-    if problem:
-        await tell(respond, problem)
+    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)

@@ -24,7 +24,7 @@ from handlers.blocks.notes import build_end_modal, read_end_note
 from handlers.blocks.plans import relationship_controls, relationship_line
 from handlers.blocks.text import section, user_mention
 from handlers.booking.common import BROKEN, Pressed, metadata_id, read_pressed, submitter
-from handlers.booking.start import start_booking
+from handlers.booking.start import book_or_tell
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_ticks
 from handlers.requests.delivery import tell, try_dm
@@ -107,18 +107,7 @@ async def book_clicked(
     if request is None:  # pragma: no cover - created and accepted just above
         await tell(respond, BROKEN)
         return
-    refusal = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=pressed.team_id,
-        request_id=request.id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
-    if refusal:
-        await tell(respond, refusal)
+    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
 
 
 async def _changed(
