@@ -104,16 +104,19 @@ SELECT p.*,
 FROM mentor_profiles p WHERE p.team_id = ? AND p.user_id = ?
 """
 
-# Active mentees: unfinished requests the mentor accepted or claimed, plus ongoing 1:1s.
+# Active mentees: the distinct people with an unfinished request the mentor accepted or
+# claimed, or an ongoing 1:1 (a 1:1's Book time request doesn't count them twice).
 _CANDIDATES = """
 SELECT p.*, pe.tz AS person_tz,
     (SELECT json_group_array(tag) FROM mentor_tags t
         WHERE t.team_id = p.team_id AND t.user_id = p.user_id) AS tag_list,
-    (SELECT count(*) FROM requests r
+    (SELECT count(*) FROM (
+        SELECT r.mentee_id FROM requests r
         WHERE r.team_id = p.team_id AND (r.mentor_id = p.user_id OR r.claimed_by = p.user_id)
-            AND r.status IN ('accepted', 'claimed', 'scheduled'))
-    + (SELECT count(*) FROM relationships x
-        WHERE x.team_id = p.team_id AND x.mentor_id = p.user_id AND x.ended_at IS NULL)
+            AND r.status IN ('accepted', 'claimed', 'scheduled')
+        UNION
+        SELECT x.mentee_id FROM relationships x
+        WHERE x.team_id = p.team_id AND x.mentor_id = p.user_id AND x.ended_at IS NULL))
     AS active_mentees
 FROM mentor_profiles p
 JOIN people pe ON pe.team_id = p.team_id AND pe.user_id = p.user_id

@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.notes import add_months, due_problem, may_check_in_again, next_tick
+from storage.directory import ProfileDraft
 from storage.models import Cadence, CheckinAnswer, WhatNext
 from storage.notes import ItemDraft, NoteDraft
 from storage.requests import NewRequest
@@ -177,3 +178,29 @@ async def test_a_session_between_a_pair_with_an_ongoing_1_1_belongs_to_it(store:
         T1, (MENTOR, MENTEE), Cadence.MONTHLY, NOW + timedelta(days=30), NOW
     )
     assert await booked_relationship() == ongoing.id
+
+
+async def test_a_1_1_mentee_counts_once_toward_capacity(store: Store) -> None:
+    await store.save_profile(
+        ProfileDraft.model_validate({"team_id": T1, "user_id": MENTOR, "tags": ("sql",)}), NOW
+    )
+
+    async def load() -> int:
+        [(_, active, _)] = await store.list_candidates(T1)
+        return active
+
+    await store.start_relationship(
+        T1, (MENTOR, MENTEE), Cadence.MONTHLY, NOW + timedelta(days=30), NOW
+    )
+    assert await load() == 1
+    draft = NewRequest(
+        team_id=T1, mentee_id=MENTEE, mentor_id=MENTOR, topic="other", details="Monthly",
+        source="command",
+    )  # fmt: skip
+    request = await store.create_request(draft, NOW)
+    assert await store.accept_request(T1, request.id, MENTOR, NOW) is not None
+    assert await load() == 1  # the 1:1's Book time request is the same mentee
+    other = draft.model_copy(update={"mentee_id": OTHER})
+    second = await store.create_request(other, NOW)
+    assert await store.accept_request(T1, second.id, MENTOR, NOW) is not None
+    assert await load() == 2
