@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -38,10 +39,18 @@ def _bolt_logger() -> logging.Logger:
 
 
 class MentorApp(AsyncApp):
-    """Bolt's AsyncApp, plus one log line per request and no crash on a malformed one."""
+    """Bolt's AsyncApp, plus our dependencies in every context, one log line per request and
+    no crash on a malformed one."""
+
+    def __init__(self, *, dependencies: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._dependencies = dict(dependencies)
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
+        # Set here rather than by a middleware: Bolt runs each middleware through its
+        # reflective argument injection, a cost every channel message would pay.
+        req.context.update(self._dependencies)
         body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
         try:
             response = await super().async_dispatch(req)
@@ -73,16 +82,13 @@ def build_app(
         # and an HTTP shutdown that waits for in-flight requests waits for their work too.
         process_before_response=True,
         logger=_bolt_logger(),
+        dependencies={
+            "store": store,
+            "settings": settings,
+            "clock": clock,
+            "background": background,
+        },
     )
-
-    async def inject(context: dict[str, Any], next: Any) -> None:
-        context["store"] = store
-        context["settings"] = settings
-        context["clock"] = clock
-        context["background"] = background
-        await next()
-
-    app.middleware(inject)
     errors.register(app)
     handlers.register(app)
     return app

@@ -11,6 +11,12 @@ _QUIET_LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp", "apscheduler", "mentor
 
 def configure(level: str) -> None:
     """Send logs to stderr in a greppable format."""
+    # Every request logs a line, so skip what our format never prints (the logging HOWTO's
+    # "Optimization" section): thread and process names, and the caller's file and line.
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None
     logging.basicConfig(
         stream=sys.stderr,
         level=level,

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from handlers.blocks.text import context, escape, header, section, truncate
+from handlers.blocks.text import escape, header, section, truncate
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,9 +36,10 @@ def build_help(
             "visible to you."
         )
     )
+    # One section per subcommand: half the blocks of a section + context pair, and the reply
+    # is built and serialised on every `/mentor help`.
     for entry in entries:
-        blocks.append(section(f"*`{entry.usage}`*\n{entry.summary}"))
-        blocks.append(context(f"Example: `{entry.example}`"))
+        blocks.append(section(f"*`{entry.usage}`*\n{entry.summary}\n_Example:_ `{entry.example}`"))
     lines = [f"{e.usage}: {e.summary}" for e in entries]
     prefix = f"I don't know /mentor {escape(truncate(unknown, 40))}. " if unknown else ""
     prefix = f"{problem} {prefix}" if problem else prefix

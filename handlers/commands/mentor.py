@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,7 +47,13 @@ class Subcommand:
 
 
 async def _help(call: SubcommandCall) -> None:
-    await call.ack(**build_help(help_entries()))
+    await call.ack(**_plain_help())
+
+
+@functools.cache
+def _plain_help() -> dict[str, Any]:
+    """The help reply: the subcommand table never changes while the bot runs, so build it once."""
+    return build_help(help_entries())
 
 
 def _entry(usage: str, summary: str, example: str) -> HelpEntry:
