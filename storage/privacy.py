@@ -212,6 +212,7 @@ class _StoreCore(Protocol):
     async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
     async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
     def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def forget_settings(self, team_id: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -270,12 +271,15 @@ class PrivacyQueries:
             "removed": REMOVED,
         }
         removed: dict[str, int] = {}
-        async with self._transaction() as conn:
-            for name, sql in _FORGET_STEPS:
-                async with conn.execute(sql, params) as cursor:
-                    count = cursor.rowcount
-                if name is not None:
-                    removed[name] = removed.get(name, 0) + max(count, 0)
+        try:
+            async with self._transaction() as conn:
+                for name, sql in _FORGET_STEPS:
+                    async with conn.execute(sql, params) as cursor:
+                        count = cursor.rowcount
+                    if name is not None:
+                        removed[name] = removed.get(name, 0) + max(count, 0)
+        finally:
+            self.forget_settings(team_id)  # the person may have been a coordinator
         return removed
 
     async def purge_retention(self: _StoreCore, cutoff: datetime) -> RetentionReport:

@@ -182,9 +182,11 @@ SELECT count(*) FROM requests
 WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed', 'scheduled')
 """
 
+# Returns a row only for a message not seen before, from someone who hasn't opted out.
 _PROMPT_MESSAGE = """
 INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
-VALUES (?, ?, ?, ?, ?)
+SELECT ?1, ?2, ?3, ?4, ?5
+WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?4 AND opted_out = 1)
 ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
 RETURNING 1
 """
@@ -385,7 +387,8 @@ class RequestQueries:
         cooldown: timedelta,
         now: datetime,
     ) -> bool:
-        """Whether to prompt for this message: never twice for one message, nor within cooldown."""
+        """Whether to prompt for this message: never twice for one message, nor within
+        cooldown, nor for someone who opted out (checked here to save the ask a round trip)."""
         try:
             async with self._transaction() as conn:
                 fresh = await conn.execute_fetchall(

@@ -138,6 +138,9 @@ class Store(
         # Every coroutine shares this one connection: the lock keeps one coroutine's
         # statements out of another's BEGIN … COMMIT.
         self._lock = asyncio.Lock()
+        # Read on every ask, written only by /mentor settings and /mentor forget (both through
+        # this Store, the only writer): cached per workspace, dropped on each write.
+        self._settings_cache: dict[str, WorkspaceSettings] = {}
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -227,15 +230,32 @@ class Store(
 
     async def get_workspace_settings(self, team_id: str) -> WorkspaceSettings:
         """The workspace's settings, or the defaults if it never saved any."""
+        cached = self._settings_cache.get(team_id)
+        if cached is not None:
+            return cached
         rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
-        if not rows:
-            return WorkspaceSettings(team_id=team_id)
-        return WorkspaceSettings.model_validate(dict(rows[0]))
+        found = WorkspaceSettings.model_validate(dict(rows[0])) if rows else None
+        settings = found or WorkspaceSettings(team_id=team_id)
+        # No await since the read: a save can't have slipped in between (see forget_settings).
+        self._settings_cache[team_id] = settings
+        return settings
+
+    def forget_settings(self, team_id: str) -> None:
+        """Drop the cached settings; called right after a write commits, before any await."""
+        self._settings_cache.pop(team_id, None)
 
     async def save_workspace_settings(
         self, settings: WorkspaceSettings, changed_by: str, now: datetime
     ) -> None:
         """Save settings and audit each changed field, all in one transaction."""
+        try:
+            await self._save_settings(settings, changed_by, now)
+        finally:
+            self.forget_settings(settings.team_id)
+
+    async def _save_settings(
+        self, settings: WorkspaceSettings, changed_by: str, now: datetime
+    ) -> None:
         async with self._transaction() as conn:
             rows = await conn.execute_fetchall(
                 "SELECT * FROM workspace_settings WHERE team_id = ?", (settings.team_id,)

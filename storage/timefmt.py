@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 TIME_TEXT_LENGTH = 27
+# Where format_time's separators sit: checked before the (lenient) ISO parser runs.
+_SEPARATORS = ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z"))
 
 
 def format_time(moment: datetime) -> str:
@@ -28,9 +29,10 @@ def format_time_or_none(moment: datetime | None) -> str | None:
 
 def parse_time(text: str) -> datetime:
     """The timezone-aware UTC datetime for database text written by format_time."""
-    if len(text) != TIME_TEXT_LENGTH:
+    if len(text) != TIME_TEXT_LENGTH or any(text[i] != sep for i, sep in _SEPARATORS):
         raise ValueError(f"not a stored UTC time: {text!r}")
-    return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
+    # fromisoformat is C and ~20x faster than strptime; App Home parses ~100 of these.
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def parse_time_or_none(text: str | None) -> datetime | None:

@@ -366,6 +366,15 @@ async def test_prompt_once_per_message_and_per_cooldown(store: Store) -> None:
     assert not await claim("C1", "1.5", NOW + timedelta(minutes=15))  # cooldown starts anew
 
 
+async def test_no_prompt_for_someone_who_opted_out_and_none_counted(store: Store) -> None:
+    await store.set_opted_out(T1, MENTEE, True, NOW)
+    assert not await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+    assert await store.claim_prompt(T2, MENTEE, "C1", "1.1", COOLDOWN, NOW)  # per workspace
+    await store.set_opted_out(T1, MENTEE, False, NOW + timedelta(minutes=1))
+    # The refused message left no trace: neither it nor the cooldown blocks the opt-in.
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW + timedelta(minutes=1))
+
+
 async def test_prompts_are_per_workspace(store: Store) -> None:
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     assert await store.claim_prompt(T2, MENTEE, "C1", "1.1", COOLDOWN, NOW)

@@ -172,6 +172,28 @@ async def test_a_failed_save_writes_neither_settings_nor_audit(
     assert [row[0] for row in rows] == ["nudge_after_hours"]
 
 
+async def test_settings_read_before_a_write_are_never_served_after_it(store: Store) -> None:
+    # Settings are cached per workspace (every ask reads them): each write must drop them.
+    assert (await store.get_workspace_settings(T1)).coordinators == ()
+    coordinated = WorkspaceSettings(team_id=T1, coordinators=("UCOORD", "UOTHER"))
+    await store.save_workspace_settings(coordinated, changed_by="UADMIN", now=NOW)
+    assert (await store.get_workspace_settings(T1)).coordinators == ("UCOORD", "UOTHER")
+
+    await store.forget_person(T1, "UCOORD", NOW)
+    assert (await store.get_workspace_settings(T1)).coordinators == ("UOTHER",)
+
+    # Reads racing a save see the old or the new settings; every read after it, the new.
+    store.forget_settings(T1)  # so the first racing read goes to the database
+    quieter = WorkspaceSettings(team_id=T1, coordinators=("UOTHER",), detection_enabled=False)
+    raced = await asyncio.gather(
+        store.get_workspace_settings(T1),
+        store.save_workspace_settings(quieter, changed_by="UADMIN", now=NOW),
+        store.get_workspace_settings(T1),
+    )
+    assert raced[0].detection_enabled is True
+    assert (await store.get_workspace_settings(T1)).detection_enabled is False
+
+
 async def test_concurrent_callers_share_one_connection_safely(store: Store) -> None:
     saves = [
         store.save_workspace_settings(

@@ -47,11 +47,9 @@ async def prompt_asker(
     workspace = await store.get_workspace_settings(team_id)
     if not workspace.detection_enabled or channel in workspace.detection_off_channels:
         return False
-    person = await store.get_person(team_id, user)
-    if person is not None and person.opted_out:
-        return False
     cooldown = timedelta(minutes=workspace.prompt_cooldown_minutes)
-    # One prompt per message (retries, app_mention + message) and per cooldown, atomically.
+    # One prompt per message (retries, app_mention + message) and per cooldown, atomically,
+    # and none for someone who opted out.
     if not await store.claim_prompt(team_id, user, channel, ts, cooldown, clock.now()):
         return False
     target = detection.target if detection.target != user else None
