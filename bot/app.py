@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
-from bot.request_log import log_request
+from bot.request_log import QUIET, QuietCount, log_request
 from bot.settings import Settings
 from bot.slack_client import make_client
 from handlers import errors
@@ -45,6 +45,7 @@ class MentorApp(AsyncApp):
     def __init__(self, *, dependencies: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
+        self._quiet = QuietCount()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -58,7 +59,9 @@ class MentorApp(AsyncApp):
             # Bolt's own matchers can trip over a payload that lacks a field they expect.
             log.exception("could not dispatch a request; answered 200 and dropped it")
             response = BoltResponse(status=200, body="")
-        log_request(body, response.status, (time.perf_counter() - started) * 1000, req.mode)
+        quiet = self._quiet if req.context.get(QUIET) and response.status == 200 else None
+        millis = (time.perf_counter() - started) * 1000
+        log_request(body, response.status, millis, req.mode, quiet)
         return response
 
 

@@ -1,11 +1,21 @@
-"""One log line per request Slack sends, with ids only: never message text or secrets."""
+"""One log line per request Slack sends, with ids only: never message text or secrets.
+
+Channel messages that aren't asks are the exception: in a busy workspace they are most of the
+traffic and say nothing, so each one is logged at DEBUG and, at INFO, counted in one line a
+minute.
+"""
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 log = logging.getLogger("mentorbot.request")
+
+QUIET_SUMMARY_SECONDS = 60.0
+# A listener sets this context key when the request needed nothing (a message not an ask).
+QUIET = "quiet_request"
 
 
 def _first_action_id(body: dict[str, Any]) -> str | None:
@@ -57,7 +67,39 @@ def describe(body: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in fields.items() if isinstance(v, str | int) and v != ""}
 
 
-def log_request(body: dict[str, Any], status: int, millis: float, mode: str) -> None:
-    """Write the one line for a handled request."""
-    ids = " ".join(f"{k}={v}" for k, v in describe(body).items())
-    log.info("handled %s status=%d ms=%.1f mode=%s", ids, status, millis, mode)
+class QuietCount:
+    """Requests that needed nothing from the bot, summed into a line every so often."""
+
+    def __init__(self, every: float = QUIET_SUMMARY_SECONDS) -> None:
+        self.every = every
+        self.count = 0
+        self.since = time.monotonic()
+
+    def add(self) -> None:
+        """Count one; log the sum once `every` seconds have passed since the last line."""
+        self.count += 1
+        now = time.monotonic()
+        if now - self.since >= self.every:
+            log.info(
+                "handled %d channel messages that were not asks in the last %.0f s",
+                self.count,
+                now - self.since,
+            )
+            self.count, self.since = 0, now
+
+
+def log_request(
+    body: dict[str, Any],
+    status: int,
+    millis: float,
+    mode: str,
+    quiet: QuietCount | None = None,
+) -> None:
+    """Write the one line for a handled request; with `quiet`, only count it (DEBUG shows it)."""
+    level = logging.INFO
+    if quiet is not None:
+        quiet.add()
+        level = logging.DEBUG
+    if log.isEnabledFor(level):
+        ids = " ".join(f"{k}={v}" for k, v in describe(body).items())
+        log.log(level, "handled %s status=%d ms=%.1f mode=%s", ids, status, millis, mode)

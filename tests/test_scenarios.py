@@ -6,12 +6,14 @@ Web API calls go to the fake Slack on 127.0.0.1.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bot.lifecycle import Runtime, StartupError, running
+from bot.request_log import QuietCount
 from tests.conftest import bot_settings
 from tests.fakeslack.find import block_texts
 from tests.fakeslack.sender import SlackSender
@@ -171,3 +173,37 @@ async def test_url_verification_echoes_the_challenge(slack: SlackSender) -> None
     reply = await slack.url_verification("c-123")
     assert reply.status == 200
     assert "c-123" in str(reply.body)
+
+
+async def test_channel_messages_that_are_not_asks_are_counted_not_logged_one_by_one(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture
+) -> None:
+    chatter = {"type": "message", "user": "U1", "channel": "C1", "ts": "1700000000.000300"}
+    ask = {**chatter, "ts": "1700000000.000400", "text": "do you have a few minutes to talk?"}
+    with caplog.at_level(logging.DEBUG, logger="mentorbot.request"):
+        await slack.event({**chatter, "text": "the build is green again"}, event_id="EvQuiet1")
+        await slack.event(ask, event_id="EvAsk1")
+        await slack.command("help")
+    lines = {(r.levelno, r.getMessage().split(" status=")[0]) for r in caplog.records}
+    assert (logging.DEBUG, "handled kind=event name=message team=T0001 user=U1 channel=C1 "
+            "event_id=EvQuiet1") in lines  # fmt: skip
+    assert (logging.INFO, "handled kind=event name=message team=T0001 user=U1 channel=C1 "
+            "event_id=EvAsk1") in lines  # fmt: skip
+    assert any(lvl == logging.INFO and "name=/mentor" in line for lvl, line in lines)
+    assert "the build is green" not in caplog.text
+
+
+def test_quiet_requests_are_summed_into_one_line_per_period(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    quiet = QuietCount(every=3600)
+    with caplog.at_level(logging.INFO, logger="mentorbot.request"):
+        for _ in range(5):
+            quiet.add()
+        assert caplog.records == []  # the period has not passed
+        quiet.every = 0
+        quiet.add()
+    assert [r.getMessage().split(" in the last")[0] for r in caplog.records] == [
+        "handled 6 channel messages that were not asks"
+    ]
+    assert quiet.count == 0

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.detection import Detection, classify
+from bot.request_log import QUIET
 from handlers.blocks.prompt import build_ask_prompt
 from storage.store import Store
 
@@ -94,7 +95,8 @@ async def on_message(
     clock: Clock,
 ) -> None:
     """Every message in channels the bot is in, and in its DMs."""
-    await prompt_if_ask(event, body, context, client, store, clock)
+    if not await prompt_if_ask(event, body, context, client, store, clock):
+        context[QUIET] = True  # most of the traffic: counted, not logged one by one
 
 
 def register(app: AsyncApp) -> None:
