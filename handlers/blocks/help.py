@@ -40,11 +40,12 @@ def build_help(
     # is built and serialised on every `/mentor help`.
     for entry in entries:
         blocks.append(section(f"*`{entry.usage}`*\n{entry.summary}\n_Example:_ `{entry.example}`"))
-    lines = [f"{e.usage}: {e.summary}" for e in entries]
+    # The fallback only has to say what this is (the blocks carry the detail): the usages.
+    usages = ", ".join(e.usage.split(" [")[0] for e in entries)
     prefix = f"I don't know /mentor {escape(truncate(unknown, 40))}. " if unknown else ""
     prefix = f"{problem} {prefix}" if problem else prefix
     return {
         "response_type": "ephemeral",
-        "text": truncate(prefix + "mentorbot help. " + " ".join(lines), 3000),
+        "text": truncate(f"{prefix}mentorbot help: {usages}", 3000),
         "blocks": blocks,
     }
