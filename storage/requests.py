@@ -182,19 +182,22 @@ SELECT count(*) FROM requests
 WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed', 'scheduled')
 """
 
-# Returns a row only for a message not seen before, from someone who hasn't opted out.
 _PROMPT_MESSAGE = """
 INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
-SELECT ?1, ?2, ?3, ?4, ?5
-WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?4 AND opted_out = 1)
+VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
 RETURNING 1
 """
 
-# Returns a row only when it inserted, or updated a cooldown that has run out (?5).
+# Returns a row only when it inserted, or updated a cooldown that has run out (?5), for
+# someone who hasn't opted out, about a message (?6) not prompted yet.
 _PROMPT_COOLDOWN = """
 INSERT INTO prompt_cooldowns (team_id, user_id, channel_id, last_prompted_at)
-VALUES (?1, ?2, ?3, ?4)
+SELECT ?1, ?2, ?3, ?4
+WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?2 AND opted_out = 1)
+    AND NOT EXISTS (
+        SELECT 1 FROM prompted_messages WHERE team_id = ?1 AND channel_id = ?3 AND message_ts = ?6
+    )
 ON CONFLICT (team_id, user_id, channel_id) DO UPDATE
     SET last_prompted_at = excluded.last_prompted_at
     WHERE prompt_cooldowns.last_prompted_at <= ?5
@@ -388,21 +391,21 @@ class RequestQueries:
         now: datetime,
     ) -> bool:
         """Whether to prompt for this message: never twice for one message, nor within
-        cooldown, nor for someone who opted out (checked here to save the ask a round trip)."""
-        try:
-            async with self._transaction() as conn:
-                fresh = await conn.execute_fetchall(
-                    _PROMPT_MESSAGE, (team_id, channel_id, message_ts, user_id, format_time(now))
-                )
-                if not fresh:
-                    raise _Refused
-                cooled = await conn.execute_fetchall(
-                    _PROMPT_COOLDOWN,
-                    (team_id, user_id, channel_id, format_time(now), format_time(now - cooldown)),
-                )
-                if not cooled:
-                    # Undo the message row too: that message was never prompted.
-                    raise _Refused
-        except _Refused:
+        cooldown, nor for someone who opted out.
+
+        Two statements, each atomic, instead of a transaction (half the round trips on every
+        ask). The cooldown goes first and refuses a message already prompted, so a refused
+        message leaves no trace; the message row then settles two copies of one message
+        (a retry, app_mention + message) racing with a zero cooldown.
+        """
+        stamp = format_time(now)
+        since = format_time(now - cooldown)
+        cooled = await self._fetch(
+            _PROMPT_COOLDOWN, (team_id, user_id, channel_id, stamp, since, message_ts)
+        )
+        if not cooled:
             return False
-        return True
+        fresh = await self._fetch(
+            _PROMPT_MESSAGE, (team_id, channel_id, message_ts, user_id, stamp)
+        )
+        return bool(fresh)

@@ -375,6 +375,16 @@ async def test_no_prompt_for_someone_who_opted_out_and_none_counted(store: Store
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW + timedelta(minutes=1))
 
 
+async def test_a_late_retry_of_a_prompted_message_does_not_restart_the_cooldown(
+    store: Store,
+) -> None:
+    minute = timedelta(minutes=1)
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", minute, NOW)
+    # Slack's last retry comes about five minutes later, after this short cooldown ran out.
+    assert not await store.claim_prompt(T1, MENTEE, "C1", "1.1", minute, NOW + 5 * minute)
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.2", minute, NOW + 5 * minute + minute / 2)
+
+
 async def test_prompts_are_per_workspace(store: Store) -> None:
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     assert await store.claim_prompt(T2, MENTEE, "C1", "1.1", COOLDOWN, NOW)
