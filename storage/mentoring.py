@@ -7,8 +7,9 @@ relationship's pending outbox rows in the same transaction; the row stays as his
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,9 +23,15 @@ from storage.models import (
     Request,
     SubjectType,
 )
-from storage.notes import CANCEL_OUTBOX as _CANCEL_OUTBOX
-from storage.notes import ENSURE_PERSON as _ENSURE_PERSON
+from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
+from storage.outbox import Planned, enqueue_on
+from storage.requests import ensure_people
 from storage.timefmt import format_time
+
+# The message a new check-in asks with, and a 1:1's tick messages: planned by the handlers,
+# which know the kinds, once the row (and so its id) exists.
+AskFor = Callable[[Checkin], Planned]
+TicksFor = Callable[[Relationship], list[Planned]]
 
 _INSERT_CHECKIN = """
 INSERT INTO checkins (team_id, note_id, mentor_id, mentee_id, sequence, due_at, created_at)
@@ -123,6 +130,83 @@ async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Re
         return changed
 
 
+@dataclass(frozen=True)
+class CheckinPlan:
+    """Start a check-in chain: the first question due at `due_at`."""
+
+    pair: tuple[str, str]  # (mentor, mentee)
+    due_at: datetime
+    ask: AskFor
+
+
+@dataclass(frozen=True)
+class OngoingPlan:
+    """Start (or re-cadence) the pair's ongoing 1:1s, the first tick at `first`."""
+
+    pair: tuple[str, str]  # (mentor, mentee)
+    cadence: Cadence
+    first: datetime
+    ticks: TicksFor
+
+
+async def add_checkin_on(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    note_id: int | None,
+    pair: tuple[str, str],
+    sequence: int,
+    due_at: datetime,
+    now: datetime,
+    ask: AskFor,
+) -> Checkin:
+    """Store a check-in and plan its question, inside the caller's transaction."""
+    mentor_id, mentee_id = pair
+    params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
+    created = _checkin(await conn.execute_fetchall(_INSERT_CHECKIN, (*params, format_time(now))))
+    if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
+        raise RuntimeError("check-in not stored")
+    await enqueue_on(conn, ask(created), now)
+    return created
+
+
+async def drop_note_checkins_on(
+    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+) -> int:
+    """Delete a note's unanswered check-ins and cancel their messages; return how many."""
+    mentor_id, mentee_id = pair
+    params = (team_id, mentee_id, mentor_id, note_id)
+    rows = list(await conn.execute_fetchall(_OPEN_CHECKINS_OF_NOTE, params))
+    for row in rows:
+        await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
+        await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
+    return len(rows)
+
+
+async def start_relationship_on(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    pair: tuple[str, str],
+    cadence: Cadence,
+    next_at: datetime,
+    now: datetime,
+) -> tuple[Relationship, Relationship | None]:
+    """Upsert the pair's active 1:1 inside the caller's transaction; the earlier one's pending
+    ticks are cancelled. Returns (the relationship now, the active one before, if any)."""
+    mentor_id, mentee_id = pair
+    await ensure_people(conn, team_id, pair, now)
+    before = _relationship(await conn.execute_fetchall(_ACTIVE, (team_id, mentor_id, mentee_id)))
+    stamp = format_time(now)
+    params = (team_id, mentor_id, mentee_id, str(cadence), format_time(next_at), stamp)
+    after = _relationship(await conn.execute_fetchall(_START, params))
+    if after is None:  # pragma: no cover - the upsert always returns the row
+        raise RuntimeError("relationship not stored")
+    if before is not None:
+        await conn.execute_fetchall(
+            _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), before.id)
+        )
+    return after, before
+
+
 # Either direction, through indexes that start with (team_id, one of the pair).
 _MET = """
 SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
@@ -160,15 +244,12 @@ class MentoringQueries:
         sequence: int,
         due_at: datetime,
         now: datetime,
+        ask: AskFor,
     ) -> Checkin:
-        """Schedule the `sequence`th check-in of a chain; `pair` is (mentor, mentee)."""
-        mentor_id, mentee_id = pair
-        params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
-        rows = await self._fetch(_INSERT_CHECKIN, (*params, format_time(now)))
-        created = _checkin(rows)
-        if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
-            raise RuntimeError("check-in not stored")
-        return created
+        """Store the `sequence`th check-in of a chain and plan its question, in one
+        transaction; `pair` is (mentor, mentee)."""
+        async with self._transaction() as conn:
+            return await add_checkin_on(conn, team_id, note_id, pair, sequence, due_at, now, ask)
 
     async def get_checkin(self: _StoreCore, team_id: str, checkin_id: int) -> Checkin | None:
         """One check-in, or None."""
@@ -209,25 +290,6 @@ class MentoringQueries:
         )
         return bool(rows)
 
-    async def drop_open_checkins(
-        self: _StoreCore, team_id: str, note_id: int, pair: tuple[str, str]
-    ) -> int:
-        """Delete a note's unanswered check-ins and cancel their messages (the author chose
-        something else next); return how many."""
-        mentor_id, mentee_id = pair
-        async with self._transaction() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    _OPEN_CHECKINS_OF_NOTE, (team_id, mentee_id, mentor_id, note_id)
-                )
-            )
-            for row in rows:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0])
-                )
-                await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
-            return len(rows)
-
     async def start_relationship(
         self: _StoreCore,
         team_id: str,
@@ -238,24 +300,8 @@ class MentoringQueries:
     ) -> tuple[Relationship, Relationship | None]:
         """Start an ongoing 1:1, or change the active one's cadence (resuming it if paused).
         Returns (the relationship now, the active one before, if any)."""
-        mentor_id, mentee_id = pair
-        stamp = format_time(now)
         async with self._transaction() as conn:
-            await conn.executemany(
-                _ENSURE_PERSON, [(team_id, who, stamp, stamp) for who in (mentor_id, mentee_id)]
-            )
-            before = _relationship(
-                await conn.execute_fetchall(_ACTIVE, (team_id, mentor_id, mentee_id))
-            )
-            params = (team_id, mentor_id, mentee_id, str(cadence), format_time(next_at), stamp)
-            after = _relationship(await conn.execute_fetchall(_START, params))
-            if after is None:  # pragma: no cover - the upsert always returns the row
-                raise RuntimeError("relationship not stored")
-            if before is not None:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), before.id)
-                )
-            return after, before
+            return await start_relationship_on(conn, team_id, pair, cadence, next_at, now)
 
     async def get_relationship(
         self: _StoreCore, team_id: str, relationship_id: int
