@@ -46,10 +46,31 @@ WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?3 AND answer IS NULL
 RETURNING *
 """
 
+# Check-ins whose question has not gone out (nor is going out): nobody holds a button with
+# their id, so they can be dropped and their ids reused. Asked ones stay answerable.
+_UNASKED = """
+    answer IS NULL AND asked_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.team_id = checkins.team_id
+        AND subject_type = 'checkin' AND subject_id = checkins.id
+        AND status IN ('sending', 'sent'))
+"""
+
 # checkins_by_pair narrows to the pair; the note filter is cheap on a handful of rows.
-_OPEN_CHECKINS_OF_NOTE = """
-SELECT id FROM checkins
-WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4 AND answer IS NULL
+_UNASKED_OF_NOTE = f"""
+SELECT id FROM checkins WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
+    AND {_UNASKED}
+"""  # noqa: S608 - constant SQL
+
+# The pair's chain: its next question, planned but not asked (one at most, see add_checkin_on).
+_UNASKED_OF_PAIR = f"""
+SELECT id FROM checkins WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND {_UNASKED}
+"""  # noqa: S608 - constant SQL
+
+# How far a note's chain got (its unasked check-ins are dropped first): an edit carries on
+# from here instead of starting again at 1.
+_LAST_OF_NOTE = """
+SELECT coalesce(max(sequence), 0) FROM checkins
+WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
 """
 
 _ACTIVE = """
@@ -132,11 +153,12 @@ async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Re
 
 @dataclass(frozen=True)
 class CheckinPlan:
-    """Start a check-in chain: the first question due at `due_at`."""
+    """Start (or carry on) a note's check-in chain, the next question due at `due_at`."""
 
     pair: tuple[str, str]  # (mentor, mentee)
     due_at: datetime
     ask: AskFor
+    max_checkins: int  # MENTORBOT_MAX_CHECKINS: no check-in past this sequence
 
 
 @dataclass(frozen=True)
@@ -149,6 +171,15 @@ class OngoingPlan:
     ticks: TicksFor
 
 
+async def _drop_checkins(
+    conn: aiosqlite.Connection, team_id: str, ids: Iterable[aiosqlite.Row]
+) -> None:
+    """Delete unasked check-ins and cancel their questions."""
+    for row in ids:
+        await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
+        await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
+
+
 async def add_checkin_on(
     conn: aiosqlite.Connection,
     team_id: str,
@@ -158,9 +189,17 @@ async def add_checkin_on(
     due_at: datetime,
     now: datetime,
     ask: AskFor,
-) -> Checkin:
-    """Store a check-in and plan its question, inside the caller's transaction."""
+    *,
+    replace: bool,
+) -> Checkin | None:
+    """Store a check-in and plan its question, inside the caller's transaction. A pair has one
+    chain: with `replace`, the pair's unasked check-in is dropped for this one; without, None
+    if the pair already has one."""
     mentor_id, mentee_id = pair
+    pending = list(await conn.execute_fetchall(_UNASKED_OF_PAIR, (team_id, mentee_id, mentor_id)))
+    if pending and not replace:
+        return None
+    await _drop_checkins(conn, team_id, pending)
     params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
     created = _checkin(await conn.execute_fetchall(_INSERT_CHECKIN, (*params, format_time(now))))
     if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
@@ -171,15 +210,23 @@ async def add_checkin_on(
 
 async def drop_note_checkins_on(
     conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
-) -> int:
-    """Delete a note's unanswered check-ins and cancel their messages; return how many."""
+) -> None:
+    """Drop a note's unasked check-ins and cancel their questions (the author chose something
+    else next); a question already asked stays answerable."""
     mentor_id, mentee_id = pair
     params = (team_id, mentee_id, mentor_id, note_id)
-    rows = list(await conn.execute_fetchall(_OPEN_CHECKINS_OF_NOTE, params))
-    for row in rows:
-        await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
-        await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
-    return len(rows)
+    await _drop_checkins(conn, team_id, await conn.execute_fetchall(_UNASKED_OF_NOTE, params))
+
+
+async def next_note_sequence_on(
+    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+) -> int:
+    """The sequence a note's next check-in takes: 1 for a new chain, else one past the last
+    one asked, so editing the note never restarts the count."""
+    mentor_id, mentee_id = pair
+    params = (team_id, mentee_id, mentor_id, note_id)
+    rows = list(await conn.execute_fetchall(_LAST_OF_NOTE, params))
+    return int(rows[0][0]) + 1
 
 
 async def start_relationship_on(
@@ -245,11 +292,14 @@ class MentoringQueries:
         due_at: datetime,
         now: datetime,
         ask: AskFor,
-    ) -> Checkin:
+    ) -> Checkin | None:
         """Store the `sequence`th check-in of a chain and plan its question, in one
-        transaction; `pair` is (mentor, mentee)."""
+        transaction; `pair` is (mentor, mentee). None if the pair's chain already has its
+        next check-in planned (a newer plan replaced this chain)."""
         async with self._transaction() as conn:
-            return await add_checkin_on(conn, team_id, note_id, pair, sequence, due_at, now, ask)
+            return await add_checkin_on(
+                conn, team_id, note_id, pair, sequence, due_at, now, ask, replace=False
+            )
 
     async def get_checkin(self: _StoreCore, team_id: str, checkin_id: int) -> Checkin | None:
         """One check-in, or None."""

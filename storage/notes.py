@@ -21,6 +21,7 @@ from storage.mentoring import (
     OngoingPlan,
     add_checkin_on,
     drop_note_checkins_on,
+    next_note_sequence_on,
     start_relationship_on,
 )
 from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
@@ -113,7 +114,7 @@ class SavedNote:
     items: list[ActionItem]
     previous_what_next: WhatNext | None  # None for a new note
     rescheduled_items: list[ActionItem]  # new items, or items whose due date or owner changed
-    checkin: Checkin | None = None  # the check-in this save started
+    checkin: Checkin | None = None  # the check-in this save planned (None: none, or no more)
     relationship: Relationship | None = None  # the 1:1 this save started or changed
 
 
@@ -207,9 +208,19 @@ async def _follow_up(
     checkin = relationship = None
     if plan.checkin is not None:
         start = plan.checkin
-        checkin = await add_checkin_on(
-            conn, note.team_id, note.id, start.pair, 1, start.due_at, now, start.ask
-        )
+        sequence = await next_note_sequence_on(conn, note.team_id, note.id, start.pair)
+        if sequence <= start.max_checkins:
+            checkin = await add_checkin_on(
+                conn,
+                note.team_id,
+                note.id,
+                start.pair,
+                sequence,
+                start.due_at,
+                now,
+                start.ask,
+                replace=True,
+            )
     if plan.ongoing is not None:
         ongoing = plan.ongoing
         relationship, _ = await start_relationship_on(

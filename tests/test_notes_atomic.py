@@ -1,18 +1,32 @@
 """Saving notes stores everything they schedule in one transaction: the note, its steps, the
 due-step reminders, the check-in and the 1:1 ticks land together before the reply, or none do
-and the author is told in the form."""
+and the author is told in the form. A pair has one check-in chain at most, and editing a note
+never restarts its count."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
-from bot.lifecycle import Runtime
+import pytest
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime, running
 from handlers import ids
-from tests.fakeslack import ALICE, BOB, FakeSlack, SlackSender, find_button
-from tests.test_notes_flow import met
-from tests.test_request_flow import opened_modal
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due
+from tests.fakeslack import ALICE, BOB, FakeSlack, SlackSender, block_texts, find_button
+from tests.test_booking_flow import latest_dm
+from tests.test_notes_flow import (
+    dm_with,
+    log_notes,
+    met,
+    notes_about,
+    told_replaced,
+)
+from tests.test_request_flow import dms_to, opened_modal
 
 PLAN = {
     "Private notes": "Private: nervous about the talk",
@@ -96,3 +110,128 @@ async def test_a_failure_while_scheduling_saves_nothing_and_says_so(
         assert rows(bot, f"SELECT count(*) FROM {table}") == [(0,)], table  # noqa: S608
     await bot.background.drain(5)
     assert fake_slack.calls_to("chat.postMessage") == []
+
+
+# -- one check-in chain per pair -------------------------------------------------------------
+
+
+async def test_a_new_note_replaces_the_pairs_pending_check_in(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    plan = {"Step 1": "Write the abstract", "Step 1: who": "Them"}
+    await notes_about(
+        slack, fake, bot, {**plan, "What next?": "checkin_1w"}, author=BOB, other=ALICE
+    )
+    clock.advance(weeks=1)
+    await deliver_due(bot)
+    unanswered = dm_with(fake, ALICE, "How is your action plan")
+    # Alice, Bob's mentee, logs her own notes: still the pair (Bob, Alice), so hers replace his.
+    await notes_about(
+        slack, fake, bot, {**plan, "What next?": "checkin_2w"}, author=ALICE, other=BOB, mentor=BOB
+    )
+    # Bob's question was asked, so it stays answerable; the pair's next one is Alice's.
+    assert rows(bot, "SELECT note_id, sequence, answer FROM checkins ORDER BY id") == [
+        (1, 1, None),
+        (2, 1, None),
+    ]
+    await slack.click(find_button(unanswered, "Still working on it"), unanswered, user_id=ALICE)
+    assert f"<@{ALICE}> is still working" in block_texts(latest_dm(fake, BOB))
+    # The answer is kept, but Bob's chain starts no second question beside Alice's.
+    assert rows(bot, "SELECT note_id, sequence, answer FROM checkins ORDER BY id") == [
+        (1, 1, "still_working"),
+        (2, 1, None),
+    ]
+    for _ in range(5):
+        clock.advance(weeks=1)
+        await deliver_due(bot)
+    # Bob's question, then Alice's: never two chains at once.
+    assert rows(bot, "SELECT status FROM outbox WHERE kind = 'checkin.ask' ORDER BY id") == [
+        ("sent",),
+        ("sent",),
+    ]
+
+
+async def test_a_new_note_replaces_a_check_in_not_yet_asked(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    plan = {"Step 1": "Write the abstract", "Step 1: who": "Them"}
+    await notes_about(
+        slack, fake, bot, {**plan, "What next?": "checkin_2w"}, author=BOB, other=ALICE
+    )
+    await notes_about(
+        slack, fake, bot, {**plan, "What next?": "checkin_1w"}, author=BOB, other=ALICE
+    )
+    assert rows(bot, "SELECT note_id, sequence FROM checkins") == [(2, 1)]
+    assert rows(bot, "SELECT status FROM outbox WHERE kind = 'checkin.ask' ORDER BY id") == [
+        ("cancelled",),
+        ("pending",),
+    ]
+    for _ in range(4):
+        clock.advance(weeks=1)
+        await deliver_due(bot)
+    assert rows(bot, "SELECT status FROM outbox WHERE kind = 'checkin.ask' ORDER BY id") == [
+        ("cancelled",),
+        ("sent",),
+    ]
+
+
+@pytest.fixture
+async def capped_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Runtime]:
+    """The bot on a frozen clock with MENTORBOT_MAX_CHECKINS=2."""
+    settings = bot_settings(
+        fake_slack, tmp_path, MENTORBOT_TICK_SECONDS="3600", MENTORBOT_MAX_CHECKINS="2"
+    )
+    async with running(settings, clock=clock) as runtime:
+        yield runtime
+
+
+async def test_editing_a_note_carries_on_its_count_of_check_ins(
+    capped_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    """MENTORBOT_MAX_CHECKINS=2: an edit after the first answer asks once more, not twice."""
+    bot, fake = capped_bot, fake_slack
+    slack = SlackSender(
+        f"http://127.0.0.1:{bot.port}", SIGNING_SECRET, response_url_base=fake.response_url_base
+    )
+    plan = {"Step 1": "Read the book", "Step 1: who": "Them"}
+    await notes_about(
+        slack, fake, bot, {**plan, "What next?": "checkin_1w"}, author=BOB, other=ALICE
+    )
+    clock.advance(weeks=1)
+    await deliver_due(bot)
+    first = dm_with(fake, ALICE, "How is your action plan")
+    await slack.click(find_button(first, "Still working on it"), first, user_id=ALICE)
+    assert [(s, a) for s, a in rows(bot, "SELECT sequence, answer FROM checkins")] == [
+        (1, "still_working"),
+        (2, None),
+    ]
+
+    # Bob changes the rhythm: the pending second check-in is replaced, still the second.
+    listed = (await slack.command(f"notes <@{ALICE}>", user_id=BOB)).body
+    await slack.click(find_button(listed, "Edit"), listed, user_id=BOB)
+    await log_notes(slack, fake, bot, {"What next?": "checkin_2w"}, user_id=BOB)
+    assert rows(bot, "SELECT sequence, answer FROM checkins ORDER BY id") == [
+        (1, "still_working"),
+        (2, None),
+    ]
+    clock.advance(weeks=2)
+    await deliver_due(bot)
+    second = dm_with(fake, ALICE, "How is your action plan")
+    assert second is not first
+    await slack.click(find_button(second, "Still working on it"), second, user_id=ALICE)
+    assert "last check-in" in told_replaced(fake)
+
+    # Editing again to another rhythm starts nothing: the plan had both its check-ins.
+    listed = (await slack.command(f"notes <@{ALICE}>", user_id=BOB)).body
+    await slack.click(find_button(listed, "Edit"), listed, user_id=BOB)
+    await log_notes(slack, fake, bot, {"What next?": "checkin_4w"}, user_id=BOB)
+    assert "all its check-ins" in block_texts(dms_to(fake, ALICE)[-1])
+    before = len(dms_to(fake, ALICE))
+    clock.advance(weeks=6)
+    await deliver_due(bot)
+    assert len(dms_to(fake, ALICE)) == before
+    assert len(rows(bot, "SELECT id FROM checkins")) == 2

@@ -37,7 +37,8 @@ FOLLOW_UP = "Following up on our action plan: "
 
 
 async def _next_checkin(store: Store, settings: Settings, checkin: Checkin, now: Any) -> bool:
-    """Plan the next check-in of the chain at the same interval; False once at the bound."""
+    """Plan the next check-in of the chain at the same interval (unless a newer plan already
+    has the pair's next one); False once at the bound."""
     if not may_check_in_again(checkin.sequence, settings.max_checkins):
         return False
     what_next = (

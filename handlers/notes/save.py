@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.clock import Clock
 from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING, next_tick
+from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.notes import (
     NotesForm,
@@ -93,7 +94,9 @@ def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -
     )
 
 
-def _planner(pair: tuple[str, str], tzs: dict[str, str | None], now: datetime) -> Planner:
+def _planner(
+    pair: tuple[str, str], tzs: dict[str, str | None], max_checkins: int, now: datetime
+) -> Planner:
     """What to schedule with the save, from what it changed (run inside its transaction)."""
 
     def plan(saved: SavedNote) -> FollowUps:
@@ -105,7 +108,7 @@ def _planner(pair: tuple[str, str], tzs: dict[str, str | None], now: datetime) -
         checkin = ongoing = None
         if chosen in CHECKIN_WEEKS:
             due = now + timedelta(weeks=CHECKIN_WEEKS[chosen])
-            checkin = CheckinPlan(pair, due, checkin_row)
+            checkin = CheckinPlan(pair, due, checkin_row, max_checkins)
         if chosen in ONGOING:
             cadence = ONGOING[chosen]
             # Whole seconds, so the time round-trips exactly through the tick rows.
@@ -135,6 +138,7 @@ async def notes_submitted(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    settings: Settings,
     background: Background,
 ) -> None:
     """Inline errors for bad input; otherwise save the note with its reminders, check-ins and
@@ -161,7 +165,7 @@ async def notes_submitted(
     draft = _draft(form, team_id, user_id, target)
     zones = await _owner_zones(client, store, team_id, draft, now)
     try:
-        saved = await store.save_note(draft, now, _planner(pair, zones, now))
+        saved = await store.save_note(draft, now, _planner(pair, zones, settings.max_checkins, now))
     except sqlite3.Error:
         log.exception("notes not saved author=%s", user_id)
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_SAVED})
@@ -180,6 +184,8 @@ def next_line(saved: SavedNote, pair: tuple[str, str]) -> str | None:
     mentor_id, mentee_id = pair
     if chosen in CHECKIN_WEEKS:
         weeks = CHECKIN_WEEKS[chosen]
+        if saved.checkin is None and saved.previous_what_next != chosen:
+            return "This plan has had all its check-ins, so I won't check in again."
         return f"I'll check in with {user_mention(mentee_id)} in {weeks} week{'s' * (weeks > 1)}."
     if chosen in ONGOING:
         words = CADENCE_WORDS[ONGOING[chosen]]

@@ -80,7 +80,9 @@ def checkin_row(checkin: Checkin) -> Planned:
         CHECKIN_ASK,
         checkin.mentee_id,
         checkin.due_at,
-        dedupe_key=f"checkin:{checkin.id}:ask",
+        # The due time too: a dropped (never asked) check-in's id can be reused by SQLite,
+        # and its cancelled row's key must not swallow the new question.
+        dedupe_key=f"checkin:{checkin.id}:ask:{_stamp(checkin.due_at)}",
         subject_type=SubjectType.CHECKIN,
         subject_id=checkin.id,
     )
@@ -95,8 +97,9 @@ async def new_checkin(
     sequence: int,
     weeks: int,
     now: datetime,
-) -> Checkin:
-    """Store the next check-in of a chain and plan its message, in one transaction."""
+) -> Checkin | None:
+    """Store the next check-in of a chain and plan its message, in one transaction; None if
+    the pair's chain already has its next check-in (a newer plan took over)."""
     due = now + timedelta(weeks=weeks)
     return await store.add_checkin(team_id, note_id, pair, sequence, due, now, checkin_row)
 
