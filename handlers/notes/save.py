@@ -1,8 +1,7 @@
 """The Log notes submission: validate inline, store the note with everything it schedules in
 one transaction, then share the plan.
 
-Who is the mentor of the pair: the session's mentor; with no session, the mentor of the
-active 1:1 between the two; else the author. Check-ins go to the mentee of the pair.
+Who is the mentor of the pair: see entry.pair_of. Check-ins go to the mentee of the pair.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
-from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING, next_tick
+from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
 from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.notes import (
@@ -26,14 +25,11 @@ from handlers.blocks.notes import (
     parse_notes_submission,
     read_notes_metadata,
 )
-from handlers.blocks.plans import build_plan_dm
-from handlers.blocks.text import slack_date, user_mention
 from handlers.booking.common import submitter, user_tz
-from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF
+from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF, pair_of
 from handlers.notes.schedule import checkin_row, item_due_row, local_today, tick_rows
-from handlers.requests.delivery import try_dm
+from handlers.notes.share import share_plan
 from storage.mentoring import CheckinPlan, OngoingPlan
-from storage.models import WhatNext
 from storage.notes import FollowUps, ItemDraft, NoteDraft, Planner, SavedNote
 from storage.store import Store
 
@@ -44,32 +40,6 @@ NOT_SAVED = (
     "I couldn't save your notes just now, so nothing was saved and nobody was told. "
     "Please press Save again."
 )
-
-
-async def pair_of(
-    store: Store, team_id: str, author_id: str, target: NotesTarget
-) -> tuple[str, str] | None:
-    """(mentor, mentee) of the notes; None if the author isn't in the session named."""
-    if target.session_id is not None:
-        session = await store.get_session(team_id, target.session_id)
-        if session is None or {author_id, target.other_id} != {
-            session.mentor_id,
-            session.mentee_id,
-        }:
-            return None
-        return session.mentor_id, session.mentee_id
-    active = [
-        r
-        for r in await store.relationships_between(team_id, author_id, target.other_id, 1)
-        if r.ended_at is None
-    ]
-    if active:
-        return active[0].mentor_id, active[0].mentee_id
-    # A mentee's own notes must not turn them into the mentor of their check-ins and 1:1s.
-    return await store.latest_roles(team_id, author_id, target.other_id) or (
-        author_id,
-        target.other_id,
-    )
 
 
 def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -> NoteDraft:
@@ -176,41 +146,3 @@ async def notes_submitted(
     await ack()
     log.info("notes saved note=%d items=%d", saved.note.id, len(saved.items))
     background.spawn(share_plan(client, saved, pair), name=f"notes-{saved.note.id}")
-
-
-def next_line(saved: SavedNote, pair: tuple[str, str]) -> str | None:
-    """The plan DM's line on what comes next."""
-    chosen = saved.note.what_next
-    mentor_id, mentee_id = pair
-    if chosen in CHECKIN_WEEKS:
-        weeks = CHECKIN_WEEKS[chosen]
-        if saved.checkin is None and saved.previous_what_next != chosen:
-            return "This plan has had all its check-ins, so I won't check in again."
-        return f"I'll check in with {user_mention(mentee_id)} in {weeks} week{'s' * (weeks > 1)}."
-    if chosen in ONGOING:
-        words = CADENCE_WORDS[ONGOING[chosen]]
-        line = f"{user_mention(mentor_id)} and {user_mention(mentee_id)}: {words} 1:1s"
-        relationship = saved.relationship
-        if relationship is not None and relationship.next_at is not None:
-            line += f", next {slack_date(relationship.next_at)}"
-        return line + ". I'll remind you both."
-    return None
-
-
-async def share_plan(client: AsyncWebClient, saved: SavedNote, pair: tuple[str, str]) -> None:
-    """Send the plan to both people (never the private notes)."""
-    note = saved.note
-    if not saved.items and note.what_next is WhatNext.DONE:
-        return
-    updated = saved.previous_what_next is not None
-    line = next_line(saved, pair)
-    for to_author, person in ((False, note.subject_id), (True, note.author_id)):
-        message = build_plan_dm(
-            note.author_id,
-            note.subject_id,
-            saved.items,
-            to_author=to_author,
-            updated=updated,
-            next_line=line,
-        )
-        await try_dm(client, person, message)
