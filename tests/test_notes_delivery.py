@@ -4,13 +4,15 @@ form really opened."""
 
 from __future__ import annotations
 
+from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
+from tests.conftest import deliver_due
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, block_texts, find_button
 from tests.test_booking_flow import told
 from tests.test_notes_atomic import rows
-from tests.test_notes_flow import dm_with, log_notes, met, told_replaced
-from tests.test_request_flow import dms_to
+from tests.test_notes_flow import dm_with, log_notes, met, notes_about, told_replaced
+from tests.test_request_flow import dms_to, opened_modal
 
 
 def plans_delivered(fake: FakeSlack) -> list[str]:
@@ -66,3 +68,29 @@ async def test_send_again_refused_again_says_so(
     await slack.click(find_button(notice, "Send again"), notice, user_id=BOB)
     assert "couldn't deliver your action plan" in told(fake)[-1]
     assert plans_delivered(fake) == []
+
+
+async def test_another_chat_leaves_the_check_in_open_when_the_form_fails(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await notes_about(slack, fake, bot, PLAN, author=BOB, other=ALICE)
+    clock.advance(weeks=1)
+    await deliver_due(bot)
+    ask = dm_with(fake, ALICE, "How is your action plan")
+    another = find_button(ask, "Could use another chat")
+    opened_before = len(fake.calls_to("views.open"))
+
+    fake.fail_next("views.open", error="expired_trigger_id")
+    await slack.click(another, ask, user_id=ALICE)
+    assert "couldn't open the request form" in told(fake)[-1]
+    assert "still open" in told(fake)[-1]
+    assert rows(bot, "SELECT answer FROM checkins") == [(None,)]
+    assert "could use another chat" not in block_texts(dms_to(fake, BOB)[-1])
+
+    # Pressed again, the form opens: only now is the check-in answered and the mentor told.
+    await slack.click(another, ask, user_id=ALICE)
+    assert len(fake.calls_to("views.open")) == opened_before + 2
+    assert opened_modal(fake)["callback_id"] == ids.REQUEST_MODAL
+    assert rows(bot, "SELECT answer FROM checkins") == [("another_chat",)]
+    assert "could use another chat" in block_texts(dms_to(fake, BOB)[-1])
