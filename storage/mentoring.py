@@ -266,6 +266,15 @@ SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
     OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
 """
 
+# A session between the two, either role, booked since a moment and not cancelled; through
+# sessions_by_mentor, whichever of the two was the mentor.
+_BOOKED_SINCE = """
+SELECT EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
+                   AND created_at >= ?4 AND status IN ('confirmed', 'completed'))
+    OR EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
+                   AND created_at >= ?4 AND status IN ('confirmed', 'completed'))
+"""
+
 # Who mentored whom most recently: the pair's latest session or request, in either role.
 _LATEST_ROLES = """
 SELECT mentor, mentee FROM (
@@ -365,6 +374,13 @@ class MentoringQueries:
     async def have_met(self: _StoreCore, team_id: str, user_a: str, user_b: str) -> bool:
         """True if the two share a request, a session or a 1:1, in either role."""
         rows = await self._fetch(_MET, (team_id, user_a, user_b))
+        return bool(rows[0][0])
+
+    async def booked_since(
+        self: _StoreCore, team_id: str, user_a: str, user_b: str, since: datetime
+    ) -> bool:
+        """True if the two booked a session together (any request, either role) since then."""
+        rows = await self._fetch(_BOOKED_SINCE, (team_id, user_a, user_b, format_time(since)))
         return bool(rows[0][0])
 
     async def latest_roles(
