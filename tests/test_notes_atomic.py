@@ -1,7 +1,7 @@
 """Saving notes stores everything they schedule in one transaction: the note, its steps, the
 due-step reminders, the check-in and the 1:1 ticks land together before the reply, or none do
 and the author is told in the form. A pair has one check-in chain at most, and editing a note
-never restarts its count."""
+never restarts its count. A due date moved and moved back still reminds."""
 
 from __future__ import annotations
 
@@ -235,3 +235,32 @@ async def test_editing_a_note_carries_on_its_count_of_check_ins(
     await deliver_due(bot)
     assert len(dms_to(fake, ALICE)) == before
     assert len(rows(bot, "SELECT id FROM checkins")) == 2
+
+
+# -- a due-step reminder whose date moves and moves back ---------------------------------------
+
+
+async def test_a_due_date_changed_and_changed_back_still_reminds(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    """Each edit cancels the step's reminder and plans a new one; the key carries the edit
+    time, so going back to the first date is not swallowed by its cancelled row."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    thursday, friday = date(2026, 3, 12), date(2026, 3, 13)
+    step = {"Step 1": "Send the draft", "Step 1: who": "Them"}
+    await notes_about(slack, fake, bot, {**step, "Step 1: due": thursday}, author=BOB, other=ALICE)
+    for due in (friday, thursday):
+        clock.advance(minutes=5)
+        listed = (await slack.command(f"notes <@{ALICE}>", user_id=BOB)).body
+        await slack.click(find_button(listed, "Edit"), listed, user_id=BOB)
+        reply = await log_notes(slack, fake, bot, {"Step 1: due": due}, user_id=BOB)
+        assert not reply.body
+    reminders = "SELECT status, due_at FROM outbox WHERE kind = 'action_item.due' ORDER BY id"
+    assert [status for status, _ in rows(bot, reminders)] == ["cancelled", "cancelled", "pending"]
+    assert rows(bot, reminders)[-1][1].startswith("2026-03-11T23:00")  # Thursday, Berlin
+
+    clock.advance(days=2)  # Thursday afternoon
+    await deliver_due(bot)
+    nudge = dm_with(fake, ALICE, "is due")
+    assert "Send the draft" in block_texts(nudge)
+    assert "2026-03-12" in block_texts(nudge)
