@@ -6,17 +6,13 @@ never restarts its count. A due date moved and moved back still reminds."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.clock import FrozenClock
-from bot.lifecycle import Runtime, running
+from bot.lifecycle import Runtime
 from handlers import ids
-from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due
+from tests.conftest import SIGNING_SECRET, deliver_due
 from tests.fakeslack import ALICE, BOB, FakeSlack, SlackSender, block_texts, find_button
 from tests.test_booking_flow import latest_dm
 from tests.test_notes_flow import (
@@ -177,23 +173,11 @@ async def test_a_new_note_replaces_a_check_in_not_yet_asked(
     ]
 
 
-@pytest.fixture
-async def capped_bot(
-    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
-) -> AsyncIterator[Runtime]:
-    """The bot on a frozen clock with MENTORBOT_MAX_CHECKINS=2."""
-    settings = bot_settings(
-        fake_slack, tmp_path, MENTORBOT_TICK_SECONDS="3600", MENTORBOT_MAX_CHECKINS="2"
-    )
-    async with running(settings, clock=clock) as runtime:
-        yield runtime
-
-
 async def test_editing_a_note_carries_on_its_count_of_check_ins(
-    capped_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+    two_checkins_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
     """MENTORBOT_MAX_CHECKINS=2: an edit after the first answer asks once more, not twice."""
-    bot, fake = capped_bot, fake_slack
+    bot, fake = two_checkins_bot, fake_slack
     slack = SlackSender(
         f"http://127.0.0.1:{bot.port}", SIGNING_SECRET, response_url_base=fake.response_url_base
     )

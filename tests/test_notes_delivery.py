@@ -4,6 +4,8 @@ form really opened."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
@@ -23,16 +25,23 @@ def plans_delivered(fake: FakeSlack) -> list[str]:
 PLAN = {"Step 1": "Write the abstract", "Step 1: who": "Them", "What next?": "checkin_1w"}
 
 
+async def log_notes_refused(
+    slack: SlackSender, fake: FakeSlack, bot: Runtime, **failure: Any
+) -> Any:
+    """Bob logs a plan for Alice while Slack refuses chat.postMessage as `failure` says."""
+    await met(bot, mentor=BOB, mentee=ALICE)
+    listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
+    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
+    fake.fail_next("chat.postMessage", **failure)
+    return await log_notes(slack, fake, bot, PLAN, user_id=BOB)
+
+
 async def test_a_refused_plan_dm_is_told_to_the_author_who_can_send_it_again(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    await met(bot, mentor=BOB, mentee=ALICE)
-    listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
-    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
     # Slack answers 500 to the first try and to both of the client's retries.
-    fake.fail_next("chat.postMessage", status=500, times=3)
-    reply = await log_notes(slack, fake, bot, PLAN, user_id=BOB)
+    reply = await log_notes_refused(slack, fake, bot, status=500, times=3)
     assert not reply.body
     assert plans_delivered(fake) == []
     notice = dm_with(fake, BOB, "couldn't deliver your action plan")
@@ -58,11 +67,7 @@ async def test_send_again_refused_again_says_so(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    await met(bot, mentor=BOB, mentee=ALICE)
-    listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
-    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
-    fake.fail_next("chat.postMessage", error="is_archived")
-    await log_notes(slack, fake, bot, PLAN, user_id=BOB)
+    await log_notes_refused(slack, fake, bot, error="is_archived")
     notice = dm_with(fake, BOB, "couldn't deliver your action plan")
     fake.fail_next("chat.postMessage", error="is_archived")
     await slack.click(find_button(notice, "Send again"), notice, user_id=BOB)

@@ -17,6 +17,7 @@ from handlers.blocks.privacy import (
     build_forget_modal,
     build_session_cancelled_by_forget,
 )
+from handlers.booking.common import submitter
 from handlers.home.publish import publish_home
 from handlers.requests.delivery import try_dm
 from storage.privacy import Forgotten
@@ -54,9 +55,7 @@ async def forget_confirmed(
 ) -> None:
     """Forget whoever submitted the modal (never anyone else), and show what was removed;
     then tell the other person of each cancelled session and refresh the Home tabs."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    user_id, team_id = submitter(body)
     if not user_id or not team_id:
         await ack()
         return
