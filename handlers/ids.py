@@ -190,3 +190,5 @@ SETTINGS_COORDINATORS_BLOCK = "settings_coordinators"
 SETTINGS_COORDINATORS_ACTION = "settings_coordinators_select"
 # /mentor forget: the confirmation modal.
 FORGET_MODAL = "privacy_forget_modal"
+# Notes: Send again on "I couldn't deliver your action plan".
+PLAN_RESEND = "notes_plan_resend"

@@ -15,7 +15,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
-from storage.requests import _ACCEPT, _INSERT_REQUEST, NewRequest, _ensure_people
+from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on intros in 001-initial.sql (the rules in bot/intros.py are stricter).
@@ -114,7 +114,7 @@ class IntroQueries:
         row = {**draft.model_dump(), "created_at": format_time(now)}
         who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
         async with self._transaction() as conn:
-            await _ensure_people(conn, draft.team_id, who, now)
+            await ensure_people(conn, draft.team_id, who, now)
             rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
         return Intro.model_validate(dict(rows[0]))
 
@@ -226,9 +226,9 @@ class IntroQueries:
             )
             stamp = format_time(now)
             fields = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
-            [made] = await conn.execute_fetchall(_INSERT_REQUEST, fields)
+            [made] = await conn.execute_fetchall(INSERT_REQUEST, fields)
             accepted = _one_request(
-                await conn.execute_fetchall(_ACCEPT, (made["id"], team_id, stamp, intro.expert_id))
+                await conn.execute_fetchall(ACCEPT, (made["id"], team_id, stamp, intro.expert_id))
             )
             await conn.execute_fetchall(
                 "UPDATE intros SET request_id = ? WHERE id = ? AND team_id = ?",

@@ -7,8 +7,9 @@ relationship's pending outbox rows in the same transaction; the row stays as his
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -22,9 +23,15 @@ from storage.models import (
     Request,
     SubjectType,
 )
-from storage.notes import CANCEL_OUTBOX as _CANCEL_OUTBOX
-from storage.notes import ENSURE_PERSON as _ENSURE_PERSON
+from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
+from storage.outbox import Planned, enqueue_on
+from storage.requests import ensure_people
 from storage.timefmt import format_time
+
+# The message a new check-in asks with, and a 1:1's tick messages: planned by the handlers,
+# which know the kinds, once the row (and so its id) exists.
+AskFor = Callable[[Checkin], Planned]
+TicksFor = Callable[[Relationship], list[Planned]]
 
 _INSERT_CHECKIN = """
 INSERT INTO checkins (team_id, note_id, mentor_id, mentee_id, sequence, due_at, created_at)
@@ -39,10 +46,31 @@ WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?3 AND answer IS NULL
 RETURNING *
 """
 
+# Check-ins whose question has not gone out (nor is going out): nobody holds a button with
+# their id, so they can be dropped and their ids reused. Asked ones stay answerable.
+_UNASKED = """
+    answer IS NULL AND asked_at IS NULL
+    AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.team_id = checkins.team_id
+        AND subject_type = 'checkin' AND subject_id = checkins.id
+        AND status IN ('sending', 'sent'))
+"""
+
 # checkins_by_pair narrows to the pair; the note filter is cheap on a handful of rows.
-_OPEN_CHECKINS_OF_NOTE = """
-SELECT id FROM checkins
-WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4 AND answer IS NULL
+_UNASKED_OF_NOTE = f"""
+SELECT id FROM checkins WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
+    AND {_UNASKED}
+"""  # noqa: S608 - constant SQL
+
+# The pair's chain: its next question, planned but not asked (one at most, see add_checkin_on).
+_UNASKED_OF_PAIR = f"""
+SELECT id FROM checkins WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND {_UNASKED}
+"""  # noqa: S608 - constant SQL
+
+# How far a note's chain got (its unasked check-ins are dropped first): an edit carries on
+# from here instead of starting again at 1.
+_LAST_OF_NOTE = """
+SELECT coalesce(max(sequence), 0) FROM checkins
+WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
 """
 
 _ACTIVE = """
@@ -123,6 +151,109 @@ async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Re
         return changed
 
 
+@dataclass(frozen=True)
+class CheckinPlan:
+    """Start (or carry on) a note's check-in chain, the next question due at `due_at`."""
+
+    pair: tuple[str, str]  # (mentor, mentee)
+    due_at: datetime
+    ask: AskFor
+    max_checkins: int  # MENTORBOT_MAX_CHECKINS: no check-in past this sequence
+
+
+@dataclass(frozen=True)
+class OngoingPlan:
+    """Start (or re-cadence) the pair's ongoing 1:1s, the first tick at `first`."""
+
+    pair: tuple[str, str]  # (mentor, mentee)
+    cadence: Cadence
+    first: datetime
+    ticks: TicksFor
+
+
+async def _drop_checkins(
+    conn: aiosqlite.Connection, team_id: str, ids: Iterable[aiosqlite.Row]
+) -> None:
+    """Delete unasked check-ins and cancel their questions."""
+    for row in ids:
+        await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
+        await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
+
+
+async def add_checkin_on(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    note_id: int | None,
+    pair: tuple[str, str],
+    sequence: int,
+    due_at: datetime,
+    now: datetime,
+    ask: AskFor,
+    *,
+    replace: bool,
+) -> Checkin | None:
+    """Store a check-in and plan its question, inside the caller's transaction. A pair has one
+    chain: with `replace`, the pair's unasked check-in is dropped for this one; without, None
+    if the pair already has one."""
+    mentor_id, mentee_id = pair
+    pending = list(await conn.execute_fetchall(_UNASKED_OF_PAIR, (team_id, mentee_id, mentor_id)))
+    if pending and not replace:
+        return None
+    await _drop_checkins(conn, team_id, pending)
+    params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
+    created = _checkin(await conn.execute_fetchall(_INSERT_CHECKIN, (*params, format_time(now))))
+    if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
+        raise RuntimeError("check-in not stored")
+    await enqueue_on(conn, ask(created), now)
+    return created
+
+
+async def drop_note_checkins_on(
+    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+) -> None:
+    """Drop a note's unasked check-ins and cancel their questions (the author chose something
+    else next); a question already asked stays answerable."""
+    mentor_id, mentee_id = pair
+    params = (team_id, mentee_id, mentor_id, note_id)
+    await _drop_checkins(conn, team_id, await conn.execute_fetchall(_UNASKED_OF_NOTE, params))
+
+
+async def next_note_sequence_on(
+    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+) -> int:
+    """The sequence a note's next check-in takes: 1 for a new chain, else one past the last
+    one asked, so editing the note never restarts the count."""
+    mentor_id, mentee_id = pair
+    params = (team_id, mentee_id, mentor_id, note_id)
+    rows = list(await conn.execute_fetchall(_LAST_OF_NOTE, params))
+    return int(rows[0][0]) + 1
+
+
+async def start_relationship_on(
+    conn: aiosqlite.Connection,
+    team_id: str,
+    pair: tuple[str, str],
+    cadence: Cadence,
+    next_at: datetime,
+    now: datetime,
+) -> tuple[Relationship, Relationship | None]:
+    """Upsert the pair's active 1:1 inside the caller's transaction; the earlier one's pending
+    ticks are cancelled. Returns (the relationship now, the active one before, if any)."""
+    mentor_id, mentee_id = pair
+    await ensure_people(conn, team_id, pair, now)
+    before = _relationship(await conn.execute_fetchall(_ACTIVE, (team_id, mentor_id, mentee_id)))
+    stamp = format_time(now)
+    params = (team_id, mentor_id, mentee_id, str(cadence), format_time(next_at), stamp)
+    after = _relationship(await conn.execute_fetchall(_START, params))
+    if after is None:  # pragma: no cover - the upsert always returns the row
+        raise RuntimeError("relationship not stored")
+    if before is not None:
+        await conn.execute_fetchall(
+            _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), before.id)
+        )
+    return after, before
+
+
 # Either direction, through indexes that start with (team_id, one of the pair).
 _MET = """
 SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
@@ -133,6 +264,15 @@ SELECT EXISTS (SELECT 1 FROM requests WHERE team_id = ?1 AND mentee_id = ?2
     OR EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
     OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3)
     OR EXISTS (SELECT 1 FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2)
+"""
+
+# A session between the two, either role, booked since a moment and not cancelled; through
+# sessions_by_mentor, whichever of the two was the mentor.
+_BOOKED_SINCE = """
+SELECT EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
+                   AND created_at >= ?4 AND status IN ('confirmed', 'completed'))
+    OR EXISTS (SELECT 1 FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
+                   AND created_at >= ?4 AND status IN ('confirmed', 'completed'))
 """
 
 # Who mentored whom most recently: the pair's latest session or request, in either role.
@@ -160,15 +300,15 @@ class MentoringQueries:
         sequence: int,
         due_at: datetime,
         now: datetime,
-    ) -> Checkin:
-        """Schedule the `sequence`th check-in of a chain; `pair` is (mentor, mentee)."""
-        mentor_id, mentee_id = pair
-        params = (team_id, note_id, mentor_id, mentee_id, sequence, format_time(due_at))
-        rows = await self._fetch(_INSERT_CHECKIN, (*params, format_time(now)))
-        created = _checkin(rows)
-        if created is None:  # pragma: no cover - INSERT … RETURNING always returns the row
-            raise RuntimeError("check-in not stored")
-        return created
+        ask: AskFor,
+    ) -> Checkin | None:
+        """Store the `sequence`th check-in of a chain and plan its question, in one
+        transaction; `pair` is (mentor, mentee). None if the pair's chain already has its
+        next check-in planned (a newer plan replaced this chain)."""
+        async with self._transaction() as conn:
+            return await add_checkin_on(
+                conn, team_id, note_id, pair, sequence, due_at, now, ask, replace=False
+            )
 
     async def get_checkin(self: _StoreCore, team_id: str, checkin_id: int) -> Checkin | None:
         """One check-in, or None."""
@@ -209,25 +349,6 @@ class MentoringQueries:
         )
         return bool(rows)
 
-    async def drop_open_checkins(
-        self: _StoreCore, team_id: str, note_id: int, pair: tuple[str, str]
-    ) -> int:
-        """Delete a note's unanswered check-ins and cancel their messages (the author chose
-        something else next); return how many."""
-        mentor_id, mentee_id = pair
-        async with self._transaction() as conn:
-            rows = list(
-                await conn.execute_fetchall(
-                    _OPEN_CHECKINS_OF_NOTE, (team_id, mentee_id, mentor_id, note_id)
-                )
-            )
-            for row in rows:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0])
-                )
-                await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
-            return len(rows)
-
     async def start_relationship(
         self: _StoreCore,
         team_id: str,
@@ -238,24 +359,8 @@ class MentoringQueries:
     ) -> tuple[Relationship, Relationship | None]:
         """Start an ongoing 1:1, or change the active one's cadence (resuming it if paused).
         Returns (the relationship now, the active one before, if any)."""
-        mentor_id, mentee_id = pair
-        stamp = format_time(now)
         async with self._transaction() as conn:
-            await conn.executemany(
-                _ENSURE_PERSON, [(team_id, who, stamp, stamp) for who in (mentor_id, mentee_id)]
-            )
-            before = _relationship(
-                await conn.execute_fetchall(_ACTIVE, (team_id, mentor_id, mentee_id))
-            )
-            params = (team_id, mentor_id, mentee_id, str(cadence), format_time(next_at), stamp)
-            after = _relationship(await conn.execute_fetchall(_START, params))
-            if after is None:  # pragma: no cover - the upsert always returns the row
-                raise RuntimeError("relationship not stored")
-            if before is not None:
-                await conn.execute_fetchall(
-                    _CANCEL_OUTBOX, (team_id, str(SubjectType.RELATIONSHIP), before.id)
-                )
-            return after, before
+            return await start_relationship_on(conn, team_id, pair, cadence, next_at, now)
 
     async def get_relationship(
         self: _StoreCore, team_id: str, relationship_id: int
@@ -269,6 +374,13 @@ class MentoringQueries:
     async def have_met(self: _StoreCore, team_id: str, user_a: str, user_b: str) -> bool:
         """True if the two share a request, a session or a 1:1, in either role."""
         rows = await self._fetch(_MET, (team_id, user_a, user_b))
+        return bool(rows[0][0])
+
+    async def booked_since(
+        self: _StoreCore, team_id: str, user_a: str, user_b: str, since: datetime
+    ) -> bool:
+        """True if the two booked a session together (any request, either role) since then."""
+        rows = await self._fetch(_BOOKED_SINCE, (team_id, user_a, user_b, format_time(since)))
         return bool(rows[0][0])
 
     async def latest_roles(

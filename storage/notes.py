@@ -7,27 +7,32 @@ author edits, so the ids on Done buttons already sent keep working.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
-from storage.models import ActionItem, Note, SubjectType, WhatNext
+from storage.mentoring import (
+    CheckinPlan,
+    OngoingPlan,
+    add_checkin_on,
+    drop_note_checkins_on,
+    next_note_sequence_on,
+    start_relationship_on,
+)
+from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
+from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
+from storage.requests import ensure_people
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on notes and action_items in 001-initial.sql.
 NOTES_MAX = 3000
 ITEM_TEXT_MAX = 300
 ITEMS_MAX = 5
-
-ENSURE_PERSON = """
-INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (team_id, user_id) DO NOTHING
-"""
 
 _INSERT_NOTE = """
 INSERT INTO notes (team_id, author_id, subject_id, session_id, body, what_next, created_at,
@@ -58,12 +63,6 @@ _UPDATE_ITEM = """
 UPDATE action_items SET owner_id = ?3, text = ?4, due_date = ?5, updated_at = ?6,
     snoozed_until = CASE WHEN due_date IS ?5 THEN snoozed_until END
 WHERE id = ?1 AND team_id = ?2
-"""
-
-# A subject's unsent rows; claimed ones are left to their renderer (see cancel_for_subject).
-CANCEL_OUTBOX = """
-UPDATE outbox SET status = 'cancelled'
-WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 """
 
 _COMPLETE_ITEM = """
@@ -115,6 +114,22 @@ class SavedNote:
     items: list[ActionItem]
     previous_what_next: WhatNext | None  # None for a new note
     rescheduled_items: list[ActionItem]  # new items, or items whose due date or owner changed
+    checkin: Checkin | None = None  # the check-in this save planned (None: none, or no more)
+    relationship: Relationship | None = None  # the 1:1 this save started or changed
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What to schedule with a saved note, planned from what the save changed."""
+
+    item_rows: list[Planned] = field(default_factory=list)  # due-step reminders
+    drop_checkins: tuple[str, str] | None = None  # the pair whose chain of this note goes
+    checkin: CheckinPlan | None = None
+    ongoing: OngoingPlan | None = None
+
+
+# Called inside the save's transaction, so it must not do I/O.
+Planner = Callable[[SavedNote], FollowUps]
 
 
 class _StoreCore(Protocol):
@@ -181,18 +196,53 @@ async def _writeitems_of(
     return now_items, [item for item in now_items if item.position in changed]
 
 
+async def _follow_up(
+    conn: aiosqlite.Connection, saved: SavedNote, plan: FollowUps, now: datetime
+) -> SavedNote:
+    """Store what the planner chose, inside the save's transaction."""
+    note = saved.note
+    for row in plan.item_rows:
+        await enqueue_on(conn, row, now)
+    if plan.drop_checkins is not None:
+        await drop_note_checkins_on(conn, note.team_id, note.id, plan.drop_checkins)
+    checkin = relationship = None
+    if plan.checkin is not None:
+        start = plan.checkin
+        sequence = await next_note_sequence_on(conn, note.team_id, note.id, start.pair)
+        if sequence <= start.max_checkins:
+            checkin = await add_checkin_on(
+                conn,
+                note.team_id,
+                note.id,
+                start.pair,
+                sequence,
+                start.due_at,
+                now,
+                start.ask,
+                replace=True,
+            )
+    if plan.ongoing is not None:
+        ongoing = plan.ongoing
+        relationship, _ = await start_relationship_on(
+            conn, note.team_id, ongoing.pair, ongoing.cadence, ongoing.first, now
+        )
+        for row in ongoing.ticks(relationship):
+            await enqueue_on(conn, row, now)
+    return replace(saved, checkin=checkin, relationship=relationship)
+
+
 class NoteQueries:
     """Store methods for private notes and action items."""
 
-    async def save_note(self: _StoreCore, draft: NoteDraft, now: datetime) -> SavedNote | None:
-        """Create a note (or update the author's own), and its items, in one transaction.
+    async def save_note(
+        self: _StoreCore, draft: NoteDraft, now: datetime, planner: Planner | None = None
+    ) -> SavedNote | None:
+        """Create a note (or update the author's own), its items and what `planner` says to
+        schedule (reminders, check-ins, 1:1s), all in one transaction: all land or none.
         None if the note to edit isn't the author's."""
         stamp = format_time(now)
         async with self._transaction() as conn:
-            await conn.executemany(
-                ENSURE_PERSON,
-                [(draft.team_id, who, stamp, stamp) for who in (draft.author_id, draft.subject_id)],
-            )
+            await ensure_people(conn, draft.team_id, (draft.author_id, draft.subject_id), now)
             previous: WhatNext | None = None
             if draft.note_id is None:
                 params: tuple[Any, ...] = (
@@ -223,7 +273,10 @@ class NoteQueries:
                 rows = list(await conn.execute_fetchall(_UPDATE_NOTE, params))
             note = Note.model_validate(dict(rows[0]))
             items, rescheduled = await _writeitems_of(conn, draft, note, stamp)
-            return SavedNote(note, items, previous, rescheduled)
+            saved = SavedNote(note, items, previous, rescheduled)
+            if planner is None:
+                return saved
+            return await _follow_up(conn, saved, planner(saved), now)
 
     async def get_own_note(
         self: _StoreCore, team_id: str, note_id: int, author_id: str

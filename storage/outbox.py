@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -26,6 +27,13 @@ INSERT INTO outbox (
 ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (team_id, dedupe_key) DO NOTHING
 RETURNING id
+"""
+
+# A subject's unsent rows, inside a caller's transaction; claimed ones are left to their
+# renderer (see cancel_for_subject).
+CANCEL_OUTBOX = """
+UPDATE outbox SET status = 'cancelled'
+WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 """
 
 # Pending rows that are due, and rows whose worker's lease ran out (it crashed mid-send).
@@ -70,6 +78,39 @@ def _bounded(error: str) -> str:
     return error[:LAST_ERROR_MAX]
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A timed message to enqueue, planned before the transaction that stores it."""
+
+    team_id: str
+    kind: str
+    recipient: str
+    due_at: datetime
+    dedupe_key: str
+    subject_type: SubjectType | None = None
+    subject_id: int | None = None
+    payload: dict[str, Any] | None = None
+
+
+def _enqueue_params(row: Planned, now: datetime) -> tuple[Any, ...]:
+    return (
+        row.team_id,
+        row.kind,
+        row.recipient,
+        format_time(row.due_at),
+        None if row.subject_type is None else str(row.subject_type),
+        row.subject_id,
+        row.dedupe_key,
+        json.dumps(row.payload or {}),
+        format_time(now),
+    )
+
+
+async def enqueue_on(conn: aiosqlite.Connection, row: Planned, now: datetime) -> bool:
+    """Enqueue inside the caller's transaction, so the row lands with what it is about."""
+    return bool(list(await conn.execute_fetchall(_ENQUEUE, _enqueue_params(row, now))))
+
+
 class OutboxQueries:
     """Store methods for the outbox of timed messages."""
 
@@ -87,21 +128,14 @@ class OutboxQueries:
         now: datetime,
     ) -> bool:
         """Add a timed message; False if one with this dedupe key already exists."""
-        rows = await self._fetch(
-            _ENQUEUE,
-            (
-                team_id,
-                kind,
-                recipient,
-                format_time(due_at),
-                None if subject_type is None else str(subject_type),
-                subject_id,
-                dedupe_key,
-                json.dumps(payload or {}),
-                format_time(now),
-            ),
+        row = Planned(
+            team_id, kind, recipient, due_at, dedupe_key, subject_type, subject_id, payload
         )
-        return bool(rows)
+        return bool(await self._fetch(_ENQUEUE, _enqueue_params(row, now)))
+
+    async def enqueue_planned(self: _StoreCore, row: Planned, now: datetime) -> bool:
+        """Add a planned timed message; False if its dedupe key already exists."""
+        return bool(await self._fetch(_ENQUEUE, _enqueue_params(row, now)))
 
     async def claim_due(
         self: _StoreCore, now: datetime, lease: timedelta, limit: int = 100

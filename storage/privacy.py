@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import aiosqlite
 
-from storage.timefmt import format_time
+from storage.timefmt import format_time, parse_time
 
 # What replaces free text the forgotten person wrote into records others keep.
 REMOVED = "(removed)"
@@ -56,6 +56,28 @@ _EXPORT_QUERIES: dict[str, str] = {
 
 # Slack message pointers: bookkeeping of the bot, nothing a person wrote or chose.
 _POINTER_SUFFIXES = ("_dm_channel_id", "_dm_ts", "pool_ts", "pool_channel_id")
+
+# Before anything changes: the other person of each upcoming session forget cancels, to tell.
+_SESSIONS_TO_CANCEL = """
+SELECT CASE WHEN mentor_id = :user THEN mentee_id ELSE mentor_id END, starts_at FROM sessions
+WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
+    AND status = 'confirmed' AND starts_at > :now
+"""
+
+# People whose App Home shows something of the person: requests still in play between them,
+# active 1:1s and open shared steps (their Home tab is re-published after forget).
+_COUNTERPARTS = """
+SELECT coalesce(claimed_by, mentor_id) FROM requests WHERE team_id = :team AND mentee_id = :user
+    AND status IN ('open', 'accepted', 'claimed', 'scheduled')
+UNION SELECT mentee_id FROM requests WHERE team_id = :team AND :user IN (mentor_id, claimed_by)
+    AND status IN ('open', 'accepted', 'claimed', 'scheduled')
+UNION SELECT mentee_id FROM relationships
+    WHERE team_id = :team AND mentor_id = :user AND ended_at IS NULL
+UNION SELECT mentor_id FROM relationships
+    WHERE team_id = :team AND mentee_id = :user AND ended_at IS NULL
+UNION SELECT CASE WHEN mentor_id = :user THEN mentee_id ELSE mentor_id END FROM action_items
+    WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user) AND done_at IS NULL
+"""
 
 # Forget, in order; each statement's count is reported under its name (None: not reported).
 _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
@@ -216,6 +238,15 @@ class _StoreCore(Protocol):
 
 
 @dataclass(frozen=True)
+class Forgotten:
+    """What forget did: counts by kind, and who must hear of it."""
+
+    removed: dict[str, int]
+    cancelled: list[tuple[str, datetime]]  # (the other person, start) of each session cancelled
+    counterparts: list[str]  # people whose Home tab showed something of the forgotten person
+
+
+@dataclass(frozen=True)
 class RetentionReport:
     """How many rows one retention sweep deleted."""
 
@@ -258,8 +289,9 @@ class PrivacyQueries:
 
     async def forget_person(
         self: _StoreCore, team_id: str, user_id: str, now: datetime
-    ) -> dict[str, int]:
-        """Delete the person's own data and anonymize what others hold; counts by kind.
+    ) -> Forgotten:
+        """Delete the person's own data and anonymize what others hold; counts by kind, the
+        sessions cancelled and the people concerned (read in the same transaction, before).
 
         Idempotent: a second call finds nothing and returns zeros.
         """
@@ -273,6 +305,11 @@ class PrivacyQueries:
         removed: dict[str, int] = {}
         try:
             async with self._transaction() as conn:
+                cancelled = [
+                    (str(row[0]), parse_time(row[1]))
+                    for row in await conn.execute_fetchall(_SESSIONS_TO_CANCEL, params)
+                ]
+                concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
                 for name, sql in _FORGET_STEPS:
                     async with conn.execute(sql, params) as cursor:
                         count = cursor.rowcount
@@ -280,7 +317,9 @@ class PrivacyQueries:
                         removed[name] = removed.get(name, 0) + max(count, 0)
         finally:
             self.forget_settings(team_id)  # the person may have been a coordinator
-        return removed
+        others = [other for other, _ in cancelled] + [str(r[0]) for r in concerned if r[0]]
+        people = [person for person in dict.fromkeys(others) if person != user_id]
+        return Forgotten(removed, cancelled, people)
 
     async def purge_retention(self: _StoreCore, cutoff: datetime) -> RetentionReport:
         """Delete notes written, action items done and outbox rows finished before cutoff."""

@@ -85,7 +85,7 @@ INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?
 ON CONFLICT (team_id, user_id) DO NOTHING
 """
 
-_INSERT_REQUEST = """
+INSERT_REQUEST = """
 INSERT INTO requests (
     team_id, mentee_id, mentor_id, topic, details, duration_minutes, urgency, source,
     origin_channel_id, origin_ts, origin_permalink, created_at, updated_at
@@ -96,7 +96,8 @@ INSERT INTO requests (
 RETURNING *
 """
 
-_ACCEPT = """
+# Shared with storage/intros.py, which accepts the request it makes for an intro.
+ACCEPT = """
 UPDATE requests SET status = 'accepted', accepted_at = ?3,
     first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
@@ -209,9 +210,10 @@ def _one_request(rows: Iterable[aiosqlite.Row]) -> Request | None:
     return next((Request.model_validate(dict(row)) for row in rows), None)
 
 
-async def _ensure_people(
+async def ensure_people(
     conn: aiosqlite.Connection, team_id: str, user_ids: Iterable[str | None], now: datetime
 ) -> None:
+    """Create the people rows a new record points at (inside the caller's transaction)."""
     stamp = format_time(now)
     await conn.executemany(
         _ENSURE_PERSON,
@@ -234,7 +236,7 @@ async def _transition(
         return _one_request(await store._fetch(sql, params))
     try:
         async with store._transaction() as conn:
-            await _ensure_people(conn, team_id, new_people, now)
+            await ensure_people(conn, team_id, new_people, now)
             request = _one_request(await conn.execute_fetchall(sql, params))
             if request is None:
                 raise _Refused
@@ -251,8 +253,8 @@ class RequestQueries:
         stamp = format_time(now)
         row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
         async with self._transaction() as conn:
-            await _ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
-            rows = list(await conn.execute_fetchall(_INSERT_REQUEST, row))
+            await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
+            rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
         return Request.model_validate(dict(rows[0]))
 
     async def get_request(self: _StoreCore, team_id: str, request_id: int) -> Request | None:
@@ -281,7 +283,7 @@ class RequestQueries:
         self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime
     ) -> Request | None:
         """open → accepted, by the named mentor only; None if that didn't apply."""
-        return await _transition(self, _ACCEPT, team_id, request_id, now, mentor_id)
+        return await _transition(self, ACCEPT, team_id, request_id, now, mentor_id)
 
     async def decline_request(
         self: _StoreCore,
@@ -360,7 +362,7 @@ class RequestQueries:
         channel_id, ts = dm or (None, None)
         try:
             async with self._transaction() as conn:
-                await _ensure_people(conn, team_id, (user_id,), now)
+                await ensure_people(conn, team_id, (user_id,), now)
                 rows = await conn.execute_fetchall(
                     _ADD_INVITE, (request_id, team_id, user_id, channel_id, ts, format_time(now))
                 )

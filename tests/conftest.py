@@ -86,6 +86,18 @@ def clocked_slack(clocked_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
     )
 
 
+@pytest.fixture
+async def two_checkins_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Runtime]:
+    """The bot on a frozen clock with MENTORBOT_MAX_CHECKINS=2."""
+    settings = bot_settings(
+        fake_slack, tmp_path, MENTORBOT_TICK_SECONDS="3600", MENTORBOT_MAX_CHECKINS="2"
+    )
+    async with running(settings, clock=clock) as runtime:
+        yield runtime
+
+
 async def deliver_due(bot: Runtime) -> None:
     """Run the outbox dispatcher as the scheduler would, until no row is due at this moment
     (a row sent now may enqueue follow-ups due now, which a later tick would pick up)."""

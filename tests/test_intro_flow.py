@@ -20,7 +20,9 @@ from storage.models import (
     RequestSource,
     RequestStatus,
     SessionStatus,
+    Topic,
 )
+from storage.requests import NewRequest
 from tests.conftest import deliver_due
 from tests.fakeslack import (
     ALICE,
@@ -337,3 +339,53 @@ async def test_the_expiry_notice_survives_a_slack_error(
     await deliver_due(bot)
     notice = dms_to(fake, BOB)[-1]
     assert f"<@{DAVE}> didn't answer within a week" in block_texts(notice)
+
+
+async def alice_books_dave_directly(bot: Runtime, clock: FrozenClock) -> None:
+    """Alice's own request to Dave, accepted and booked now (not through an intro)."""
+    now = clock.now()
+    draft = NewRequest(
+        team_id=TEAM_ID,
+        mentee_id=ALICE,
+        mentor_id=DAVE,
+        topic=Topic.OTHER,
+        details="Can we talk about the panel?",
+        source=RequestSource.COMMAND,
+    )
+    request = await bot.store.create_request(draft, now)
+    assert await bot.store.accept_request(TEAM_ID, request.id, DAVE, now) is not None
+    assert await bot.store.book_now(TEAM_ID, request.id, (DAVE, ALICE), 30, now) is not None
+
+
+async def test_no_follow_up_once_they_booked_through_another_request(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    """Alice asked Dave directly after the intro and they booked: that counts as connecting."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    clock.advance(minutes=30)
+    await alice_books_dave_directly(bot, clock)
+    assert (await the_intro(bot)).request_id is None  # not the intro's own request
+
+    clock.advance(days=3)
+    await deliver_due(bot)
+    assert not [c for c in dms_to(fake, ALICE) if "Did you connect" in block_texts(c)]
+    assert ("intro.followup", ALICE, "sent") in intro_outbox(bot)  # skipped, not pending
+
+
+async def test_a_session_from_before_the_intro_does_not_count_as_connecting(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await alice_books_dave_directly(bot, clock)
+    clock.advance(minutes=5)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    clock.advance(days=3, minutes=1)
+    await deliver_due(bot)
+    assert "Did you connect" in block_texts(dms_to(fake, ALICE)[-1])

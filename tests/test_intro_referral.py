@@ -132,3 +132,42 @@ async def test_a_request_no_longer_open_is_not_referred(
         [(status,)] = conn.execute("SELECT status FROM requests").fetchall()
     assert status == "cancelled"
     assert DETAILS not in block_texts(group_posts(fake_slack)[0])
+
+
+async def test_a_request_withdrawn_before_the_yes_stays_out_of_the_group_dm(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    """The intro carries the request, then Alice cancels it before Dave answers: Dave's yes
+    makes the group DM without her withdrawn details, and nothing is referred."""
+    fake = fake_slack
+    add_dave(fake)
+    dm = await ask(slack, fake, bot, BOB)
+    await slack.click(find_button(dm, "Suggest someone else"), dm, user_id=BOB)
+    await slack.view_submission(
+        opened_modal(fake),
+        {"Who should they meet?": DAVE, "Why this connection?": WHY},
+        user_id=BOB,
+    )
+    await bot.background.drain(5)
+    intro = await the_intro(bot)
+    assert intro.from_request_id is not None  # linked when the intro was made
+
+    mentee_dm = dms_to(fake, ALICE)[-1]
+    await slack.click(find_button(mentee_dm, "Cancel request"), mentee_dm, user_id=ALICE)
+    ask_dm = dms_to(fake, DAVE)[-1]
+    await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
+    await bot.background.drain(5)
+
+    [post] = group_posts(fake)
+    text = block_texts(post)
+    assert f"<@{BOB}> thought you two should talk" in text
+    assert WHY in text
+    assert DETAILS not in text
+    assert "Career path" not in text
+    # Nowhere else either: no message after the cancel carries the details.
+    for call in fake.calls_to("chat.postMessage")[-3:]:
+        assert DETAILS not in block_texts(call)
+    request = await bot.store.get_request(TEAM_ID, intro.from_request_id)
+    assert request is not None
+    assert request.status is RequestStatus.CANCELLED
+    assert f"Passed to <@{DAVE}>" not in block_texts(shown(fake, fake.dm_channel(BOB)))

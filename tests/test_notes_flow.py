@@ -4,18 +4,14 @@ notes), the clock moves to the check-ins, and the answers go back to the mentor.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot.clock import FrozenClock
-from bot.lifecycle import Runtime, running
+from bot.lifecycle import Runtime
 from handlers import ids
 from storage.models import CheckinAnswer, SessionStatus
-from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due
+from tests.conftest import SIGNING_SECRET, deliver_due
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -201,18 +197,6 @@ def told_replaced(fake: FakeSlack) -> str:
     """The text of the latest in-place update through a response_url."""
     replaced = [c for c in fake.calls_to("response_url") if c.args.get("replace_original")]
     return str(replaced[-1].args.get("text"))
-
-
-@pytest.fixture
-async def two_checkins_bot(
-    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
-) -> AsyncIterator[Runtime]:
-    """The bot on a frozen clock with MENTORBOT_MAX_CHECKINS=2."""
-    settings = bot_settings(
-        fake_slack, tmp_path, MENTORBOT_TICK_SECONDS="3600", MENTORBOT_MAX_CHECKINS="2"
-    )
-    async with running(settings, clock=clock) as runtime:
-        yield runtime
 
 
 async def test_check_ins_stop_at_the_bound(

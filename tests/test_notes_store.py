@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from bot.notes import add_months, due_problem, may_check_in_again, next_tick
+from handlers.notes.schedule import checkin_row
 from storage.directory import ProfileDraft
 from storage.models import Cadence, CheckinAnswer, WhatNext
 from storage.notes import ItemDraft, NoteDraft
@@ -114,7 +115,8 @@ async def test_done_is_for_the_owner_once(store: Store) -> None:
 async def test_check_in_answers_once_and_by_the_mentee(store: Store) -> None:
     saved = await store.save_note(note(), NOW)
     assert saved is not None
-    checkin = await store.add_checkin(T1, saved.note.id, (MENTOR, MENTEE), 1, NOW, NOW)
+    pair = (MENTOR, MENTEE)
+    checkin = await store.add_checkin(T1, saved.note.id, pair, 1, NOW, NOW, checkin_row)
     assert await store.answer_checkin(T1, checkin.id, MENTOR, CheckinAnswer.ALL_DONE, NOW) is None
     answered = await store.answer_checkin(T1, checkin.id, MENTEE, CheckinAnswer.ALL_DONE, NOW)
     assert answered is not None

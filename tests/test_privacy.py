@@ -11,6 +11,7 @@ from typing import Any
 from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.blocks.privacy import build_export_messages
+from storage.models import SessionStatus
 from storage.privacy import REMOVED
 from storage.timefmt import format_time
 from tests.fakeslack import (
@@ -23,6 +24,8 @@ from tests.fakeslack import (
     block_texts,
     check_message,
 )
+from tests.test_booking_flow import booked, latest_dm, sessions
+from tests.test_home import home_of, open_home
 
 # Text only its author may ever see, and text Alice wrote herself.
 BOB_NOTE = "Bob's private note: Alice seems stuck"
@@ -215,3 +218,34 @@ async def test_forget_asks_first_then_removes_yours_and_anonymizes_the_rest(
     await slack.command("forget", user_id=ALICE)
     again = await slack.view_submission(fake_slack.calls_to("views.open")[-1], user_id=ALICE)
     assert "nothing left to remove" in block_texts(again.body["view"])
+
+
+async def test_forget_tells_the_other_person_of_a_cancelled_session_and_refreshes_home(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    """Alice booked Bob, then forgets: Bob hears the session is off (not who), and both Home
+    tabs are published again, Alice's without storing anything about her."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    session = await booked(slack, fake, bot)
+    await open_home(slack, fake, BOB)
+    assert ALICE in str(home_of(fake, BOB))  # the session with her is on his tab
+    published_before = len(fake.calls_to("views.publish"))
+
+    await slack.command("forget", user_id=ALICE)
+    reply = await slack.view_submission(fake.calls_to("views.open")[-1], user_id=ALICE)
+    assert "upcoming sessions cancelled: 1" in block_texts(reply.body["view"])
+    await bot.background.drain(5)
+
+    told_bob = block_texts(latest_dm(fake, BOB))
+    assert "session on <!date^" in told_bob
+    assert str(int(session.starts_at.timestamp())) in told_bob
+    assert "cancelled, because the other person removed their data" in told_bob
+    assert ALICE not in told_bob
+    published = fake.calls_to("views.publish")[published_before:]
+    assert {call.args["user_id"] for call in published} == {ALICE, BOB}
+    assert "Alice" not in block_texts(home_of(fake, BOB))
+    assert ALICE not in str(home_of(fake, BOB))
+    # Re-publishing Alice's tab stored nothing that names her.
+    assert await bot.store.get_person(TEAM_ID, ALICE) is None
+    [cancelled] = await sessions(bot)
+    assert cancelled.status is SessionStatus.CANCELLED

@@ -23,7 +23,7 @@ from handlers.blocks.text import (
     slack_date,
     user_mention,
 )
-from storage.models import ActionItem, Checkin, CheckinAnswer, Relationship
+from storage.models import ActionItem, Checkin, CheckinAnswer, Note, Relationship
 
 # Sections hold 3000 characters; an item line (300 typed, escaped) stays far below.
 _ITEM_SHOWN_MAX = 1600
@@ -70,6 +70,28 @@ def build_plan_dm(
     if items:
         blocks.append(context("Tick a step with *Done* here or in the bot's Home tab."))
     return {"text": lead, "blocks": blocks}
+
+
+def build_plan_undelivered(note: Note, error: str) -> dict[str, Any]:
+    """To the author: Slack refused the plan DM, so the other person hasn't seen it."""
+    other = user_mention(note.subject_id)
+    lead = (
+        f":warning: I couldn't deliver your action plan to {other} (Slack said: "
+        f"{escape_clip(error, 60)}), so they haven't seen it. Your notes and reminders are saved. "
+        f"Press *Send again* to retry, or edit the notes later in `/mentor notes` to resend."
+    )
+    return {
+        "text": lead,
+        "blocks": [
+            section(lead),
+            actions(button("Send again", ids.PLAN_RESEND, note.id, "primary")),
+        ],
+    }
+
+
+def build_plan_resent(note: Note) -> str:
+    """The undelivered notice once Send again worked."""
+    return f":white_check_mark: Sent your action plan to {user_mention(note.subject_id)}."
 
 
 def build_item_due(item: ActionItem, other_id: str, outbox_id: int, today: date) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from handlers import ids
@@ -13,6 +14,7 @@ from handlers.blocks.text import (
     escape,
     plain,
     section,
+    slack_date,
 )
 
 # Room for the ``` fences inside one section's 3000 characters.
@@ -28,8 +30,8 @@ FORGET_EXPLAINED = (
     "• requests nobody else ever saw.\n\n"
     "Requests, sessions, action plans and intros that someone else also holds stay in *their* "
     "history, with you anonymized and the text you wrote removed. Your open requests are "
-    "withdrawn and upcoming sessions cancelled. Notes others wrote are theirs and stay "
-    "private to them.\n\n"
+    "withdrawn and upcoming sessions cancelled (the other person is told, without your "
+    "name). Notes others wrote are theirs and stay private to them.\n\n"
     "Want a copy first? Close this and run `/mentor export`."
 )
 
@@ -92,3 +94,12 @@ def build_export_messages(export_text: str) -> list[dict[str, Any]] | None:
         blocks = [context(intro), *(section(f"```{piece}```") for piece in group)]
         messages.append({"text": intro, "blocks": blocks})
     return messages
+
+
+def build_session_cancelled_by_forget(starts_at: datetime) -> dict[str, Any]:
+    """To the other person of a session `/mentor forget` cancelled (their name is gone)."""
+    lead = (
+        f":wastebasket: Your mentoring session on {slack_date(starts_at)} was cancelled, because "
+        "the other person removed their data from mentorbot. Nothing else is needed from you."
+    )
+    return {"text": lead, "blocks": [section(lead)]}

@@ -22,8 +22,10 @@ async def publish_home(
     team_id: str,
     user_id: str,
     notice: str | None = None,
+    record_visit: bool = True,
 ) -> None:
-    """views.publish the Home tab as it is now; `notice` is one line on top (a click's result)."""
+    """views.publish the Home tab as it is now; `notice` is one line on top (a click's result).
+    record_visit=False stores nothing (e.g. for someone who just had their data removed)."""
     now = clock.now()
     data = await store.home_data(team_id, user_id, now, PER_SECTION)
     person = await store.get_person(team_id, user_id)
@@ -35,5 +37,5 @@ async def publish_home(
         # The next visit renders it again; nothing is lost but a stale tab.
         log.warning("could not publish home user=%s error=%s", user_id, error.response.get("error"))
         return
-    if first_visit:
+    if first_visit and record_visit:
         await store.mark_welcomed(team_id, user_id, now)

@@ -111,8 +111,21 @@ async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
+async def _booked(store: Store, intro: Intro) -> bool:
+    """Whether the two booked time since the intro: on its own request, or on any other
+    request between them (either role)."""
+    if intro.request_id is not None:
+        request = await store.get_request(intro.team_id, intro.request_id)
+        if request is not None and request.status in _BOOKED:
+            return True
+    return await store.booked_since(
+        intro.team_id, intro.mentee_id, intro.expert_id, intro.created_at
+    )
+
+
 async def render_followup(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """The mentee, if the intro was accepted, nothing is booked and they haven't said yes/no."""
+    """The mentee, if the intro was accepted, the two booked nothing since and they haven't
+    said yes/no."""
     intro = await _intro(row, deps)
     if intro is None or intro.status is not IntroStatus.ACCEPTED:
         return None
@@ -120,10 +133,8 @@ async def render_followup(row: OutboxMessage, deps: OutboxDeps) -> Delivery | No
         return None
     if intro.followup_answer not in (None, IntroFollowup.NOT_YET):
         return None
-    if intro.request_id is not None:
-        request = await deps.store.get_request(intro.team_id, intro.request_id)
-        if request is not None and request.status in _BOOKED:
-            return None
+    if await _booked(deps.store, intro):
+        return None
     message = build_followup(intro)
     return Delivery(row.recipient, message["text"], message["blocks"])
 

@@ -33,11 +33,16 @@ log = logging.getLogger(__name__)
 
 Listener = Callable[..., Awaitable[None]]
 ANSWERED = "You've already answered this check-in. Thanks!"
+FORM_FAILED = (
+    "I couldn't open the request form (Slack said: {error}), so your check-in is still open. "
+    "Press *Could use another chat* again, or use `/mentor ask`."
+)
 FOLLOW_UP = "Following up on our action plan: "
 
 
 async def _next_checkin(store: Store, settings: Settings, checkin: Checkin, now: Any) -> bool:
-    """Plan the next check-in of the chain at the same interval; False once at the bound."""
+    """Plan the next check-in of the chain at the same interval (unless a newer plan already
+    has the pair's next one); False once at the bound."""
     if not may_check_in_again(checkin.sequence, settings.max_checkins):
         return False
     what_next = (
@@ -72,21 +77,26 @@ async def _answer(
     if checkin is None or checkin.mentee_id != pressed.user_id:
         await tell(respond, NOT_YOURS)
         return
+    if checkin.answer is not None:
+        await tell(respond, ANSWERED)
+        return
+    if answer is CheckinAnswer.ANOTHER_CHAT:
+        # The trigger_id lives 3 seconds: the form goes first, and the check-in closes only
+        # once it opened, so a failure leaves it answerable.
+        prefill = RequestPrefill(
+            mentor_id=checkin.mentor_id,
+            details=FOLLOW_UP,
+            topic=Topic.OTHER,
+            checkin_id=checkin.id,
+        )
+        if not await open_request_modal(client, pressed.trigger_id, prefill, respond, FORM_FAILED):
+            return
     now = clock.now()
     answered = await store.answer_checkin(checkin.team_id, checkin.id, pressed.user_id, answer, now)
     if answered is None:
         await tell(respond, ANSWERED)
         return
     log.info("check-in answered checkin=%d answer=%s", answered.id, answer)
-    if answer is CheckinAnswer.ANOTHER_CHAT:
-        # The trigger_id lives 3 seconds: the modal goes first.
-        prefill = RequestPrefill(
-            mentor_id=answered.mentor_id,
-            details=FOLLOW_UP,
-            topic=Topic.OTHER,
-            checkin_id=answered.id,
-        )
-        await open_request_modal(client, pressed.trigger_id, prefill, respond)
     again = False
     if answer is CheckinAnswer.STILL_WORKING:
         again = await _next_checkin(store, settings, answered, now)

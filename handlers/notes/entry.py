@@ -99,3 +99,29 @@ async def open_edit_notes(
         return NO_NOTE
     target = NotesTarget(note.subject_id, session_id=note.session_id, note_id=note.id)
     return await _open(client, trigger_id, await _edit_view(store, note, target))
+
+
+async def pair_of(
+    store: Store, team_id: str, author_id: str, target: NotesTarget
+) -> tuple[str, str] | None:
+    """(mentor, mentee) of the notes; None if the author isn't in the session named."""
+    if target.session_id is not None:
+        session = await store.get_session(team_id, target.session_id)
+        if session is None or {author_id, target.other_id} != {
+            session.mentor_id,
+            session.mentee_id,
+        }:
+            return None
+        return session.mentor_id, session.mentee_id
+    active = [
+        r
+        for r in await store.relationships_between(team_id, author_id, target.other_id, 1)
+        if r.ended_at is None
+    ]
+    if active:
+        return active[0].mentor_id, active[0].mentee_id
+    # A mentee's own notes must not turn them into the mentor of their check-ins and 1:1s.
+    return await store.latest_roles(team_id, author_id, target.other_id) or (
+        author_id,
+        target.other_id,
+    )

@@ -1,13 +1,14 @@
-"""The Log notes submission: validate inline, store, then share the plan and plan what next.
+"""The Log notes submission: validate inline, store the note with everything it schedules in
+one transaction, then share the plan.
 
-Who is the mentor of the pair: the session's mentor; with no session, the mentor of the
-active 1:1 between the two; else the author. Check-ins go to the mentee of the pair.
+Who is the mentor of the pair: see entry.pair_of. Check-ins go to the mentee of the pair.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+import sqlite3
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -15,7 +16,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
-from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING, next_tick
+from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
+from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.notes import (
     NotesForm,
@@ -23,45 +25,21 @@ from handlers.blocks.notes import (
     parse_notes_submission,
     read_notes_metadata,
 )
-from handlers.blocks.plans import build_plan_dm
-from handlers.blocks.text import slack_date, user_mention
-from handlers.booking.common import submitter
-from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF
-from handlers.notes.schedule import local_today, new_checkin, schedule_item_due, schedule_ticks
-from handlers.requests.delivery import try_dm
-from storage.models import WhatNext
-from storage.notes import ItemDraft, NoteDraft, SavedNote
+from handlers.booking.common import submitter, user_tz
+from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF, pair_of
+from handlers.notes.schedule import checkin_row, item_due_row, local_today, tick_rows
+from handlers.notes.share import share_plan
+from storage.mentoring import CheckinPlan, OngoingPlan
+from storage.notes import FollowUps, ItemDraft, NoteDraft, Planner, SavedNote
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 BROKEN_FORM = "This form is broken, so I didn't save it. Open Log notes again."
-
-
-async def pair_of(
-    store: Store, team_id: str, author_id: str, target: NotesTarget
-) -> tuple[str, str] | None:
-    """(mentor, mentee) of the notes; None if the author isn't in the session named."""
-    if target.session_id is not None:
-        session = await store.get_session(team_id, target.session_id)
-        if session is None or {author_id, target.other_id} != {
-            session.mentor_id,
-            session.mentee_id,
-        }:
-            return None
-        return session.mentor_id, session.mentee_id
-    active = [
-        r
-        for r in await store.relationships_between(team_id, author_id, target.other_id, 1)
-        if r.ended_at is None
-    ]
-    if active:
-        return active[0].mentor_id, active[0].mentee_id
-    # A mentee's own notes must not turn them into the mentor of their check-ins and 1:1s.
-    return await store.latest_roles(team_id, author_id, target.other_id) or (
-        author_id,
-        target.other_id,
-    )
+NOT_SAVED = (
+    "I couldn't save your notes just now, so nothing was saved and nobody was told. "
+    "Please press Save again."
+)
 
 
 def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -> NoteDraft:
@@ -86,15 +64,55 @@ def _draft(form: NotesForm, team_id: str, author_id: str, target: NotesTarget) -
     )
 
 
+def _planner(
+    pair: tuple[str, str], tzs: dict[str, str | None], max_checkins: int, now: datetime
+) -> Planner:
+    """What to schedule with the save, from what it changed (run inside its transaction)."""
+
+    def plan(saved: SavedNote) -> FollowUps:
+        planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in saved.rescheduled_items)
+        rows = [row for row in planned if row is not None]
+        before, chosen = saved.previous_what_next, saved.note.what_next
+        if before == chosen:
+            return FollowUps(rows)
+        checkin = ongoing = None
+        if chosen in CHECKIN_WEEKS:
+            due = now + timedelta(weeks=CHECKIN_WEEKS[chosen])
+            checkin = CheckinPlan(pair, due, checkin_row, max_checkins)
+        if chosen in ONGOING:
+            cadence = ONGOING[chosen]
+            # Whole seconds, so the time round-trips exactly through the tick rows.
+            first = next_tick(now.replace(microsecond=0), cadence)
+            ongoing = OngoingPlan(pair, cadence, first, tick_rows)
+        return FollowUps(
+            rows,
+            drop_checkins=pair if before in CHECKIN_WEEKS else None,
+            checkin=checkin,
+            ongoing=ongoing,
+        )
+
+    return plan
+
+
+async def _owner_zones(
+    client: AsyncWebClient, store: Store, team_id: str, draft: NoteDraft, now: datetime
+) -> dict[str, str | None]:
+    """The time zone of each owner of a dated step (cached; users.info the first time)."""
+    owners = {item.owner_id for item in draft.items if item.due_date is not None}
+    return {owner: await user_tz(client, store, team_id, owner, now) for owner in owners}
+
+
 async def notes_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    settings: Settings,
     background: Background,
 ) -> None:
-    """Inline errors for bad input; otherwise save, then share and schedule after the ack."""
+    """Inline errors for bad input; otherwise save the note with its reminders, check-ins and
+    1:1s in one transaction, then share the plan after the ack."""
     user_id, team_id = submitter(body)
     view = body.get("view") or {}
     target = read_notes_metadata(view.get("private_metadata"))
@@ -111,78 +129,20 @@ async def notes_submitted(
         await ack(response_action="errors", errors=errors)
         return
     pair = await pair_of(store, team_id, user_id, target)
-    saved = None
-    if pair is not None:
-        saved = await store.save_note(_draft(form, team_id, user_id, target), now)
-    if pair is None or saved is None:
+    if pair is None:
+        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
+        return
+    draft = _draft(form, team_id, user_id, target)
+    zones = await _owner_zones(client, store, team_id, draft, now)
+    try:
+        saved = await store.save_note(draft, now, _planner(pair, zones, settings.max_checkins, now))
+    except sqlite3.Error:
+        log.exception("notes not saved author=%s", user_id)
+        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_SAVED})
+        return
+    if saved is None:
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
         return
     await ack()
     log.info("notes saved note=%d items=%d", saved.note.id, len(saved.items))
-    background.spawn(after_save(client, store, saved, pair, now), name=f"notes-{saved.note.id}")
-
-
-async def after_save(
-    client: AsyncWebClient,
-    store: Store,
-    saved: SavedNote,
-    pair: tuple[str, str],
-    now: datetime,
-) -> None:
-    """Plan nudges, check-ins and ticks, then send the plan to both people."""
-    note = saved.note
-    for item in saved.rescheduled_items:
-        await schedule_item_due(client, store, item, now)
-    next_line = await _plan_next(store, saved, pair, now)
-    updated = saved.previous_what_next is not None
-    if saved.items or note.what_next is not WhatNext.DONE:
-        for to_author, person in ((False, note.subject_id), (True, note.author_id)):
-            message = build_plan_dm(
-                note.author_id,
-                note.subject_id,
-                saved.items,
-                to_author=to_author,
-                updated=updated,
-                next_line=next_line,
-            )
-            await try_dm(client, person, message)
-
-
-async def _plan_next(
-    store: Store, saved: SavedNote, pair: tuple[str, str], now: datetime
-) -> str | None:
-    """Schedule what the author chose next (if it changed); the line saying so."""
-    note, before = saved.note, saved.previous_what_next
-    chosen = note.what_next
-    mentor_id, mentee_id = pair
-    if before is not None and before != chosen and before in CHECKIN_WEEKS:
-        await store.drop_open_checkins(note.team_id, note.id, pair)
-    if chosen in CHECKIN_WEEKS:
-        weeks = CHECKIN_WEEKS[chosen]
-        if before != chosen:
-            await new_checkin(
-                store,
-                team_id=note.team_id,
-                note_id=note.id,
-                pair=pair,
-                sequence=1,
-                weeks=weeks,
-                now=now,
-            )
-        return f"I'll check in with {user_mention(mentee_id)} in {weeks} week{'s' * (weeks > 1)}."
-    if chosen in ONGOING:
-        cadence = ONGOING[chosen]
-        relationship = None
-        if before != chosen:
-            # Whole seconds, so the time round-trips exactly through the tick rows.
-            first = next_tick(now.replace(microsecond=0), cadence)
-            relationship, _ = await store.start_relationship(
-                note.team_id, pair, cadence, first, now
-            )
-            await schedule_ticks(store, relationship, now)
-        words = CADENCE_WORDS[cadence]
-        line = f"{user_mention(mentor_id)} and {user_mention(mentee_id)}: {words} 1:1s"
-        if relationship is not None and relationship.next_at is not None:
-            line += f", next {slack_date(relationship.next_at)}"
-        return line + ". I'll remind you both."
-    return None
+    background.spawn(share_plan(client, saved, pair), name=f"notes-{saved.note.id}")

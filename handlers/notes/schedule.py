@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.quiet_hours import zone
 from handlers.booking.common import user_tz
 from storage.models import ActionItem, Checkin, Relationship, SubjectType
+from storage.outbox import Planned
 from storage.store import Store
 from storage.timefmt import format_time
 
@@ -25,14 +26,6 @@ def _stamp(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-async def start_of_day(
-    client: AsyncWebClient, store: Store, team_id: str, user_id: str, day: date, now: datetime
-) -> datetime:
-    """Midnight of `day` in the person's time zone; quiet hours then hold it until 9:00."""
-    tz = await user_tz(client, store, team_id, user_id, now)
-    return datetime.combine(day, time(0, 0), tzinfo=zone(tz))
-
-
 async def local_today(
     client: AsyncWebClient, store: Store, team_id: str, user_id: str, now: datetime
 ) -> date:
@@ -41,23 +34,26 @@ async def local_today(
     return now.astimezone(zone(tz)).date()
 
 
-async def schedule_item_due(
-    client: AsyncWebClient, store: Store, item: ActionItem, now: datetime
-) -> bool:
-    """A nudge to the owner on the due date (or when a snooze ends)."""
+def day_start(day: date, tz: str | None) -> datetime:
+    """Midnight of `day` in a time zone (UTC if unknown)."""
+    return datetime.combine(day, time(0, 0), tzinfo=zone(tz))
+
+
+def item_due_row(item: ActionItem, tz: str | None, now: datetime) -> Planned | None:
+    """The owner's nudge on the due date (or when a snooze ends); None if nothing is due."""
     if item.done_at is not None:
-        return False
+        return None
     if item.snoozed_until is not None and item.snoozed_until > now:
         due, key = item.snoozed_until, f"snooze:{_stamp(item.snoozed_until)}"
     elif item.due_date is not None:
         day = item.due_date
-        due = await start_of_day(client, store, item.team_id, item.owner_id, day, now)
+        due = day_start(day, tz)
         # The edit's time too: a date changed and then changed back needs a fresh row, since
         # the first one was cancelled and a cancelled key would swallow the new one.
         key = f"due:{day.isoformat()}:{item.owner_id}:{_stamp(item.updated_at)}"
     else:
-        return False
-    return await store.enqueue(
+        return None
+    return Planned(
         item.team_id,
         ITEM_DUE,
         item.owner_id,
@@ -65,21 +61,30 @@ async def schedule_item_due(
         dedupe_key=f"action_item:{item.id}:{key}",
         subject_type=SubjectType.ACTION_ITEM,
         subject_id=item.id,
-        now=now,
     )
 
 
-async def schedule_checkin(store: Store, checkin: Checkin, now: datetime) -> bool:
+async def schedule_item_due(
+    client: AsyncWebClient, store: Store, item: ActionItem, now: datetime
+) -> bool:
+    """A nudge to the owner on the due date (or when a snooze ends)."""
+    tz = await user_tz(client, store, item.team_id, item.owner_id, now)
+    row = item_due_row(item, tz, now)
+    return row is not None and await store.enqueue_planned(row, now)
+
+
+def checkin_row(checkin: Checkin) -> Planned:
     """The check-in question to the mentee at its due time (working hours hold it)."""
-    return await store.enqueue(
+    return Planned(
         checkin.team_id,
         CHECKIN_ASK,
         checkin.mentee_id,
         checkin.due_at,
-        dedupe_key=f"checkin:{checkin.id}:ask",
+        # The due time too: a dropped (never asked) check-in's id can be reused by SQLite,
+        # and its cancelled row's key must not swallow the new question.
+        dedupe_key=f"checkin:{checkin.id}:ask:{_stamp(checkin.due_at)}",
         subject_type=SubjectType.CHECKIN,
         subject_id=checkin.id,
-        now=now,
     )
 
 
@@ -92,21 +97,20 @@ async def new_checkin(
     sequence: int,
     weeks: int,
     now: datetime,
-) -> Checkin:
-    """Store the next check-in of a chain and plan its message."""
+) -> Checkin | None:
+    """Store the next check-in of a chain and plan its message, in one transaction; None if
+    the pair's chain already has its next check-in (a newer plan took over)."""
     due = now + timedelta(weeks=weeks)
-    checkin = await store.add_checkin(team_id, note_id, pair, sequence, due, now)
-    await schedule_checkin(store, checkin, now)
-    return checkin
+    return await store.add_checkin(team_id, note_id, pair, sequence, due, now, checkin_row)
 
 
-async def schedule_ticks(store: Store, relationship: Relationship, now: datetime) -> None:
+def tick_rows(relationship: Relationship) -> list[Planned]:
     """ "Time for your 1:1" to both people at the relationship's next tick."""
     if relationship.ended_at is not None or relationship.next_at is None:
-        return
+        return []
     at = relationship.next_at
-    for person in (relationship.mentor_id, relationship.mentee_id):
-        await store.enqueue(
+    return [
+        Planned(
             relationship.team_id,
             TICK,
             person,
@@ -115,5 +119,12 @@ async def schedule_ticks(store: Store, relationship: Relationship, now: datetime
             subject_type=SubjectType.RELATIONSHIP,
             subject_id=relationship.id,
             payload={"at": format_time(at)},
-            now=now,
         )
+        for person in (relationship.mentor_id, relationship.mentee_id)
+    ]
+
+
+async def schedule_ticks(store: Store, relationship: Relationship, now: datetime) -> None:
+    """ "Time for your 1:1" to both people at the relationship's next tick."""
+    for row in tick_rows(relationship):
+        await store.enqueue_planned(row, now)

@@ -7,9 +7,20 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
-from handlers.blocks.privacy import build_forget_done, build_forget_modal
+from bot.delivery import is_user
+from handlers.blocks.privacy import (
+    build_forget_done,
+    build_forget_modal,
+    build_session_cancelled_by_forget,
+)
+from handlers.booking.common import submitter
+from handlers.home.publish import publish_home
+from handlers.requests.delivery import try_dm
+from storage.privacy import Forgotten
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -34,14 +45,46 @@ async def forget_command(call: SubcommandCall) -> None:
         )
 
 
-async def forget_confirmed(ack: AsyncAck, body: dict[str, Any], store: Store, clock: Clock) -> None:
-    """Forget whoever submitted the modal (never anyone else), and show what was removed."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+async def forget_confirmed(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
+) -> None:
+    """Forget whoever submitted the modal (never anyone else), and show what was removed;
+    then tell the other person of each cancelled session and refresh the Home tabs."""
+    user_id, team_id = submitter(body)
     if not user_id or not team_id:
         await ack()
         return
-    removed = await store.forget_person(team_id, user_id, clock.now())
-    log.info("forgot user=%s counts=%s", user_id, removed)
-    await ack(response_action="update", view=build_forget_done(removed))
+    forgotten = await store.forget_person(team_id, user_id, clock.now())
+    log.info(
+        "forgot user=%s counts=%s sessions_cancelled=%d",
+        user_id,
+        forgotten.removed,
+        len(forgotten.cancelled),
+    )
+    await ack(response_action="update", view=build_forget_done(forgotten.removed))
+    work = _after_forget(client, store, clock, team_id, user_id, forgotten)
+    background.spawn(work, name=f"forget-{team_id}")
+
+
+async def _after_forget(
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    team_id: str,
+    user_id: str,
+    forgotten: Forgotten,
+) -> None:
+    """The DMs and Home tabs a forget changes (each failure is logged, never fatal)."""
+    for other, starts_at in forgotten.cancelled:
+        if is_user(other):
+            await try_dm(client, other, build_session_cancelled_by_forget(starts_at))
+    # Their own tab: fresh, as for a first visit, without storing anything about them again.
+    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, record_visit=False)
+    for other in forgotten.counterparts:
+        if is_user(other):
+            await publish_home(client, store, clock, team_id=team_id, user_id=other)

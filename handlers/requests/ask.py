@@ -49,18 +49,25 @@ def first_mention(text: str) -> str | None:
 
 
 async def open_request_modal(
-    client: AsyncWebClient, trigger_id: str, prefill: RequestPrefill, respond: AsyncRespond
-) -> None:
-    """views.open straight after ack; a refusal is told to the person, never dropped."""
+    client: AsyncWebClient,
+    trigger_id: str,
+    prefill: RequestPrefill,
+    respond: AsyncRespond,
+    failed: str = MODAL_FAILED,
+) -> bool:
+    """views.open straight after ack; True if it opened. A refusal is told to the person
+    (`failed`, with {error}), never dropped."""
     try:
         await client.views_open(trigger_id=trigger_id, view=build_request_modal(prefill))
     except SlackApiError as error:
         log.warning("could not open the request modal error=%s", error.response.get("error"))
         await respond(
-            text=MODAL_FAILED.format(error=error.response.get("error")),
+            text=failed.format(error=error.response.get("error")),
             response_type="ephemeral",
             replace_original=False,
         )
+        return False
+    return True
 
 
 async def ask_command(call: SubcommandCall) -> None:

@@ -4,8 +4,9 @@
 --   * times are UTC text 'YYYY-MM-DDTHH:MM:SS.ffffffZ' (storage/timefmt.py), so they sort;
 --     calendar dates are 'YYYY-MM-DD'; booleans are 0/1;
 --   * enumerations are CHECKed here and mirrored by the StrEnums in storage/models.py;
---   * every user a row points at has a row in people. /mentor forget renames that person
---     (ON UPDATE CASCADE), which anonymizes the records other people still hold.
+--   * every user a row points at has a row in people. /mentor forget anonymizes the records
+--     other people still hold by rewriting them table by table to a tombstone person
+--     (storage/privacy.py), not through the ON UPDATE CASCADEs below.
 
 CREATE TABLE people (
     team_id         TEXT NOT NULL,

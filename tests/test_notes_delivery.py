@@ -1,0 +1,101 @@
+"""The plan DM and the check-in's request form when Slack says no: the author hears that the
+plan wasn't delivered and can send it again; "Could use another chat" stays open until the
+form really opened."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime
+from handlers import ids
+from tests.conftest import deliver_due
+from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, block_texts, find_button
+from tests.test_booking_flow import told
+from tests.test_notes_atomic import rows
+from tests.test_notes_flow import dm_with, log_notes, met, notes_about, told_replaced
+from tests.test_request_flow import dms_to, opened_modal
+
+
+def plans_delivered(fake: FakeSlack) -> list[str]:
+    """The plan DMs Slack accepted for Alice."""
+    return [block_texts(c) for c in dms_to(fake, ALICE) if c.ok and "action plan" in block_texts(c)]
+
+
+PLAN = {"Step 1": "Write the abstract", "Step 1: who": "Them", "What next?": "checkin_1w"}
+
+
+async def log_notes_refused(
+    slack: SlackSender, fake: FakeSlack, bot: Runtime, **failure: Any
+) -> Any:
+    """Bob logs a plan for Alice while Slack refuses chat.postMessage as `failure` says."""
+    await met(bot, mentor=BOB, mentee=ALICE)
+    listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
+    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
+    fake.fail_next("chat.postMessage", **failure)
+    return await log_notes(slack, fake, bot, PLAN, user_id=BOB)
+
+
+async def test_a_refused_plan_dm_is_told_to_the_author_who_can_send_it_again(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    # Slack answers 500 to the first try and to both of the client's retries.
+    reply = await log_notes_refused(slack, fake, bot, status=500, times=3)
+    assert not reply.body
+    assert plans_delivered(fake) == []
+    notice = dm_with(fake, BOB, "couldn't deliver your action plan")
+    assert f"to <@{ALICE}>" in block_texts(notice)
+    assert "internal_error" in block_texts(notice)
+    # The note and its check-in are kept: only the DM failed.
+    assert rows(bot, "SELECT count(*) FROM checkins") == [(1,)]
+
+    again = find_button(notice, "Send again")
+    assert again["action_id"] == ids.PLAN_RESEND
+    await slack.click(again, notice, user_id=CAROL)
+    assert "can't find those notes" in told(fake)[-1]
+    assert plans_delivered(fake) == []
+
+    await slack.click(again, notice, user_id=BOB)
+    plan = dm_with(fake, ALICE, "shared an action plan")
+    assert "Write the abstract" in block_texts(plan)
+    assert f"I'll check in with <@{ALICE}> in 1 week" in block_texts(plan)
+    assert f"Sent your action plan to <@{ALICE}>" in told_replaced(fake)
+
+
+async def test_send_again_refused_again_says_so(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await log_notes_refused(slack, fake, bot, error="is_archived")
+    notice = dm_with(fake, BOB, "couldn't deliver your action plan")
+    fake.fail_next("chat.postMessage", error="is_archived")
+    await slack.click(find_button(notice, "Send again"), notice, user_id=BOB)
+    assert "couldn't deliver your action plan" in told(fake)[-1]
+    assert plans_delivered(fake) == []
+
+
+async def test_another_chat_leaves_the_check_in_open_when_the_form_fails(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await notes_about(slack, fake, bot, PLAN, author=BOB, other=ALICE)
+    clock.advance(weeks=1)
+    await deliver_due(bot)
+    ask = dm_with(fake, ALICE, "How is your action plan")
+    another = find_button(ask, "Could use another chat")
+    opened_before = len(fake.calls_to("views.open"))
+
+    fake.fail_next("views.open", error="expired_trigger_id")
+    await slack.click(another, ask, user_id=ALICE)
+    assert "couldn't open the request form" in told(fake)[-1]
+    assert "still open" in told(fake)[-1]
+    assert rows(bot, "SELECT answer FROM checkins") == [(None,)]
+    assert "could use another chat" not in block_texts(dms_to(fake, BOB)[-1])
+
+    # Pressed again, the form opens: only now is the check-in answered and the mentor told.
+    await slack.click(another, ask, user_id=ALICE)
+    assert len(fake.calls_to("views.open")) == opened_before + 2
+    assert opened_modal(fake)["callback_id"] == ids.REQUEST_MODAL
+    assert rows(bot, "SELECT answer FROM checkins") == [("another_chat",)]
+    assert "could use another chat" in block_texts(dms_to(fake, BOB)[-1])
