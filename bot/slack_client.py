@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from typing import Any
+
 import aiohttp
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -15,6 +19,11 @@ from bot.settings import Settings
 # Interactive paths can't wait long (a trigger_id lives 3 s), so retry briefly here; timed
 # messages get their own patient retries in the outbox.
 RETRIES = 2
+# Most users.info lookups run before an ack: give up well inside Slack's 3 seconds, even if a
+# 429's Retry-After or a slow answer would have the retrying client wait longer.
+LOOKUP_SECONDS = 1.5
+
+log = logging.getLogger(__name__)
 
 
 def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
@@ -32,3 +41,18 @@ def make_client(settings: Settings, session: aiohttp.ClientSession | None = None
         ]
     )
     return client
+
+
+async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | None:
+    """users.info's `user` object, or None if Slack didn't answer within LOOKUP_SECONDS.
+
+    Slack's own errors (user_not_found, …) still raise SlackApiError for the caller to judge.
+    """
+    try:
+        async with asyncio.timeout(LOOKUP_SECONDS):
+            info = await client.users_info(user=user_id)
+    except TimeoutError:
+        log.warning("users.info timed out user=%s", user_id)
+        return None
+    user = info.get("user")
+    return user if isinstance(user, dict) else {}

@@ -4,6 +4,7 @@ change takes effect for the very next request without a restart."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
+from bot.slack_client import LOOKUP_SECONDS
 from handlers import ids
 from handlers.requests.followups import NUDGE
 from storage.models import OutboxStatus
@@ -77,6 +79,30 @@ async def test_a_non_admin_is_refused_politely(
     await admin_slack.command("stats", user_id=BOB)
     assert len(fake_slack.calls_to("users.info")) == 1
     assert "for workspace admins" in told(fake_slack)[-1]
+
+
+async def test_a_slow_or_rate_limited_users_info_never_holds_the_ack(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    fake_slack.add_user(CAROL, "carol", is_admin=True)
+    # A 429 asking for 30 s, then an answer slower than Slack's 3 s: the command is answered
+    # inside the window anyway (refused, since nothing is known yet), and not cached.
+    fake_slack.fail_next("users.info", status=429, retry_after=30)
+    began = time.monotonic()
+    reply = await slack.command("settings", user_id=CAROL)
+    assert reply.status == 200
+    assert time.monotonic() - began < LOOKUP_SECONDS + 1
+    assert "for workspace admins" in told(fake_slack)[-1]
+    fake_slack.delay("users.info", 2.5)
+    began = time.monotonic()
+    await slack.command("settings", user_id=CAROL)
+    assert time.monotonic() - began < LOOKUP_SECONDS + 1
+    assert not fake_slack.calls_to("views.open")
+    person = await bot.store.get_person(TEAM_ID, CAROL)
+    assert person is None or person.admin_cached_at is None
+    # Once Slack answers again, Carol is known as the admin she is.
+    fake_slack.delay("users.info", 0)
+    await open_settings(slack, fake_slack, CAROL)
 
 
 async def test_a_slack_admin_gets_the_modal_prefilled_with_what_is_in_effect(

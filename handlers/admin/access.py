@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.slack_client import user_info
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -45,12 +46,13 @@ async def is_admin(
     if person is not None and cached_at is not None and now - cached_at < ADMIN_CACHE_TTL:
         return person.is_admin
     try:
-        info = await client.users_info(user=user_id)
+        user = await user_info(client, user_id)
     except SlackApiError as error:
-        # Slack unreachable: keep whatever we knew (a stale yes beats locking admins out).
         log.warning("users.info failed user=%s error=%s", user_id, error.response.get("error"))
+        user = None
+    if user is None:
+        # Slack unreachable or slow: keep whatever we knew (a stale yes beats locking admins out).
         return person is not None and cached_at is not None and person.is_admin
-    user = info.get("user") or {}
     answer = bool(user.get("is_admin") or user.get("is_owner"))
     await store.cache_admin(team_id, user_id, answer, now)
     return answer

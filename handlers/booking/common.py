@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.requests import TOPIC_LABELS
+from bot.slack_client import user_info
 from handlers.blocks.request_messages import build_not_yours
 from handlers.blocks.text import slack_date
 from storage.models import Request, RequestStatus, Session, SessionStatus
@@ -114,11 +115,13 @@ async def user_tz(
     if person is not None and person.tz:
         return person.tz
     try:
-        info = await client.users_info(user=user_id)
+        user = await user_info(client, user_id)
     except SlackApiError as error:
         log.info("users.info failed user=%s error=%s", user_id, error.response.get("error"))
         return None
-    tz = (info.get("user") or {}).get("tz")
+    if user is None:
+        return None  # not cached: the next lookup asks Slack again
+    tz = user.get("tz")
     found = tz if isinstance(tz, str) and tz else None
     await store.upsert_person(team_id, user_id, tz=found, now=now)
     return found

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.directory import normalise_tags
+from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
 from handlers.commands.call import BadArguments, SubcommandCall
@@ -29,11 +30,11 @@ UNTIL_RESUMED = datetime(9999, 1, 1, tzinfo=UTC)
 
 async def _timezone(client: AsyncWebClient, user_id: str) -> str | None:
     try:
-        info = await client.users_info(user=user_id)
+        user = await user_info(client, user_id)
     except SlackApiError as error:
         log.info("users.info failed user=%s error=%s", user_id, error.response.get("error"))
         return None
-    tz = (info.get("user") or {}).get("tz")
+    tz = (user or {}).get("tz")
     return tz if isinstance(tz, str) else None
 
 

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.matching import available_mentors, mentor_availability
 from bot.requests import MentorFacts, limit_problem, mentor_problem
 from bot.settings import Settings
+from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
@@ -48,12 +49,13 @@ NOT_DELIVERED = (
 async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
     """What users.info says about a chosen mentor; someone Slack can't find counts as gone."""
     try:
-        info = await client.users_info(user=user_id)
+        user = await user_info(client, user_id)
     except SlackApiError as error:
         if error.response.get("error") in ("user_not_found", "users_not_found"):
             return MentorFacts(user_id=user_id, deleted=True)
         raise
-    user = info.get("user") or {}
+    if user is None:
+        return MentorFacts(user_id=user_id)  # Slack is slow: delivery will find out the rest
     name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or ""
     return MentorFacts(
         user_id=user_id,
