@@ -16,14 +16,13 @@ from typing import Any, Protocol
 import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
-from storage.mentoring import (
+from storage.checkins import (
     CheckinPlan,
-    OngoingPlan,
     add_checkin_on,
     drop_note_checkins_on,
     next_note_sequence_on,
-    start_relationship_on,
 )
+from storage.mentoring import OngoingPlan, start_relationship_on
 from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
 from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
 from storage.requests import ensure_people

@@ -21,6 +21,7 @@ import aiosqlite
 
 from storage import StorageError
 from storage.admin import AdminQueries
+from storage.checkins import CheckinQueries
 from storage.db import connect
 from storage.directory import DirectoryQueries
 from storage.history import HistoryQueries
@@ -127,6 +128,7 @@ class Store(
     IntroQueries,
     NoteQueries,
     MentoringQueries,
+    CheckinQueries,
     HistoryQueries,
     AdminQueries,
     PrivacyQueries,

@@ -29,7 +29,8 @@ from handlers.booking.common import submitter, user_tz
 from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF, pair_of
 from handlers.notes.schedule import checkin_row, item_due_row, local_today, tick_rows
 from handlers.notes.share import share_plan
-from storage.mentoring import CheckinPlan, OngoingPlan
+from storage.checkins import CheckinPlan
+from storage.mentoring import OngoingPlan
 from storage.notes import FollowUps, ItemDraft, NoteDraft, Planner, SavedNote
 from storage.store import Store
 
