@@ -51,6 +51,14 @@ def read_pressed(body: dict[str, Any]) -> Pressed | None:
     return Pressed(str(user["id"]), str(team_id), int(str(raw)), str(body.get("trigger_id") or ""))
 
 
+async def pressed_or_tell(body: dict[str, Any], respond: Any) -> Pressed | None:
+    """read_pressed, telling the clicker when the button is broken."""
+    pressed = read_pressed(body)
+    if pressed is None:
+        await respond(text=BROKEN, response_type="ephemeral", replace_original=False)
+    return pressed
+
+
 def submitter(body: dict[str, Any]) -> tuple[str, str]:
     """(user id, team id) of a view submission."""
     user = body.get("user") or {}

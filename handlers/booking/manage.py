@@ -24,11 +24,10 @@ from handlers.blocks.booking import (
 )
 from handlers.blocks.text import section, slack_date, user_mention
 from handlers.booking.common import (
-    BROKEN,
     NOT_YOURS,
     Pressed,
     metadata_id,
-    read_pressed,
+    pressed_or_tell,
     session_gone,
     session_topic,
     submitter,
@@ -51,9 +50,8 @@ async def _session_click(
     body: dict[str, Any], respond: AsyncRespond, store: Store, *, mentor_only: bool
 ) -> tuple[Pressed, Session] | None:
     """The pressed session if the clicker may use this button; tells them otherwise."""
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return None
     session = await store.get_session(pressed.team_id, pressed.target_id)
     allowed: tuple[str, ...] = ()

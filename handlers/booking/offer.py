@@ -26,12 +26,11 @@ from handlers.blocks.booking import build_slots_dm, read_slot_times, ticked
 from handlers.blocks.text import user_mention
 from handlers.booking.common import (
     BOOKABLE,
-    BROKEN,
     NOT_YOURS,
     helper_of,
     metadata_id,
     not_bookable,
-    read_pressed,
+    pressed_or_tell,
     submitter,
     topic_of,
     user_tz,
@@ -112,9 +111,8 @@ async def offer_times_clicked(
 ) -> None:
     """Offer times (or Offer other / new times): the mentor's side only."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     request = await store.get_request(pressed.team_id, pressed.target_id)
     if request is None or helper_of(request) != pressed.user_id:
@@ -134,9 +132,8 @@ async def none_work_clicked(
 ) -> None:
     """None of these work: the mentee proposes times instead."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     request = await store.get_request(pressed.team_id, pressed.target_id)
     if request is None or request.mentee_id != pressed.user_id:

@@ -18,11 +18,10 @@ from bot.settings import Settings
 from handlers.blocks.text import section, slack_date, user_mention
 from handlers.booking.common import (
     BOOKABLE,
-    BROKEN,
     NOT_YOURS,
     helper_of,
     not_bookable,
-    read_pressed,
+    pressed_or_tell,
 )
 from handlers.booking.confirm import announce
 from handlers.requests.delivery import tell
@@ -72,9 +71,8 @@ async def pick_clicked(
 ) -> None:
     """Pick this time: only the side the times were offered to."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     slot = await store.get_slot(pressed.team_id, pressed.target_id)
     request = await store.get_request(pressed.team_id, slot.request_id) if slot else None

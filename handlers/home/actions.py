@@ -13,10 +13,11 @@ from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import user_mention
+from handlers.booking.common import BROKEN
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.home.publish import publish_home
-from handlers.requests.actions import BROKEN, after_accept, after_cancel, read_click, refusal
+from handlers.requests.actions import after_accept, after_cancel, read_click, refusal
 from handlers.requests.ask import MODAL_FAILED
 from storage.store import Store
 

@@ -17,7 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
-from handlers.booking.common import BROKEN, NOT_YOURS, Pressed, read_pressed
+from handlers.booking.common import NOT_YOURS, pressed_or_tell
 from handlers.booking.start import book_or_tell
 from handlers.intros.common import already, origin_of, rewrite_expert_dm
 from handlers.intros.followups import schedule_followup
@@ -30,18 +30,11 @@ log = logging.getLogger(__name__)
 NOT_BOOKABLE = "This introduction wasn't accepted, so there's no time to book."
 
 
-async def _pressed(body: dict[str, Any], respond: AsyncRespond) -> Pressed | None:
-    pressed = read_pressed(body)
-    if pressed is None:
-        await tell(respond, BROKEN)
-    return pressed
-
-
 async def _answer(
     body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, yes: bool
 ) -> tuple[Intro, datetime] | None:
     """The expert's answer, stored; None (after telling the clicker why) if it didn't apply."""
-    pressed = await _pressed(body, respond)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
         return None
     now = clock.now()
@@ -140,7 +133,7 @@ async def book(
 ) -> None:
     """Book time: the booking flow, with the expert as mentor, on the intro's own request."""
     await ack()
-    pressed = await _pressed(body, respond)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
         return
     intro = await store.get_intro(pressed.team_id, pressed.target_id)

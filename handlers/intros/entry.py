@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from handlers.blocks.intro_modal import build_intro_modal, intro_choices, read_intro_metadata
-from handlers.booking.common import BROKEN, NOT_YOURS, read_pressed, submitter
+from handlers.booking.common import NOT_YOURS, pressed_or_tell, submitter
 from handlers.commands.call import SubcommandCall
 from handlers.home.publish import publish_home
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
@@ -55,9 +55,8 @@ async def suggest_again_clicked(
 ) -> None:
     """After a decline or an expiry: the modal again, same mentee, reason and context."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     intro = await store.get_intro(pressed.team_id, pressed.target_id)
     if intro is None or intro.introducer_id != pressed.user_id:

@@ -21,7 +21,7 @@ from bot.settings import Settings
 from handlers.blocks.plans import build_checkin_answered, build_checkin_thanks
 from handlers.blocks.request_modal import RequestPrefill
 from handlers.blocks.text import section
-from handlers.booking.common import BROKEN, read_pressed
+from handlers.booking.common import pressed_or_tell
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import new_checkin
 from handlers.requests.ask import open_request_modal
@@ -69,9 +69,8 @@ async def _answer(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     checkin = await store.get_checkin(pressed.team_id, pressed.target_id)
     if checkin is None or checkin.mentee_id != pressed.user_id:

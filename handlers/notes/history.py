@@ -20,7 +20,7 @@ from handlers.blocks.history import (
     build_history,
     read_page_value,
 )
-from handlers.booking.common import BROKEN, read_pressed, submitter
+from handlers.booking.common import BROKEN, pressed_or_tell, submitter
 from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.notes.entry import NOT_YOURSELF, open_edit_notes, open_log_notes
 from handlers.requests.ask import parse_ask_args
@@ -136,9 +136,8 @@ async def notes_edit_clicked(
 ) -> None:
     """Edit: the author's own notes, prefilled; anyone else is refused."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     refusal = await open_edit_notes(
         client,

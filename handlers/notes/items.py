@@ -15,7 +15,7 @@ from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.plans import build_item_snoozed
 from handlers.blocks.text import context, escape_clip
-from handlers.booking.common import BROKEN, Pressed, read_pressed
+from handlers.booking.common import BROKEN, Pressed, pressed_or_tell, read_pressed
 from handlers.home.publish import publish_home
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_item_due
@@ -71,9 +71,8 @@ async def item_done_clicked(
 ) -> None:
     """Done on a plan DM, a due-step nudge or a history page."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     done, notice = await _complete(store, pressed, clock.now())
     if done is None:
@@ -96,9 +95,8 @@ async def item_snooze_clicked(
 ) -> None:
     """Snooze a week: this step's reminder comes back in seven days."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     item = await store.get_action_item(pressed.team_id, pressed.target_id)
     if item is None or item.owner_id != pressed.user_id:

@@ -23,7 +23,13 @@ from handlers import ids
 from handlers.blocks.notes import build_end_modal, read_end_note
 from handlers.blocks.plans import relationship_controls, relationship_line
 from handlers.blocks.text import section, user_mention
-from handlers.booking.common import BROKEN, Pressed, metadata_id, read_pressed, submitter
+from handlers.booking.common import (
+    BROKEN,
+    Pressed,
+    metadata_id,
+    pressed_or_tell,
+    submitter,
+)
 from handlers.booking.start import book_or_tell
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_ticks
@@ -48,9 +54,8 @@ async def _clicked(
     body: dict[str, Any], respond: AsyncRespond, store: Store
 ) -> tuple[Pressed, Relationship] | None:
     """The relationship on the button, if the clicker is in it and it hasn't ended."""
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return None
     relationship = await store.get_relationship(pressed.team_id, pressed.target_id)
     if relationship is None or pressed.user_id not in (

@@ -19,7 +19,7 @@ from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING
 from handlers.blocks.notes import NotesTarget
 from handlers.blocks.plans import build_plan_dm, build_plan_resent, build_plan_undelivered
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.booking.common import BROKEN, read_pressed
+from handlers.booking.common import pressed_or_tell
 from handlers.notes.entry import NO_NOTE, pair_of
 from handlers.requests.delivery import send_dm, tell, try_dm
 from storage.models import ActionItem, Note, WhatNext
@@ -103,9 +103,8 @@ async def plan_resend_clicked(
 ) -> None:
     """Send again: the author's plan, as it is now, to the other person."""
     await ack()
-    pressed = read_pressed(body)
+    pressed = await pressed_or_tell(body, respond)
     if pressed is None:
-        await tell(respond, BROKEN)
         return
     # Only the author's own note is found, so nobody else can send it.
     note = await store.get_own_note(pressed.team_id, pressed.target_id, pressed.user_id)

@@ -27,7 +27,7 @@ from handlers import ids
 from handlers.blocks.request_messages import build_not_yours, build_request_update
 from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import slack_date, user_mention
-from handlers.booking.common import session_topic
+from handlers.booking.common import BROKEN, session_topic
 from handlers.booking.confirm import update_confirmations
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
 from handlers.requests import modals
@@ -45,7 +45,6 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-BROKEN = "That button is broken, so I didn't change anything. Try `/mentor help`."
 OWN_REQUEST = "You can't claim your own request."
 NO_POOL = (
     "There's no mentor pool in this workspace yet, so I kept your request as it is. Ask "
