@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -47,13 +49,14 @@ class Subcommand:
 
 
 async def _help(call: SubcommandCall) -> None:
-    await call.ack(**_plain_help())
+    # The same as `await call.ack(**build_help(...))`, minus encoding the same ~4 KB each time.
+    call.ack.response = BoltResponse(status=200, body=_plain_help())
 
 
 @functools.cache
-def _plain_help() -> dict[str, Any]:
-    """The help reply: the subcommand table never changes while the bot runs, so build it once."""
-    return build_help(help_entries())
+def _plain_help() -> str:
+    """The help reply as JSON: the subcommand table never changes while the bot runs."""
+    return json.dumps(build_help(help_entries()))
 
 
 def _entry(usage: str, summary: str, example: str) -> HelpEntry:
