@@ -1,0 +1,290 @@
+"""Sound prefilters for the ask classifier: the words a regex cannot match without.
+
+Every cue pattern is an alternation. For each alternative we read, from the regex's own parse
+tree, a conjunction of "one of these words must be in the text" factors: literals are required,
+a branch requires one word from each of its arms, a repeat that may run zero times and every
+look-around require nothing. A text lacking a factor's words cannot contain a match of that
+alternative, at any position, so dropping the alternative from the alternation changes no match
+(alternation tries its arms in order; an arm that never matches is never chosen). One C-level
+scan finds which words occur; a handful of dict and int operations then says which alternatives
+can still match. docs/detection.md ("The prefilter") has the longer argument.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+__all__ = ["Gate", "Shape", "atoms_of", "shape"]
+
+# "1:1" is the one non-word literal worth keeping: it names a conversation on its own.
+_ONE_ON_ONE = "1:1"
+# Function words that occur in most messages; a factor of these is a poor first filter.
+_COMMON = frozenset(
+    "you your to for on in it is do of me my the and any some can have get like with up how "
+    "are would could will be at as by if so we this".split()
+)
+
+
+def _scan_splits(src: str) -> list[tuple[int, int]]:
+    """(depth, index) of every top-level `|` and the spans of top-level groups, skipping
+    escapes and character classes."""
+    marks: list[tuple[int, int]] = []
+    depth, i, in_class = 0, 0, False
+    while i < len(src):
+        char = src[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            i += 2 if src[i + 1 : i + 3] in ("^]",) else 1 + (src[i + 1 : i + 2] in ("]", "^"))
+            continue
+        elif char == "(":
+            depth += 1
+            marks.append((depth, i))
+        elif char == ")":
+            marks.append((-depth, i))
+            depth -= 1
+        elif char == "|" and depth == 0:
+            marks.append((0, i))
+        i += 1
+    if depth:
+        raise ValueError(f"unbalanced pattern: {src!r}")
+    return marks
+
+
+def _alternatives(src: str) -> list[str]:
+    """The top-level arms of `src`, with `(?:a|b)` arms flattened (alternation is associative)."""
+    bars = [i for depth, i in _scan_splits(src) if depth == 0]
+    arms = [src[a + 1 : b] for a, b in zip([-1, *bars], [*bars, len(src)], strict=True)]
+    flat: list[str] = []
+    for arm in arms:
+        inner = _wrapped(arm)
+        flat += _alternatives(inner) if inner is not None and len(arms) > 1 else [arm]
+    return flat
+
+
+def _wrapped(src: str) -> str | None:
+    """`x` when `src` is exactly `(?:x)` (one group spanning it all), else None."""
+    if not (src.startswith("(?:") and src.endswith(")")):
+        return None
+    closing = [i for depth, i in _scan_splits(src) if depth == -1]
+    return src[3:-1] if closing == [len(src) - 1] else None
+
+
+class Shape:
+    """A pattern as prefix + (alternative | alternative | ...) + suffix."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        src = pattern.pattern
+        if pattern.groups or pattern.flags & ~re.UNICODE:
+            raise ValueError(f"gated patterns have no groups or flags: {src!r}")
+        self.prefix, self.suffix = "", ""
+        self.alternatives = _alternatives(src)
+        if len(self.alternatives) == 1:  # maybe one group in the middle holds the alternation
+            opens = [i for depth, i in _scan_splits(src) if depth == 1]
+            closes = [i for depth, i in _scan_splits(src) if depth == -1]
+            for start, end in zip(opens, closes, strict=True):
+                inner = _wrapped(src[start : end + 1])
+                if inner is not None and len(_alternatives(inner)) > 1:
+                    self.prefix, self.suffix = src[: start + 3], src[end:]
+                    self.alternatives = _alternatives(inner)
+                    break
+        self.full = pattern
+
+    def only(self, keep: Iterable[int]) -> str:
+        """Source of the pattern with just the alternatives `keep` (in their original order)."""
+        arms = "|".join(f"(?:{self.alternatives[i]})" for i in sorted(keep))
+        return f"{self.prefix}{arms}{self.suffix}" if self.prefix or self.suffix else arms
+
+
+def shape(pattern: re.Pattern[str]) -> Shape:
+    return Shape(pattern)
+
+
+# --- required words --------------------------------------------------------------------------
+# A sub-pattern is read as a small set of strings over the text's characters plus two marks:
+# "#" for a place that is surely no letter (\b, ^, $, \s, punctuation) and "?" for anything
+# unknown (\w+, [^.?!]{0,60}, ...). A run of a-z letters with a sure non-letter on both sides is
+# a whole word of the text, so the gate can test it against the text's words (a set lookup).
+
+_Lang = frozenset[str]
+_Factor = frozenset[str]
+_CAP = 512  # strings per language; beyond it, the pieces are kept apart (less precise, sound)
+_SURE = _Lang({"#"})
+_ANY = _Lang({"?"})
+_EMPTY = _Lang({""})
+_BOUNDS = {sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END}
+_BOUNDS |= {sre.AT_END_STRING}
+_NON_LETTER_CATEGORIES = {sre.CATEGORY_SPACE, sre.CATEGORY_DIGIT, sre.CATEGORY_NOT_WORD}
+_WORD_RUN = re.compile(r"(?<=[^a-zA-Z?])[a-z]+(?=[^a-zA-Z?])")
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\?+", "?", re.sub(r"#+", "#", text))
+
+
+def _product(left: _Lang, right: _Lang) -> _Lang | None:
+    if len(left) * len(right) > _CAP:
+        return None
+    return _Lang(_squash(a + b) for a in left for b in right)
+
+
+def _char_set(arg: Any) -> _Lang:
+    """A class: its few literal chars, or a sure non-letter, or unknown."""
+    if all(op is sre.LITERAL for op, _ in arg) and len(arg) <= 12:
+        return _Lang(chr(c) for _, c in arg)
+    for op, value in arg:
+        if op is sre.LITERAL and chr(value).isalpha():
+            return _ANY
+        if op is sre.RANGE and any(chr(c).isalpha() for c in range(value[0], value[1] + 1)):
+            return _ANY
+        if op is sre.CATEGORY and value not in _NON_LETTER_CATEGORIES:
+            return _ANY
+        if op in (sre.NEGATE, sre.CHARSET, sre.BIGCHARSET):
+            return _ANY
+    return _SURE
+
+
+def _pieces(items: Any, factors: list[_Factor]) -> list[_Lang]:
+    """Languages whose concatenation covers every match of `items`; factors found in parts too
+    big to spell out are appended to `factors`."""
+    out: list[_Lang] = []
+    for op, arg in items:
+        if op is sre.LITERAL:
+            lang = _Lang({chr(arg)})
+        elif op is sre.AT:
+            lang = _SURE if arg in _BOUNDS else _EMPTY
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            lang = _EMPTY  # looks around, consumes nothing
+        elif op is sre.IN:
+            lang = _char_set(arg)
+        elif op is sre.CATEGORY:
+            lang = _SURE if arg in _NON_LETTER_CATEGORIES else _ANY
+        elif op is sre.SUBPATTERN:
+            out += _pieces(arg[3], factors)
+            continue
+        elif op is sre.BRANCH:
+            arms = [_joined(_pieces(arm, factors)) for arm in arg[1]]
+            if all(arm is not None for arm in arms) and sum(map(len, arms)) <= _CAP:  # type: ignore[arg-type]
+                lang = _Lang().union(*arms)  # type: ignore[arg-type]
+            else:
+                best = [_best(words_of(arm)) for arm in arg[1]]
+                if all(best):
+                    factors.append(_Factor().union(*best))  # type: ignore[arg-type]
+                lang = _ANY
+        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+            lang = _repeat(arg[0], arg[1], _joined(_pieces(arg[2], factors)))
+        else:  # NOT_LITERAL, ANY, group references: unknown
+            lang = _ANY
+        out.append(lang)
+    return out
+
+
+def _repeat(low: int, high: int, body: _Lang | None) -> _Lang:
+    if body is None:
+        return _ANY
+    if body <= {"#"}:
+        return _SURE if low else _Lang({"", "#"})
+    if high > 4:
+        return _ANY
+    lang, total = _EMPTY, _EMPTY if low == 0 else _Lang()
+    for count in range(1, high + 1):
+        step = _product(lang, body)
+        if step is None:
+            return _ANY
+        lang = step
+        if count >= low:
+            total |= lang
+    return total if len(total) <= _CAP else _ANY
+
+
+def _joined(pieces: list[_Lang]) -> _Lang | None:
+    lang: _Lang | None = _EMPTY
+    for piece in pieces:
+        lang = _product(lang, piece) if lang is not None else None
+    return lang
+
+
+def _words(text: str) -> set[str]:
+    """Whole words of one padded string, and "1:1", which names a conversation by itself."""
+    words = set(_WORD_RUN.findall(text))
+    return words | {_ONE_ON_ONE} if _ONE_ON_ONE in text else words
+
+
+def _cost(factor: _Factor) -> tuple[int, int, int]:
+    """Lower is a better filter: no common words, short lists, long words."""
+    return (sum(word in _COMMON for word in factor), len(factor), -min(map(len, factor)))
+
+
+def _best(factors: list[_Factor]) -> _Factor | None:
+    return min(factors, key=_cost, default=None)
+
+
+def words_of(items: Any) -> list[_Factor]:
+    """Word factors of a parsed pattern: any text it matches has a word of each factor."""
+    factors: list[_Factor] = []
+    blocks: list[_Lang] = []
+    for piece in _pieces(items, factors):
+        joined = _product(blocks[-1], piece) if blocks else None
+        if joined is None:
+            blocks.append(piece)  # the seam between blocks becomes unknown below
+        else:
+            blocks[-1] = joined
+    for block in blocks:
+        per_string = [_words(f"?{text}?") for text in block]
+        if all(per_string):
+            factors.append(_Factor(min(w, key=lambda x: _cost(_Factor({x}))) for w in per_string))
+    return sorted(set(factors), key=_cost)
+
+
+def atoms_of(alternative: str) -> list[_Factor]:
+    return words_of(sre_parse.parse(alternative))
+
+
+# --- the gate --------------------------------------------------------------------------------
+
+_Entry = tuple[str, int, tuple[_Factor, ...]]
+TEXT_WORDS = re.compile(r"[a-z]+")
+
+
+def words_in(text: str) -> set[str]:
+    """The words the gate looks up: maximal a-z runs, plus "1:1"."""
+    words = set(TEXT_WORDS.findall(text))
+    if _ONE_ON_ONE in text:
+        words.add(_ONE_ON_ONE)
+    return words
+
+
+class Gate:
+    """Which alternatives of named patterns can match a text, given the text's words."""
+
+    def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
+        self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
+        self.always: list[_Entry] = []
+        self.under: dict[str, list[_Entry]] = {}
+        for name, shp in self.shapes.items():
+            for index, alternative in enumerate(shp.alternatives):
+                factors = atoms_of(alternative)
+                if not factors:
+                    self.always.append((name, index, ()))
+                for word in factors[0] if factors else ():
+                    self.under.setdefault(word, []).append((name, index, tuple(factors[1:])))
+        self.keys = frozenset(self.under)
+
+    def possible(self, words: set[str]) -> dict[str, list[int]]:
+        """For each pattern that may match a text with these words: the alternatives that may."""
+        out: dict[str, list[int]] = {}
+        for word in words & self.keys:
+            for name, index, factors in self.under[word]:
+                if all(not f.isdisjoint(words) for f in factors):
+                    out.setdefault(name, []).append(index)
+        for name, index, _ in self.always:
+            out.setdefault(name, []).append(index)
+        return out
