@@ -25,7 +25,8 @@ _ONE_ON_ONE = "1:1"
 # Function words that occur in most messages; a factor of these is a poor first filter.
 _COMMON = frozenset(
     "you your to for on in it is do of me my the and any some can have get like with up how "
-    "are would could will be at as by if so we this".split()
+    "are would could will be at as by if so we this please also hey hi hello yo and but a an "
+    "i".split()
 )
 
 
@@ -116,30 +117,56 @@ def shape(pattern: re.Pattern[str]) -> Shape:
 
 _Lang = frozenset[str]
 _Factor = frozenset[str]
-_CAP = 512  # strings per language; beyond it, the pieces are kept apart (less precise, sound)
+_EXPANSIONS = 64  # ways per alternative
+_CHECKED = 5  # factors checked per way (the rest are dropped: fewer checks, still sound)
+_CAP = 4096  # strings per language; beyond it, the pieces are kept apart (less precise, sound)
 _SURE = _Lang({"#"})
 _ANY = _Lang({"?"})
 _EMPTY = _Lang({""})
 _BOUNDS = {sre.AT_BOUNDARY, sre.AT_BEGINNING, sre.AT_BEGINNING_STRING, sre.AT_END}
 _BOUNDS |= {sre.AT_END_STRING}
 _NON_LETTER_CATEGORIES = {sre.CATEGORY_SPACE, sre.CATEGORY_DIGIT, sre.CATEGORY_NOT_WORD}
-_WORD_RUN = re.compile(r"(?<=[^a-zA-Z?])[a-z]+(?=[^a-zA-Z?])")
+_RUNS = re.compile(r"#{2,}|\?{2,}")
+_WORD_RUN = re.compile(r"(?<=[^a-z?])[a-z]+(?=[^a-z?])")
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"\?+", "?", re.sub(r"#+", "#", text))
+    """Runs of one mark are one mark; unknown text between two non-letters holds no word we
+    could rely on, so it may go."""
+    return _RUNS.sub(lambda m: m.group(0)[0], text).replace("#?#", "#")
 
 
 def _product(left: _Lang, right: _Lang) -> _Lang | None:
-    if len(left) * len(right) > _CAP:
+    if len(left) * len(right) > _CAP * 4:
         return None
-    return _Lang(_squash(a + b) for a in left for b in right)
+    lang = _Lang(_compress(a + b) for a in left for b in right)
+    return lang if len(lang) <= _CAP else None
+
+
+def _compress(text: str) -> str:
+    """The string with its inside (between its first and last non-letter) reduced to its best
+    whole word: the edges still decide which words the next piece completes, and one inside
+    word is all a factor needs. Keeps the languages of long patterns small."""
+    text = _squash(text)
+    marks = [i for i, c in enumerate(text) if not c.islower()]
+    if len(marks) < 2 or marks[-1] - marks[0] < 2:
+        return text
+    first, last = marks[0], marks[-1]
+    best = min(_words(text[first : last + 1]), key=_word_cost, default=None)
+    return text if best is None else _squash(f"{text[: first + 1]}#{best}#{text[last:]}")
+
+
+def _char(code: int) -> str:
+    """A literal as the gate sees it: a-z, digits and ":" (for "1:1") as they are; any other
+    character is surely no a-z letter (the UPPERCASE tokens included)."""
+    char = chr(code)
+    return char if char.islower() and char.isascii() or char.isdigit() or char == ":" else "#"
 
 
 def _char_set(arg: Any) -> _Lang:
     """A class: its few literal chars, or a sure non-letter, or unknown."""
     if all(op is sre.LITERAL for op, _ in arg) and len(arg) <= 12:
-        return _Lang(chr(c) for _, c in arg)
+        return _Lang(_char(c) for _, c in arg)
     for op, value in arg:
         if op is sre.LITERAL and chr(value).isalpha():
             return _ANY
@@ -158,7 +185,7 @@ def _pieces(items: Any, factors: list[_Factor]) -> list[_Lang]:
     out: list[_Lang] = []
     for op, arg in items:
         if op is sre.LITERAL:
-            lang = _Lang({chr(arg)})
+            lang = _Lang({_char(arg)})
         elif op is sre.AT:
             lang = _SURE if arg in _BOUNDS else _EMPTY
         elif op in (sre.ASSERT, sre.ASSERT_NOT):
@@ -192,8 +219,10 @@ def _repeat(low: int, high: int, body: _Lang | None) -> _Lang:
         return _ANY
     if body <= {"#"}:
         return _SURE if low else _Lang({"", "#"})
-    if high > 4:
-        return _ANY
+    if high > 4:  # keep only whether the run surely starts or ends with a non-letter
+        edges = ("#" if all(s[:1] == "#" for s in body) else "?") + "?"
+        edges += "#" if all(s[-1:] == "#" for s in body) else "?"
+        return _Lang({_squash(edges)} | ({""} if low == 0 else set()))
     lang, total = _EMPTY, _EMPTY if low == 0 else _Lang()
     for count in range(1, high + 1):
         step = _product(lang, body)
@@ -218,6 +247,10 @@ def _words(text: str) -> set[str]:
     return words | {_ONE_ON_ONE} if _ONE_ON_ONE in text else words
 
 
+def _word_cost(word: str) -> tuple[int, int]:
+    return (word in _COMMON, -len(word))
+
+
 def _cost(factor: _Factor) -> tuple[int, int, int]:
     """Lower is a better filter: no common words, short lists, long words."""
     return (sum(word in _COMMON for word in factor), len(factor), -min(map(len, factor)))
@@ -228,29 +261,59 @@ def _best(factors: list[_Factor]) -> _Factor | None:
 
 
 def words_of(items: Any) -> list[_Factor]:
-    """Word factors of a parsed pattern: any text it matches has a word of each factor."""
+    """Word factors of a parsed pattern: any text it matches has a word of each factor.
+
+    No word crosses a piece that is surely a non-letter (\\s+, \\b), so the pieces between two
+    of those form one segment; a segment in which every spelling has a whole word gives the
+    factor "one of these words"."""
     factors: list[_Factor] = []
-    blocks: list[_Lang] = []
+    segments: list[list[_Lang]] = [[]]
     for piece in _pieces(items, factors):
-        joined = _product(blocks[-1], piece) if blocks else None
-        if joined is None:
-            blocks.append(piece)  # the seam between blocks becomes unknown below
+        if piece == _SURE:
+            segments.append([])
         else:
-            blocks[-1] = joined
-    for block in blocks:
-        per_string = [_words(f"?{text}?") for text in block]
-        if all(per_string):
-            factors.append(_Factor(min(w, key=lambda x: _cost(_Factor({x}))) for w in per_string))
+            segments[-1].append(piece)
+    for index, segment in enumerate(segments):
+        lang = _joined(segment)
+        if lang is None:
+            continue
+        left = "#" if index > 0 else "?"
+        right = "#" if index < len(segments) - 1 else "?"
+        per_string = [_words(f"{left}{text}{right}") for text in lang]
+        if per_string and all(per_string):
+            factors.append(_Factor(min(w, key=_word_cost) for w in per_string))
     return sorted(set(factors), key=_cost)
 
 
-def atoms_of(alternative: str) -> list[_Factor]:
-    return words_of(sre_parse.parse(alternative))
+def _expand(items: Any, budget: int) -> list[list[Any]]:
+    """The sequence as a few simpler sequences, one per arm of its structured branches (an
+    arm with more than a word), while their number stays within `budget`: "X (a b | c) Y" is
+    "X a b Y" or "X c Y", and each gets its own, tighter, factors."""
+    sequences: list[list[Any]] = [[]]
+    for op, arg in items:
+        options: list[list[Any]] = [[(op, arg)]]
+        if op is sre.SUBPATTERN:
+            options = _expand(arg[3], max(budget // len(sequences), 1))
+        elif op is sre.BRANCH and not all(o is sre.LITERAL for arm in arg[1] for o, _ in arm):
+            room = max(budget // len(sequences), 1)
+            arms = [e for arm in arg[1] for e in _expand(arm, room)]
+            if len(arms) > room:
+                arms = [list(arm) for arm in arg[1]]
+            if len(arms) <= room:
+                options = arms
+        if len(sequences) * len(options) > budget:
+            options = [[(op, arg)]]
+        sequences = [s + o for s in sequences for o in options]
+    return sequences
+
+
+def atoms_of(alternative: str) -> list[list[_Factor]]:
+    """Ways an alternative can match, each with the word factors it needs."""
+    return [words_of(items) for items in _expand(sre_parse.parse(alternative), _EXPANSIONS)]
 
 
 # --- the gate --------------------------------------------------------------------------------
 
-_Entry = tuple[str, int, tuple[_Factor, ...]]
 TEXT_WORDS = re.compile(r"[a-z]+")
 
 
@@ -263,28 +326,48 @@ def words_in(text: str) -> set[str]:
 
 
 class Gate:
-    """Which alternatives of named patterns can match a text, given the text's words."""
+    """Which alternatives of named patterns can match a text, given the text's words.
+
+    Each way an alternative can match is listed under the words of its most selective factor,
+    with its other factors as bit masks over the gate's vocabulary: a text's words become one
+    int, and a listed way holds when the int meets each mask."""
 
     def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
         self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
-        self.always: list[_Entry] = []
-        self.under: dict[str, list[_Entry]] = {}
+        self.keys: list[tuple[str, int]] = []
+        ways: list[tuple[int, list[_Factor]]] = []
         for name, shp in self.shapes.items():
-            for index, alternative in enumerate(shp.alternatives):
-                factors = atoms_of(alternative)
-                if not factors:
-                    self.always.append((name, index, ()))
-                for word in factors[0] if factors else ():
-                    self.under.setdefault(word, []).append((name, index, tuple(factors[1:])))
-        self.keys = frozenset(self.under)
+            for index in range(len(shp.alternatives)):
+                options = {frozenset(f) for f in atoms_of(shp.only([index]))}
+                for factors in options:  # a way that needs more than another adds nothing
+                    if not any(other < factors for other in options):
+                        ways.append((len(self.keys), sorted(factors, key=_cost)))
+                self.keys.append((name, index))
+        vocabulary = sorted({word for _, factors in ways for f in factors for word in f})
+        self.bits = {word: 2 << n for n, word in enumerate(vocabulary)}  # bit 0: always set
+        self.vocabulary = frozenset(vocabulary)
+        self.always = frozenset(key for key, factors in ways if not factors)
+        self.under: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        for key, factors in ways:
+            masks = [sum(self.bits[w] for w in f) for f in factors[1:_CHECKED]]
+            masks += [1] * (_CHECKED - 1 - len(masks))
+            for word in factors[0] if factors else ():
+                listed = self.under.setdefault(word, [])
+                if (key, *masks) not in listed:
+                    listed.append((key, *masks))  # type: ignore[arg-type]
 
     def possible(self, words: set[str]) -> dict[str, list[int]]:
-        """For each pattern that may match a text with these words: the alternatives that may."""
+        """For each pattern that may match a text with these words: the alternatives that may
+        (in their order)."""
+        found = words & self.vocabulary
+        mask = sum(map(self.bits.__getitem__, found)) | 1
+        hit = set(self.always)
+        for word in found:
+            for key, a, b, c, d in self.under.get(word, ()):
+                if mask & a and mask & b and mask & c and mask & d:
+                    hit.add(key)
         out: dict[str, list[int]] = {}
-        for word in words & self.keys:
-            for name, index, factors in self.under[word]:
-                if all(not f.isdisjoint(words) for f in factors):
-                    out.setdefault(name, []).append(index)
-        for name, index, _ in self.always:
+        for key in sorted(hit):
+            name, index = self.keys[key]
             out.setdefault(name, []).append(index)
         return out
