@@ -24,6 +24,7 @@ from bot.detection_cues import (
     W_COMPOSITE,
     W_EXTRA,
 )
+from bot.detection_gate import Gate, words_in
 
 __all__ = ["DEFAULT_THRESHOLD", "Detection", "classify"]
 
@@ -123,7 +124,7 @@ def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
 
 # The cues' trigger words, compiled: one C-level search per cue instead of a Python loop over
 # its words, and one search over all of them that most messages (not asks) stop at.
-_GatedCue = tuple[str, float, re.Pattern[str] | None, re.Pattern[str]]
+_GatedCue = tuple[str, float, re.Pattern[str] | None, str]
 
 
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:
@@ -131,25 +132,66 @@ def _words(words: Iterable[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
-def _gated(
-    cues: Iterable[tuple[str, float, tuple[str, ...], re.Pattern[str]]],
-) -> tuple[_GatedCue, ...]:
-    return tuple((name, weight, _words(words), pattern) for name, weight, words, pattern in cues)
+_PATTERNS: dict[str, re.Pattern[str]] = {}
 
 
-_POSITIVE = _gated(POSITIVE)
-_OBJECTS = _gated(OBJECTS)
+def _keyed(prefix: str, cues: Iterable[tuple[str, float, tuple[str, ...], re.Pattern[str]]]) -> (
+    tuple[_GatedCue, ...]
+):
+    """Cues with their trigger search and the key of their pattern in the gates."""
+    out = []
+    for n, (name, weight, words, pattern) in enumerate(cues):
+        _PATTERNS[f"{prefix}{n}"] = pattern
+        out.append((name, weight, _words(words), f"{prefix}{n}"))
+    return tuple(out)
+
+
+_POSITIVE = _keyed("positive", POSITIVE)
+_OBJECTS = _keyed("object", OBJECTS)
+_PATTERNS["frame"] = FRAME
+_MAY_ASK = Gate(_PATTERNS)  # what must match for any ask at all: run on the raw text
+_NEGATIVE = _keyed("negative", NEGATIVE)
+_CONTEXT = tuple((f"context{n}", weight, reason) for n, (_, weight, reason) in enumerate(CONTEXT))
+_PATTERNS.update((key, CONTEXT[n][0]) for n, (key, _, _) in enumerate(_CONTEXT))
+_GATE = Gate(_PATTERNS)  # every pattern the scoring runs: on the normalised text
 _ANY_TRIGGER = _words(word for cue in (*POSITIVE, *OBJECTS) for word in cue[2])
+_REDUCED: dict[tuple[str, tuple[int, ...]], re.Pattern[str]] = {}
 
 
-def _composite(text: str, ends: list[int], skip: set[int]) -> dict[int, dict[str, float]]:
+def _pattern(key: str, possible: dict[str, list[int]]) -> re.Pattern[str] | None:
+    """The pattern `key` with only the alternatives that can match this text, or None. The
+    others cannot match anywhere in it, so every match (and its position) stays the same."""
+    keep = possible.get(key)
+    if keep is None:
+        return None
+    shape = _GATE.shapes[key]
+    if len(keep) == len(shape.alternatives):
+        return shape.full
+    reduced = _REDUCED.get((key, tuple(keep)))
+    if reduced is None:
+        if len(_REDUCED) > 4096:  # bounded: distinct word combinations are few in practice
+            _REDUCED.clear()
+        reduced = _REDUCED[key, tuple(keep)] = re.compile(shape.only(keep))
+    return reduced
+
+
+def _composite(
+    text: str, ends: list[int], skip: set[int], possible: dict[str, list[int]]
+) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
-    objects = [cue for cue in _OBJECTS if cue[2] is not None and cue[2].search(text)]
-    if not objects:
+    objects = [
+        (kind, pattern)
+        for kind, _, triggers, key in _OBJECTS
+        if triggers is not None
+        and (pattern := _pattern(key, possible)) is not None
+        and triggers.search(text)
+    ]
+    frame = _pattern("frame", possible) if objects else None
+    if frame is None:
         return {}
-    framed = {bisect_right(ends, m.start()) for m in FRAME.finditer(text)} - skip
+    framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
     found: dict[int, list[str]] = {}
-    for kind, _, _, pattern in objects if framed else ():
+    for kind, pattern in objects if framed else ():
         for index in {bisect_right(ends, m.start()) for m in pattern.finditer(text)} & framed:
             found.setdefault(index, []).append(kind)
     return {
@@ -164,17 +206,20 @@ def _score(text: str) -> tuple[float, list[str]]:
     """
     if _ANY_TRIGGER is None or not _ANY_TRIGGER.search(text):
         return 0.0, []
+    possible = _GATE.possible(words_in(text))
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
-    for name, weight, triggers, pattern in _POSITIVE:
-        if triggers is not None and triggers.search(text):
+    for name, weight, triggers, key in _POSITIVE:
+        pattern = _pattern(key, possible)
+        if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
-    sentences.update(_composite(text, ends, set(sentences)))
+    sentences.update(_composite(text, ends, set(sentences), possible))
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
-    for name, weight, _, pattern in NEGATIVE:
-        for match in pattern.finditer(text):
+    for name, weight, _, key in _NEGATIVE:
+        pattern = _pattern(key, possible)
+        for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
     points, reasons = 0.0, []
@@ -188,11 +233,40 @@ def _score(text: str) -> tuple[float, list[str]]:
             reasons += [n for _, n in reversed(positive)]
         reasons += [f"not_{n}" for n, w in cues.items() if w < 0]
     if points > 0:
-        for pattern, weight, reason in CONTEXT:
-            if pattern.search(text):
+        for key, weight, reason in _CONTEXT:
+            pattern = _pattern(key, possible)
+            if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)
     return points, reasons
+
+
+# Casual spellings as the raw text shows them: the first word of each, and what it may become.
+_HINTS: dict[str, set[str]] = {}
+for _key, _value in _SLANG.items():
+    if _first := re.match(r"[a-z]*", _key).group():  # type: ignore[union-attr]
+        _HINTS.setdefault(_first, set()).update(words_in(_value))
+_DIGIT_SLANG = re.compile(r"1-on-1|1on1|2day")  # the rest start with a letter or hold "1:1"
+_NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
+
+
+def _may_ask(text: str) -> bool:
+    """False only if no phrase cue and no frame+object pair can match the normalised text.
+
+    Normalising only removes text, inserts non-letters around what it keeps, and spells slang
+    out; so each whole word of the normalised text is a whole word of the lowercased raw text
+    or of a slang expansion whose first word is there (docs/detection.md, "The prefilter").
+    """
+    low = text.lower()
+    words = words_in(low)
+    for hint in words & _HINTS.keys():
+        words |= _HINTS[hint]
+    if _DIGIT_SLANG.search(low):
+        words |= {"1:1", "today"}
+    possible = _MAY_ASK.possible(words)
+    if any(key in possible for _, _, _, key in _POSITIVE):
+        return True
+    return "frame" in possible and any(key in possible for _, _, _, key in _OBJECTS)
 
 
 def classify(
@@ -203,6 +277,8 @@ def classify(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
+    if len(text) <= _MAX_SCAN_CHARS and not _may_ask(text):
+        return _NOT_AN_ASK  # the same verdict the full path gives a text no cue can match
     normalised, mentions = _normalise(text, bot_user_id)
     points, reasons = _score(normalised) if normalised else (0.0, [])
     score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
