@@ -124,69 +124,47 @@ def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
 
 # The cues' trigger words, compiled: one C-level search per cue instead of a Python loop over
 # its words, and one search over all of them that most messages (not asks) stop at.
-_GatedCue = tuple[str, float, re.Pattern[str] | None, str]
-
-
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(set(words), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
-def _keyed(prefix: str, cues: Iterable[tuple[str, float, tuple[str, ...], re.Pattern[str]]]) -> (
-    tuple[_GatedCue, ...]
-):
-    """Cues with their trigger search and the key of their pattern in the gates."""
-    out = []
-    for n, (name, weight, words, pattern) in enumerate(cues):
-        _PATTERNS[f"{prefix}{n}"] = pattern
-        out.append((name, weight, _words(words), f"{prefix}{n}"))
-    return tuple(out)
-
-
-_POSITIVE = _keyed("positive", POSITIVE)
-_OBJECTS = _keyed("object", OBJECTS)
-_PATTERNS["frame"] = FRAME
-_MAY_ASK = Gate(_PATTERNS)  # what must match for any ask at all: run on the raw text
-_NEGATIVE = _keyed("negative", NEGATIVE)
-_CONTEXT = tuple((f"context{n}", weight, reason) for n, (_, weight, reason) in enumerate(CONTEXT))
-_PATTERNS.update((key, CONTEXT[n][0]) for n, (key, _, _) in enumerate(_CONTEXT))
-_GATE = Gate(_PATTERNS)  # every pattern the scoring runs: on the normalised text
+# Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
+_POSITIVE = tuple((n, w, _words(t), f"positive{i}") for i, (n, w, t, _) in enumerate(POSITIVE))
+_OBJECTS = tuple((n, w, _words(t), f"object{i}") for i, (n, w, t, _) in enumerate(OBJECTS))
+_ASK_GATE = Gate(
+    {f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)}
+    | {f"object{i}": cue[3] for i, cue in enumerate(OBJECTS)}
+    | {"frame": FRAME}
+)
+_NEGATIVE = tuple((name, weight, f"negative{i}") for i, (name, weight, _, _) in enumerate(NEGATIVE))
+_CONTEXT = tuple((f"context{i}", weight, reason) for i, (_, weight, reason) in enumerate(CONTEXT))
+_REST_GATE = Gate(
+    {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
+    | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
+)
 _ANY_TRIGGER = _words(word for cue in (*POSITIVE, *OBJECTS) for word in cue[2])
-_REDUCED: dict[tuple[str, tuple[int, ...]], re.Pattern[str]] = {}
 
 
-def _pattern(key: str, possible: dict[str, list[int]]) -> re.Pattern[str] | None:
-    """The pattern `key` with only the alternatives that can match this text, or None. The
-    others cannot match anywhere in it, so every match (and its position) stays the same."""
-    keep = possible.get(key)
-    if keep is None:
-        return None
-    shape = _GATE.shapes[key]
-    if len(keep) == len(shape.alternatives):
-        return shape.full
-    reduced = _REDUCED.get((key, tuple(keep)))
-    if reduced is None:
-        if len(_REDUCED) > 4096:  # bounded: distinct word combinations are few in practice
-            _REDUCED.clear()
-        reduced = _REDUCED[key, tuple(keep)] = re.compile(shape.only(keep))
-    return reduced
+def _bits(gate: Gate, keys: Iterable[str]) -> int:
+    return sum(((1 << count) - 1) << first for first, count in map(gate.spans.__getitem__, keys))
 
 
-def _composite(
-    text: str, ends: list[int], skip: set[int], possible: dict[str, list[int]]
-) -> dict[int, dict[str, float]]:
+_PHRASE_BITS = _bits(_ASK_GATE, (key for *_, key in _POSITIVE))
+_OBJECT_BITS = _bits(_ASK_GATE, (key for *_, key in _OBJECTS))
+_FRAME_BITS = _bits(_ASK_GATE, ["frame"])
+
+
+def _composite(text: str, ends: list[int], skip: set[int], hits: int) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
     objects = [
         (kind, pattern)
         for kind, _, triggers, key in _OBJECTS
-        if triggers is not None
-        and (pattern := _pattern(key, possible)) is not None
+        if (pattern := _ASK_GATE.pattern(key, hits)) is not None
+        and triggers is not None
         and triggers.search(text)
     ]
-    frame = _pattern("frame", possible) if objects else None
+    frame = _ASK_GATE.pattern("frame", hits) if objects else None
     if frame is None:
         return {}
     framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
@@ -200,25 +178,26 @@ def _composite(
     }
 
 
-def _score(text: str) -> tuple[float, list[str]]:
+def _score(text: str, words: set[str], hits: int) -> tuple[float, list[str]]:
     """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
     can't cancel an ask in the next sentence; question, address and topic count once per message.
+    `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
     """
     if _ANY_TRIGGER is None or not _ANY_TRIGGER.search(text):
         return 0.0, []
-    possible = _GATE.possible(words_in(text))
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
     for name, weight, triggers, key in _POSITIVE:
-        pattern = _pattern(key, possible)
+        pattern = _ASK_GATE.pattern(key, hits)
         if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
-    sentences.update(_composite(text, ends, set(sentences), possible))
+    sentences.update(_composite(text, ends, set(sentences), hits))
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
-    for name, weight, _, key in _NEGATIVE:
-        pattern = _pattern(key, possible)
+    rest = _REST_GATE.hits(words)
+    for name, weight, key in _NEGATIVE:
+        pattern = _REST_GATE.pattern(key, rest)
         for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
@@ -234,39 +213,54 @@ def _score(text: str) -> tuple[float, list[str]]:
         reasons += [f"not_{n}" for n, w in cues.items() if w < 0]
     if points > 0:
         for key, weight, reason in _CONTEXT:
-            pattern = _pattern(key, possible)
+            pattern = _REST_GATE.pattern(key, rest)
             if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)
     return points, reasons
 
 
-# Casual spellings as the raw text shows them: the first word of each, and what it may become.
-_HINTS: dict[str, set[str]] = {}
-for _key, _value in _SLANG.items():
-    if _first := re.match(r"[a-z]*", _key).group():  # type: ignore[union-attr]
-        _HINTS.setdefault(_first, set()).update(words_in(_value))
-_DIGIT_SLANG = re.compile(r"1-on-1|1on1|2day")  # the rest start with a letter or hold "1:1"
+# --- the prefilter on the raw text -----------------------------------------------------------
+# Normalising only removes text, puts non-letters around what it inserts, and spells slang
+# out, so every whole word of the normalised text is a whole word of the lowercased raw text
+# or of the expansion of a slang spelling found there (docs/detection.md, "The prefilter").
+# A slang spelling counts where normalising may expand it: "_" may turn into a space there.
+_EDGE = "a-z0-9'/-"
+
+
+def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[str]]:
+    """Where any of these slang keys stands in the raw text, and the words it may become."""
+    spelled = "|".join(re.escape(key).replace("'", "['\u2018\u2019]") for key in keys)
+    pattern = re.compile(f"(?<![{_EDGE}])(?:{spelled})(?![{_EDGE}])")
+    return pattern, set().union(*(words_in(_SLANG[key]) for key in keys))
+
+
+def _first_word(key: str) -> str:
+    return re.match("[a-z]*", key).group()  # type: ignore[union-attr]
+
+
+# Keys by their first word (a whole word of the raw text where the key is), and those that
+# start with a digit ("1-on-1", "1on1", "2day"), looked for directly.
+_SLANG_AT = {
+    first: _spelled([key for key in _SLANG if _first_word(key) == first])
+    for first in {_first_word(key) for key in _SLANG} - {""}
+}
+_SLANG_FIRST = frozenset(_SLANG_AT)
+_DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
 _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
 
 
-def _may_ask(text: str) -> bool:
-    """False only if no phrase cue and no frame+object pair can match the normalised text.
-
-    Normalising only removes text, inserts non-letters around what it keeps, and spells slang
-    out; so each whole word of the normalised text is a whole word of the lowercased raw text
-    or of a slang expansion whose first word is there (docs/detection.md, "The prefilter").
-    """
+def _raw_words(text: str) -> set[str]:
+    """Every whole word the normalised text can have, read off the raw text (<= 1000 chars)."""
     low = text.lower()
     words = words_in(low)
-    for hint in words & _HINTS.keys():
-        words |= _HINTS[hint]
-    if _DIGIT_SLANG.search(low):
-        words |= {"1:1", "today"}
-    possible = _MAY_ASK.possible(words)
-    if any(key in possible for _, _, _, key in _POSITIVE):
-        return True
-    return "frame" in possible and any(key in possible for _, _, _, key in _OBJECTS)
+    for first in words & _SLANG_FIRST:
+        found, expansions = _SLANG_AT[first]
+        if found.search(low):
+            words |= expansions
+    if _DIGIT_SLANG[0].search(low):
+        words |= _DIGIT_SLANG[1]
+    return words
 
 
 def classify(
@@ -277,10 +271,17 @@ def classify(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
-    if len(text) <= _MAX_SCAN_CHARS and not _may_ask(text):
-        return _NOT_AN_ASK  # the same verdict the full path gives a text no cue can match
+    words, hits = None, 0
+    if len(text) <= _MAX_SCAN_CHARS:  # longer texts are cut while normalised: no raw prefilter
+        words = _raw_words(text)
+        hits = _ASK_GATE.hits(words)
+        if not (hits & _PHRASE_BITS or hits & _FRAME_BITS and hits & _OBJECT_BITS):
+            return _NOT_AN_ASK  # the verdict the full path gives a text no positive cue matches
     normalised, mentions = _normalise(text, bot_user_id)
-    points, reasons = _score(normalised) if normalised else (0.0, [])
+    if words is None:
+        words = words_in(normalised)
+        hits = _ASK_GATE.hits(words)
+    points, reasons = _score(normalised, words, hits) if normalised else (0.0, [])
     score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
     if points <= 0 or score < threshold:
         return Detection(is_ask=False, score=score, target=None, reasons=tuple(reasons))

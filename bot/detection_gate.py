@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -118,6 +119,8 @@ def shape(pattern: re.Pattern[str]) -> Shape:
 _Lang = frozenset[str]
 _Factor = frozenset[str]
 _EXPANSIONS = 64  # ways per alternative
+_REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
+_KEPT = 3  # inside words kept per spelling
 _CHECKED = 5  # factors checked per way (the rest are dropped: fewer checks, still sound)
 _CAP = 4096  # strings per language; beyond it, the pieces are kept apart (less precise, sound)
 _SURE = _Lang({"#"})
@@ -136,6 +139,7 @@ def _squash(text: str) -> str:
     return _RUNS.sub(lambda m: m.group(0)[0], text).replace("#?#", "#")
 
 
+@cache
 def _product(left: _Lang, right: _Lang) -> _Lang | None:
     if len(left) * len(right) > _CAP * 4:
         return None
@@ -143,17 +147,18 @@ def _product(left: _Lang, right: _Lang) -> _Lang | None:
     return lang if len(lang) <= _CAP else None
 
 
+@cache
 def _compress(text: str) -> str:
     """The string with its inside (between its first and last non-letter) reduced to its best
-    whole word: the edges still decide which words the next piece completes, and one inside
-    word is all a factor needs. Keeps the languages of long patterns small."""
+    few whole words: the edges still decide which words the next piece completes, and a few
+    inside words are all the factors need. Keeps the languages of long patterns small."""
     text = _squash(text)
     marks = [i for i, c in enumerate(text) if not c.islower()]
     if len(marks) < 2 or marks[-1] - marks[0] < 2:
         return text
     first, last = marks[0], marks[-1]
-    best = min(_words(text[first : last + 1]), key=_word_cost, default=None)
-    return text if best is None else _squash(f"{text[: first + 1]}#{best}#{text[last:]}")
+    best = sorted(sorted(_words(text[first : last + 1]), key=_word_cost)[:_KEPT])
+    return _squash(f"{text[: first + 1]}#{'#'.join(best)}#{text[last:]}") if best else text
 
 
 def _char(code: int) -> str:
@@ -279,10 +284,42 @@ def words_of(items: Any) -> list[_Factor]:
             continue
         left = "#" if index > 0 else "?"
         right = "#" if index < len(segments) - 1 else "?"
-        per_string = [_words(f"{left}{text}{right}") for text in lang]
-        if per_string and all(per_string):
-            factors.append(_Factor(min(w, key=_word_cost) for w in per_string))
+        factors += _segment_factors(lang, left, right)
     return sorted(set(factors), key=_cost)
+
+
+@cache
+def _segment_factors(lang: _Lang, left: str, right: str) -> list[_Factor]:
+    """Up to two factors for one segment, the second from words the first left out."""
+    factors: list[_Factor] = []
+    per_string = [_words(f"{left}{text}{right}") for text in lang]
+    for _ in range(2):
+        if not per_string or not all(per_string):
+            break
+        factor = _cover(per_string)
+        factors.append(factor)
+        per_string = [words - factor for words in per_string]
+    return factors
+
+
+def _weight(word: str) -> int:
+    """How much a word costs in a factor: function words are in most texts."""
+    return 8 if word in _COMMON or len(word) <= 2 else 1
+
+
+def _cover(per_string: list[set[str]]) -> _Factor:
+    """Few words such that every spelling has one: fewer words make a rarer factor."""
+    chosen: set[str] = set()
+    left = list(per_string)
+    while left:
+        counts: dict[str, int] = {}
+        for words in left:
+            for word in words:
+                counts[word] = counts.get(word, 0) + 1
+        word = max(counts, key=lambda w: (counts[w] / _weight(w), len(w), w))
+        chosen.add(word)
+        left = [words for words in left if word not in words]
+    return _Factor(chosen)
 
 
 def _expand(items: Any, budget: int) -> list[list[Any]]:
@@ -307,6 +344,7 @@ def _expand(items: Any, budget: int) -> list[list[Any]]:
     return sequences
 
 
+@cache
 def atoms_of(alternative: str) -> list[list[_Factor]]:
     """Ways an alternative can match, each with the word factors it needs."""
     return [words_of(items) for items in _expand(sre_parse.parse(alternative), _EXPANSIONS)]
@@ -330,44 +368,64 @@ class Gate:
 
     Each way an alternative can match is listed under the words of its most selective factor,
     with its other factors as bit masks over the gate's vocabulary: a text's words become one
-    int, and a listed way holds when the int meets each mask."""
+    int, and a listed way holds when the int meets each mask. The answer is an int too, with a
+    bit per alternative; `pattern()` turns it into the pattern to run."""
 
     def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
         self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
-        self.keys: list[tuple[str, int]] = []
+        self.spans: dict[str, tuple[int, int]] = {}  # name -> (first bit, number of alternatives)
         ways: list[tuple[int, list[_Factor]]] = []
+        count = 0
         for name, shp in self.shapes.items():
+            self.spans[name] = (count, len(shp.alternatives))
             for index in range(len(shp.alternatives)):
                 options = {frozenset(f) for f in atoms_of(shp.only([index]))}
                 for factors in options:  # a way that needs more than another adds nothing
                     if not any(other < factors for other in options):
-                        ways.append((len(self.keys), sorted(factors, key=_cost)))
-                self.keys.append((name, index))
+                        ways.append((count + index, sorted(factors, key=_cost)))
+            count += len(shp.alternatives)
         vocabulary = sorted({word for _, factors in ways for f in factors for word in f})
         self.bits = {word: 2 << n for n, word in enumerate(vocabulary)}  # bit 0: always set
         self.vocabulary = frozenset(vocabulary)
-        self.always = frozenset(key for key, factors in ways if not factors)
+        self.always = sum({1 << bit for bit, factors in ways if not factors})
         self.under: dict[str, list[tuple[int, int, int, int, int]]] = {}
-        for key, factors in ways:
+        for bit, factors in ways:
             masks = [sum(self.bits[w] for w in f) for f in factors[1:_CHECKED]]
             masks += [1] * (_CHECKED - 1 - len(masks))
             for word in factors[0] if factors else ():
                 listed = self.under.setdefault(word, [])
-                if (key, *masks) not in listed:
-                    listed.append((key, *masks))  # type: ignore[arg-type]
+                if (1 << bit, *masks) not in listed:
+                    listed.append((1 << bit, *masks))  # type: ignore[arg-type]
+        self.listed = frozenset(self.under)
+        self._reduced: dict[tuple[str, int], re.Pattern[str]] = {}
 
-    def possible(self, words: set[str]) -> dict[str, list[int]]:
-        """For each pattern that may match a text with these words: the alternatives that may
-        (in their order)."""
-        found = words & self.vocabulary
-        mask = sum(map(self.bits.__getitem__, found)) | 1
-        hit = set(self.always)
-        for word in found:
-            for key, a, b, c, d in self.under.get(word, ()):
+    def hits(self, words: set[str]) -> int:
+        """A bit for each alternative that may match a text with these words."""
+        mask = sum(map(self.bits.__getitem__, words & self.vocabulary)) | 1
+        hit = self.always
+        for word in words & self.listed:
+            for bit, a, b, c, d in self.under[word]:
                 if mask & a and mask & b and mask & c and mask & d:
-                    hit.add(key)
-        out: dict[str, list[int]] = {}
-        for key in sorted(hit):
-            name, index = self.keys[key]
-            out.setdefault(name, []).append(index)
-        return out
+                    hit |= bit
+        return hit
+
+    def may_match(self, name: str, hits: int) -> bool:
+        first, count = self.spans[name]
+        return bool(hits >> first & ((1 << count) - 1))
+
+    def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match, or None if none may. The
+        others cannot match anywhere in the text, so each match and its position stay."""
+        first, count = self.spans[name]
+        keep = hits >> first & ((1 << count) - 1)
+        if not keep:
+            return None
+        if keep == (1 << count) - 1:
+            return self.shapes[name].full
+        reduced = self._reduced.get((name, keep))
+        if reduced is None:
+            if len(self._reduced) > _REDUCED_CACHE:
+                self._reduced.clear()
+            arms = [i for i in range(count) if keep >> i & 1]
+            reduced = self._reduced[name, keep] = re.compile(self.shapes[name].only(arms))
+        return reduced
