@@ -13,7 +13,7 @@ can still match. docs/detection.md ("The prefilter") has the longer argument.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from functools import cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -121,6 +121,7 @@ _Factor = frozenset[str]
 _EXPANSIONS = 64  # ways per alternative
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _KEPT = 3  # inside words kept per spelling
+_PER_SEGMENT = 3  # factors read per segment
 _CHECKED = 5  # factors checked per way (the rest are dropped: fewer checks, still sound)
 _CAP = 4096  # strings per language; beyond it, the pieces are kept apart (less precise, sound)
 _SURE = _Lang({"#"})
@@ -131,6 +132,7 @@ _BOUNDS |= {sre.AT_END_STRING}
 _NON_LETTER_CATEGORIES = {sre.CATEGORY_SPACE, sre.CATEGORY_DIGIT, sre.CATEGORY_NOT_WORD}
 _RUNS = re.compile(r"#{2,}|\?{2,}")
 _WORD_RUN = re.compile(r"(?<=[^a-z?])[a-z]+(?=[^a-z?])")
+_PREFIX_RUN = re.compile(r"(?<=[^a-z?])[a-z]{3,}(?=\?)")  # a word's start: "talk" of talk\w*
 
 
 def _squash(text: str) -> str:
@@ -256,9 +258,10 @@ def _word_cost(word: str) -> tuple[int, int]:
     return (word in _COMMON, -len(word))
 
 
-def _cost(factor: _Factor) -> tuple[int, int, int]:
-    """Lower is a better filter: no common words, short lists, long words."""
-    return (sum(word in _COMMON for word in factor), len(factor), -min(map(len, factor)))
+def _cost(factor: _Factor) -> tuple[bool, int, int, int]:
+    """Lower is a better filter: whole words, no common words, short lists, long words."""
+    starts = any(word.endswith("*") for word in factor)
+    return (starts, sum(word in _COMMON for word in factor), len(factor), -min(map(len, factor)))
 
 
 def _best(factors: list[_Factor]) -> _Factor | None:
@@ -292,8 +295,13 @@ def words_of(items: Any) -> list[_Factor]:
 def _segment_factors(lang: _Lang, left: str, right: str) -> list[_Factor]:
     """Up to two factors for one segment, the second from words the first left out."""
     factors: list[_Factor] = []
-    per_string = [_words(f"{left}{text}{right}") for text in lang]
-    for _ in range(2):
+    padded = [f"{left}{text}{right}" for text in lang]
+    per_string = [_words(text) for text in padded]
+    if padded and not all(per_string):  # then one factor that may use word starts
+        per_string = [w | {f"{p}*" for p in _PREFIX_RUN.findall(t)} for w, t in zip(per_string, padded, strict=True)]
+        return [_cover(per_string)] if all(per_string) else []
+    factors: list[_Factor] = []
+    for _ in range(_PER_SEGMENT):
         if not per_string or not all(per_string):
             break
         factor = _cover(per_string)
@@ -304,7 +312,9 @@ def _segment_factors(lang: _Lang, left: str, right: str) -> list[_Factor]:
 
 def _weight(word: str) -> int:
     """How much a word costs in a factor: function words are in most texts."""
-    return 8 if word in _COMMON or len(word) <= 2 else 1
+    if word.endswith("*"):  # a word's start: it needs a slower check
+        return 3
+    return 1000 if word in _COMMON or len(word) <= 2 else 1
 
 
 def _cover(per_string: list[set[str]]) -> _Factor:
@@ -363,6 +373,9 @@ def words_in(text: str) -> set[str]:
     return words
 
 
+_Way = tuple[int, int, int, int, int, tuple[int, tuple[str, ...]] | None]
+
+
 class Gate:
     """Which alternatives of named patterns can match a text, given the text's words.
 
@@ -384,30 +397,42 @@ class Gate:
                     if not any(other < factors for other in options):
                         ways.append((count + index, sorted(factors, key=_cost)))
             count += len(shp.alternatives)
-        vocabulary = sorted({word for _, factors in ways for f in factors for word in f})
+        vocabulary = sorted({w for _, factors in ways for f in factors for w in f if w[-1] != "*"})
         self.bits = {word: 2 << n for n, word in enumerate(vocabulary)}  # bit 0: always set
         self.vocabulary = frozenset(vocabulary)
-        self.always = sum({1 << bit for bit, factors in ways if not factors})
-        self.under: dict[str, list[tuple[int, int, int, int, int]]] = {}
+        self.always = 0
+        self.under: dict[str, list[_Way]] = {}
         for bit, factors in ways:
-            masks = [sum(self.bits[w] for w in f) for f in factors[1:_CHECKED]]
+            whole = [f for f in factors if not any(w[-1] == "*" for w in f)]
+            starts = [f for f in factors if f not in whole][:1]
+            if not whole:
+                self.always |= 1 << bit
+                continue
+            masks = [self._mask(f) for f in whole[1:_CHECKED]]
             masks += [1] * (_CHECKED - 1 - len(masks))
-            for word in factors[0] if factors else ():
+            lazy = None
+            if starts:  # one factor with word starts, checked last
+                lazy = self._mask(starts[0]), tuple(w[:-1] for w in starts[0] if w[-1] == "*")
+            for word in whole[0]:
                 listed = self.under.setdefault(word, [])
-                if (1 << bit, *masks) not in listed:
-                    listed.append((1 << bit, *masks))  # type: ignore[arg-type]
+                if (1 << bit, *masks, lazy) not in listed:
+                    listed.append((1 << bit, *masks, lazy))  # type: ignore[arg-type]
         self.listed = frozenset(self.under)
         self._reduced: dict[tuple[str, int], re.Pattern[str]] = {}
 
-    def hits(self, words: set[str]) -> int:
+    def hits(self, words: Collection[str]) -> int:
         """A bit for each alternative that may match a text with these words."""
-        mask = sum(map(self.bits.__getitem__, words & self.vocabulary)) | 1
+        mask = sum(map(self.bits.__getitem__, self.vocabulary.intersection(words))) | 1
         hit = self.always
-        for word in words & self.listed:
-            for bit, a, b, c, d in self.under[word]:
+        for word in self.listed.intersection(words):
+            for bit, a, b, c, d, lazy in self.under[word]:
                 if mask & a and mask & b and mask & c and mask & d:
-                    hit |= bit
+                    if lazy is None or mask & lazy[0] or any(w.startswith(lazy[1]) for w in words):
+                        hit |= bit
         return hit
+
+    def _mask(self, factor: _Factor) -> int:
+        return sum(self.bits.get(word, 0) for word in factor)
 
     def may_match(self, name: str, hits: int) -> bool:
         first, count = self.spans[name]
