@@ -130,37 +130,50 @@ def _words(words: Iterable[str]) -> re.Pattern[str] | None:
 
 
 # Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
-_POSITIVE = tuple((n, w, _words(t), f"positive{i}") for i, (n, w, t, _) in enumerate(POSITIVE))
-_OBJECTS = tuple((n, w, _words(t), f"object{i}") for i, (n, w, t, _) in enumerate(OBJECTS))
 _ASK_GATE = Gate(
     {f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)}
     | {f"object{i}": cue[3] for i, cue in enumerate(OBJECTS)}
     | {"frame": FRAME}
 )
-_NEGATIVE = tuple((name, weight, f"negative{i}") for i, (name, weight, _, _) in enumerate(NEGATIVE))
-_CONTEXT = tuple((f"context{i}", weight, reason) for i, (_, weight, reason) in enumerate(CONTEXT))
 _REST_GATE = Gate(
     {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
     | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
 )
 _ANY_TRIGGER = _words(word for cue in (*POSITIVE, *OBJECTS) for word in cue[2])
-
-
-def _bits(gate: Gate, keys: Iterable[str]) -> int:
-    return sum(((1 << count) - 1) << first for first, count in map(gate.spans.__getitem__, keys))
-
-
-_PHRASE_BITS = _bits(_ASK_GATE, (key for *_, key in _POSITIVE))
-_OBJECT_BITS = _bits(_ASK_GATE, (key for *_, key in _OBJECTS))
-_FRAME_BITS = _bits(_ASK_GATE, ["frame"])
+_POSITIVE = tuple(
+    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    for i, (name, weight, triggers, _) in enumerate(POSITIVE)
+    if (key := f"positive{i}")
+)
+_OBJECTS = tuple(
+    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    for i, (name, weight, triggers, _) in enumerate(OBJECTS)
+    if (key := f"object{i}")
+)
+_NEGATIVE = tuple(
+    (name, weight, key, _REST_GATE.bits_of(key))
+    for i, (name, weight, _, _) in enumerate(NEGATIVE)
+    if (key := f"negative{i}")
+)
+_CONTEXT = tuple(
+    (key, weight, reason, _REST_GATE.bits_of(key))
+    for i, (_, weight, reason) in enumerate(CONTEXT)
+    if (key := f"context{i}")
+)
+_PHRASE_BITS = sum(cue[-1] for cue in _POSITIVE)
+_OBJECT_BITS = sum(cue[-1] for cue in _OBJECTS)
+_FRAME_BITS = _ASK_GATE.bits_of("frame")
 
 
 def _composite(text: str, ends: list[int], skip: set[int], hits: int) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
+    if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
+        return {}  # every sentence already has a phrase cue
     objects = [
         (kind, pattern)
-        for kind, _, triggers, key in _OBJECTS
-        if (pattern := _ASK_GATE.pattern(key, hits)) is not None
+        for kind, _, triggers, key, bits in _OBJECTS
+        if hits & bits
+        and (pattern := _ASK_GATE.pattern(key, hits)) is not None
         and triggers is not None
         and triggers.search(text)
     ]
@@ -187,7 +200,9 @@ def _score(text: str, words: set[str], hits: int) -> tuple[float, list[str]]:
         return 0.0, []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
-    for name, weight, triggers, key in _POSITIVE:
+    for name, weight, triggers, key, bits in _POSITIVE:
+        if not hits & bits:
+            continue
         pattern = _ASK_GATE.pattern(key, hits)
         if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
@@ -196,8 +211,8 @@ def _score(text: str, words: set[str], hits: int) -> tuple[float, list[str]]:
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
     rest = _REST_GATE.hits(words)
-    for name, weight, key in _NEGATIVE:
-        pattern = _REST_GATE.pattern(key, rest)
+    for name, weight, key, bits in _NEGATIVE:
+        pattern = _REST_GATE.pattern(key, rest) if rest & bits else None
         for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
@@ -212,8 +227,8 @@ def _score(text: str, words: set[str], hits: int) -> tuple[float, list[str]]:
             reasons += [n for _, n in reversed(positive)]
         reasons += [f"not_{n}" for n, w in cues.items() if w < 0]
     if points > 0:
-        for key, weight, reason in _CONTEXT:
-            pattern = _REST_GATE.pattern(key, rest)
+        for key, weight, reason, bits in _CONTEXT:
+            pattern = _REST_GATE.pattern(key, rest) if rest & bits else None
             if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)

@@ -376,6 +376,27 @@ def words_in(text: str) -> set[str]:
 _Way = tuple[int, int, int, int, int, tuple[int, tuple[str, ...]] | None]
 
 
+def _merged(ways: list[list[_Factor]]) -> list[frozenset[_Factor]]:
+    """The same ways, fewer: (A and B) or (A and C) is A and (B or C), and a way that needs
+    more than another adds nothing."""
+    options = {frozenset(way) for way in ways}
+    changed = True
+    while changed:
+        changed = False
+        for one in sorted(options, key=len):
+            for other in options:
+                if other == one or len(other) != len(one) or len(one & other) != len(one) - 1:
+                    continue
+                (mine,), (theirs,) = one - other, other - one
+                options -= {one, other}
+                options.add((one & other) | {mine | theirs})
+                changed = True
+                break
+            if changed:
+                break
+    return [way for way in options if not any(other < way for other in options)]
+
+
 class Gate:
     """Which alternatives of named patterns can match a text, given the text's words.
 
@@ -392,10 +413,8 @@ class Gate:
         for name, shp in self.shapes.items():
             self.spans[name] = (count, len(shp.alternatives))
             for index in range(len(shp.alternatives)):
-                options = {frozenset(f) for f in atoms_of(shp.only([index]))}
-                for factors in options:  # a way that needs more than another adds nothing
-                    if not any(other < factors for other in options):
-                        ways.append((count + index, sorted(factors, key=_cost)))
+                for factors in _merged(atoms_of(shp.only([index]))):
+                    ways.append((count + index, sorted(factors, key=_cost)))
             count += len(shp.alternatives)
         vocabulary = sorted({w for _, factors in ways for f in factors for w in f if w[-1] != "*"})
         self.bits = {word: 2 << n for n, word in enumerate(vocabulary)}  # bit 0: always set
@@ -424,19 +443,27 @@ class Gate:
         """A bit for each alternative that may match a text with these words."""
         mask = sum(map(self.bits.__getitem__, self.vocabulary.intersection(words))) | 1
         hit = self.always
+        starts: dict[tuple[str, ...], bool] = {}  # word starts looked for, and if found
         for word in self.listed.intersection(words):
             for bit, a, b, c, d, lazy in self.under[word]:
-                if mask & a and mask & b and mask & c and mask & d:
-                    if lazy is None or mask & lazy[0] or any(w.startswith(lazy[1]) for w in words):
-                        hit |= bit
+                if hit & bit or not (mask & a and mask & b and mask & c and mask & d):
+                    continue
+                if lazy is not None and not mask & lazy[0]:
+                    found = starts.get(lazy[1])
+                    if found is None:
+                        found = starts[lazy[1]] = any(w.startswith(lazy[1]) for w in words)
+                    if not found:
+                        continue
+                hit |= bit
         return hit
 
     def _mask(self, factor: _Factor) -> int:
         return sum(self.bits.get(word, 0) for word in factor)
 
-    def may_match(self, name: str, hits: int) -> bool:
+    def bits_of(self, name: str) -> int:
+        """The bits of pattern `name`'s alternatives in `hits()`."""
         first, count = self.spans[name]
-        return bool(hits >> first & ((1 << count) - 1))
+        return ((1 << count) - 1) << first
 
     def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
         """Pattern `name` with only the alternatives that may match, or None if none may. The
