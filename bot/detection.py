@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from bot.detection_cues import (
@@ -73,16 +73,18 @@ _SLANG_WORD = re.compile(
     r"(?![\w'/-])"
 )
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 def _strip_code_and_quotes(text: str) -> str:
     """Text without code (never an ask) and without quoted lines (someone else's words)."""
-    text = _CODE_BLOCK.sub(" ", text)
-    fence = text.find("```")
-    if fence >= 0:  # an unclosed fence: treat the rest as code too
-        text = text[:fence]
-    text = _INLINE_CODE.sub(" ", text)
+    if "`" in text:
+        text = _CODE_BLOCK.sub(" ", text)
+        fence = text.find("```")
+        if fence >= 0:  # an unclosed fence: treat the rest as code too
+            text = text[:fence]
+        text = _INLINE_CODE.sub(" ", text)
     if "&gt;" not in text and ">" not in text:
         return text
     kept: list[str] = []
@@ -95,8 +97,12 @@ def _strip_code_and_quotes(text: str) -> str:
     return "\n".join(kept)
 
 
-def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
-    """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned."""
+def _normalise(
+    text: str, bot_user_id: str | None, slang: bool = True
+) -> tuple[str, list[str]]:
+    """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned.
+    Each step runs only if the text has the character it starts from; `slang=False` says the
+    caller knows no casual spelling is there (`_raw_words`)."""
     text = _strip_code_and_quotes(text[:_MAX_RAW_CHARS])[:_MAX_SCAN_CHARS].lower()
     mentions: list[str] = []
     bot = bot_user_id.lower() if bot_user_id else None
@@ -114,11 +120,18 @@ def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
             return " DATE " if body.startswith("date") else " GROUP "
         return " LINK "
 
-    text = _MARKUP.sub(markup, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = _EMOJI.sub(" ", text).translate(_FOLD)
-    text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
-    text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
+    if "<" in text:
+        text = _MARKUP.sub(markup, text)
+    if "&" in text:
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    if ":" in text:
+        text = _EMOJI.sub(" ", text)
+    if _FOLDED.search(text):
+        text = text.translate(_FOLD)
+    if slang:
+        text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
+    if _PUNCT_RUN.search(text):
+        text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
     return " ".join(text.split()), mentions
 
 
@@ -191,7 +204,7 @@ def _composite(text: str, ends: list[int], skip: set[int], hits: int) -> dict[in
     }
 
 
-def _score(text: str, words: set[str], hits: int) -> tuple[float, list[str]]:
+def _score(text: str, words: Collection[str], hits: int) -> tuple[float, list[str]]:
     """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
     can't cancel an ask in the next sentence; question, address and topic count once per message.
     `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
@@ -265,17 +278,23 @@ _DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
 _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
 
 
-def _raw_words(text: str) -> set[str]:
-    """Every whole word the normalised text can have, read off the raw text (<= 1000 chars)."""
+def _raw_words(text: str) -> tuple[list[str], bool]:
+    """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
+    and whether a casual spelling may be there to expand."""
     low = text.lower()
     words = words_in(low)
-    for first in words & _SLANG_FIRST:
+    slang = False
+    for first in _SLANG_FIRST.intersection(words):
         found, expansions = _SLANG_AT[first]
         if found.search(low):
-            words |= expansions
-    if _DIGIT_SLANG[0].search(low):
-        words |= _DIGIT_SLANG[1]
-    return words
+            words += expansions
+            slang = True
+    if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[
+        0
+    ].search(low):
+        words += _DIGIT_SLANG[1]
+        slang = True
+    return words, slang
 
 
 def classify(
@@ -286,13 +305,13 @@ def classify(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
-    words, hits = None, 0
+    words, hits, slang = None, 0, True
     if len(text) <= _MAX_SCAN_CHARS:  # longer texts are cut while normalised: no raw prefilter
-        words = _raw_words(text)
+        words, slang = _raw_words(text)
         hits = _ASK_GATE.hits(words)
         if not (hits & _PHRASE_BITS or hits & _FRAME_BITS and hits & _OBJECT_BITS):
             return _NOT_AN_ASK  # the verdict the full path gives a text no positive cue matches
-    normalised, mentions = _normalise(text, bot_user_id)
+    normalised, mentions = _normalise(text, bot_user_id, slang)
     if words is None:
         words = words_in(normalised)
         hits = _ASK_GATE.hits(words)

@@ -365,11 +365,11 @@ def atoms_of(alternative: str) -> list[list[_Factor]]:
 TEXT_WORDS = re.compile(r"[a-z]+")
 
 
-def words_in(text: str) -> set[str]:
+def words_in(text: str) -> list[str]:
     """The words the gate looks up: maximal a-z runs, plus "1:1"."""
-    words = set(TEXT_WORDS.findall(text))
+    words: list[str] = TEXT_WORDS.findall(text)
     if _ONE_ON_ONE in text:
-        words.add(_ONE_ON_ONE)
+        words.append(_ONE_ON_ONE)
     return words
 
 
