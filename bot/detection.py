@@ -152,7 +152,6 @@ _REST_GATE = Gate(
     {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
     | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
 )
-_ANY_TRIGGER = _words(word for cue in (*POSITIVE, *OBJECTS) for word in cue[2])
 _POSITIVE = tuple(
     (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
     for i, (name, weight, triggers, _) in enumerate(POSITIVE)
@@ -209,8 +208,6 @@ def _score(text: str, words: Collection[str], hits: int) -> tuple[float, list[st
     can't cancel an ask in the next sentence; question, address and topic count once per message.
     `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
     """
-    if _ANY_TRIGGER is None or not _ANY_TRIGGER.search(text):
-        return 0.0, []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
     for name, weight, triggers, key, bits in _POSITIVE:
