@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
+from functools import partial
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -73,6 +74,7 @@ _SLANG_WORD = re.compile(
     r"(?![\w'/-])"
 )
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
+_PUNCT_PAIR = re.compile(r"[?!.][?!.]")  # a cheaper first look for a run
 _FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
@@ -97,6 +99,21 @@ def _strip_code_and_quotes(text: str) -> str:
     return "\n".join(kept)
 
 
+def _markup(mentions: list[str], bot_user_id: str | None, match: re.Match[str]) -> str:
+    """The UPPERCASE token for one piece of markup; user mentions are noted in `mentions`."""
+    sigil, body = match.group(1), match.group(2)
+    if sigil == "@" and _USER_ID.fullmatch(body):
+        if bot_user_id and body == bot_user_id.lower():
+            return " BOT "
+        mentions.append(body.upper())
+        return " MENTION "
+    if sigil == "#":
+        return " CHANNEL "
+    if sigil == "!":
+        return " DATE " if body.startswith("date") else " GROUP "
+    return " LINK "
+
+
 def _normalise(
     text: str, bot_user_id: str | None, slang: bool = True
 ) -> tuple[str, list[str]]:
@@ -105,23 +122,8 @@ def _normalise(
     caller knows no casual spelling is there (`_raw_words`)."""
     text = _strip_code_and_quotes(text[:_MAX_RAW_CHARS])[:_MAX_SCAN_CHARS].lower()
     mentions: list[str] = []
-    bot = bot_user_id.lower() if bot_user_id else None
-
-    def markup(match: re.Match[str]) -> str:
-        sigil, body = match.group(1), match.group(2)
-        if sigil == "@" and _USER_ID.fullmatch(body):
-            if body == bot:
-                return " BOT "
-            mentions.append(body.upper())
-            return " MENTION "
-        if sigil == "#":
-            return " CHANNEL "
-        if sigil == "!":
-            return " DATE " if body.startswith("date") else " GROUP "
-        return " LINK "
-
     if "<" in text:
-        text = _MARKUP.sub(markup, text)
+        text = _MARKUP.sub(partial(_markup, mentions, bot_user_id), text)
     if "&" in text:
         text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     if ":" in text:
@@ -130,7 +132,7 @@ def _normalise(
         text = text.translate(_FOLD)
     if slang:
         text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
-    if _PUNCT_RUN.search(text):
+    if _PUNCT_PAIR.search(text):
         text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
     return " ".join(text.split()), mentions
 
@@ -255,8 +257,12 @@ _EDGE = "a-z0-9'/-"
 
 def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[str]]:
     """Where any of these slang keys stands in the raw text, and the words it may become."""
-    spelled = "|".join(re.escape(key).replace("'", "['\u2018\u2019]") for key in keys)
-    pattern = re.compile(f"(?<![{_EDGE}])(?:{spelled})(?![{_EDGE}])")
+    # The key first, then the look back past it: a literal start makes the search fast.
+    spelled = "|".join(
+        re.escape(key).replace("'", "['\u2018\u2019]") + f"(?<![{_EDGE}][\\s\\S]{{{len(key)}}})"
+        for key in keys
+    )
+    pattern = re.compile(f"(?:{spelled})(?![{_EDGE}])")
     return pattern, set().union(*(words_in(_SLANG[key]) for key in keys))
 
 
