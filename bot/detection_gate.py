@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from functools import cache
+from itertools import repeat
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -373,7 +374,18 @@ def words_in(text: str) -> list[str]:
     return words
 
 
-_Way = tuple[int, int, int, int, int, tuple[int, tuple[str, ...]] | None]
+_Way = tuple[int, int, int, int, tuple[int, tuple[str, ...]] | None]
+
+
+def _has_starts(factor: _Factor) -> bool:
+    return any(word[-1] == "*" for word in factor)
+
+
+def _checks(factors: list[_Factor]) -> list[_Factor]:
+    """The factors a gate checks, best first: the listing factor (whole words), up to
+    _CHECKED - 1 more of whole words, and one with word starts (checked last)."""
+    whole = [f for f in factors if not _has_starts(f)]
+    return whole[:_CHECKED] + [f for f in factors if _has_starts(f)][:1] if whole else []
 
 
 def _merged(ways: list[list[_Factor]]) -> list[frozenset[_Factor]]:
@@ -416,28 +428,35 @@ class Gate:
                 for factors in _merged(atoms_of(shp.only([index]))):
                     ways.append((count + index, sorted(factors, key=_cost)))
             count += len(shp.alternatives)
-        vocabulary = sorted({w for _, factors in ways for f in factors for w in f if w[-1] != "*"})
+        # Bits only for words a check needs; the listing words are looked up directly.
+        checked = [f for _, factors in ways for f in _checks(factors)[1:]]
+        vocabulary = sorted({w for f in checked for w in f if w[-1] != "*"})
         self.bits = {word: 2 << n for n, word in enumerate(vocabulary)}  # bit 0: always set
         self.vocabulary = frozenset(vocabulary)
         self.always = 0
-        self.under: dict[str, list[_Way]] = {}
+        under: dict[str, dict[int, list[_Way]]] = {}
         for bit, factors in ways:
-            whole = [f for f in factors if not any(w[-1] == "*" for w in f)]
-            starts = [f for f in factors if f not in whole][:1]
-            if not whole:
+            whole, *rest = _checks(factors) or [None]
+            if whole is None:
                 self.always |= 1 << bit
                 continue
-            masks = [self._mask(f) for f in whole[1:_CHECKED]]
+            masks = [self._mask(f) for f in rest if not _has_starts(f)]
             masks += [1] * (_CHECKED - 1 - len(masks))
+            starts = [f for f in rest if _has_starts(f)]
             lazy = None
             if starts:  # one factor with word starts, checked last
                 lazy = self._mask(starts[0]), tuple(w[:-1] for w in starts[0] if w[-1] == "*")
-            for word in whole[0]:
-                listed = self.under.setdefault(word, [])
-                if (1 << bit, *masks, lazy) not in listed:
-                    listed.append((1 << bit, *masks, lazy))  # type: ignore[arg-type]
+            for word in whole:
+                listed = under.setdefault(word, {}).setdefault(1 << bit, [])
+                if (*masks, lazy) not in listed:
+                    listed.append((*masks, lazy))  # type: ignore[arg-type]
+        self.under = {
+            word: [(bit, tuple(ways)) for bit, ways in by_bit.items()]
+            for word, by_bit in under.items()
+        }
         self.listed = frozenset(self.under)
-        self._reduced: dict[tuple[str, int], re.Pattern[str]] = {}
+        self.masks = {name: self.bits_of(name) for name in self.spans}
+        self._reduced: dict[tuple[str, int], re.Pattern[str] | None] = {}
 
     def hits(self, words: Collection[str]) -> int:
         """A bit for each alternative that may match a text with these words."""
@@ -445,16 +464,21 @@ class Gate:
         hit = self.always
         starts: dict[tuple[str, ...], bool] = {}  # word starts looked for, and if found
         for word in self.listed.intersection(words):
-            for bit, a, b, c, d, lazy in self.under[word]:
-                if hit & bit or not (mask & a and mask & b and mask & c and mask & d):
+            for bit, ways in self.under[word]:
+                if hit & bit:
                     continue
-                if lazy is not None and not mask & lazy[0]:
-                    found = starts.get(lazy[1])
-                    if found is None:
-                        found = starts[lazy[1]] = any(w.startswith(lazy[1]) for w in words)
-                    if not found:
+                for a, b, c, d, lazy in ways:
+                    if not (mask & a and mask & b and mask & c and mask & d):
                         continue
-                hit |= bit
+                    if lazy is not None and not mask & lazy[0]:
+                        found = starts.get(lazy[1])
+                        if found is None:
+                            found = any(map(str.startswith, words, repeat(lazy[1])))
+                            starts[lazy[1]] = found
+                        if not found:
+                            continue
+                    hit |= bit
+                    break
         return hit
 
     def _mask(self, factor: _Factor) -> int:
@@ -468,16 +492,18 @@ class Gate:
     def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
         """Pattern `name` with only the alternatives that may match, or None if none may. The
         others cannot match anywhere in the text, so each match and its position stay."""
+        keep = hits & self.masks[name]
+        found = self._reduced.get((name, keep), self)
+        if found is not self:
+            return found  # type: ignore[return-value]
+        if len(self._reduced) > _REDUCED_CACHE:
+            self._reduced.clear()
         first, count = self.spans[name]
-        keep = hits >> first & ((1 << count) - 1)
-        if not keep:
-            return None
-        if keep == (1 << count) - 1:
-            return self.shapes[name].full
-        reduced = self._reduced.get((name, keep))
-        if reduced is None:
-            if len(self._reduced) > _REDUCED_CACHE:
-                self._reduced.clear()
-            arms = [i for i in range(count) if keep >> i & 1]
-            reduced = self._reduced[name, keep] = re.compile(self.shapes[name].only(arms))
+        arms = [i for i in range(count) if keep >> (first + i) & 1]
+        reduced = None
+        if len(arms) == count:
+            reduced = self.shapes[name].full
+        elif arms:
+            reduced = re.compile(self.shapes[name].only(arms))
+        self._reduced[name, keep] = reduced
         return reduced
