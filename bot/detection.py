@@ -12,9 +12,9 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from functools import partial
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.detection_cues import (
     CONTEXT,
@@ -114,9 +114,7 @@ def _markup(mentions: list[str], bot_user_id: str | None, match: re.Match[str]) 
     return " LINK "
 
 
-def _normalise(
-    text: str, bot_user_id: str | None, slang: bool = True
-) -> tuple[str, list[str]]:
+def _normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[str, list[str]]:
     """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned.
     Each step runs only if the text has the character it starts from; `slang=False` says the
     caller knows no casual spelling is there (`_raw_words`)."""
@@ -179,7 +177,9 @@ _OBJECT_BITS = sum(cue[-1] for cue in _OBJECTS)
 _FRAME_BITS = _ASK_GATE.bits_of("frame")
 
 
-def _composite(text: str, ends: list[int], skip: set[int], hits: int) -> dict[int, dict[str, float]]:
+def _composite(
+    text: str, ends: list[int], skip: set[int], hits: int
+) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
@@ -292,9 +292,9 @@ def _raw_words(text: str) -> tuple[list[str], bool]:
         if found.search(low):
             words += expansions
             slang = True
-    if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[
-        0
-    ].search(low):
+    if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[0].search(
+        low
+    ):
         words += _DIGIT_SLANG[1]
         slang = True
     return words, slang
@@ -312,7 +312,7 @@ def classify(
     if len(text) <= _MAX_SCAN_CHARS:  # longer texts are cut while normalised: no raw prefilter
         words, slang = _raw_words(text)
         hits = _ASK_GATE.hits(words)
-        if not (hits & _PHRASE_BITS or hits & _FRAME_BITS and hits & _OBJECT_BITS):
+        if not (hits & _PHRASE_BITS or (hits & _FRAME_BITS and hits & _OBJECT_BITS)):
             return _NOT_AN_ASK  # the verdict the full path gives a text no positive cue matches
     normalised, mentions = _normalise(text, bot_user_id, slang)
     if words is None:
