@@ -36,6 +36,7 @@ _PER_SEGMENT = 3  # factors read per segment
 _CHECKED = 5  # factors checked per way (the rest are dropped: fewer checks, still sound)
 _CAP = 4096  # spellings per language; beyond it, pieces are read apart (less precise, sound)
 
+_REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 _SURE = _Lang({"#"})
 _ANY = _Lang({"?"})
 _EMPTY = _Lang({""})
@@ -125,7 +126,7 @@ def _pieces(items: Any, factors: list[Factor]) -> list[_Lang]:
                 if all(best):
                     factors.append(Factor().union(*best))  # type: ignore[arg-type]
                 lang = _ANY
-        elif op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        elif op in _REPEATS:
             lang = _repeat(arg[0], arg[1], _joined(_pieces(arg[2], factors)))
         else:  # NOT_LITERAL, ANY, group references: unknown
             lang = _ANY
@@ -221,7 +222,10 @@ def _segment_factors(lang: _Lang, left: str, right: str) -> list[Factor]:
             break
         factor = _cover(per_string)
         factors.append(factor)
-        per_string = [words - factor for words in per_string]
+        # The next factor does without the word this one leans on most ("spare" in "a spare
+        # minute"), which leaves the other slot's words ("minute", "hour", ...).
+        top = max(sorted(factor), key=lambda word: sum(word in words for words in per_string))
+        per_string = [words - {top} for words in per_string]
     return factors
 
 
@@ -247,6 +251,11 @@ def _cover(per_string: list[set[str]]) -> Factor:
     return Factor(chosen)
 
 
+def _plain(items: Any) -> bool:
+    """A run of literal characters: nothing to gain from reading it as a way of its own."""
+    return all(op is sre.LITERAL for op, _ in items)
+
+
 def _expand(items: Any, budget: int) -> list[list[Any]]:
     """The sequence as a few simpler sequences, one per arm of its structured branches (an
     arm with more than a word), while their number stays within `budget`: "X (a b | c) Y" is
@@ -256,13 +265,15 @@ def _expand(items: Any, budget: int) -> list[list[Any]]:
         options: list[list[Any]] = [[(op, arg)]]
         if op is sre.SUBPATTERN:
             options = _expand(arg[3], max(budget // len(sequences), 1))
-        elif op is sre.BRANCH and not all(o is sre.LITERAL for arm in arg[1] for o, _ in arm):
+        elif op is sre.BRANCH and not all(_plain(arm) for arm in arg[1]):
             room = max(budget // len(sequences), 1)
             arms = [e for arm in arg[1] for e in _expand(arm, room)]
             if len(arms) > room:
                 arms = [list(arm) for arm in arg[1]]
             if len(arms) <= room:
                 options = arms
+        elif op in _REPEATS and arg[:2] == (0, 1) and not _plain(arg[2]):
+            options = [[], list(arg[2])]  # "X (B)? Y" is "X Y" or "X B Y"
         if len(sequences) * len(options) > budget:
             options = [[(op, arg)]]
         sequences = [s + o for s in sequences for o in options]
