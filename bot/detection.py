@@ -205,7 +205,7 @@ def _composite(
     }
 
 
-def _score(text: str, words: Collection[str], hits: int) -> tuple[float, list[str]]:
+def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[str]]:
     """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
     can't cancel an ask in the next sentence; question, address and topic count once per message.
     `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
@@ -255,7 +255,7 @@ def _score(text: str, words: Collection[str], hits: int) -> tuple[float, list[st
 _EDGE = "a-z0-9'/-"
 
 
-def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[str]]:
+def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[bytes]]:
     """Where any of these slang keys stands in the raw text, and the words it may become."""
     # The key first, then the look back past it: a literal start makes the search fast.
     spelled = "|".join(
@@ -273,7 +273,7 @@ def _first_word(key: str) -> str:
 # Keys by their first word (a whole word of the raw text where the key is), and those that
 # start with a digit ("1-on-1", "1on1", "2day"), looked for directly.
 _SLANG_AT = {
-    first: _spelled([key for key in _SLANG if _first_word(key) == first])
+    first.encode(): _spelled([key for key in _SLANG if _first_word(key) == first])
     for first in {_first_word(key) for key in _SLANG} - {""}
 }
 _SLANG_FIRST = frozenset(_SLANG_AT)
@@ -281,7 +281,7 @@ _DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
 _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
 
 
-def _raw_words(text: str) -> tuple[list[str], bool]:
+def _raw_words(text: str) -> tuple[list[bytes], bool]:
     """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
     and whether a casual spelling may be there to expand."""
     low = text.lower()
