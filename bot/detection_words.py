@@ -100,8 +100,8 @@ def _char_set(arg: Any) -> _Lang:
 
 
 def _pieces(items: Any, factors: list[Factor]) -> list[_Lang]:
-    """Languages whose concatenation covers every match of `items`; factors found in parts too
-    big to spell out are appended to `factors`."""
+    """Languages whose concatenation covers every match of `items`; factors that every match
+    needs, found in parts too big to spell out, are appended to `factors`."""
     out: list[_Lang] = []
     for op, arg in items:
         if op is sre.LITERAL:
@@ -118,7 +118,8 @@ def _pieces(items: Any, factors: list[Factor]) -> list[_Lang]:
             out += _pieces(arg[3], factors)
             continue
         elif op is sre.BRANCH:
-            arms = [_joined(_pieces(arm, factors)) for arm in arg[1]]
+            # An arm's own factors hold only when that arm matches: they stay inside it.
+            arms = [_joined(_pieces(arm, [])) for arm in arg[1]]
             if all(arm is not None for arm in arms) and sum(map(len, arms)) <= _CAP:  # type: ignore[arg-type]
                 lang = _Lang().union(*arms)  # type: ignore[arg-type]
             else:
@@ -127,7 +128,9 @@ def _pieces(items: Any, factors: list[Factor]) -> list[_Lang]:
                     factors.append(Factor().union(*best))  # type: ignore[arg-type]
                 lang = _ANY
         elif op in _REPEATS:
-            lang = _repeat(arg[0], arg[1], _joined(_pieces(arg[2], factors)))
+            inner: list[Factor] = []
+            lang = _repeat(arg[0], arg[1], _joined(_pieces(arg[2], inner)))
+            factors += inner if arg[0] else []  # a body that may not run requires nothing
         else:  # NOT_LITERAL, ANY, group references: unknown
             lang = _ANY
         out.append(lang)
