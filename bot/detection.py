@@ -229,15 +229,24 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
     points, reasons = 0.0, []
-    for _, cues in sorted(sentences.items()):
-        positive = sorted((w, n) for n, w in cues.items() if w > 0)
+    for index in sorted(sentences):
+        cues = sentences[index]
+        positive: list[tuple[float, str]] = []
+        negative, against = 0.0, []
+        for name, weight in cues.items():  # in the order the cues were found, as sum() adds
+            if weight > 0:
+                positive.append((weight, name))
+            elif weight < 0:
+                negative += weight
+                against.append(f"not_{name}")
+        positive.sort()
         # The strongest cue carries the sentence; more cues agreeing add a little.
         net = positive[-1][0] + W_EXTRA * min(len(positive) - 1, 2)
-        net += sum(w for w in cues.values() if w < 0)
+        net += negative
         if net > 0:
             points += net
-            reasons += [n for _, n in reversed(positive)]
-        reasons += [f"not_{n}" for n, w in cues.items() if w < 0]
+            reasons += [name for _, name in reversed(positive)]
+        reasons += against
     if points > 0:
         for key, weight, reason, bits in _CONTEXT:
             pattern = _REST_GATE.pattern(key, rest) if rest & bits else None

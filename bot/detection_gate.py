@@ -158,6 +158,7 @@ class Gate:
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
         self._reduced: dict[tuple[str, int], re.Pattern[str] | None] = {}
+        self._seen: set[tuple[str, int]] = set()
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
@@ -191,20 +192,34 @@ class Gate:
         return ((1 << count) - 1) << first
 
     def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
-        """Pattern `name` with only the alternatives that may match, or None if none may. The
-        others cannot match anywhere in the text, so each match and its position stay."""
+        """Pattern `name` with only the alternatives that may match, or None if none may. A
+        combination seen for the first time gets the full pattern (the same matches):
+        compiling pays off only for combinations that come back."""
         keep = hits & self.masks[name]
         found = self._reduced.get((name, keep), self)
         if found is not self:
             return found  # type: ignore[return-value]
+        if keep and (name, keep) not in self._seen:
+            self._seen.add((name, keep))
+            return self.shapes[name].full
+        return self.reduced(name, hits)
+
+    def reduced(self, name: str, hits: int) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match (compiled and kept), or
+        None. The others cannot match anywhere in the text, so each match and its position
+        stay the same."""
+        keep = hits & self.masks[name]
+        if (name, keep) in self._reduced:
+            return self._reduced[name, keep]
         if len(self._reduced) > _REDUCED_CACHE:
             self._reduced.clear()
+            self._seen.clear()
         first, count = self.spans[name]
         arms = [i for i in range(count) if keep >> (first + i) & 1]
-        reduced = None
+        found = None
         if len(arms) == count:
-            reduced = self.shapes[name].full
+            found = self.shapes[name].full
         elif arms:
-            reduced = re.compile(self.shapes[name].only(arms))
-        self._reduced[name, keep] = reduced
-        return reduced
+            found = re.compile(self.shapes[name].only(arms))
+        self._reduced[name, keep] = found
+        return found

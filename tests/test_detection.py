@@ -402,7 +402,7 @@ def test_reduced_patterns_find_exactly_what_the_full_patterns_find(
         for text, normalised, words, _ in spliced[::3]:
             hits = gate.hits(words)
             for name, shape in gate.shapes.items():
-                reduced = gate.pattern(name, hits)
+                reduced = gate.reduced(name, hits)
                 found = [m.span() for m in reduced.finditer(normalised)] if reduced else []
                 assert found == [m.span() for m in shape.full.finditer(normalised)], (name, text)
 
