@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from itertools import repeat
 
-from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
+from bot.detection_words import COMMON, ONE_ON_ONE, Factor, checks, has_starts, ways_of
 
 __all__ = ["Gate", "Shape", "words_in"]
 
@@ -130,7 +130,9 @@ class Gate:
                 ways += [(first + index, checks(way)) for way in ways_of(shp.only([index]))]
         # Bits only for the words a check needs; the listing words are looked up directly.
         needed = {word for _, way in ways for f in way[1:] for word in f if word[-1] != "*"}
-        self.bits = {w.encode(): 2 << n for n, w in enumerate(sorted(needed))}  # bit 0: always set
+        # Common words get the low bits, so a typical text's mask stays a small int.
+        ordered = sorted(needed, key=lambda word: (word not in COMMON, len(word), word))
+        self.bits = {w.encode(): 2 << n for n, w in enumerate(ordered)}  # bit 0: always set
         self.vocabulary = frozenset(self.bits)
         self.always = 0
         under: dict[bytes, dict[int, list[_Way]]] = {}

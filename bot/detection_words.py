@@ -17,14 +17,14 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
-__all__ = ["ONE_ON_ONE", "Factor", "checks", "has_starts", "merged", "ways_of"]
+__all__ = ["COMMON", "ONE_ON_ONE", "Factor", "checks", "has_starts", "merged", "ways_of"]
 
 Factor = frozenset[str]  # "one of these words"; "talk*" stands for a word starting "talk"
 _Lang = frozenset[str]
 # "1:1" is the one non-word literal worth keeping: it names a conversation on its own.
 ONE_ON_ONE = "1:1"
 # Function words that occur in most messages; a factor of these is a poor filter.
-_COMMON = frozenset({
+COMMON = frozenset({
     "you", "your", "to", "for", "on", "in", "it", "is", "do", "of", "me", "my", "the", "and",
     "any", "some", "can", "have", "get", "like", "with", "up", "how", "are", "would", "could",
     "will", "be", "at", "as", "by", "if", "so", "we", "this", "please", "also", "hey", "hi",
@@ -171,13 +171,13 @@ def _words(text: str) -> set[str]:
 
 
 def _word_cost(word: str) -> tuple[int, int]:
-    return (word in _COMMON, -len(word))
+    return (word in COMMON, -len(word))
 
 
 def _cost(factor: Factor) -> tuple[bool, int, int, int]:
     """Lower is a better filter: whole words, no common words, short lists, long words."""
     starts = any(word.endswith("*") for word in factor)
-    return (starts, sum(word in _COMMON for word in factor), len(factor), -min(map(len, factor)))
+    return (starts, sum(word in COMMON for word in factor), len(factor), -min(map(len, factor)))
 
 
 def _best(factors: list[Factor]) -> Factor | None:
@@ -236,7 +236,7 @@ def _weight(word: str) -> int:
     """How much a word costs in a factor: function words are in most texts."""
     if word.endswith("*"):  # a word's start: it needs a slower check
         return 3
-    return 1000 if word in _COMMON or len(word) <= 2 else 1
+    return 1000 if word in COMMON or len(word) <= 2 else 1
 
 
 def _cover(per_string: list[set[str]]) -> Factor:
