@@ -75,6 +75,8 @@ _SLANG_WORD = re.compile(
 )
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
 _PUNCT_PAIR = re.compile(r"[?!.][?!.]")  # a cheaper first look for a run
+# A line whose first non-space is ">" or "&gt;" (str.lstrip and \s agree on what a space is).
+_QUOTE_LINE = re.compile(r"^[^\S\n]*(?:>|&gt;)", re.MULTILINE)
 _FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
@@ -87,8 +89,8 @@ def _strip_code_and_quotes(text: str) -> str:
         if fence >= 0:  # an unclosed fence: treat the rest as code too
             text = text[:fence]
         text = _INLINE_CODE.sub(" ", text)
-    if "&gt;" not in text and ">" not in text:
-        return text
+    if ("&gt;" not in text and ">" not in text) or not _QUOTE_LINE.search(text):
+        return text  # no line starts with a quote marker (a mention's ">" is none)
     kept: list[str] = []
     for line in text.split("\n"):
         head = line.lstrip()
