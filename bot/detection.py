@@ -214,10 +214,11 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
     """
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
+    compiled = _ASK_GATE.compiled
     for name, weight, triggers, key, bits in _POSITIVE:
         if not hits & bits:
             continue
-        pattern = _ASK_GATE.pattern(key, hits)
+        pattern = compiled.get(hits & bits) or _ASK_GATE.pattern(key, hits)
         if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight

@@ -159,8 +159,8 @@ class Gate:
         }
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
-        self._reduced: dict[tuple[str, int], re.Pattern[str] | None] = {}
-        self._seen: set[tuple[str, int]] = set()
+        self.compiled: dict[int, re.Pattern[str]] = {}
+        self._seen: set[int] = set()
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
@@ -196,13 +196,14 @@ class Gate:
     def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
         """Pattern `name` with only the alternatives that may match, or None if none may. A
         combination seen for the first time gets the full pattern (the same matches):
-        compiling pays off only for combinations that come back."""
+        compiling pays off only for combinations that come back. Callers in a hurry look in
+        `compiled` first, keyed by `hits & bits_of(name)`."""
         keep = hits & self.masks[name]
-        found = self._reduced.get((name, keep), self)
-        if found is not self:
-            return found  # type: ignore[return-value]
-        if keep and (name, keep) not in self._seen:
-            self._seen.add((name, keep))
+        found = self.compiled.get(keep)
+        if found is not None or not keep:
+            return found
+        if keep not in self._seen:
+            self._seen.add(keep)
             return self.shapes[name].full
         return self.reduced(name, hits)
 
@@ -210,18 +211,17 @@ class Gate:
         """Pattern `name` with only the alternatives that may match (compiled and kept), or
         None. The others cannot match anywhere in the text, so each match and its position
         stay the same."""
-        keep = hits & self.masks[name]
-        if (name, keep) in self._reduced:
-            return self._reduced[name, keep]
-        if len(self._reduced) > _REDUCED_CACHE:
-            self._reduced.clear()
-            self._seen.clear()
-        first, count = self.spans[name]
-        arms = [i for i in range(count) if keep >> (first + i) & 1]
-        found = None
-        if len(arms) == count:
+        keep = hits & self.masks[name]  # alternatives' bits never overlap: a key per pattern
+        if not keep:
+            return None
+        if keep not in self.compiled:
+            if len(self.compiled) > _REDUCED_CACHE:
+                self.compiled.clear()
+                self._seen.clear()
+            first, count = self.spans[name]
+            arms = [i for i in range(count) if keep >> (first + i) & 1]
             found = self.shapes[name].full
-        elif arms:
-            found = re.compile(self.shapes[name].only(arms))
-        self._reduced[name, keep] = found
-        return found
+            if len(arms) < count:
+                found = re.compile(self.shapes[name].only(arms))
+            self.compiled[keep] = found
+        return self.compiled[keep]
