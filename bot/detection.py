@@ -226,8 +226,11 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
     rest = _REST_GATE.hits(words)
+    compiled = _REST_GATE.compiled
     for name, weight, key, bits in _NEGATIVE:
-        pattern = _REST_GATE.pattern(key, rest) if rest & bits else None
+        if not rest & bits:
+            continue
+        pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
         for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
@@ -252,7 +255,9 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
         reasons += against
     if points > 0:
         for key, weight, reason, bits in _CONTEXT:
-            pattern = _REST_GATE.pattern(key, rest) if rest & bits else None
+            if not rest & bits:
+                continue
+            pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
             if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)
