@@ -138,7 +138,7 @@ def _normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[
 
 
 # The cues' trigger words, compiled: one C-level search per cue instead of a Python loop over
-# its words, and one search over all of them that most messages (not asks) stop at.
+# its words.
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(set(words), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
@@ -214,18 +214,17 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
     """
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
-    compiled = _ASK_GATE.compiled
     for name, weight, triggers, key, bits in _POSITIVE:
         if not hits & bits:
             continue
-        pattern = compiled.get(hits & bits) or _ASK_GATE.pattern(key, hits)
+        pattern = _ASK_GATE.compiled.get(hits & bits) or _ASK_GATE.pattern(key, hits)
         if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
     sentences.update(_composite(text, ends, set(sentences), hits))
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
-    rest = _REST_GATE.hits(words)
+    rest = _REST_GATE.hits(words)  # the same for negatives and context
     compiled = _REST_GATE.compiled
     for name, weight, key, bits in _NEGATIVE:
         if not rest & bits:

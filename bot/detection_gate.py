@@ -29,8 +29,8 @@ _ONE_ON_ONE = ONE_ON_ONE.encode()
 
 
 def _scan_splits(src: str) -> list[tuple[int, int]]:
-    """(depth, index) of every top-level `|` and the spans of top-level groups, skipping
-    escapes and character classes."""
+    """Marks of a pattern's structure, in order: (depth, index) at each "(", (-depth, index) at
+    its ")", and (0, index) at each top-level "|"; escapes and character classes skipped."""
     marks: list[tuple[int, int]] = []
     depth, i, in_class = 0, 0, False
     while i < len(src):
@@ -40,9 +40,10 @@ def _scan_splits(src: str) -> list[tuple[int, int]]:
             continue
         if in_class:
             in_class = char != "]"
-        elif char == "[":
+        elif char == "[":  # a "]" first in a class (after an optional "^") is a literal
+            i += 1 + (src[i + 1 : i + 2] == "^")
+            i += src[i : i + 1] == "]"
             in_class = True
-            i += 2 if src[i + 1 : i + 3] in ("^]",) else 1 + (src[i + 1 : i + 2] in ("]", "^"))
             continue
         elif char == "(":
             depth += 1

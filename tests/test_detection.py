@@ -12,7 +12,7 @@ import pytest
 
 from bot import detection
 from bot.detection import DEFAULT_THRESHOLD, Detection, classify
-from bot.detection_gate import words_in
+from bot.detection_gate import Shape, words_in
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "data" / "detection_dev.tsv"
 UNSEEN_SET = Path(__file__).resolve().parent / "data" / "detection_unseen.tsv"
@@ -418,3 +418,29 @@ def test_a_text_the_prefilter_rejects_gets_the_full_verdict(
                 normalised, words_in(normalised), detection._ASK_GATE.hits(words_in(normalised))
             ) == (0.0, []), text
     assert rejected > len(spliced) // 4  # the prefilter does its job
+
+
+@pytest.mark.parametrize(
+    ("pattern", "alternatives"),
+    [
+        (r"a|[^]|]|b", ["a", "[^]|]", "b"]),  # a "|" inside a class is no alternation
+        (r"(?:x|[]|])|y", ["x", "[]|]", "y"]),  # (?:a|b)|c is a|b|c
+        (r"\b(?:can|could)\s+you\b", ["can", "could"]),  # the middle group holds the arms
+        (r"\bpick\s+your\s+brain", [r"\bpick\s+your\s+brain"]),
+    ],
+)
+def test_gated_patterns_split_into_their_alternatives(
+    pattern: str, alternatives: list[str]
+) -> None:
+    shape = Shape(re.compile(pattern))
+    assert shape.alternatives == alternatives
+    for text in ["could you", "can you", "x", "]", "|", "b", "pick your brain"]:
+        full = [m.span() for m in shape.full.finditer(text)]
+        assert [m.span() for m in re.finditer(shape.only(range(len(alternatives))), text)] == full
+
+
+def test_gated_patterns_have_no_groups_or_flags() -> None:
+    with pytest.raises(ValueError, match="no groups or flags"):
+        Shape(re.compile(r"(a)|b"))
+    with pytest.raises(ValueError, match="no groups or flags"):
+        Shape(re.compile(r"a|b", re.IGNORECASE))
