@@ -204,6 +204,8 @@ class Gate:
         if found is not None or not keep:
             return found
         if keep not in self._seen:
+            if len(self._seen) > _REDUCED_CACHE * 4:  # bounded, like the compiled ones
+                self._seen.clear()
             self._seen.add(keep)
             return self.shapes[name].full
         return self.reduced(name, hits)
