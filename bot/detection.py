@@ -185,21 +185,22 @@ def _composite(
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
-    objects = [
-        (kind, pattern)
+    objects = [  # the requested objects first: cheaper than the frames, and rarer
+        (kind, sentences)
         for kind, _, triggers, key, bits in _OBJECTS
         if hits & bits
         and (pattern := _ASK_GATE.pattern(key, hits)) is not None
         and triggers is not None
         and triggers.search(text)
+        and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
     ]
     frame = _ASK_GATE.pattern("frame", hits) if objects else None
     if frame is None:
         return {}
     framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
     found: dict[int, list[str]] = {}
-    for kind, pattern in objects if framed else ():
-        for index in {bisect_right(ends, m.start()) for m in pattern.finditer(text)} & framed:
+    for kind, sentences in objects if framed else ():
+        for index in sentences & framed:
             found.setdefault(index, []).append(kind)
     return {
         index: {f"asks_for_{'+'.join(kinds)}": W_COMPOSITE + W_EXTRA * (len(kinds) - 1)}

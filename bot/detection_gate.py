@@ -16,12 +16,13 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from itertools import repeat
 
-from bot.detection_words import COMMON, ONE_ON_ONE, Factor, checks, has_starts, ways_of
+from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
 
 __all__ = ["Gate", "Shape", "words_in"]
 
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
-_Way = tuple[int, int, int, int, tuple[int, tuple[bytes, ...]] | None]
+_Words = frozenset[bytes]
+_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, tuple[bytes, ...]] | None]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
@@ -116,9 +117,8 @@ class Gate:
     """Which alternatives of named patterns can match a text, given the text's words.
 
     Each way an alternative can match is listed under the words of its most selective factor,
-    with its other factors as bit masks over the gate's vocabulary: a text's words become one
-    int, and a listed way holds when the int meets each mask. The answer is an int too, with a
-    bit per alternative; `pattern()` turns it into the pattern to run."""
+    with up to four more factors to check (and one with word starts, checked last). The answer
+    is an int with a bit per alternative; `pattern()` turns it into the pattern to run."""
 
     def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
         self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
@@ -129,31 +129,28 @@ class Gate:
             self.spans[name] = (first, len(shp.alternatives))
             for index in range(len(shp.alternatives)):
                 ways += [(first + index, checks(way)) for way in ways_of(shp.only([index]))]
-        # Bits only for the words a check needs; the listing words are looked up directly.
-        needed = {word for _, way in ways for f in way[1:] for word in f if word[-1] != "*"}
-        # Common words get the low bits, so a typical text's mask stays a small int.
-        ordered = sorted(needed, key=lambda word: (word not in COMMON, len(word), word))
-        self.bits = {w.encode(): 2 << n for n, w in enumerate(ordered)}  # bit 0: always set
-        self.vocabulary = frozenset(self.bits)
+        # Every word the gate looks at; a text's share of them is never empty when a way is
+        # listed under one of its words, so "all of them" is a factor that always holds.
+        self.vocabulary = frozenset(
+            word.encode() for _, way in ways for f in way for word in f if word[-1] != "*"
+        )
         self.always = 0
         under: dict[bytes, dict[int, list[_Way]]] = {}
         for bit, way in ways:
             if not way:  # nothing to check: the alternative may always match
                 self.always |= 1 << bit
                 continue
-            masks = [self._mask(f) for f in way[1:] if not has_starts(f)]
-            masks += [1] * (4 - len(masks))
+            whole = [self._words(f) for f in way[1:] if not has_starts(f)]
+            whole += [self.vocabulary] * (4 - len(whole))
             starts = [f for f in way[1:] if has_starts(f)]
             lazy = None
             if starts:  # a factor with word starts, checked last
-                lazy = (
-                    self._mask(starts[0]),
-                    tuple(w[:-1].encode() for w in starts[0] if w[-1] == "*"),
-                )
+                prefixes = tuple(w[:-1].encode() for w in starts[0] if w[-1] == "*")
+                lazy = self._words(starts[0]), prefixes
             for word in way[0]:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
-                if (*masks, lazy) not in listed:
-                    listed.append((*masks, lazy))  # type: ignore[arg-type]
+                if (*whole, lazy) not in listed:
+                    listed.append((*whole, lazy))  # type: ignore[arg-type]
         self.under = {
             word: [(bit, tuple(options)) for bit, options in by_bit.items()]
             for word, by_bit in under.items()
@@ -165,29 +162,32 @@ class Gate:
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
-        mask = sum(map(self.bits.__getitem__, self.vocabulary.intersection(words))) | 1
+        found = self.vocabulary.intersection(words)
         hit = self.always
         starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
-        for word in self.listed.intersection(words):
+        for word in self.listed.intersection(found):
             for bit, ways in self.under[word]:
                 if hit & bit:
                     continue
                 for a, b, c, d, lazy in ways:
-                    if not (mask & a and mask & b and mask & c and mask & d):
+                    if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
                         continue
-                    if lazy is not None and not mask & lazy[0]:
-                        found = starts.get(lazy[1])
-                        if found is None:
-                            found = any(map(bytes.startswith, words, repeat(lazy[1])))
-                            starts[lazy[1]] = found
-                        if not found:
+                    if d.isdisjoint(found):
+                        continue
+                    if lazy is not None and lazy[0].isdisjoint(found):
+                        seen = starts.get(lazy[1])
+                        if seen is None:
+                            seen = any(map(bytes.startswith, words, repeat(lazy[1])))
+                            starts[lazy[1]] = seen
+                        if not seen:
                             continue
                     hit |= bit
                     break
         return hit
 
-    def _mask(self, factor: Factor) -> int:
-        return sum(self.bits.get(word.encode(), 0) for word in factor)
+    @staticmethod
+    def _words(factor: Factor) -> frozenset[bytes]:
+        return frozenset(word.encode() for word in factor if word[-1] != "*")
 
     def bits_of(self, name: str) -> int:
         """The bits of pattern `name`'s alternatives in `hits()`."""
