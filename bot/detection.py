@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from bot.detection_cues import (
     CONTEXT,
@@ -24,6 +25,7 @@ from bot.detection_cues import (
     W_COMPOSITE,
     W_EXTRA,
 )
+from bot.detection_gate import Gate, words_in
 
 __all__ = ["DEFAULT_THRESHOLD", "Detection", "classify"]
 
@@ -72,18 +74,23 @@ _SLANG_WORD = re.compile(
     r"(?![\w'/-])"
 )
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
+_PUNCT_PAIR = re.compile(r"[?!.][?!.]")  # a cheaper first look for a run
+# A line whose first non-space is ">" or "&gt;" (str.lstrip and \s agree on what a space is).
+_QUOTE_LINE = re.compile(r"^[^\S\n]*(?:>|&gt;)", re.MULTILINE)
+_FOLDED = re.compile("[" + re.escape("".join(map(chr, _FOLD))) + "]")
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
 
 
 def _strip_code_and_quotes(text: str) -> str:
     """Text without code (never an ask) and without quoted lines (someone else's words)."""
-    text = _CODE_BLOCK.sub(" ", text)
-    fence = text.find("```")
-    if fence >= 0:  # an unclosed fence: treat the rest as code too
-        text = text[:fence]
-    text = _INLINE_CODE.sub(" ", text)
-    if "&gt;" not in text and ">" not in text:
-        return text
+    if "`" in text:
+        text = _CODE_BLOCK.sub(" ", text)
+        fence = text.find("```")
+        if fence >= 0:  # an unclosed fence: treat the rest as code too
+            text = text[:fence]
+        text = _INLINE_CODE.sub(" ", text)
+    if ("&gt;" not in text and ">" not in text) or not _QUOTE_LINE.search(text):
+        return text  # no line starts with a quote marker (a mention's ">" is none)
     kept: list[str] = []
     for line in text.split("\n"):
         head = line.lstrip()
@@ -94,63 +101,106 @@ def _strip_code_and_quotes(text: str) -> str:
     return "\n".join(kept)
 
 
-def _normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
-    """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned."""
+def _markup(mentions: list[str], bot_user_id: str | None, match: re.Match[str]) -> str:
+    """The UPPERCASE token for one piece of markup; user mentions are noted in `mentions`."""
+    sigil, body = match.group(1), match.group(2)
+    if sigil == "@" and _USER_ID.fullmatch(body):
+        if bot_user_id and body == bot_user_id.lower():
+            return " BOT "
+        mentions.append(body.upper())
+        return " MENTION "
+    if sigil == "#":
+        return " CHANNEL "
+    if sigil == "!":
+        return " DATE " if body.startswith("date") else " GROUP "
+    return " LINK "
+
+
+def _normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[str, list[str]]:
+    """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned.
+    Each step runs only if the text has the character it starts from; `slang=False` says the
+    caller knows no casual spelling is there (`_raw_words`)."""
     text = _strip_code_and_quotes(text[:_MAX_RAW_CHARS])[:_MAX_SCAN_CHARS].lower()
     mentions: list[str] = []
-    bot = bot_user_id.lower() if bot_user_id else None
-
-    def markup(match: re.Match[str]) -> str:
-        sigil, body = match.group(1), match.group(2)
-        if sigil == "@" and _USER_ID.fullmatch(body):
-            if body == bot:
-                return " BOT "
-            mentions.append(body.upper())
-            return " MENTION "
-        if sigil == "#":
-            return " CHANNEL "
-        if sigil == "!":
-            return " DATE " if body.startswith("date") else " GROUP "
-        return " LINK "
-
-    text = _MARKUP.sub(markup, text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = _EMOJI.sub(" ", text).translate(_FOLD)
-    text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
-    text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
+    if "<" in text:
+        text = _MARKUP.sub(partial(_markup, mentions, bot_user_id), text)
+    if "&" in text:
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    if ":" in text:
+        text = _EMOJI.sub(" ", text)
+    if _FOLDED.search(text):
+        text = text.translate(_FOLD)
+    if slang:
+        text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
+    if _PUNCT_PAIR.search(text):
+        text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
     return " ".join(text.split()), mentions
 
 
 # The cues' trigger words, compiled: one C-level search per cue instead of a Python loop over
-# its words, and one search over all of them that most messages (not asks) stop at.
-_GatedCue = tuple[str, float, re.Pattern[str] | None, re.Pattern[str]]
-
-
+# its words.
 def _words(words: Iterable[str]) -> re.Pattern[str] | None:
     ordered = sorted(set(words), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, ordered))) if ordered else None
 
 
-def _gated(
-    cues: Iterable[tuple[str, float, tuple[str, ...], re.Pattern[str]]],
-) -> tuple[_GatedCue, ...]:
-    return tuple((name, weight, _words(words), pattern) for name, weight, words, pattern in cues)
+# Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
+_ASK_GATE = Gate(
+    {f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)}
+    | {f"object{i}": cue[3] for i, cue in enumerate(OBJECTS)}
+    | {"frame": FRAME}
+)
+_REST_GATE = Gate(
+    {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
+    | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
+)
+_POSITIVE = tuple(
+    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    for i, (name, weight, triggers, _) in enumerate(POSITIVE)
+    if (key := f"positive{i}")
+)
+_OBJECTS = tuple(
+    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    for i, (name, weight, triggers, _) in enumerate(OBJECTS)
+    if (key := f"object{i}")
+)
+_NEGATIVE = tuple(
+    (name, weight, key, _REST_GATE.bits_of(key))
+    for i, (name, weight, _, _) in enumerate(NEGATIVE)
+    if (key := f"negative{i}")
+)
+_CONTEXT = tuple(
+    (key, weight, reason, _REST_GATE.bits_of(key))
+    for i, (_, weight, reason) in enumerate(CONTEXT)
+    if (key := f"context{i}")
+)
+_PHRASE_BITS = sum(cue[-1] for cue in _POSITIVE)
+_OBJECT_BITS = sum(cue[-1] for cue in _OBJECTS)
+_FRAME_BITS = _ASK_GATE.bits_of("frame")
 
 
-_POSITIVE = _gated(POSITIVE)
-_OBJECTS = _gated(OBJECTS)
-_ANY_TRIGGER = _words(word for cue in (*POSITIVE, *OBJECTS) for word in cue[2])
-
-
-def _composite(text: str, ends: list[int], skip: set[int]) -> dict[int, dict[str, float]]:
+def _composite(
+    text: str, ends: list[int], skip: set[int], hits: int
+) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
-    objects = [cue for cue in _OBJECTS if cue[2] is not None and cue[2].search(text)]
-    if not objects:
+    if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
+        return {}  # every sentence already has a phrase cue
+    objects = [  # the requested objects first: cheaper than the frames, and rarer
+        (kind, sentences)
+        for kind, _, triggers, key, bits in _OBJECTS
+        if hits & bits
+        and (pattern := _ASK_GATE.pattern(key, hits)) is not None
+        and triggers is not None
+        and triggers.search(text)
+        and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
+    ]
+    frame = _ASK_GATE.pattern("frame", hits) if objects else None
+    if frame is None:
         return {}
-    framed = {bisect_right(ends, m.start()) for m in FRAME.finditer(text)} - skip
+    framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
     found: dict[int, list[str]] = {}
-    for kind, _, _, pattern in objects if framed else ():
-        for index in {bisect_right(ends, m.start()) for m in pattern.finditer(text)} & framed:
+    for kind, sentences in objects if framed else ():
+        for index in sentences & framed:
             found.setdefault(index, []).append(kind)
     return {
         index: {f"asks_for_{'+'.join(kinds)}": W_COMPOSITE + W_EXTRA * (len(kinds) - 1)}
@@ -158,41 +208,113 @@ def _composite(text: str, ends: list[int], skip: set[int]) -> dict[int, dict[str
     }
 
 
-def _score(text: str) -> tuple[float, list[str]]:
+def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[str]]:
     """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
     can't cancel an ask in the next sentence; question, address and topic count once per message.
+    `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
     """
-    if _ANY_TRIGGER is None or not _ANY_TRIGGER.search(text):
-        return 0.0, []
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
     sentences: dict[int, dict[str, float]] = {}
-    for name, weight, triggers, pattern in _POSITIVE:
-        if triggers is not None and triggers.search(text):
+    for name, weight, triggers, key, bits in _POSITIVE:
+        if not hits & bits:
+            continue
+        pattern = _ASK_GATE.compiled.get(hits & bits) or _ASK_GATE.pattern(key, hits)
+        if pattern is not None and triggers is not None and triggers.search(text):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
-    sentences.update(_composite(text, ends, set(sentences)))
+    sentences.update(_composite(text, ends, set(sentences), hits))
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
-    for name, weight, _, pattern in NEGATIVE:
-        for match in pattern.finditer(text):
+    rest = _REST_GATE.hits(words)  # the same for negatives and context
+    compiled = _REST_GATE.compiled
+    for name, weight, key, bits in _NEGATIVE:
+        if not rest & bits:
+            continue
+        pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
+        for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
     points, reasons = 0.0, []
-    for _, cues in sorted(sentences.items()):
-        positive = sorted((w, n) for n, w in cues.items() if w > 0)
+    for index in sorted(sentences):
+        cues = sentences[index]
+        positive: list[tuple[float, str]] = []
+        negative, against = 0.0, []
+        for name, weight in cues.items():  # in the order the cues were found, as sum() adds
+            if weight > 0:
+                positive.append((weight, name))
+            elif weight < 0:
+                negative += weight
+                against.append(f"not_{name}")
+        positive.sort()
         # The strongest cue carries the sentence; more cues agreeing add a little.
         net = positive[-1][0] + W_EXTRA * min(len(positive) - 1, 2)
-        net += sum(w for w in cues.values() if w < 0)
+        net += negative
         if net > 0:
             points += net
-            reasons += [n for _, n in reversed(positive)]
-        reasons += [f"not_{n}" for n, w in cues.items() if w < 0]
+            reasons += [name for _, name in reversed(positive)]
+        reasons += against
     if points > 0:
-        for pattern, weight, reason in CONTEXT:
-            if pattern.search(text):
+        for key, weight, reason, bits in _CONTEXT:
+            if not rest & bits:
+                continue
+            pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
+            if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)
     return points, reasons
+
+
+# --- the prefilter on the raw text -----------------------------------------------------------
+# Normalising only removes text, puts non-letters around what it inserts, and spells slang
+# out, so every whole word of the normalised text is a whole word of the lowercased raw text
+# or of the expansion of a slang spelling found there (docs/detection.md, "The prefilter").
+# A slang spelling counts where normalising may expand it: "_" may turn into a space there.
+_EDGE = "a-z0-9'/-"
+
+
+def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[bytes]]:
+    """Where any of these slang keys stands in the raw text, and the words it may become."""
+    # The key first, then the look back past it: a literal start makes the search fast.
+    spelled = "|".join(
+        re.escape(key).replace("'", "['\u2018\u2019]") + f"(?<![{_EDGE}][\\s\\S]{{{len(key)}}})"
+        for key in keys
+    )
+    pattern = re.compile(f"(?:{spelled})(?![{_EDGE}])")
+    return pattern, set().union(*(words_in(_SLANG[key]) for key in keys))
+
+
+def _first_word(key: str) -> str:
+    return re.match("[a-z]*", key).group()  # type: ignore[union-attr]
+
+
+# Keys by their first word (a whole word of the raw text where the key is), and those that
+# start with a digit ("1-on-1", "1on1", "2day"), looked for directly.
+_SLANG_AT = {
+    first.encode(): _spelled([key for key in _SLANG if _first_word(key) == first])
+    for first in {_first_word(key) for key in _SLANG} - {""}
+}
+_SLANG_FIRST = frozenset(_SLANG_AT)
+_DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
+_NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
+
+
+def _raw_words(text: str) -> tuple[list[bytes], bool]:
+    """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
+    and whether a casual spelling may be there to expand."""
+    low = text.lower()
+    words = words_in(low)
+    slang = False
+    for first in _SLANG_FIRST.intersection(words):
+        found, expansions = _SLANG_AT[first]
+        if found.search(low):
+            words += expansions
+            slang = True
+    if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[0].search(
+        low
+    ):
+        words += _DIGIT_SLANG[1]
+        slang = True
+    return words, slang
 
 
 def classify(
@@ -203,8 +325,17 @@ def classify(
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
-    normalised, mentions = _normalise(text, bot_user_id)
-    points, reasons = _score(normalised) if normalised else (0.0, [])
+    words, hits, slang = None, 0, True
+    if len(text) <= _MAX_SCAN_CHARS:  # longer texts are cut while normalised: no raw prefilter
+        words, slang = _raw_words(text)
+        hits = _ASK_GATE.hits(words)
+        if not (hits & _PHRASE_BITS or (hits & _FRAME_BITS and hits & _OBJECT_BITS)):
+            return _NOT_AN_ASK  # the verdict the full path gives a text no positive cue matches
+    normalised, mentions = _normalise(text, bot_user_id, slang)
+    if words is None:
+        words = words_in(normalised)
+        hits = _ASK_GATE.hits(words)
+    points, reasons = _score(normalised, words, hits) if normalised else (0.0, [])
     score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
     if points <= 0 or score < threshold:
         return Detection(is_ask=False, score=score, target=None, reasons=tuple(reasons))

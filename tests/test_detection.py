@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import random
+import re
 import time
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from bot import detection
 from bot.detection import DEFAULT_THRESHOLD, Detection, classify
+from bot.detection_gate import Shape, words_in
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "data" / "detection_dev.tsv"
 UNSEEN_SET = Path(__file__).resolve().parent / "data" / "detection_unseen.tsv"
@@ -318,3 +321,126 @@ def test_every_cue_match_contains_one_of_its_trigger_words() -> None:
         for text in normalised:
             for match in pattern.finditer(text):
                 assert any(word in match.group(0) for word in triggers), (name, match.group(0))
+
+
+# --- the prefilter is sound (docs/detection.md, "The prefilter") ------------------------------
+# The raw-text prefilter may only ever skip work that finds nothing: every word the normalised
+# text has must be among the words read off the raw text, and every cue alternative that
+# matches the normalised text must be among those the gates keep. Checked on the labelled sets
+# and on texts spliced from them with slang, markup, code, quotes and emoji.
+
+_DECOR = [
+    "u", "ur", "r", "ya", "pls", "min", "mins", "sec", "hrs", "lmk", "q", "q\u2019s", "w/",
+    "1-on-1", "1on1", "one-on-one", "1:1s", "2day", "wanna", "im", "ive", "dont", "convo", "abt",
+    "<@U0ALICE01>", "<@W012ABCDE|sam>", "<!here>", "<#C01ABCDEF|data-eng>", "<https://x.io|a>",
+    ":wave:", ":+1:", "`got a minute?`", "```x```", "&gt; ", "&amp;", "&lt;", "_", "*", "~",
+    "\u2014", "\u2019", "??", "!!!", "...", "\n", "\t", "MENTION",
+]  # fmt: skip
+
+
+def _spliced_corpus(size: int = 1500) -> list[str]:
+    texts = [text for _, text in load(UNSEEN_SET)]
+    if DEV_SET.exists():
+        texts += [text for _, text in load(DEV_SET)]
+    words = sorted({word for text in texts for word in text.split()})
+    rng = random.Random(11)
+    out = list(texts)
+    for _ in range(size):
+        first, second = rng.choice(texts).split(), rng.choice(texts).split()
+        parts = first[: rng.randint(0, len(first))] + second[rng.randint(0, len(second)) :]
+        for _ in range(rng.randint(0, 4)):
+            parts.insert(rng.randint(0, len(parts)), rng.choice(_DECOR + words))
+        text = rng.choice([" ", " ", " ", "", "_", "\n"]).join(parts)
+        out.append(text.upper() if rng.random() < 0.05 else text)
+    return out
+
+
+@pytest.fixture(scope="module")
+def spliced() -> list[tuple[str, str, list[str], bool]]:
+    """(raw text, normalised text, raw words, slang seen) for texts the prefilter reads."""
+    rows = []
+    for text in _spliced_corpus():
+        if len(text) <= 1000:  # longer texts skip the prefilter
+            words, slang = detection._raw_words(text)
+            rows.append((text, detection._normalise(text, BOT)[0], words, slang))
+    return rows
+
+
+def test_raw_words_cover_every_word_of_the_normalised_text(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    for text, normalised, words, slang in spliced:
+        missing = set(words_in(normalised)) - set(words)
+        assert not missing, (text, missing)
+        if not slang:  # so normalising may skip the slang step
+            assert detection._normalise(text, BOT, slang=False)[0] == normalised, text
+
+
+def test_gates_keep_every_alternative_that_matches(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    for gate in (detection._ASK_GATE, detection._REST_GATE):
+        alternatives = {
+            name: (shape.full, [re.compile(shape.only([i])) for i in range(count)], first)
+            for name, shape in gate.shapes.items()
+            for first, count in [gate.spans[name]]
+        }
+        for text, normalised, words, _ in spliced:
+            hits = gate.hits(words)
+            for name, (full, arms, first) in alternatives.items():
+                if not full.search(normalised):
+                    continue
+                for i, arm in enumerate(arms):
+                    if arm.search(normalised):
+                        assert hits >> (first + i) & 1, (name, i, text)
+
+
+def test_reduced_patterns_find_exactly_what_the_full_patterns_find(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    for gate in (detection._ASK_GATE, detection._REST_GATE):
+        for text, normalised, words, _ in spliced[::3]:
+            hits = gate.hits(words)
+            for name, shape in gate.shapes.items():
+                reduced = gate.reduced(name, hits)
+                found = [m.span() for m in reduced.finditer(normalised)] if reduced else []
+                assert found == [m.span() for m in shape.full.finditer(normalised)], (name, text)
+
+
+def test_a_text_the_prefilter_rejects_gets_the_full_verdict(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    rejected = 0
+    for text, normalised, _, _ in spliced:
+        if classify(text) is detection._NOT_AN_ASK:
+            rejected += 1
+            assert normalised == "" or detection._score(
+                normalised, words_in(normalised), detection._ASK_GATE.hits(words_in(normalised))
+            ) == (0.0, []), text
+    assert rejected > len(spliced) // 4  # the prefilter does its job
+
+
+@pytest.mark.parametrize(
+    ("pattern", "alternatives"),
+    [
+        (r"a|[^]|]|b", ["a", "[^]|]", "b"]),  # a "|" inside a class is no alternation
+        (r"(?:x|[]|])|y", ["x", "[]|]", "y"]),  # (?:a|b)|c is a|b|c
+        (r"\b(?:can|could)\s+you\b", ["can", "could"]),  # the middle group holds the arms
+        (r"\bpick\s+your\s+brain", [r"\bpick\s+your\s+brain"]),
+    ],
+)
+def test_gated_patterns_split_into_their_alternatives(
+    pattern: str, alternatives: list[str]
+) -> None:
+    shape = Shape(re.compile(pattern))
+    assert shape.alternatives == alternatives
+    for text in ["could you", "can you", "x", "]", "|", "b", "pick your brain"]:
+        full = [m.span() for m in shape.full.finditer(text)]
+        assert [m.span() for m in re.finditer(shape.only(range(len(alternatives))), text)] == full
+
+
+def test_gated_patterns_have_no_groups_or_flags() -> None:
+    with pytest.raises(ValueError, match="no groups or flags"):
+        Shape(re.compile(r"(a)|b"))
+    with pytest.raises(ValueError, match="no groups or flags"):
+        Shape(re.compile(r"a|b", re.IGNORECASE))

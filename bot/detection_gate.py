@@ -1,0 +1,230 @@
+"""Sound prefilters for the ask classifier: which alternatives of a cue can match a text.
+
+Every cue pattern is an alternation. bot/detection_words.py reads, for each alternative, the
+ways it can match and, for each way, the words it needs ("one of these" factors). A text that
+lacks the words of every way cannot contain a match of that alternative at any position, so
+the alternative can be dropped from the alternation without changing any match: alternation
+tries its arms in order, and an arm that never matches is never chosen. `Gate.hits` turns a
+text's words into one bit per alternative that may match, with a few set, dict and int
+operations; `Gate.pattern` gives the pattern with just those alternatives (cached), or None.
+docs/detection.md ("The prefilter") has the argument in full.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from itertools import repeat
+
+from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
+
+__all__ = ["Gate", "Shape", "words_in"]
+
+_REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
+_Words = frozenset[bytes]
+_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, tuple[bytes, ...]] | None]
+# Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
+# faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
+_SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+_ONE_ON_ONE = ONE_ON_ONE.encode()
+
+
+def _scan_splits(src: str) -> list[tuple[int, int]]:
+    """Marks of a pattern's structure, in order: (depth, index) at each "(", (-depth, index) at
+    its ")", and (0, index) at each top-level "|"; escapes and character classes skipped."""
+    marks: list[tuple[int, int]] = []
+    depth, i, in_class = 0, 0, False
+    while i < len(src):
+        char = src[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":  # a "]" first in a class (after an optional "^") is a literal
+            i += 1 + (src[i + 1 : i + 2] == "^")
+            i += src[i : i + 1] == "]"
+            in_class = True
+            continue
+        elif char == "(":
+            depth += 1
+            marks.append((depth, i))
+        elif char == ")":
+            marks.append((-depth, i))
+            depth -= 1
+        elif char == "|" and depth == 0:
+            marks.append((0, i))
+        i += 1
+    if depth:
+        raise ValueError(f"unbalanced pattern: {src!r}")
+    return marks
+
+
+def _alternatives(src: str) -> list[str]:
+    """The top-level arms of `src`, with `(?:a|b)` arms flattened (alternation is associative)."""
+    bars = [i for depth, i in _scan_splits(src) if depth == 0]
+    arms = [src[a + 1 : b] for a, b in zip([-1, *bars], [*bars, len(src)], strict=True)]
+    flat: list[str] = []
+    for arm in arms:
+        inner = _wrapped(arm)
+        flat += _alternatives(inner) if inner is not None and len(arms) > 1 else [arm]
+    return flat
+
+
+def _wrapped(src: str) -> str | None:
+    """`x` when `src` is exactly `(?:x)` (one group spanning it all), else None."""
+    if not (src.startswith("(?:") and src.endswith(")")):
+        return None
+    closing = [i for depth, i in _scan_splits(src) if depth == -1]
+    return src[3:-1] if closing == [len(src) - 1] else None
+
+
+class Shape:
+    """A pattern as prefix + (alternative | alternative | ...) + suffix."""
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        src = pattern.pattern
+        if pattern.groups or pattern.flags & ~re.UNICODE:
+            raise ValueError(f"gated patterns have no groups or flags: {src!r}")
+        self.prefix, self.suffix = "", ""
+        self.alternatives = _alternatives(src)
+        if len(self.alternatives) == 1:  # maybe one group in the middle holds the alternation
+            opens = [i for depth, i in _scan_splits(src) if depth == 1]
+            closes = [i for depth, i in _scan_splits(src) if depth == -1]
+            for start, end in zip(opens, closes, strict=True):
+                inner = _wrapped(src[start : end + 1])
+                if inner is not None and len(_alternatives(inner)) > 1:
+                    self.prefix, self.suffix = src[: start + 3], src[end:]
+                    self.alternatives = _alternatives(inner)
+                    break
+        self.full = pattern
+
+    def only(self, keep: Iterable[int]) -> str:
+        """Source of the pattern with just the alternatives `keep` (in their original order)."""
+        arms = "|".join(f"(?:{self.alternatives[i]})" for i in sorted(keep))
+        return f"{self.prefix}{arms}{self.suffix}" if self.prefix or self.suffix else arms
+
+
+def words_in(text: str) -> list[bytes]:
+    """The words the gate looks up: maximal a-z runs (as bytes), plus "1:1"."""
+    words = text.encode("utf-8", "surrogatepass").translate(_SPACED).split()
+    if ONE_ON_ONE in text:
+        words.append(_ONE_ON_ONE)
+    return words
+
+
+class Gate:
+    """Which alternatives of named patterns can match a text, given the text's words.
+
+    Each way an alternative can match is listed under the words of its most selective factor,
+    with up to four more factors to check (and one with word starts, checked last). The answer
+    is an int with a bit per alternative; `pattern()` turns it into the pattern to run."""
+
+    def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
+        self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
+        self.spans: dict[str, tuple[int, int]] = {}  # name -> (first bit, alternatives)
+        ways: list[tuple[int, list[Factor]]] = []
+        for name, shp in self.shapes.items():
+            first = sum(count for _, count in self.spans.values())
+            self.spans[name] = (first, len(shp.alternatives))
+            for index in range(len(shp.alternatives)):
+                ways += [(first + index, checks(way)) for way in ways_of(shp.only([index]))]
+        # Every word the gate looks at; a text's share of them is never empty when a way is
+        # listed under one of its words, so "all of them" is a factor that always holds.
+        self.vocabulary = frozenset(
+            word.encode() for _, way in ways for f in way for word in f if word[-1] != "*"
+        )
+        self.always = 0
+        under: dict[bytes, dict[int, list[_Way]]] = {}
+        for bit, way in ways:
+            if not way:  # nothing to check: the alternative may always match
+                self.always |= 1 << bit
+                continue
+            whole = [self._words(f) for f in way[1:] if not has_starts(f)]
+            whole += [self.vocabulary] * (4 - len(whole))
+            starts = [f for f in way[1:] if has_starts(f)]
+            lazy = None
+            if starts:  # a factor with word starts, checked last
+                prefixes = tuple(w[:-1].encode() for w in starts[0] if w[-1] == "*")
+                lazy = self._words(starts[0]), prefixes
+            for word in way[0]:
+                listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
+                if (*whole, lazy) not in listed:
+                    listed.append((*whole, lazy))  # type: ignore[arg-type]
+        self.under = {
+            word: [(bit, tuple(options)) for bit, options in by_bit.items()]
+            for word, by_bit in under.items()
+        }
+        self.listed = frozenset(self.under)
+        self.masks = {name: self.bits_of(name) for name in self.spans}
+        self.compiled: dict[int, re.Pattern[str]] = {}
+        self._seen: set[int] = set()
+
+    def hits(self, words: Collection[bytes]) -> int:
+        """A bit for each alternative that may match a text with these words."""
+        found = self.vocabulary.intersection(words)
+        hit = self.always
+        starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
+        for word in self.listed.intersection(found):
+            for bit, ways in self.under[word]:
+                if hit & bit:
+                    continue
+                for a, b, c, d, lazy in ways:
+                    if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
+                        continue
+                    if d.isdisjoint(found):
+                        continue
+                    if lazy is not None and lazy[0].isdisjoint(found):
+                        seen = starts.get(lazy[1])
+                        if seen is None:
+                            seen = any(map(bytes.startswith, words, repeat(lazy[1])))
+                            starts[lazy[1]] = seen
+                        if not seen:
+                            continue
+                    hit |= bit
+                    break
+        return hit
+
+    @staticmethod
+    def _words(factor: Factor) -> frozenset[bytes]:
+        return frozenset(word.encode() for word in factor if word[-1] != "*")
+
+    def bits_of(self, name: str) -> int:
+        """The bits of pattern `name`'s alternatives in `hits()`."""
+        first, count = self.spans[name]
+        return ((1 << count) - 1) << first
+
+    def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match, or None if none may. A
+        combination seen for the first time gets the full pattern (the same matches):
+        compiling pays off only for combinations that come back. Callers in a hurry look in
+        `compiled` first, keyed by `hits & bits_of(name)`."""
+        keep = hits & self.masks[name]
+        found = self.compiled.get(keep)
+        if found is not None or not keep:
+            return found
+        if keep not in self._seen:
+            if len(self._seen) > _REDUCED_CACHE * 4:  # bounded, like the compiled ones
+                self._seen.clear()
+            self._seen.add(keep)
+            return self.shapes[name].full
+        return self.reduced(name, hits)
+
+    def reduced(self, name: str, hits: int) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match (compiled and kept), or
+        None. The others cannot match anywhere in the text, so each match and its position
+        stay the same."""
+        keep = hits & self.masks[name]  # alternatives' bits never overlap: a key per pattern
+        if not keep:
+            return None
+        if keep not in self.compiled:
+            if len(self.compiled) > _REDUCED_CACHE:
+                self.compiled.clear()
+                self._seen.clear()
+            first, count = self.spans[name]
+            arms = [i for i in range(count) if keep >> (first + i) & 1]
+            found = self.shapes[name].full
+            if len(arms) < count:
+                found = re.compile(self.shapes[name].only(arms))
+            self.compiled[keep] = found
+        return self.compiled[keep]
