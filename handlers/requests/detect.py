@@ -87,16 +87,21 @@ async def prompt_if_ask(
 
 
 async def on_message(
-    event: dict[str, Any],
-    body: dict[str, Any],
-    context: AsyncBoltContext,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
+    event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
 ) -> None:
-    """Every message in channels the bot is in, and in its DMs."""
-    if not await prompt_if_ask(event, body, context, client, store, clock):
+    """Every message in channels the bot is in, and in its DMs.
+
+    Takes the rest from `context` itself: Bolt's argument injection costs more the more
+    arguments a listener names, and this one runs for every channel message.
+    """
+    detection = detect_ask(event, context.bot_user_id)
+    if detection is None:
         context[QUIET] = True  # most of the traffic: counted, not logged one by one
+        return
+    team_id = str(body.get("team_id"))
+    await prompt_asker(
+        event, team_id, detection, context.client, context["store"], context["clock"]
+    )
 
 
 def register(app: AsyncApp) -> None:
