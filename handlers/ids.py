@@ -162,6 +162,10 @@ HOME_ITEM_DONE = "home_item_done"
 HOME_ASK = "home_ask"
 HOME_INTRO = "home_intro"
 HOME_PROFILE = "home_profile"
+HOME_LOG_NOTES = "home_log_notes"
+NOTES_PICK_MODAL = "notes_pick_modal"  # App Home's Log notes: whom the notes are about
+NOTES_PICK_BLOCK = "notes_pick"
+NOTES_PICK_ACTION = "notes_pick_user"
 # /mentor settings: the modal, and each input's block_id (errors go there) and action_id.
 SETTINGS_MODAL = "admin_settings_modal"
 SETTINGS_POOL_BLOCK = "settings_pool"

@@ -23,6 +23,7 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from tests.test_notes_flow import all_posted, met
 from tests.test_request_actions import ask, the_request
 from tests.test_request_flow import dms_to
 
@@ -47,9 +48,10 @@ async def test_a_first_visit_gets_a_welcome_once(
     first = await open_home(slack, fake_slack, ALICE)
     assert "Welcome to mentorbot" in block_texts(first)
     assert "/mentor optout" in block_texts(first)
-    assert button_labels(first)[:3] == [
+    assert button_labels(first)[:4] == [
         "Ask for mentoring",
         "Introduce people",
+        "Log notes",
         "Edit mentor profile",
     ]
     for empty in ("Nothing booked", "No one is waiting on you", "None open", "Nothing to do"):
@@ -147,3 +149,47 @@ async def test_a_busy_home_stays_within_slacks_limits(
     assert "…and 32 more" in texts  # 40 waiting, 8 shown
     assert "…and 12 more. See `/mentor sessions`." in texts
     assert "<!channel>" not in texts
+
+
+async def test_log_notes_from_home_asks_whom_then_opens_the_form_for_them(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await met(bot, mentor=ALICE, mentee=BOB)
+    home = await open_home(slack, fake_slack, ALICE)
+    await slack.click(find_button(home, "Log notes"), home, user_id=ALICE)
+    picker = fake_slack.calls_to("views.open")[-1].response["view"]
+    assert picker["callback_id"] == ids.NOTES_PICK_MODAL
+
+    # Someone she never met, or herself: told inline, and the picker stays.
+    for wrong, says in ((CAROL, "can't find a request"), (ALICE, "someone else")):
+        state = {ids.NOTES_PICK_BLOCK: {ids.NOTES_PICK_ACTION: {"selected_user": wrong}}}
+        reply = await slack.view_submission(picker, user_id=ALICE, state=state)
+        assert reply.body["response_action"] == "errors"
+        assert says in reply.body["errors"][ids.NOTES_PICK_BLOCK]
+
+    state = {ids.NOTES_PICK_BLOCK: {ids.NOTES_PICK_ACTION: {"selected_user": BOB}}}
+    reply = await slack.view_submission(picker, user_id=ALICE, state=state)
+    assert reply.body["response_action"] == "update"
+    form = reply.body["view"]
+    assert form["callback_id"] == ids.NOTES_MODAL
+    assert f"<@{BOB}>" in block_texts(form)
+
+    # The form it opens saves like any other Log notes, plan DM to Bob included.
+    answers = {"Private notes": "Promo case", "Step 1": "Draft the case", "Step 1: who": "Them"}
+    saved = await slack.view_submission(form, answers, user_id=ALICE)
+    assert saved.status == 200, saved.body
+    assert not saved.body, saved.body
+    await bot.background.drain(5)
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        rows = conn.execute("SELECT author_id, subject_id FROM notes").fetchall()
+    assert rows == [(ALICE, BOB)]
+    assert "Draft the case" in all_posted(fake_slack)
+
+
+async def test_a_log_notes_picker_that_slack_refuses_is_told_on_home(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    home = await open_home(slack, fake_slack, ALICE)
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    await slack.click(find_button(home, "Log notes"), home, user_id=ALICE)
+    assert "couldn't open the notes form" in block_texts(home_of(fake_slack, ALICE))

@@ -180,6 +180,7 @@ def _top(first_visit: bool, notice: str | None) -> list[dict[str, Any]]:
             "elements": [
                 button("Ask for mentoring", ids.HOME_ASK, "ask", "primary"),
                 button("Introduce people", ids.HOME_INTRO, "intro"),
+                button("Log notes", ids.HOME_LOG_NOTES, "notes"),
                 button("Edit mentor profile", ids.HOME_PROFILE, "profile"),
             ],
         }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_bolt.async_app import AsyncApp
 
 from handlers import ids
-from handlers.notes import checkins, history, items, relationships, save, share
+from handlers.notes import checkins, history, items, pick, relationships, save, share
 
 
 def register(app: AsyncApp) -> None:
@@ -27,3 +27,5 @@ def register(app: AsyncApp) -> None:
     app.action(ids.NOTES_LOG)(history.notes_log_clicked)
     app.action(ids.NOTES_EDIT)(history.notes_edit_clicked)
     app.action(ids.PLAN_RESEND)(share.plan_resend_clicked)
+    app.action(ids.HOME_LOG_NOTES)(pick.home_log_notes)
+    app.view(ids.NOTES_PICK_MODAL)(pick.pick_submitted)

@@ -72,16 +72,24 @@ async def open_log_notes(
         if earlier is not None:
             edit = NotesTarget(other, session_id=session.id, note_id=earlier.id)
             return await _open(client, trigger_id, await _edit_view(store, earlier, edit))
-    elif other_user_id is not None and _USER_ID.fullmatch(other_user_id):
-        if other_user_id == user_id:
-            return NOT_YOURSELF
-        # A plan DM, check-ins and 1:1 ticks go to the other person: never to a stranger.
-        if not await store.have_met(team_id, user_id, other_user_id):
-            return STRANGER
-        target = NotesTarget(other_user_id)
     else:
-        return NOT_YOURSELF
+        found = await person_target(store, team_id, user_id, other_user_id)
+        if isinstance(found, str):
+            return found
+        target = found
     return await _open(client, trigger_id, build_notes_modal(target, author_id=user_id))
+
+
+async def person_target(
+    store: Store, team_id: str, user_id: str, other_user_id: str | None
+) -> NotesTarget | str:
+    """Notes by `user_id` about `other_user_id` (no session), or why not."""
+    if other_user_id is None or not _USER_ID.fullmatch(other_user_id) or other_user_id == user_id:
+        return NOT_YOURSELF
+    # A plan DM, check-ins and 1:1 ticks go to the other person: never to a stranger.
+    if not await store.have_met(team_id, user_id, other_user_id):
+        return STRANGER
+    return NotesTarget(other_user_id)
 
 
 async def open_edit_notes(
