@@ -22,15 +22,7 @@ __all__ = ["Gate", "Shape", "words_in"]
 
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _Words = frozenset[bytes]
-_Lazy = tuple[_Words, tuple[bytes, ...]] | None
-_Way = tuple[_Words, _Words, _Words, _Words, _Lazy]
-_Need = tuple[int, _Lazy]  # a way as the bits of the factors it needs, and its word starts
-
-
-def _need(way: _Way, factors: Mapping[_Words, int]) -> _Need:
-    return sum(factors.get(factor, 0) for factor in set(way[:4])), way[4]
-
-
+_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, tuple[bytes, ...]] | None]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
@@ -159,24 +151,8 @@ class Gate:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
                 if (*whole, lazy) not in listed:
                     listed.append((*whole, lazy))  # type: ignore[arg-type]
-        # Each distinct factor gets a bit, and each word the bits of the factors it is in: a
-        # text's satisfied factors are then one OR per word, and a way one AND to check.
-        factors: dict[_Words, int] = {}
-        for by_bit in under.values():
-            for options in by_bit.values():
-                for option in options:
-                    for factor in option[:4]:
-                        if factor is not self.vocabulary:  # padding: always holds
-                            factors.setdefault(factor, 1 << len(factors))
-        self.factor_bits = dict.fromkeys(self.vocabulary, 0)
-        for factor, factor_bit in factors.items():
-            for member in factor:
-                self.factor_bits[member] |= factor_bit
-        self.under: dict[bytes, list[tuple[int, tuple[_Need, ...]]]] = {
-            word: [
-                (bit, tuple(_need(option, factors) for option in options))
-                for bit, options in by_bit.items()
-            ]
+        self.under = {
+            word: [(bit, tuple(options)) for bit, options in by_bit.items()]
             for word, by_bit in under.items()
         }
         self.listed = frozenset(self.under)
@@ -187,18 +163,16 @@ class Gate:
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
         found = self.vocabulary.intersection(words)
-        satisfied = 0
-        factor_bits = self.factor_bits
-        for word in found:
-            satisfied |= factor_bits[word]
         hit = self.always
         starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
         for word in self.listed.intersection(found):
             for bit, ways in self.under[word]:
                 if hit & bit:
                     continue
-                for need, lazy in ways:
-                    if need & satisfied != need:
+                for a, b, c, d, lazy in ways:
+                    if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
+                        continue
+                    if d.isdisjoint(found):
                         continue
                     if lazy is not None and lazy[0].isdisjoint(found):
                         seen = starts.get(lazy[1])
