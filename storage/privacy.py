@@ -79,6 +79,16 @@ UNION SELECT CASE WHEN mentor_id = :user THEN mentee_id ELSE mentor_id END FROM 
     WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user) AND done_at IS NULL
 """
 
+
+def _rename(table: str, *columns: str) -> str:
+    """Rewrite the person's id to the tombstone in each of `columns` (constants, never input)."""
+    sets = ",\n".join(f"{c} = CASE WHEN {c} = :user THEN :tombstone ELSE {c} END" for c in columns)
+    return (
+        f"UPDATE {table} SET {sets} "  # noqa: S608 - table and columns are constants
+        f"WHERE team_id = :team AND :user IN ({', '.join(columns)})"
+    )
+
+
 # Forget, in order; each statement's count is reported under its name (None: not reported).
 _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
     ("private notes", "DELETE FROM notes WHERE team_id = :team AND author_id = :user"),
@@ -166,65 +176,14 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
     # Each table in one statement per row, not by ON UPDATE CASCADE: a cascade rewrites one
     # column at a time, and action_items' CHECK (owner_id IN (mentor_id, mentee_id)) fails
     # halfway through.
-    (
-        None,
-        """UPDATE requests SET
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
-                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
-                claimed_by = CASE WHEN claimed_by = :user THEN :tombstone ELSE claimed_by END
-            WHERE team_id = :team AND :user IN (mentee_id, mentor_id, claimed_by)""",
-    ),
-    (
-        None,
-        """UPDATE request_invites SET
-                user_id = CASE WHEN user_id = :user THEN :tombstone ELSE user_id END
-            WHERE team_id = :team AND :user IN (user_id)""",
-    ),
-    (
-        None,
-        """UPDATE relationships SET
-                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
-            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
-    ),
-    (
-        None,
-        """UPDATE sessions SET
-                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
-                cancelled_by = CASE WHEN cancelled_by = :user THEN :tombstone ELSE cancelled_by END
-            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, cancelled_by)""",
-    ),
-    (
-        None,
-        """UPDATE notes SET
-                subject_id = CASE WHEN subject_id = :user THEN :tombstone ELSE subject_id END
-            WHERE team_id = :team AND :user IN (subject_id)""",
-    ),
-    (
-        None,
-        """UPDATE action_items SET
-                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
-                owner_id = CASE WHEN owner_id = :user THEN :tombstone ELSE owner_id END
-            WHERE team_id = :team AND :user IN (mentor_id, mentee_id, owner_id)""",
-    ),
-    (
-        None,
-        """UPDATE checkins SET
-                mentor_id = CASE WHEN mentor_id = :user THEN :tombstone ELSE mentor_id END,
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END
-            WHERE team_id = :team AND :user IN (mentor_id, mentee_id)""",
-    ),
-    (
-        None,
-        """UPDATE intros SET
-                introducer_id = CASE WHEN introducer_id = :user
-                    THEN :tombstone ELSE introducer_id END,
-                mentee_id = CASE WHEN mentee_id = :user THEN :tombstone ELSE mentee_id END,
-                expert_id = CASE WHEN expert_id = :user THEN :tombstone ELSE expert_id END
-            WHERE team_id = :team AND :user IN (introducer_id, mentee_id, expert_id)""",
-    ),
+    (None, _rename("requests", "mentee_id", "mentor_id", "claimed_by")),
+    (None, _rename("request_invites", "user_id")),
+    (None, _rename("relationships", "mentor_id", "mentee_id")),
+    (None, _rename("sessions", "mentor_id", "mentee_id", "cancelled_by")),
+    (None, _rename("notes", "subject_id")),
+    (None, _rename("action_items", "mentor_id", "mentee_id", "owner_id")),
+    (None, _rename("checkins", "mentor_id", "mentee_id")),
+    (None, _rename("intros", "introducer_id", "mentee_id", "expert_id")),
     # Last: nothing names the person now (a leftover reference would fail this delete).
     (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
 )
