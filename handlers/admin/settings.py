@@ -15,6 +15,7 @@ from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
+from handlers.booking.common import submitter
 from handlers.requests.delivery import try_dm
 from storage.store import Store
 
@@ -76,9 +77,7 @@ async def settings_submitted(
     settings: Settings,
 ) -> None:
     """Check the submitter is an admin, validate inline, then save (audited) and confirm."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    user_id, team_id = submitter(body)
     if not await is_admin(client, store, settings, clock, team_id=team_id, user_id=user_id):
         log.warning("settings submission refused user=%s", user_id)
         refusal = "Only workspace admins can change these settings."

@@ -16,6 +16,7 @@ from bot.directory import normalise_tags
 from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
+from handlers.booking.common import submitter
 from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.requests.delivery import try_dm
 from storage.directory import ProfileDraft
@@ -82,9 +83,7 @@ async def profile_submitted(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
 ) -> None:
     """Validate inline, save, and confirm privately."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    user_id, team_id = submitter(body)
     form, errors = parse_profile_submission(body.get("view") or {})
     tags: list[str] = []
     if form is not None:

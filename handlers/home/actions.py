@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import user_mention
-from handlers.booking.common import BROKEN
+from handlers.booking.common import BROKEN, submitter
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.home.publish import publish_home
@@ -22,18 +22,12 @@ from handlers.requests.ask import MODAL_FAILED
 from storage.store import Store
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    return str(team), str(user.get("id") or "")
-
-
 async def home_accept(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
 ) -> None:
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
     await ack()
-    team_id, user_id = _who(body)
+    user_id, team_id = submitter(body)
     click = read_click(body)
     notice = BROKEN
     if click is not None:
@@ -56,7 +50,7 @@ async def home_cancel(
 ) -> None:
     """Cancel one of your requests from Home (only the mentee)."""
     await ack()
-    team_id, user_id = _who(body)
+    user_id, team_id = submitter(body)
     click = read_click(body)
     notice = BROKEN
     if click is not None:
@@ -81,7 +75,7 @@ async def home_offer_times(
 ) -> None:
     """Offer times from Home: the booking flow's first step."""
     await ack()
-    team_id, user_id = _who(body)
+    user_id, team_id = submitter(body)
     click = read_click(body)
     if click is None:
         await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN)
@@ -109,7 +103,7 @@ async def home_ask(
     try:
         await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
     except SlackApiError as error:
-        team_id, user_id = _who(body)
+        user_id, team_id = submitter(body)
         notice = MODAL_FAILED.format(error=error.response.get("error"))
         await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
 
@@ -119,7 +113,7 @@ async def home_profile(
 ) -> None:
     """Edit mentor profile: the profile form, prefilled."""
     await ack()
-    team_id, user_id = _who(body)
+    user_id, team_id = submitter(body)
     problem = await open_profile_modal(
         client,
         store,

@@ -15,7 +15,7 @@ from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.plans import build_item_snoozed
 from handlers.blocks.text import context, escape_clip
-from handlers.booking.common import BROKEN, Pressed, pressed_or_tell, read_pressed
+from handlers.booking.common import BROKEN, Pressed, pressed_or_tell, read_pressed, submitter
 from handlers.home.publish import publish_home
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_item_due
@@ -117,9 +117,7 @@ async def home_item_done(
 ) -> None:
     """Done in App Home: the same owner rule; the tab is re-published with the outcome."""
     await ack()
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    user_id, team_id = submitter(body)
     pressed = read_pressed(body)
     notice = BROKEN
     if pressed is not None:

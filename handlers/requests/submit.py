@@ -22,6 +22,7 @@ from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
+from handlers.booking.common import submitter
 from handlers.requests.delivery import (
     deliver_to_pool,
     pool_channel,
@@ -168,9 +169,7 @@ async def request_submitted(
     background: Background,
 ) -> None:
     """Inline errors for bad input; otherwise store the request first, then route it."""
-    user = body.get("user") or {}
-    user_id = str(user.get("id") or "")
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+    user_id, team_id = submitter(body)
     form, errors = parse_request_submission(body.get("view") or {}, submitter_id=user_id)
     if form is not None and not errors:
         errors = await _problems(
