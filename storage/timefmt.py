@@ -32,7 +32,10 @@ def parse_time(text: str) -> datetime:
     if len(text) != TIME_TEXT_LENGTH or any(text[i] != sep for i, sep in _SEPARATORS):
         raise ValueError(f"not a stored UTC time: {text!r}")
     # fromisoformat is C and ~20x faster than strptime; App Home parses ~100 of these.
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise ValueError(f"not a stored UTC time: {text!r}") from None
 
 
 def parse_time_or_none(text: str | None) -> datetime | None:

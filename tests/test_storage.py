@@ -76,6 +76,22 @@ def test_times_are_fixed_width_utc_text_that_round_trips() -> None:
         format_time(datetime(2026, 1, 1))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-23 21:05:00.000000Z",  # a space for the T
+        "2026-11-23T21:05:00,000000Z",  # a comma for the dot
+        "2026-11-23T21:05:00.000000+",  # no Z
+        "20261123T210500.00000000000Z",  # ISO's basic format, padded to the same length
+        "2026-13-23T21:05:00.000000Z",  # no 13th month
+        "2026-11-23T21:05:00.000000",  # too short
+    ],
+)
+def test_only_text_format_time_writes_parses(text: str) -> None:
+    with pytest.raises(ValueError, match="not a stored UTC time"):
+        parse_time(text)
+
+
 # -- event de-duplication ----------------------------------------------------------------
 
 
