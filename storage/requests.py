@@ -183,25 +183,18 @@ SELECT count(*) FROM requests
 WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed', 'scheduled')
 """
 
-_PROMPT_MESSAGE = """
+# Returns a row only when it recorded the message: someone who hasn't opted out, no cooldown
+# running since ?5 for them in this channel, the message (?6) not prompted yet. Migration 004's
+# trigger starts the cooldown within the same statement.
+_CLAIM_PROMPT = """
 INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
-VALUES (?, ?, ?, ?, ?)
-ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
-RETURNING 1
-"""
-
-# Returns a row only when it inserted, or updated a cooldown that has run out (?5), for
-# someone who hasn't opted out, about a message (?6) not prompted yet.
-_PROMPT_COOLDOWN = """
-INSERT INTO prompt_cooldowns (team_id, user_id, channel_id, last_prompted_at)
-SELECT ?1, ?2, ?3, ?4
+SELECT ?1, ?3, ?6, ?2, ?4
 WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?2 AND opted_out = 1)
     AND NOT EXISTS (
-        SELECT 1 FROM prompted_messages WHERE team_id = ?1 AND channel_id = ?3 AND message_ts = ?6
+        SELECT 1 FROM prompt_cooldowns
+        WHERE team_id = ?1 AND user_id = ?2 AND channel_id = ?3 AND last_prompted_at > ?5
     )
-ON CONFLICT (team_id, user_id, channel_id) DO UPDATE
-    SET last_prompted_at = excluded.last_prompted_at
-    WHERE prompt_cooldowns.last_prompted_at <= ?5
+ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
 RETURNING 1
 """
 
@@ -393,21 +386,18 @@ class RequestQueries:
         now: datetime,
     ) -> bool:
         """Whether to prompt for this message: never twice for one message, nor within
-        cooldown, nor for someone who opted out.
-
-        Two statements, each atomic, instead of a transaction (half the round trips on every
-        ask). The cooldown goes first and refuses a message already prompted, so a refused
-        message leaves no trace; the message row then settles two copies of one message
-        (a retry, app_mention + message) racing with a zero cooldown.
-        """
-        stamp = format_time(now)
-        since = format_time(now - cooldown)
-        cooled = await self._fetch(
-            _PROMPT_COOLDOWN, (team_id, user_id, channel_id, stamp, since, message_ts)
+        cooldown, nor for someone who opted out. One atomic statement, so two copies of one
+        message (a retry, app_mention + message) can't both win, and a refused message leaves
+        no trace."""
+        claimed = await self._fetch(
+            _CLAIM_PROMPT,
+            (
+                team_id,
+                user_id,
+                channel_id,
+                format_time(now),
+                format_time(now - cooldown),
+                message_ts,
+            ),
         )
-        if not cooled:
-            return False
-        fresh = await self._fetch(
-            _PROMPT_MESSAGE, (team_id, channel_id, message_ts, user_id, stamp)
-        )
-        return bool(fresh)
+        return bool(claimed)
