@@ -45,7 +45,7 @@ class MentorApp(AsyncApp):
     def __init__(self, *, dependencies: Mapping[str, Any], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
-        self._quiet = QuietCount()
+        self.quiet = QuietCount()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -59,7 +59,7 @@ class MentorApp(AsyncApp):
             # Bolt's own matchers can trip over a payload that lacks a field they expect.
             log.exception("could not dispatch a request; answered 200 and dropped it")
             response = BoltResponse(status=200, body="")
-        quiet = self._quiet if req.context.get(QUIET) and response.status == 200 else None
+        quiet = self.quiet if req.context.get(QUIET) and response.status == 200 else None
         millis = (time.perf_counter() - started) * 1000
         log_request(body, response.status, millis, req.mode, quiet)
         return response
@@ -72,7 +72,7 @@ def build_app(
     *,
     clock: Clock | None = None,
     background: Background | None = None,
-) -> AsyncApp:
+) -> MentorApp:
     """Create the Bolt app with every listener registered and dependencies injected."""
     clock = clock or SystemClock()
     background = background or Background()

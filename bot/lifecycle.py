@@ -82,6 +82,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         background = Background()
         app = build_app(settings, store, client, clock=clock, background=background)
         await _authorize(app, client)
+        stack.callback(app.quiet.flush)  # after the web server stops: the last count too
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
         dispatcher = Dispatcher(

@@ -78,14 +78,19 @@ class QuietCount:
     def add(self) -> None:
         """Count one; log the sum once `every` seconds have passed since the last line."""
         self.count += 1
+        if time.monotonic() - self.since >= self.every:
+            self.flush()
+
+    def flush(self) -> None:
+        """Log the sum so far, if there is one, and start a new period (also at shutdown)."""
         now = time.monotonic()
-        if now - self.since >= self.every:
+        if self.count:
             log.info(
                 "handled %d channel messages that were not asks in the last %.0f s",
                 self.count,
                 now - self.since,
             )
-            self.count, self.since = 0, now
+        self.count, self.since = 0, now
 
 
 def log_request(

@@ -14,7 +14,7 @@ import pytest
 
 from bot.lifecycle import Runtime, StartupError, running
 from bot.request_log import QuietCount
-from tests.conftest import bot_settings
+from tests.conftest import SIGNING_SECRET, bot_settings
 from tests.fakeslack.find import block_texts
 from tests.fakeslack.sender import SlackSender
 from tests.fakeslack.server import FakeSlack
@@ -207,3 +207,19 @@ def test_quiet_requests_are_summed_into_one_line_per_period(
         "handled 6 channel messages that were not asks"
     ]
     assert quiet.count == 0
+
+
+async def test_the_last_count_of_quiet_messages_is_logged_at_shutdown(
+    fake_slack: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    chatter = {"type": "message", "user": "U1", "channel": "C1", "text": "the build is green"}
+    with caplog.at_level(logging.INFO, logger="mentorbot.request"):
+        async with running(bot_settings(fake_slack, tmp_path)) as runtime:
+            slack = SlackSender(f"http://127.0.0.1:{runtime.port}", SIGNING_SECRET)
+            for n in range(3):
+                await slack.event({**chatter, "ts": f"1700000000.00010{n}"}, event_id=f"EvQ{n}")
+            assert "not asks" not in caplog.text  # a minute has not passed
+    summaries = [r.getMessage() for r in caplog.records if "not asks" in r.getMessage()]
+    assert [s.split(" in the last")[0] for s in summaries] == [
+        "handled 3 channel messages that were not asks"
+    ]
