@@ -6,6 +6,7 @@ Who is the mentor of the pair: see entry.pair_of. Check-ins go to the mentee of 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.clock import Clock
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
+from bot.quiet_hours import zone
 from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.notes import (
@@ -27,7 +29,7 @@ from handlers.blocks.notes import (
 )
 from handlers.booking.common import submitter, user_tz
 from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF, pair_of
-from handlers.notes.schedule import checkin_row, item_due_row, local_today, tick_rows
+from handlers.notes.schedule import checkin_row, item_due_row, tick_rows
 from handlers.notes.share import share_plan
 from storage.checkins import CheckinPlan
 from storage.mentoring import OngoingPlan
@@ -95,12 +97,14 @@ def _planner(
     return plan
 
 
-async def _owner_zones(
-    client: AsyncWebClient, store: Store, team_id: str, draft: NoteDraft, now: datetime
+async def _pair_zones(
+    client: AsyncWebClient, store: Store, team_id: str, people: tuple[str, str], now: datetime
 ) -> dict[str, str | None]:
-    """The time zone of each owner of a dated step (cached; users.info the first time)."""
-    owners = {item.owner_id for item in draft.items if item.due_date is not None}
-    return {owner: await user_tz(client, store, team_id, owner, now) for owner in owners}
+    """Both people's time zones at once (cached; users.info the first time, each capped at
+    1.5 s), so a slow Slack can't stack two waits before the ack: a step's owner is one of them.
+    """
+    found = await asyncio.gather(*(user_tz(client, store, team_id, p, now) for p in people))
+    return dict(zip(people, found, strict=True))
 
 
 async def notes_submitted(
@@ -124,7 +128,8 @@ async def notes_submitted(
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURSELF})
         return
     now = clock.now()
-    today = await local_today(client, store, team_id, user_id, now)
+    zones = await _pair_zones(client, store, team_id, (user_id, target.other_id), now)
+    today = now.astimezone(zone(zones[user_id])).date()
     form, errors = parse_notes_submission(view, today)
     if form is None or errors:
         await ack(response_action="errors", errors=errors)
@@ -134,7 +139,6 @@ async def notes_submitted(
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
         return
     draft = _draft(form, team_id, user_id, target)
-    zones = await _owner_zones(client, store, team_id, draft, now)
     try:
         saved = await store.save_note(draft, now, _planner(pair, zones, settings.max_checkins, now))
     except sqlite3.Error:
