@@ -147,6 +147,39 @@ def _load_section(load: dict[str, Any]) -> list[str]:
     return lines
 
 
+ASK_PARTS = {
+    "classify": "classify the text (`bot.detection.classify`)",
+    "claim": "claim the prompt in SQLite (`Store.claim_prompt`, one statement)",
+    "prompt_blocks": "build the prompt's blocks",
+    "post_slack_sdk": "`chat.postEphemeral` through slack_sdk's AsyncWebClient",
+}
+
+
+def _ask_section(parts: dict[str, Any], load: dict[str, Any] | None) -> list[str]:
+    cpu = parts["cpu_us"]
+    lines = [
+        "## 1b. What one ask costs, part by part",
+        "",
+        f"Each part of an ask run alone, {parts['count']:,} times, one at a time, in a process "
+        "pinned to the server core (SQLite file and fake Web API as above); CPU µs per call, "
+        "all threads.",
+        "",
+        "| part | CPU µs |",
+        "|---|---|",
+        *(f"| {title} | {cpu[key]:.0f} |" for key, title in ASK_PARTS.items()),
+        f"| **sum** | **{sum(cpu[key] for key in ASK_PARTS):.0f}** |",
+        f"| for comparison: the same POST with bare aiohttp | {cpu['post_aiohttp']:.0f} |",
+    ]
+    if load:
+        floor = load["medians"]["ask"]["c16"]["floor"]["cpu_ms_per_request"] * 1000
+        bot = load["medians"]["ask"]["c16"]["bot"]["cpu_ms_per_request"] * 1000
+        lines += [
+            f"| for comparison: the floor's whole request (c16, step 1) | {floor:.0f} |",
+            f"| for comparison: the bot's whole ask (c16, step 1) | {bot:.0f} |",
+        ]
+    return [*lines, ""]
+
+
 def _memory_section(load: dict[str, Any]) -> list[str]:
     lines = [
         "## 5. Memory",
@@ -304,7 +337,8 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         "the same run on the same machine. The benchmark reports; it does not assert.",
         "",
         "`make bench` runs everything (about 7 minutes here); `make bench BENCH_QUICK=1` runs "
-        "small sizes in about a minute. BENCH_DURATION, BENCH_ROUNDS, BENCH_OUTBOX_ROWS, "
+        "small sizes in about a minute. BENCH_DURATION, BENCH_ROUNDS, BENCH_ASK_CALLS, "
+        "BENCH_OUTBOX_ROWS, "
         "BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE and BENCH_STORAGE_DIVISOR set one size each "
         "(bench/run.py). The last section is hand-written in bench/findings.md.",
         "",
@@ -322,6 +356,8 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
     ]
     if results.get("load"):
         lines += _load_section(results["load"])
+    if results.get("ask"):
+        lines += _ask_section(results["ask"], results.get("load"))
     if results.get("classifier"):
         lines += _classifier_section(results["classifier"])
     if results.get("outbox"):

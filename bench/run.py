@@ -2,8 +2,9 @@
 
 Sizes: the full run by default; `--quick` (or BENCH_QUICK=1) for about a minute. Any size can
 be set on its own with an environment variable:
-  BENCH_DURATION (s per load phase), BENCH_ROUNDS, BENCH_OUTBOX_ROWS, BENCH_OUTBOX_RECIPIENTS,
-  BENCH_OUTBOX_RATE (workspace msg/s), BENCH_STORAGE_DIVISOR (1 = full scale).
+  BENCH_DURATION (s per load phase), BENCH_ROUNDS, BENCH_ASK_CALLS, BENCH_OUTBOX_ROWS,
+  BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE (workspace msg/s), BENCH_STORAGE_DIVISOR (1 = full
+  scale).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.apps import LoadSizes, run_load
+from bench.ask_parts import run_ask_parts
 from bench.classifier import run_classifier
 from bench.outbox_scale import OutboxSizes, run_outbox
 from bench.procs import LOAD_CORE, ROOT, SERVER_CORE, can_pin
 from bench.report import write_report
 from bench.storage_scale import Scale, run_storage
 
-STEPS = ("load", "classifier", "outbox", "storage")
+STEPS = ("load", "ask", "classifier", "outbox", "storage")
 FINDINGS = Path(__file__).with_name("findings.md")
 
 
@@ -60,6 +62,7 @@ def plan(quick: bool) -> dict[str, Any]:
     scale = Scale() if divisor <= 1 else Scale().divided(divisor)
     return {
         "load": load,
+        "ask": int(_env("BENCH_ASK_CALLS", 200 if quick else 2_000)),
         "classifier": 1.0 if quick else 3.0,
         "outbox": outbox,
         "outbox_strict": strict,
@@ -76,6 +79,8 @@ async def run(steps: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
         print(f"bench: {step} ...", file=sys.stderr, flush=True)
         if step == "load":
             results["load"] = await run_load(sizes["load"], workdir / "load")
+        elif step == "ask":
+            results["ask"] = await run_ask_parts(sizes["ask"], workdir / "ask")
         elif step == "classifier":
             results["classifier"] = run_classifier(sizes["classifier"])
         elif step == "outbox":

@@ -6,7 +6,17 @@ import logging
 import sys
 
 # Libraries log request bodies at DEBUG; those hold message text, so they stay at WARNING.
-_QUIET_LIBRARIES = ("slack_bolt", "slack_sdk", "aiohttp", "apscheduler", "mentorbot.bolt")
+# slack_sdk's Web API client decides whether to build its debug text (the whole request and
+# response) from its own logger's level, not the effective one: unset, it builds it for every
+# call only to drop it. So that logger gets a level of its own.
+QUIET_LIBRARIES = (
+    "slack_bolt",
+    "slack_sdk",
+    "slack_sdk.web.async_base_client",
+    "aiohttp",
+    "apscheduler",
+    "mentorbot.bolt",
+)
 
 
 def configure(level: str) -> None:
@@ -23,5 +33,10 @@ def configure(level: str) -> None:
         format="%(asctime)s %(levelname)s %(name)s %(message)s",
         force=True,
     )
-    for name in _QUIET_LIBRARIES:
+    hold_libraries(level)
+
+
+def hold_libraries(level: str = "INFO") -> None:
+    """Keep the libraries' loggers at WARNING or above."""
+    for name in QUIET_LIBRARIES:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))

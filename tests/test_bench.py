@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from bench.apps import LoadSizes, run_load
+from bench.ask_parts import run_ask_parts
 from bench.classifier import DEV_SET, run_classifier
 from bench.load import ASK_TEXT, KINDS, NON_ASKS
 from bench.outbox_scale import OutboxSizes, run_outbox
-from bench.report import write_report
+from bench.report import ASK_PARTS, write_report
 from bench.storage_scale import Scale, run_storage
 from bot.detection import classify
+
+ASK_PART_KEYS = {*ASK_PARTS, "post_aiohttp"}
 
 
 def test_the_load_texts_are_what_they_claim_to_be() -> None:
@@ -41,6 +44,14 @@ async def test_a_signed_load_on_the_bot_and_the_floor_has_no_errors(tmp_path: Pa
     for app in ("bot", "floor"):
         memory = result["memory"][app]
         assert 0 < memory["idle_rss_kb"] <= memory["peak_rss_kb"]
+
+
+async def test_the_ask_parts_bench_times_every_part(tmp_path: Path) -> None:
+    result = await run_ask_parts(20, tmp_path)
+
+    assert result["count"] == 20
+    assert set(result["cpu_us"]) == ASK_PART_KEYS
+    assert all(cpu > 0 for cpu in result["cpu_us"].values())
 
 
 def test_the_classifier_bench_reports_a_rate() -> None:
@@ -84,6 +95,7 @@ async def test_the_report_names_the_command_and_the_machine(tmp_path: Path) -> N
     results = {
         "storage": storage,
         "classifier": run_classifier(path=tmp_path / "missing.tsv"),
+        "ask": {"count": 5, "cpu_us": dict.fromkeys(ASK_PART_KEYS, 100.0)},
         "run": {"kind": "quick", "seconds": 1.0, "placement": "not pinned"},
     }
     out = tmp_path / "benchmarks.md"
@@ -94,3 +106,4 @@ async def test_the_report_names_the_command_and_the_machine(tmp_path: Path) -> N
     assert "## Targets" in text
     assert "EXPLAIN QUERY PLAN" in text
     assert "cores" in text
+    assert "| **sum** | **400** |" in text  # the four parts of an ask, not the comparison
