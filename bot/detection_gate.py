@@ -151,10 +151,12 @@ class Gate:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
                 if (*whole, lazy) not in listed:
                     listed.append((*whole, lazy))  # type: ignore[arg-type]
-        self.under = {
-            word: [(bit, tuple(options)) for bit, options in by_bit.items()]
-            for word, by_bit in under.items()
-        }
+        # Per word: the bits its presence alone settles (no other factor), and the rest.
+        self.under: dict[bytes, tuple[int, tuple[tuple[int, tuple[_Way, ...]], ...]]] = {}
+        for word, by_bit in under.items():
+            sure = sum(bit for bit, options in by_bit.items() if self._settled(options))
+            rest = tuple((bit, tuple(options)) for bit, options in by_bit.items() if not sure & bit)
+            self.under[word] = (sure, rest)
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
         self.compiled: dict[int, re.Pattern[str]] = {}
@@ -162,11 +164,17 @@ class Gate:
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
-        found = self.vocabulary.intersection(words)
         hit = self.always
+        listed = self.listed.intersection(words)
+        if not listed:
+            return hit
+        found = self.vocabulary.intersection(words)
         starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
-        for word in self.listed.intersection(found):
-            for bit, ways in self.under[word]:
+        under = self.under
+        for word in listed:
+            sure, entries = under[word]
+            hit |= sure
+            for bit, ways in entries:
                 if hit & bit:
                     continue
                 for a, b, c, d, lazy in ways:
@@ -184,6 +192,10 @@ class Gate:
                     hit |= bit
                     break
         return hit
+
+    def _settled(self, ways: list[_Way]) -> bool:
+        """Whether one of these ways needs nothing but the word it is listed under."""
+        return any(way[4] is None and all(f is self.vocabulary for f in way[:4]) for way in ways)
 
     @staticmethod
     def _words(factor: Factor) -> frozenset[bytes]:
