@@ -139,9 +139,9 @@ def _normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[
 
 # The cues' trigger words, compiled: one C-level search per cue instead of a Python loop over
 # its words.
-def _words(words: Iterable[str]) -> re.Pattern[str] | None:
+def _words(words: Iterable[str]) -> re.Pattern[str]:
     ordered = sorted(set(words), key=len, reverse=True)
-    return re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    return re.compile("|".join(map(re.escape, ordered)) if ordered else "(?!)")
 
 
 # Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
@@ -154,15 +154,17 @@ _REST_GATE = Gate(
     {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
     | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
 )
+# The last item: the bits of the alternatives that may match without a trigger word. When the
+# gate keeps none of those, looking for a trigger first is no use: a match would contain one.
 _POSITIVE = tuple(
-    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    (name, weight, _words(triggers), key, bits, bits & ~_ASK_GATE.containing(key, triggers))
     for i, (name, weight, triggers, _) in enumerate(POSITIVE)
-    if (key := f"positive{i}")
+    if (bits := _ASK_GATE.bits_of(key := f"positive{i}"))
 )
 _OBJECTS = tuple(
-    (name, weight, _words(triggers), key, _ASK_GATE.bits_of(key))
+    (name, weight, _words(triggers), key, bits, bits & ~_ASK_GATE.containing(key, triggers))
     for i, (name, weight, triggers, _) in enumerate(OBJECTS)
-    if (key := f"object{i}")
+    if (bits := _ASK_GATE.bits_of(key := f"object{i}"))
 )
 _NEGATIVE = tuple(
     (name, weight, key, _REST_GATE.bits_of(key))
@@ -174,27 +176,26 @@ _CONTEXT = tuple(
     for i, (_, weight, reason) in enumerate(CONTEXT)
     if (key := f"context{i}")
 )
-_PHRASE_BITS = sum(cue[-1] for cue in _POSITIVE)
-_OBJECT_BITS = sum(cue[-1] for cue in _OBJECTS)
+_PHRASE_BITS = sum(cue[4] for cue in _POSITIVE)
+_OBJECT_BITS = sum(cue[4] for cue in _OBJECTS)
 _FRAME_BITS = _ASK_GATE.bits_of("frame")
 
 
 def _composite(
-    text: str, ends: list[int], skip: set[int], hits: int
+    text: str, ends: list[int], skip: set[int], hits: int, ascii: int
 ) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
     objects = [  # the requested objects first: cheaper than the frames, and rarer
         (kind, sentences)
-        for kind, _, triggers, key, bits in _OBJECTS
+        for kind, _, triggers, key, bits, unsure in _OBJECTS
         if hits & bits
-        and (pattern := _ASK_GATE.pattern(key, hits)) is not None
-        and triggers is not None
-        and triggers.search(text)
+        and (pattern := _ASK_GATE.pattern(key, hits, ascii)) is not None
+        and (not hits & unsure or triggers.search(text))
         and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
     ]
-    frame = _ASK_GATE.pattern("frame", hits) if objects else None
+    frame = _ASK_GATE.pattern("frame", hits, ascii) if objects else None
     if frame is None:
         return {}
     framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
@@ -214,23 +215,26 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
     `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
     """
     ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ascii = text.isascii()  # then each gate gives the ASCII twins of its patterns
+    flag = _ASK_GATE.ascii if ascii else 0
     sentences: dict[int, dict[str, float]] = {}
-    for name, weight, triggers, key, bits in _POSITIVE:
+    for name, weight, triggers, key, bits, unsure in _POSITIVE:
         if not hits & bits:
             continue
-        pattern = _ASK_GATE.compiled.get(hits & bits) or _ASK_GATE.pattern(key, hits)
-        if pattern is not None and triggers is not None and triggers.search(text):
+        pattern = _ASK_GATE.compiled.get(hits & bits | flag) or _ASK_GATE.pattern(key, hits, flag)
+        if pattern is not None and (not hits & unsure or triggers.search(text)):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
-    sentences.update(_composite(text, ends, set(sentences), hits))
+    sentences.update(_composite(text, ends, set(sentences), hits, flag))
     if not sentences:
         return 0.0, []  # negatives only ever cancel positives, so most messages stop here
     rest = _REST_GATE.hits(words)  # the same for negatives and context
     compiled = _REST_GATE.compiled
+    flag = _REST_GATE.ascii if ascii else 0
     for name, weight, key, bits in _NEGATIVE:
         if not rest & bits:
             continue
-        pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
+        pattern = compiled.get(rest & bits | flag) or _REST_GATE.pattern(key, rest, flag)
         for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
@@ -257,7 +261,7 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
         for key, weight, reason, bits in _CONTEXT:
             if not rest & bits:
                 continue
-            pattern = compiled.get(rest & bits) or _REST_GATE.pattern(key, rest)
+            pattern = compiled.get(rest & bits | flag) or _REST_GATE.pattern(key, rest, flag)
             if pattern is not None and pattern.search(text):
                 points += weight
                 reasons.append(reason)

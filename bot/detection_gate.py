@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
+from functools import partial
 from itertools import repeat
 
 from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
@@ -98,11 +99,19 @@ class Shape:
                     self.alternatives = _alternatives(inner)
                     break
         self.full = pattern
+        # For ASCII text, ASCII semantics give the same matches (the normalised text has no
+        # \x1c-\x1f, the only ASCII characters \s treats differently) and a cheaper \b and \w.
+        self.full_ascii = re.compile(src, re.ASCII)
 
     def only(self, keep: Iterable[int]) -> str:
         """Source of the pattern with just the alternatives `keep` (in their original order)."""
         arms = "|".join(f"(?:{self.alternatives[i]})" for i in sorted(keep))
         return f"{self.prefix}{arms}{self.suffix}" if self.prefix or self.suffix else arms
+
+
+def _holds(substrings: Collection[str], factor: Factor) -> bool:
+    """Whether every word of the factor ("talk*": a word starting "talk") holds a substring."""
+    return all(any(part in word.rstrip("*") for part in substrings) for word in factor)
 
 
 def words_in(text: str) -> list[bytes]:
@@ -159,6 +168,8 @@ class Gate:
             self.under[word] = (sure, rest)
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
+        # Added to a cache key for the ASCII twin of a pattern (above every alternative's bit).
+        self.ascii = 1 << sum(count for _, count in self.spans.values())
         self.compiled: dict[int, re.Pattern[str]] = {}
         self._seen: set[int] = set()
 
@@ -197,6 +208,17 @@ class Gate:
         """Whether one of these ways needs nothing but the word it is listed under."""
         return any(way[4] is None and all(f is self.vocabulary for f in way[:4]) for way in ways)
 
+    def containing(self, name: str, substrings: Collection[str]) -> int:
+        """Bits of `name`'s alternatives whose every match contains one of `substrings`: each
+        way they can match by has a factor whose every word holds one."""
+        first, count = self.spans[name]
+        bits = 0
+        for index in range(count):
+            ways = ways_of(self.shapes[name].only([index]))
+            if all(any(map(partial(_holds, substrings), way)) for way in ways):
+                bits |= 1 << (first + index)
+        return bits
+
     @staticmethod
     def _words(factor: Factor) -> frozenset[bytes]:
         return frozenset(word.encode() for word in factor if word[-1] != "*")
@@ -206,37 +228,41 @@ class Gate:
         first, count = self.spans[name]
         return ((1 << count) - 1) << first
 
-    def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
-        """Pattern `name` with only the alternatives that may match, or None if none may. A
+    def pattern(self, name: str, hits: int, ascii: int = 0) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match, or None if none may;
+        `ascii=self.ascii` for the twin that only ASCII text may be searched with. A
         combination seen for the first time gets the full pattern (the same matches):
         compiling pays off only for combinations that come back. Callers in a hurry look in
-        `compiled` first, keyed by `hits & bits_of(name)`."""
+        `compiled` first, keyed by `hits & bits_of(name) | ascii`."""
         keep = hits & self.masks[name]
-        found = self.compiled.get(keep)
-        if found is not None or not keep:
+        if not keep:
+            return None
+        found = self.compiled.get(keep | ascii)
+        if found is not None:
             return found
-        if keep not in self._seen:
+        if keep | ascii not in self._seen:
             if len(self._seen) > _REDUCED_CACHE * 4:  # bounded, like the compiled ones
                 self._seen.clear()
-            self._seen.add(keep)
-            return self.shapes[name].full
-        return self.reduced(name, hits)
+            self._seen.add(keep | ascii)
+            return self.shapes[name].full_ascii if ascii else self.shapes[name].full
+        return self.reduced(name, hits, ascii)
 
-    def reduced(self, name: str, hits: int) -> re.Pattern[str] | None:
+    def reduced(self, name: str, hits: int, ascii: int = 0) -> re.Pattern[str] | None:
         """Pattern `name` with only the alternatives that may match (compiled and kept), or
         None. The others cannot match anywhere in the text, so each match and its position
         stay the same."""
         keep = hits & self.masks[name]  # alternatives' bits never overlap: a key per pattern
         if not keep:
             return None
-        if keep not in self.compiled:
+        if keep | ascii not in self.compiled:
             if len(self.compiled) > _REDUCED_CACHE:
                 self.compiled.clear()
                 self._seen.clear()
             first, count = self.spans[name]
             arms = [i for i in range(count) if keep >> (first + i) & 1]
-            found = self.shapes[name].full
+            shape = self.shapes[name]
+            found = shape.full_ascii if ascii else shape.full
             if len(arms) < count:
-                found = re.compile(self.shapes[name].only(arms))
-            self.compiled[keep] = found
-        return self.compiled[keep]
+                found = re.compile(shape.only(arms), re.ASCII if ascii else 0)
+            self.compiled[keep | ascii] = found
+        return self.compiled[keep | ascii]
