@@ -25,7 +25,7 @@ from bot.detection_cues import (
     W_COMPOSITE,
     W_EXTRA,
 )
-from bot.detection_gate import Gate, words_in
+from bot.detection_gate import Gate, lowered_words_in, words_in
 
 __all__ = ["DEFAULT_THRESHOLD", "Detection", "classify"]
 
@@ -305,19 +305,22 @@ _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
 def _raw_words(text: str) -> tuple[list[bytes], bool]:
     """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
     and whether a casual spelling may be there to expand."""
-    low = text.lower()
-    words = words_in(low)
+    words = lowered_words_in(text)
     slang = False
+    low = None  # text.lower(), made when a spelling is looked for
     for first in _SLANG_FIRST.intersection(words):
         found, expansions = _SLANG_AT[first]
-        if found.search(low):
+        if found.search(low := low or text.lower()):
             words += expansions
             slang = True
-    if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[0].search(
-        low
-    ):
-        words += _DIGIT_SLANG[1]
-        slang = True
+    # Each digit spelling has a "1" or a "2", and lowercasing makes no digit.
+    if "1" in text or "2" in text:
+        low = low or text.lower()
+        if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[
+            0
+        ].search(low):
+            words += _DIGIT_SLANG[1]
+            slang = True
     return words, slang
 
 

@@ -15,18 +15,19 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterable, Mapping
 from functools import partial
-from itertools import repeat
 
 from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
 
-__all__ = ["Gate", "Shape", "words_in"]
+__all__ = ["Gate", "Shape", "lowered_words_in", "words_in"]
 
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _Words = frozenset[bytes]
-_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, tuple[bytes, ...]] | None]
+_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+# The same for ASCII text of any case: for ASCII, str.lower() only maps A-Z to a-z.
+_LOWERED = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 _ONE_ON_ONE = ONE_ON_ONE.encode()
 
 
@@ -122,6 +123,16 @@ def words_in(text: str) -> list[bytes]:
     return words
 
 
+def lowered_words_in(text: str) -> list[bytes]:
+    """`words_in(text.lower())`, without lowering first when the text is ASCII."""
+    if not text.isascii():
+        return words_in(text.lower())
+    words = text.encode().translate(_LOWERED).split()
+    if ONE_ON_ONE in text:
+        words.append(_ONE_ON_ONE)
+    return words
+
+
 class Gate:
     """Which alternatives of named patterns can match a text, given the text's words.
 
@@ -145,6 +156,7 @@ class Gate:
         )
         self.always = 0
         under: dict[bytes, dict[int, list[_Way]]] = {}
+        starting: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
         for bit, way in ways:
             if not way:  # nothing to check: the alternative may always match
                 self.always |= 1 << bit
@@ -154,8 +166,11 @@ class Gate:
             starts = [f for f in way[1:] if has_starts(f)]
             lazy = None
             if starts:  # a factor with word starts, checked last
-                prefixes = tuple(w[:-1].encode() for w in starts[0] if w[-1] == "*")
-                lazy = self._words(starts[0]), prefixes
+                prefixes = sorted(w[:-1].encode() for w in starts[0] if w[-1] == "*")
+                if tuple(prefixes) not in starting:  # a word starts after a space in " w w w"
+                    spelled = b"|".join(map(re.escape, prefixes))
+                    starting[tuple(prefixes)] = re.compile(b" (?:" + spelled + b")")
+                lazy = self._words(starts[0]), starting[tuple(prefixes)]
             for word in way[0]:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
                 if (*whole, lazy) not in listed:
@@ -180,7 +195,7 @@ class Gate:
         if not listed:
             return hit
         found = self.vocabulary.intersection(words)
-        starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
+        spaced = None  # " w w w", made when a word start is looked for
         under = self.under
         for word in listed:
             sure, entries = under[word]
@@ -194,11 +209,8 @@ class Gate:
                     if d.isdisjoint(found):
                         continue
                     if lazy is not None and lazy[0].isdisjoint(found):
-                        seen = starts.get(lazy[1])
-                        if seen is None:
-                            seen = any(map(bytes.startswith, words, repeat(lazy[1])))
-                            starts[lazy[1]] = seen
-                        if not seen:
+                        spaced = spaced or b" " + b" ".join(words)
+                        if not lazy[1].search(spaced):
                             continue
                     hit |= bit
                     break
