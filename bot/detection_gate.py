@@ -199,10 +199,9 @@ class Gate:
         under = self.under
         for word in listed:
             sure, entries = under[word]
-            hit |= sure
+            if sure:
+                hit |= sure
             for bit, ways in entries:
-                if hit & bit:
-                    continue
                 for a, b, c, d, lazy in ways:
                     if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
                         continue
