@@ -185,6 +185,8 @@ def _composite(
     text: str, ends: list[int], skip: set[int], hits: int, ascii: int
 ) -> dict[int, dict[str, float]]:
     """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
+    if not (hits & _FRAME_BITS and hits & _OBJECT_BITS):
+        return {}  # no frame or nothing requested can match
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
     objects = [  # the requested objects first: cheaper than the frames, and rarer
@@ -218,10 +220,11 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
     ascii = text.isascii()  # then each gate gives the ASCII twins of its patterns
     flag = _ASK_GATE.ascii if ascii else 0
     sentences: dict[int, dict[str, float]] = {}
-    for name, weight, triggers, key, bits, unsure in _POSITIVE:
+    compiled = _ASK_GATE.compiled
+    for name, weight, triggers, key, bits, unsure in _POSITIVE if hits & _PHRASE_BITS else ():
         if not hits & bits:
             continue
-        pattern = _ASK_GATE.compiled.get(hits & bits | flag) or _ASK_GATE.pattern(key, hits, flag)
+        pattern = compiled.get(hits & bits | flag) or _ASK_GATE.pattern(key, hits, flag)
         if pattern is not None and (not hits & unsure or triggers.search(text)):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
