@@ -222,12 +222,20 @@ def _composite(
     }
 
 
+def _sentence_ends(text: str) -> list[int]:
+    """Where each sentence ends: after a ".", "!" or "?" that a space or the end follows."""
+    last = len(text) - 1
+    if text.find("?", 0, last) < 0 and text.find(".", 0, last) < 0 and text.find("!", 0, last) < 0:
+        return [last + 1] if text[last:] in ("?", ".", "!") else []  # one sentence: most texts
+    return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+
 def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[str]]:
     """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
     can't cancel an ask in the next sentence; question, address and topic count once per message.
     `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
     """
-    ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+    ends = _sentence_ends(text)
     ascii = text.isascii()  # then each gate gives the ASCII twins of its patterns
     flag = _ASK_GATE.ascii if ascii else 0
     sentences: dict[int, dict[str, float]] = {}
