@@ -23,6 +23,7 @@ __all__ = ["Gate", "Shape", "lowered_words_in", "words_in"]
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _Words = frozenset[bytes]
 _Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
+_Rest = tuple[int, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
@@ -175,12 +176,16 @@ class Gate:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
                 if (*whole, lazy) not in listed:
                     listed.append((*whole, lazy))  # type: ignore[arg-type]
-        # Per word: the bits its presence alone settles (no other factor), and the rest.
-        self.under: dict[bytes, tuple[int, tuple[tuple[int, tuple[_Way, ...]], ...]]] = {}
+        # Per word: the bits its presence alone settles (no other factor), and the other ways
+        # grouped by the factor they check first (one check for the whole group).
+        self.under: dict[bytes, tuple[int, tuple[tuple[_Words, tuple[_Rest, ...]], ...]]] = {}
         for word, by_bit in under.items():
             sure = sum(bit for bit, options in by_bit.items() if self._settled(options))
-            rest = tuple((bit, tuple(options)) for bit, options in by_bit.items() if not sure & bit)
-            self.under[word] = (sure, rest)
+            groups: dict[_Words, list[_Rest]] = {}
+            for bit, options in by_bit.items():
+                for first, *others in options if not sure & bit else ():
+                    groups.setdefault(first, []).append((bit, *others))  # type: ignore[arg-type]
+            self.under[word] = (sure, tuple((f, tuple(ways)) for f, ways in groups.items()))
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
         # Added to a cache key for the ASCII twin of a pattern (above every alternative's bit).
@@ -198,21 +203,20 @@ class Gate:
         spaced = None  # " w w w", made when a word start is looked for
         under = self.under
         for word in listed:
-            sure, entries = under[word]
+            sure, groups = under[word]
             if sure:
                 hit |= sure
-            for bit, ways in entries:
-                for a, b, c, d, lazy in ways:
-                    if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
-                        continue
-                    if d.isdisjoint(found):
+            for first, ways in groups:
+                if first.isdisjoint(found):
+                    continue
+                for bit, b, c, d, lazy in ways:
+                    if b.isdisjoint(found) or c.isdisjoint(found) or d.isdisjoint(found):
                         continue
                     if lazy is not None and lazy[0].isdisjoint(found):
                         spaced = spaced or b" " + b" ".join(words)
                         if not lazy[1].search(spaced):
                             continue
                     hit |= bit
-                    break
         return hit
 
     def _settled(self, ways: list[_Way]) -> bool:
