@@ -367,8 +367,8 @@ def classify(
     points, reasons = _score(normalised, words, hits) if normalised else (0.0, [])
     score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
     if points <= 0 or score < threshold:
-        return Detection(is_ask=False, score=score, target=None, reasons=tuple(reasons))
+        return Detection(False, score, None, tuple(reasons))  # positional: a little cheaper
     target = mentions[0] if mentions else None
     if target is None and thread_parent_user and thread_parent_user != bot_user_id:
         target = thread_parent_user
-    return Detection(is_ask=True, score=score, target=target, reasons=tuple(dict.fromkeys(reasons)))
+    return Detection(True, score, target, tuple(dict.fromkeys(reasons)))
