@@ -200,7 +200,12 @@ def _composite(
         return {}  # no frame or nothing requested can match
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
-    objects = [  # the requested objects first: cheaper than the frames, and rarer
+    # The frame first: its reduced pattern is mostly a word or two, and it often rules out all.
+    frame = _ASK_GATE.pattern("frame", hits, ascii)
+    framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip if frame else None
+    if not framed:
+        return {}
+    objects = [
         (kind, sentences)
         for kind, _, triggers, key, bits, unsure in _OBJECTS
         if hits & bits
@@ -208,12 +213,8 @@ def _composite(
         and (not hits & unsure or triggers.search(text))
         and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
     ]
-    frame = _ASK_GATE.pattern("frame", hits, ascii) if objects else None
-    if frame is None:
-        return {}
-    framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip
     found: dict[int, list[str]] = {}
-    for kind, sentences in objects if framed else ():
+    for kind, sentences in objects:
         for index in sentences & framed:
             found.setdefault(index, []).append(kind)
     return {
