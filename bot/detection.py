@@ -322,12 +322,18 @@ _SLANG_AT = {
 }
 _SLANG_FIRST = frozenset(_SLANG_AT)
 _DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
+# Normalising turns each of these into MENTION or BOT: no code fence, quote line or cut can
+# split one (no backtick or newline inside, and the prefilter reads <= 1,000 characters), and
+# no other markup can take its "<".
+_RAW_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
 
 
 def _raw_words(text: str) -> tuple[list[bytes], bool]:
     """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
     and whether a casual spelling may be there to expand."""
+    if "<@" in text:  # a user mention becomes MENTION or BOT: its letters are no words
+        text = _RAW_MENTION.sub(" ", text)
     words = lowered_words_in(text)
     slang = False
     low = None  # text.lower(), made when a spelling is looked for
