@@ -201,7 +201,8 @@ def _composite(
     if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
         return {}  # every sentence already has a phrase cue
     # The frame first: its reduced pattern is mostly a word or two, and it often rules out all.
-    frame = _ASK_GATE.pattern("frame", hits, ascii)
+    compiled = _ASK_GATE.compiled
+    frame = compiled.get(hits & _FRAME_BITS | ascii) or _ASK_GATE.pattern("frame", hits, ascii)
     framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip if frame else None
     if not framed:
         return {}
@@ -209,7 +210,7 @@ def _composite(
         (kind, sentences)
         for kind, _, triggers, key, bits, unsure in _OBJECTS
         if hits & bits
-        and (pattern := _ASK_GATE.pattern(key, hits, ascii)) is not None
+        and (pattern := compiled.get(hits & bits | ascii) or _ASK_GATE.pattern(key, hits, ascii))
         and (not hits & unsure or triggers.search(text))
         and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
     ]
