@@ -338,7 +338,7 @@ def _raw_words(text: str) -> tuple[list[bytes], bool]:
     words = lowered_words_in(text)
     slang = False
     low = None  # text.lower(), made when a spelling is looked for
-    for first in _SLANG_FIRST.intersection(words):
+    for first in () if _SLANG_FIRST.isdisjoint(words) else _SLANG_FIRST.intersection(words):
         found, expansions = _SLANG_AT[first]
         if found.search(low := low or text.lower()):
             words += expansions
