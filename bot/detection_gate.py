@@ -24,6 +24,7 @@ _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are f
 _Words = frozenset[bytes]
 _Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
 _Rest = tuple[int, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
+_Group = tuple[_Words, tuple[_Rest, ...]]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
@@ -116,6 +117,15 @@ def _holds(substrings: Collection[str], factor: Factor) -> bool:
     return all(any(part in word.rstrip("*") for part in substrings) for word in factor)
 
 
+def _grouped(by_bit: dict[int, list[_Way]], sure: int) -> tuple[_Group, ...]:
+    """A word's ways, but those of the bits it settles alone, grouped by their first factor."""
+    groups: dict[_Words, list[_Rest]] = {}
+    for bit, ways in by_bit.items():
+        for first, b, c, d, lazy in ways if not sure & bit else ():
+            groups.setdefault(first, []).append((bit, b, c, d, lazy))
+    return tuple((first, tuple(rest)) for first, rest in groups.items())
+
+
 def words_in(text: str) -> list[bytes]:
     """The words the gate looks up: maximal a-z runs (as bytes), plus "1:1"."""
     words = text.encode("utf-8", "surrogatepass").translate(_SPACED).split()
@@ -178,14 +188,10 @@ class Gate:
                     listed.append((*whole, lazy))  # type: ignore[arg-type]
         # Per word: the bits its presence alone settles (no other factor), and the other ways
         # grouped by the factor they check first (one check for the whole group).
-        self.under: dict[bytes, tuple[int, tuple[tuple[_Words, tuple[_Rest, ...]], ...]]] = {}
-        for word, by_bit in under.items():
+        self.under: dict[bytes, tuple[int, tuple[_Group, ...]]] = {}
+        for key, by_bit in under.items():
             sure = sum(bit for bit, options in by_bit.items() if self._settled(options))
-            groups: dict[_Words, list[_Rest]] = {}
-            for bit, options in by_bit.items():
-                for first, *others in options if not sure & bit else ():
-                    groups.setdefault(first, []).append((bit, *others))  # type: ignore[arg-type]
-            self.under[word] = (sure, tuple((f, tuple(ways)) for f, ways in groups.items()))
+            self.under[key] = (sure, _grouped(by_bit, sure))
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
         # Added to a cache key for the ASCII twin of a pattern (above every alternative's bit).
