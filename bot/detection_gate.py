@@ -14,18 +14,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from itertools import repeat
+from functools import partial
 
 from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
 
-__all__ = ["Gate", "Shape", "words_in"]
+__all__ = ["Gate", "Shape", "lowered_words_in", "words_in"]
 
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _Words = frozenset[bytes]
-_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, tuple[bytes, ...]] | None]
+_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
+_Rest = tuple[int, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
+_Group = tuple[_Words, tuple[_Rest, ...]]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
+# The same for ASCII text of any case: for ASCII, str.lower() only maps A-Z to a-z.
+_LOWERED = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 _ONE_ON_ONE = ONE_ON_ONE.encode()
 
 
@@ -98,6 +102,9 @@ class Shape:
                     self.alternatives = _alternatives(inner)
                     break
         self.full = pattern
+        # For ASCII text, ASCII semantics give the same matches (the normalised text has no
+        # \x1c-\x1f, the only ASCII characters \s treats differently) and a cheaper \b and \w.
+        self.full_ascii = re.compile(src, re.ASCII)
 
     def only(self, keep: Iterable[int]) -> str:
         """Source of the pattern with just the alternatives `keep` (in their original order)."""
@@ -105,9 +112,33 @@ class Shape:
         return f"{self.prefix}{arms}{self.suffix}" if self.prefix or self.suffix else arms
 
 
+def _holds(substrings: Collection[str], factor: Factor) -> bool:
+    """Whether every word of the factor ("talk*": a word starting "talk") holds a substring."""
+    return all(any(part in word.rstrip("*") for part in substrings) for word in factor)
+
+
+def _grouped(by_bit: dict[int, list[_Way]], sure: int) -> tuple[_Group, ...]:
+    """A word's ways, but those of the bits it settles alone, grouped by their first factor."""
+    groups: dict[_Words, list[_Rest]] = {}
+    for bit, ways in by_bit.items():
+        for first, b, c, d, lazy in ways if not sure & bit else ():
+            groups.setdefault(first, []).append((bit, b, c, d, lazy))
+    return tuple((first, tuple(rest)) for first, rest in groups.items())
+
+
 def words_in(text: str) -> list[bytes]:
     """The words the gate looks up: maximal a-z runs (as bytes), plus "1:1"."""
     words = text.encode("utf-8", "surrogatepass").translate(_SPACED).split()
+    if ONE_ON_ONE in text:
+        words.append(_ONE_ON_ONE)
+    return words
+
+
+def lowered_words_in(text: str) -> list[bytes]:
+    """`words_in(text.lower())`, without lowering first when the text is ASCII."""
+    if not text.isascii():
+        return words_in(text.lower())
+    words = text.encode().translate(_LOWERED).split()
     if ONE_ON_ONE in text:
         words.append(_ONE_ON_ONE)
     return words
@@ -136,6 +167,7 @@ class Gate:
         )
         self.always = 0
         under: dict[bytes, dict[int, list[_Way]]] = {}
+        starting: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
         for bit, way in ways:
             if not way:  # nothing to check: the alternative may always match
                 self.always |= 1 << bit
@@ -145,45 +177,68 @@ class Gate:
             starts = [f for f in way[1:] if has_starts(f)]
             lazy = None
             if starts:  # a factor with word starts, checked last
-                prefixes = tuple(w[:-1].encode() for w in starts[0] if w[-1] == "*")
-                lazy = self._words(starts[0]), prefixes
+                prefixes = sorted(w[:-1].encode() for w in starts[0] if w[-1] == "*")
+                if tuple(prefixes) not in starting:  # a word starts after a space in " w w w"
+                    spelled = b"|".join(map(re.escape, prefixes))
+                    starting[tuple(prefixes)] = re.compile(b" (?:" + spelled + b")")
+                lazy = self._words(starts[0]), starting[tuple(prefixes)]
             for word in way[0]:
                 listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
                 if (*whole, lazy) not in listed:
                     listed.append((*whole, lazy))  # type: ignore[arg-type]
-        self.under = {
-            word: [(bit, tuple(options)) for bit, options in by_bit.items()]
-            for word, by_bit in under.items()
-        }
+        # Per word: the bits its presence alone settles (no other factor), and the other ways
+        # grouped by the factor they check first (one check for the whole group).
+        self.under: dict[bytes, tuple[int, tuple[_Group, ...]]] = {}
+        for key, by_bit in under.items():
+            sure = sum(bit for bit, options in by_bit.items() if self._settled(options))
+            self.under[key] = (sure, _grouped(by_bit, sure))
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
+        # Added to a cache key for the ASCII twin of a pattern (above every alternative's bit).
+        self.ascii = 1 << sum(count for _, count in self.spans.values())
         self.compiled: dict[int, re.Pattern[str]] = {}
         self._seen: set[int] = set()
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
-        found = self.vocabulary.intersection(words)
         hit = self.always
-        starts: dict[tuple[bytes, ...], bool] = {}  # word starts looked for, and if found
-        for word in self.listed.intersection(found):
-            for bit, ways in self.under[word]:
-                if hit & bit:
+        listed = self.listed.intersection(words)
+        if not listed:
+            return hit
+        found = self.vocabulary.intersection(words)
+        spaced = None  # " w w w", made when a word start is looked for
+        under = self.under
+        for word in listed:
+            sure, groups = under[word]
+            if sure:
+                hit |= sure
+            for first, ways in groups:
+                if first.isdisjoint(found):
                     continue
-                for a, b, c, d, lazy in ways:
-                    if a.isdisjoint(found) or b.isdisjoint(found) or c.isdisjoint(found):
-                        continue
-                    if d.isdisjoint(found):
+                for bit, b, c, d, lazy in ways:
+                    if b.isdisjoint(found) or c.isdisjoint(found) or d.isdisjoint(found):
                         continue
                     if lazy is not None and lazy[0].isdisjoint(found):
-                        seen = starts.get(lazy[1])
-                        if seen is None:
-                            seen = any(map(bytes.startswith, words, repeat(lazy[1])))
-                            starts[lazy[1]] = seen
-                        if not seen:
+                        spaced = spaced or b" " + b" ".join(words)
+                        if not lazy[1].search(spaced):
                             continue
                     hit |= bit
-                    break
         return hit
+
+    def _settled(self, ways: list[_Way]) -> bool:
+        """Whether one of these ways needs nothing but the word it is listed under."""
+        return any(way[4] is None and all(f is self.vocabulary for f in way[:4]) for way in ways)
+
+    def containing(self, name: str, substrings: Collection[str]) -> int:
+        """Bits of `name`'s alternatives whose every match contains one of `substrings`: each
+        way they can match by has a factor whose every word holds one."""
+        first, count = self.spans[name]
+        bits = 0
+        for index in range(count):
+            ways = ways_of(self.shapes[name].only([index]))
+            if all(any(map(partial(_holds, substrings), way)) for way in ways):
+                bits |= 1 << (first + index)
+        return bits
 
     @staticmethod
     def _words(factor: Factor) -> frozenset[bytes]:
@@ -194,37 +249,41 @@ class Gate:
         first, count = self.spans[name]
         return ((1 << count) - 1) << first
 
-    def pattern(self, name: str, hits: int) -> re.Pattern[str] | None:
-        """Pattern `name` with only the alternatives that may match, or None if none may. A
+    def pattern(self, name: str, hits: int, ascii: int = 0) -> re.Pattern[str] | None:
+        """Pattern `name` with only the alternatives that may match, or None if none may;
+        `ascii=self.ascii` for the twin that only ASCII text may be searched with. A
         combination seen for the first time gets the full pattern (the same matches):
         compiling pays off only for combinations that come back. Callers in a hurry look in
-        `compiled` first, keyed by `hits & bits_of(name)`."""
+        `compiled` first, keyed by `hits & bits_of(name) | ascii`."""
         keep = hits & self.masks[name]
-        found = self.compiled.get(keep)
-        if found is not None or not keep:
+        if not keep:
+            return None
+        found = self.compiled.get(keep | ascii)
+        if found is not None:
             return found
-        if keep not in self._seen:
+        if keep | ascii not in self._seen:
             if len(self._seen) > _REDUCED_CACHE * 4:  # bounded, like the compiled ones
                 self._seen.clear()
-            self._seen.add(keep)
-            return self.shapes[name].full
-        return self.reduced(name, hits)
+            self._seen.add(keep | ascii)
+            return self.shapes[name].full_ascii if ascii else self.shapes[name].full
+        return self.reduced(name, hits, ascii)
 
-    def reduced(self, name: str, hits: int) -> re.Pattern[str] | None:
+    def reduced(self, name: str, hits: int, ascii: int = 0) -> re.Pattern[str] | None:
         """Pattern `name` with only the alternatives that may match (compiled and kept), or
         None. The others cannot match anywhere in the text, so each match and its position
         stay the same."""
         keep = hits & self.masks[name]  # alternatives' bits never overlap: a key per pattern
         if not keep:
             return None
-        if keep not in self.compiled:
+        if keep | ascii not in self.compiled:
             if len(self.compiled) > _REDUCED_CACHE:
                 self.compiled.clear()
                 self._seen.clear()
             first, count = self.spans[name]
             arms = [i for i in range(count) if keep >> (first + i) & 1]
-            found = self.shapes[name].full
+            shape = self.shapes[name]
+            found = shape.full_ascii if ascii else shape.full
             if len(arms) < count:
-                found = re.compile(self.shapes[name].only(arms))
-            self.compiled[keep] = found
-        return self.compiled[keep]
+                found = re.compile(shape.only(arms), re.ASCII if ascii else 0)
+            self.compiled[keep | ascii] = found
+        return self.compiled[keep | ascii]

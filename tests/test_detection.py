@@ -6,11 +6,12 @@ import dataclasses
 import random
 import re
 import time
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from bot import detection
+from bot import detection, detection_text
 from bot.detection import DEFAULT_THRESHOLD, Detection, classify
 from bot.detection_gate import Shape, words_in
 
@@ -332,7 +333,8 @@ def test_every_cue_match_contains_one_of_its_trigger_words() -> None:
 _DECOR = [
     "u", "ur", "r", "ya", "pls", "min", "mins", "sec", "hrs", "lmk", "q", "q\u2019s", "w/",
     "1-on-1", "1on1", "one-on-one", "1:1s", "2day", "wanna", "im", "ive", "dont", "convo", "abt",
-    "<@U0ALICE01>", "<@W012ABCDE|sam>", "<!here>", "<#C01ABCDEF|data-eng>", "<https://x.io|a>",
+    "<@U0ALICE01>", "<@W012ABCDE|sam>", "<@UBOT00001>", "<@u0alice01>", "`<@U0ALICE01>",
+    "<!here>", "<#C01ABCDEF|data-eng>", "<https://x.io|a>",
     ":wave:", ":+1:", "`got a minute?`", "```x```", "&gt; ", "&amp;", "&lt;", "_", "*", "~",
     "\u2014", "\u2019", "??", "!!!", "...", "\n", "\t", "MENTION",
 ]  # fmt: skip
@@ -418,6 +420,72 @@ def test_a_text_the_prefilter_rejects_gets_the_full_verdict(
                 normalised, words_in(normalised), detection._ASK_GATE.hits(words_in(normalised))
             ) == (0.0, []), text
     assert rejected > len(spliced) // 4  # the prefilter does its job
+
+
+def test_ascii_twins_find_what_the_patterns_find_in_ascii_text(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    checked = 0
+    for gate in (detection._ASK_GATE, detection._REST_GATE):
+        for text, normalised, words, _ in spliced[1::3]:
+            if not normalised.isascii():
+                continue
+            checked += 1
+            hits = gate.hits(words)
+            for name, shape in gate.shapes.items():
+                full = [m.span() for m in shape.full.finditer(normalised)]
+                assert [m.span() for m in shape.full_ascii.finditer(normalised)] == full, text
+                twin = gate.reduced(name, hits, gate.ascii)
+                found = [m.span() for m in twin.finditer(normalised)] if twin else []
+                assert found == full, text
+    assert checked > 500
+
+
+def test_alternatives_said_to_hold_a_trigger_word_hold_one_in_every_match(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    gate, marked = detection._ASK_GATE, 0
+    for _, _, triggers, key, bits, unsure in detection._POSITIVE + detection._OBJECTS:
+        first, count = gate.spans[key]
+        arms = [i for i in range(count) if (bits & ~unsure) >> (first + i) & 1]
+        marked += len(arms)
+        for arm in [re.compile(gate.shapes[key].only([i])) for i in arms]:
+            for _, normalised, _, _ in spliced:
+                for match in arm.finditer(normalised):
+                    assert triggers.search(match.group()), (key, match.group())
+    assert marked > 20  # so most trigger searches are skipped
+
+
+def test_one_sentence_ends_are_found_as_the_regex_finds_them(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    rng = random.Random(5)
+    texts = [normalised for _, normalised, _, _ in spliced]
+    texts += ["".join(rng.choice("ab .?!") for _ in range(rng.randint(0, 6))) for _ in range(3000)]
+    for text in texts:
+        regex = [m.end() for m in detection._SENTENCE_END.finditer(text)]
+        assert detection._sentence_ends(text) == regex, text
+
+
+def test_the_shortcuts_in_normalising_agree_with_the_general_rules(
+    spliced: list[tuple[str, str, list[str], bool]],
+) -> None:
+    fast = 0
+    for text, _, _, _ in spliced:
+        low = text.lower()
+        users = detection_text._USER_MENTION.findall(low)
+        if "<" in low and len(users) == low.count("<"):
+            fast += 1
+            mentions: list[str] = []
+            general = detection_text._MARKUP.sub(
+                partial(detection_text._markup, mentions, None), low
+            )
+            assert detection_text._USER_MENTION.sub(" MENTION ", low) == general, text
+            assert mentions == [user.upper() for user in users]
+        if "\n" not in text:
+            quoted = bool(detection_text._QUOTE_LINE.search(text))
+            assert text.lstrip().startswith((">", "&gt;")) == quoted, text
+    assert fast > 50
 
 
 @pytest.mark.parametrize(
