@@ -17,6 +17,7 @@ from tests.fakeslack import (
     SlackSender,
     block_texts,
     button_labels,
+    check_message,
     find_button,
 )
 from tests.test_request_flow import opened_modal
@@ -209,3 +210,19 @@ async def test_the_mentee_hears_where_a_poolless_request_went(
         if c.args["channel"] == fake_slack.dm_channel(ALICE)
     ][-1]
     assert "a few mentors who could help" in block_texts(mentee)
+
+
+async def test_find_results_stay_inside_slacks_limits_when_escaping_grows_the_text(
+    slack: SlackSender, bot: Runtime
+) -> None:
+    # "<" escapes to "&lt;": 20 long tags and a 300-character bio of them would make a
+    # 4,000-character section, and Slack would refuse the whole answer.
+    tags = ("leadership", *(f"{i:02d}" + "<" * 38 for i in range(19)))
+    await add_mentor(bot, BOB, tags, bio="<" * 300)
+    reply = await slack.command("find leadership", user_id=ALICE)
+
+    assert check_message(reply.body.get("text"), reply.body.get("blocks")) is None
+    texts = block_texts(reply.body)
+    assert f"<@{BOB}>" in texts
+    assert "&lt;&lt;" in texts  # shown escaped, cut at an entity boundary
+    assert not any(cut in texts for cut in ("&…", "&l…", "&lt…"))

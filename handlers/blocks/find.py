@@ -9,9 +9,21 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.directory import Ranked
 from handlers import ids
-from handlers.blocks.text import context, escape, plain, section, truncate, user_mention
+from handlers.blocks.text import (
+    context,
+    escape,
+    escape_clip,
+    mrkdwn,
+    plain,
+    section,
+    truncate,
+    user_mention,
+)
 
 BIO_SHOWN = 300
+# Escaping can make text four times longer ("<" is "&lt;"), so the escaped text is what gets
+# cut: tags and bio together stay inside a section's 3000 characters.
+TAGS_SHOWN = 1200
 
 
 def _local_time(tz: str | None, now: datetime) -> str:
@@ -36,20 +48,20 @@ def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> d
     blocks: list[dict[str, Any]] = [section(f"Mentors for *{shown}*, best match first:")]
     for item in ranked:
         who = item.candidate
-        tags = ", ".join(escape(t) for t in who.tags) or "no tags yet"
+        tags = escape_clip(", ".join(who.tags), TAGS_SHOWN) or "no tags yet"
         status = []
         if who.paused:
             status.append("paused")
         if not who.has_capacity:
             status.append("at capacity")
-        bio = escape(truncate(who.bio, BIO_SHOWN)) if who.bio else ""
+        bio = escape_clip(truncate(who.bio, BIO_SHOWN), TAGS_SHOWN) if who.bio else ""
         lines = [f"{user_mention(who.user_id)} · {tags}"]
         if bio:
             lines.append(bio)
         blocks.append(
             {
                 "type": "section",
-                "text": {"type": "mrkdwn", "text": "\n".join(lines)},
+                "text": mrkdwn("\n".join(lines)),
                 "accessory": {
                     "type": "button",
                     "text": plain("Ask", 75),
