@@ -162,6 +162,36 @@ async def test_bad_input_is_rejected_inline(
     assert audit_rows(admin_bot) == []
 
 
+@pytest.mark.parametrize(
+    ("failure", "reason"),
+    [
+        ({"status": 200, "error": "missing_scope"}, "missing_scope"),
+        ({"status": 500, "times": 3}, ""),  # "500", or slow: the client retries with backoff
+        ({"status": 429, "retry_after": 30}, "Slack was slow to answer"),
+    ],
+)
+async def test_a_pool_channel_that_cant_be_checked_is_not_called_a_missing_invite(
+    admin_slack: SlackSender,
+    fake_slack: FakeSlack,
+    admin_bot: Runtime,
+    failure: dict[str, Any],
+    reason: str,
+) -> None:
+    fake_slack.add_channel("C0POOLX", "mentors")  # the bot is in it
+    view = await open_settings(admin_slack, fake_slack, ADMIN)
+    fake_slack.fail_next("conversations.info", **failure)
+    began = time.monotonic()
+    reply = await admin_slack.view_submission(
+        view, {"Mentor-pool channel": "C0POOLX"}, user_id=ADMIN
+    )
+    assert time.monotonic() - began < LOOKUP_SECONDS + 1  # inside Slack's 3 s
+    error = reply.body["errors"][ids.SETTINGS_POOL_BLOCK]
+    assert "/invite" not in error
+    assert "couldn't check that channel" in error
+    assert reason in error
+    assert audit_rows(admin_bot) == []  # nothing saved: the admin saves again
+
+
 async def test_a_forged_submission_by_a_non_admin_changes_nothing(
     admin_slack: SlackSender, fake_slack: FakeSlack, admin_bot: Runtime
 ) -> None:

@@ -24,6 +24,8 @@ BOT_SCOPES = {
     "im:write",
     "mpim:write",
     "users:read",
+    "channels:read",  # conversations.info: is the bot in the mentor-pool channel?
+    "groups:read",
     "app_mentions:read",
     "files:write",  # the .ics calendar file and /mentor export's JSON file
 }
@@ -180,3 +182,39 @@ def test_http_mode_instructions_point_every_url_at_slack_events(text: str) -> No
 
 def test_http_mode_manifest_is_valid_for_slacks_schema(text: str) -> None:
     assert _schema_errors(yaml.safe_load(_http_mode_text(text))) == []
+
+
+def _methods_we_call() -> set[str]:
+    """Web API methods called through slack_sdk's client in bot/ and handlers/ (snake names)."""
+    calls = re.compile(r"\.([a-z]+_[A-Za-z_]+)\(")
+    found: set[str] = set()
+    for folder in ("bot", "handlers"):
+        for path in (REPO / folder).rglob("*.py"):
+            found |= set(calls.findall(path.read_text(encoding="utf-8")))
+    return found
+
+
+def test_every_web_api_method_we_call_has_a_scope_in_the_manifest(
+    manifest: dict[str, Any],
+) -> None:
+    spec_path = SCHEMA.parent / "slack_web_openapi_v2.json"
+    if not spec_path.exists():
+        pytest.skip("../shared/slack is absent: cannot read the Web API's scopes")
+    spec = json.loads(spec_path.read_text(encoding="utf-8"))
+    # The 2020 spec names bot scopes the old way ("chat:write:bot" is today's "chat:write").
+    granted = set(manifest["oauth_config"]["scopes"]["bot"])
+    missing: dict[str, list[str]] = {}
+    called = _methods_we_call()
+    for path, operations in spec["paths"].items():
+        if path[1:].replace(".", "_") not in called:
+            continue
+        for operation in operations.values():
+            needed = {
+                scope.removesuffix(":bot").removesuffix(":user")
+                for need in operation.get("security") or []
+                for scope in need.get("slackAuth", [])
+            } - {"none"}
+            if needed and not needed & granted:
+                missing[path[1:]] = sorted(needed)
+    assert "conversations_info" in called  # the scan sees our calls
+    assert missing == {}

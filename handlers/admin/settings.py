@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
@@ -30,6 +32,11 @@ NOT_A_MEMBER = (
     "(or pick another channel)."
 )
 ARCHIVED = "That channel is archived. Pick another one."
+UNCHECKED = (
+    "I couldn't check that channel just now ({reason}), so nothing is saved yet. Save again."
+)
+# A private channel the bot isn't in answers channel_not_found.
+_NOT_IN_IT = frozenset({"channel_not_found", "not_in_channel"})
 SAVED = (
     ":gear: Workspace settings saved. They apply from now on: to new requests, and to every "
     "nudge, reminder and prompt still to come."
@@ -57,11 +64,16 @@ async def settings_command(call: SubcommandCall) -> None:
 async def _pool_problem(client: AsyncWebClient, channel_id: str) -> str | None:
     """Why the bot can't post in the pool channel, or None if it can."""
     try:
-        info = await client.conversations_info(channel=channel_id)
+        # Before the answer to the form: Slack's 3 s, and the client's patient 429 retries.
+        async with asyncio.timeout(LOOKUP_SECONDS):
+            info = await client.conversations_info(channel=channel_id)
+    except TimeoutError:
+        log.warning("pool channel check timed out channel=%s", channel_id)
+        return UNCHECKED.format(reason="Slack was slow to answer")
     except SlackApiError as error:
-        # A private channel the bot isn't in answers channel_not_found.
-        log.info("pool channel check failed error=%s", error.response.get("error"))
-        return NOT_A_MEMBER
+        reason = str(error.response.get("error") or error.response.status_code)
+        log.info("pool channel check failed error=%s", reason)
+        return NOT_A_MEMBER if reason in _NOT_IN_IT else UNCHECKED.format(reason=reason)
     channel = info.get("channel") or {}
     if channel.get("is_archived"):
         return ARCHIVED
