@@ -59,6 +59,11 @@ class MentorApp(AsyncApp):
             # Bolt's own matchers can trip over a payload that lacks a field they expect.
             log.exception("could not dispatch a request; answered 200 and dropped it")
             response = BoltResponse(status=200, body="")
+        if response.status == 404 and body.get("type") == "event_callback":
+            # An event no listener matches (one with no type at all): Slack would retry a 404
+            # three times, and the answer would never change.
+            log.info("acknowledged an event no listener handles")
+            response = BoltResponse(status=200, body="")
         quiet = self.quiet if req.context.get(QUIET) and response.status == 200 else None
         millis = (time.perf_counter() - started) * 1000
         log_request(body, response.status, millis, req.mode, quiet)

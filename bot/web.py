@@ -55,9 +55,15 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     if not well_formed(text, request.content_type):
         log.info("rejected malformed body status=400")
         return _bad_request("malformed_body")
-    bolt_request = AsyncBoltRequest(
-        body=text, query=request.query_string, headers=dict(request.headers.items())
-    )
+    try:
+        # Bolt reads ids out of the body here, before any signature check, and trips over
+        # some shapes Slack never sends (a number where an object belongs).
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(request.headers.items())
+        )
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+        log.info("rejected malformed body status=400")
+        return _bad_request("malformed_body")
     response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 

@@ -6,8 +6,10 @@ Web API calls go to the fake Slack on 127.0.0.1.
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -223,3 +225,42 @@ async def test_the_last_count_of_quiet_messages_is_logged_at_shutdown(
     assert [s.split(" in the last")[0] for s in summaries] == [
         "handled 3 channel messages that were not asks"
     ]
+
+
+# Shapes Slack never sends, each of which once crashed Bolt's request parsing with a 500.
+ODD_SHAPES = [
+    {"type": "block_actions", "user": 5},
+    {"type": "block_actions", "channel": 5},
+    {"type": "block_actions", "container": 5},
+    {"type": "block_actions", "authorizations": 5},
+    {"type": "block_actions", "actions": "x", "user": {"id": "U1"}},
+    {"type": "view_submission", "view": "x"},
+    {"type": "shortcut", "user": []},
+    {"type": "event_callback", "event": {"type": "message", "channel": 7}},
+    {"type": "event_callback", "event": {"type": "message", "user": {"x": 1}}},
+    {"type": "event_callback", "authorizations": [5]},
+    {"type": "event_callback", "team_id": {"a": 1}},
+]
+
+
+@pytest.mark.parametrize("signed", [True, False])
+@pytest.mark.parametrize("shape", ODD_SHAPES)
+async def test_odd_shapes_are_refused_or_answered_never_a_500(
+    slack: SlackSender, shape: dict[str, Any], signed: bool
+) -> None:
+    as_form = await slack.signed_json_payload(shape, signed=signed)
+    as_json = await slack.raw(json.dumps(shape).encode(), signed=signed)
+    assert as_form.status < 500
+    assert as_json.status < 500
+
+
+@pytest.mark.parametrize("event", [{}, {"type": None}, {"type": ""}])
+async def test_an_event_without_a_type_is_acknowledged_so_slack_does_not_retry(
+    slack: SlackSender, event: dict[str, Any]
+) -> None:
+    reply = await slack.signed_json_payload({"type": "event_callback", "event": event})
+    as_json = await slack.raw(
+        json.dumps({"type": "event_callback", "team_id": "T0001", "event": event}).encode()
+    )
+    assert reply.status < 500
+    assert as_json.status == 200
