@@ -401,3 +401,26 @@ class RequestQueries:
             ),
         )
         return bool(claimed)
+
+    async def release_prompt(
+        self: _StoreCore,
+        team_id: str,
+        user_id: str,
+        channel_id: str,
+        message_ts: str,
+        now: datetime,
+    ) -> None:
+        """Undo `claim_prompt(…, now)` when the prompt never reached the asker, so a retry of
+        the message or the next ask may prompt. The cooldown it started goes too: any cooldown
+        before it had run out, or the claim would have been refused."""
+        async with self._transaction() as conn:
+            await conn.execute(
+                "DELETE FROM prompted_messages"
+                " WHERE team_id = ? AND channel_id = ? AND message_ts = ?",
+                (team_id, channel_id, message_ts),
+            )
+            await conn.execute(
+                "DELETE FROM prompt_cooldowns WHERE team_id = ? AND user_id = ?"
+                " AND channel_id = ? AND last_prompted_at = ?",
+                (team_id, user_id, channel_id, format_time(now)),
+            )

@@ -129,6 +129,17 @@ async def test_one_prompt_per_message_and_per_cooldown(
     assert len(prompts(fake_slack)) == 2
 
 
+async def test_a_prompt_slack_refused_does_not_start_the_cooldown(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("chat.postEphemeral", status=500, times=3)  # a try and both retries
+    assert (await slack.message(ASK)).status == 200
+    assert [c.ok for c in prompts(fake_slack)] == [False, False, False]
+    # The asker asks again a moment later, in the same channel: this time they are offered.
+    await slack.message("<@U3> got a minute to chat about my career?")
+    assert [c.ok for c in prompts(fake_slack)] == [False, False, False, True]
+
+
 async def test_edits_deletions_and_bots_are_skipped(
     slack: SlackSender, fake_slack: FakeSlack
 ) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
@@ -51,21 +52,33 @@ async def prompt_asker(
     cooldown = timedelta(minutes=workspace.prompt_cooldown_minutes)
     # One prompt per message (retries, app_mention + message) and per cooldown, atomically,
     # and none for someone who opted out.
-    if not await store.claim_prompt(team_id, user, channel, ts, cooldown, clock.now()):
+    now = clock.now()
+    if not await store.claim_prompt(team_id, user, channel, ts, cooldown, now):
         return False
     target = detection.target if detection.target != user else None
-    await client.chat_postEphemeral(
-        channel=channel,
-        user=user,
-        thread_ts=event.get("thread_ts"),
-        **build_ask_prompt(
-            target_id=target,
-            channel_id=channel,
-            message_ts=ts,
+    try:
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=user,
             thread_ts=event.get("thread_ts"),
-            asked_text=str(event.get("text") or ""),
-        ),
-    )
+            **build_ask_prompt(
+                target_id=target,
+                channel_id=channel,
+                message_ts=ts,
+                thread_ts=event.get("thread_ts"),
+                asked_text=str(event.get("text") or ""),
+            ),
+        )
+    except SlackApiError as error:
+        # Nobody saw it: it mustn't count as the prompt of this message or start a cooldown.
+        await store.release_prompt(team_id, user, channel, ts, now)
+        log.warning(
+            "prompt not posted user=%s channel=%s error=%s",
+            user,
+            channel,
+            error.response.get("error") or error.response.status_code,
+        )
+        return False
     log.info("prompted asker user=%s channel=%s score=%.2f", user, channel, detection.score)
     return True
 
