@@ -87,7 +87,7 @@ async def test_arguments_help_and_paging(
     assert "Name the person" in (await slack.command("notes", user_id=BOB)).body["text"]
     assert "someone else" in (await slack.command(f"notes <@{BOB}>", user_id=BOB)).body["text"]
     bad_page = await slack.command(f"notes <@{ALICE}> lots", user_id=BOB)
-    assert "Name the person" in bad_page.body["text"]
+    assert "page number from 1" in bad_page.body["text"]
     assert "/mentor notes @someone" in block_texts((await slack.command("help")).body)
 
     for n in range(12):

@@ -264,3 +264,15 @@ async def test_an_event_without_a_type_is_acknowledged_so_slack_does_not_retry(
     )
     assert reply.status < 500
     assert as_json.status == 200
+
+
+@pytest.mark.parametrize("name", ["forget", "export", "optout", "resume", "sessions"])
+async def test_a_subcommand_that_takes_nothing_refuses_extra_text_and_runs_nothing(
+    slack: SlackSender, fake_slack: FakeSlack, name: str
+) -> None:
+    # "/mentor forget @bob" must not open "delete *your* data" as if it were about Bob.
+    reply = await slack.command(f"{name} <@U2>", user_id="U1")
+    assert f"/mentor {name} takes nothing after it" in block_texts(reply.body)
+    assert fake_slack.calls_to("views.open") == []
+    assert fake_slack.calls_to("chat.postMessage") == []
+    assert "takes nothing" not in block_texts((await slack.command("help me")).body)

@@ -229,6 +229,11 @@ async def mentor_command(
         log.info("unknown subcommand user=%s", command.get("user_id"))
         await ack(**build_help(help_entries(), unknown=name))
         return
+    if args and sub.name != "help" and sub.help.usage == f"{COMMAND} {sub.name}":
+        # "/mentor forget @bob" must not look like it deletes Bob's data: run nothing.
+        problem = f"{COMMAND} {sub.name} takes nothing after it, so I didn't run it."
+        await ack(**build_help(help_entries(), problem=problem))
+        return
     try:
         await sub.run(SubcommandCall(ack, respond, command, args, client, store, clock, settings))
     except BadArguments as error:

@@ -30,6 +30,7 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 USAGE = "Name the person: `/mentor notes @someone` (and a page number if you like)."
+BAD_PAGE = f"After the name comes a page number from 1 to {PAGES_MAX}: `/mentor notes @someone 2`."
 
 
 async def load_history(
@@ -71,7 +72,7 @@ def parse_notes_args(args: str, caller_id: str) -> tuple[str, int]:
     if not rest:
         return other_id, 1
     if not (rest.isascii() and rest.isdigit()) or not 1 <= int(rest) <= PAGES_MAX:
-        raise BadArguments(USAGE)
+        raise BadArguments(BAD_PAGE)
     return other_id, int(rest)
 
 
