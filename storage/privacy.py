@@ -126,7 +126,13 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
             WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
                 AND status = 'confirmed' AND starts_at > :now""",
     ),
-    # Reminders and nudges to the other person about what was just withdrawn.
+    # A 1:1 with someone who left has nobody to meet: no more ticks, to either person.
+    (
+        "ongoing 1:1s ended",
+        """UPDATE relationships SET ended_at = :now, next_at = NULL, updated_at = :now
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id) AND ended_at IS NULL""",
+    ),
+    # Reminders and nudges to the other person about what was just withdrawn or ended.
     (
         None,
         """UPDATE outbox SET status = 'cancelled', last_error = 'forgotten'
@@ -134,7 +140,9 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
                 (subject_type = 'request' AND subject_id IN (SELECT id FROM requests
                     WHERE team_id = :team AND mentee_id = :user AND status = 'cancelled'))
                 OR (subject_type = 'session' AND subject_id IN (SELECT id FROM sessions
-                    WHERE team_id = :team AND cancelled_by = :user)))""",
+                    WHERE team_id = :team AND cancelled_by = :user))
+                OR (subject_type = 'relationship' AND subject_id IN (SELECT id FROM relationships
+                    WHERE team_id = :team AND :user IN (mentor_id, mentee_id))))""",
     ),
     # Free text the person wrote into records the other person keeps.
     (

@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
+from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
 from bot.quiet_hours import zone
 from bot.settings import Settings
@@ -73,11 +74,16 @@ def _planner(
     """What to schedule with the save, from what it changed (run inside its transaction)."""
 
     def plan(saved: SavedNote) -> FollowUps:
-        planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in saved.rescheduled_items)
+        # A tombstone (the other ran /mentor forget) gets no reminders: nothing can reach it.
+        mine = (i for i in saved.rescheduled_items if is_user(i.owner_id))
+        planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in mine)
         rows = [row for row in planned if row is not None]
         before, chosen = saved.previous_what_next, saved.note.what_next
         if before == chosen:
             return FollowUps(rows)
+        if not all(is_user(person) for person in pair):
+            # Nobody to check in with or meet: only the chain the note had goes.
+            return FollowUps(rows, drop_checkins=pair if before in CHECKIN_WEEKS else None)
         checkin = ongoing = None
         if chosen in CHECKIN_WEEKS:
             due = now + timedelta(weeks=CHECKIN_WEEKS[chosen])
