@@ -150,7 +150,8 @@ async def test_editing_notes_about_someone_who_forgot_sends_them_nothing(
     await bot.background.drain(5)
     assert not reply.body, reply.body
     [(subject, body)] = rows(bot, "SELECT subject_id, body FROM notes")
-    assert subject.startswith("forgotten-") and body == "Second chat"
+    assert subject.startswith("forgotten-")
+    assert body == "Second chat"
     assert rows_naming(bot, BOB) == {
         "people": 0,
         "relationships": 0,
