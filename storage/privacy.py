@@ -64,6 +64,17 @@ WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
     AND status = 'confirmed' AND starts_at > :now
 """
 
+# Before anything changes: every message of the bot that shows one of the person's requests
+# (to the named mentor, in the pool channel, pool invites, their own copy), to blank after.
+_REQUEST_MESSAGES = """
+SELECT mentor_dm_channel_id, mentor_dm_ts FROM requests WHERE team_id = :team AND mentee_id = :user
+UNION SELECT pool_channel_id, pool_ts FROM requests WHERE team_id = :team AND mentee_id = :user
+UNION SELECT mentee_dm_channel_id, mentee_dm_ts FROM requests
+    WHERE team_id = :team AND mentee_id = :user
+UNION SELECT i.dm_channel_id, i.dm_ts FROM request_invites i JOIN requests r ON r.id = i.request_id
+    WHERE r.team_id = :team AND r.mentee_id = :user
+"""
+
 # People whose App Home shows something of the person: requests still in play between them,
 # active 1:1s and open shared steps (their Home tab is re-published after forget).
 _COUNTERPARTS = """
@@ -126,7 +137,13 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
             WHERE team_id = :team AND (mentor_id = :user OR mentee_id = :user)
                 AND status = 'confirmed' AND starts_at > :now""",
     ),
-    # Reminders and nudges to the other person about what was just withdrawn.
+    # A 1:1 with someone who left has nobody to meet: no more ticks, to either person.
+    (
+        "ongoing 1:1s ended",
+        """UPDATE relationships SET ended_at = :now, next_at = NULL, updated_at = :now
+            WHERE team_id = :team AND :user IN (mentor_id, mentee_id) AND ended_at IS NULL""",
+    ),
+    # Reminders and nudges to the other person about what was just withdrawn or ended.
     (
         None,
         """UPDATE outbox SET status = 'cancelled', last_error = 'forgotten'
@@ -134,7 +151,9 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
                 (subject_type = 'request' AND subject_id IN (SELECT id FROM requests
                     WHERE team_id = :team AND mentee_id = :user AND status = 'cancelled'))
                 OR (subject_type = 'session' AND subject_id IN (SELECT id FROM sessions
-                    WHERE team_id = :team AND cancelled_by = :user)))""",
+                    WHERE team_id = :team AND cancelled_by = :user))
+                OR (subject_type = 'relationship' AND subject_id IN (SELECT id FROM relationships
+                    WHERE team_id = :team AND :user IN (mentor_id, mentee_id))))""",
     ),
     # Free text the person wrote into records the other person keeps.
     (
@@ -203,6 +222,7 @@ class Forgotten:
     removed: dict[str, int]
     cancelled: list[tuple[str, datetime]]  # (the other person, start) of each session cancelled
     counterparts: list[str]  # people whose Home tab showed something of the forgotten person
+    messages: list[tuple[str, str]]  # (channel, ts) of the bot's messages showing their requests
 
 
 @dataclass(frozen=True)
@@ -250,7 +270,8 @@ class PrivacyQueries:
         self: _StoreCore, team_id: str, user_id: str, now: datetime
     ) -> Forgotten:
         """Delete the person's own data and anonymize what others hold; counts by kind, the
-        sessions cancelled and the people concerned (read in the same transaction, before).
+        sessions cancelled, the people concerned and the messages showing their requests (read
+        in the same transaction, before).
 
         Idempotent: a second call finds nothing and returns zeros.
         """
@@ -269,6 +290,7 @@ class PrivacyQueries:
                     for row in await conn.execute_fetchall(_SESSIONS_TO_CANCEL, params)
                 ]
                 concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
+                shown = await conn.execute_fetchall(_REQUEST_MESSAGES, params)
                 for name, sql in _FORGET_STEPS:
                     async with conn.execute(sql, params) as cursor:
                         count = cursor.rowcount
@@ -278,7 +300,8 @@ class PrivacyQueries:
             self.forget_settings(team_id)  # the person may have been a coordinator
         others = [other for other, _ in cancelled] + [str(r[0]) for r in concerned if r[0]]
         people = [person for person in dict.fromkeys(others) if person != user_id]
-        return Forgotten(removed, cancelled, people)
+        messages = [(str(row[0]), str(row[1])) for row in shown if row[0] and row[1]]
+        return Forgotten(removed, cancelled, people, messages)
 
     async def purge_retention(self: _StoreCore, cutoff: datetime) -> RetentionReport:
         """Delete notes written, action items done and outbox rows finished before cutoff."""

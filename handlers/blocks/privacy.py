@@ -30,8 +30,9 @@ FORGET_EXPLAINED = (
     "• requests nobody else ever saw.\n\n"
     "Requests, sessions, action plans and intros that someone else also holds stay in *their* "
     "history, with you anonymized and the text you wrote removed. Your open requests are "
-    "withdrawn and upcoming sessions cancelled (the other person is told, without your "
-    "name). Notes others wrote are theirs and stay private to them.\n\n"
+    "withdrawn, upcoming sessions cancelled (the other person is told, without your "
+    "name) and ongoing 1:1s ended; my messages that showed your requests say only that they "
+    "were withdrawn. Notes others wrote are theirs and stay private to them.\n\n"
     "Want a copy first? Close this and run `/mentor export`."
 )
 
@@ -103,3 +104,11 @@ def build_session_cancelled_by_forget(starts_at: datetime) -> dict[str, Any]:
         "the other person removed their data from mentorbot. Nothing else is needed from you."
     )
     return {"text": lead, "blocks": [section(lead)]}
+
+
+REQUEST_WITHDRAWN = "This request was withdrawn."
+
+
+def build_request_withdrawn() -> dict[str, Any]:
+    """What a forgotten person's request messages become: no details, no name, no buttons."""
+    return {"text": REQUEST_WITHDRAWN, "blocks": [section(REQUEST_WITHDRAWN)]}

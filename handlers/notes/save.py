@@ -17,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
+from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
 from bot.quiet_hours import zone
 from bot.settings import Settings
@@ -28,7 +29,7 @@ from handlers.blocks.notes import (
     read_notes_metadata,
 )
 from handlers.booking.common import submitter, user_tz
-from handlers.notes.entry import NOT_YOURS, NOT_YOURSELF, pair_of
+from handlers.notes.entry import NO_NOTE, NOT_YOURS, NOT_YOURSELF, pair_of, person_target
 from handlers.notes.schedule import checkin_row, item_due_row, tick_rows
 from handlers.notes.share import share_plan
 from storage.checkins import CheckinPlan
@@ -73,11 +74,16 @@ def _planner(
     """What to schedule with the save, from what it changed (run inside its transaction)."""
 
     def plan(saved: SavedNote) -> FollowUps:
-        planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in saved.rescheduled_items)
+        # A tombstone (the other ran /mentor forget) gets no reminders: nothing can reach it.
+        mine = (i for i in saved.rescheduled_items if is_user(i.owner_id))
+        planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in mine)
         rows = [row for row in planned if row is not None]
         before, chosen = saved.previous_what_next, saved.note.what_next
         if before == chosen:
             return FollowUps(rows)
+        if not all(is_user(person) for person in pair):
+            # Nobody to check in with or meet: only the chain the note had goes.
+            return FollowUps(rows, drop_checkins=pair if before in CHECKIN_WEEKS else None)
         checkin = ongoing = None
         if chosen in CHECKIN_WEEKS:
             due = now + timedelta(weeks=CHECKIN_WEEKS[chosen])
@@ -107,6 +113,25 @@ async def _pair_zones(
     return dict(zip(people, found, strict=True))
 
 
+async def _current_target(
+    store: Store, team_id: str, user_id: str, target: NotesTarget
+) -> NotesTarget | str:
+    """Who the notes are about now, or why not: the form may predate a /mentor forget.
+
+    An edit's subject is the stored note's (the metadata is only a hint); a new note about a
+    person, with no session, needs the two to have met still (a session's notes are checked
+    against the session by pair_of).
+    """
+    if target.note_id is not None:
+        note = await store.get_own_note(team_id, target.note_id, user_id)
+        if note is None:
+            return NO_NOTE
+        return NotesTarget(note.subject_id, session_id=note.session_id, note_id=note.id)
+    if target.session_id is None:
+        return await person_target(store, team_id, user_id, target.other_id)
+    return target
+
+
 async def notes_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -127,6 +152,12 @@ async def notes_submitted(
     if target.other_id == user_id:
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURSELF})
         return
+    # Before the time zones: looking one up stores the person, who may have been forgotten.
+    current = await _current_target(store, team_id, user_id, target)
+    if isinstance(current, str):
+        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: current})
+        return
+    target = current
     now = clock.now()
     zones = await _pair_zones(client, store, team_id, (user_id, target.other_id), now)
     today = now.astimezone(zone(zones[user_id])).date()

@@ -15,6 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import is_user
 from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING
 from handlers.blocks.notes import NotesTarget
 from handlers.blocks.plans import build_plan_dm, build_plan_resent, build_plan_undelivered
@@ -29,6 +30,8 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 NO_MORE_CHECKINS = "This plan has had all its check-ins, so I won't check in again."
+# The subject is a tombstone (they ran /mentor forget): nobody to DM, remind or check in with.
+GONE = "They removed their data from mentorbot, so I won't send them this plan or remind them."
 
 
 def next_line(
@@ -76,15 +79,19 @@ async def share_plan(client: AsyncWebClient, saved: SavedNote, pair: tuple[str, 
     note = saved.note
     if not saved.items and note.what_next is WhatNext.DONE:
         return
-    relationship = saved.relationship
-    line = next_line(
-        note.what_next,
-        pair,
-        next_at=relationship.next_at if relationship is not None else None,
-        no_more_checkins=saved.checkin is None and saved.previous_what_next != note.what_next,
-    )
     updated = saved.previous_what_next is not None
-    refused = await _deliver(client, note, saved.items, line, updated)
+    refused = None
+    if is_user(note.subject_id):
+        relationship = saved.relationship
+        line = next_line(
+            note.what_next,
+            pair,
+            next_at=relationship.next_at if relationship is not None else None,
+            no_more_checkins=saved.checkin is None and saved.previous_what_next != note.what_next,
+        )
+        refused = await _deliver(client, note, saved.items, line, updated)
+    else:
+        line = GONE
     copy = build_plan_dm(
         note.author_id,
         note.subject_id,
@@ -110,6 +117,9 @@ async def plan_resend_clicked(
     note = await store.get_own_note(pressed.team_id, pressed.target_id, pressed.user_id)
     if note is None:
         await tell(respond, NO_NOTE)
+        return
+    if not is_user(note.subject_id):
+        await respond(replace_original=True, text=GONE, blocks=[section(GONE)])
         return
     items = await store.note_items(note.team_id, note.id)
     target = NotesTarget(note.subject_id, session_id=note.session_id)

@@ -15,6 +15,7 @@ from bot.delivery import is_user
 from handlers.blocks.privacy import (
     build_forget_done,
     build_forget_modal,
+    build_request_withdrawn,
     build_session_cancelled_by_forget,
 )
 from handlers.booking.common import submitter
@@ -79,7 +80,8 @@ async def _after_forget(
     user_id: str,
     forgotten: Forgotten,
 ) -> None:
-    """The DMs and Home tabs a forget changes (each failure is logged, never fatal)."""
+    """The messages, DMs and Home tabs a forget changes (each failure is logged, never fatal)."""
+    await _withdraw_messages(client, forgotten.messages)
     for other, starts_at in forgotten.cancelled:
         if is_user(other):
             await try_dm(client, other, build_session_cancelled_by_forget(starts_at))
@@ -88,3 +90,19 @@ async def _after_forget(
     for other in forgotten.counterparts:
         if is_user(other):
             await publish_home(client, store, clock, team_id=team_id, user_id=other)
+
+
+async def _withdraw_messages(client: AsyncWebClient, messages: list[tuple[str, str]]) -> None:
+    """Blank each message that showed the person's request: their words leave Slack too."""
+    withdrawn = build_request_withdrawn()
+    for channel, ts in messages:
+        try:
+            await client.chat_update(channel=channel, ts=ts, **withdrawn)
+        except SlackApiError as error:
+            # Gone already (deleted message, archived channel) or Slack still failing after the
+            # client's retries: nothing else to do with it.
+            log.warning(
+                "could not withdraw a request message channel=%s error=%s",
+                channel,
+                error.response.get("error"),
+            )
