@@ -162,6 +162,7 @@ async def test_editing_notes_about_someone_who_forgot_sends_them_nothing(
     assert rows(bot, "SELECT count(*) FROM outbox WHERE status = 'pending'") == [(0,)]
     posted = fake.calls_to("chat.postMessage")[posts_before:]
     assert [call.args["channel"] for call in posted] == [fake.dm_channel(ALICE)]
+    assert all(call.args["user"] != subject for call in fake.calls_to("users.info"))
     copy = posted[0]
     assert GONE in block_texts(copy)
     assert "Read the book" in block_texts(copy)

@@ -109,8 +109,15 @@ async def _pair_zones(
     """Both people's time zones at once (cached; users.info the first time, each capped at
     1.5 s), so a slow Slack can't stack two waits before the ack: a step's owner is one of them.
     """
-    found = await asyncio.gather(*(user_tz(client, store, team_id, p, now) for p in people))
+    found = await asyncio.gather(*(_zone_of(client, store, team_id, p, now) for p in people))
     return dict(zip(people, found, strict=True))
+
+
+async def _zone_of(
+    client: AsyncWebClient, store: Store, team_id: str, person: str, now: datetime
+) -> str | None:
+    # A tombstone (they ran /mentor forget) has no Slack account to ask.
+    return await user_tz(client, store, team_id, person, now) if is_user(person) else None
 
 
 async def _current_target(
