@@ -153,6 +153,8 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
                 OR (subject_type = 'session' AND subject_id IN (SELECT id FROM sessions
                     WHERE team_id = :team AND cancelled_by = :user))
                 OR (subject_type = 'relationship' AND subject_id IN (SELECT id FROM relationships
+                    WHERE team_id = :team AND :user IN (mentor_id, mentee_id)))
+                OR (subject_type = 'checkin' AND subject_id IN (SELECT id FROM checkins
                     WHERE team_id = :team AND :user IN (mentor_id, mentee_id))))""",
     ),
     # Free text the person wrote into records the other person keeps.

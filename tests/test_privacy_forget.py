@@ -131,6 +131,22 @@ async def test_forget_ends_the_1_1_so_the_other_gets_no_ticks_naming_a_tombstone
     assert rows(bot, "SELECT count(*) FROM outbox WHERE status = 'failed'") == [(0,)]
 
 
+async def test_a_mentor_who_forgets_leaves_no_check_in_question_naming_a_tombstone(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    plan = {"Step 1": "Read the book", "Step 1: who": "Them", "What next?": "checkin_1w"}
+    await notes_about(slack, fake, bot, plan, author=ALICE, other=BOB)
+    assert rows(bot, "SELECT count(*) FROM outbox WHERE kind LIKE 'checkin%'") == [(1,)]
+    await forget(slack, fake, bot, ALICE)  # the mentor of the pair: the question was to Bob
+    assert rows(bot, "SELECT count(*) FROM outbox WHERE status = 'pending'") == [(0,)]
+
+    before = len(dms_to(fake, BOB))
+    clock.advance(weeks=2)
+    await deliver_due(bot)
+    assert dms_to(fake, BOB)[before:] == []
+
+
 async def test_editing_notes_about_someone_who_forgot_sends_them_nothing(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
