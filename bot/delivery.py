@@ -44,6 +44,9 @@ Renderer = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 Renderers = Mapping[str, Renderer]
 # Returns the channel id and ts of the posted message.
 Send = Callable[[Delivery], Awaitable[tuple[str, str]]]
+# Called once a row has failed for good, with Slack's error name when Slack's refusal was why
+# (None for a crash or a network error), so the feature can tell someone instead of nobody.
+OnFailed = Callable[[OutboxMessage, str | None], Awaitable[None]]
 
 
 def is_user(target: str) -> bool:

@@ -30,6 +30,8 @@ class OutboxDeps:
 
 # Renders a row from the current state; None means "no longer warranted, skip it".
 KindRenderer = Callable[[OutboxMessage, OutboxDeps], Awaitable[Delivery | None]]
+# Told when a row of this kind failed for good, with Slack's error name if Slack refused.
+KindFailed = Callable[[OutboxMessage, str | None, OutboxDeps], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -39,3 +41,4 @@ class Kind:
     render: KindRenderer
     quiet: bool = True  # waits for the recipient's working hours (session reminders don't)
     nudge: bool = False  # snooze and "Stop these" apply; the message carries those buttons
+    on_failed: KindFailed | None = None  # who to tell when it can never be sent

@@ -29,7 +29,7 @@ from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
-from handlers.outbox import nudge_kinds, quiet_kinds, renderers
+from handlers.outbox import failure_hooks, nudge_kinds, quiet_kinds, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -85,14 +85,16 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         stack.callback(app.quiet.flush)  # after the web server stops: the last count too
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
+        deps = OutboxDeps(store, settings, clock, client)
         dispatcher = Dispatcher(
             store,
             outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
-            renderers(OutboxDeps(store, settings, clock, client)),
+            renderers(deps),
             clock,
             max_attempts=settings.outbox_max_attempts,
             quiet_kinds=quiet_kinds(),
             nudge_kinds=nudge_kinds(),
+            on_failed=failure_hooks(deps),
         )
         scheduler = build_scheduler(
             store,

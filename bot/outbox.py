@@ -11,7 +11,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,6 +24,7 @@ from bot.delivery import (
     PERMANENT_ERRORS,
     USERS_INFO,
     Delivery,
+    OnFailed,
     Renderers,
     Send,
     SlackSend,
@@ -107,6 +108,7 @@ class Dispatcher:
         pacing: Pacing | None = None,
         rng: random.Random | None = None,
         send: Send | None = None,
+        on_failed: Mapping[str, OnFailed] | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -118,6 +120,7 @@ class Dispatcher:
         self._pacing = pacing or Pacing()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._send = send or SlackSend(client)
+        self._on_failed = on_failed or {}
         self._bucket = TokenBucket(self._pacing.workspace_per_second, self._pacing.workspace_burst)
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
@@ -200,6 +203,12 @@ class Dispatcher:
                 return
         try:
             delivery = await renderer(row)
+        except SlackApiError as error:
+            # A refusal met while rendering is judged like one met while sending: a permanent
+            # error (an archived channel) fails the row now instead of after every retry.
+            log.warning("outbox renderer refused by Slack id=%d kind=%s", row.id, row.kind)
+            await self._slack_refused(row, error, report)
+            return
         except Exception:
             log.exception("outbox renderer raised id=%d kind=%s", row.id, row.kind)
             await self._retry(row, "renderer raised", report)
@@ -259,14 +268,16 @@ class Dispatcher:
             )
             await self._defer(row, resume, report, failure.summary)
         elif failure.status == 200 and failure.error in PERMANENT_ERRORS:
-            await self._fail(row, failure.summary, report)
+            await self._fail(row, failure.summary, report, failure.error)
         else:
-            await self._retry(row, failure.summary, report)
+            await self._retry(row, failure.summary, report, failure.error)
 
-    async def _retry(self, row: OutboxMessage, error: str, report: TickReport) -> None:
+    async def _retry(
+        self, row: OutboxMessage, error: str, report: TickReport, slack_error: str | None = None
+    ) -> None:
         """Back off and try again later, or give up after max_attempts."""
         if row.attempts >= self._max_attempts:
-            await self._fail(row, error, report)
+            await self._fail(row, error, report, slack_error)
             return
         due = self._clock.now() + backoff(row.attempts, self._rng)
         await self._store.reschedule(row.id, due, error)
@@ -278,10 +289,19 @@ class Dispatcher:
         await self._store.defer(row.id, due, error)
         report.deferred += 1
 
-    async def _fail(self, row: OutboxMessage, error: str, report: TickReport) -> None:
+    async def _fail(
+        self, row: OutboxMessage, error: str, report: TickReport, slack_error: str | None = None
+    ) -> None:
         await self._store.mark_failed(row.id, error)
         log.error("outbox row failed id=%d kind=%s error=%s", row.id, row.kind, error)
         report.failed += 1
+        hook = self._on_failed.get(row.kind)
+        if hook is not None:
+            try:
+                await hook(row, slack_error)
+            except Exception:
+                # The row is failed either way; the hook only tells people about it.
+                log.exception("outbox on_failed hook raised id=%d kind=%s", row.id, row.kind)
 
     # -- the recipient: snooze, "Stop these", quiet hours ------------------------------------
 

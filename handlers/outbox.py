@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.delivery import Delivery, Renderer, Renderers
-from bot.kinds import Kind, KindRenderer, OutboxDeps
+from bot.delivery import Delivery, OnFailed, Renderer, Renderers
+from bot.kinds import Kind, KindFailed, KindRenderer, OutboxDeps
 from handlers.booking.reminders import KINDS as BOOKING_KINDS
 from handlers.intros.followups import KINDS as INTRO_KINDS
 from handlers.notes.kinds import KINDS as NOTES_KINDS
@@ -46,6 +46,22 @@ def _bind(render: KindRenderer, deps: OutboxDeps) -> Renderer:
 def renderers(deps: OutboxDeps) -> Renderers:
     """The registry the dispatcher uses, each renderer bound to the bot's dependencies."""
     return {name: _bind(kind.render, deps) for name, kind in kinds().items()}
+
+
+def _bind_failed(hook: KindFailed, deps: OutboxDeps) -> OnFailed:
+    async def on_failed(row: OutboxMessage, slack_error: str | None) -> None:
+        await hook(row, slack_error, deps)
+
+    return on_failed
+
+
+def failure_hooks(deps: OutboxDeps) -> dict[str, OnFailed]:
+    """The kinds that tell someone when a row fails for good, bound like the renderers."""
+    return {
+        name: _bind_failed(kind.on_failed, deps)
+        for name, kind in kinds().items()
+        if kind.on_failed is not None
+    }
 
 
 def quiet_kinds() -> frozenset[str]:

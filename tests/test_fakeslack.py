@@ -186,6 +186,28 @@ async def test_conversations_info_says_whether_the_bot_is_a_member(
     assert hidden.value.response["error"] == "channel_not_found"
 
 
+async def test_posting_needs_a_live_channel_the_bot_is_in(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    for channel_id, private in (("C0POOL", False), ("G0POOL", True), ("C0OLD", False)):
+        fake_slack.add_channel(channel_id, is_private=private)
+        await client.chat_postMessage(channel=channel_id, text="hello")
+    fake_slack.remove_member("C0POOL", BOT_USER_ID)
+    fake_slack.remove_member("G0POOL", BOT_USER_ID)
+    fake_slack.archive("C0OLD")
+    for channel_id, error in (
+        ("C0POOL", "not_in_channel"),
+        ("G0POOL", "channel_not_found"),  # a private channel hides from a bot outside it
+        ("C0OLD", "is_archived"),
+    ):
+        with pytest.raises(SlackApiError) as refused:
+            await client.chat_postMessage(channel=channel_id, text="hello")
+        assert refused.value.response["error"] == error
+    members = await client.conversations_members(channel="C0POOL")
+    assert BOT_USER_ID not in members["members"]
+    assert ALICE in members["members"]
+
+
 async def test_users_info_has_time_zones_and_refuses_strangers(
     fake_slack: FakeSlack, client: AsyncWebClient
 ) -> None:

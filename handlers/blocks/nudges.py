@@ -7,8 +7,13 @@ from typing import Any
 
 from bot.requests import TOPIC_LABELS
 from handlers import ids
-from handlers.blocks.request_messages import build_mentor_dm, build_pool_post
+from handlers.blocks.request_messages import (
+    build_mentor_dm,
+    build_pool_post,
+    cancel_request_button,
+)
 from handlers.blocks.text import (
+    actions,
     button,
     channel_mention,
     confirm_dialog,
@@ -161,3 +166,47 @@ def build_snoozed(until: datetime) -> str:
         f":zzz: Snoozed: no reminders until {slack_date(until)}. Session reminders still come. "
         "`/mentor snooze off` ends it early."
     )
+
+
+def build_pool_unreachable_for_mentee(
+    request: Request, channel_id: str | None, admins_told: bool
+) -> dict[str, Any]:
+    """To the mentee: the request never reached the pool (and never will by itself), and what
+    they can do instead; it corrects the earlier "I'll keep trying"."""
+    where = (
+        f"the mentor pool channel {channel_mention(channel_id)}"
+        if channel_id
+        else "any mentor for it"
+    )
+    lead = (
+        f":warning: I couldn't reach {where}, so your request about *{_topic(request)}* "
+        "isn't in front of a mentor. Ask someone by name with `/mentor ask @name`, or cancel "
+        "it below."
+    )
+    blocks = [section(lead)]
+    if admins_told:
+        blocks.append(context("I've told the workspace's coordinators so they can fix it."))
+    blocks.append(actions(cancel_request_button(request.id)))
+    return {"text": lead, "blocks": blocks}
+
+
+# Why Slack refused the pool channel, and what an admin can do about it.
+_CHANNEL_FIXES = {
+    "is_archived": ("it's archived", "unarchive it"),
+    "not_in_channel": ("I'm not a member of it", "invite me there with `/invite @mentorbot`"),
+    "channel_not_found": (
+        "Slack can't find it (deleted, or a private channel I'm not in)",
+        "invite me there with `/invite @mentorbot` if it still exists",
+    ),
+}
+
+
+def build_pool_unreachable_for_admin(channel_id: str, slack_error: str) -> dict[str, Any]:
+    """To a coordinator or admin: the pool channel can't be posted in, why, and the fix."""
+    why, fix = _CHANNEL_FIXES.get(slack_error, ("Slack refuses my posts there", "check it"))
+    lead = (
+        f":rotating_light: I can't post in the mentor pool channel {channel_mention(channel_id)}: "
+        f"{why}. Requests for the pool aren't reaching mentors; the people asking have been "
+        f"told. To fix it, {fix}, or choose another channel in `/mentor settings`."
+    )
+    return {"text": lead, "blocks": [section(lead)]}

@@ -84,25 +84,6 @@ async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | 
     return workspace.pool_channel_id or settings.pool_channel
 
 
-async def post_to_pool(
-    client: AsyncWebClient, store: Store, request: Request, channel: str
-) -> bool:
-    """Post a pool request with "I can help" and remember where; False if Slack refused."""
-    try:
-        posted = await client.chat_postMessage(channel=channel, **build_pool_post(request))
-    except SlackApiError as error:
-        log.warning(
-            "could not post to the pool request=%d error=%s",
-            request.id,
-            error.response.get("error"),
-        )
-        return False
-    await store.set_request_messages(
-        request.team_id, request.id, pool_post=(channel, str(posted["ts"]))
-    )
-    return True
-
-
 async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> bool:
     """DM the named mentor the request with Accept / Suggest / Decline; False if Slack refused."""
     if request.mentor_id is None:
@@ -124,30 +105,53 @@ async def deliver_to_pool(
     client: AsyncWebClient, store: Store, settings: Settings, request: Request, now: datetime
 ) -> bool:
     """The pool post plus a thread naming up to 5 matched mentors; with no pool channel, DM the
-    top 3. True if the request reached at least one place."""
-    channel = await pool_channel(store, settings, request.team_id)
-    if channel is not None:
-        if not await post_to_pool(client, store, request, channel):
-            return False
-        current = await store.get_request(request.team_id, request.id) or request
-        matched = await available_mentors(
-            store, request.team_id, request.details, asker_id=request.mentee_id, now=now, limit=5
+    top 3. True if the request reached at least one place, False if Slack refused."""
+    try:
+        return await reach_pool(client, store, settings, request, now)
+    except SlackApiError as error:
+        log.warning(
+            "could not post to the pool request=%d error=%s",
+            request.id,
+            error.response.get("error"),
         )
-        if matched and current.pool_ts:
-            names = " ".join(user_mention(m.candidate.user_id) for m in matched)
-            try:
-                await client.chat_postMessage(
-                    channel=channel,
-                    thread_ts=current.pool_ts,
-                    text=f"{names}: this looks like something you know about. Can you help?",
-                )
-            except SlackApiError as error:
-                log.warning("could not post pool suggestions error=%s", error.response.get("error"))
-            for mentor in matched:
-                await store.add_request_invite(
-                    request.team_id, request.id, mentor.candidate.user_id, now
-                )
-        return True
+        return False
+
+
+async def reach_pool(
+    client: AsyncWebClient, store: Store, settings: Settings, request: Request, now: datetime
+) -> bool:
+    """deliver_to_pool for the outbox: Slack refusing the pool post raises SlackApiError, so the
+    outbox can tell a channel gone for good (archived, bot removed) from a passing failure."""
+    channel = await pool_channel(store, settings, request.team_id)
+    if channel is None:
+        return await _invite_mentors(client, store, request, now)
+    posted = await client.chat_postMessage(channel=channel, **build_pool_post(request))
+    ts = str(posted["ts"])
+    await store.set_request_messages(request.team_id, request.id, pool_post=(channel, ts))
+    matched = await available_mentors(
+        store, request.team_id, request.details, asker_id=request.mentee_id, now=now, limit=5
+    )
+    if matched:
+        names = " ".join(user_mention(m.candidate.user_id) for m in matched)
+        try:
+            await client.chat_postMessage(
+                channel=channel,
+                thread_ts=ts,
+                text=f"{names}: this looks like something you know about. Can you help?",
+            )
+        except SlackApiError as error:
+            log.warning("could not post pool suggestions error=%s", error.response.get("error"))
+        for mentor in matched:
+            await store.add_request_invite(
+                request.team_id, request.id, mentor.candidate.user_id, now
+            )
+    return True
+
+
+async def _invite_mentors(
+    client: AsyncWebClient, store: Store, request: Request, now: datetime
+) -> bool:
+    """No pool channel: DM the request to the top 3 matched mentors; True if any got it."""
     invited = await available_mentors(
         store,
         request.team_id,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.settings import Settings
 from bot.workspace import workspace_settings
-from storage.models import Request, SubjectType, WorkspaceSettings
+from storage.models import Request, RequestStatus, SubjectType, WorkspaceSettings
 from storage.store import Store
 
 NUDGE = "request.nudge"  # to the named mentor: still unanswered
@@ -47,6 +47,15 @@ async def _enqueue(
         subject_id=request.id,
         payload=payload,
         now=now,
+    )
+
+
+def unclaimed_in_pool(request: Request) -> bool:
+    """Open, with no named mentor and nobody who offered to help yet."""
+    return (
+        request.status is RequestStatus.OPEN
+        and request.mentor_id is None
+        and request.claimed_by is None
     )
 
 

@@ -28,7 +28,7 @@ from handlers.blocks.nudges import (
 from handlers.blocks.request_messages import build_mentor_dm
 from handlers.blocks.text import safe_link
 from handlers.requests.actions import settle
-from handlers.requests.delivery import deliver_to_pool, pool_channel, send_dm
+from handlers.requests.delivery import pool_channel, reach_pool, send_dm
 from handlers.requests.followups import (
     COORDINATOR,
     DELIVER,
@@ -39,28 +39,25 @@ from handlers.requests.followups import (
     REPOST,
     schedule_after_escalation,
     schedule_coordinators,
+    unclaimed_in_pool,
 )
+from handlers.requests.unreachable import KINDS as UNREACHABLE_KINDS
+from handlers.requests.unreachable import pool_failed
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
 
 log = logging.getLogger(__name__)
 
 
 class PoolUnreachable(Exception):
-    """Slack refused the pool post or every invite; the outbox retries the row later."""
+    """No pool channel and every mentor invite was refused; the outbox retries the row later.
+    (Slack refusing the pool channel itself raises its own SlackApiError, which the outbox
+    judges: temporary is retried, an archived channel fails at once and pool_failed tells.)"""
 
 
 async def _request(row: OutboxMessage, deps: OutboxDeps) -> Request | None:
     if row.subject_type is not SubjectType.REQUEST or row.subject_id is None:
         return None
     return await deps.store.get_request(row.team_id, row.subject_id)
-
-
-def _unclaimed_in_pool(request: Request) -> bool:
-    return (
-        request.status is RequestStatus.OPEN
-        and request.mentor_id is None
-        and request.claimed_by is None
-    )
 
 
 async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -83,7 +80,7 @@ async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | Non
         invites = await deps.store.list_request_invites(request.team_id, request.id)
         if request.pool_ts is None and not invites:
             now = deps.clock.now()
-            if not await deliver_to_pool(deps.client, deps.store, deps.settings, request, now):
+            if not await reach_pool(deps.client, deps.store, deps.settings, request, now):
                 raise PoolUnreachable(f"request {request.id}")
             log.info("request delivered to the pool on a retry request=%d", request.id)
         return None
@@ -124,7 +121,7 @@ async def render_escalate(row: OutboxMessage, deps: OutboxDeps) -> Delivery | No
     invites = await deps.store.list_request_invites(request.team_id, request.id)
     if request.pool_ts is None and not invites:
         # A retry after a crash finds the post (or the invites) already made and skips this.
-        if not await deliver_to_pool(deps.client, deps.store, deps.settings, request, now):
+        if not await reach_pool(deps.client, deps.store, deps.settings, request, now):
             raise PoolUnreachable(f"request {request.id}")
         invites = await deps.store.list_request_invites(request.team_id, request.id)
     current = await deps.store.get_request(request.team_id, request.id) or request
@@ -186,7 +183,7 @@ async def render_escalated(row: OutboxMessage, deps: OutboxDeps) -> Delivery | N
 async def render_coordinator(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """A coordinator: a request nobody has taken, with a link to where it is."""
     request = await _request(row, deps)
-    if request is None or not _unclaimed_in_pool(request):
+    if request is None or not unclaimed_in_pool(request):
         return None
     link = await _pool_link(deps, request)
     waited = deps.clock.now() - request.created_at
@@ -211,7 +208,7 @@ async def _pool_link(deps: OutboxDeps, request: Request) -> str | None:
 async def render_repost(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """Unclaimed in the pool: post it again (or invite more mentors) and tell coordinators."""
     request = await _request(row, deps)
-    if request is None or not _unclaimed_in_pool(request):
+    if request is None or not unclaimed_in_pool(request):
         return None
     now = deps.clock.now()
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
@@ -228,7 +225,7 @@ async def render_repost(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
             request.team_id, request.id, pool_post=(posted_channel, ts)
         )
         current = await deps.store.get_request(request.team_id, request.id)
-        if current is not None and not _unclaimed_in_pool(current):
+        if current is not None and not unclaimed_in_pool(current):
             # Taken or closed while this was being posted: the new post must say so too.
             await settle(deps.client, deps.store, current, current.claimed_by, deps.clock.now())
         if old[0] and old[1]:
@@ -285,10 +282,11 @@ async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
 
 KINDS: dict[str, Kind] = {
     NUDGE: Kind(render_nudge, nudge=True),
-    ESCALATE: Kind(render_escalate),
+    ESCALATE: Kind(render_escalate, on_failed=pool_failed),
     ESCALATED: Kind(render_escalated),
     COORDINATOR: Kind(render_coordinator, nudge=True),
-    REPOST: Kind(render_repost),
+    REPOST: Kind(render_repost, on_failed=pool_failed),
     EXPIRE: Kind(render_expire),
-    DELIVER: Kind(render_deliver, quiet=False),  # the request itself, late: no more waiting
+    DELIVER: Kind(render_deliver, quiet=False, on_failed=pool_failed),  # late: no more waiting
+    **UNREACHABLE_KINDS,
 }

@@ -171,6 +171,15 @@ class Workspace:
         self._members[channel_id] = list(members) if members is not None else None
         return channel
 
+    def archive(self, channel_id: str) -> None:
+        """Archive a channel, as someone in Slack would: posts to it get is_archived."""
+        self.channel(channel_id)["is_archived"] = True
+
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """Take someone (the bot too: BOT_USER_ID) out of a channel."""
+        channel_id = str(self.channel(channel_id)["id"])
+        self._members[channel_id] = [uid for uid in self.members(channel_id) if uid != user_id]
+
     def members(self, channel_id: str) -> list[str]:
         """Who is in a channel, as conversations.members lists them."""
         listed = self._members.get(channel_id)
@@ -245,6 +254,10 @@ class Workspace:
         channel = self.channel(channel_id)
         if channel.get("is_archived"):
             raise SlackError("is_archived")
+        if not channel.get("is_im") and BOT_USER_ID not in self.members(channel["id"]):
+            # Without chat:write.public a bot posts only where it is a member; a private
+            # channel it isn't in doesn't exist as far as it can tell.
+            raise SlackError("channel_not_found" if channel.get("is_private") else "not_in_channel")
         return str(channel["id"])
 
     def open_conversation(self, user_ids: list[str]) -> tuple[dict[str, Any], bool]:

@@ -1,0 +1,171 @@
+"""A pool request whose channel is archived, or that the bot was removed from, is never dropped
+silently: the outbox fails it at once, tells the mentee what to do instead, and tells the
+coordinators and admins (once a day per channel) how to fix the channel. Temporary refusals
+still retry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime, running
+from storage.models import RequestStatus
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due
+from tests.fakeslack import (
+    ALICE,
+    BOB,
+    BOT_USER_ID,
+    FakeSlack,
+    SlackSender,
+    block_texts,
+    button_labels,
+    find_button,
+)
+from tests.test_request_flow import dms_to, stored_requests
+from tests.test_request_followups import ask, configure
+
+POOL = "C0POOL"
+COORDINATOR = "U5"
+ADMIN = "U0ADMIN"  # an admin by MENTORBOT_ADMINS
+
+
+@pytest.fixture
+async def pool_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Runtime]:
+    """The bot on a frozen clock, with a coordinator and a MENTORBOT_ADMINS admin."""
+    fake_slack.add_user(COORDINATOR, "cora")
+    fake_slack.add_user(ADMIN, "ada")
+    settings = bot_settings(
+        fake_slack, tmp_path, MENTORBOT_ADMINS=ADMIN, MENTORBOT_TICK_SECONDS="3600"
+    )
+    async with running(settings, clock=clock) as runtime:
+        await configure(runtime, clock, pool_channel_id=POOL, coordinators=(COORDINATOR,))
+        yield runtime
+
+
+@pytest.fixture
+def pool_slack(pool_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
+    return SlackSender(
+        f"http://127.0.0.1:{pool_bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake_slack.response_url_base,
+    )
+
+
+def rows(bot: Runtime, kind: str) -> list[tuple[str, int, str | None]]:
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        found = conn.execute(
+            "SELECT status, attempts, last_error FROM outbox WHERE kind = ? ORDER BY id", (kind,)
+        ).fetchall()
+    return [(str(status), int(attempts), error) for status, attempts, error in found]
+
+
+def unreachable(fake: FakeSlack, user_id: str) -> list[Any]:
+    return [c for c in dms_to(fake, user_id) if "couldn't reach" in block_texts(c)]
+
+
+def broken(fake: FakeSlack, user_id: str) -> list[Any]:
+    return [c for c in dms_to(fake, user_id) if "can't post in the mentor pool" in block_texts(c)]
+
+
+async def test_an_archived_pool_channel_fails_at_once_and_everyone_is_told(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool", is_archived=True)
+    await ask(pool_slack, fake_slack, pool_bot, None)
+    [promise] = dms_to(fake_slack, ALICE)
+    assert "keep trying" in block_texts(promise)
+
+    clock.advance(minutes=1)
+    await deliver_due(pool_bot)
+    # Given up at the first try, with Slack's reason; not after eight tries over two hours.
+    assert rows(pool_bot, "request.deliver") == [("failed", 1, "chat.postMessage 200 is_archived")]
+    [told] = unreachable(fake_slack, ALICE)
+    assert f"<#{POOL}>" in block_texts(told)
+    assert "/mentor ask @name" in block_texts(told)
+    assert "told the workspace's coordinators" in block_texts(told)
+    assert button_labels(told) == ["Cancel request"]
+    for person in (COORDINATOR, ADMIN):
+        [heads_up] = broken(fake_slack, person)
+        assert f"<#{POOL}>" in block_texts(heads_up)
+        assert "archived" in block_texts(heads_up)
+        assert "unarchive it" in block_texts(heads_up)
+
+    # A second request the same day: its mentee is told too, the admins not again.
+    await ask(pool_slack, fake_slack, pool_bot, None)
+    clock.advance(minutes=1)
+    await deliver_due(pool_bot)
+    assert len(unreachable(fake_slack, ALICE)) == 2
+    assert len(broken(fake_slack, COORDINATOR)) == len(broken(fake_slack, ADMIN)) == 1
+
+    # The 24 h re-post fails the same way, and tells nobody a second time.
+    clock.advance(hours=24)
+    await deliver_due(pool_bot)
+    clock.advance(seconds=2)  # one post a second per channel
+    await deliver_due(pool_bot)
+    assert [status for status, _, _ in rows(pool_bot, "request.pool_repost")] == ["failed"] * 2
+    assert len(unreachable(fake_slack, ALICE)) == 2
+
+    # The mentee's Cancel request works from the new message.
+    await pool_slack.click(find_button(told, "Cancel request"), told, user_id=ALICE)
+    statuses = sorted(str(r.status) for r in await stored_requests(pool_bot))
+    assert statuses == sorted([str(RequestStatus.CANCELLED), str(RequestStatus.OPEN)])
+
+
+async def test_a_bot_removed_from_the_pool_fails_the_escalation_and_a_fix_recovers(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    await ask(pool_slack, fake_slack, pool_bot, BOB)  # Bob never answers
+    fake_slack.remove_member(POOL, BOT_USER_ID)
+
+    clock.advance(hours=48)
+    await deliver_due(pool_bot)
+    [(status, attempts, error)] = rows(pool_bot, "request.escalate")
+    assert (status, attempts, error) == ("failed", 1, "chat.postMessage 200 not_in_channel")
+    [told] = unreachable(fake_slack, ALICE)
+    assert "/mentor ask @name" in block_texts(told)
+    [heads_up] = broken(fake_slack, ADMIN)
+    assert "not a member" in block_texts(heads_up)
+    assert "/invite @mentorbot" in block_texts(heads_up)
+
+    # An admin invites the bot back: the planned re-post puts the request in front of mentors.
+    fake_slack.add_channel(POOL, "pool")
+    clock.advance(hours=24)
+    await deliver_due(pool_bot)
+    [post] = fake_slack.messages(POOL)
+    assert button_labels(post) == ["I can help"]
+    [request] = await stored_requests(pool_bot)
+    assert request.pool_channel_id == POOL
+    assert request.pool_ts == post["ts"]
+
+
+async def test_temporary_refusals_still_retry_and_tell_nobody(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("chat.postMessage", status=500, times=100)  # Slack has a bad spell
+    await ask(pool_slack, fake_slack, pool_bot, None)
+    for _ in range(3):
+        clock.advance(minutes=5)
+        await deliver_due(pool_bot)
+    [(status, attempts, error)] = rows(pool_bot, "request.deliver")
+    assert (status, attempts) == ("pending", 3)
+    assert error == "chat.postMessage 500 internal_error"
+    assert rows(pool_bot, "request.pool_unreachable") == []
+    assert rows(pool_bot, "request.pool_channel_broken") == []
+
+    fake_slack.clear()  # Slack is back
+    clock.advance(minutes=10)
+    await deliver_due(pool_bot)
+    assert [status for status, _, _ in rows(pool_bot, "request.deliver")] == ["sent"]
+    [post] = fake_slack.messages(POOL)
+    assert button_labels(post) == ["I can help"]
+    assert unreachable(fake_slack, ALICE) == []
