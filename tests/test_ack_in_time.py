@@ -11,6 +11,7 @@ from bot.lifecycle import Runtime
 from handlers import ids
 from storage.models import RequestStatus
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
+from tests.test_home import home_of, open_home
 from tests.test_intro_flow import DAVE, WHY, add_dave
 from tests.test_request_flow import DETAILS, dms_to, opened_modal, stored_requests
 
@@ -123,3 +124,20 @@ async def test_an_intro_answers_in_time_when_users_info_is_slow(
     assert took < IN_TIME, f"this answer took {took:.1f} s"
     await bot.background.drain(5)
     assert len(dms_to(fake_slack, DAVE)) == 1
+
+
+async def test_an_accept_from_home_answers_in_time_when_chat_update_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, BOB)
+    fake_slack.fail_next("chat.update", status=429, retry_after=2, times=2)
+    started = time.monotonic()
+    await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    took = time.monotonic() - started
+    assert took < IN_TIME, f"this click took {took:.1f} s"
+    assert "You accepted" in str(home_of(fake_slack, BOB))
+    await bot.background.drain(10)
+    assert "accepted your request" in dms_to(fake_slack, ALICE)[-1].args["text"]
