@@ -192,6 +192,7 @@ async def test_a_private_decline_reason_stays_private(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     answer = await decline(slack, fake_slack, dm, "Swamped with the launch", share=False)
+    await bot.background.drain(5)  # the DMs go after the ack
     assert answer.status == 200
     declined = await the_request(bot)
     assert declined.status is RequestStatus.DECLINED
@@ -210,6 +211,7 @@ async def test_a_shared_decline_reason_arrives_escaped(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     await decline(slack, fake_slack, dm, "Out <!here> this month", share=True)
+    await bot.background.drain(5)  # the DMs go after the ack
     kind = str(dms_to(fake_slack, ALICE)[-1].args)
     assert "Out &lt;!here&gt; this month" in kind
     assert "<!here>" not in kind
@@ -233,6 +235,7 @@ async def test_the_mentee_sends_a_declined_request_to_the_pool(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     await decline(slack, fake_slack, dm, "", share=False)
+    await bot.background.drain(5)  # the DMs go after the ack
     kind = dms_to(fake_slack, ALICE)[-1]
     await slack.click(find_button(kind, "Send to the mentor pool"), kind, user_id=ALICE)
     assert "no mentor pool" in told(fake_slack)[-1]
