@@ -96,6 +96,11 @@ INSERT INTO requests (
 RETURNING *
 """
 
+_MARK_ONCE = (
+    "INSERT INTO processed_events (team_id, event_id, processed_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (team_id, event_id) DO NOTHING RETURNING 1"
+)
+
 # Shared with storage/intros.py, which accepts the request it makes for an intro.
 ACCEPT = """
 UPDATE requests SET status = 'accepted', accepted_at = ?3,
@@ -214,6 +219,14 @@ async def ensure_people(
     )
 
 
+async def _insert_request(conn: aiosqlite.Connection, draft: NewRequest, now: datetime) -> Request:
+    stamp = format_time(now)
+    row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+    await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
+    rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
+    return Request.model_validate(dict(rows[0]))
+
+
 async def _transition(
     store: _StoreCore,
     sql: str,
@@ -243,12 +256,30 @@ class RequestQueries:
 
     async def create_request(self: _StoreCore, draft: NewRequest, now: datetime) -> Request:
         """Store a new open request, creating the people rows it points at."""
-        stamp = format_time(now)
-        row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
         async with self._transaction() as conn:
-            await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
-            rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
-        return Request.model_validate(dict(rows[0]))
+            return await _insert_request(conn, draft, now)
+
+    async def create_request_once(
+        self: _StoreCore, draft: NewRequest, now: datetime, once_key: str
+    ) -> Request | None:
+        """Like create_request, but None if `once_key` (e.g. a submitted view's id) already
+        made one: it is kept with Slack's processed event ids, in the same transaction."""
+        async with self._transaction() as conn:
+            first = await conn.execute_fetchall(
+                _MARK_ONCE, (draft.team_id, once_key, format_time(now))
+            )
+            if not list(first):
+                return None
+            return await _insert_request(conn, draft, now)
+
+    async def set_request_permalink(
+        self: _StoreCore, team_id: str, request_id: int, permalink: str
+    ) -> None:
+        """Record the link to the message a request came from, found after it was stored."""
+        await self._fetch(
+            "UPDATE requests SET origin_permalink = ? WHERE id = ? AND team_id = ?",
+            (permalink, request_id, team_id),
+        )
 
     async def get_request(self: _StoreCore, team_id: str, request_id: int) -> Request | None:
         """The request, or None if this workspace has no such request."""

@@ -74,6 +74,7 @@ async def test_a_mentor_accepts_from_home_and_it_re_renders(
     assert "This isn't yours" in block_texts(home_of(fake_slack, CAROL))
 
     await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    await bot.background.drain(5)  # the DM and the message rewrites go after the ack
     assert (await the_request(bot)).status is RequestStatus.ACCEPTED
     after = home_of(fake_slack, BOB)
     assert "You accepted" in block_texts(after)

@@ -73,6 +73,7 @@ async def test_the_named_mentor_accepts_once(
     button = find_button(dm, "Accept")
     reply = await slack.click(button, dm, user_id=BOB)
     assert reply.status == 200
+    await bot.background.drain(5)  # the messages are rewritten after the ack
     accepted = await the_request(bot)
     assert accepted.status is RequestStatus.ACCEPTED
 
@@ -131,6 +132,7 @@ async def test_two_mentors_race_for_a_pool_request(
         slack.click(button, post, user_id=BOB), slack.click(button, post, user_id=CAROL)
     )
     assert [r.status for r in replies] == [200, 200]
+    await bot.background.drain(5)
     claimed = await the_request(bot)
     assert claimed.status is RequestStatus.CLAIMED
     winner = claimed.claimed_by
@@ -153,6 +155,7 @@ async def test_release_by_the_claimer_reopens_the_request(
     await set_pool(bot)
     post = await ask(slack, fake_slack, bot, None)
     await slack.click(find_button(post, "I can help"), post, user_id=BOB)
+    await bot.background.drain(5)
     taken = shown(fake_slack, POOL)
 
     await slack.click(find_button(taken, "Release"), taken, channel_id=POOL, user_id=CAROL)
@@ -160,6 +163,7 @@ async def test_release_by_the_claimer_reopens_the_request(
     assert (await the_request(bot)).claimed_by == BOB
 
     await slack.click(find_button(taken, "Release"), taken, channel_id=POOL, user_id=BOB)
+    await bot.background.drain(5)
     reopened = await the_request(bot)
     assert (reopened.status, reopened.claimed_by) == (RequestStatus.OPEN, None)
     pool_view = shown(fake_slack, POOL)
@@ -188,6 +192,7 @@ async def test_a_private_decline_reason_stays_private(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     answer = await decline(slack, fake_slack, dm, "Swamped with the launch", share=False)
+    await bot.background.drain(5)  # the DMs go after the ack
     assert answer.status == 200
     declined = await the_request(bot)
     assert declined.status is RequestStatus.DECLINED
@@ -206,6 +211,7 @@ async def test_a_shared_decline_reason_arrives_escaped(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     await decline(slack, fake_slack, dm, "Out <!here> this month", share=True)
+    await bot.background.drain(5)  # the DMs go after the ack
     kind = str(dms_to(fake_slack, ALICE)[-1].args)
     assert "Out &lt;!here&gt; this month" in kind
     assert "<!here>" not in kind
@@ -229,6 +235,7 @@ async def test_the_mentee_sends_a_declined_request_to_the_pool(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     await decline(slack, fake_slack, dm, "", share=False)
+    await bot.background.drain(5)  # the DMs go after the ack
     kind = dms_to(fake_slack, ALICE)[-1]
     await slack.click(find_button(kind, "Send to the mentor pool"), kind, user_id=ALICE)
     assert "no mentor pool" in told(fake_slack)[-1]
@@ -238,6 +245,7 @@ async def test_the_mentee_sends_a_declined_request_to_the_pool(
     await slack.click(find_button(kind, "Send to the mentor pool"), kind, user_id=CAROL)
     assert told(fake_slack)[-1] == NOT_YOURS
     await slack.click(find_button(kind, "Send to the mentor pool"), kind, user_id=ALICE)
+    await bot.background.drain(5)
     pooled = await the_request(bot)
     assert (pooled.status, pooled.mentor_id, pooled.pool_channel_id) == (
         RequestStatus.OPEN,
@@ -258,12 +266,14 @@ async def test_the_mentee_cancels_and_the_mentor_is_told(
 ) -> None:
     dm = await ask(slack, fake_slack, bot, BOB)
     await slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
+    await bot.background.drain(5)
     confirmation = dms_to(fake_slack, ALICE)[0]
     await slack.click(find_button(confirmation, "Cancel request"), confirmation, user_id=CAROL)
     assert told(fake_slack)[-1] == NOT_YOURS
     assert (await the_request(bot)).status is RequestStatus.ACCEPTED
 
     await slack.click(find_button(confirmation, "Cancel request"), confirmation, user_id=ALICE)
+    await bot.background.drain(5)
     assert (await the_request(bot)).status is RequestStatus.CANCELLED
     mentee_view = shown(fake_slack, fake_slack.dm_channel(ALICE))
     assert "You cancelled this request" in block_texts(mentee_view)
@@ -295,6 +305,7 @@ async def test_a_failing_chat_update_keeps_the_transition(
     reply = await slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
     assert reply.status == 200
     assert (await the_request(bot)).status is RequestStatus.ACCEPTED
+    await bot.background.drain(5)
     answers = [c.status for c in fake_slack.calls_to("chat.update")]
     assert answers == [status] * (RETRIES + 1) + [200]
     # The mentor's copy is stale but harmless: its Accept re-checks and changes nothing.
@@ -320,6 +331,7 @@ async def test_a_claim_from_a_dm_invite_updates_every_invite(
     invite = dms_to(fake_slack, BOB)[-1]
     assert button_labels(invite) == ["I can help"]
     await slack.click(find_button(invite, "I can help"), invite, user_id=BOB)
+    await bot.background.drain(5)
     assert (await the_request(bot)).claimed_by == BOB
     for mentor in (BOB, CAROL):
         seen = shown(fake_slack, fake_slack.dm_channel(mentor))

@@ -137,6 +137,7 @@ async def test_escalation_posts_to_the_pool_and_tells_mentee_and_coordinators(
 
     # Bob takes it from his rewritten DM: the claim works, nobody else is told again.
     await clocked_slack.click(find_button(bob_dm, "I can help"), bob_dm, user_id=BOB)
+    await clocked_bot.background.drain(5)
     [request] = await stored_requests(clocked_bot)
     assert request.status is RequestStatus.CLAIMED
     assert request.claimed_by == BOB

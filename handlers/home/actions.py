@@ -9,6 +9,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
@@ -23,7 +24,12 @@ from storage.store import Store
 
 
 async def home_accept(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
     await ack()
@@ -34,7 +40,8 @@ async def home_accept(
         now = clock.now()
         done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
         if done is not None:
-            await after_accept(client, store, done, click.user_id, now)
+            work = after_accept(client, store, done, click.user_id, now)
+            background.spawn(work, name=f"accept-{done.id}")
             notice = (
                 f":white_check_mark: You accepted {user_mention(done.mentee_id)}'s request. "
                 "Use *Offer times* when you're ready."
@@ -46,7 +53,12 @@ async def home_accept(
 
 
 async def home_cancel(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Cancel one of your requests from Home (only the mentee)."""
     await ack()
@@ -57,7 +69,9 @@ async def home_cancel(
         now = clock.now()
         done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
         if done is not None:
-            await after_cancel(client, store, done, now)
+            background.spawn(
+                after_cancel(client, store, done, now), name=f"cancel-request-{done.id}"
+            )
             notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
         else:
             current = await store.get_request(click.team_id, click.request_id)

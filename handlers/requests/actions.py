@@ -2,8 +2,9 @@
 
 Each click acks first, re-checks who clicked and moves the request with one conditional
 update, so a double click or a race has exactly one winner; everyone else is told privately
-why nothing changed. The Decline modal's submission lives in modals.py; Suggest someone else
-opens the intro modal (handlers/intros).
+why nothing changed. Slack hears the ack only when the listener returns, so the messages a
+move rewrites and the DMs it sends go out after it, in the background. The Decline modal's
+submission lives in modals.py; Suggest someone else opens the intro modal (handlers/intros).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
 from bot.settings import Settings
@@ -153,6 +155,7 @@ async def accept(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """Accept: only the named mentor, only while open."""
     await ack()
@@ -163,18 +166,27 @@ async def accept(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentor_id if current else None))
         return
-    await after_accept(client, store, done, click.user_id, now)
+    background.spawn(
+        after_accept(client, store, done, click.user_id, now), name=f"accept-{done.id}"
+    )
 
 
 async def after_accept(
     client: AsyncWebClient, store: Store, done: Request, mentor_id: str, now: datetime
 ) -> None:
     """Once accepted (from the DM or App Home): update its messages and tell the mentee."""
-    await settle(client, store, done, mentor_id, now)
     text = (
         f"Good news: {user_mention(mentor_id)} accepted your request. "
         "They'll be in touch to find a time that works for you both."
     )
+    await settle_and_tell(client, store, done, mentor_id, now, text)
+
+
+async def settle_and_tell(
+    client: AsyncWebClient, store: Store, done: Request, actor_id: str, at: datetime, text: str
+) -> None:
+    """Rewrite the request's messages, then tell the mentee by DM (run after the ack)."""
+    await settle(client, store, done, actor_id, at)
     await try_dm(client, done.mentee_id, {"text": text})
 
 
@@ -185,6 +197,7 @@ async def claim(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """I can help: the first mentor to click takes the pool request."""
     await ack()
@@ -200,12 +213,12 @@ async def claim(
         pooled = current is not None and current.mentor_id is None
         await tell(respond, refusal(current, click.user_id, click.user_id if pooled else None))
         return
-    await settle(client, store, done, click.user_id, now)
     text = (
         f"{user_mention(click.user_id)} can help with your request and will be in touch "
         "to find a time."
     )
-    await try_dm(client, done.mentee_id, {"text": text})
+    work = settle_and_tell(client, store, done, click.user_id, now, text)
+    background.spawn(work, name=f"claim-{done.id}")
 
 
 async def release(
@@ -215,6 +228,7 @@ async def release(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """Release: only the claimer gives a pool request back."""
     await ack()
@@ -231,12 +245,12 @@ async def release(
             respond, refusal(current, click.user_id, current.claimed_by if current else None)
         )
         return
-    await settle(client, store, done, click.user_id, now)
     text = (
         "The person who offered to help had to let your request go, so it's back in the "
         "mentor pool. I'll tell you when someone else offers."
     )
-    await try_dm(client, done.mentee_id, {"text": text})
+    work = settle_and_tell(client, store, done, click.user_id, now, text)
+    background.spawn(work, name=f"release-{done.id}")
 
 
 async def cancel(
@@ -246,6 +260,7 @@ async def cancel(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """Cancel request: only the mentee; whoever had taken it is told."""
     await ack()
@@ -256,7 +271,7 @@ async def cancel(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
-    await after_cancel(client, store, done, now)
+    background.spawn(after_cancel(client, store, done, now), name=f"cancel-request-{done.id}")
 
 
 async def after_cancel(client: AsyncWebClient, store: Store, done: Request, now: datetime) -> None:
@@ -291,6 +306,7 @@ async def send_to_pool(
     store: Store,
     clock: Clock,
     settings: Settings,
+    background: Background,
 ) -> None:
     """After a decline, the mentee sends the request on to the mentor pool."""
     await ack()
@@ -307,6 +323,18 @@ async def send_to_pool(
         current = await store.get_request(click.team_id, click.request_id)
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
+    work = _post_in_pool(client, store, settings, respond, done, now)
+    background.spawn(work, name=f"to-pool-{done.id}")
+
+
+async def _post_in_pool(
+    client: AsyncWebClient,
+    store: Store,
+    settings: Settings,
+    respond: AsyncRespond,
+    done: Request,
+    now: datetime,
+) -> None:
     # The same routing as a new pool request: the post, plus a thread naming matched mentors.
     if not await deliver_to_pool(client, store, settings, done, now):
         await tell(respond, POOL_REFUSED)

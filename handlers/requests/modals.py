@@ -7,11 +7,13 @@ closes the modal with a short explanation instead, and nothing changes.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from handlers.blocks.request_messages import (
     build_already_taken,
@@ -66,7 +68,12 @@ async def _why_not(store: Store, team_id: str, request_id: int, user_id: str) ->
 
 
 async def decline_submitted(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Store the decline, then tell the mentee kindly and offer the pool."""
     user_id, team_id = _who(body)
@@ -86,6 +93,12 @@ async def decline_submitted(
         await ack(response_action="update", view=_notice("Decline request", why))
         return
     await ack()
-    await refresh_request_messages(client, done, actor_id=user_id, at=now)
+    background.spawn(_after_decline(client, done, user_id, now), name=f"decline-{done.id}")
+
+
+async def _after_decline(
+    client: AsyncWebClient, done: Request, mentor_id: str, at: datetime
+) -> None:
+    await refresh_request_messages(client, done, actor_id=mentor_id, at=at)
     shared = done.decline_reason if done.decline_reason_shared else None
     await try_dm(client, done.mentee_id, build_declined_for_mentee(done, reason=shared))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
@@ -35,6 +36,9 @@ from storage.requests import NewRequest
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+# After the ack: long enough for one short Retry-After, short enough not to hold the DM back.
+PERMALINK_SECONDS = 3.0
 
 NO_POOL = (
     "There's no mentor pool in this workspace yet. Pick someone here, or ask an admin to set a "
@@ -120,24 +124,34 @@ async def _alternatives(
     return f" You could ask {listed}."
 
 
-async def _permalink(client: AsyncWebClient, form: RequestForm) -> str | None:
-    if form.origin_permalink or not (form.origin_channel_id and form.origin_ts):
-        return form.origin_permalink
+async def _with_permalink(client: AsyncWebClient, store: Store, request: Request) -> Request:
+    """The request with a link to the message it came from, looked up after the ack and
+    bounded, so a rate-limited chat.getPermalink only costs the link, never the delivery."""
+    if request.origin_permalink or not (request.origin_channel_id and request.origin_ts):
+        return request
     try:
-        answer = await client.chat_getPermalink(
-            channel=form.origin_channel_id, message_ts=form.origin_ts
-        )
+        async with asyncio.timeout(PERMALINK_SECONDS):
+            answer = await client.chat_getPermalink(
+                channel=request.origin_channel_id, message_ts=request.origin_ts
+            )
+    except TimeoutError:
+        log.warning("permalink timed out request=%d", request.id)
+        return request
     except SlackApiError as error:
         log.info("no permalink for the origin message error=%s", error.response.get("error"))
-        return None
+        return request
     link = answer.get("permalink")
-    return link if isinstance(link, str) else None
+    if not isinstance(link, str):
+        return request
+    await store.set_request_permalink(request.team_id, request.id, link)
+    return request.model_copy(update={"origin_permalink": link})
 
 
 async def deliver(
     client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
 ) -> None:
     """Send the request to its mentor or the pool, then confirm to the mentee what happened."""
+    request = await _with_permalink(client, store, request)
     if request.mentor_id is not None:
         delivered = await send_to_mentor(client, store, request)
     else:
@@ -184,22 +198,30 @@ async def request_submitted(
     if form is None or errors:
         await ack(response_action="errors", errors=errors)
         return
-    request = await store.create_request(
-        NewRequest(
-            team_id=team_id,
-            mentee_id=user_id,
-            mentor_id=form.mentor_id,
-            topic=form.topic,
-            details=form.details,
-            duration_minutes=form.duration_minutes,
-            urgency=form.urgency,
-            source=form.source,
-            origin_channel_id=form.origin_channel_id,
-            origin_ts=form.origin_ts,
-            origin_permalink=await _permalink(client, form),
-        ),
-        clock.now(),
+    draft = NewRequest(
+        team_id=team_id,
+        mentee_id=user_id,
+        mentor_id=form.mentor_id,
+        topic=form.topic,
+        details=form.details,
+        duration_minutes=form.duration_minutes,
+        urgency=form.urgency,
+        source=form.source,
+        origin_channel_id=form.origin_channel_id,
+        origin_ts=form.origin_ts,
+        origin_permalink=form.origin_permalink,
     )
+    view_id = (body.get("view") or {}).get("id")
+    if not isinstance(view_id, str) or not view_id:
+        request = await store.create_request(draft, clock.now())
+    else:
+        # Slack asks people to submit again when our answer was lost: one view, one request.
+        once = await store.create_request_once(draft, clock.now(), f"view:{view_id}")
+        if once is None:
+            log.info("skipped a resubmitted request form view=%s team=%s", view_id, team_id)
+            await ack()
+            return
+        request = once
     log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
     if form.checkin_id is not None:
         await store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
