@@ -96,7 +96,8 @@ INSERT INTO requests (
 RETURNING *
 """
 
-_MARK_ONCE = (
+# Also how storage/store.py records a Slack event id: True the first time only.
+MARK_ONCE = (
     "INSERT INTO processed_events (team_id, event_id, processed_at) VALUES (?, ?, ?) "
     "ON CONFLICT (team_id, event_id) DO NOTHING RETURNING 1"
 )
@@ -266,7 +267,7 @@ class RequestQueries:
         made one: it is kept with Slack's processed event ids, in the same transaction."""
         async with self._transaction() as conn:
             first = await conn.execute_fetchall(
-                _MARK_ONCE, (draft.team_id, once_key, format_time(now))
+                MARK_ONCE, (draft.team_id, once_key, format_time(now))
             )
             if not list(first):
                 return None

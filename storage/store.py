@@ -33,7 +33,7 @@ from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
-from storage.requests import RequestQueries
+from storage.requests import MARK_ONCE, RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 
@@ -209,11 +209,7 @@ class Store(
 
     async def mark_event_processed(self, team_id: str, event_id: str, now: datetime) -> bool:
         """Record an event id; True the first time (run the listener), False for a retry."""
-        rows = await self._fetch(
-            "INSERT INTO processed_events (team_id, event_id, processed_at) VALUES (?, ?, ?) "
-            "ON CONFLICT (team_id, event_id) DO NOTHING RETURNING 1",
-            (team_id, event_id, format_time(now)),
-        )
+        rows = await self._fetch(MARK_ONCE, (team_id, event_id, format_time(now)))
         return bool(rows)
 
     async def purge_processed_events(self, older_than: datetime) -> int:
