@@ -708,3 +708,17 @@ def test_a_full_modal_within_the_limits_passes() -> None:
         blocks=[section("x")] * 99 + [_input(max_length=3000)],
     )
     assert check_view(view) is None
+
+
+async def test_a_deactivated_user_is_shown_deleted_and_gets_no_new_dm(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    await client.conversations_open(users=ALICE)
+    fake_slack.deactivate_user(BOB)
+    fake_slack.deactivate_user(ALICE)
+    assert (await client.users_info(user=BOB))["user"]["deleted"] is True
+    with pytest.raises(SlackApiError) as refused:
+        await client.conversations_open(users=BOB)
+    assert refused.value.response["error"] == "user_disabled"
+    info = await client.conversations_info(channel=fake_slack.dm_channel(ALICE))
+    assert info["channel"]["is_user_deleted"] is True

@@ -84,21 +84,13 @@ async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | 
     return workspace.pool_channel_id or settings.pool_channel
 
 
-async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> bool:
-    """DM the named mentor the request with Accept / Suggest / Decline; False if Slack refused."""
+async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> None:
+    """DM the named mentor the request with Accept / Suggest / Decline. Slack refusing raises
+    SlackApiError, so the caller can tell a mentor gone for good from a passing failure."""
     if request.mentor_id is None:
         raise ValueError("a pool request has no mentor to DM")
-    try:
-        channel, ts = await send_dm(client, request.mentor_id, build_mentor_dm(request))
-    except SlackApiError as error:
-        log.warning(
-            "could not DM the mentor request=%d error=%s",
-            request.id,
-            error.response.get("error"),
-        )
-        return False
+    channel, ts = await send_dm(client, request.mentor_id, build_mentor_dm(request))
     await store.set_request_messages(request.team_id, request.id, mentor_dm=(channel, ts))
-    return True
 
 
 async def deliver_to_pool(

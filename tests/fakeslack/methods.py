@@ -158,6 +158,8 @@ def conversations_open(ws: Workspace, args: Args) -> Answer:
         raise SlackError("too_many_users")
     if any(uid not in ws.users for uid in people):
         raise SlackError("user_not_found")
+    if any(ws.users[uid]["deleted"] for uid in people):
+        raise SlackError("user_disabled")  # a deactivated account gets no DMs
     channel, existed = ws.open_conversation(people)
     shown = dict(channel) if flag(args.get("return_im")) else {"id": channel["id"]}
     extra = {"no_op": True, "already_open": True} if existed else {}

@@ -180,6 +180,13 @@ class Workspace:
         channel_id = str(self.channel(channel_id)["id"])
         self._members[channel_id] = [uid for uid in self.members(channel_id) if uid != user_id]
 
+    def deactivate_user(self, user_id: str) -> None:
+        """An admin deactivates someone: users.info shows deleted, a new DM is user_disabled."""
+        self.users[user_id]["deleted"] = True
+        for channel in self.channels.values():
+            if channel.get("is_im") and channel.get("user") == user_id:
+                channel["is_user_deleted"] = True
+
     def members(self, channel_id: str) -> list[str]:
         """Who is in a channel, as conversations.members lists them."""
         listed = self._members.get(channel_id)
