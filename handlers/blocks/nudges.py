@@ -190,6 +190,26 @@ def build_pool_unreachable_for_mentee(
     return {"text": lead, "blocks": blocks}
 
 
+def build_mentor_unreachable_for_mentee(
+    request: Request, mentor_id: str, pool: bool
+) -> dict[str, Any]:
+    """To the mentee: their named mentor can't get the request (deactivated, say), and what
+    they can do instead; Send to the mentor pool only where there is a pool channel."""
+    instead = "ask someone else with `/mentor ask @name`"
+    instead += (
+        ", send it to the mentor pool, or cancel it below." if pool else " or cancel it below."
+    )
+    lead = (
+        f":warning: I couldn't reach {user_mention(mentor_id)}, so they haven't seen your "
+        f"request about *{_topic(request)}*. You could {instead}"
+    )
+    buttons = [cancel_request_button(request.id)]
+    if pool:
+        to_pool = button("Send to the mentor pool", ids.REQUEST_SEND_TO_POOL, request.id, "primary")
+        buttons.insert(0, to_pool)
+    return {"text": lead, "blocks": [section(lead), actions(*buttons)]}
+
+
 # Why Slack refused the pool channel, and what an admin can do about it.
 _CHANNEL_FIXES = {
     "is_archived": ("it's archived", "unarchive it"),

@@ -42,7 +42,7 @@ from handlers.requests.followups import (
     unclaimed_in_pool,
 )
 from handlers.requests.unreachable import KINDS as UNREACHABLE_KINDS
-from handlers.requests.unreachable import pool_failed
+from handlers.requests.unreachable import delivery_failed, pool_failed
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
 
 log = logging.getLogger(__name__)
@@ -287,6 +287,6 @@ KINDS: dict[str, Kind] = {
     COORDINATOR: Kind(render_coordinator, nudge=True),
     REPOST: Kind(render_repost, on_failed=pool_failed),
     EXPIRE: Kind(render_expire),
-    DELIVER: Kind(render_deliver, quiet=False, on_failed=pool_failed),  # late: no more waiting
+    DELIVER: Kind(render_deliver, quiet=False, on_failed=delivery_failed),  # late: no more waiting
     **UNREACHABLE_KINDS,
 }

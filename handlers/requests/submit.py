@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
+from bot.delivery import PERMANENT_ERRORS
 from bot.matching import available_mentors, mentor_availability
 from bot.requests import MentorFacts, limit_problem, mentor_problem
 from bot.settings import Settings
@@ -25,12 +26,13 @@ from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
 from handlers.booking.common import submitter
 from handlers.requests.delivery import (
-    deliver_to_pool,
     pool_channel,
+    reach_pool,
     send_dm,
     send_to_mentor,
 )
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
+from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
 from storage.models import Request
 from storage.requests import NewRequest
 from storage.store import Store
@@ -147,19 +149,39 @@ async def _with_permalink(client: AsyncWebClient, store: Store, request: Request
     return request.model_copy(update={"origin_permalink": link})
 
 
+async def _route(
+    client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
+) -> str | None:
+    """Send the request to its mentor or the pool: None once it got there, else why not
+    (Slack's error name)."""
+    try:
+        if request.mentor_id is not None:
+            await send_to_mentor(client, store, request)
+            return None
+        reached = await reach_pool(client, store, settings, request, clock.now())
+    except SlackApiError as error:
+        reason = str(error.response.get("error") or "unknown")
+        log.warning("could not deliver a new request request=%d error=%s", request.id, reason)
+        return reason
+    return None if reached else "no_mentor_reached"
+
+
 async def deliver(
     client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
 ) -> None:
-    """Send the request to its mentor or the pool, then confirm to the mentee what happened."""
+    """Send the request to its mentor or the pool, then confirm to the mentee what happened:
+    a refusal no retry can fix is said as it is at once; anything else is retried."""
     request = await _with_permalink(client, store, request)
-    if request.mentor_id is not None:
-        delivered = await send_to_mentor(client, store, request)
-    else:
-        delivered = await deliver_to_pool(client, store, settings, request, clock.now())
+    refused = await _route(client, store, settings, clock, request)
     current = await store.get_request(request.team_id, request.id) or request
     message = build_mentee_confirmation(current)
-    if not delivered:
-        await schedule_redelivery(store, current, clock.now())
+    now = clock.now()
+    if refused in PERMANENT_ERRORS and current.mentor_id is not None:
+        message = await mentor_unreachable(store, settings, current, now, told=True)
+    elif refused in PERMANENT_ERRORS:
+        message = await pool_unreachable(store, settings, current, refused, now, told=True)
+    elif refused is not None:
+        await schedule_redelivery(store, current, now)
         message = {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
     try:
         channel_id, ts = await send_dm(client, request.mentee_id, message)
