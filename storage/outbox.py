@@ -204,6 +204,16 @@ class OutboxQueries:
             (team_id, str(subject_type), subject_id),
         )
 
+    async def cancel_kind_for_subject(
+        self: _StoreCore, team_id: str, subject_type: SubjectType, subject_id: int, kind: str
+    ) -> int:
+        """Cancel the subject's pending rows of one kind; return how many."""
+        return await self._write(
+            "UPDATE outbox SET status = 'cancelled' WHERE team_id = ? AND subject_type = ? "
+            "AND subject_id = ? AND kind = ? AND status = 'pending'",
+            (team_id, str(subject_type), subject_id, kind),
+        )
+
     async def cancel_claimed(self: _StoreCore, message_id: int, reason: str) -> bool:
         """Cancel a claimed row that is no longer wanted (e.g. its recipient muted the kind)."""
         changed = await self._write(

@@ -145,7 +145,9 @@ RETURNING *
 _SEND_TO_POOL = """
 UPDATE requests SET status = 'open', mentor_id = NULL, decline_reason = NULL,
     decline_reason_shared = 0, updated_at = ?3
-WHERE id = ?1 AND team_id = ?2 AND status = 'declined' AND mentee_id = ?4
+WHERE id = ?1 AND team_id = ?2 AND mentee_id = ?4
+    AND (status = 'declined' OR (status = 'open' AND mentor_id IS NOT NULL
+        AND mentor_dm_ts IS NULL AND first_response_at IS NULL))
 RETURNING *
 """
 
@@ -347,7 +349,8 @@ class RequestQueries:
     async def send_request_to_pool(
         self: _StoreCore, team_id: str, request_id: int, mentee_id: str, now: datetime
     ) -> Request | None:
-        """declined → open with no mentor (the pool), by the mentee only."""
+        """declined (or named to a mentor who never got it) → open with no mentor (the pool),
+        by the mentee only."""
         return await _transition(self, _SEND_TO_POOL, team_id, request_id, now, mentee_id)
 
     async def escalate_request(

@@ -40,7 +40,7 @@ from handlers.requests.delivery import (
     tell,
     try_dm,
 )
-from handlers.requests.followups import schedule_sent_to_pool
+from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
 from storage.models import Request, RequestStatus, SubjectType
 from storage.store import Store
@@ -308,7 +308,8 @@ async def send_to_pool(
     settings: Settings,
     background: Background,
 ) -> None:
-    """After a decline, the mentee sends the request on to the mentor pool."""
+    """After a decline (or when the named mentor can't be reached), the mentee sends the
+    request on to the mentor pool."""
     await ack()
     click = await _clicked(body, respond)
     if click is None:
@@ -323,6 +324,9 @@ async def send_to_pool(
         current = await store.get_request(click.team_id, click.request_id)
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
+    # Sent on by the mentee now: retrying the mentor's DM or escalating it would post twice.
+    for kind in (DELIVER, ESCALATE):
+        await store.cancel_kind_for_subject(done.team_id, SubjectType.REQUEST, done.id, kind)
     work = _post_in_pool(client, store, settings, respond, done, now)
     background.spawn(work, name=f"to-pool-{done.id}")
 
