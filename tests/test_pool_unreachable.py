@@ -1,7 +1,8 @@
-"""A pool request whose channel is archived, or that the bot was removed from, is never dropped
-silently: the outbox fails it at once, tells the mentee what to do instead, and tells the
-coordinators and admins (once a day per channel) how to fix the channel. Temporary refusals
-still retry.
+"""A request Slack can never deliver is never dropped silently. A pool channel that is
+archived, or that the bot was removed from: submit (or the outbox, for a later post) gives up
+at once, tells the mentee what to do instead, and tells the coordinators and admins (once a
+day per channel) how to fix the channel. A named mentor who was deactivated: the mentee is told
+once, with Send to the mentor pool and Cancel. Temporary refusals still retry.
 """
 
 from __future__ import annotations
@@ -80,14 +81,12 @@ async def test_an_archived_pool_channel_fails_at_once_and_everyone_is_told(
 ) -> None:
     fake_slack.add_channel(POOL, "pool", is_archived=True)
     await ask(pool_slack, fake_slack, pool_bot, None)
-    [promise] = dms_to(fake_slack, ALICE)
-    assert "keep trying" in block_texts(promise)
-
-    clock.advance(minutes=1)
-    await deliver_due(pool_bot)
-    # Given up at the first try, with Slack's reason; not after eight tries over two hours.
-    assert rows(pool_bot, "request.deliver") == [("failed", 1, "chat.postMessage 200 is_archived")]
-    [told] = unreachable(fake_slack, ALICE)
+    # Slack's first answer is final: the mentee's one DM says so, and no retry is queued.
+    [told] = dms_to(fake_slack, ALICE)
+    assert "keep trying" not in block_texts(told)
+    assert rows(pool_bot, "request.deliver") == []
+    await deliver_due(pool_bot)  # the admins' DMs go through the outbox
+    assert unreachable(fake_slack, ALICE) == [told]
     assert f"<#{POOL}>" in block_texts(told)
     assert "/mentor ask @name" in block_texts(told)
     assert "told the workspace's coordinators" in block_texts(told)
@@ -169,3 +168,102 @@ async def test_temporary_refusals_still_retry_and_tell_nobody(
     [post] = fake_slack.messages(POOL)
     assert button_labels(post) == ["I can help"]
     assert unreachable(fake_slack, ALICE) == []
+
+
+def gone(fake: FakeSlack) -> list[Any]:
+    return [c for c in dms_to(fake, ALICE) if f"couldn't reach <@{BOB}>" in block_texts(c)]
+
+
+async def test_an_archived_pool_at_submit_is_said_at_once_and_once(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool", is_archived=True)
+    await ask(pool_slack, fake_slack, pool_bot, None)
+    [told] = dms_to(fake_slack, ALICE)
+    assert "couldn't reach the mentor pool channel" in block_texts(told)
+    assert "told the workspace's coordinators" in block_texts(told)
+    assert button_labels(told) == ["Cancel request"]
+    assert rows(pool_bot, "request.deliver") == []
+    await deliver_due(pool_bot)
+    for person in (COORDINATOR, ADMIN):
+        assert len(broken(fake_slack, person)) == 1
+    # The 24 h re-post fails too, and doesn't tell the mentee a second time.
+    clock.advance(hours=24)
+    await deliver_due(pool_bot)
+    assert [s for s, _, _ in rows(pool_bot, "request.pool_repost")] == ["failed"]
+    assert dms_to(fake_slack, ALICE) == [told]
+    [request] = await stored_requests(pool_bot)
+    assert request.mentee_dm_ts is not None  # a later Cancel rewrites this message
+
+
+async def test_a_temporary_pool_refusal_at_submit_still_keeps_trying(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("chat.postMessage", error="fatal_error")  # not a final answer
+    await ask(pool_slack, fake_slack, pool_bot, None)
+    [promise] = dms_to(fake_slack, ALICE)
+    assert "keep trying" in block_texts(promise)
+    assert [s for s, _, _ in rows(pool_bot, "request.deliver")] == ["pending"]
+
+
+async def test_a_deactivated_mentor_at_submit_is_said_at_once(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    # users.info still shows Bob active when the form is checked; the DM then finds him gone.
+    fake_slack.fail_next("conversations.open", error="user_disabled")
+    await ask(pool_slack, fake_slack, pool_bot, BOB)
+    [told] = dms_to(fake_slack, ALICE)
+    assert gone(fake_slack) == [told]
+    assert "/mentor ask @name" in block_texts(told)
+    assert button_labels(told) == ["Send to the mentor pool", "Cancel request"]
+    assert rows(pool_bot, "request.deliver") == []
+
+
+async def test_a_mentor_deactivated_before_the_retry_and_the_mentee_sends_it_to_the_pool(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("conversations.open", status=500, times=3)  # Slack has a bad moment
+    await ask(pool_slack, fake_slack, pool_bot, BOB)
+    [promise] = dms_to(fake_slack, ALICE)
+    assert "keep trying" in block_texts(promise)
+
+    fake_slack.deactivate_user(BOB)
+    clock.advance(minutes=1)
+    await deliver_due(pool_bot)
+    [(status, attempts, error)] = rows(pool_bot, "request.deliver")
+    assert (status, attempts, error) == ("failed", 1, "conversations.open 200 user_disabled")
+    [told] = gone(fake_slack)
+    assert button_labels(told) == ["Send to the mentor pool", "Cancel request"]
+    clock.advance(hours=1)
+    await deliver_due(pool_bot)
+    assert len(gone(fake_slack)) == 1  # once per request
+
+    await pool_slack.click(find_button(told, "Send to the mentor pool"), told, user_id=ALICE)
+    await pool_bot.background.drain(5)
+    [post] = fake_slack.messages(POOL)
+    assert button_labels(post) == ["I can help"]
+    [request] = await stored_requests(pool_bot)
+    assert request.mentor_id is None
+    assert request.pool_ts == post["ts"]
+    # The named mentor's escalation is off: nothing tells Alice it "went wider" later.
+    assert [s for s, _, _ in rows(pool_bot, "request.escalate")] == ["cancelled"]
+    clock.advance(hours=48)
+    await deliver_due(pool_bot)
+    assert rows(pool_bot, "request.escalated") == []
+
+
+async def test_someone_elses_click_on_send_to_the_pool_changes_nothing(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("conversations.open", error="user_disabled")
+    await ask(pool_slack, fake_slack, pool_bot, BOB)
+    [told] = gone(fake_slack)
+    await pool_slack.click(find_button(told, "Send to the mentor pool"), told, user_id=BOB)
+    await pool_bot.background.drain(5)
+    assert fake_slack.messages(POOL) == []
+    [request] = await stored_requests(pool_bot)
+    assert request.mentor_id == BOB
