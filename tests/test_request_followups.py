@@ -398,7 +398,8 @@ async def test_a_pool_post_slack_refused_is_posted_later(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
     await configure(clocked_bot, clock, pool_channel_id=POOL)
-    fake_slack.fail_next("chat.postMessage", status=200, error="not_in_channel")
+    # A passing refusal (a final one, like not_in_channel, is said at once: no retry).
+    fake_slack.fail_next("chat.postMessage", status=200, error="fatal_error")
     await ask(clocked_slack, fake_slack, clocked_bot, None)
     assert fake_slack.messages(POOL) == []
     clock.advance(minutes=1)
