@@ -284,6 +284,7 @@ async def test_a_declined_request_cannot_be_cancelled(store: Store) -> None:
 
 async def test_the_mentee_sends_a_declined_request_to_the_pool(store: Store) -> None:
     request = await named(store)
+    await store.set_request_messages(T1, request.id, mentor_dm=("D1", "1.1"))
     assert await store.send_request_to_pool(T1, request.id, MENTEE, LATER) is None  # still open
     declined = await store.decline_request(T1, request.id, MENTOR, LATER, "Too busy", False)
     assert declined is not None
@@ -296,6 +297,16 @@ async def test_the_mentee_sends_a_declined_request_to_the_pool(store: Store) -> 
     assert pooled_now.mentor_id is None
     assert pooled_now.decline_reason is None
     assert await store.claim_request(T1, request.id, OTHER, LATER) is not None
+
+
+async def test_the_mentee_sends_on_a_request_its_mentor_never_got(store: Store) -> None:
+    request = await named(store)  # no mentor DM recorded: Slack never delivered it
+    for user in (MENTOR, OTHER):
+        assert await store.send_request_to_pool(T1, request.id, user, LATER) is None
+    pooled_now = await store.send_request_to_pool(T1, request.id, MENTEE, LATER)
+    assert pooled_now is not None
+    assert pooled_now.status is RequestStatus.OPEN
+    assert pooled_now.mentor_id is None
 
 
 # -- counts ------------------------------------------------------------------------------
