@@ -19,7 +19,13 @@ from handlers.booking.common import BROKEN, submitter
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.home.publish import publish_home_later
-from handlers.requests.actions import after_accept, after_cancel, read_click, refusal
+from handlers.requests.actions import (
+    after_accept,
+    after_cancel,
+    close_cancelled,
+    read_click,
+    refusal,
+)
 from handlers.requests.ask import MODAL_FAILED
 from storage.store import Store
 
@@ -72,9 +78,9 @@ async def home_cancel(
         now = clock.now()
         done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
         if done is not None:
-            background.spawn(
-                after_cancel(client, store, done, now), name=f"cancel-request-{done.id}"
-            )
+            session = await close_cancelled(store, done, now)
+            work = after_cancel(client, store, done, session, now)
+            background.spawn(work, name=f"cancel-request-{done.id}")
             notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
         else:
             current = await store.get_request(click.team_id, click.request_id)
