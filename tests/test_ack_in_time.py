@@ -7,12 +7,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import RequestStatus
+from storage.models import IntroStatus, RequestStatus
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
 from tests.test_home import home_of, open_home
-from tests.test_intro_flow import DAVE, WHY, add_dave
+from tests.test_intro_flow import DAVE, WHY, add_dave, group_posts, introduce, the_intro
 from tests.test_request_flow import DETAILS, dms_to, opened_modal, stored_requests
 
 ANSWERS = {"What is it about?": "Career path", "What's on your mind?": DETAILS}
@@ -138,6 +140,101 @@ async def test_an_accept_from_home_answers_in_time_when_chat_update_is_rate_limi
     await slack.click(find_button(home, "Accept"), home, user_id=BOB)
     took = time.monotonic() - started
     assert took < IN_TIME, f"this click took {took:.1f} s"
-    assert "You accepted" in str(home_of(fake_slack, BOB))
     await bot.background.drain(10)
+    assert "You accepted" in str(home_of(fake_slack, BOB))
     assert "accepted your request" in dms_to(fake_slack, ALICE)[-1].args["text"]
+
+
+async def timed_click(slack: SlackSender, view: dict[str, Any], label: str, user_id: str) -> None:
+    """Click `label` on `view` and check Slack had its answer in time."""
+    started = time.monotonic()
+    reply = await slack.click(find_button(view, label), view, user_id=user_id)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this click took {took:.1f} s"
+
+
+@pytest.mark.parametrize(
+    ("label", "notice"),
+    [
+        ("Ask for mentoring", "couldn't open the request form"),
+        ("Introduce people", "couldn't open the introduction form"),
+        ("Log notes", "couldn't open the notes form"),
+        ("Edit mentor profile", "couldn't open your profile"),
+    ],
+)
+async def test_a_home_notice_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime, label: str, notice: str
+) -> None:
+    home = await open_home(slack, fake_slack, ALICE)
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, label, ALICE)
+    await bot.background.drain(10)
+    assert notice in str(home_of(fake_slack, ALICE))
+
+
+async def test_a_cancel_from_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, ALICE)
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, "Cancel", ALICE)
+    [request] = await stored_requests(bot)
+    assert request.status is RequestStatus.CANCELLED  # stored before the answer
+    await bot.background.drain(10)
+    assert "Request cancelled" in str(home_of(fake_slack, ALICE))
+
+
+async def test_offer_times_from_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, BOB)
+    await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    await bot.background.drain(5)
+    home = home_of(fake_slack, BOB)
+    # The modal can't open (its trigger_id has expired): the reason goes on the tab, later.
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, "Offer times", BOB)
+    await bot.background.drain(10)
+    assert "couldn't open the form" in str(home_of(fake_slack, BOB))
+
+
+async def test_an_intro_yes_answers_in_time_when_slack_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_dave(fake_slack)
+    await introduce(slack, fake_slack, bot)
+    ask = dms_to(fake_slack, DAVE)[-1]
+    fake_slack.fail_next("chat.update", status=429, retry_after=5)
+    fake_slack.delay("conversations.open", 2.0)
+    await timed_click(slack, ask, "Happy to help", DAVE)
+    assert (await the_intro(bot)).status is IntroStatus.ACCEPTED
+    assert not group_posts(fake_slack)
+    await bot.background.drain(15)
+    [post] = group_posts(fake_slack)
+    assert f"<@{DAVE}>" in str(post.args)
+    assert f"<@{ALICE}>" in str(post.args)
+    assert fake_slack.calls_to("chat.update")[-1].ok  # the expert's DM, rewritten after all
+
+
+async def test_an_intro_no_answers_in_time_when_slack_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_dave(fake_slack)
+    await introduce(slack, fake_slack, bot)
+    ask = dms_to(fake_slack, DAVE)[-1]
+    before = len(dms_to(fake_slack, CAROL))
+    fake_slack.fail_next("chat.update", status=429, retry_after=5)
+    await timed_click(slack, ask, "Not right now", DAVE)
+    assert (await the_intro(bot)).status is IntroStatus.DECLINED
+    await bot.background.drain(10)
+    assert len(dms_to(fake_slack, CAROL)) == before + 1
+    assert "can't help" in str(dms_to(fake_slack, CAROL)[-1].args)

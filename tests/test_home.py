@@ -70,6 +70,7 @@ async def test_a_mentor_accepts_from_home_and_it_re_renders(
 
     # Someone else pressing Bob's Accept (a forged click) changes nothing and is told why.
     await slack.click(find_button(home, "Accept"), home, user_id=CAROL)
+    await bot.background.drain(5)
     assert (await the_request(bot)).status is RequestStatus.OPEN
     assert "This isn't yours" in block_texts(home_of(fake_slack, CAROL))
 
@@ -83,6 +84,7 @@ async def test_a_mentor_accepts_from_home_and_it_re_renders(
 
     # A second press, from the stale tab: nothing changes, and it says why.
     await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    await bot.background.drain(5)
     assert "You already have this request" in block_texts(home_of(fake_slack, BOB))
 
     await slack.click(find_button(after, "Offer times"), after, user_id=BOB)
@@ -98,8 +100,10 @@ async def test_a_mentee_cancels_from_home(
     home = await open_home(slack, fake_slack, ALICE)
     assert f"to <@{BOB}> · waiting for an answer" in block_texts(home)
     await slack.click(find_button(home, "Cancel"), home, user_id=BOB)  # not Bob's to cancel
+    await bot.background.drain(5)
     assert (await the_request(bot)).status is RequestStatus.OPEN
     await slack.click(find_button(home, "Cancel"), home, user_id=ALICE)
+    await bot.background.drain(5)
     assert (await the_request(bot)).status is RequestStatus.CANCELLED
     after = home_of(fake_slack, ALICE)
     assert "Request cancelled" in block_texts(after)
@@ -193,4 +197,5 @@ async def test_a_log_notes_picker_that_slack_refuses_is_told_on_home(
     home = await open_home(slack, fake_slack, ALICE)
     fake_slack.fail_next("views.open", error="expired_trigger_id")
     await slack.click(find_button(home, "Log notes"), home, user_id=ALICE)
+    await bot.background.drain(5)
     assert "couldn't open the notes form" in block_texts(home_of(fake_slack, ALICE))

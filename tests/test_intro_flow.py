@@ -127,6 +127,7 @@ async def test_intro_accept_group_dm_book_time_and_a_confirmed_session(
     assert (await the_intro(bot)).status is IntroStatus.PENDING
 
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
     intro = await the_intro(bot)
     assert intro.status is IntroStatus.ACCEPTED
     [opened] = [c for c in fake.calls_to("conversations.open") if "," in str(c.args["users"])]
@@ -281,6 +282,7 @@ async def test_follow_up_when_nothing_is_booked(
     await introduce(slack, fake, bot)
     ask = dms_to(fake, DAVE)[-1]
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
 
     clock.advance(days=3, minutes=1)
     await deliver_due(bot)
@@ -366,6 +368,7 @@ async def test_no_follow_up_once_they_booked_through_another_request(
     await introduce(slack, fake, bot)
     ask = dms_to(fake, DAVE)[-1]
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
     clock.advance(minutes=30)
     await alice_books_dave_directly(bot, clock)
     assert (await the_intro(bot)).request_id is None  # not the intro's own request
@@ -386,6 +389,7 @@ async def test_a_session_from_before_the_intro_does_not_count_as_connecting(
     await introduce(slack, fake, bot)
     ask = dms_to(fake, DAVE)[-1]
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
     clock.advance(days=3, minutes=1)
     await deliver_due(bot)
     assert "Did you connect" in block_texts(dms_to(fake, ALICE)[-1])

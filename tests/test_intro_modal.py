@@ -228,6 +228,7 @@ async def test_introducing_yourself_makes_a_two_person_group_dm(
     ask = dms_to(fake_slack, DAVE)[-1]
     assert f"<@{ALICE}> would like to be introduced to you" in block_texts(ask)
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
     opened = [c.args["users"] for c in fake_slack.calls_to("conversations.open")]
     assert f"{ALICE},{DAVE}" in opened
     group = fake_slack.dm_channel(ALICE, DAVE)

@@ -72,6 +72,7 @@ async def test_suggest_someone_else_refers_the_request_through_an_intro(
     assert request.status is RequestStatus.OPEN
 
     await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
+    await bot.background.drain(5)
     assert (await the_intro(bot)).status is IntroStatus.ACCEPTED
     group = fake.dm_channel(BOB, ALICE, DAVE)
     assert group is not None
@@ -128,6 +129,7 @@ async def test_a_request_no_longer_open_is_not_referred(
     assert intro.from_request_id is None  # an introduction still, with no request to refer
     ask_dm = dms_to(fake_slack, DAVE)[-1]
     await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
+    await bot.background.drain(5)
     with sqlite3.connect(bot.settings.db_path) as conn:
         [(status,)] = conn.execute("SELECT status FROM requests").fetchall()
     assert status == "cancelled"

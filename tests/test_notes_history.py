@@ -180,13 +180,16 @@ async def test_app_home_done_is_for_the_owner_only(
     assert "Alice: write the doc" in block_texts(home)
     done = next(b for b in all_buttons(home) if b["action_id"] == ids.HOME_ITEM_DONE)
     await slack.click(done, home, user_id=BOB)
+    await bot.background.drain(5)
     assert NOT_YOURS in block_texts(home_of(fake, BOB))
     [open_item], _ = await bot.store.items_between(TEAM_ID, ALICE, BOB, 1)
     assert open_item.done_at is None
     await slack.click(done, home, user_id=ALICE)
+    await bot.background.drain(5)
     after = block_texts(home_of(fake, ALICE))
     assert "Done: Alice: write the doc" in after
     items, _ = await bot.store.items_between(TEAM_ID, ALICE, BOB, 10)
     assert [i.done_at is not None for i in items if i.owner_id == ALICE] == [True]
     await slack.click(done, home, user_id=ALICE)
+    await bot.background.drain(5)
     assert "already done" in block_texts(home_of(fake, ALICE))

@@ -354,11 +354,13 @@ async def test_cancelling_a_booked_request_cancels_its_session_and_reminders(
     # App Home lists the booked request with Cancel.
     home = await open_home(clocked_slack, fake_slack, ALICE)
     await clocked_slack.click(find_button(home, "Cancel"), home, user_id=ALICE)
+    # Stored before the answer; only the messages wait for the background.
     cancelled = await clocked_bot.store.get_session(TEAM_ID, session.id)
     assert cancelled is not None
     assert cancelled.status is SessionStatus.CANCELLED
     pending = [row for row in outbox(clocked_bot) if row[2] == OutboxStatus.PENDING]
     assert pending == []
+    await clocked_bot.background.drain(5)
     before = len(fake_slack.calls_to("chat.postMessage"))
     clock.advance(days=3)
     await deliver_due(clocked_bot)

@@ -10,6 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.slack_client import LOOKUP_SECONDS
@@ -87,6 +88,7 @@ async def settings_submitted(
     store: Store,
     clock: Clock,
     settings: Settings,
+    background: Background,
 ) -> None:
     """Check the submitter is an admin, validate inline, then save (audited) and confirm."""
     user_id, team_id = submitter(body)
@@ -107,4 +109,10 @@ async def settings_submitted(
     await store.save_workspace_settings(chosen, user_id, clock.now())
     await ack()
     log.info("workspace settings saved team=%s by=%s", team_id, user_id)
+    # After the answer: the modal closes at once even if chat.postMessage is rate limited.
+    background.spawn(_confirm_saved(client, user_id), name=f"settings-saved-{team_id}")
+
+
+async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:
+    """The admin's DM that the settings were saved (a lost DM is logged by try_dm)."""
     await try_dm(client, user_id, {"text": SAVED})

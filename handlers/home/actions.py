@@ -1,5 +1,6 @@
 """The Home tab's buttons. A Home click has no response_url, so every outcome (done, refused,
-broken) is shown as one line on top of the re-published tab."""
+broken) is shown as one line on top of the re-published tab, published after the ack. A modal
+opens inline: its trigger_id lives only 3 s."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ from handlers.blocks.text import user_mention
 from handlers.booking.common import BROKEN, submitter
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
-from handlers.home.publish import publish_home
-from handlers.requests.actions import after_accept, after_cancel, read_click, refusal
+from handlers.home.publish import publish_home_later
+from handlers.requests.actions import (
+    after_accept,
+    after_cancel,
+    close_cancelled,
+    read_click,
+    refusal,
+)
 from handlers.requests.ask import MODAL_FAILED
 from storage.store import Store
 
@@ -49,7 +56,9 @@ async def home_accept(
         else:
             current = await store.get_request(click.team_id, click.request_id)
             notice = refusal(current, click.user_id, current.mentor_id if current else None)
-    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+    publish_home_later(
+        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+    )
 
 
 async def home_cancel(
@@ -69,14 +78,16 @@ async def home_cancel(
         now = clock.now()
         done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
         if done is not None:
-            background.spawn(
-                after_cancel(client, store, done, now), name=f"cancel-request-{done.id}"
-            )
+            session = await close_cancelled(store, done, now)
+            work = after_cancel(client, store, done, session, now)
+            background.spawn(work, name=f"cancel-request-{done.id}")
             notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
         else:
             current = await store.get_request(click.team_id, click.request_id)
             notice = refusal(current, click.user_id, current.mentee_id if current else None)
-    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+    publish_home_later(
+        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+    )
 
 
 async def home_offer_times(
@@ -86,13 +97,16 @@ async def home_offer_times(
     store: Store,
     clock: Clock,
     settings: Settings,
+    background: Background,
 ) -> None:
     """Offer times from Home: the booking flow's first step."""
     await ack()
     user_id, team_id = submitter(body)
     click = read_click(body)
     if click is None:
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN
+        )
         return
     problem = await start_booking(
         client,
@@ -105,11 +119,18 @@ async def home_offer_times(
         trigger_id=str(body.get("trigger_id") or ""),
     )
     if problem:
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
+        )
 
 
 async def home_ask(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Ask for mentoring: the request form, empty."""
     await ack()
@@ -119,11 +140,18 @@ async def home_ask(
     except SlackApiError as error:
         user_id, team_id = submitter(body)
         notice = MODAL_FAILED.format(error=error.response.get("error"))
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+        )
 
 
 async def home_profile(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Edit mentor profile: the profile form, prefilled."""
     await ack()
@@ -137,4 +165,6 @@ async def home_profile(
         trigger_id=str(body.get("trigger_id") or ""),
     )
     if problem:
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
+        )

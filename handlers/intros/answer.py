@@ -1,6 +1,8 @@
 """The expert's answer (Happy to help / Not right now), the group DM, and Book time.
 
 Only the expert answers, only the pair books; anyone else is told privately and nothing moves.
+An answer is stored before the listener returns; the messages it rewrites and sends go out
+after it, in the background (Slack hears the ack only when the listener returns).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
@@ -22,7 +25,7 @@ from handlers.booking.start import book_or_tell
 from handlers.intros.common import already, origin_of, rewrite_expert_dm
 from handlers.intros.followups import schedule_followup
 from handlers.requests.delivery import refresh_request_messages, tell, try_dm
-from storage.models import Intro, IntroStatus, SubjectType
+from storage.models import Intro, IntroStatus, Request, SubjectType
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,7 @@ async def accept(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """Happy to help: the group DM, the referral (if any), and a follow-up in 3 days."""
     await ack()
@@ -67,8 +71,8 @@ async def accept(
         return
     intro, now = answered
     await schedule_followup(store, intro, now)
-    await rewrite_expert_dm(client, store, intro, now)
     origin = await origin_of(store, intro)
+    referred = None
     if origin is not None:
         referred = await store.refer_request(intro.team_id, origin.id, now)
         if referred is None:
@@ -76,9 +80,24 @@ async def accept(
         else:
             # The request was passed on: its own reminders and escalation no longer apply.
             await store.cancel_for_subject(intro.team_id, SubjectType.REQUEST, origin.id)
-            await refresh_request_messages(
-                client, referred, actor_id=intro.introducer_id, at=now, passed_to=intro.expert_id
-            )
+    work = _after_accept(client, store, intro, origin, referred, now)
+    background.spawn(work, name=f"intro-accept-{intro.id}")
+
+
+async def _after_accept(
+    client: AsyncWebClient,
+    store: Store,
+    intro: Intro,
+    origin: Request | None,
+    referred: Request | None,
+    now: datetime,
+) -> None:
+    """The Slack side of a yes, after the ack: the rewrites, then the group DM."""
+    await rewrite_expert_dm(client, store, intro, now)
+    if referred is not None:
+        await refresh_request_messages(
+            client, referred, actor_id=intro.introducer_id, at=now, passed_to=intro.expert_id
+        )
     await open_group_dm(client, store, intro, build_group_intro(intro, origin))
 
 
@@ -111,6 +130,7 @@ async def decline(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    background: Background,
 ) -> None:
     """Not right now: only the introducer hears of it, privately; never the mentee."""
     await ack()
@@ -118,6 +138,12 @@ async def decline(
     if answered is None:
         return
     intro, now = answered
+    work = _after_decline(client, store, intro, now)
+    background.spawn(work, name=f"intro-decline-{intro.id}")
+
+
+async def _after_decline(client: AsyncWebClient, store: Store, intro: Intro, now: datetime) -> None:
+    """The Slack side of a no, after the ack: the expert's DM, then the introducer's."""
     await rewrite_expert_dm(client, store, intro, now)
     await try_dm(client, intro.introducer_id, build_declined_for_introducer(intro))
 

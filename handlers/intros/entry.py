@@ -11,11 +11,12 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from handlers.blocks.intro_modal import build_intro_modal, intro_choices, read_intro_metadata
 from handlers.booking.common import NOT_YOURS, pressed_or_tell, submitter
 from handlers.commands.call import SubcommandCall
-from handlers.home.publish import publish_home
+from handlers.home.publish import publish_home_later
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
 from handlers.requests.ask import parse_ask_args
 from handlers.requests.delivery import tell
@@ -38,7 +39,12 @@ async def intro_command(call: SubcommandCall) -> None:
 
 
 async def home_intro(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Introduce people on App Home: the intro modal, empty."""
     await ack()
@@ -47,7 +53,9 @@ async def home_intro(
     problem = await open_intro_modal(client, str(body.get("trigger_id") or ""), prefill)
     if problem:
         # A Home click has no response_url: the answer goes on top of the tab.
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=problem)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
+        )
 
 
 async def suggest_again_clicked(

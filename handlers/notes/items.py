@@ -11,12 +11,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.plans import build_item_snoozed
 from handlers.blocks.text import context, escape_clip
 from handlers.booking.common import BROKEN, Pressed, pressed_or_tell, read_pressed, submitter
-from handlers.home.publish import publish_home
+from handlers.home.publish import publish_home_later
 from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_item_due
 from handlers.requests.delivery import tell
@@ -113,7 +114,12 @@ async def item_snooze_clicked(
 
 
 async def home_item_done(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Done in App Home: the same owner rule; the tab is re-published with the outcome."""
     await ack()
@@ -122,4 +128,6 @@ async def home_item_done(
     notice = BROKEN
     if pressed is not None:
         _, notice = await _complete(store, pressed, clock.now())
-    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+    publish_home_later(
+        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+    )

@@ -9,12 +9,13 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.notes import build_notes_modal
 from handlers.blocks.notes_pick import build_pick_modal, picked_user
 from handlers.booking.common import submitter
-from handlers.home.publish import publish_home
+from handlers.home.publish import publish_home_later
 from handlers.notes.entry import person_target
 from storage.store import Store
 
@@ -22,7 +23,12 @@ log = logging.getLogger(__name__)
 
 
 async def home_log_notes(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    store: Store,
+    clock: Clock,
+    background: Background,
 ) -> None:
     """Log notes on App Home: first, whom they are about."""
     await ack()
@@ -36,7 +42,9 @@ async def home_log_notes(
         log.warning("could not open the notes picker user=%s error=%s", user_id, reason)
         # A Home click has no response_url: the answer goes on top of the tab.
         notice = f"I couldn't open the notes form just now ({reason}). Please try again."
-        await publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
+        publish_home_later(
+            background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+        )
 
 
 async def pick_submitted(ack: AsyncAck, body: dict[str, Any], store: Store) -> None:

@@ -42,7 +42,7 @@ from handlers.requests.delivery import (
 )
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
-from storage.models import Request, RequestStatus, SubjectType
+from storage.models import Request, RequestStatus, Session, SubjectType
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -271,21 +271,30 @@ async def cancel(
     if done is None:
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
-    background.spawn(after_cancel(client, store, done, now), name=f"cancel-request-{done.id}")
+    session = await close_cancelled(store, done, now)
+    work = after_cancel(client, store, done, session, now)
+    background.spawn(work, name=f"cancel-request-{done.id}")
 
 
-async def after_cancel(client: AsyncWebClient, store: Store, done: Request, now: datetime) -> None:
-    """Once the mentee cancelled: no more timed messages, a booked session cancelled with it,
-    messages updated, helper told."""
+async def close_cancelled(store: Store, done: Request, now: datetime) -> Session | None:
+    """Before the ack, once the mentee cancelled: no more timed messages, and a booked session
+    cancelled with it (returned, for after_cancel to rewrite its confirmations)."""
     await store.cancel_for_subject(done.team_id, SubjectType.REQUEST, done.id)
     booked = await store.confirmed_session_for_request(done.team_id, done.id)
-    if booked is not None:
-        session = await store.cancel_session(
-            done.team_id, booked.id, done.mentee_id, "The request was cancelled.", now
-        )
-        if session is not None:
-            line = f"🚫 Cancelled by {user_mention(done.mentee_id)} {slack_date(now)}."
-            await update_confirmations(client, session, await session_topic(store, session), line)
+    if booked is None:
+        return None
+    reason = "The request was cancelled."
+    return await store.cancel_session(done.team_id, booked.id, done.mentee_id, reason, now)
+
+
+async def after_cancel(
+    client: AsyncWebClient, store: Store, done: Request, session: Session | None, now: datetime
+) -> None:
+    """After the ack: the cancelled session's confirmations, the request's messages, and the
+    helper told."""
+    if session is not None:
+        line = f"🚫 Cancelled by {user_mention(done.mentee_id)} {slack_date(now)}."
+        await update_confirmations(client, session, await session_topic(store, session), line)
     await settle(client, store, done, done.mentee_id, now)
     # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
     helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
