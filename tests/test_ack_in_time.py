@@ -238,3 +238,15 @@ async def test_an_intro_no_answers_in_time_when_slack_is_rate_limited(
     await bot.background.drain(10)
     assert len(dms_to(fake_slack, CAROL)) == before + 1
     assert "can't help" in str(dms_to(fake_slack, CAROL)[-1].args)
+
+
+async def test_opening_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    started = time.monotonic()
+    reply = await slack.app_home_opened(user_id=ALICE)
+    assert reply.status == 200
+    assert time.monotonic() - started < IN_TIME
+    await bot.background.drain(10)
+    assert "Welcome to mentorbot" in str(home_of(fake_slack, ALICE))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,9 +37,18 @@ def home_of(fake: FakeSlack, user_id: str) -> dict[str, Any]:
     return dict(calls[-1].response["view"])
 
 
+def published(fake: FakeSlack, user_id: str) -> int:
+    return sum(c.args.get("user_id") == user_id for c in fake.calls_to("views.publish"))
+
+
 async def open_home(slack: SlackSender, fake: FakeSlack, user_id: str) -> dict[str, Any]:
+    before = published(fake, user_id)
     reply = await slack.app_home_opened(user_id=user_id)
     assert reply.status == 200
+    for _ in range(250):  # the tab is published after the event's answer
+        if published(fake, user_id) > before:
+            break
+        await asyncio.sleep(0.02)
     return home_of(fake, user_id)
 
 

@@ -70,11 +70,14 @@ async def test_unsigned_and_stale_requests_are_refused(
     assert [c.method for c in fake_slack.calls] == ["auth.test"]  # only the start-up check
 
 
-async def test_a_retried_event_has_one_effect(slack: SlackSender, fake_slack: FakeSlack) -> None:
+async def test_a_retried_event_has_one_effect(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
     event = {"type": "app_home_opened", "user": "U1", "channel": "D1", "tab": "home"}
     first = await slack.event(event, event_id="Ev0001")
     retry = await slack.event(event, event_id="Ev0001", retry_num=1, retry_reason="timeout")
     assert (first.status, retry.status) == (200, 200)
+    await bot.background.drain(5)  # the tab is published after the answer
     published = fake_slack.calls_to("views.publish")
     assert len(published) == 1
     assert published[0].args["user_id"] == "U1"
@@ -156,10 +159,13 @@ async def test_payloads_missing_fields_are_answered(slack: SlackSender) -> None:
         assert reply.status < 500
 
 
-async def test_a_slack_500_is_retried(slack: SlackSender, fake_slack: FakeSlack) -> None:
+async def test_a_slack_500_is_retried(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
     fake_slack.fail_next("views.publish", status=500, times=1)
     event = {"type": "app_home_opened", "user": "U2", "channel": "D2", "tab": "home"}
     assert (await slack.event(event)).status == 200
+    await bot.background.drain(5)
     answers = [c.status for c in fake_slack.calls_to("views.publish")]
     assert answers == [500, 200]
 

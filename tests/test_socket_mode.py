@@ -87,6 +87,7 @@ async def test_socket_mode_events_are_deduplicated(
     }
     await fake_slack.socket.send("events_api", envelope)
     await fake_slack.socket.send("events_api", envelope, retry_attempt=1)
+    await socket_bot.background.drain(5)
     assert len(fake_slack.calls_to("views.publish")) == 1
 
 
