@@ -30,7 +30,10 @@ NO_NOTE = "I can't find those notes any more, so there's nothing to edit."
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,31}")
 
 
-async def _open(client: AsyncWebClient, trigger_id: str, view: dict[str, object]) -> str | None:
+async def open_notes_modal(
+    client: AsyncWebClient, trigger_id: str, view: dict[str, object]
+) -> str | None:
+    """Open a notes modal; None, or what to tell the person when Slack refused."""
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:
@@ -71,13 +74,15 @@ async def open_log_notes(
         earlier = await store.own_note_for_session(team_id, user_id, session.id)
         if earlier is not None:
             edit = NotesTarget(other, session_id=session.id, note_id=earlier.id)
-            return await _open(client, trigger_id, await _edit_view(store, earlier, edit))
+            return await open_notes_modal(
+                client, trigger_id, await _edit_view(store, earlier, edit)
+            )
     else:
         found = await person_target(store, team_id, user_id, other_user_id)
         if isinstance(found, str):
             return found
         target = found
-    return await _open(client, trigger_id, build_notes_modal(target, author_id=user_id))
+    return await open_notes_modal(client, trigger_id, build_notes_modal(target, author_id=user_id))
 
 
 async def person_target(
@@ -106,7 +111,7 @@ async def open_edit_notes(
     if note is None:
         return NO_NOTE
     target = NotesTarget(note.subject_id, session_id=note.session_id, note_id=note.id)
-    return await _open(client, trigger_id, await _edit_view(store, note, target))
+    return await open_notes_modal(client, trigger_id, await _edit_view(store, note, target))
 
 
 async def pair_of(

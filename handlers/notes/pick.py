@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
@@ -16,10 +14,8 @@ from handlers.blocks.notes import build_notes_modal
 from handlers.blocks.notes_pick import build_pick_modal, picked_user
 from handlers.booking.common import submitter
 from handlers.home.publish import publish_home_later
-from handlers.notes.entry import person_target
+from handlers.notes.entry import open_notes_modal, person_target
 from storage.store import Store
-
-log = logging.getLogger(__name__)
 
 
 async def home_log_notes(
@@ -33,15 +29,10 @@ async def home_log_notes(
     """Log notes on App Home: first, whom they are about."""
     await ack()
     user_id, team_id = submitter(body)
-    try:
-        await client.views_open(
-            trigger_id=str(body.get("trigger_id") or ""), view=build_pick_modal()
-        )
-    except SlackApiError as error:
-        reason = error.response.get("error")
-        log.warning("could not open the notes picker user=%s error=%s", user_id, reason)
+    trigger_id = str(body.get("trigger_id") or "")
+    notice = await open_notes_modal(client, trigger_id, build_pick_modal())
+    if notice is not None:
         # A Home click has no response_url: the answer goes on top of the tab.
-        notice = f"I couldn't open the notes form just now ({reason}). Please try again."
         publish_home_later(
             background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
         )
