@@ -364,6 +364,7 @@ class OutboxMessage(_Row):
     payload: Annotated[dict[str, Any], BeforeValidator(_from_json)] = Field(default_factory=dict)
     created_at: UtcDatetime
     sent_at: UtcDatetime | None = None
+    applied_at: UtcDatetime | None = None  # when the change this row stands for was made
 
 
 class WorkspaceSettings(_Row):
