@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from storage.models import OutboxMessage
 
 POST_MESSAGE = "chat.postMessage"
+UPDATE_MESSAGE = "chat.update"
 OPEN_DM = "conversations.open"
 USERS_INFO = "users.info"
 
@@ -30,18 +31,23 @@ OnSent = Callable[[str, str], Awaitable[None]]
 
 @dataclass(frozen=True)
 class Delivery:
-    """What a renderer wants sent: a user id (sent as a DM) or a channel id, and the message."""
+    """What a renderer wants sent: a user id (sent as a DM) or a channel id, and the message.
+    With `update_ts` it rewrites that earlier message in the channel instead (chat.update,
+    which is idempotent, so a retry can't make two)."""
 
     channel_or_user: str
     text: str
     blocks: list[dict[str, Any]] | None = None
     on_sent: OnSent | None = None
     thread_ts: str | None = None
+    update_ts: str | None = None
 
 
 # handlers/ registers one per outbox kind; None means "no longer warranted, skip it".
 Renderer = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 Renderers = Mapping[str, Renderer]
+# The change a row stands for, made once (see bot.kinds.KindApply); False skips the row.
+Apply = Callable[[OutboxMessage], Awaitable[bool]]
 # Returns the channel id and ts of the posted message.
 Send = Callable[[Delivery], Awaitable[tuple[str, str]]]
 # Called once a row has failed for good, with Slack's error name when Slack's refusal was why
@@ -54,9 +60,11 @@ def is_user(target: str) -> bool:
     return target[:1] in ("U", "W")
 
 
-def methods_for(target: str) -> tuple[str, ...]:
-    """The Web API methods sending to this target may call."""
-    return (OPEN_DM, POST_MESSAGE) if is_user(target) else (POST_MESSAGE,)
+def methods_for(delivery: Delivery) -> tuple[str, ...]:
+    """The Web API methods sending this delivery may call."""
+    if delivery.update_ts is not None:
+        return (UPDATE_MESSAGE,)
+    return (OPEN_DM, POST_MESSAGE) if is_user(delivery.channel_or_user) else (POST_MESSAGE,)
 
 
 def outbox_client(token: str, base_url: str, session: aiohttp.ClientSession) -> AsyncWebClient:
@@ -73,6 +81,11 @@ class SlackSend:
 
     async def __call__(self, delivery: Delivery) -> tuple[str, str]:
         channel = delivery.channel_or_user
+        if delivery.update_ts is not None:
+            await self._client.chat_update(
+                channel=channel, ts=delivery.update_ts, text=delivery.text, blocks=delivery.blocks
+            )
+            return channel, delivery.update_ts
         if is_user(channel):
             channel = await self._dm_channel(channel)
         posted = await self._client.chat_postMessage(
@@ -128,11 +141,14 @@ PERMANENT_ERRORS = frozenset(
     {
         "account_inactive",
         "cannot_dm_bot",
+        "cant_update_message",
         "channel_not_found",
+        "edit_window_closed",
         "invalid_auth",
         "invalid_blocks",
         "invalid_blocks_format",
         "is_archived",
+        "message_not_found",
         "msg_too_long",
         "no_text",
         "not_authed",

@@ -28,8 +28,15 @@ class OutboxDeps:
     client: AsyncWebClient  # the app's client, with slack_sdk's retries, for lookups
 
 
-# Renders a row from the current state; None means "no longer warranted, skip it".
+# Renders a row from the current state; None means "no longer warranted, skip it". It only
+# reads: a change the row stands for is its kind's `apply`.
 KindRenderer = Callable[[OutboxMessage, OutboxDeps], Awaitable[Delivery | None]]
+# Makes the change a row stands for (expire, escalate, re-post, ask a check-in), once: one
+# conditional update that records the row as applied in the same transaction (the store's
+# `effects=Effects(row_id=row.id, …)`), with the rows for its other effects. True means the
+# row's message is still wanted; False that the subject moved on and the row is skipped. The
+# dispatcher calls it until one call has recorded the row as applied, never after.
+KindApply = Callable[[OutboxMessage, OutboxDeps], Awaitable[bool]]
 # Told when a row of this kind failed for good, with Slack's error name if Slack refused.
 KindFailed = Callable[[OutboxMessage, str | None, OutboxDeps], Awaitable[None]]
 
@@ -39,6 +46,7 @@ class Kind:
     """One kind of timed message."""
 
     render: KindRenderer
+    apply: KindApply | None = None  # the change this row stands for, made once
     quiet: bool = True  # waits for the recipient's working hours (session reminders don't)
     nudge: bool = False  # snooze and "Stop these" apply; the message carries those buttons
     on_failed: KindFailed | None = None  # who to tell when it can never be sent

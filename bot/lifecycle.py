@@ -29,7 +29,7 @@ from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
-from handlers.outbox import failure_hooks, nudge_kinds, quiet_kinds, renderers
+from handlers.outbox import appliers, failure_hooks, nudge_kinds, quiet_kinds, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             quiet_kinds=quiet_kinds(),
             nudge_kinds=nudge_kinds(),
             on_failed=failure_hooks(deps),
+            appliers=appliers(deps),
         )
         scheduler = build_scheduler(
             store,

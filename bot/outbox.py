@@ -23,6 +23,7 @@ from bot.clock import Clock
 from bot.delivery import (
     PERMANENT_ERRORS,
     USERS_INFO,
+    Apply,
     Delivery,
     OnFailed,
     Renderers,
@@ -109,6 +110,7 @@ class Dispatcher:
         rng: random.Random | None = None,
         send: Send | None = None,
         on_failed: Mapping[str, OnFailed] | None = None,
+        appliers: Mapping[str, Apply] | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -121,6 +123,7 @@ class Dispatcher:
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._send = send or SlackSend(client)
         self._on_failed = on_failed or {}
+        self._appliers = appliers or {}
         self._bucket = TokenBucket(self._pacing.workspace_per_second, self._pacing.workspace_burst)
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
@@ -201,6 +204,20 @@ class Dispatcher:
             if allowed > now:
                 await self._defer(row, allowed, report)
                 return
+        apply = self._appliers.get(row.kind)
+        if apply is not None and row.applied_at is None:
+            # The change this row stands for: made once, recorded on the row with it, so
+            # every later try of this row skips straight to its message.
+            try:
+                wanted = await apply(row)
+            except Exception:
+                log.exception("outbox change raised id=%d kind=%s", row.id, row.kind)
+                await self._retry(row, "change raised", report)
+                return
+            if not wanted:
+                await self._store.mark_sent(row.id, now)
+                report.skipped += 1
+                return
         try:
             delivery = await renderer(row)
         except SlackApiError as error:
@@ -227,7 +244,7 @@ class Dispatcher:
     def _blocked_until(self, delivery: Delivery, now: datetime) -> datetime | None:
         """When this delivery may go, if not now: a method paused by 429, or channel pacing."""
         target = delivery.channel_or_user
-        times = [self._not_before.get(method) for method in methods_for(target)]
+        times = [self._not_before.get(method) for method in methods_for(delivery)]
         times.append(self._channel_next.get(target))
         later = [moment for moment in times if moment is not None and moment > now]
         return max(later) if later else None

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.delivery import Delivery, OnFailed, Renderer, Renderers
-from bot.kinds import Kind, KindFailed, KindRenderer, OutboxDeps
+from bot.delivery import Apply, Delivery, OnFailed, Renderer, Renderers
+from bot.kinds import Kind, KindApply, KindFailed, KindRenderer, OutboxDeps
 from handlers.booking.reminders import KINDS as BOOKING_KINDS
 from handlers.intros.followups import KINDS as INTRO_KINDS
 from handlers.notes.kinds import KINDS as NOTES_KINDS
@@ -46,6 +46,22 @@ def _bind(render: KindRenderer, deps: OutboxDeps) -> Renderer:
 def renderers(deps: OutboxDeps) -> Renderers:
     """The registry the dispatcher uses, each renderer bound to the bot's dependencies."""
     return {name: _bind(kind.render, deps) for name, kind in kinds().items()}
+
+
+def _bind_apply(apply: KindApply, deps: OutboxDeps) -> Apply:
+    async def applier(row: OutboxMessage) -> bool:
+        return await apply(row, deps)
+
+    return applier
+
+
+def appliers(deps: OutboxDeps) -> dict[str, Apply]:
+    """The kinds that stand for a change (made once, before their message), bound likewise."""
+    return {
+        name: _bind_apply(kind.apply, deps)
+        for name, kind in kinds().items()
+        if kind.apply is not None
+    }
 
 
 def _bind_failed(hook: KindFailed, deps: OutboxDeps) -> OnFailed:

@@ -17,7 +17,7 @@ import aiosqlite
 
 from storage.models import Checkin, CheckinAnswer, SubjectType
 from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
-from storage.outbox import Planned, enqueue_on
+from storage.outbox import Effects, Planned, change_with, enqueue_on
 from storage.timefmt import format_time
 
 # The message a new check-in asks with: planned by the handlers, which know the kinds, once
@@ -27,6 +27,12 @@ AskFor = Callable[[Checkin], Planned]
 _INSERT_CHECKIN = """
 INSERT INTO checkins (team_id, note_id, mentor_id, mentee_id, sequence, due_at, created_at)
 VALUES (?, ?, ?, ?, ?, ?, ?)
+RETURNING *
+"""
+
+_ASK = """
+UPDATE checkins SET asked_at = ?1
+WHERE id = ?2 AND team_id = ?3 AND asked_at IS NULL AND answer IS NULL
 RETURNING *
 """
 
@@ -171,14 +177,19 @@ class CheckinQueries:
         )
         return _checkin(rows)
 
-    async def mark_checkin_asked(
-        self: _StoreCore, team_id: str, checkin_id: int, now: datetime
-    ) -> None:
-        """Record when the question went out (the first time only)."""
-        await self._fetch(
-            "UPDATE checkins SET asked_at = coalesce(asked_at, ?) WHERE id = ? AND team_id = ?",
-            (format_time(now), checkin_id, team_id),
+    async def ask_checkin(
+        self: _StoreCore,
+        team_id: str,
+        checkin_id: int,
+        now: datetime,
+        effects: Effects | None = None,
+    ) -> Checkin | None:
+        """Record that the question is going out: once, and only while unanswered; None if it
+        was answered (or asked) already."""
+        rows = await change_with(
+            self, _ASK, (format_time(now), checkin_id, team_id), team_id, effects, now
         )
+        return next((Checkin.model_validate(dict(row)) for row in rows), None)
 
     async def answer_checkin(
         self: _StoreCore,

@@ -15,6 +15,7 @@ import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
+from storage.outbox import Effects, change_with
 from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
 from storage.timefmt import format_time
 
@@ -167,9 +168,16 @@ class IntroQueries:
         params = (intro_id, team_id, format_time(now), expert_id, status)
         return _one_intro(await self._fetch(_ANSWER, params))
 
-    async def expire_intro(self: _StoreCore, team_id: str, intro_id: int) -> Intro | None:
+    async def expire_intro(
+        self: _StoreCore,
+        team_id: str,
+        intro_id: int,
+        now: datetime,
+        effects: Effects | None = None,
+    ) -> Intro | None:
         """pending → expired; None if the expert answered in the meantime."""
-        return _one_intro(await self._fetch(_EXPIRE, (intro_id, team_id)))
+        rows = await change_with(self, _EXPIRE, (intro_id, team_id), team_id, effects, now)
+        return _one_intro(rows)
 
     async def answer_intro_followup(
         self: _StoreCore,

@@ -22,7 +22,7 @@ from storage.models import (
     SubjectType,
 )
 from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
-from storage.outbox import Planned
+from storage.outbox import Effects, Planned, change_with
 from storage.requests import ensure_people
 from storage.timefmt import format_time
 
@@ -257,6 +257,7 @@ class MentoringQueries:
         from_at: datetime,
         to_at: datetime,
         now: datetime,
+        effects: Effects | None = None,
     ) -> Relationship | None:
         """Move next_at from `from_at` to `to_at`; None if someone already moved it."""
         params = (
@@ -266,7 +267,7 @@ class MentoringQueries:
             format_time(to_at),
             format_time(now),
         )
-        return _relationship(await self._fetch(_ADVANCE, params))
+        return _relationship(await change_with(self, _ADVANCE, params, team_id, effects, now))
 
     async def accepted_request_between(
         self: _StoreCore, team_id: str, mentor_id: str, mentee_id: str

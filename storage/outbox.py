@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -73,6 +74,8 @@ class _StoreCore(Protocol):
 
     async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
 
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
 
 def _bounded(error: str) -> str:
     return error[:LAST_ERROR_MAX]
@@ -111,6 +114,72 @@ async def enqueue_on(conn: aiosqlite.Connection, row: Planned, now: datetime) ->
     return bool(list(await conn.execute_fetchall(_ENQUEUE, _enqueue_params(row, now))))
 
 
+_APPLIED = "UPDATE outbox SET applied_at = ? WHERE id = ? AND applied_at IS NULL RETURNING 1"
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a change decided by an outbox row carries with it, written in the change's own
+    transaction: the row is recorded as applied (so a retry sends its message without making
+    the change again), the subject's unsent rows may be cancelled first, and follow-up rows
+    (rewrites, the pool post, invites, words to other people) are enqueued."""
+
+    row_id: int | None = None
+    planned: Sequence[Planned] = ()
+    cancel: tuple[SubjectType, int] | None = None
+
+
+async def record_effects(
+    conn: aiosqlite.Connection, team_id: str, effects: Effects, now: datetime
+) -> bool:
+    """Write `effects` inside the caller's transaction; False if the row was already applied
+    (the caller then rolls back: its change was made once already)."""
+    if effects.row_id is not None:
+        rows = await conn.execute_fetchall(_APPLIED, (format_time(now), effects.row_id))
+        if not list(rows):
+            return False
+    if effects.cancel is not None:
+        subject_type, subject_id = effects.cancel
+        await conn.execute(CANCEL_OUTBOX, (team_id, str(subject_type), subject_id))
+    for row in effects.planned:
+        await enqueue_on(conn, row, now)
+    return True
+
+
+class _Changes(Protocol):
+    """What change_with needs of the Store: reads, and a write transaction."""
+
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+
+class _Unchanged(Exception):
+    """Rolls back a change's effects when its conditional UPDATE matched nothing."""
+
+
+async def change_with(
+    store: _Changes,
+    sql: str,
+    params: Sequence[Any],
+    team_id: str,
+    effects: Effects | None,
+    now: datetime,
+) -> list[aiosqlite.Row]:
+    """Run one conditional UPDATE … RETURNING and, only if it changed a row, write `effects`
+    in the same transaction. No rows back means nothing changed and nothing was written."""
+    if effects is None:
+        return await store._fetch(sql, params)
+    try:
+        async with store._transaction() as conn:
+            rows = list(await conn.execute_fetchall(sql, params))
+            if not rows or not await record_effects(conn, team_id, effects, now):
+                raise _Unchanged
+            return rows
+    except _Unchanged:
+        return []
+
+
 class OutboxQueries:
     """Store methods for the outbox of timed messages."""
 
@@ -136,6 +205,12 @@ class OutboxQueries:
     async def enqueue_planned(self: _StoreCore, row: Planned, now: datetime) -> bool:
         """Add a planned timed message; False if its dedupe key already exists."""
         return bool(await self._fetch(_ENQUEUE, _enqueue_params(row, now)))
+
+    async def apply_row(self: _StoreCore, team_id: str, effects: Effects, now: datetime) -> bool:
+        """Record a row's change that touches nothing but the outbox (follow-up rows only),
+        in one transaction; False if the row was already applied."""
+        async with self._transaction() as conn:
+            return await record_effects(conn, team_id, effects, now)
 
     async def claim_due(
         self: _StoreCore, now: datetime, lease: timedelta, limit: int = 100

@@ -17,6 +17,7 @@ import aiosqlite
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
+from storage.outbox import Effects, change_with
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on requests in 001-initial.sql.
@@ -238,9 +239,13 @@ async def _transition(
     now: datetime,
     *who: str | int | None,
     new_people: Sequence[str] = (),
+    effects: Effects | None = None,
 ) -> Request | None:
-    """Run one conditional UPDATE; people rows it needs are created only if it applies."""
+    """Run one conditional UPDATE; people rows it needs are created only if it applies, and
+    so are the effects an outbox row's change carries."""
     params = (request_id, team_id, format_time(now), *who)
+    if effects is not None:
+        return _one_request(await change_with(store, sql, params, team_id, effects, now))
     if not new_people:
         return _one_request(await store._fetch(sql, params))
     try:
@@ -354,16 +359,27 @@ class RequestQueries:
         return await _transition(self, _SEND_TO_POOL, team_id, request_id, now, mentee_id)
 
     async def escalate_request(
-        self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentor_id: str,
+        now: datetime,
+        effects: Effects | None = None,
     ) -> Request | None:
         """A named mentor's request, still unanswered, opens to the pool; None if it moved on."""
-        return await _transition(self, _ESCALATE, team_id, request_id, now, mentor_id)
+        return await _transition(
+            self, _ESCALATE, team_id, request_id, now, mentor_id, effects=effects
+        )
 
     async def expire_request(
-        self: _StoreCore, team_id: str, request_id: int, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        now: datetime,
+        effects: Effects | None = None,
     ) -> Request | None:
         """open → expired; None if someone answered (or it ended) in the meantime."""
-        return await _transition(self, _EXPIRE, team_id, request_id, now)
+        return await _transition(self, _EXPIRE, team_id, request_id, now, effects=effects)
 
     async def set_request_messages(
         self: _StoreCore,

@@ -59,13 +59,13 @@ async def test_only_the_expert_answers_once(store: Store) -> None:
     assert yes is not None
     assert (yes.status, yes.answered_at) == (IntroStatus.ACCEPTED, LATER)
     assert await store.answer_intro(T1, intro.id, EXPERT, False, LATER) is None
-    assert await store.expire_intro(T1, intro.id) is None
+    assert await store.expire_intro(T1, intro.id, LATER) is None
     assert await store.get_intro(T1, intro.id) == yes
 
 
 async def test_expiry_only_while_pending(store: Store) -> None:
     intro = await store.create_intro(new_intro(), NOW)
-    expired = await store.expire_intro(T1, intro.id)
+    expired = await store.expire_intro(T1, intro.id, LATER)
     assert expired is not None
     assert expired.status is IntroStatus.EXPIRED
     assert await store.answer_intro(T1, intro.id, EXPERT, True, LATER) is None

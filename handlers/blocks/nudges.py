@@ -73,9 +73,9 @@ def build_unanswered_nudge(request: Request, outbox_id: int, now: datetime) -> d
     return {"text": lead, "blocks": blocks}
 
 
-def _where(request: Request, invited: list[str]) -> str:
-    if request.pool_channel_id:
-        return f"with the mentor pool in {channel_mention(request.pool_channel_id)}"
+def _where(channel: str | None, invited: list[str]) -> str:
+    if channel:
+        return f"with the mentor pool in {channel_mention(channel)}"
     if invited:
         names = ", ".join(user_mention(user_id) for user_id in invited)
         return f"with a few mentors who know this topic ({names})"
@@ -83,10 +83,15 @@ def _where(request: Request, invited: list[str]) -> str:
 
 
 def build_escalated_for_mentee(
-    request: Request, mentor_id: str, invited: list[str] | None, waited: timedelta
+    request: Request,
+    mentor_id: str,
+    invited: list[str] | None,
+    waited: timedelta,
+    channel: str | None = None,
 ) -> dict[str, Any]:
     """To the mentee: the named mentor hasn't answered, so the request went wider (or, with
-    nowhere else to go, what they can do)."""
+    nowhere else to go, what they can do). `channel`: the pool channel it went to, if known
+    before the post is."""
     lead = (
         f"{user_mention(mentor_id)} hasn't answered your request about *{_topic(request)}* "
         f"in {_ago(waited)}. People get busy; it's not about your question."
@@ -99,7 +104,8 @@ def build_escalated_for_mentee(
         after = f"{user_mention(mentor_id)} can still answer."
     else:
         lead += (
-            f" So I've also shared it {_where(request, invited)}, and I'll tell you when "
+            f" So I've also shared it {_where(channel or request.pool_channel_id, invited)}, "
+            "and I'll tell you when "
             "someone offers to help."
         )
         after = f"{user_mention(mentor_id)} can still pick it up there."

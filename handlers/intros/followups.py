@@ -13,12 +13,13 @@ from bot.delivery import Delivery
 from bot.intros import EXPIRE_AFTER, FOLLOWUP_AFTER, NUDGE_AFTER, REMIND_AGAIN
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.intros import (
+    build_expert_answered,
     build_expert_nudge,
     build_expired_for_introducer,
     build_followup,
     topic_line,
 )
-from handlers.intros.common import origin_of, rewrite_expert_dm
+from handlers.intros.common import origin_of
 from storage.models import (
     Intro,
     IntroFollowup,
@@ -27,13 +28,16 @@ from storage.models import (
     RequestStatus,
     SubjectType,
 )
+from storage.outbox import Effects, Planned
 from storage.store import Store
+from storage.timefmt import format_time, parse_time
 
 log = logging.getLogger(__name__)
 
 NUDGE = "intro.nudge"  # to the expert: still unanswered after 3 days
 EXPIRE = "intro.expire"  # to the introducer: closed after 7 days without an answer
 FOLLOWUP = "intro.followup"  # to the mentee: "did you connect?" when nothing is booked
+UPDATE = "intro.update"  # rewrites the expert's ask once it closed (chat.update)
 
 # Booked, or already met: no need to ask whether they connected.
 _BOOKED = {RequestStatus.SCHEDULED, RequestStatus.COMPLETED}
@@ -90,25 +94,54 @@ async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
-async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """Nobody answered in a week: close it, update the expert's DM, tell the introducer."""
+async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """Nobody answered in a week: close it, in one update that cancels its other unsent rows
+    and plans the rewrite of the expert's DM."""
     intro = await _intro(row, deps)
-    if intro is None:
-        return None
-    if intro.status is IntroStatus.EXPIRED:
-        # An earlier try of this row closed it, then Slack refused or pacing deferred the
-        # notice: the introducer must still hear of it.
-        expired = intro
-    else:
-        closed = await deps.store.expire_intro(intro.team_id, intro.id)
-        if closed is None:
-            return None
-        expired = closed
+    if intro is None or intro.status is not IntroStatus.PENDING:
+        return False
+    now = deps.clock.now()
+    rewrite: list[Planned] = []
+    if intro.expert_dm_channel_id and intro.expert_dm_ts:
+        payload = {"ts": intro.expert_dm_ts, "at": format_time(now)}
+        key = f"intro:{intro.id}:update:row{row.id}"
+        rewrite.append(
+            Planned(
+                intro.team_id,
+                UPDATE,
+                intro.expert_dm_channel_id,
+                now,
+                key,
+                SubjectType.INTRO,
+                intro.id,
+                payload,
+            )
+        )
+    effects = Effects(row.id, rewrite, cancel=(SubjectType.INTRO, intro.id))
+    closed = await deps.store.expire_intro(intro.team_id, intro.id, now, effects)
+    if closed is not None:
         log.info("intro expired intro=%d", intro.id)
-        await deps.store.cancel_for_subject(intro.team_id, SubjectType.INTRO, intro.id)
-        await rewrite_expert_dm(deps.client, deps.store, expired, deps.clock.now())
-    message = build_expired_for_introducer(expired)
+    return closed is not None
+
+
+async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The introducer: nobody answered in a week."""
+    intro = await _intro(row, deps)
+    if intro is None or intro.status is not IntroStatus.EXPIRED:
+        return None
+    message = build_expired_for_introducer(intro)
     return Delivery(row.recipient, message["text"], message["blocks"])
+
+
+async def render_update(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The expert's ask, without its buttons, saying what became of it."""
+    intro = await _intro(row, deps)
+    ts, at = row.payload.get("ts"), row.payload.get("at")
+    if intro is None or not isinstance(ts, str) or not isinstance(at, str):
+        return None
+    topic = topic_line(await origin_of(deps.store, intro))
+    message = build_expert_answered(intro, topic, parse_time(at))
+    return Delivery(row.recipient, message["text"], message["blocks"], update_ts=ts)
 
 
 async def _booked(store: Store, intro: Intro) -> bool:
@@ -141,6 +174,7 @@ async def render_followup(row: OutboxMessage, deps: OutboxDeps) -> Delivery | No
 
 KINDS: dict[str, Kind] = {
     NUDGE: Kind(render_nudge, nudge=True),
-    EXPIRE: Kind(render_expire),
+    EXPIRE: Kind(render_expire, apply=apply_expire),
     FOLLOWUP: Kind(render_followup),
+    UPDATE: Kind(render_update, quiet=False),
 }

@@ -4,13 +4,14 @@
   the step is done, deleted, re-assigned or snoozed past now.
 - checkin.ask (quiet, nudge): the mentee; nothing once answered.
 - relationship.tick (quiet): both people; nothing once paused or ended. Whichever of the two
-  rows renders first moves next_at on and plans the next tick, so the cadence keeps going
-  whether or not anyone books.
+  rows goes first moves next_at on and plans the next tick (its `apply`), so the cadence keeps
+  going whether or not anyone books.
+
+Renderers only read; asking a check-in and moving a 1:1 on are changes, made once by the
+kind's `apply` and recorded with the row, so a retried row still sends its message.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
@@ -21,9 +22,10 @@ from handlers.notes.schedule import (
     ITEM_DUE,
     TICK,
     local_today,
-    schedule_ticks,
+    tick_rows,
 )
 from storage.models import ActionItem, Checkin, OutboxMessage, Relationship, SubjectType
+from storage.outbox import Effects
 from storage.timefmt import parse_time
 
 
@@ -60,53 +62,80 @@ async def checkin_items(deps: OutboxDeps, checkin: Checkin) -> list[ActionItem]:
     return items
 
 
-async def render_checkin(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """The mentee, until they answer."""
+async def _checkin(row: OutboxMessage, deps: OutboxDeps) -> Checkin | None:
+    """The row's check-in, if it is still the mentee's to answer."""
     checkin_id = _subject(row, SubjectType.CHECKIN)
     checkin = await deps.store.get_checkin(row.team_id, checkin_id) if checkin_id else None
     if checkin is None or checkin.answer is not None or checkin.mentee_id != row.recipient:
         return None
+    return checkin
+
+
+async def apply_checkin(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """Asking is a change: the check-in is marked asked once, with this row."""
+    checkin = await _checkin(row, deps)
+    if checkin is None:
+        return False
+    now = deps.clock.now()
+    return await deps.store.ask_checkin(row.team_id, checkin.id, now, Effects(row.id)) is not None
+
+
+async def render_checkin(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The mentee, until they answer."""
+    checkin = await _checkin(row, deps)
+    if checkin is None:
+        return None
     items = await checkin_items(deps, checkin)
     message = build_checkin_ask(checkin, items, row.id)
-
-    async def asked(_channel: str, _ts: str) -> None:
-        await deps.store.mark_checkin_asked(checkin.team_id, checkin.id, deps.clock.now())
-
-    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=asked)
+    return Delivery(row.recipient, message["text"], message["blocks"])
 
 
-async def _advance(deps: OutboxDeps, relationship: Relationship, at: datetime) -> None:
-    """Move the 1:1 on past now (a long outage skips missed ticks rather than replay them)."""
-    now = deps.clock.now()
-    upcoming = next_tick(at, relationship.cadence)
-    while upcoming <= now:
-        upcoming = next_tick(upcoming, relationship.cadence)
-    moved = await deps.store.advance_relationship(
-        relationship.team_id, relationship.id, at, upcoming, now
-    )
-    if moved is not None:
-        await schedule_ticks(deps.store, moved, now)
-
-
-async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """Each person, while the relationship is on and this tick is the current one."""
+async def _relationship(row: OutboxMessage, deps: OutboxDeps) -> Relationship | None:
+    """The row's 1:1, while it is on and the row is for one of its two people."""
     relationship_id = _subject(row, SubjectType.RELATIONSHIP)
     relationship = (
         await deps.store.get_relationship(row.team_id, relationship_id) if relationship_id else None
     )
-    raw = row.payload.get("at")
-    if relationship is None or relationship.next_at is None or not isinstance(raw, str):
+    if relationship is None or relationship.next_at is None:
         return None  # gone, ended or paused
     if row.recipient not in (relationship.mentor_id, relationship.mentee_id):
         return None
+    return relationship
+
+
+async def apply_tick(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """The first of the tick's two rows moves the 1:1 on past now (a long outage skips missed
+    ticks rather than replay them) and plans the next tick, in one update; the other row finds
+    it moved and just sends."""
+    relationship = await _relationship(row, deps)
+    raw = row.payload.get("at")
+    if relationship is None or relationship.next_at is None or not isinstance(raw, str):
+        return False
     at = parse_time(raw)
     if relationship.next_at < at:
-        return None  # the cadence changed since this row was planned
-    if relationship.next_at == at:
-        await _advance(deps, relationship, at)
-        relationship = await deps.store.get_relationship(row.team_id, relationship.id)
-        if relationship is None or relationship.next_at is None:
-            return None
+        return False  # the cadence changed since this row was planned
+    if relationship.next_at > at:
+        return True  # the other person's row of this tick moved it on already
+    now = deps.clock.now()
+    upcoming = next_tick(at, relationship.cadence)
+    while upcoming <= now:
+        upcoming = next_tick(upcoming, relationship.cadence)
+    after = relationship.model_copy(update={"next_at": upcoming})
+    effects = Effects(row.id, tick_rows(after))
+    moved = await deps.store.advance_relationship(
+        relationship.team_id, relationship.id, at, upcoming, now, effects
+    )
+    if moved is not None:
+        return True
+    current = await _relationship(row, deps)  # the other row moved it just now, or it ended
+    return current is not None and current.next_at is not None and current.next_at > at
+
+
+async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """Each person, while the relationship is on."""
+    relationship = await _relationship(row, deps)
+    if relationship is None:
+        return None
     mentoring = row.recipient == relationship.mentor_id
     other = relationship.mentee_id if mentoring else relationship.mentor_id
     message = build_tick(relationship, other)
@@ -115,6 +144,6 @@ async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
 
 KINDS: dict[str, Kind] = {
     ITEM_DUE: Kind(render_item_due, nudge=True),
-    CHECKIN_ASK: Kind(render_checkin, nudge=True),
-    TICK: Kind(render_tick),
+    CHECKIN_ASK: Kind(render_checkin, apply=apply_checkin, nudge=True),
+    TICK: Kind(render_tick, apply=apply_tick),
 }

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from bot.settings import Settings
 from bot.workspace import workspace_settings
 from storage.models import Request, RequestStatus, SubjectType, WorkspaceSettings
+from storage.outbox import Planned
 from storage.store import Store
 
 NUDGE = "request.nudge"  # to the named mentor: still unanswered
@@ -21,10 +22,35 @@ COORDINATOR = "request.coordinator"  # to each coordinator: nobody has taken it
 REPOST = "request.pool_repost"  # acts on the pool: re-post an unclaimed request
 EXPIRE = "request.expire"  # to the mentee: closed after too long, kindly
 DELIVER = "request.deliver"  # to the mentor or the pool: a first delivery Slack refused
+POOL_POST = "request.pool_post"  # to the pool channel: the request, with I can help
+MENTIONS = "request.pool_mentions"  # in the pool post's thread: the matched mentors
+INVITE = "request.invite"  # to one matched mentor (no pool channel): the request by DM
+UPDATE = "request.update"  # rewrites one of the request's earlier messages (chat.update)
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
 POOL = "pool"
+
+
+def planned(
+    request: Request,
+    kind: str,
+    recipient: str,
+    due: datetime,
+    key: str,
+    payload: dict[str, str] | None = None,
+) -> Planned:
+    """A row about this request; its dedupe key names the request and the step."""
+    return Planned(
+        request.team_id,
+        kind,
+        recipient,
+        due,
+        f"request:{request.id}:{key}",
+        SubjectType.REQUEST,
+        request.id,
+        payload,
+    )
 
 
 async def _enqueue(
@@ -37,17 +63,7 @@ async def _enqueue(
     now: datetime,
     payload: dict[str, str] | None = None,
 ) -> bool:
-    return await store.enqueue(
-        request.team_id,
-        kind,
-        recipient,
-        due,
-        dedupe_key=f"request:{request.id}:{key}",
-        subject_type=SubjectType.REQUEST,
-        subject_id=request.id,
-        payload=payload,
-        now=now,
-    )
+    return await store.enqueue_planned(planned(request, kind, recipient, due, key, payload), now)
 
 
 def unclaimed_in_pool(request: Request) -> bool:
@@ -93,43 +109,53 @@ async def schedule_redelivery(store: Store, request: Request, now: datetime) -> 
     await _enqueue(store, request, DELIVER, recipient, now + REDELIVER_AFTER, "deliver", now)
 
 
+def repost_row(workspace: WorkspaceSettings, request: Request, start: datetime) -> Planned:
+    """One re-post (and a word to the coordinators) if the pool leaves it unclaimed."""
+    due = start + _hours(workspace.pool_repost_after_hours)
+    return planned(request, REPOST, POOL, due, "repost")
+
+
 async def schedule_pool_repost(
     store: Store, workspace: WorkspaceSettings, request: Request, start: datetime, now: datetime
 ) -> None:
-    """One re-post (and a word to the coordinators) if the pool leaves it unclaimed."""
-    due = start + _hours(workspace.pool_repost_after_hours)
-    await _enqueue(store, request, REPOST, POOL, due, "repost", now)
+    """Enqueue the re-post planned by repost_row."""
+    await store.enqueue_planned(repost_row(workspace, request, start), now)
 
 
-async def schedule_after_escalation(
-    store: Store,
+def escalation_rows(
     workspace: WorkspaceSettings,
     request: Request,
     mentor_id: str,
     invited: list[str] | None,
     now: datetime,
-) -> None:
+    channel: str | None = None,
+) -> list[Planned]:
     """After the escalation: tell the mentee and the coordinators, and plan the pool re-post.
-    `invited` None means it had nowhere else to go and stayed with the mentor."""
+    `invited` None means it had nowhere else to go and stayed with the mentor; `channel` is the
+    pool channel it went to."""
     payload = {"mentor": mentor_id}
     if invited is not None:
         payload["invited"] = ",".join(invited)
-    await _enqueue(store, request, ESCALATED, request.mentee_id, now, "escalated", now, payload)
-    await schedule_coordinators(store, workspace, request, "escalated", now)
+    if channel:
+        payload["channel"] = channel
+    rows = [planned(request, ESCALATED, request.mentee_id, now, "escalated", payload)]
+    rows += coordinator_rows(workspace, request, "escalated", now)
     if invited is not None:
-        await schedule_pool_repost(store, workspace, request, now, now)
+        rows.append(repost_row(workspace, request, now))
+    return rows
 
 
-async def schedule_coordinators(
-    store: Store, workspace: WorkspaceSettings, request: Request, reason: str, now: datetime
-) -> None:
+def coordinator_rows(
+    workspace: WorkspaceSettings, request: Request, reason: str, now: datetime
+) -> list[Planned]:
     """A DM to each coordinator (if any are set) saying nobody has taken the request."""
-    for coordinator in workspace.coordinators:
-        if coordinator == request.mentee_id:
-            continue
-        key = f"coordinator:{reason}:{coordinator}"
-        payload = {"reason": reason}
-        await _enqueue(store, request, COORDINATOR, coordinator, now, key, now, payload)
+    return [
+        planned(
+            request, COORDINATOR, person, now, f"coordinator:{reason}:{person}", {"reason": reason}
+        )
+        for person in workspace.coordinators
+        if person != request.mentee_id
+    ]
 
 
 async def schedule_sent_to_pool(

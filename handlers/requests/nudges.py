@@ -1,34 +1,39 @@
 """Timed messages about requests: unanswered nudges, escalation, pool re-posts, expiry.
 
-Each renderer reads the request as it is now and returns None when the message is no longer
-warranted (someone answered, the mentee cancelled). Escalation, re-posting and expiry also move
-the request; they are written so that a retry after a crash picks up where the last try
-stopped, never repeating a post.
+Renderers only read: each returns the message the request as it is now warrants, or None.
+Escalating, re-posting and expiring are changes, made once by the kind's `apply` in one
+conditional update that records the outbox row with it and plans the change's other effects
+(the pool post, invites, rewrites of earlier messages) as rows of their own. A retried,
+deferred or re-claimed row then still sends its message and never repeats the change.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
-from bot.matching import available_mentors
 from bot.workspace import workspace_settings
 from handlers.blocks.nudges import (
     build_coordinator_note,
     build_escalated_for_mentee,
-    build_escalated_for_mentor,
     build_expired_for_mentee,
     build_repost,
     build_unanswered_nudge,
 )
 from handlers.blocks.request_messages import build_mentor_dm
 from handlers.blocks.text import safe_link
-from handlers.requests.actions import settle
-from handlers.requests.delivery import pool_channel, reach_pool, send_dm
+from handlers.requests.delivery import pool_channel
+from handlers.requests.effect_rows import KINDS as EFFECT_KINDS
+from handlers.requests.effect_rows import (
+    escalated_update_row,
+    pool_rows,
+    recorded_pool_post,
+    render_pool_post,
+    update_rows,
+)
 from handlers.requests.followups import (
     COORDINATOR,
     DELIVER,
@@ -36,14 +41,16 @@ from handlers.requests.followups import (
     ESCALATED,
     EXPIRE,
     NUDGE,
+    POOL_POST,
     REPOST,
-    schedule_after_escalation,
-    schedule_coordinators,
+    coordinator_rows,
+    escalation_rows,
     unclaimed_in_pool,
 )
 from handlers.requests.unreachable import KINDS as UNREACHABLE_KINDS
 from handlers.requests.unreachable import delivery_failed, pool_failed
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
+from storage.outbox import Effects
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +78,28 @@ async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
-async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """The request's first delivery, which Slack refused when it was made; once only."""
+async def apply_deliver(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """A pool request Slack refused at first: plan its way to the pool (once). A named
+    mentor's delivery is just a message, with no change to make."""
     request = await _request(row, deps)
     if request is None or request.status is not RequestStatus.OPEN:
-        return None
-    if request.mentor_id is None:
-        invites = await deps.store.list_request_invites(request.team_id, request.id)
-        if request.pool_ts is None and not invites:
-            now = deps.clock.now()
-            if not await reach_pool(deps.client, deps.store, deps.settings, request, now):
-                raise PoolUnreachable(f"request {request.id}")
-            log.info("request delivered to the pool on a retry request=%d", request.id)
+        return False
+    if request.mentor_id is not None:
+        return True
+    invites = await deps.store.list_request_invites(request.team_id, request.id)
+    if request.pool_ts is not None or invites:
+        return False  # it reached the pool some other way meanwhile
+    rows, invited = await pool_rows(deps, request, deps.clock.now(), f"row{row.id}")
+    if invited is None:
+        raise PoolUnreachable(f"request {request.id}")
+    return await deps.store.apply_row(request.team_id, Effects(row.id, rows), deps.clock.now())
+
+
+async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The request's first DM to its named mentor, which Slack refused when it was made; once
+    only. (A pool request's delivery is the rows apply_deliver planned.)"""
+    request = await _request(row, deps)
+    if request is None or request.status is not RequestStatus.OPEN:
         return None
     if request.mentor_id != row.recipient or request.mentor_dm_ts is not None:
         return None
@@ -95,73 +112,40 @@ async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | Non
     return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
 
 
-async def render_escalate(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """Still unanswered: open it to the pool, then plan the words to mentee and coordinators."""
+async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """Still unanswered: the request opens to the pool, in one update that also plans the
+    pool post (or invites), the mentor's rewritten DM and the words to mentee and
+    coordinators. With nowhere else to go it stays with the mentor, and the mentee hears
+    what they can do."""
     request = await _request(row, deps)
     mentor_id = str(row.payload.get("mentor") or "")
     if request is None or request.status is not RequestStatus.OPEN or not mentor_id:
-        return None
-    if request.first_response_at is not None:
-        return None  # the mentor answered (or declined and the mentee took it to the pool)
+        return False
+    if request.first_response_at is not None or request.mentor_id != mentor_id:
+        return False  # answered, declined, or passed on meanwhile
     now = deps.clock.now()
+    cause = f"row{row.id}"
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
-    if request.mentor_id is not None:
-        if request.mentor_id != mentor_id:
-            return None
-        if not await _somewhere_to_go(deps, request, now):
-            # No pool and nobody else: keep it with the mentor, and say what the mentee can do.
-            await schedule_after_escalation(deps.store, workspace, request, mentor_id, None, now)
-            return None
-        escalated = await deps.store.escalate_request(request.team_id, request.id, mentor_id, now)
-        if escalated is None:
-            return None
-        request = escalated
-        log.info("request escalated request=%d", request.id)
-        await _rewrite_mentor_dm(deps, request, now)
-    invites = await deps.store.list_request_invites(request.team_id, request.id)
-    if request.pool_ts is None and not invites:
-        # A retry after a crash finds the post (or the invites) already made and skips this.
-        if not await reach_pool(deps.client, deps.store, deps.settings, request, now):
-            raise PoolUnreachable(f"request {request.id}")
-        invites = await deps.store.list_request_invites(request.team_id, request.id)
-    current = await deps.store.get_request(request.team_id, request.id) or request
-    invited = [] if current.pool_ts else [invite.user_id for invite in invites]
-    await schedule_after_escalation(deps.store, workspace, current, mentor_id, invited, now)
-    return None
-
-
-async def _somewhere_to_go(deps: OutboxDeps, request: Request, now: datetime) -> bool:
-    """A pool channel, or at least one other available mentor to invite."""
-    if await pool_channel(deps.store, deps.settings, request.team_id) is not None:
-        return True
-    others = await available_mentors(
-        deps.store,
-        request.team_id,
-        request.details,
-        asker_id=request.mentee_id,
-        now=now,
-        limit=1,
-        exclude={request.mentor_id} if request.mentor_id else set(),
-        anyone_if_no_match=True,
+    in_pool = request.model_copy(update={"mentor_id": None})
+    rows, invited = await pool_rows(deps, in_pool, now, cause, exclude=frozenset({mentor_id}))
+    if invited is None:
+        stay = escalation_rows(workspace, request, mentor_id, None, now)
+        return await deps.store.apply_row(request.team_id, Effects(row.id, stay), now)
+    channel = await pool_channel(deps.store, deps.settings, request.team_id)
+    rows += escalated_update_row(request, now, cause)
+    rows += escalation_rows(workspace, request, mentor_id, invited, now, channel)
+    effects = Effects(row.id, rows)
+    escalated = await deps.store.escalate_request(
+        request.team_id, request.id, mentor_id, now, effects
     )
-    return bool(others)
+    if escalated is not None:
+        log.info("request escalated request=%d", request.id)
+    return escalated is not None
 
 
-async def _rewrite_mentor_dm(deps: OutboxDeps, request: Request, now: datetime) -> None:
-    if not (request.mentor_dm_channel_id and request.mentor_dm_ts):
-        return
-    message = build_escalated_for_mentor(request, now - request.created_at)
-    try:
-        await deps.client.chat_update(
-            channel=request.mentor_dm_channel_id, ts=request.mentor_dm_ts, **message
-        )
-    except SlackApiError as error:
-        # Cosmetic: the old Accept button re-checks and explains when clicked.
-        log.warning(
-            "could not update the mentor's DM request=%d error=%s",
-            request.id,
-            error.response.get("error"),
-        )
+async def render_escalate(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The escalation says nothing itself: its messages are the rows apply_escalate planned."""
+    return None
 
 
 async def render_escalated(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -176,7 +160,8 @@ async def render_escalated(row: OutboxMessage, deps: OutboxDeps) -> Delivery | N
     # None: it had nowhere else to go, so it stayed with the mentor.
     invited = None if raw is None else [user for user in str(raw).split(",") if user]
     waited = deps.clock.now() - request.created_at
-    message = build_escalated_for_mentee(request, mentor_id, invited, waited)
+    channel = str(row.payload.get("channel") or "") or None
+    message = build_escalated_for_mentee(request, mentor_id, invited, waited, channel)
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
@@ -205,31 +190,41 @@ async def _pool_link(deps: OutboxDeps, request: Request) -> str | None:
     return safe_link(permalink if isinstance(permalink, str) else None, "See the pool post")
 
 
+async def apply_repost(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """Unclaimed in the pool: plan the words to the coordinators and, with no pool channel,
+    invites to up to three more mentors; the re-post itself is this row's message."""
+    request = await _request(row, deps)
+    if request is None or not unclaimed_in_pool(request):
+        return False
+    now = deps.clock.now()
+    workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
+    rows = coordinator_rows(workspace, request, "unclaimed", now)
+    if await pool_channel(deps.store, deps.settings, request.team_id) is None:
+        invites = await deps.store.list_request_invites(request.team_id, request.id)
+        invited = frozenset(invite.user_id for invite in invites)
+        more, _ = await pool_rows(deps, request, now, f"row{row.id}", repost=True, exclude=invited)
+        rows += more
+    return await deps.store.apply_row(request.team_id, Effects(row.id, rows), now)
+
+
 async def render_repost(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """Unclaimed in the pool: post it again (or invite more mentors) and tell coordinators."""
+    """The request again at the bottom of the pool channel, while nobody has taken it; the
+    new post replaces the old one."""
     request = await _request(row, deps)
     if request is None or not unclaimed_in_pool(request):
         return None
-    now = deps.clock.now()
-    workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
-    await schedule_coordinators(deps.store, workspace, request, "unclaimed", now)
     channel = await pool_channel(deps.store, deps.settings, request.team_id)
     if channel is None:
-        await _invite_more(deps, request, now)
-        return None
+        return None  # the invites apply_repost planned are the re-post
     message = build_repost(request)
     old = (request.pool_channel_id, request.pool_ts)
+    team_id, request_id = request.team_id, request.id
 
     async def remember(posted_channel: str, ts: str) -> None:
-        await deps.store.set_request_messages(
-            request.team_id, request.id, pool_post=(posted_channel, ts)
-        )
-        current = await deps.store.get_request(request.team_id, request.id)
-        if current is not None and not unclaimed_in_pool(current):
-            # Taken or closed while this was being posted: the new post must say so too.
-            await settle(deps.client, deps.store, current, current.claimed_by, deps.clock.now())
+        await recorded_pool_post(deps, request_id, team_id, posted_channel, ts)
         if old[0] and old[1]:
-            # The old post would show a stale "I can help"; the new one replaces it.
+            # The old post would show a stale "I can help"; the new one replaces it. Deleting
+            # twice is harmless, so a lost delete only leaves a post whose button re-checks.
             try:
                 await deps.client.chat_delete(channel=old[0], ts=old[1])
             except SlackApiError as error:
@@ -238,55 +233,41 @@ async def render_repost(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
     return Delivery(channel, message["text"], message["blocks"], on_sent=remember)
 
 
-async def _invite_more(deps: OutboxDeps, request: Request, now: datetime) -> None:
-    """No pool channel: DM up to three more matched mentors who weren't invited yet."""
-    invited = {
-        i.user_id for i in await deps.store.list_request_invites(request.team_id, request.id)
-    }
-    more = await available_mentors(
-        deps.store,
-        request.team_id,
-        request.details,
-        asker_id=request.mentee_id,
-        now=now,
-        limit=3,
-        exclude=invited,
-        anyone_if_no_match=True,
-    )
-    message = build_repost(request)
-    for mentor in more:
-        user_id = mentor.candidate.user_id
-        try:
-            dm = await send_dm(deps.client, user_id, message)
-        except SlackApiError as error:
-            log.warning("could not invite a mentor error=%s", error.response.get("error"))
-            continue
-        await deps.store.add_request_invite(request.team_id, request.id, user_id, now, dm=dm)
+async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """Nobody took it in time: close it, in one update that cancels its other unsent rows and
+    plans the rewrites of its earlier messages."""
+    request = await _request(row, deps)
+    if request is None or request.status is not RequestStatus.OPEN:
+        return False
+    now = deps.clock.now()
+    closed = request.model_copy(update={"status": RequestStatus.EXPIRED, "updated_at": now})
+    rewrites = await update_rows(deps.store, closed, None, now, f"row{row.id}")
+    effects = Effects(row.id, rewrites, cancel=(SubjectType.REQUEST, request.id))
+    expired = await deps.store.expire_request(request.team_id, request.id, now, effects)
+    if expired is not None:
+        log.info("request expired request=%d", request.id)
+    return expired is not None
 
 
 async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
-    """Nobody took it in time: close it, update its messages, and tell the mentee kindly."""
+    """The mentee, kindly: nobody took it in time."""
     request = await _request(row, deps)
-    if request is None:
+    if request is None or request.status is not RequestStatus.EXPIRED:
         return None
-    now = deps.clock.now()
-    expired = await deps.store.expire_request(request.team_id, request.id, now)
-    if expired is None:
-        return None
-    log.info("request expired request=%d", request.id)
-    await deps.store.cancel_for_subject(request.team_id, SubjectType.REQUEST, request.id)
-    await settle(deps.client, deps.store, expired, None, now)
-    message = build_expired_for_mentee(expired)
+    message = build_expired_for_mentee(request)
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
 KINDS: dict[str, Kind] = {
     NUDGE: Kind(render_nudge, nudge=True),
-    ESCALATE: Kind(render_escalate, on_failed=pool_failed),
+    ESCALATE: Kind(render_escalate, apply=apply_escalate, on_failed=pool_failed),
     ESCALATED: Kind(render_escalated),
     COORDINATOR: Kind(render_coordinator, nudge=True),
-    REPOST: Kind(render_repost, on_failed=pool_failed),
-    EXPIRE: Kind(render_expire),
-    DELIVER: Kind(render_deliver, quiet=False, on_failed=delivery_failed),  # late: no more waiting
+    REPOST: Kind(render_repost, apply=apply_repost, on_failed=pool_failed),
+    EXPIRE: Kind(render_expire, apply=apply_expire),
+    # late: no more waiting
+    DELIVER: Kind(render_deliver, apply=apply_deliver, quiet=False, on_failed=delivery_failed),
+    POOL_POST: Kind(render_pool_post, quiet=False, on_failed=pool_failed),
+    **EFFECT_KINDS,
     **UNREACHABLE_KINDS,
 }
