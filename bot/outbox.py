@@ -128,6 +128,11 @@ class Dispatcher:
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
 
+    @property
+    def clock(self) -> Clock:
+        """The clock the dispatcher judges due times by."""
+        return self._clock
+
     async def tick(self) -> TickReport:
         """Claim and handle due rows in batches until none are left (or the tick's cap)."""
         report = TickReport()

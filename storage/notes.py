@@ -125,6 +125,8 @@ class FollowUps:
     drop_checkins: tuple[str, str] | None = None  # the pair whose chain of this note goes
     checkin: CheckinPlan | None = None
     ongoing: OngoingPlan | None = None
+    # Rows planned from the save's outcome (the plan DMs), once the check-in and 1:1 are known.
+    after: Callable[[SavedNote], list[Planned]] | None = None
 
 
 # Called inside the save's transaction, so it must not do I/O.
@@ -227,7 +229,10 @@ async def _follow_up(
         )
         for row in ongoing.ticks(relationship):
             await enqueue_on(conn, row, now)
-    return replace(saved, checkin=checkin, relationship=relationship)
+    done = replace(saved, checkin=checkin, relationship=relationship)
+    for row in plan.after(done) if plan.after is not None else ():
+        await enqueue_on(conn, row, now)
+    return done
 
 
 class NoteQueries:

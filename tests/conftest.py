@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -108,3 +108,18 @@ async def deliver_due(bot: Runtime) -> None:
         if not report.claimed:
             return
     raise AssertionError("the outbox kept finding due rows after 10 ticks")
+
+
+async def deliver_soon(bot: Runtime, within: float = 3.0) -> None:
+    """deliver_due, then let a frozen clock run on over the rows that only wait for channel
+    pacing (one message a second per channel) and deliver those too."""
+    assert bot.dispatcher is not None
+    clock = bot.dispatcher.clock
+    await deliver_due(bot)
+    for _ in range(10):
+        due = [row.due_at for row in await bot.store.list_outbox(["pending"], limit=500)]
+        soon = [at for at in due if at <= clock.now() + timedelta(seconds=within)]
+        if not soon or not isinstance(clock, FrozenClock):
+            return
+        clock.advance(seconds=(max(soon) - clock.now()).total_seconds())
+        await deliver_due(bot)

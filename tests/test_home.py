@@ -13,6 +13,7 @@ from handlers.blocks.home import VIEW_BLOCKS_MAX
 from storage.models import RequestStatus, Topic
 from storage.requests import NewRequest
 from storage.timefmt import format_time
+from tests.conftest import deliver_due
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -194,7 +195,7 @@ async def test_log_notes_from_home_asks_whom_then_opens_the_form_for_them(
     saved = await slack.view_submission(form, answers, user_id=ALICE)
     assert saved.status == 200, saved.body
     assert not saved.body, saved.body
-    await bot.background.drain(5)
+    await deliver_due(bot)  # the plan DMs go through the outbox
     with sqlite3.connect(bot.settings.db_path) as conn:
         rows = conn.execute("SELECT author_id, subject_id FROM notes").fetchall()
     assert rows == [(ALICE, BOB)]

@@ -22,6 +22,7 @@ def plans_delivered(fake: FakeSlack) -> list[str]:
     return [block_texts(c) for c in dms_to(fake, ALICE) if c.ok and "action plan" in block_texts(c)]
 
 
+PLAN_ROWS = "SELECT status FROM outbox WHERE kind IN ('plan.share', 'plan.copy')"
 PLAN = {"Step 1": "Write the abstract", "Step 1: who": "Them", "What next?": "checkin_1w"}
 
 
@@ -36,17 +37,41 @@ async def log_notes_refused(
     return await log_notes(slack, fake, bot, PLAN, user_id=BOB)
 
 
-async def test_a_refused_plan_dm_is_told_to_the_author_who_can_send_it_again(
-    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+async def test_a_plan_dm_slack_fails_on_is_retried_by_the_outbox_and_arrives_once(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    # Slack answers 500 to the first try and to both of the client's retries.
-    reply = await log_notes_refused(slack, fake, bot, status=500, times=3)
+    # Slack answers 500 to the first try of both plan DMs (Alice's and Bob's copy).
+    reply = await log_notes_refused(slack, fake, bot, status=500, times=2)
     assert not reply.body
+    assert plans_delivered(fake) == []
+    assert {status for (status,) in rows(bot, PLAN_ROWS)} == {"pending"}
+    clock.advance(minutes=2)  # past the outbox's first backoff
+    await deliver_due(bot)
+    [plan] = plans_delivered(fake)
+    assert "Write the abstract" in plan
+    assert f"I'll check in with <@{ALICE}> in 1 week" in plan
+    assert len([c for c in dms_to(fake, BOB) if c.ok and "action plan" in block_texts(c)]) == 1
+    assert [c for c in dms_to(fake, BOB) if "couldn't deliver" in block_texts(c)] == []
+    assert {status for (status,) in rows(bot, PLAN_ROWS)} == {"sent"}
+
+
+async def test_a_plan_dm_refused_for_good_is_told_to_the_author_who_can_send_it_again(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await met(bot, mentor=BOB, mentee=ALICE)
+    listed = await slack.command(f"notes <@{ALICE}>", user_id=BOB)
+    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=BOB)
+    fake.deactivate_user(ALICE)  # Slack refuses her DM for good (user_disabled)
+    reply = await log_notes(slack, fake, bot, PLAN, user_id=BOB)
+    assert not reply.body
+    clock.advance(seconds=2)  # Bob's copy came first: one DM a second
+    await deliver_due(bot)
     assert plans_delivered(fake) == []
     notice = dm_with(fake, BOB, "couldn't deliver your action plan")
     assert f"to <@{ALICE}>" in block_texts(notice)
-    assert "internal_error" in block_texts(notice)
+    assert "user_disabled" in block_texts(notice)
     # The note and its check-in are kept: only the DM failed.
     assert rows(bot, "SELECT count(*) FROM checkins") == [(1,)]
 
@@ -56,6 +81,9 @@ async def test_a_refused_plan_dm_is_told_to_the_author_who_can_send_it_again(
     assert "can't find those notes" in told(fake)[-1]
     assert plans_delivered(fake) == []
 
+    fake.users[ALICE]["deleted"] = False  # reactivated
+    for channel in fake.channels.values():
+        channel.pop("is_user_deleted", None)
     await slack.click(again, notice, user_id=BOB)
     plan = dm_with(fake, ALICE, "shared an action plan")
     assert "Write the abstract" in block_texts(plan)

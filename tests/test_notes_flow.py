@@ -11,7 +11,7 @@ from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
 from storage.models import CheckinAnswer, SessionStatus
-from tests.conftest import SIGNING_SECRET, deliver_due
+from tests.conftest import SIGNING_SECRET, deliver_due, deliver_soon
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -67,6 +67,8 @@ async def log_notes(
     assert view["callback_id"] == ids.NOTES_MODAL
     reply = await slack.view_submission(view, answers, user_id=user_id)
     await bot.background.drain(5)
+    if bot.dispatcher is not None:
+        await deliver_soon(bot)  # the plan DMs go through the outbox
     return reply
 
 

@@ -9,7 +9,7 @@ from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
 from storage.notes import ItemDraft, NoteDraft
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -155,7 +155,7 @@ async def test_the_author_edits_notes_and_the_other_gets_the_updated_plan(
         user_id=BOB,
     )
     assert not reply.body
-    await bot.background.drain(5)
+    await deliver_soon(bot)  # the plan DMs go through the outbox
     updated = dms_to(fake, ALICE)[-1]
     assert f"<@{BOB}> updated your shared action plan" in block_texts(updated)
     assert "write the doc, short" in block_texts(updated)

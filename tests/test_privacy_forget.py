@@ -15,7 +15,7 @@ from handlers import ids
 from handlers.notes.entry import STRANGER
 from handlers.notes.share import GONE
 from storage.timefmt import format_time
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -163,7 +163,7 @@ async def test_editing_notes_about_someone_who_forgot_sends_them_nothing(
 
     edited = {"Private notes": "Second chat", "Step 1": "Read the book", "Step 1: who": "Them"}
     reply = await slack.view_submission(form, {**edited, "What next?": "checkin_1w"}, user_id=ALICE)
-    await bot.background.drain(5)
+    await deliver_soon(bot)  # her copy goes through the outbox
     assert not reply.body, reply.body
     [(subject, body)] = rows(bot, "SELECT subject_id, body FROM notes")
     assert subject.startswith("forgotten-")

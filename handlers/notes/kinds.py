@@ -24,6 +24,15 @@ from handlers.notes.schedule import (
     local_today,
     tick_rows,
 )
+from handlers.notes.share import (
+    PLAN_COPY,
+    PLAN_SHARE,
+    PLAN_UNDELIVERED,
+    render_copy,
+    render_share,
+    render_undelivered,
+    share_failed,
+)
 from storage.models import ActionItem, Checkin, OutboxMessage, Relationship, SubjectType
 from storage.outbox import Effects
 from storage.timefmt import parse_time
@@ -143,6 +152,10 @@ async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
 
 
 KINDS: dict[str, Kind] = {
+    # Someone just saved the plan: it goes now, not at the next working hour.
+    PLAN_SHARE: Kind(render_share, quiet=False, on_failed=share_failed),
+    PLAN_COPY: Kind(render_copy, quiet=False),
+    PLAN_UNDELIVERED: Kind(render_undelivered, quiet=False),
     ITEM_DUE: Kind(render_item_due, nudge=True),
     CHECKIN_ASK: Kind(render_checkin, apply=apply_checkin, nudge=True),
     TICK: Kind(render_tick, apply=apply_tick),

@@ -15,7 +15,6 @@ from typing import Any
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
@@ -31,7 +30,7 @@ from handlers.blocks.notes import (
 from handlers.booking.common import submitter, user_tz
 from handlers.notes.entry import NO_NOTE, NOT_YOURS, NOT_YOURSELF, pair_of, person_target
 from handlers.notes.schedule import checkin_row, item_due_row, tick_rows
-from handlers.notes.share import share_plan
+from handlers.notes.share import plan_rows
 from storage.checkins import CheckinPlan
 from storage.mentoring import OngoingPlan
 from storage.notes import FollowUps, ItemDraft, NoteDraft, Planner, SavedNote
@@ -79,11 +78,13 @@ def _planner(
         planned = (item_due_row(i, tzs.get(i.owner_id), now) for i in mine)
         rows = [row for row in planned if row is not None]
         before, chosen = saved.previous_what_next, saved.note.what_next
+        share = plan_rows(pair, now)
         if before == chosen:
-            return FollowUps(rows)
+            return FollowUps(rows, after=share)
         if not all(is_user(person) for person in pair):
             # Nobody to check in with or meet: only the chain the note had goes.
-            return FollowUps(rows, drop_checkins=pair if before in CHECKIN_WEEKS else None)
+            dropped = pair if before in CHECKIN_WEEKS else None
+            return FollowUps(rows, drop_checkins=dropped, after=share)
         checkin = ongoing = None
         if chosen in CHECKIN_WEEKS:
             due = now + timedelta(weeks=CHECKIN_WEEKS[chosen])
@@ -98,6 +99,7 @@ def _planner(
             drop_checkins=pair if before in CHECKIN_WEEKS else None,
             checkin=checkin,
             ongoing=ongoing,
+            after=share,
         )
 
     return plan
@@ -146,10 +148,9 @@ async def notes_submitted(
     store: Store,
     clock: Clock,
     settings: Settings,
-    background: Background,
 ) -> None:
     """Inline errors for bad input; otherwise save the note with its reminders, check-ins and
-    1:1s in one transaction, then share the plan after the ack."""
+    1:1s and plan DMs in one transaction (the outbox sends the DMs)."""
     user_id, team_id = submitter(body)
     view = body.get("view") or {}
     target = read_notes_metadata(view.get("private_metadata"))
@@ -188,4 +189,3 @@ async def notes_submitted(
         return
     await ack()
     log.info("notes saved note=%d items=%d", saved.note.id, len(saved.items))
-    background.spawn(share_plan(client, saved, pair), name=f"notes-{saved.note.id}")
