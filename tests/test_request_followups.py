@@ -413,3 +413,33 @@ async def test_a_pool_post_slack_refused_is_posted_later(
     clock.advance(minutes=5)
     await deliver_due(clocked_bot)
     assert len(fake_slack.messages(POOL)) == 1  # once only
+
+
+async def test_an_expiry_note_slack_fails_on_is_sent_after_the_retry_and_the_request_expires_once(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    """The expiry is made once with its row; the note that a 500 lost is still sent."""
+    await configure(clocked_bot, clock, pool_channel_id=POOL)
+    await ask(clocked_slack, fake_slack, clocked_bot, None)
+    clock.advance(days=1)
+    await deliver_due(clocked_bot)  # the 24 h re-post
+    clock.advance(days=13)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    await deliver_due(clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.status is RequestStatus.EXPIRED
+    notes = [c for c in dms_to(fake_slack, ALICE) if "didn't find a mentor" in str(c.args)]
+    assert [note.status for note in notes] == [500]
+    with sqlite3.connect(clocked_bot.settings.db_path) as conn:
+        [(status, applied)] = conn.execute(
+            "SELECT status, applied_at IS NOT NULL FROM outbox WHERE kind = 'request.expire'"
+        ).fetchall()
+    assert (status, applied) == ("pending", 1)  # the change is recorded; the note waits
+
+    clock.advance(minutes=2)  # past the first backoff
+    await deliver_due(clocked_bot)
+    notes = [c for c in dms_to(fake_slack, ALICE) if "didn't find a mentor" in str(c.args)]
+    assert [note.status for note in notes] == [500, 200]
+    assert [status for kind, _, status in outbox(clocked_bot) if kind == "request.expire"] == [
+        OutboxStatus.SENT
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -140,22 +141,30 @@ async def reach_pool(
     return True
 
 
-async def _invite_mentors(
-    client: AsyncWebClient, store: Store, request: Request, now: datetime
-) -> bool:
-    """No pool channel: DM the request to the top 3 matched mentors; True if any got it."""
-    invited = await available_mentors(
+async def invitees(
+    store: Store, request: Request, now: datetime, exclude: Collection[str] = ()
+) -> list[str]:
+    """With no pool channel: the three best-matched available mentors to DM the request to
+    (anyone available when nobody's tags match: reaching someone beats reaching nobody)."""
+    mentors = await available_mentors(
         store,
         request.team_id,
         request.details,
         asker_id=request.mentee_id,
         now=now,
         limit=3,
+        exclude=exclude,
         anyone_if_no_match=True,
     )
+    return [mentor.candidate.user_id for mentor in mentors]
+
+
+async def _invite_mentors(
+    client: AsyncWebClient, store: Store, request: Request, now: datetime
+) -> bool:
+    """No pool channel: DM the request to the top 3 matched mentors; True if any got it."""
     reached = False
-    for mentor in invited:
-        user_id = mentor.candidate.user_id
+    for user_id in await invitees(store, request, now):
         try:
             dm = await send_dm(client, user_id, build_pool_post(request))
         except SlackApiError as error:

@@ -16,7 +16,7 @@ from bot.matching import available_mentors
 from handlers.blocks.nudges import build_escalated_for_mentor, build_repost
 from handlers.blocks.request_messages import Audience, build_pool_post, build_request_update
 from handlers.blocks.text import user_mention
-from handlers.requests.delivery import pool_channel
+from handlers.requests.delivery import invitees, pool_channel
 from handlers.requests.followups import (
     INVITE,
     MENTIONS,
@@ -101,19 +101,9 @@ async def pool_rows(
     channel, DMs to up to three matched mentors (their ids). None: there is nobody to reach."""
     if await pool_channel(deps.store, deps.settings, request.team_id) is not None:
         return [planned(request, POOL_POST, POOL, now, f"pool_post:{cause}")], []
-    mentors = await available_mentors(
-        deps.store,
-        request.team_id,
-        request.details,
-        asker_id=request.mentee_id,
-        now=now,
-        limit=3,
-        exclude=exclude,
-        anyone_if_no_match=True,
-    )
-    if not mentors:
+    invited = await invitees(deps.store, request, now, exclude)
+    if not invited:
         return [], None
-    invited = [mentor.candidate.user_id for mentor in mentors]
     payload = {"repost": "yes" if repost else ""}
     rows = [
         planned(request, INVITE, user_id, now, f"invite:{cause}:{user_id}", payload)
