@@ -364,6 +364,11 @@ class OutboxMessage(_Row):
     payload: Annotated[dict[str, Any], BeforeValidator(_from_json)] = Field(default_factory=dict)
     created_at: UtcDatetime
     sent_at: UtcDatetime | None = None
+    # Crash safety (006): who holds or last held the lease, since when, and since when a post
+    # for this row may already be in Slack (an earlier claim ended with no outcome).
+    claimed_by: str | None = None
+    claimed_at: UtcDatetime | None = None
+    maybe_posted_since: UtcDatetime | None = None
 
 
 class WorkspaceSettings(_Row):

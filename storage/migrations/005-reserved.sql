@@ -1,0 +1,3 @@
+-- 005: reserved for the lead's outbox.applied_at migration, which lands on main separately.
+-- This branch needs a 005 for 006 to load (numbering has no gaps); when merging, keep main's
+-- 005 and delete this file. It changes nothing.
