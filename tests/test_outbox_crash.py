@@ -282,3 +282,19 @@ async def test_start_up_takes_back_only_this_workers_leases(
         rows = {row.claimed_by: row for row in await bot.store.list_outbox([OutboxStatus.SENDING])}
         assert rows["web-1"].lease_until == NOW
         assert rows["web-2"].lease_until == NOW + timedelta(minutes=5)
+
+
+async def test_a_conversation_the_bot_may_not_read_is_posted_and_a_gone_one_fails(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    await enqueue(store, "unreadable", ALICE)
+    await enqueue(store, "gone", BOB)
+    await store.claim_due(NOW, timedelta(minutes=5), worker="web-1")  # then the process dies
+    await store.take_back_leases("web-1", NOW)
+    fake_slack.fail_next("conversations.history", error="missing_scope", user=ALICE)
+    fake_slack.fail_next("conversations.history", error="channel_not_found", user=BOB)
+    report = await engine(store, fake_slack, session, clock, Remembered().render).tick()
+    assert (report.sent, report.failed, report.found) == (1, 1, 0)
+    assert tagged_rows(fake_slack) == {1: 1}  # it can never be looked up: posted, not held
+    [failed] = await store.list_outbox([OutboxStatus.FAILED])
+    assert failed.last_error == "conversations.history 200 channel_not_found"
