@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test check fmt bench
+.PHONY: run test test-fast check fmt bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed-dev
 	$(MAKE) check
+
+# Everything but the tests marked slow (several real processes, soaks); `make check` runs all.
+test-fast: $(VENV)/.installed-dev
+	$(BIN)/pytest -m "not slow"
 
 check:
 	$(BIN)/ruff format --check .

@@ -27,13 +27,14 @@ from handlers.notes.history import load_history
 from storage import admin as admin_sql  # /mentor stats' statements, for their plans
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
-from storage.outbox import _CLAIM_DUE  # the claim statement itself, for its query plan
+from storage.outbox import _CLAIM_DUE, CANDIDATES_PER_ROW  # the claim, for its query plan
 from storage.store import Store
 from storage.timefmt import format_time
 from tests.fakeslack.workspace import TEAM_ID
 
 LEASE = timedelta(minutes=5)  # as bot/outbox.py
 BATCH = 100  # as bot/outbox.py
+PER_RECIPIENT = 10  # as bot/outbox.py's claim bound with the default 10 s tick
 NOW = datetime.now(UTC).replace(microsecond=0)
 BUSY_USER = "U0000000"  # people are drawn with a skew toward low numbers: this one is busiest
 # The busiest person's longest history: a share of every seeded table is about this pair.
@@ -243,7 +244,7 @@ class Measured:
 
 
 async def _claim_due(store: Store, sample: int) -> Any:
-    return await store.claim_due(NOW, LEASE, BATCH)
+    return await store.claim_due(NOW, LEASE, BATCH, worker="bench", per_recipient=PER_RECIPIENT)
 
 
 async def _enqueue(store: Store, sample: int) -> Any:
@@ -306,7 +307,14 @@ MEASURED: list[Measured] = [
         "claim due outbox rows (batch of 100)",
         _claim_due,
         _CLAIM_DUE,
-        (format_time(NOW + LEASE), format_time(NOW), BATCH),
+        (
+            format_time(NOW + LEASE),
+            format_time(NOW),
+            BATCH,
+            BATCH * CANDIDATES_PER_ROW,
+            "bench",
+            PER_RECIPIENT,
+        ),
         # Only full batches count: the seed leaves a tenth of the outbox due now.
         max_samples=lambda scale: scale.outbox // 10 // BATCH // 2,
     ),

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -22,6 +23,17 @@ POST_MESSAGE = "chat.postMessage"
 UPDATE_MESSAGE = "chat.update"
 OPEN_DM = "conversations.open"
 USERS_INFO = "users.info"
+READ_HISTORY = "conversations.history"
+READ_THREAD = "conversations.replies"
+
+# Every outbox post carries its row id as message metadata (invisible to people), so a row whose
+# earlier post may have reached Slack can be found there instead of posted twice. Slack asks for
+# event types named <resource>_<past-tense action>.
+OUTBOX_EVENT = "outbox_message_posted"
+# How far before the earlier claim a lookup reads, for clock skew between us and Slack.
+LOOKUP_SKEW = timedelta(minutes=1)
+LOOKUP_PAGE = 200
+LOOKUP_PAGES = 5
 
 
 # Called with (channel id, message ts) once a delivery is posted, e.g. to remember the
@@ -48,8 +60,27 @@ Renderer = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 Renderers = Mapping[str, Renderer]
 # The change a row stands for, made once (see bot.kinds.KindApply); False skips the row.
 Apply = Callable[[OutboxMessage], Awaitable[bool]]
-# Returns the channel id and ts of the posted message.
-Send = Callable[[Delivery], Awaitable[tuple[str, str]]]
+
+
+class Send(Protocol):
+    """How the outbox talks to Slack: post a row's message, or find one posted before."""
+
+    async def post(self, delivery: Delivery, row_id: int) -> tuple[str, str]:
+        """Post the message tagged with its row; return its channel id and ts."""
+        ...
+
+    async def find(
+        self, delivery: Delivery, row_id: int, since: datetime
+    ) -> tuple[str, str] | None:
+        """The channel id and ts of this row's message if Slack has one posted since `since`,
+        else None; raises (SlackApiError, a network error, LookupUnsure) if it can't tell."""
+        ...
+
+
+class LookupUnsure(Exception):
+    """A lookup read as much history as it may and neither found the row nor reached `since`."""
+
+
 # Called once a row has failed for good, with Slack's error name when Slack's refusal was why
 # (None for a crash or a network error), so the feature can tell someone instead of nobody.
 OnFailed = Callable[[OutboxMessage, str | None], Awaitable[None]]
@@ -72,29 +103,95 @@ def outbox_client(token: str, base_url: str, session: aiohttp.ClientSession) -> 
     return AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
 
 
+def outbox_tag(row_id: int) -> dict[str, Any]:
+    """The message metadata that names an outbox row."""
+    return {"event_type": OUTBOX_EVENT, "event_payload": {"row": row_id}}
+
+
+def is_tagged(message: Mapping[str, Any], row_id: int, authors: Collection[str]) -> bool:
+    """Whether a message from history is ours (by one of `authors`) and tagged with the row."""
+    if not ({message.get("user"), message.get("bot_id")} & set(authors)):
+        return False
+    metadata = message.get("metadata")
+    if not isinstance(metadata, Mapping) or metadata.get("event_type") != OUTBOX_EVENT:
+        return False
+    payload = metadata.get("event_payload")
+    return isinstance(payload, Mapping) and payload.get("row") == row_id
+
+
 class SlackSend:
     """The default send: conversations.open for a DM (remembered), then chat.postMessage."""
 
     def __init__(self, client: AsyncWebClient) -> None:
         self._client = client
         self._dm_channels: dict[str, str] = {}
+        self._authors: frozenset[str] = frozenset()
 
-    async def __call__(self, delivery: Delivery) -> tuple[str, str]:
-        channel = delivery.channel_or_user
+    async def post(self, delivery: Delivery, row_id: int) -> tuple[str, str]:
+        """Post the message tagged with its row (or rewrite the message it updates); return
+        its channel id and ts."""
+        channel = await self._channel(delivery)
         if delivery.update_ts is not None:
             await self._client.chat_update(
                 channel=channel, ts=delivery.update_ts, text=delivery.text, blocks=delivery.blocks
             )
             return channel, delivery.update_ts
-        if is_user(channel):
-            channel = await self._dm_channel(channel)
         posted = await self._client.chat_postMessage(
             channel=channel,
             text=delivery.text,
             blocks=delivery.blocks,
             thread_ts=delivery.thread_ts,
+            metadata=outbox_tag(row_id),
         )
         return str(posted.get("channel") or channel), str(posted.get("ts") or "")
+
+    async def find(
+        self, delivery: Delivery, row_id: int, since: datetime
+    ) -> tuple[str, str] | None:
+        """Read the conversation (or thread) back to `since` for the row's tagged message."""
+        if delivery.update_ts is not None:
+            return None  # a rewrite posts nothing to find, and doing it again is harmless
+        channel = await self._channel(delivery)
+        authors = await self._our_authors()
+        oldest = f"{(since - LOOKUP_SKEW).timestamp():.6f}"
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            if delivery.thread_ts:
+                page = await self._client.conversations_replies(
+                    channel=channel,
+                    ts=delivery.thread_ts,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=LOOKUP_PAGE,
+                    cursor=cursor,
+                )
+            else:
+                page = await self._client.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=LOOKUP_PAGE,
+                    cursor=cursor,
+                )
+            for message in page.get("messages") or []:
+                if isinstance(message, dict) and is_tagged(message, row_id, authors):
+                    return channel, str(message.get("ts") or "")
+            cursor = str((page.get("response_metadata") or {}).get("next_cursor") or "")
+            if not page.get("has_more") or not cursor:
+                return None
+        raise LookupUnsure(f"more than {LOOKUP_PAGES * LOOKUP_PAGE} messages since the claim")
+
+    async def _channel(self, delivery: Delivery) -> str:
+        target = delivery.channel_or_user
+        return await self._dm_channel(target) if is_user(target) else target
+
+    async def _our_authors(self) -> frozenset[str]:
+        """The bot's user id and bot id (auth.test, once): only our messages can match."""
+        if not self._authors:
+            identity = await self._client.auth_test()
+            found = {identity.get("user_id"), identity.get("bot_id")}
+            self._authors = frozenset(str(one) for one in found if one)
+        return self._authors
 
     async def _dm_channel(self, user_id: str) -> str:
         if user_id not in self._dm_channels:

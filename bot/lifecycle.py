@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -85,6 +86,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         stack.callback(app.quiet.flush)  # after the web server stops: the last count too
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
+        await _take_back_leases(store, settings.worker_id, clock)
         deps = OutboxDeps(store, settings, clock, client)
         dispatcher = Dispatcher(
             store,
@@ -96,6 +98,8 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             nudge_kinds=nudge_kinds(),
             on_failed=failure_hooks(deps),
             appliers=appliers(deps),
+            worker_id=settings.worker_id,
+            tick=timedelta(seconds=settings.tick_seconds),
         )
         scheduler = build_scheduler(
             store,
@@ -124,9 +128,23 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             handler = _TrackedSocketModeHandler(app, app_token, background)
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
-        log.info("mentorbot running mode=%s host=%s port=%d", mode, settings.host, port)
+        log.info(
+            "mentorbot running mode=%s host=%s port=%d worker=%s",
+            mode,
+            settings.host,
+            port,
+            settings.worker_id,
+        )
         yield Runtime(settings, store, app, client, background, port, mode, dispatcher)
         log.info("mentorbot stopping")
+
+
+async def _take_back_leases(store: Store, worker_id: str, clock: Clock) -> None:
+    """Outbox rows this worker's previous run held die with it: end those leases now, so the
+    first tick sends them (after looking each up in Slack) instead of waiting them out."""
+    taken = await store.take_back_leases(worker_id, clock.now())
+    if taken:
+        log.info("outbox took back leases worker=%s count=%d", worker_id, taken)
 
 
 _REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})

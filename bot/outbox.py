@@ -3,6 +3,11 @@
 Retries live in the database (a row goes back to pending with a later due time), so a restart
 loses nothing; a claim is a lease, so a crashed worker's rows come back. Rows that merely wait
 (quiet hours, channel pacing, a method paused by a 429) are deferred without spending an attempt.
+
+Exactly once across a crash: each post carries its row id as message metadata, and a row whose
+earlier claim ended with no outcome (crash, lapsed lease, lost answer) is looked up in Slack
+before it is posted again. A tick leases only what pacing lets it send before the next tick, so
+a crash strands little, and a restarted worker takes its own leases back at once (lifecycle).
 """
 
 from __future__ import annotations
@@ -22,9 +27,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.delivery import (
     PERMANENT_ERRORS,
+    POST_MESSAGE,
+    READ_HISTORY,
+    READ_THREAD,
     USERS_INFO,
     Apply,
     Delivery,
+    LookupUnsure,
     OnFailed,
     Renderers,
     Send,
@@ -42,6 +51,10 @@ log = logging.getLogger(__name__)
 
 BATCH_SIZE = 100
 LEASE = timedelta(minutes=5)
+DEFAULT_TICK = timedelta(seconds=10)
+# A lookup Slack refuses this way can never succeed (the bot may not read that conversation):
+# the row is posted rather than held forever.
+UNREADABLE = frozenset({"missing_scope", "not_allowed_token_type"})
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
 TZ_CACHE = timedelta(days=1)
@@ -68,10 +81,11 @@ class TickReport:
     deferred: int = 0
     retried: int = 0
     failed: int = 0
+    found: int = 0  # of `sent`: already in Slack from an earlier claim, so not posted again
 
     def add(self, other: TickReport) -> None:
         """Fold another report into this one."""
-        for name in ("claimed", "sent", "skipped", "deferred", "retried", "failed"):
+        for name in ("claimed", "sent", "skipped", "deferred", "retried", "failed", "found"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -111,6 +125,8 @@ class Dispatcher:
         send: Send | None = None,
         on_failed: Mapping[str, OnFailed] | None = None,
         appliers: Mapping[str, Apply] | None = None,
+        worker_id: str = "local",
+        tick: timedelta = DEFAULT_TICK,
     ) -> None:
         self._store = store
         self._client = client
@@ -124,6 +140,8 @@ class Dispatcher:
         self._send = send or SlackSend(client)
         self._on_failed = on_failed or {}
         self._appliers = appliers or {}
+        self._worker_id = worker_id
+        self._tick = tick
         self._bucket = TokenBucket(self._pacing.workspace_per_second, self._pacing.workspace_burst)
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
@@ -134,27 +152,41 @@ class Dispatcher:
         return self._clock
 
     async def tick(self) -> TickReport:
-        """Claim and handle due rows in batches until none are left (or the tick's cap)."""
+        """Claim what this tick can send (see claim_bounds) and handle it."""
         report = TickReport()
         self._forget_past(self._clock.now())
-        for _ in range(self._pacing.max_batches_per_tick):
-            rows = await self._store.claim_due(self._clock.now(), LEASE, BATCH_SIZE)
-            if not rows:
-                break
+        limit, per_recipient = self.claim_bounds()
+        rows = await self._store.claim_due(
+            self._clock.now(),
+            LEASE,
+            limit,
+            worker=self._worker_id,
+            per_recipient=per_recipient,
+        )
+        if rows:
             report.add(await self._run_batch(rows))
-            if len(rows) < BATCH_SIZE:
-                break
-        if report.claimed:
             log.info(
-                "outbox tick claimed=%d sent=%d skipped=%d deferred=%d retried=%d failed=%d",
+                "outbox tick claimed=%d sent=%d skipped=%d deferred=%d retried=%d failed=%d "
+                "found=%d",
                 report.claimed,
                 report.sent,
                 report.skipped,
                 report.deferred,
                 report.retried,
                 report.failed,
+                report.found,
             )
         return report
+
+    def claim_bounds(self) -> tuple[int, int]:
+        """How many rows one tick leases, and how many of one recipient's: what pacing lets it
+        send before the next tick (the workspace rate, and one post per channel interval).
+        Rows past the bound stay pending and due, free for the next tick or another worker."""
+        seconds = self._tick.total_seconds()
+        cap = self._pacing.max_batches_per_tick * BATCH_SIZE
+        limit = max(1, min(cap, int(self._pacing.workspace_per_second * seconds)))
+        per_recipient = max(1, int(seconds / self._pacing.channel_interval.total_seconds()))
+        return limit, per_recipient
 
     def _forget_past(self, now: datetime) -> None:
         """Drop pacing and pause entries already over, so the maps stay small."""
@@ -255,17 +287,76 @@ class Dispatcher:
         return max(later) if later else None
 
     async def _deliver(self, row: OutboxMessage, delivery: Delivery, report: TickReport) -> None:
+        if row.maybe_posted_since is not None:
+            # An earlier claim ended with no outcome: its post may be in Slack already.
+            decided, posted = await self._look_up(row, delivery, row.maybe_posted_since, report)
+            if not decided:
+                return
+            if posted is not None:
+                await self._sent(row, delivery, *posted, report, already=True)
+                return
         await self._bucket.take()
         try:
-            channel, ts = await self._send(delivery)
+            channel, ts = await self._send.post(delivery, row.id)
         except SlackApiError as error:
+            failure = slack_failure(error)
+            if failure.method == POST_MESSAGE and failure.status >= 500:
+                # Slack may have posted it before failing: the next try looks first.
+                await self._retry(row, failure.summary, report, failure.error, unsure=True)
+                return
             await self._slack_refused(row, error, report)
             return
         except (aiohttp.ClientError, TimeoutError) as error:
-            await self._retry(row, f"network {type(error).__name__}", report)
+            # The post may have reached Slack with only its answer lost: look first next time.
+            await self._retry(row, f"network {type(error).__name__}", report, unsure=True)
             return
+        await self._sent(row, delivery, channel, ts, report)
+
+    async def _look_up(
+        self, row: OutboxMessage, delivery: Delivery, since: datetime, report: TickReport
+    ) -> tuple[bool, tuple[str, str] | None]:
+        """Find the row's earlier post in Slack: (True, its channel and ts), (True, None) when
+        Slack has none, or (False, None) when the lookup failed and the row was put back to
+        try again later: a failed lookup never posts blind."""
+        method = READ_THREAD if delivery.thread_ts else READ_HISTORY
+        now = self._clock.now()
+        paused = self._not_before.get(method)
+        if paused is not None and paused > now:
+            await self._defer(row, paused, report)
+            return False, None
+        try:
+            return True, await self._send.find(delivery, row.id, since)
+        except SlackApiError as error:
+            failure = slack_failure(error)
+            if failure.status == 200 and failure.error in UNREADABLE:
+                log.warning(
+                    "outbox lookup impossible id=%d error=%s; posting", row.id, failure.summary
+                )
+                return True, None
+            log.warning("outbox lookup failed id=%d error=%s", row.id, failure.summary)
+            await self._slack_refused(row, error, report)
+        except (aiohttp.ClientError, TimeoutError, LookupUnsure) as error:
+            log.warning("outbox lookup failed id=%d error=%s", row.id, type(error).__name__)
+            await self._retry(row, f"lookup {type(error).__name__}", report)
+        return False, None
+
+    async def _sent(
+        self,
+        row: OutboxMessage,
+        delivery: Delivery,
+        channel: str,
+        ts: str,
+        report: TickReport,
+        *,
+        already: bool = False,
+    ) -> None:
         await self._store.mark_sent(row.id, self._clock.now())
         report.sent += 1
+        if already:
+            report.found += 1
+            log.info(
+                "outbox row already in Slack id=%d kind=%s; not posted again", row.id, row.kind
+            )
         if delivery.on_sent is not None:
             try:
                 await delivery.on_sent(channel, ts)
@@ -295,14 +386,24 @@ class Dispatcher:
             await self._retry(row, failure.summary, report, failure.error)
 
     async def _retry(
-        self, row: OutboxMessage, error: str, report: TickReport, slack_error: str | None = None
+        self,
+        row: OutboxMessage,
+        error: str,
+        report: TickReport,
+        slack_error: str | None = None,
+        *,
+        unsure: bool = False,
     ) -> None:
-        """Back off and try again later, or give up after max_attempts."""
+        """Back off and try again later, or give up after max_attempts. `unsure`: the post's
+        outcome is unknown, so the next try looks for it in Slack first."""
         if row.attempts >= self._max_attempts:
             await self._fail(row, error, report, slack_error)
             return
         due = self._clock.now() + backoff(row.attempts, self._rng)
-        await self._store.reschedule(row.id, due, error)
+        if unsure:
+            await self._store.reschedule_unsure(row.id, due, error)
+        else:
+            await self._store.reschedule(row.id, due, error)
         report.retried += 1
 
     async def _defer(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self
@@ -68,6 +69,14 @@ class Settings(StorageSettings):
     )
     pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
     outbox_max_attempts: int = Field(default=8, ge=1, le=100, alias="MENTORBOT_OUTBOX_MAX_ATTEMPTS")
+    # Names this replica's outbox leases; it must stay the same across a restart of the replica
+    # (so the restart takes its leases back at once) and differ between live replicas.
+    worker_id: str = Field(
+        default_factory=socket.gethostname,
+        min_length=1,
+        max_length=200,
+        alias="MENTORBOT_WORKER_ID",
+    )
     # Request timings: defaults for workspaces that never saved their own in /mentor settings.
     nudge_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
         default=timedelta(hours=24), alias="MENTORBOT_NUDGE_AFTER"
@@ -99,6 +108,13 @@ class Settings(StorageSettings):
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional values blank; blank means "not set".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("worker_id", mode="before")
+    @classmethod
+    def _blank_is_the_host_name(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or socket.gethostname()
+        return value
 
     @field_validator("retention_days", mode="before")
     @classmethod

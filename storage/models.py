@@ -365,6 +365,11 @@ class OutboxMessage(_Row):
     created_at: UtcDatetime
     sent_at: UtcDatetime | None = None
     applied_at: UtcDatetime | None = None  # when the change this row stands for was made
+    # Crash safety (006): who holds or last held the lease, since when, and since when a post
+    # for this row may already be in Slack (an earlier claim ended with no outcome).
+    claimed_by: str | None = None
+    claimed_at: UtcDatetime | None = None
+    maybe_posted_since: UtcDatetime | None = None
 
 
 class WorkspaceSettings(_Row):

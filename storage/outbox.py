@@ -21,6 +21,8 @@ from storage.timefmt import format_time
 
 # Bounded so a huge Slack error body never bloats a row.
 LAST_ERROR_MAX = 500
+# A claim capped per recipient reads this many due rows per row it may take.
+CANDIDATES_PER_ROW = 4
 
 _ENQUEUE = """
 INSERT INTO outbox (
@@ -40,26 +42,41 @@ WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 # Pending rows that are due, and rows whose worker's lease ran out (it crashed mid-send).
 # Each kind is read through its own index with its own LIMIT, so a backlog of thousands of due
 # rows costs one short index walk per batch, not a sort of the whole backlog (an OR here made
-# SQLite sort every due row for each batch of 100).
-# PostgreSQL twin: add FOR UPDATE SKIP LOCKED to the inner SELECTs.
+# SQLite sort every due row for each batch of 100). Of those candidates, at most ?6 per
+# recipient are taken: a worker that can post to a conversation once a second should not hold
+# a dozen of its rows. A row taken over from a lapsed claim may already be in Slack; it keeps
+# the moment that claim began, so its sender looks before posting again.
+# PostgreSQL twin: add FOR UPDATE SKIP LOCKED to the innermost SELECTs (the window function
+# stays in the outer query, where PostgreSQL allows it).
 _CLAIM_DUE = """
-UPDATE outbox SET status = 'sending', lease_until = ?1, attempts = attempts + 1
+UPDATE outbox SET
+    status = 'sending', lease_until = ?1, attempts = attempts + 1,
+    claimed_by = ?5, claimed_at = ?2,
+    maybe_posted_since = CASE WHEN status = 'sending'
+        THEN coalesce(maybe_posted_since, claimed_at, created_at)
+        ELSE maybe_posted_since END
 WHERE id IN (
     SELECT id FROM (
-        SELECT id, due_at FROM (
-            SELECT id, due_at FROM outbox
-            WHERE status = 'pending' AND due_at <= ?2
-            ORDER BY due_at
-            LIMIT ?3
-        )
-        UNION ALL
-        SELECT id, due_at FROM (
-            SELECT id, due_at FROM outbox
-            WHERE status = 'sending' AND lease_until <= ?2
-            ORDER BY lease_until
-            LIMIT ?3
+        SELECT id, due_at, row_number() OVER (
+            PARTITION BY team_id, recipient ORDER BY due_at, id
+        ) AS nth
+        FROM (
+            SELECT id, team_id, recipient, due_at FROM (
+                SELECT id, team_id, recipient, due_at FROM outbox
+                WHERE status = 'pending' AND due_at <= ?2
+                ORDER BY due_at
+                LIMIT ?4
+            )
+            UNION ALL
+            SELECT id, team_id, recipient, due_at FROM (
+                SELECT id, team_id, recipient, due_at FROM outbox
+                WHERE status = 'sending' AND lease_until <= ?2
+                ORDER BY lease_until
+                LIMIT ?4
+            )
         )
     )
+    WHERE nth <= ?6
     ORDER BY due_at
     LIMIT ?3
 )
@@ -213,10 +230,23 @@ class OutboxQueries:
             return await record_effects(conn, team_id, effects, now)
 
     async def claim_due(
-        self: _StoreCore, now: datetime, lease: timedelta, limit: int = 100
+        self: _StoreCore,
+        now: datetime,
+        lease: timedelta,
+        limit: int = 100,
+        *,
+        worker: str = "",
+        per_recipient: int | None = None,
     ) -> list[OutboxMessage]:
-        """Claim up to `limit` due rows (or rows with an expired lease) until now + lease."""
-        rows = await self._fetch(_CLAIM_DUE, (format_time(now + lease), format_time(now), limit))
+        """Claim up to `limit` due rows (or rows with an expired lease) for `worker` until
+        now + lease, taking at most `per_recipient` rows of any one recipient."""
+        if per_recipient is None:
+            per_recipient, candidates = limit, limit
+        else:
+            # Enough candidates that a few busy recipients don't leave the claim short.
+            candidates = limit * CANDIDATES_PER_ROW
+        params = (format_time(now + lease), format_time(now), limit, candidates)
+        rows = await self._fetch(_CLAIM_DUE, (*params, worker, per_recipient))
         messages = [OutboxMessage.model_validate(dict(row)) for row in rows]
         return sorted(messages, key=lambda message: (message.due_at, message.id))
 
@@ -251,6 +281,30 @@ class OutboxQueries:
             (format_time(due_at), None if error is None else _bounded(error), message_id),
         )
         return changed == 1
+
+    async def reschedule_unsure(
+        self: _StoreCore, message_id: int, due_at: datetime, error: str
+    ) -> bool:
+        """reschedule, for a post whose answer never came: it may be in Slack already, so the
+        next try looks for it first."""
+        changed = await self._write(
+            "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, lease_until = NULL, "
+            "maybe_posted_since = coalesce(maybe_posted_since, claimed_at) "
+            "WHERE id = ? AND status = 'sending'",
+            (format_time(due_at), _bounded(error), message_id),
+        )
+        return changed == 1
+
+    async def take_back_leases(self: _StoreCore, worker: str, now: datetime) -> int:
+        """End the leases `worker` still holds, so its rows are claimable at once; return how
+        many. A worker calls this on start-up: leases under its name are its previous run's,
+        which died with them (a second live process under the same name would be a
+        misconfiguration)."""
+        return await self._write(
+            "UPDATE outbox SET lease_until = ? "
+            "WHERE status = 'sending' AND claimed_by = ? AND lease_until > ?",
+            (format_time(now), worker, format_time(now)),
+        )
 
     async def mark_failed(self: _StoreCore, message_id: int, error: str) -> bool:
         """Give up on a claimed row; `mentorbot outbox` lists it until it is retried."""

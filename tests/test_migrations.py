@@ -193,3 +193,27 @@ async def test_a_file_that_is_not_sqlite_raises_storage_error(tmp_path: Path) ->
         await connect(path)
     assert str(path) in str(caught.value)
     assert isinstance(caught.value.__cause__, sqlite3.DatabaseError)
+
+
+async def test_006_gives_rows_claimed_before_it_a_claim_time(
+    conn: aiosqlite.Connection, tmp_path: Path
+) -> None:
+    folder = tmp_path / "up-to-005"
+    folder.mkdir()
+    for migration in load_migrations()[:5]:
+        (folder / migration.name).write_text(migration.sql, encoding="utf-8")
+    assert await migrate(conn, folder) == 5
+    insert = (
+        "INSERT INTO outbox (team_id, kind, recipient, due_at, dedupe_key, status, lease_until, "
+        "created_at) VALUES ('T1', 'k', 'U1', ?, ?, ?, ?, ?)"
+    )
+    stamp = "2026-03-10T15:00:00.000000Z"
+    await conn.execute(insert, (stamp, "held", "sending", "2026-03-10T15:05:00.250000Z", stamp))
+    await conn.execute(insert, (stamp, "waiting", "pending", None, stamp))
+    await conn.commit()
+    assert await migrate(conn) == LATEST_VERSION
+    rows = await conn.execute_fetchall("SELECT dedupe_key, claimed_at FROM outbox ORDER BY id")
+    assert [tuple(row) for row in rows] == [
+        ("held", "2026-03-10T15:00:00.250000Z"),
+        ("waiting", None),
+    ]

@@ -128,3 +128,56 @@ async def test_two_connections_never_claim_the_same_row(tmp_path: Path, store: S
         )
     ids = [row.id for batch in batches for row in batch]
     assert len(ids) == len(set(ids)) == 300
+
+
+async def add_for(store: Store, key: str, recipient: str, due: datetime = NOW) -> None:
+    assert await store.enqueue(TEAM, "test.dm", recipient, due, dedupe_key=key, now=NOW)
+
+
+async def test_a_claim_names_its_worker_and_caps_each_recipient(store: Store) -> None:
+    for number in range(5):
+        await add_for(store, f"alice{number}", "U1", NOW - timedelta(minutes=10 - number))
+    await add_for(store, "bob", "U2")
+    await add_for(store, "carol", "U3")
+    claimed = await store.claim_due(NOW, LEASE, limit=10, worker="web-1", per_recipient=2)
+    assert [row.dedupe_key for row in claimed] == ["alice0", "alice1", "bob", "carol"]
+    assert {(row.claimed_by, row.claimed_at) for row in claimed} == {("web-1", NOW)}
+    assert {row.maybe_posted_since for row in claimed} == {None}  # first claims
+    # The rest stay pending and due, for the next tick.
+    pending = await store.list_outbox([OutboxStatus.PENDING])
+    assert sorted(row.dedupe_key for row in pending) == ["alice2", "alice3", "alice4"]
+    assert await store.claim_due(NOW, LEASE, limit=2, worker="web-1", per_recipient=2) != []
+
+
+async def test_a_restarted_worker_takes_back_only_its_own_leases(store: Store) -> None:
+    for who in ("U1", "U2", "U3"):
+        await add_for(store, who, who)
+    [mine] = await store.claim_due(NOW, LEASE, limit=1, worker="web-1")
+    [theirs] = await store.claim_due(NOW, LEASE, limit=1, worker="web-2")
+    later = NOW + timedelta(seconds=30)
+    assert await store.take_back_leases("web-1", later) == 1
+    assert await store.take_back_leases("web-1", later) == 0
+    again = await store.claim_due(later, LEASE, worker="web-1")
+    assert sorted(row.dedupe_key for row in again) == sorted([mine.dedupe_key, "U3"])
+    taken_back = next(row for row in again if row.id == mine.id)
+    # Its first claim ended with no outcome: a post may be in Slack since that claim began.
+    assert (taken_back.maybe_posted_since, taken_back.attempts) == (NOW, 2)
+    assert taken_back.claimed_at == later
+    untouched = await store.get_outbox_message(theirs.id)
+    assert untouched is not None
+    assert (untouched.claimed_by, untouched.lease_until) == ("web-2", NOW + LEASE)
+
+
+async def test_a_lapsed_lease_and_a_lost_answer_mark_the_row_maybe_posted(store: Store) -> None:
+    await add_for(store, "lapsed", "U1")
+    await add_for(store, "lost", "U2")
+    rows = {r.dedupe_key: r for r in await store.claim_due(NOW, LEASE, worker="web-2")}
+    assert await store.reschedule_unsure(rows["lost"].id, NOW + timedelta(minutes=1), "timeout")
+    after = NOW + LEASE + timedelta(minutes=1)
+    again = {r.dedupe_key: r for r in await store.claim_due(after, LEASE, worker="web-1")}
+    assert again["lapsed"].maybe_posted_since == NOW  # the earliest claim with no outcome
+    assert again["lost"].maybe_posted_since == NOW
+    assert again["lapsed"].claimed_by == "web-1"
+    # A later lapse keeps the earliest moment: a post could date from either claim.
+    third = await store.claim_due(after + LEASE, LEASE, worker="web-3")
+    assert {row.maybe_posted_since for row in third} == {NOW}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from datetime import timedelta
 from pathlib import Path
 
@@ -121,3 +122,11 @@ def test_workspace_defaults_come_from_the_environment() -> None:
     workspace = default_workspace_settings(make(MENTORBOT_EXPIRE_AFTER="10d"), "T1")
     assert (workspace.nudge_after_hours, workspace.escalate_after_hours) == (24, 48)
     assert workspace.expire_after_hours == 240
+
+
+def test_the_worker_id_defaults_to_the_host_name() -> None:
+    host = socket.gethostname()
+    assert make().worker_id == host
+    assert make(MENTORBOT_WORKER_ID="  ").worker_id == host
+    assert make(MENTORBOT_WORKER_ID=" replica-b ").worker_id == "replica-b"
+    assert "MENTORBOT_WORKER_ID" in error_line(**BASE, MENTORBOT_WORKER_ID="x" * 201)

@@ -60,8 +60,10 @@ async def wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
 
 
 @asynccontextmanager
-async def start_bot(fake: FakeSlack, tmp_path: Path, **env: str) -> AsyncIterator[BotProcess]:
-    """`python -m bot run` in its own folder, configured only by `env`."""
+async def start_bot(
+    fake: FakeSlack, tmp_path: Path, log_name: str = "bot.log", **env: str
+) -> AsyncIterator[BotProcess]:
+    """`python -m bot run` in its own folder, configured only by `env`, logging to `log_name`."""
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
     environ.update(
@@ -70,10 +72,9 @@ async def start_bot(fake: FakeSlack, tmp_path: Path, **env: str) -> AsyncIterato
         MENTORBOT_DB=str(tmp_path / "data" / "bot.db"),
         MENTORBOT_HOST="127.0.0.1",
         MENTORBOT_PORT=str(port),
-        MENTORBOT_LOG_LEVEL="DEBUG",
-        **env,
     )
-    log_path = tmp_path / "bot.log"
+    environ.update({"MENTORBOT_LOG_LEVEL": "DEBUG", **env})
+    log_path = tmp_path / log_name
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
             sys.executable,

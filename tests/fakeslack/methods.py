@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from tests.fakeslack.blockkit import check_message, check_view
@@ -87,10 +88,24 @@ def auth_test(ws: Workspace, args: Args) -> Answer:
     }
 
 
+def _check_metadata(args: Args) -> None:
+    """Message metadata: an object with a string event_type and an object event_payload."""
+    metadata = args.get("metadata")
+    if metadata is None:
+        return
+    if not isinstance(metadata, dict):
+        raise SlackError("invalid_metadata_format")
+    if not isinstance(metadata.get("event_type"), str) or not metadata["event_type"]:
+        raise SlackError("invalid_metadata_schema")
+    if not isinstance(metadata.get("event_payload"), dict):
+        raise SlackError("invalid_metadata_schema")
+
+
 def chat_post_message(ws: Workspace, args: Args) -> Answer:
     """chat.postMessage: store and echo the message."""
     channel_id = ws.target(_need(args, "channel", "channel_not_found"))
     _check_message(args)
+    _check_metadata(args)
     message = ws.post(channel_id, args)
     return {"ok": True, "channel": channel_id, "ts": message["ts"], "message": message}
 
@@ -183,6 +198,74 @@ def conversations_members(ws: Workspace, args: Args) -> Answer:
     channel = ws.channel(args.get("channel"))
     page, cursor = _page(ws.members(channel["id"]), args, 100)
     return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
+
+
+def _ts(value: Any, default: str) -> Decimal:
+    try:
+        return Decimal(str(value if value not in (None, "") else default))
+    except InvalidOperation:
+        raise SlackError("invalid_ts_oldest") from None
+
+
+def _readable(ws: Workspace, args: Args) -> str:
+    """A conversation the bot may read: a DM it has, or a channel it is in."""
+    channel = ws.channel(_need(args, "channel", "channel_not_found"))
+    in_it = (
+        channel.get("is_im") or channel.get("is_mpim") or BOT_USER_ID in ws.members(channel["id"])
+    )
+    if not in_it:
+        raise SlackError("channel_not_found" if channel.get("is_private") else "not_in_channel")
+    return str(channel["id"])
+
+
+def _window(messages: list[dict[str, Any]], args: Args) -> list[dict[str, Any]]:
+    """The messages between `oldest` and `latest` (both excluded unless `inclusive`)."""
+    oldest, latest = _ts(args.get("oldest"), "0"), _ts(args.get("latest"), "9999999999")
+    inclusive = flag(args.get("inclusive"))
+    return [
+        message
+        for message in messages
+        if (oldest <= Decimal(message["ts"]) <= latest)
+        and (inclusive or Decimal(message["ts"]) not in (oldest, latest))
+    ]
+
+
+def _shown(message: dict[str, Any], args: Args) -> dict[str, Any]:
+    """A message as a history read returns it: metadata only with include_all_metadata."""
+    if flag(args.get("include_all_metadata")) or "metadata" not in message:
+        return message
+    return {key: value for key, value in message.items() if key != "metadata"}
+
+
+def conversations_history(ws: Workspace, args: Args) -> Answer:
+    """conversations.history: the bot's top-level messages, newest first, paginated."""
+    channel_id = _readable(ws, args)
+    top = [m for m in ws.messages(channel_id) if m.get("thread_ts") in (None, m["ts"])]
+    found = sorted(_window(top, args), key=lambda m: Decimal(m["ts"]), reverse=True)
+    page, cursor = _page(found, {**args, "limit": min(int(args.get("limit") or 100), 999)}, 100)
+    return {
+        "ok": True,
+        "messages": [_shown(message, args) for message in page],
+        "has_more": bool(cursor),
+        "response_metadata": {"next_cursor": cursor},
+    }
+
+
+def conversations_replies(ws: Workspace, args: Args) -> Answer:
+    """conversations.replies: a thread's parent and replies, oldest first, paginated."""
+    channel_id = _readable(ws, args)
+    parent = ws.message(channel_id, str(_need(args, "ts", "thread_not_found")))
+    if parent is None:
+        raise SlackError("thread_not_found")
+    thread = [m for m in ws.messages(channel_id) if m.get("thread_ts") == parent["ts"]]
+    found = sorted(_window([parent, *thread], args), key=lambda m: Decimal(m["ts"]))
+    page, cursor = _page(found, {**args, "limit": min(int(args.get("limit") or 100), 999)}, 100)
+    return {
+        "ok": True,
+        "messages": [_shown(message, args) for message in page],
+        "has_more": bool(cursor),
+        "response_metadata": {"next_cursor": cursor},
+    }
 
 
 def users_info(ws: Workspace, args: Args) -> Answer:
@@ -344,6 +427,8 @@ METHODS: dict[str, Method] = {
     "conversations.open": conversations_open,
     "conversations.info": conversations_info,
     "conversations.members": conversations_members,
+    "conversations.history": conversations_history,
+    "conversations.replies": conversations_replies,
     "users.info": users_info,
     "users.list": users_list,
     "views.open": views_open,

@@ -11,6 +11,9 @@ Defaults, all module constants:
   U… id posts in the bot's DM with that person.
 
 Injected 5xx failures answer JSON `{"ok": false, "error": "internal_error"}` with that status.
+A failure can target one person (`user=`: their users.info, their conversations.open, posts to
+their DM) or one conversation (`channel=`), so one failing recipient sits beside healthy ones;
+`fail_randomly` fails a share of calls, from a seed, for a soak.
 response_url posts (under `fake.response_url_base`) answer 200 `{"ok": true}`, or 400 with
 Slack's error when the message breaks Block Kit; replace_original/delete_original edit the
 stored message and response_type=in_channel posts a new one.
@@ -25,6 +28,7 @@ import asyncio
 import contextlib
 import json
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -78,6 +82,18 @@ class _Failure:
     error: str
     retry_after: int
     remaining: int
+    user: str | None = None
+    channel: str | None = None
+
+
+@dataclass
+class _RandomFailures:
+    rate_500: float
+    rate_429: float
+    retry_after: int
+    rng: random.Random
+    user: str | None = None
+    channel: str | None = None
 
 
 class FakeSlack(Workspace):
@@ -98,7 +114,8 @@ class FakeSlack(Workspace):
         self.socket = SocketHub()
         self.port = 0
         self._failures: dict[str, list[_Failure]] = {}
-        self._delays: dict[str, float] = {}
+        self._random: dict[str, list[_RandomFailures]] = {}
+        self._delays: dict[str, tuple[float, bool]] = {}
         self._rate: tuple[float, float] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
         self._runner: web.AppRunner | None = None
@@ -154,6 +171,7 @@ class FakeSlack(Workspace):
         """Forget recorded calls and pending failures; the workspace stays."""
         self.calls.clear()
         self._failures.clear()
+        self._random.clear()
 
     def fail_next(
         self,
@@ -163,21 +181,59 @@ class FakeSlack(Workspace):
         error: str | None = None,
         retry_after: int = 1,
         times: int = 1,
+        user: str | None = None,
+        channel: str | None = None,
     ) -> None:
         """Make the next `times` calls of `method` ("*" for any) fail.
 
         status=429 answers `ratelimited` with a Retry-After header; a 5xx answers
         `internal_error`; status=200 needs `error` and answers `ok: false` with it.
+        `user` narrows it to calls about that person (users.info, conversations.open, a post
+        to their DM); `channel` to calls about that conversation. Others go through.
         """
         if status == 200 and error is None:
             raise ValueError("an ok:false answer needs an error name")
         default = "ratelimited" if status == 429 else "internal_error"
-        failure = _Failure(status, error or default, retry_after, times)
+        failure = _Failure(status, error or default, retry_after, times, user, channel)
         self._failures.setdefault(method, []).append(failure)
 
-    def delay(self, method: str, seconds: float) -> None:
-        """Answer every later call of `method` only after `seconds` (a slow Slack)."""
-        self._delays[method] = seconds
+    def fail_randomly(
+        self,
+        method: str,
+        *,
+        rate_500: float = 0.0,
+        rate_429: float = 0.0,
+        seed: int | None = None,
+        retry_after: int = 1,
+        user: str | None = None,
+        channel: str | None = None,
+    ) -> None:
+        """From now on fail a share of `method`'s calls ("*" for any): 500s and 429s.
+
+        Draws come from `random.Random(seed)`, so a seeded soak fails the same calls each run.
+        Calling it again for the same method and target replaces the rates; zero rates stop it.
+        `fail_next` failures come first.
+        """
+        if min(rate_500, rate_429) < 0 or rate_500 + rate_429 > 1:
+            raise ValueError("rates must be between 0 and 1, and add up to at most 1")
+        queue = [
+            one
+            for one in self._random.get(method, [])
+            if (one.user, one.channel) != (user, channel)
+        ]
+        if rate_500 or rate_429:
+            rng = random.Random(seed)
+            queue.append(_RandomFailures(rate_500, rate_429, retry_after, rng, user, channel))
+        self._random[method] = queue
+
+    def delay(self, method: str, seconds: float, *, answer_only: bool = False) -> None:
+        """Answer every later call of `method` only after `seconds` (a slow Slack).
+
+        By default the call takes effect after the wait. answer_only=True makes it take effect
+        at once and only the answer come late: a client that dies while waiting has still
+        posted, as with a real Slack whose reply is lost on the way back.
+        """
+        self._delays[method] = (seconds, answer_only)
 
     def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 1) -> None:
         """Answer chat.postMessage with 429 once a channel gets more than Slack allows."""
@@ -206,14 +262,22 @@ class FakeSlack(Workspace):
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
         if (method == "apps.connections.open") != call.token.startswith("xapp-"):
             return self._answer(call, {"ok": False, "error": "not_allowed_token_type"})
-        if method in self._delays:
-            await asyncio.sleep(self._delays[method])
-        failure = self._take_failure(method)
+        seconds, answer_only = self._delays.get(method, (0.0, False))
+        if seconds and not answer_only:
+            await asyncio.sleep(seconds)
+        response = self._respond(call, handler)
+        if seconds and answer_only:
+            await asyncio.sleep(seconds)
+        return response
+
+    def _respond(self, call: Call, handler: Method) -> web.Response:
+        """The answer to an authorized call: an injected failure, a 429, or the method's."""
+        failure = self._take_failure(call.method, call.args)
         if failure is not None:
-            headers = {"Retry-After": str(failure.retry_after)} if failure.status == 429 else {}
-            body = {"ok": False, "error": failure.error}
-            return self._answer(call, body, failure.status, headers)
-        if method == "chat.postMessage" and self._rate is not None:
+            status, error, retry_after = failure
+            headers = {"Retry-After": str(retry_after)} if status == 429 else {}
+            return self._answer(call, {"ok": False, "error": error}, status, headers)
+        if call.method == "chat.postMessage" and self._rate is not None:
             wait = self._throttle(str(call.args.get("channel")))
             if wait:
                 body = {"ok": False, "error": "ratelimited"}
@@ -272,16 +336,42 @@ class FakeSlack(Workspace):
         call.status, call.response = status, body
         return web.json_response(body, status=status, headers=headers)
 
-    def _take_failure(self, method: str) -> _Failure | None:
+    def _take_failure(self, method: str, args: dict[str, Any]) -> tuple[int, str, int] | None:
+        """(status, error, Retry-After) of the first injected failure aimed at this call."""
+        about = self._about(args)
         for key in (method, "*"):
-            queue = self._failures.get(key)
-            if queue:
-                failure = queue[0]
-                failure.remaining -= 1
-                if failure.remaining <= 0:
-                    queue.pop(0)
-                return failure
+            queue = self._failures.get(key, [])
+            for failure in queue:
+                if _aimed(failure.user, failure.channel, about):
+                    failure.remaining -= 1
+                    if failure.remaining <= 0:
+                        queue.remove(failure)
+                    return failure.status, failure.error, failure.retry_after
+        for key in (method, "*"):
+            for chance in self._random.get(key, []):
+                if not _aimed(chance.user, chance.channel, about):
+                    continue
+                draw = chance.rng.random()
+                if draw < chance.rate_429:
+                    return 429, "ratelimited", chance.retry_after
+                if draw < chance.rate_429 + chance.rate_500:
+                    return 500, "internal_error", 0
         return None
+
+    def _about(self, args: dict[str, Any]) -> set[str]:
+        """The people and conversations a call is about: a DM counts as its person too."""
+        about: set[str] = set()
+        for name in ("user", "user_id", "users", "channel", "channel_id"):
+            value = args.get(name)
+            if isinstance(value, str):
+                about.update(part.strip() for part in value.split(",") if part.strip())
+            elif isinstance(value, list):
+                about.update(str(part) for part in value)
+        for conversation in list(about):
+            dm = self.channels.get(conversation)
+            if dm is not None and dm.get("is_im"):
+                about.add(str(dm.get("user")))
+        return about
 
     def _throttle(self, channel: str) -> int:
         """Seconds to wait (0 means go ahead), by a token bucket per channel."""
@@ -330,6 +420,11 @@ class FakeSlack(Workspace):
         channel, message_ts = (parts[1], parts[2]) if len(parts) >= 3 else ("", "")
         self.respond(channel, message_ts, body)
         return self._answer(call, {"ok": True})
+
+
+def _aimed(user: str | None, channel: str | None, about: set[str]) -> bool:
+    """Whether a failure meant for `user`/`channel` (None: anyone) hits a call about these."""
+    return (user is None or user in about) and (channel is None or channel in about)
 
 
 @contextlib.contextmanager

@@ -313,7 +313,7 @@ class Workspace:
         }
         if args.get("blocks"):
             message["blocks"] = self.stamp(args["blocks"])
-        for key in ("attachments", "thread_ts", "files"):
+        for key in ("attachments", "thread_ts", "files", "metadata"):
             if args.get(key):
                 message[key] = args[key]
         self._messages.setdefault(channel_id, {})[message["ts"]] = message
