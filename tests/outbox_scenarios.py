@@ -21,6 +21,7 @@ from bot.notes import next_tick
 from handlers.booking.confirm import CONFIRMATION, SLOTS, schedule_follow_ups, starts_key
 from handlers.intros.followups import schedule_followup, schedule_new_intro
 from handlers.notes.schedule import new_checkin, schedule_item_due, schedule_ticks
+from handlers.notes.share import PLAN_UNDELIVERED, plan_rows
 from handlers.requests.delivery import send_dm, send_to_mentor
 from handlers.requests.followups import (
     EXPIRE,
@@ -40,7 +41,7 @@ from storage.models import (
     SubjectType,
     Topic,
 )
-from storage.notes import ItemDraft, NoteDraft
+from storage.notes import FollowUps, ItemDraft, NoteDraft
 from storage.requests import NewRequest
 from storage.timefmt import parse_time
 from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack
@@ -340,6 +341,36 @@ async def item_due(h: Harness, i: int) -> None:
     assert await schedule_item_due(h.bot.client, h.bot.store, stored, h.now)
 
 
+async def plan_saved(h: Harness, i: int, *, share: bool = True) -> int:
+    """Bob saves a plan for Alice; its DMs are planned with the save, as the form does."""
+    item = ItemDraft(position=1, text=f"Write the abstract {i}", owner_id=ALICE)
+    draft = NoteDraft(team_id=TEAM_ID, author_id=BOB, subject_id=ALICE, items=(item,))
+    after = plan_rows((BOB, ALICE), h.now) if share else None
+    saved = await h.bot.store.save_note(draft, h.now, lambda _saved: FollowUps(after=after))
+    assert saved is not None
+    h.subjects.append(saved.note.id)
+    return saved.note.id
+
+
+async def plan_due(h: Harness, i: int) -> None:
+    await plan_saved(h, i)
+
+
+async def undelivered_due(h: Harness, i: int) -> None:
+    note_id = await plan_saved(h, i, share=False)
+    await h.bot.store.enqueue(
+        TEAM_ID,
+        PLAN_UNDELIVERED,
+        BOB,
+        h.now,
+        dedupe_key=f"test:undelivered:{note_id}",
+        subject_type=SubjectType.NOTE,
+        subject_id=note_id,
+        payload={"author": BOB, "error": "user_disabled"},
+        now=h.now,
+    )
+
+
 async def checkin_due(h: Harness, i: int) -> None:
     pair = ((BOB, DAVE)[i], ALICE)
     checkin = await new_checkin(
@@ -514,6 +545,13 @@ SCENARIOS: tuple[Scenario, ...] = (
         "intro.followup", intro_followup_due, lambda h: h.posts(ALICE, "Did you connect with")
     ),
     Scenario("intro.update", intro_expiry_due, lambda h: h.updates()),
+    Scenario("plan.share", plan_due, lambda h: h.posts(ALICE, "shared an action plan")),
+    Scenario("plan.copy", plan_due, lambda h: h.posts(BOB, "Your action plan with")),
+    Scenario(
+        "plan.undelivered",
+        undelivered_due,
+        lambda h: h.posts(BOB, "couldn't deliver your action plan"),
+    ),
     Scenario("action_item.due", item_due, lambda h: h.posts(ALICE, "A step from your action plan")),
     Scenario(
         "checkin.ask", checkin_due, lambda h: h.posts(ALICE, "How is your action plan"), asked_once
