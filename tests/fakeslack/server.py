@@ -176,7 +176,8 @@ class FakeSlack(Workspace):
         self._failures.setdefault(method, []).append(failure)
 
     def delay(self, method: str, seconds: float) -> None:
-        """Answer every later call of `method` only after `seconds` (a slow Slack)."""
+        """Answer every later call of `method` only after `seconds` (a slow Slack);
+        `"response_url"` slows the response_url posts."""
         self._delays[method] = seconds
 
     def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 1) -> None:
@@ -314,6 +315,8 @@ class FakeSlack(Workspace):
         """A response_url: SlackSender makes them as /hooks/{kind}/{channel}/{message_ts}/{n}."""
         call = Call("response_url", {}, None, self.clock(), path=request.path)
         self.calls.append(call)
+        if "response_url" in self._delays:
+            await asyncio.sleep(self._delays["response_url"])
         try:
             body = json.loads(await request.read() or b"{}")
         except ValueError:
