@@ -141,3 +141,78 @@ async def test_a_command_missing_a_field_is_answered_without_a_traceback(
             assert 200 <= reply.status < 500, name
         await bot.background.drain(5)
     assert _no_tracebacks(caplog) == []
+
+
+def _set(payload: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
+    """A copy of `payload` with the field at dotted `path` set to `value`, or deleted (...)."""
+    changed = copy.deepcopy(payload)
+    *parents, last = path.split(".")
+    node: Any = changed
+    for step in parents:
+        node = node[int(step)] if isinstance(node, list) else node[step]
+    if value is ...:
+        del node[last]
+    else:
+        node[last] = value
+    return changed
+
+
+async def _sent(slack: SlackSender, kind: str) -> dict[str, Any]:
+    if kind == "block_actions":
+        return (await slack.block_action("retired_button_v0", "1")).sent
+    if kind == "view_submission":
+        view = {"id": "V1", "type": "modal", "callback_id": "retired_modal_v0", "blocks": []}
+        return (await slack.view_submission(view, {})).sent
+    if kind == "message_action":
+        return (await slack.shortcut_message(ids.MESSAGE_SHORTCUT, "hi", author_id=BOB)).sent
+    return (await slack.app_home_opened()).sent
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    [
+        ("block_actions", "user", ["U1"]),
+        ("block_actions", "user.id", 7),
+        ("block_actions", "team", 7),
+        ("block_actions", "actions", ...),
+        ("block_actions", "actions.0.action_id", None),
+        ("block_actions", "container", "x"),
+        ("block_actions", "state", []),
+        ("view_submission", "view", ...),
+        ("view_submission", "view.state.values", []),
+        ("message_action", "message", "hi"),
+        ("message_action", "channel", ...),
+        ("event_callback", "event", [1]),
+        ("event_callback", "event.user", {"id": "U1"}),
+        ("event_callback", "team_id", ...),
+    ],
+)
+async def test_a_broken_field_is_named_in_one_warning(
+    slack: SlackSender,
+    bot: Runtime,
+    caplog: pytest.LogCaptureFixture,
+    kind: str,
+    path: str,
+    value: Any,
+) -> None:
+    payload = _set(await _sent(slack, kind), path, value)
+    caplog.clear()
+    reply = await send_payload(slack, payload)
+    await bot.background.drain(5)
+    assert reply.status == 200
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, warnings
+    assert f"kind={kind} field={path} " in warnings[0]
+    assert _no_tracebacks(caplog) == []
+
+
+async def test_a_command_missing_its_user_is_named_in_one_warning(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture
+) -> None:
+    fields = (await slack.command("help")).sent
+    caplog.clear()
+    form = {k: v for k, v in fields.items() if k != "user_id"}
+    reply = await slack.raw(urlencode(form).encode(), content_type=FORM)
+    assert reply.status == 200
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "kind=command field=user_id problem=missing" in warning
