@@ -16,7 +16,7 @@ import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.request_log import QUIET, QuietCount, log_request
-from bot.respond_later import LaterRespond
+from bot.respond_later import LaterRespond, ReplyLimits
 from bot.settings import Settings
 from bot.slack_client import make_client
 from handlers import errors
@@ -47,13 +47,15 @@ class MentorApp(AsyncApp):
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
         self.quiet = QuietCount()
+        self.reply_limits = ReplyLimits()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
         # Set here rather than by a middleware: Bolt runs each middleware through its
         # reflective argument injection, a cost every channel message would pay.
         req.context.update(self._dependencies)
-        respond = LaterRespond(req.context.response_url, self._dependencies["background"])
+        background = self._dependencies["background"]
+        respond = LaterRespond(req.context.response_url, background, self.reply_limits)
         req.context["respond"] = respond
         body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
         try:

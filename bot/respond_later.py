@@ -7,6 +7,7 @@ Listeners keep calling `await respond(...)`; the replies go out afterwards, in o
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -22,12 +23,28 @@ log = logging.getLogger(__name__)
 _QUEUED = 202
 
 
+class ReplyLimits:
+    """Bounds shared by every request: response_urls posted to at once, and replies waiting.
+
+    Each post holds a connection for up to Bolt's 30 s; unbounded, a burst of slow or
+    unreachable response_urls held thousands of them (the memory of a fuzz run grew by 40 MB).
+    """
+
+    def __init__(self, at_once: int = 16, waiting: int = 500) -> None:
+        self.slots = asyncio.Semaphore(at_once)
+        self.max_waiting = waiting
+        self.waiting = 0
+
+
 class LaterRespond(AsyncRespond):
     """Bolt's respond(), queued until `acknowledged()`; later calls are sent straight away."""
 
-    def __init__(self, response_url: str | None, background: Background) -> None:
+    def __init__(
+        self, response_url: str | None, background: Background, limits: ReplyLimits
+    ) -> None:
         super().__init__(response_url=response_url)
         self._background = background
+        self._limits = limits
         self._queue: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
         self._acknowledged = False
         self._sending = False
@@ -37,6 +54,10 @@ class LaterRespond(AsyncRespond):
         if self.response_url is None:
             log.warning("no response_url in the payload; reply dropped")
             return WebhookResponse(url="", status_code=400, body="no response_url", headers={})
+        if self._limits.waiting >= self._limits.max_waiting:
+            log.warning("too many replies waiting for a response_url; reply dropped")
+            return WebhookResponse(url=self.response_url, status_code=503, body="", headers={})
+        self._limits.waiting += 1
         self._queue.append((args, kwargs))
         if self._acknowledged:
             self._start()
@@ -56,7 +77,11 @@ class LaterRespond(AsyncRespond):
         try:
             while self._queue:
                 args, kwargs = self._queue.pop(0)
-                await self._send(args, kwargs)
+                try:
+                    async with self._limits.slots:
+                        await self._send(args, kwargs)
+                finally:
+                    self._limits.waiting -= 1
         finally:
             self._sending = False
 
