@@ -36,7 +36,9 @@ async def test_replies_to_slow_response_urls_are_bounded(
     background = Background()
     limits = ReplyLimits(at_once=2, waiting=3)
     for n in range(5):
-        respond = LaterRespond(f"{fake_slack.response_url_base}actions/C1/0/{n}", background, limits)
+        respond = LaterRespond(
+            f"{fake_slack.response_url_base}actions/C1/0/{n}", background, limits
+        )
         await respond(text=f"reply {n}")
         respond.acknowledged()
     await asyncio.sleep(0.2)
