@@ -16,6 +16,7 @@ import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.request_log import QUIET, QuietCount, log_request
+from bot.respond_later import LaterRespond, ReplyLimits
 from bot.settings import Settings
 from bot.slack_client import make_client
 from handlers import errors
@@ -46,19 +47,24 @@ class MentorApp(AsyncApp):
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
         self.quiet = QuietCount()
+        self.reply_limits = ReplyLimits()
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
         # Set here rather than by a middleware: Bolt runs each middleware through its
         # reflective argument injection, a cost every channel message would pay.
         req.context.update(self._dependencies)
+        background = self._dependencies["background"]
+        respond = LaterRespond(req.context.response_url, background, self.reply_limits)
+        req.context["respond"] = respond
         body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
         try:
             response = await super().async_dispatch(req)
         except Exception:
-            # Bolt's own matchers can trip over a payload that lacks a field they expect.
+            # bot/payloads.py checks what Bolt's matchers read; this is for what it missed.
             log.exception("could not dispatch a request; answered 200 and dropped it")
             response = BoltResponse(status=200, body="")
+        respond.acknowledged()  # the task starts once this answer is on its way
         if response.status == 404 and body.get("type") == "event_callback":
             # An event no listener matches (one with no type at all): Slack would retry a 404
             # three times, and the answer would never change.

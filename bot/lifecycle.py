@@ -112,7 +112,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         stack.callback(scheduler.shutdown, wait=False)
 
         runner = web.AppRunner(
-            build_web_app(store, None if settings.socket_mode else app, mode),
+            build_web_app(store, None if settings.socket_mode else app, mode, _secret(settings)),
             access_log=None,
             shutdown_timeout=DRAIN_SECONDS,
         )
@@ -186,6 +186,10 @@ async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:
 
 class StartupError(Exception):
     """The bot cannot start, for a reason one line can tell."""
+
+
+def _secret(settings: Settings) -> str:
+    return settings.signing_secret.get_secret_value() if settings.signing_secret else ""
 
 
 def _bound_port(runner: web.AppRunner, fallback: int) -> int:

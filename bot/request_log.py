@@ -11,6 +11,8 @@ import logging
 import time
 from typing import Any
 
+from bot.logs import log_name, slack_id
+
 log = logging.getLogger("mentorbot.request")
 
 QUIET_SUMMARY_SECONDS = 60.0
@@ -36,7 +38,8 @@ def _dig(body: dict[str, Any], *path: str) -> Any:
 
 
 def describe(body: dict[str, Any]) -> dict[str, str]:
-    """The ids that say what a request was and whom it concerned, for a log line."""
+    """The ids that say what a request was and whom it concerned, for a log line; a value
+    that doesn't look like what Slack sends there is shown as "?"."""
     event = body.get("event") if isinstance(body.get("event"), dict) else None
     if body.get("command"):
         kind, name = "command", body.get("command")
@@ -52,9 +55,10 @@ def describe(body: dict[str, Any]) -> dict[str, str]:
             or body.get("callback_id")
             or body.get("action_id")
         )
-    fields: dict[str, Any] = {
-        "kind": kind,
-        "name": name,
+    found = {"kind": log_name(kind)}
+    if name:
+        found["name"] = log_name(name)
+    ids: dict[str, Any] = {
         "team": body.get("team_id") or _dig(body, "team", "id"),
         "user": body.get("user_id")
         or _dig(body, "user", "id")
@@ -64,7 +68,8 @@ def describe(body: dict[str, Any]) -> dict[str, str]:
         or (event.get("channel") if event else None),
         "event_id": body.get("event_id"),
     }
-    return {k: str(v) for k, v in fields.items() if isinstance(v, str | int) and v != ""}
+    found.update((key, slack_id(value)) for key, value in ids.items() if value)
+    return found
 
 
 class QuietCount:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import time
 from typing import Any
-from urllib.parse import parse_qs
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -13,6 +12,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 import bot
+from bot.door import read_body, signed
+from bot.logs import log_name
+from bot.payloads import kind_of, shape_problem
 from storage import StorageError
 from storage.store import Store
 
@@ -24,45 +26,66 @@ SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-url
 STORE_KEY = web.AppKey("store", Store)
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
 MODE_KEY = web.AppKey("mode", str)
+SECRET_KEY = web.AppKey("signing_secret", str)
 
 
 def _bad_request(reason: str) -> web.Response:
     return web.json_response({"ok": False, "error": reason}, status=400)
 
 
-def well_formed(text: str, content_type: str) -> bool:
-    """Whether a body parses the way Slack sends it: a JSON object, or a form whose payload is."""
-    try:
-        if content_type == "application/json":
-            return isinstance(json.loads(text), dict)
-        form = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text))
-        payload = form.get("payload")
-        return payload is None or isinstance(json.loads(payload[0]), dict)
-    except ValueError:
-        return False
+def _acknowledged() -> web.Response:
+    """An empty 200: Slack shows nothing and, for an event, doesn't retry."""
+    return web.Response(status=200)
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
     """Hand a request to Bolt, after refusing what Slack would never send."""
     if request.content_type not in SLACK_CONTENT_TYPES:
-        log.info("rejected body content_type=%s status=400", request.content_type)
+        log.info("rejected body content_type=%s status=400", log_name(request.content_type))
         return _bad_request("unsupported_content_type")
     raw = await request.read()  # aiohttp answers 413 past client_max_size
+    headers = request.headers
+    stamp = headers.get("X-Slack-Request-Timestamp", "")
+    if not signed(
+        raw, stamp, headers.get("X-Slack-Signature", ""), request.app[SECRET_KEY], time.time()
+    ):
+        log.info("refused a request without a valid signature status=401")
+        # Bolt's own answer to a request it can't verify; nothing else is read first.
+        return web.json_response({"error": "invalid request"}, status=401)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return _bad_request("invalid_encoding")
-    if not well_formed(text, request.content_type):
+    body = read_body(text, request.content_type)
+    if body is None:
         log.info("rejected malformed body status=400")
         return _bad_request("malformed_body")
+    kind = kind_of(body)
+    problem = shape_problem(body)
+    if problem is not None:
+        field, why = problem
+        log.warning(
+            "ignored a malformed payload kind=%s field=%s problem=%s status=200",
+            log_name(kind),
+            field,
+            why,
+        )
+        return _acknowledged()
+    if kind == "app_rate_limited":
+        log.warning(
+            "Slack is dropping this app's events for a minute team=%s minute_rate_limited=%d",
+            body.get("team_id"),
+            body["minute_rate_limited"],
+        )
+        return _acknowledged()
     try:
-        # Bolt reads ids out of the body here, before any signature check, and trips over
-        # some shapes Slack never sends (a number where an object belongs).
+        # Bolt reads ids out of the body here; the shape check above covers what it reads,
+        # this is the last guard.
         bolt_request = AsyncBoltRequest(
             body=text, query=request.query_string, headers=dict(request.headers.items())
         )
     except (TypeError, AttributeError, KeyError, ValueError, IndexError):
-        log.info("rejected malformed body status=400")
+        log.warning("rejected a payload Bolt could not read kind=%s status=400", log_name(kind))
         return _bad_request("malformed_body")
     response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
@@ -80,13 +103,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
-def build_web_app(store: Store, bolt_app: AsyncApp | None, mode: str) -> web.Application:
+def build_web_app(
+    store: Store, bolt_app: AsyncApp | None, mode: str, signing_secret: str = ""
+) -> web.Application:
     """The aiohttp application; /slack/events exists only in HTTP mode."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[STORE_KEY] = store
     app[MODE_KEY] = mode
     app.router.add_get("/healthz", healthz)
     if bolt_app is not None:
+        if not signing_secret:
+            raise ValueError("HTTP mode needs the signing secret")
         app[BOLT_KEY] = bolt_app
+        app[SECRET_KEY] = signing_secret
         app.router.add_post("/slack/events", slack_events)
     return app

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -36,6 +37,9 @@ from storage.privacy import PrivacyQueries
 from storage.requests import MARK_ONCE, RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
+
+# Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
+SETTINGS_CACHE_SIZE = 256
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
 _AUDITED_SETTINGS = tuple(
@@ -142,7 +146,8 @@ class Store(
         self._lock = asyncio.Lock()
         # Read on every ask, written only by /mentor settings and /mentor forget (both through
         # this Store, the only writer): cached per workspace, dropped on each write.
-        self._settings_cache: dict[str, WorkspaceSettings] = {}
+        # Least recently used first, and bounded: team ids come from payloads.
+        self._settings_cache: OrderedDict[str, WorkspaceSettings] = OrderedDict()
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
@@ -230,12 +235,15 @@ class Store(
         """The workspace's settings, or the defaults if it never saved any."""
         cached = self._settings_cache.get(team_id)
         if cached is not None:
+            self._settings_cache.move_to_end(team_id)
             return cached
         rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
         found = WorkspaceSettings.model_validate(dict(rows[0])) if rows else None
         settings = found or WorkspaceSettings(team_id=team_id)
         # No await since the read: a save can't have slipped in between (see forget_settings).
         self._settings_cache[team_id] = settings
+        if len(self._settings_cache) > SETTINGS_CACHE_SIZE:
+            self._settings_cache.popitem(last=False)
         return settings
 
     def forget_settings(self, team_id: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -45,13 +46,22 @@ async def bot(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[Runtime]:
         yield runtime
 
 
+async def replies_sent() -> None:
+    """Wait for the bot's response_url replies, which it posts after answering Slack."""
+    pending = [task for task in asyncio.all_tasks() if task.get_name() == "respond"]
+    if pending:
+        await asyncio.wait(pending, timeout=5)
+
+
 @pytest.fixture
 def slack(bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
-    """Sends signed requests to `bot` the way Slack does; response_urls land on the fake."""
+    """Sends signed requests to `bot` the way Slack does; response_urls land on the fake, and
+    each send returns once the bot's replies to them are in."""
     return SlackSender(
         f"http://127.0.0.1:{bot.port}",
         SIGNING_SECRET,
         response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
     )
 
 
@@ -83,6 +93,7 @@ def clocked_slack(clocked_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
         f"http://127.0.0.1:{clocked_bot.port}",
         SIGNING_SECRET,
         response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
     )
 
 

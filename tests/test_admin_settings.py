@@ -18,7 +18,7 @@ from bot.slack_client import LOOKUP_SECONDS
 from handlers import ids
 from handlers.requests.followups import NUDGE
 from storage.models import OutboxStatus
-from tests.conftest import SIGNING_SECRET, bot_settings
+from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack, SlackSender
 from tests.test_request_actions import ask, the_request, told
 
@@ -45,6 +45,7 @@ def admin_slack(admin_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
         f"http://127.0.0.1:{admin_bot.port}",
         SIGNING_SECRET,
         response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
     )
 
 

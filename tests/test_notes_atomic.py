@@ -12,7 +12,7 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from tests.conftest import SIGNING_SECRET, deliver_due
+from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
 from tests.fakeslack import ALICE, BOB, FakeSlack, SlackSender, block_texts, find_button
 from tests.test_booking_flow import latest_dm
 from tests.test_notes_flow import (
@@ -179,7 +179,10 @@ async def test_editing_a_note_carries_on_its_count_of_check_ins(
     """MENTORBOT_MAX_CHECKINS=2: an edit after the first answer asks once more, not twice."""
     bot, fake = two_checkins_bot, fake_slack
     slack = SlackSender(
-        f"http://127.0.0.1:{bot.port}", SIGNING_SECRET, response_url_base=fake.response_url_base
+        f"http://127.0.0.1:{bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake.response_url_base,
+        settle=replies_sent,
     )
     plan = {"Step 1": "Read the book", "Step 1: who": "Them"}
     await notes_about(

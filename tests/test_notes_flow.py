@@ -11,7 +11,7 @@ from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
 from storage.models import CheckinAnswer, SessionStatus
-from tests.conftest import SIGNING_SECRET, deliver_due, deliver_soon
+from tests.conftest import SIGNING_SECRET, deliver_due, deliver_soon, replies_sent
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -206,7 +206,10 @@ async def test_check_ins_stop_at_the_bound(
 ) -> None:
     bot, fake = two_checkins_bot, fake_slack
     slack = SlackSender(
-        f"http://127.0.0.1:{bot.port}", SIGNING_SECRET, response_url_base=fake.response_url_base
+        f"http://127.0.0.1:{bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake.response_url_base,
+        settle=replies_sent,
     )
     await notes_about(
         slack,

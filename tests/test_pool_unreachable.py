@@ -17,7 +17,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from storage.models import RequestStatus
-from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -57,6 +57,7 @@ def pool_slack(pool_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
         f"http://127.0.0.1:{pool_bot.port}",
         SIGNING_SECRET,
         response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
     )
 
 

@@ -11,7 +11,7 @@ from bot.lifecycle import Runtime, running
 from handlers import ids
 from storage.models import Request, RequestSource, RequestStatus, Topic
 from storage.requests import NewRequest
-from tests.conftest import SIGNING_SECRET, bot_settings
+from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.fakeslack import (
     ALICE,
     BOB,
@@ -322,6 +322,7 @@ async def test_a_stop_waits_for_work_in_flight(fake_slack: FakeSlack, tmp_path: 
             f"http://127.0.0.1:{runtime.port}",
             SIGNING_SECRET,
             response_url_base=fake_slack.response_url_base,
+            settle=replies_sent,
         )
         await slack.command("ask <@U2>", user_id=ALICE)
         fake_slack.delay("conversations.open", 0.5)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.events import first_delivery
 from handlers.requests.detect import prompt_if_ask
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 MENTION_HINT = (
     "Hi! I'm mentorbot. Type `/mentor help` to see what I can do. (Only you can see this message.)"
@@ -33,9 +37,17 @@ async def app_mention(
         return
     if not await first_delivery(store, clock, body):
         return
-    await client.chat_postEphemeral(
-        channel=channel,
-        user=user_id,
-        text=MENTION_HINT,
-        thread_ts=event.get("thread_ts"),
-    )
+    try:
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=user_id,
+            text=MENTION_HINT,
+            thread_ts=event.get("thread_ts"),
+        )
+    except SlackApiError as error:  # e.g. the bot left the channel since
+        log.warning(
+            "could not point to the help error=%s user=%s channel=%s",
+            error.response.get("error"),
+            user_id,
+            channel,
+        )

@@ -3,7 +3,9 @@
 `SlackSender(bot_url, signing_secret)` posts to `{bot_url}/slack/events`. Every send takes
 `signed=False` (no signature headers), `timestamp_offset=-360` (signed six minutes ago),
 `secret=` (signed with another secret) and `extra_headers=`.
-Give `response_url_base=fake.response_url_base` so response_url posts reach the FakeSlack.
+Give `response_url_base=fake.response_url_base` so response_url posts reach the FakeSlack,
+and `settle=` a coroutine function to await after each answer (the bot posts its response_url
+replies after answering; conftest's `replies_sent` waits for them).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict, Unpack
 from urllib.parse import urlencode
@@ -84,8 +86,10 @@ class SlackSender:
         path: str = "/slack/events",
         clock: Callable[[], float] = time.time,
         session: aiohttp.ClientSession | None = None,
+        settle: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + path
+        self.settle = settle
         self.signing_secret = signing_secret
         self.team_id = team_id
         self.api_app_id = api_app_id
@@ -136,9 +140,13 @@ class SlackSender:
             stamp = int(self.clock()) + opts.get("timestamp_offset", 0)
             final.update(sign(body, opts.get("secret", self.signing_secret), stamp))
         if self.session is not None:
-            return await self._post(self.session, body, final, sent or {})
-        async with aiohttp.ClientSession() as session:
-            return await self._post(session, body, final, sent or {})
+            reply = await self._post(self.session, body, final, sent or {})
+        else:
+            async with aiohttp.ClientSession() as session:
+                reply = await self._post(session, body, final, sent or {})
+        if self.settle is not None:
+            await self.settle()
+        return reply
 
     async def _post(
         self,

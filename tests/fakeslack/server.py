@@ -227,7 +227,8 @@ class FakeSlack(Workspace):
         self._random[method] = queue
 
     def delay(self, method: str, seconds: float, *, answer_only: bool = False) -> None:
-        """Answer every later call of `method` only after `seconds` (a slow Slack).
+        """Answer every later call of `method` only after `seconds` (a slow Slack);
+        `"response_url"` slows the response_url posts.
 
         By default the call takes effect after the wait. answer_only=True makes it take effect
         at once and only the answer come late: a client that dies while waiting has still
@@ -404,6 +405,8 @@ class FakeSlack(Workspace):
         """A response_url: SlackSender makes them as /hooks/{kind}/{channel}/{message_ts}/{n}."""
         call = Call("response_url", {}, None, self.clock(), path=request.path)
         self.calls.append(call)
+        if "response_url" in self._delays:
+            await asyncio.sleep(self._delays["response_url"][0])
         try:
             body = json.loads(await request.read() or b"{}")
         except ValueError:
