@@ -185,7 +185,8 @@ class Dispatcher:
         seconds = self._tick.total_seconds()
         cap = self._pacing.max_batches_per_tick * BATCH_SIZE
         limit = max(1, min(cap, int(self._pacing.workspace_per_second * seconds)))
-        per_recipient = max(1, int(seconds / self._pacing.channel_interval.total_seconds()))
+        interval = self._pacing.channel_interval.total_seconds()
+        per_recipient = max(1, int(seconds / interval)) if interval > 0 else limit
         return limit, per_recipient
 
     def _forget_past(self, now: datetime) -> None:
