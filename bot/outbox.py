@@ -253,8 +253,7 @@ class Dispatcher:
                 await self._retry(row, "change raised", report)
                 return
             if not wanted:
-                await self._store.mark_sent(row.id, now)
-                report.skipped += 1
+                await self._skip(row, now, report)
                 return
         try:
             delivery = await renderer(row)
@@ -269,8 +268,7 @@ class Dispatcher:
             await self._retry(row, "renderer raised", report)
             return
         if delivery is None:
-            await self._store.mark_sent(row.id, now)
-            report.skipped += 1
+            await self._skip(row, now, report)
             return
         wait_until = self._blocked_until(delivery, now)
         if wait_until is not None:
@@ -278,6 +276,11 @@ class Dispatcher:
             return
         self._channel_next[delivery.channel_or_user] = now + self._pacing.channel_interval
         await self._deliver(row, delivery, report)
+
+    async def _skip(self, row: OutboxMessage, now: datetime, report: TickReport) -> None:
+        """The row's message is no longer warranted: done, with nothing sent."""
+        await self._store.mark_sent(row.id, now)
+        report.skipped += 1
 
     def _blocked_until(self, delivery: Delivery, now: datetime) -> datetime | None:
         """When this delivery may go, if not now: a method paused by 429, or channel pacing."""

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Required
 
-from annotated_types import MinLen
-from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
+from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from bot.logs import log_name
@@ -129,7 +128,7 @@ class Interaction(TypedDict, total=False):
 
 class BlockActions(Interaction, total=False):
     response_url: Str
-    actions: Required[Annotated[list[Action], MinLen(1)]]
+    actions: Required[Annotated[list[Action], Field(min_length=1)]]
     container: Required[Container]
     channel: Identified
     message: Message

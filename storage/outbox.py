@@ -141,7 +141,7 @@ class Effects:
     the change again), the subject's unsent rows may be cancelled first, and follow-up rows
     (rewrites, the pool post, invites, words to other people) are enqueued."""
 
-    row_id: int | None = None
+    row_id: int
     planned: Sequence[Planned] = ()
     cancel: tuple[SubjectType, int] | None = None
 
@@ -151,10 +151,8 @@ async def record_effects(
 ) -> bool:
     """Write `effects` inside the caller's transaction; False if the row was already applied
     (the caller then rolls back: its change was made once already)."""
-    if effects.row_id is not None:
-        rows = await conn.execute_fetchall(_APPLIED, (format_time(now), effects.row_id))
-        if not list(rows):
-            return False
+    if not list(await conn.execute_fetchall(_APPLIED, (format_time(now), effects.row_id))):
+        return False
     if effects.cancel is not None:
         subject_type, subject_id = effects.cancel
         await conn.execute(CANCEL_OUTBOX, (team_id, str(subject_type), subject_id))

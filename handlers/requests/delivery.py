@@ -12,7 +12,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.matching import available_mentors
 from bot.settings import Settings
-from handlers.blocks.request_messages import build_mentor_dm, build_pool_post, build_request_update
+from handlers.blocks.request_messages import (
+    Audience,
+    build_mentor_dm,
+    build_pool_post,
+    build_request_update,
+)
 from handlers.blocks.text import user_mention
 from storage.models import Request
 from storage.store import Store
@@ -43,6 +48,19 @@ async def tell(respond: Any, text: str) -> None:
     await respond(text=text, response_type="ephemeral", replace_original=False)
 
 
+# The request's own messages, one per audience.
+AUDIENCES: tuple[Audience, ...] = ("mentor", "pool", "mentee")
+
+
+def message_of(request: Request, audience: Audience) -> tuple[str | None, str | None]:
+    """Where the request's message for `audience` is: (channel, ts), or Nones if not sent."""
+    if audience == "mentor":
+        return request.mentor_dm_channel_id, request.mentor_dm_ts
+    if audience == "pool":
+        return request.pool_channel_id, request.pool_ts
+    return request.mentee_dm_channel_id, request.mentee_dm_ts
+
+
 async def refresh_request_messages(
     client: AsyncWebClient,
     request: Request,
@@ -52,17 +70,13 @@ async def refresh_request_messages(
     passed_to: str | None = None,
 ) -> None:
     """After a transition, rewrite every message the request already has (chat.update)."""
-    targets = (
-        ("mentor", request.mentor_dm_channel_id, request.mentor_dm_ts),
-        ("pool", request.pool_channel_id, request.pool_ts),
-        ("mentee", request.mentee_dm_channel_id, request.mentee_dm_ts),
-    )
-    for audience, channel, ts in targets:
+    for audience in AUDIENCES:
+        channel, ts = message_of(request, audience)
         if not channel or not ts:
             continue
         message = build_request_update(
             request,
-            audience=audience,  # type: ignore[arg-type]
+            audience=audience,
             actor_id=actor_id,
             at=at,
             passed_to=passed_to,

@@ -16,7 +16,7 @@ from bot.matching import available_mentors
 from handlers.blocks.nudges import build_escalated_for_mentor, build_repost
 from handlers.blocks.request_messages import Audience, build_pool_post, build_request_update
 from handlers.blocks.text import user_mention
-from handlers.requests.delivery import invitees, pool_channel
+from handlers.requests.delivery import AUDIENCES, invitees, message_of, pool_channel
 from handlers.requests.followups import (
     INVITE,
     MENTIONS,
@@ -33,7 +33,7 @@ from storage.timefmt import format_time, parse_time
 
 _INVITE_TARGET = "invite:"
 ESCALATED_AUDIENCE = "escalated"  # the named mentor's DM once the request went to the pool
-_AUDIENCES: dict[object, Audience] = {"mentor": "mentor", "pool": "pool", "mentee": "mentee"}
+_AUDIENCES: dict[object, Audience] = {audience: audience for audience in AUDIENCES}
 
 
 async def update_rows(
@@ -43,8 +43,7 @@ async def update_rows(
     what `actor_id` did `at`. Each finds its message when it goes, so a post made meanwhile (a
     re-post racing an expiry) is the one rewritten. `cause` names the change, for the keys."""
     payload = {"actor": actor_id or "", "at": format_time(at)}
-    targets: list[tuple[str, Audience]] = [("mentor", "mentor"), ("pool", "pool")]
-    targets.append(("mentee", "mentee"))
+    targets: list[tuple[str, Audience]] = [(audience, audience) for audience in AUDIENCES]
     if request.mentor_id is None:
         for invite in await store.list_request_invites(request.team_id, request.id):
             targets.append((f"{_INVITE_TARGET}{invite.user_id}", "pool"))
@@ -74,12 +73,9 @@ def escalated_update_row(request: Request, at: datetime, cause: str) -> list[Pla
 
 async def _message_of(store: Store, request: Request, target: str) -> tuple[str | None, str | None]:
     """Where one of the request's messages is now: (channel, ts), or Nones."""
-    if target == "mentor":
-        return request.mentor_dm_channel_id, request.mentor_dm_ts
-    if target == "pool":
-        return request.pool_channel_id, request.pool_ts
-    if target == "mentee":
-        return request.mentee_dm_channel_id, request.mentee_dm_ts
+    audience = _AUDIENCES.get(target)
+    if audience is not None:
+        return message_of(request, audience)
     if target.startswith(_INVITE_TARGET):
         user_id = target.removeprefix(_INVITE_TARGET)
         for invite in await store.list_request_invites(request.team_id, request.id):

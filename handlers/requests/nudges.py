@@ -126,8 +126,7 @@ async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
     now = deps.clock.now()
     cause = f"row{row.id}"
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
-    in_pool = request.model_copy(update={"mentor_id": None})
-    rows, invited = await pool_rows(deps, in_pool, now, cause, exclude=frozenset({mentor_id}))
+    rows, invited = await pool_rows(deps, request, now, cause, exclude=frozenset({mentor_id}))
     if invited is None:
         stay = escalation_rows(workspace, request, mentor_id, None, now)
         return await deps.store.apply_row(request.team_id, Effects(row.id, stay), now)
@@ -240,8 +239,7 @@ async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
     if request is None or request.status is not RequestStatus.OPEN:
         return False
     now = deps.clock.now()
-    closed = request.model_copy(update={"status": RequestStatus.EXPIRED, "updated_at": now})
-    rewrites = await update_rows(deps.store, closed, None, now, f"row{row.id}")
+    rewrites = await update_rows(deps.store, request, None, now, f"row{row.id}")
     effects = Effects(row.id, rewrites, cancel=(SubjectType.REQUEST, request.id))
     expired = await deps.store.expire_request(request.team_id, request.id, now, effects)
     if expired is not None:

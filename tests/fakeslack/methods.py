@@ -237,11 +237,8 @@ def _shown(message: dict[str, Any], args: Args) -> dict[str, Any]:
     return {key: value for key, value in message.items() if key != "metadata"}
 
 
-def conversations_history(ws: Workspace, args: Args) -> Answer:
-    """conversations.history: the bot's top-level messages, newest first, paginated."""
-    channel_id = _readable(ws, args)
-    top = [m for m in ws.messages(channel_id) if m.get("thread_ts") in (None, m["ts"])]
-    found = sorted(_window(top, args), key=lambda m: Decimal(m["ts"]), reverse=True)
+def _messages_page(found: list[dict[str, Any]], args: Args) -> Answer:
+    """One page of a history read (at most 999 a page, 100 by default), with its cursor."""
     page, cursor = _page(found, {**args, "limit": min(int(args.get("limit") or 100), 999)}, 100)
     return {
         "ok": True,
@@ -249,6 +246,14 @@ def conversations_history(ws: Workspace, args: Args) -> Answer:
         "has_more": bool(cursor),
         "response_metadata": {"next_cursor": cursor},
     }
+
+
+def conversations_history(ws: Workspace, args: Args) -> Answer:
+    """conversations.history: the bot's top-level messages, newest first, paginated."""
+    channel_id = _readable(ws, args)
+    top = [m for m in ws.messages(channel_id) if m.get("thread_ts") in (None, m["ts"])]
+    found = sorted(_window(top, args), key=lambda m: Decimal(m["ts"]), reverse=True)
+    return _messages_page(found, args)
 
 
 def conversations_replies(ws: Workspace, args: Args) -> Answer:
@@ -259,13 +264,7 @@ def conversations_replies(ws: Workspace, args: Args) -> Answer:
         raise SlackError("thread_not_found")
     thread = [m for m in ws.messages(channel_id) if m.get("thread_ts") == parent["ts"]]
     found = sorted(_window([parent, *thread], args), key=lambda m: Decimal(m["ts"]))
-    page, cursor = _page(found, {**args, "limit": min(int(args.get("limit") or 100), 999)}, 100)
-    return {
-        "ok": True,
-        "messages": [_shown(message, args) for message in page],
-        "has_more": bool(cursor),
-        "response_metadata": {"next_cursor": cursor},
-    }
+    return _messages_page(found, args)
 
 
 def users_info(ws: Workspace, args: Args) -> Answer:
