@@ -68,8 +68,11 @@ POSITIVE: tuple[_Cue, ...] = (
     _cue(
         "time_request",
         3.0,
-        "grab|borrow|steal|word|chat|call|1:1|of your|calendar",
+        "grab|borrow|steal|spare|word|chat|call|1:1|of your|calendar",
         r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal)\s+you\b",
+        # The unit left out, as people do: "can you spare 10?", "could I grab 15 this week".
+        r"\b(?:spare|grab|steal|borrow)\s+(?:me\s+)?(?:\d+|five|ten|fifteen|twenty|thirty)\b"
+        r"(?!\s*(?:%|percent|people|units|items|tickets|bucks|dollars|quid|k\b))",
         r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal|get|have|book|"
         r"take|set\s+up|find)\s+(?:a|some)\s+(?:quick\s+)?(?:word|chat|call|1:1)",
         rf"\bof\s+your\s+(?:time|day|week|afternoon)\b|\b(?:{_UNIT}|space|room|slot)\s+on\s+your\s+"
