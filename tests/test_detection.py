@@ -9,7 +9,6 @@ import re
 import time
 from collections import Counter
 from functools import partial
-from pathlib import Path
 
 import pytest
 
