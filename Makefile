@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast check fmt bench
+.PHONY: run test test-fast check fmt bench train-detector
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,5 +39,9 @@ fmt:
 	$(BIN)/ruff check --fix .
 
 # Benchmarks (issue 10): writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
+# Retrain the ask detector on tests/data/corpus (docs/detection.md); commit the weights file.
+train-detector: $(VENV)/.installed-dev
+	$(BIN)/python -m bot.detection_train
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(if $(filter 1,$(BENCH_QUICK)),--quick)

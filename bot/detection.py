@@ -1,10 +1,12 @@
 """Decide whether a Slack message asks a person for their time or advice.
 
 Pure, dependency-free and fast: normalise the Slack markup (code and quotes dropped, mentions
-and links turned into tokens), then score hand-written cues sentence by sentence: phrase cues
-("got a min?", "pick your brain"), a request-frame + requested-object fallback, negative cues
-(offers, durations, work tasks, reported speech) and message-wide context. See
-docs/detection.md for the reasoning, the measured precision/recall and how to tune it.
+and links turned into tokens), find the hand-written cues sentence by sentence (phrase cues
+such as "got a min?" or "pick your brain", and negatives such as offers, durations, work tasks
+and reported speech, which cancel a phrase cue in their sentence), and let a linear model
+learned from a labelled corpus weigh the words and the cues (`bot/detection_model.py`). See
+docs/detection.md for the reasoning, the corpus, the measured precision/recall and how to
+retrain.
 """
 
 from __future__ import annotations
@@ -15,25 +17,17 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from bot.detection_cues import (
-    CONTEXT,
-    FRAME,
-    NEGATIVE,
-    OBJECTS,
-    POSITIVE,
-    W_COMPOSITE,
-    W_EXTRA,
-)
+from bot.detection_cues import NEGATIVE, POSITIVE
 from bot.detection_gate import Gate, words_in
-from bot.detection_text import MAX_SCAN_CHARS
+from bot.detection_model import load, sigmoid, tokens
 from bot.detection_text import normalise as _normalise
-from bot.detection_text import raw_words as _raw_words
 
-__all__ = ["DEFAULT_THRESHOLD", "Detection", "classify"]
+__all__ = ["DEFAULT_THRESHOLD", "Detection", "Reading", "classify", "read"]
 
 DEFAULT_THRESHOLD = 0.5
-# Points needed for score 0.5: one strong cue (3.0) clears it alone, a medium cue needs support.
-_BIAS = 2.8
+# Netting a sentence: its strongest phrase cue, plus this much for each other one (two at
+# most), plus its negatives. A sentence that nets nothing keeps only its negatives.
+_EXTRA = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +51,8 @@ def _words(words: Iterable[str]) -> re.Pattern[str]:
 
 
 # Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
-_ASK_GATE = Gate(
-    {f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)}
-    | {f"object{i}": cue[3] for i, cue in enumerate(OBJECTS)}
-    | {"frame": FRAME}
-)
-_REST_GATE = Gate(
-    {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)}
-    | {f"context{i}": context[0] for i, context in enumerate(CONTEXT)}
-)
+_ASK_GATE = Gate({f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)})
+_REST_GATE = Gate({f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)})
 # The last item: the bits of the alternatives that may match without a trigger word. When the
 # gate keeps none of those, looking for a trigger first is no use: a match would contain one.
 _POSITIVE = tuple(
@@ -73,56 +60,13 @@ _POSITIVE = tuple(
     for i, (name, weight, triggers, _) in enumerate(POSITIVE)
     if (bits := _ASK_GATE.bits_of(key := f"positive{i}"))
 )
-_OBJECTS = tuple(
-    (name, weight, _words(triggers), key, bits, bits & ~_ASK_GATE.containing(key, triggers))
-    for i, (name, weight, triggers, _) in enumerate(OBJECTS)
-    if (bits := _ASK_GATE.bits_of(key := f"object{i}"))
-)
 _NEGATIVE = tuple(
     (name, weight, key, _REST_GATE.bits_of(key))
     for i, (name, weight, _, _) in enumerate(NEGATIVE)
     if (key := f"negative{i}")
 )
-_CONTEXT = tuple(
-    (key, weight, reason, _REST_GATE.bits_of(key))
-    for i, (_, weight, reason) in enumerate(CONTEXT)
-    if (key := f"context{i}")
-)
 _PHRASE_BITS = sum(cue[4] for cue in _POSITIVE)
-_OBJECT_BITS = sum(cue[4] for cue in _OBJECTS)
-_FRAME_BITS = _ASK_GATE.bits_of("frame")
-
-
-def _composite(
-    text: str, ends: list[int], skip: set[int], hits: int, ascii: int
-) -> dict[int, dict[str, float]]:
-    """Frame + requested objects per sentence, for sentences no phrase cue already explained."""
-    if not (hits & _FRAME_BITS and hits & _OBJECT_BITS):
-        return {}  # no frame or nothing requested can match
-    if skip and skip.issuperset(range(len(ends) + (not ends or ends[-1] < len(text)))):
-        return {}  # every sentence already has a phrase cue
-    # The frame first: its reduced pattern is mostly a word or two, and it often rules out all.
-    compiled = _ASK_GATE.compiled
-    frame = compiled.get(hits & _FRAME_BITS | ascii) or _ASK_GATE.pattern("frame", hits, ascii)
-    framed = {bisect_right(ends, m.start()) for m in frame.finditer(text)} - skip if frame else None
-    if not framed:
-        return {}
-    objects = [
-        (kind, sentences)
-        for kind, _, triggers, key, bits, unsure in _OBJECTS
-        if hits & bits
-        and (pattern := compiled.get(hits & bits | ascii) or _ASK_GATE.pattern(key, hits, ascii))
-        and (not hits & unsure or triggers.search(text))
-        and (sentences := {bisect_right(ends, m.start()) for m in pattern.finditer(text)} - skip)
-    ]
-    found: dict[int, list[str]] = {}
-    for kind, sentences in objects:
-        for index in sentences & framed:
-            found.setdefault(index, []).append(kind)
-    return {
-        index: {f"asks_for_{'+'.join(kinds)}": W_COMPOSITE + W_EXTRA * (len(kinds) - 1)}
-        for index, kinds in found.items()
-    }
+_PHRASE_ORDER = tuple(dict.fromkeys(cue[0] for cue in POSITIVE))
 
 
 def _sentence_ends(text: str) -> list[int]:
@@ -133,11 +77,11 @@ def _sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[str]]:
-    """Points and reasons. Each sentence nets its own cues, so a negative ("thanks for the chat!")
-    can't cancel an ask in the next sentence; question, address and topic count once per message.
-    `words` holds at least the text's words and `hits` what `_ASK_GATE` makes of them.
-    """
+def cues(text: str, words: Collection[bytes], hits: int) -> list[str]:
+    """The cues the model reads in a normalised text: the strongest phrase cue of the sentences
+    that net above zero, then "not_…" for each negative found in a sentence with a phrase cue.
+    So a negative ("thanks for the chat!") can't cancel an ask in the next sentence. `words`
+    holds at least the text's words and `hits` what `_ASK_GATE` makes of them."""
     ends = _sentence_ends(text)
     ascii = text.isascii()  # then each gate gives the ASCII twins of its patterns
     flag = _ASK_GATE.ascii if ascii else 0
@@ -150,10 +94,9 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
         if pattern is not None and (not hits & unsure or triggers.search(text)):
             for match in pattern.finditer(text):
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
-    sentences.update(_composite(text, ends, set(sentences), hits, flag))
     if not sentences:
-        return 0.0, []  # negatives only ever cancel positives, so most messages stop here
-    rest = _REST_GATE.hits(words)  # the same for negatives and context
+        return []  # negatives only ever cancel phrase cues
+    rest = _REST_GATE.hits(words)
     compiled = _REST_GATE.compiled
     flag = _REST_GATE.ascii if ascii else 0
     for name, weight, key, bits in _NEGATIVE:
@@ -163,37 +106,71 @@ def _score(text: str, words: Collection[bytes], hits: int) -> tuple[float, list[
         for match in pattern.finditer(text) if pattern is not None else ():
             if (index := bisect_right(ends, match.start())) in sentences:
                 sentences[index][name] = weight
-    points, reasons = 0.0, []
+    standing: set[str] = set()
+    against: list[str] = []
     for index in sorted(sentences):
-        cues = sentences[index]
-        positive: list[tuple[float, str]] = []
-        negative, against = 0.0, []
-        for name, weight in cues.items():  # in the order the cues were found, as sum() adds
-            if weight > 0:
-                positive.append((weight, name))
-            elif weight < 0:
-                negative += weight
-                against.append(f"not_{name}")
-        positive.sort()
-        # The strongest cue carries the sentence; more cues agreeing add a little.
-        net = positive[-1][0] + W_EXTRA * min(len(positive) - 1, 2)
-        net += negative
-        if net > 0:
-            points += net
-            reasons += [name for _, name in reversed(positive)]
-        reasons += against
-    if points > 0:
-        for key, weight, reason, bits in _CONTEXT:
-            if not rest & bits:
-                continue
-            pattern = compiled.get(rest & bits | flag) or _REST_GATE.pattern(key, rest, flag)
-            if pattern is not None and pattern.search(text):
-                points += weight
-                reasons.append(reason)
-    return points, reasons
+        weights = sentences[index]
+        positive = sorted(weight for weight in weights.values() if weight > 0)
+        negative = [(name, weight) for name, weight in weights.items() if weight < 0]
+        net = positive[-1] + _EXTRA * min(len(positive) - 1, 2)
+        if net + sum(weight for _, weight in negative) > 0:
+            standing.update(name for name, weight in weights.items() if weight > 0)
+        against += [f"not_{name}" for name, _ in negative]
+    # The table lists the strongest cues first.
+    top = [name for name in _PHRASE_ORDER if name in standing][:1]
+    return top + list(dict.fromkeys(against))
 
 
+MODEL = load()
 _NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
+
+
+def _cue_weight(name: str) -> float:
+    return max(MODEL.weights.get(f"#{name}", 0.0), 0.0)
+
+
+# The most the cues can add to a margin: the strongest phrase cue the gate lets fire (only one
+# is read), and the negatives whose weight came out positive.
+_PHRASE_CUES = tuple(
+    (sum(cue[4] for cue in _POSITIVE if cue[0] == name), _cue_weight(name))
+    for name in _PHRASE_ORDER
+)
+_NEGATIVES_MOST = sum(_cue_weight(f"not_{name}") for name in dict.fromkeys(c[0] for c in NEGATIVE))
+_CUES_MOST = _NEGATIVES_MOST + max((weight for _, weight in _PHRASE_CUES), default=0.0)
+
+
+def _most_from_cues(hits: int) -> float:
+    phrase = (weight for bits, weight in _PHRASE_CUES if hits & bits)
+    return _NEGATIVES_MOST + max(phrase, default=0.0)
+
+
+def _logit(probability: float) -> float:
+    if probability <= 0.0:
+        return -math.inf
+    if probability >= 1.0:
+        return math.inf
+    return math.log(probability / (1.0 - probability))
+
+
+_DEFAULT_LOGIT = _logit(DEFAULT_THRESHOLD)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the detector reads in one message: its normalised text, mentions and cues."""
+
+    normalised: str
+    mentions: list[str]
+    cues: list[str]
+
+
+def read(text: str, bot_user_id: str | None = None) -> Reading:
+    """Normalise a message and find its cues: what the model's features are made of."""
+    normalised, mentions = _normalise(text, bot_user_id)
+    words = words_in(normalised)
+    hits = _ASK_GATE.hits(words)
+    found = cues(normalised, words, hits) if hits & _PHRASE_BITS else []
+    return Reading(normalised, mentions, found)
 
 
 def classify(
@@ -203,22 +180,24 @@ def classify(
     bot_user_id: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
-    """Classify one Slack message (raw event text) as an ask for time or advice, or not."""
-    words, hits, slang = None, 0, True
-    if len(text) <= MAX_SCAN_CHARS:  # longer texts are cut while normalised: no raw prefilter
-        words, slang = _raw_words(text)
-        hits = _ASK_GATE.hits(words)
-        if not (hits & _PHRASE_BITS or (hits & _FRAME_BITS and hits & _OBJECT_BITS)):
-            return _NOT_AN_ASK  # the verdict the full path gives a text no positive cue matches
-    normalised, mentions = _normalise(text, bot_user_id, slang)
-    if words is None:
+    """Classify one Slack message (raw event text) as an ask for time or advice, or not.
+
+    The model weighs the message's words; the cues are looked for only when they could lift it
+    over the threshold, so below it `score` may leave them out (docs/detection.md)."""
+    normalised, mentions = _normalise(text, bot_user_id)
+    margin = MODEL.word_margin(tokens(normalised))
+    reasons: tuple[str, ...] = ()
+    line = _DEFAULT_LOGIT if threshold == DEFAULT_THRESHOLD else _logit(threshold)
+    if margin + _CUES_MOST >= line:  # else no cue can lift it over the line
         words = words_in(normalised)
         hits = _ASK_GATE.hits(words)
-    points, reasons = _score(normalised, words, hits) if normalised else (0.0, [])
-    score = 1.0 / (1.0 + math.exp(_BIAS - points)) if points > 0 else 0.0
-    if points <= 0 or score < threshold:
-        return Detection(False, score, None, tuple(reasons))  # positional: a little cheaper
+        if hits & _PHRASE_BITS and margin + _most_from_cues(hits) >= line:
+            reasons = tuple(cues(normalised, words, hits))
+            margin += MODEL.margin(f"#{name}" for name in reasons) - MODEL.bias
+    score = sigmoid(margin)
+    if score < threshold:
+        return Detection(False, score, None, reasons) if score or reasons else _NOT_AN_ASK
     target = mentions[0] if mentions else None
     if target is None and thread_parent_user and thread_parent_user != bot_user_id:
         target = thread_parent_user
-    return Detection(True, score, target, tuple(dict.fromkeys(reasons)))
+    return Detection(True, score, target, reasons)

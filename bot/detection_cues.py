@@ -68,8 +68,11 @@ POSITIVE: tuple[_Cue, ...] = (
     _cue(
         "time_request",
         3.0,
-        "grab|borrow|steal|word|chat|call|1:1|of your|calendar",
+        "grab|borrow|steal|spare|word|chat|call|1:1|of your|calendar",
         r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal)\s+you\b",
+        # The unit left out, as people do: "can you spare 10?", "could I grab 15 this week".
+        r"\b(?:spare|grab|steal|borrow)\s+(?:me\s+)?(?:\d+|five|ten|fifteen|twenty|thirty)\b"
+        r"(?!\s*(?:%|percent|people|units|items|tickets|bucks|dollars|quid|k\b))",
         r"\b(?:can|could|may|might)\s+(?:i|we)\s+(?:please\s+)?(?:grab|borrow|steal|get|have|book|"
         r"take|set\s+up|find)\s+(?:a|some)\s+(?:quick\s+)?(?:word|chat|call|1:1)",
         rf"\bof\s+your\s+(?:time|day|week|afternoon)\b|\b(?:{_UNIT}|space|room|slot)\s+on\s+your\s+"
@@ -302,72 +305,4 @@ NEGATIVE: tuple[_Cue, ...] = (
         "",
         r"^(?:reminder|heads\s+up|psa|fyi|announcement|save\s+the\s+date)\b",
     ),
-)
-
-# Fallback for wordings no phrase cue knows: a request frame ("could you", "is it ok if",
-# "looking for") plus what is requested (time, a conversation, advice) in the same sentence.
-FRAME = re.compile(
-    r"\b(?:(?:can|could|would|will|may|might|shall|do|does|did|are|is|has|have)\s+(?:you|we|i|"
-    r"any(?:one|body)|some(?:one|body)|any\s+[\w-]+)|any(?:one|body)\s+(?:have|got|here|up|"
-    r"willing|open|free|around|available)|any\s+(?:chance|way|words|advice|tips|thoughts|"
-    r"pointers|suggestions|ideas|[\w-]+\s+here)|(?:is|would)\s+it\s+(?:be\s+)?(?:ok|okay|"
-    r"possible|alright)|mind\s+if|wondering\s+if|let's|(?:i'd|i\s+would|would)\s+(?:really\s+|"
-    r"so\s+)?(?:love|like|appreciate|welcome|value)|(?:looking|searching|hoping)\s+for|need|"
-    r"seeking|who(?:'d|\s+would|\s+here)|(?:any|some)(?:one|body)\s+(?:i|we)\s+(?:could|can)|"
-    r"is\s+there\s+(?:any|some)(?:one|body))\b"
-)
-W_COMPOSITE, W_EXTRA = 1.75, 0.5
-OBJECTS: tuple[_Cue, ...] = (
-    _cue(
-        "time",
-        W_COMPOSITE,
-        "minute|second|moment|hour|time|availab|bandwidth|calendar|capacity",
-        rf"\b{_QTY}\s*{_ADJ}*{_UNIT}|\b(?:your\s+calendar|capacity)\b",
-    ),
-    _cue(
-        "conversation",
-        W_COMPOSITE,
-        "talk|chat|speak|meet|connect|catch|sit down|reach out|conversation|zoom|huddle|coffee|"
-        "1:1|dm|call",
-        r"(?<!the\s)(?<!our\s)(?<!your\s)(?<!this\s)\b(?:talk(?:ing)?|chat(?:s|ting)?|speak|"
-        r"meet(?:ing\s+up)?|connect|catch\s+up|sit\s+down|reach\s+out|conversation|zoom|huddle|"
-        r"coffee|1:1|dm|(?:a|quick|short|video|phone|intro|minute)\s+call)\b",
-    ),
-    _cue(
-        "advice",
-        W_COMPOSITE,
-        "advice|guidance|guide me|pointers|wisdom|coach|sounding board|check|your|learn|"
-        "understand|how you",
-        r"\b(?:advice|guidance|guide\s+me|pointers|wisdom|coach(?:ing)?|sounding\s+board|"
-        r"gut\s+check|sanity\s+check|your\s+(?:brain|thoughts|input|perspective|take|opinion|"
-        r"view|read|experience|story|feedback|suggestions?|insights?)|learn\s+(?:from|about)\s+"
-        r"(?:you|your|how)|help\s+me\s+understand\s+(?:what|how|whether|if)|how\s+you\s+"
-        r"(?:did|do|got|handled|made|went))\b",
-    ),
-)
-
-# Message-wide context: firefighting makes "you around?" an ops page, not a mentoring ask.
-_OPS = re.compile(
-    r"\b(?:incident|outage|sev\s*\d|p0|on\s+fire|hotfix|rollback|pager|"
-    r"(?:prod|production|staging|site|server|build|pipeline|deploy)\s+(?:is\s+)?(?:down|broken|red|"
-    r"stuck|failing))\b"
-)
-_ADDRESS = re.compile(
-    r"MENTION|GROUP|\b(?:you|your|you'd|you're|anyone|anybody|someone|somebody|folks|y'all|"
-    r"who(?:'d|\s+here|\s+would)|any\s+[\w-]+\s+here)\b"
-)
-# Mentoring subjects (DESIGN: promotion, handling a problem, career path, skills).
-_TOPIC = re.compile(
-    r"\b(?:career|promot\w*|promo|raise|salary|negotiat\w*|offer|interview\w*|growth|grow\w*|"
-    r"senior|staff|principal|manag\w+|leadership|lead|mentor\w*|imposter|burn\s*out|burnout|"
-    r"conflict|coworker|stakeholder|direct\s+report|transition\w*|switch\w*|path|skills?|goals?|"
-    r"okrs?|performance|next\s+(?:step|role|move)|1:1|upset|stressed|situation|job\s+offer|"
-    r"new\s+job|role|mov(?:e|ing)\s+(?:into|from))\b"
-)
-# Message-wide evidence, added once when some sentence already looks like an ask.
-CONTEXT: tuple[tuple[re.Pattern[str], float, str], ...] = (
-    (re.compile(r"\?"), 0.5, "question"),
-    (_ADDRESS, 0.5, "addressed"),
-    (_TOPIC, 0.75, "mentoring_topic"),
-    (_OPS, -2.5, "not_ops_context"),
 )

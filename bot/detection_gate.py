@@ -1,4 +1,4 @@
-"""Sound prefilters for the ask classifier: which alternatives of a cue can match a text.
+"""Sound gates for the ask classifier's cues: which alternatives of a cue can match a text.
 
 Every cue pattern is an alternation. bot/detection_words.py reads, for each alternative, the
 ways it can match and, for each way, the words it needs ("one of these" factors). A text that
@@ -7,7 +7,7 @@ the alternative can be dropped from the alternation without changing any match: 
 tries its arms in order, and an arm that never matches is never chosen. `Gate.hits` turns a
 text's words into one bit per alternative that may match, with a few set, dict and int
 operations; `Gate.pattern` gives the pattern with just those alternatives (cached), or None.
-docs/detection.md ("The prefilter") has the argument in full.
+docs/detection.md ("Speed", "The gates") says where it is used and how it is checked.
 """
 
 from __future__ import annotations

@@ -1,10 +1,8 @@
-"""The ask classifier's view of a message: its normalised text, and the words it can have.
+"""The ask classifier's view of a message: its normalised text.
 
-`normalise` turns raw Slack text into what the cues read (code and quotes dropped, markup
-turned into UPPERCASE tokens, casual spellings spelled out). `raw_words` reads, off the raw
-text alone, every whole word the normalised text can have: the prefilter's input. The two
-sit together because the prefilter is sound only while normalising keeps the promise the
-comment above `raw_words` states (docs/detection.md, "The prefilter").
+`normalise` turns raw Slack text into what the cues and the model read: code and quoted
+lines dropped, short quoted phrases turned into QUOTE, markup turned into UPPERCASE tokens,
+casual spellings spelled out (docs/detection.md, "How it works").
 """
 
 from __future__ import annotations
@@ -12,9 +10,9 @@ from __future__ import annotations
 import re
 from functools import partial
 
-from bot.detection_gate import lowered_words_in, words_in
+from bot.detection_gate import words_in
 
-__all__ = ["MAX_RAW_CHARS", "MAX_SCAN_CHARS", "normalise", "raw_words"]
+__all__ = ["MAX_RAW_CHARS", "MAX_SCAN_CHARS", "normalise"]
 
 # Slack allows 40k characters; an ask sits near the top, and pasted logs must not cost us.
 MAX_RAW_CHARS = 6000
@@ -35,18 +33,45 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 # Casual spellings folded to one canonical word, so the cue patterns stay readable.
 _SLANG = {
-    "u": "you", "ya": "you", "r": "are", "ur": "your", "pls": "please", "plz": "please",
-    "min": "minute", "mins": "minutes", "sec": "second", "secs": "seconds", "hr": "hour",
-    "hrs": "hours", "2day": "today", "tmrw": "tomorrow", "tmr": "tomorrow",
-    "lmk": "let me know", "q": "question", "qs": "questions", "q's": "questions",
-    "thx": "thanks", "ty": "thanks", "wanna": "want to", "im": "i'm", "ive": "i've",
+    "u": "you", "ya": "you", "yu": "you", "r": "are", "ur": "your", "pls": "please",
+    "plz": "please", "plss": "please", "min": "minute", "mins": "minutes", "sec": "second",
+    "secs": "seconds", "hr": "hour", "hrs": "hours", "2day": "today", "tmrw": "tomorrow",
+    "tmr": "tomorrow", "tmrow": "tomorrow", "tomoz": "tomorrow", "2moro": "tomorrow",
+    "2mrw": "tomorrow", "2nite": "tonight", "tonite": "tonight", "lmk": "let me know",
+    "q": "question", "qs": "questions", "q's": "questions", "thx": "thanks", "ty": "thanks",
+    "thnx": "thanks", "thanx": "thanks", "tnx": "thanks", "wanna": "want to",
+    "gonna": "going to", "gotta": "got to", "lemme": "let me", "gimme": "give me",
+    "kinda": "kind of", "sorta": "sort of", "dunno": "don't know", "im": "i'm", "ive": "i've",
     "dont": "don't", "cant": "can't", "1-on-1": "1:1", "1on1": "1:1", "one-on-one": "1:1",
-    "1:1s": "1:1", "convo": "conversation", "abt": "about", "w/": "with",
+    "1:1s": "1:1", "convo": "conversation", "abt": "about", "bout": "about", "w/": "with",
+    "cn": "can", "cud": "could", "cld": "could", "wud": "would", "wld": "would",
+    "shud": "should", "shld": "should", "tlk": "talk", "tym": "time", "sometym": "sometime",
+    "wk": "week", "nxt": "next", "msg": "message", "gr8": "great", "l8r": "later",
+    "ltr": "later", "b4": "before", "bc": "because", "coz": "because", "cuz": "because",
+    "bcoz": "because", "bcz": "because", "rn": "right now", "ppl": "people",
+    "sth": "something", "smth": "something", "smthg": "something", "sumthing": "something",
+    "any1": "anyone", "some1": "someone", "ne1": "anyone", "luv": "love", "hv": "have",
+    "hav": "have", "wat": "what", "wht": "what", "hw": "how", "whn": "when", "abit": "a bit",
+    "ystrdy": "yesterday", "yday": "yesterday", "mtg": "meeting", "intrvw": "interview",
+    "guidence": "guidance", "thru": "through", "tho": "though", "ofc": "of course",
+    "idk": "i don't know", "tbh": "to be honest", "btw": "by the way",
 }  # fmt: skip
 _SLANG_WORD = re.compile(
     r"(?<![\w'/-])(?:" + "|".join(sorted(map(re.escape, _SLANG), key=len, reverse=True)) + r")"
     r"(?![\w'/-])"
 )
+# A short quoted phrase is someone else's words ("my manager's 'got a min?' scares me"). A
+# single quote opens at the start or after a space or "(", and closes before a non-letter, so
+# "manager's" and "don't" are not quotes.
+_QUOTED = re.compile(r""""[^"]{1,80}"|(?:^|(?<=[\s(]))'(?=\w)[^\n]{1,80}?(?<=[^\s'])'(?!\w)""")
+# The words a slang spelling starts with, and the spellings that start with a digit: the
+# slang pass runs only when one of them is there.
+_SLANG_FIRST = frozenset(
+    first.encode()
+    for key in _SLANG
+    if (first := re.match("[a-z]*", key).group())  # type: ignore[union-attr]
+)
+_DIGIT_KEYS = tuple(key for key in _SLANG if key[0].isdigit())
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
 _PUNCT_PAIR = re.compile(r"[?!.][?!.]")  # a cheaper first look for a run
 # A line whose first non-space is ">" or "&gt;" (str.lstrip and \s agree on what a space is).
@@ -93,10 +118,9 @@ def _markup(mentions: list[str], bot_user_id: str | None, match: re.Match[str]) 
     return " LINK "
 
 
-def normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[str, list[str]]:
+def normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
     """Lowercase text with markup replaced by UPPERCASE tokens, and the user ids mentioned.
-    Each step runs only if the text has the character it starts from; `slang=False` says the
-    caller knows no casual spelling is there (`raw_words`)."""
+    Each step runs only if the text has the character or word it starts from."""
     text = _strip_code_and_quotes(text[:MAX_RAW_CHARS])[:MAX_SCAN_CHARS].lower()
     mentions: list[str] = []
     if "<" in text:
@@ -113,69 +137,10 @@ def normalise(text: str, bot_user_id: str | None, slang: bool = True) -> tuple[s
         text = _EMOJI.sub(" ", text)
     if _FOLDED.search(text):
         text = text.translate(_FOLD)
-    if slang:
+    if '"' in text or " '" in text or "('" in text or text.startswith("'"):
+        text = _QUOTED.sub(" QUOTE ", text)
+    if not _SLANG_FIRST.isdisjoint(words_in(text)) or any(key in text for key in _DIGIT_KEYS):
         text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
     if _PUNCT_PAIR.search(text):
         text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)
     return " ".join(text.split()), mentions
-
-
-# --- the prefilter on the raw text -----------------------------------------------------------
-# Normalising only removes text, puts non-letters around what it inserts, and spells slang
-# out, so every whole word of the normalised text is a whole word of the lowercased raw text
-# or of the expansion of a slang spelling found there (docs/detection.md, "The prefilter").
-# A slang spelling counts where normalising may expand it: "_" may turn into a space there.
-_EDGE = "a-z0-9'/-"
-
-
-def _spelled(keys: list[str]) -> tuple[re.Pattern[str], set[bytes]]:
-    """Where any of these slang keys stands in the raw text, and the words it may become."""
-    # The key first, then the look back past it: a literal start makes the search fast.
-    spelled = "|".join(
-        re.escape(key).replace("'", "['\u2018\u2019]") + f"(?<![{_EDGE}][\\s\\S]{{{len(key)}}})"
-        for key in keys
-    )
-    pattern = re.compile(f"(?:{spelled})(?![{_EDGE}])")
-    return pattern, set().union(*(words_in(_SLANG[key]) for key in keys))
-
-
-def _first_word(key: str) -> str:
-    return re.match("[a-z]*", key).group()  # type: ignore[union-attr]
-
-
-# Keys by their first word (a whole word of the raw text where the key is), and those that
-# start with a digit ("1-on-1", "1on1", "2day"), looked for directly.
-_SLANG_AT = {
-    first.encode(): _spelled([key for key in _SLANG if _first_word(key) == first])
-    for first in {_first_word(key) for key in _SLANG} - {""}
-}
-_SLANG_FIRST = frozenset(_SLANG_AT)
-_DIGIT_SLANG = _spelled([key for key in _SLANG if not _first_word(key)])
-# Normalising turns each of these into MENTION or BOT: no code fence, quote line or cut can
-# split one (no backtick or newline inside, and the prefilter reads <= 1,000 characters), and
-# no other markup can take its "<".
-_RAW_MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
-
-
-def raw_words(text: str) -> tuple[list[bytes], bool]:
-    """Every whole word the normalised text can have, read off the raw text (<= 1000 chars),
-    and whether a casual spelling may be there to expand."""
-    if "<@" in text:  # a user mention becomes MENTION or BOT: its letters are no words
-        text = _RAW_MENTION.sub(" ", text)
-    words = lowered_words_in(text)
-    slang = False
-    low = None  # text.lower(), made when a spelling is looked for
-    for first in () if _SLANG_FIRST.isdisjoint(words) else _SLANG_FIRST.intersection(words):
-        found, expansions = _SLANG_AT[first]
-        if found.search(low := low or text.lower()):
-            words += expansions
-            slang = True
-    # Each digit spelling has a "1" or a "2", and lowercasing makes no digit.
-    if "1" in text or "2" in text:
-        low = low or text.lower()
-        if ("on1" in low or "on-1" in low or "2day" in low or "1:1s" in low) and _DIGIT_SLANG[
-            0
-        ].search(low):
-            words += _DIGIT_SLANG[1]
-            slang = True
-    return words, slang

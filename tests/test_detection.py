@@ -1,81 +1,159 @@
-"""The ask detector: measured precision/recall on labelled sets, plus the rules users rely on."""
+"""The ask detector: measured precision/recall on the corpus, and the rules users rely on."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import random
 import re
 import time
+from collections import Counter
 from functools import partial
-from pathlib import Path
 
 import pytest
 
 from bot import detection, detection_text
 from bot.detection import DEFAULT_THRESHOLD, Detection, classify
 from bot.detection_gate import Shape, words_in
+from bot.detection_model import features, tokens
+from bot.detection_train import DEV_SET, WEIGHTS_PATH, Row, is_held_out, load_corpus, load_tsv
 
-DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "data" / "detection_dev.tsv"
-UNSEEN_SET = Path(__file__).resolve().parent / "data" / "detection_unseen.tsv"
-BAR = 0.9
 BOT = "UBOT00001"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
+# Measured when the shipped weights were trained (bot/data/detection_weights.json, "report");
+# the assertions sit a little below, so a retrain that loses ground fails.
+HELD_OUT_FLOOR = {"precision": 0.92, "recall": 0.94}
+DEV_FLOOR = 0.95
 
 
-def load(path: Path) -> list[tuple[bool, str]]:
-    """Rows of a `label<TAB>text` file; a literal backslash-n in text stands for a newline."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "label\ttext"
-    rows = []
-    for line in lines[1:]:
-        label, text = line.split("\t", 1)
-        assert label in {"0", "1"}, line
-        rows.append((label == "1", text.replace("\\n", "\n")))
-    return rows
+@pytest.fixture(scope="module")
+def corpus() -> list[Row]:
+    return load_corpus()
 
 
-def precision_recall(rows: list[tuple[bool, str]]) -> tuple[float, float, list[str]]:
+def figures(rows: list[Row]) -> tuple[float, float, list[str]]:
     """Precision, recall and the misclassified texts, to print when tuning."""
     tp = fp = fn = 0
     misses = []
-    for is_ask, text in rows:
-        predicted = classify(text).is_ask
-        tp += predicted and is_ask
-        fp += predicted and not is_ask
-        fn += is_ask and not predicted
-        if predicted != is_ask:
-            misses.append(f"{'FN' if is_ask else 'FP'}: {text}")
+    for row in rows:
+        predicted = classify(row.text).is_ask
+        tp += predicted and row.is_ask
+        fp += predicted and not row.is_ask
+        fn += row.is_ask and not predicted
+        if predicted != row.is_ask:
+            misses.append(f"{'FN' if row.is_ask else 'FP'} [{row.kind}]: {row.text!r}")
     return tp / max(tp + fp, 1), tp / max(tp + fn, 1), misses
-
-
-def check_set(path: Path) -> None:
-    rows = load(path)
-    precision, recall, misses = precision_recall(rows)
-    report = f"{path.name}: n={len(rows)} precision={precision:.3f} recall={recall:.3f}"
-    print(report, *misses, sep="\n  ")
-    assert precision >= BAR, report
-    assert recall >= BAR, report
 
 
 # --- measured quality ------------------------------------------------------------------------
 
 
+def test_held_out_precision_and_recall(corpus: list[Row]) -> None:
+    """The held-out fifth was never used for any choice: the honest figure."""
+    held_out = [row for row in corpus if is_held_out(row)]
+    precision, recall, misses = figures(held_out)
+    print(f"held out: n={len(held_out)} precision={precision:.3f} recall={recall:.3f}")
+    print(*misses, sep="\n  ")
+    report = json.loads(WEIGHTS_PATH.read_text(encoding="utf-8"))["report"]
+    print(f"cross-validated when trained: {report['cross_validation']}")
+    assert (round(precision, 6), round(recall, 6)) == (
+        round(report["held_out"]["precision"], 6),
+        round(report["held_out"]["recall"], 6),
+    ), "the shipped model is not the one the report measured"
+    assert precision >= HELD_OUT_FLOOR["precision"]
+    assert recall >= HELD_OUT_FLOOR["recall"]
+
+
+def test_held_out_figures_by_kind(corpus: list[Row]) -> None:
+    """Printed for reading: where the detector is weak. Every kind must be held out somewhere."""
+    held_out = [row for row in corpus if is_held_out(row)]
+    kinds = Counter(row.kind for row in held_out)
+    for kind in sorted(kinds):
+        rows = [row for row in held_out if row.kind == kind]
+        right = sum(classify(row.text).is_ask == row.is_ask for row in rows)
+        print(f"  {kind:20} {right}/{len(rows)} right")
+    assert len(kinds) >= 30
+
+
 def test_dev_set_precision_and_recall() -> None:
     if not DEV_SET.exists():
         pytest.skip(f"dev set not found at {DEV_SET} (the repo normally sits beside shared/)")
-    check_set(DEV_SET)
+    rows = load_tsv(DEV_SET)
+    precision, recall, misses = figures(rows)
+    print(f"dev (trained on): precision={precision:.3f} recall={recall:.3f}", *misses)
+    assert precision >= DEV_FLOOR
+    assert recall >= DEV_FLOOR
 
 
-def test_unseen_set_precision_and_recall() -> None:
-    check_set(UNSEEN_SET)
+# The kinds of message the detector must hold on (issue: terse, polite, offering something back,
+# to the channel, about a document, coaching, shorthand; and quoted, offers, tasks), each with
+# cases of its own in the corpus.
+CORPUS_KINDS = {
+    "terse_time", "shorthand", "emoji", "dm", "thread_reply", "polite_wrapped", "regional",
+    "offer_back", "task_request", "formal_email_style", "channel_experience", "mentor_seeking",
+    "open_channel", "offer_help", "announcement", "community", "doc_feedback", "coaching",
+    "advice_specific", "work_time", "link", "quoted_reported", "third_party", "negation",
+    "code_quote", "long_message", "bot_dm", "ops_incident", "hidden_ask", "lookalike",
+    "mixed_intent",
+}  # fmt: skip
 
 
-def test_unseen_set_is_big_and_balanced_enough_to_mean_something() -> None:
-    rows = load(UNSEEN_SET)
-    asks = sum(is_ask for is_ask, _ in rows)
-    assert len(rows) >= 150
-    assert 0.3 <= asks / len(rows) <= 0.5
-    assert len({text for _, text in rows}) == len(rows), "duplicate examples"
+def test_corpus_is_large_varied_and_clean(corpus: list[Row]) -> None:
+    assert len(corpus) >= 1000
+    asks = sum(row.is_ask for row in corpus)
+    assert 0.3 <= asks / len(corpus) <= 0.55
+    kinds = Counter((row.kind, row.is_ask) for row in corpus)
+    for kind in CORPUS_KINDS:
+        assert kinds[kind, True] + kinds[kind, False] >= 20, kind
+    if DEV_SET.exists():
+        dev = {row.text for row in load_tsv(DEV_SET)}
+        assert not dev & {row.text for row in corpus}, "the dev set is kept apart"
+    held = sum(is_held_out(row) for row in corpus)
+    assert 0.15 <= held / len(corpus) <= 0.25
+
+
+@pytest.mark.parametrize(
+    ("text", "is_ask"),
+    [
+        # terse time asks
+        ("<@U0ALICE01> 5 min later?", True),
+        ("<@U0ALICE01> have a sec today?", True),
+        ("<@U0ALICE01> free after lunch? 10 mins", True),
+        # politeness, and something offered back
+        ("<@U0ALICE01> Trust you are well! Might you spare some time this week?", True),
+        ("<@U0ALICE01> once you're out of meetings, could I steal a moment?", True),
+        ("lunch on me if you'll share how you got promoted", True),
+        # to the channel, for someone's experience
+        ("has anyone moved from support to engineering here? would love half an hour", True),
+        # a document, slides or a résumé to look at
+        (
+            "<@U0ALICE01> could you look at my résumé and tell me what you think? "
+            "<https://docs.google.com/document/d/1x|resume>",
+            True,
+        ),
+        ("<@U0ALICE01> mind looking at my slides and telling me what's not landing?", True),
+        # coaching and a sounding board
+        ("<@U0ALICE01> could you help me prep for my first board demo?", True),
+        ("<@U0ALICE01> fancy a whiteboard session on my idea?", True),
+        ("<@U0ALICE01> would you run a practice interview with me?", True),
+        # shorthand and typos
+        ("<@U0ALICE01> cn u spare 10 to tlk abt my goals", True),
+        ("u free 2moro for a quick call? need ur advice on an offer", True),
+        # the phrase quoted, reported or joked about
+        ("my manager's 'got a minute?' gives me chills", False),
+        ('she said "can we talk?" and I panicked lol', False),
+        ("we had a great chat about my promo yesterday", False),
+        # offers of help
+        ("ping me any time if you want to talk", False),
+        ("Happy to review résumés this week, just DM me", False),
+        # a task, a number or an errand
+        ("<@U0ALICE01> can you cover on-call tonight?", False),
+        ("<@U0ALICE01> do you have a rough sizing for the migration?", False),
+        ("<@U0ALICE01> got a sec to approve my PR?", False),
+    ],
+)
+def test_the_kinds_of_ask_and_of_trap(text: str, is_ask: bool) -> None:
+    assert classify(text).is_ask is is_ask
 
 
 # --- the result object -----------------------------------------------------------------------
@@ -88,26 +166,24 @@ def test_detection_is_frozen_and_slotted() -> None:
     assert not hasattr(result, "__dict__")
 
 
-def test_scores_stay_in_range_and_asks_explain_themselves() -> None:
-    rows = load(UNSEEN_SET)
-    for _, text in rows:
-        result = classify(text)
-        assert 0.0 <= result.score <= 1.0, text
-        assert result.is_ask == (result.score >= DEFAULT_THRESHOLD), text
-        if result.is_ask:
-            assert result.reasons, text
-            assert all(r and len(r) < 40 and " " not in r for r in result.reasons), result.reasons
-        else:
-            assert result.target is None, text
+def test_scores_stay_in_range_and_reasons_are_cue_names(corpus: list[Row]) -> None:
+    for row in corpus:
+        result = classify(row.text)
+        assert 0.0 <= result.score <= 1.0, row.text
+        assert result.is_ask == (result.score >= DEFAULT_THRESHOLD), row.text
+        assert all(r and len(r) < 40 and " " not in r for r in result.reasons), result.reasons
+        if not result.is_ask:
+            assert result.target is None, row.text
 
 
-def test_threshold_moves_the_verdict_but_not_the_score() -> None:
+def test_threshold_moves_the_verdict_but_not_an_asks_score() -> None:
     text = "<@U0ALICE01> got a minute?"
     default = classify(text)
-    strict = classify(text, threshold=0.999)
+    lenient = classify(text, threshold=0.2)
     assert default.is_ask
-    assert not strict.is_ask
-    assert strict.score == default.score
+    assert lenient.is_ask
+    assert lenient.score == default.score
+    assert not classify(text, threshold=0.9999).is_ask
 
 
 def test_reasons_never_echo_message_text() -> None:
@@ -216,8 +292,8 @@ def test_markup_and_casual_spelling_do_not_hide_an_ask(text: str) -> None:
 )
 def test_empty_or_markup_only_is_not_an_ask(text: str) -> None:
     result = classify(text)
-    assert result == Detection(False, 0.0, None, ())
-    assert not classify(text, threshold=0.0).is_ask  # no cue at all is never an ask
+    assert not result.is_ask
+    assert (result.target, result.reasons) == (None, ())
 
 
 # --- where the line is -----------------------------------------------------------------------
@@ -269,9 +345,7 @@ def test_traps_are_not_asks(text: str) -> None:
     ],
 )
 def test_asks_for_time_or_advice_are_asks(text: str) -> None:
-    result = classify(text)
-    assert result.is_ask
-    assert result.reasons
+    assert classify(text).is_ask
 
 
 def test_a_thank_you_does_not_cancel_an_ask_in_the_next_sentence() -> None:
@@ -296,27 +370,26 @@ def test_very_long_messages_stay_fast_and_read_only_the_top() -> None:
     assert elapsed < 0.25, f"{elapsed:.3f}s for three ~100k-char messages"
 
 
-def test_throughput_is_in_the_right_league() -> None:
-    texts = [text for _, text in load(UNSEEN_SET)]
+def test_throughput_is_in_the_right_league(corpus: list[Row]) -> None:
+    texts = [row.text for row in corpus]
     start = time.perf_counter()
     for text in texts:
         classify(text)
     rate = len(texts) / (time.perf_counter() - start)
-    print(f"throughput on the unseen set: {rate:,.0f} msgs/s")
+    print(f"throughput on the corpus: {rate:,.0f} msgs/s")
     assert rate > 2_000  # a catastrophic-regression guard, not the benchmark (docs/detection.md)
 
 
 # --- internal invariant that keeps the fast path honest --------------------------------------
 
 
-def test_every_cue_match_contains_one_of_its_trigger_words() -> None:
+def test_every_cue_match_contains_one_of_its_trigger_words(corpus: list[Row]) -> None:
     """A cue only runs when a trigger word is present, so each match must contain one."""
-    texts = [text for _, text in load(UNSEEN_SET)]
+    texts = [row.text for row in corpus]
     if DEV_SET.exists():
-        texts += [text for _, text in load(DEV_SET)]
+        texts += [row.text for row in load_tsv(DEV_SET)]
     normalised = [detection._normalise(text, None)[0] for text in texts]
     cues = [(name, triggers, pattern) for name, _, triggers, pattern in detection.POSITIVE]
-    cues += [(f"object:{kind}", trig, pattern) for kind, _, trig, pattern in detection.OBJECTS]
     for name, triggers, pattern in cues:
         assert triggers, name
         for text in normalised:
@@ -324,11 +397,10 @@ def test_every_cue_match_contains_one_of_its_trigger_words() -> None:
                 assert any(word in match.group(0) for word in triggers), (name, match.group(0))
 
 
-# --- the prefilter is sound (docs/detection.md, "The prefilter") ------------------------------
-# The raw-text prefilter may only ever skip work that finds nothing: every word the normalised
-# text has must be among the words read off the raw text, and every cue alternative that
-# matches the normalised text must be among those the gates keep. Checked on the labelled sets
-# and on texts spliced from them with slang, markup, code, quotes and emoji.
+# --- the gates are sound (docs/detection.md, "The gates") -------------------------------------
+# A gate may only ever skip work that finds nothing: every cue alternative that matches the
+# normalised text must be among those the gate keeps for its words. Checked on the corpus and
+# on texts spliced from it with slang, markup, code, quotes and emoji.
 
 _DECOR = [
     "u", "ur", "r", "ya", "pls", "min", "mins", "sec", "hrs", "lmk", "q", "q\u2019s", "w/",
@@ -340,10 +412,10 @@ _DECOR = [
 ]  # fmt: skip
 
 
-def _spliced_corpus(size: int = 1500) -> list[str]:
-    texts = [text for _, text in load(UNSEEN_SET)]
+def _spliced_corpus(corpus: list[Row], size: int = 1500) -> list[str]:
+    texts = [row.text for row in corpus]
     if DEV_SET.exists():
-        texts += [text for _, text in load(DEV_SET)]
+        texts += [row.text for row in load_tsv(DEV_SET)]
     words = sorted({word for text in texts for word in text.split()})
     rng = random.Random(11)
     out = list(texts)
@@ -358,28 +430,17 @@ def _spliced_corpus(size: int = 1500) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def spliced() -> list[tuple[str, str, list[str], bool]]:
-    """(raw text, normalised text, raw words, slang seen) for texts the prefilter reads."""
+def spliced(corpus: list[Row]) -> list[tuple[str, str, list[bytes]]]:
+    """(raw text, normalised text, its words) for the corpus and texts spliced from it."""
     rows = []
-    for text in _spliced_corpus():
-        if len(text) <= 1000:  # longer texts skip the prefilter
-            words, slang = detection._raw_words(text)
-            rows.append((text, detection._normalise(text, BOT)[0], words, slang))
+    for text in _spliced_corpus(corpus):
+        normalised = detection._normalise(text, BOT)[0]
+        rows.append((text, normalised, words_in(normalised)))
     return rows
 
 
-def test_raw_words_cover_every_word_of_the_normalised_text(
-    spliced: list[tuple[str, str, list[str], bool]],
-) -> None:
-    for text, normalised, words, slang in spliced:
-        missing = set(words_in(normalised)) - set(words)
-        assert not missing, (text, missing)
-        if not slang:  # so normalising may skip the slang step
-            assert detection._normalise(text, BOT, slang=False)[0] == normalised, text
-
-
 def test_gates_keep_every_alternative_that_matches(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     for gate in (detection._ASK_GATE, detection._REST_GATE):
         alternatives = {
@@ -387,7 +448,7 @@ def test_gates_keep_every_alternative_that_matches(
             for name, shape in gate.shapes.items()
             for first, count in [gate.spans[name]]
         }
-        for text, normalised, words, _ in spliced:
+        for text, normalised, words in spliced:
             hits = gate.hits(words)
             for name, (full, arms, first) in alternatives.items():
                 if not full.search(normalised):
@@ -398,10 +459,10 @@ def test_gates_keep_every_alternative_that_matches(
 
 
 def test_reduced_patterns_find_exactly_what_the_full_patterns_find(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     for gate in (detection._ASK_GATE, detection._REST_GATE):
-        for text, normalised, words, _ in spliced[::3]:
+        for text, normalised, words in spliced[::3]:
             hits = gate.hits(words)
             for name, shape in gate.shapes.items():
                 reduced = gate.reduced(name, hits)
@@ -409,25 +470,30 @@ def test_reduced_patterns_find_exactly_what_the_full_patterns_find(
                 assert found == [m.span() for m in shape.full.finditer(normalised)], (name, text)
 
 
-def test_a_text_the_prefilter_rejects_gets_the_full_verdict(
-    spliced: list[tuple[str, str, list[str], bool]],
+def test_leaving_the_cues_out_never_changes_a_verdict(
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
-    rejected = 0
-    for text, normalised, _, _ in spliced:
-        if classify(text) is detection._NOT_AN_ASK:
-            rejected += 1
-            assert normalised == "" or detection._score(
-                normalised, words_in(normalised), detection._ASK_GATE.hits(words_in(normalised))
-            ) == (0.0, []), text
-    assert rejected > len(spliced) // 4  # the prefilter does its job
+    """`classify` skips the cues when they can't lift the words' margin over the line; the
+    verdict must be the one the full reading gives, and an ask's score too."""
+    skipped = 0
+    for text, _, _ in spliced:
+        reading = detection.read(text, BOT)
+        names = features(tokens(reading.normalised), reading.cues)
+        full = detection.MODEL.probability(names)
+        result = classify(text, bot_user_id=BOT)
+        assert result.is_ask == (full >= DEFAULT_THRESHOLD), text
+        if result.is_ask:
+            assert result.score == pytest.approx(full, abs=1e-12), text
+        skipped += bool(reading.cues) and not result.reasons
+    assert skipped > 0  # the bound does its job on some texts with cues
 
 
 def test_ascii_twins_find_what_the_patterns_find_in_ascii_text(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     checked = 0
     for gate in (detection._ASK_GATE, detection._REST_GATE):
-        for text, normalised, words, _ in spliced[1::3]:
+        for text, normalised, words in spliced[1::3]:
             if not normalised.isascii():
                 continue
             checked += 1
@@ -442,25 +508,25 @@ def test_ascii_twins_find_what_the_patterns_find_in_ascii_text(
 
 
 def test_alternatives_said_to_hold_a_trigger_word_hold_one_in_every_match(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     gate, marked = detection._ASK_GATE, 0
-    for _, _, triggers, key, bits, unsure in detection._POSITIVE + detection._OBJECTS:
+    for _, _, triggers, key, bits, unsure in detection._POSITIVE:
         first, count = gate.spans[key]
         arms = [i for i in range(count) if (bits & ~unsure) >> (first + i) & 1]
         marked += len(arms)
         for arm in [re.compile(gate.shapes[key].only([i])) for i in arms]:
-            for _, normalised, _, _ in spliced:
+            for _, normalised, _ in spliced:
                 for match in arm.finditer(normalised):
                     assert triggers.search(match.group()), (key, match.group())
     assert marked > 20  # so most trigger searches are skipped
 
 
 def test_one_sentence_ends_are_found_as_the_regex_finds_them(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     rng = random.Random(5)
-    texts = [normalised for _, normalised, _, _ in spliced]
+    texts = [normalised for _, normalised, _ in spliced]
     texts += ["".join(rng.choice("ab .?!") for _ in range(rng.randint(0, 6))) for _ in range(3000)]
     for text in texts:
         regex = [m.end() for m in detection._SENTENCE_END.finditer(text)]
@@ -468,10 +534,10 @@ def test_one_sentence_ends_are_found_as_the_regex_finds_them(
 
 
 def test_the_shortcuts_in_normalising_agree_with_the_general_rules(
-    spliced: list[tuple[str, str, list[str], bool]],
+    spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
     fast = 0
-    for text, _, _, _ in spliced:
+    for text, _, _ in spliced:
         low = text.lower()
         users = detection_text._USER_MENTION.findall(low)
         if "<" in low and len(users) == low.count("<"):
