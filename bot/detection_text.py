@@ -71,7 +71,7 @@ _SLANG_FIRST = frozenset(
     for key in _SLANG
     if (first := re.match("[a-z]*", key).group())  # type: ignore[union-attr]
 )
-_DIGIT_KEYS = tuple(key for key in _SLANG if key[0].isdigit())
+_DIGIT_KEYS = tuple(key for key in _SLANG if key[0].isdigit())  # each starts "1" or "2"
 _PUNCT_RUN = re.compile(r"[?!.]{2,}")
 _PUNCT_PAIR = re.compile(r"[?!.][?!.]")  # a cheaper first look for a run
 # A line whose first non-space is ">" or "&gt;" (str.lstrip and \s agree on what a space is).
@@ -139,7 +139,9 @@ def normalise(text: str, bot_user_id: str | None) -> tuple[str, list[str]]:
         text = text.translate(_FOLD)
     if '"' in text or " '" in text or "('" in text or text.startswith("'"):
         text = _QUOTED.sub(" QUOTE ", text)
-    if not _SLANG_FIRST.isdisjoint(words_in(text)) or any(key in text for key in _DIGIT_KEYS):
+    if not _SLANG_FIRST.isdisjoint(words_in(text)) or (
+        ("1" in text or "2" in text) and any(key in text for key in _DIGIT_KEYS)
+    ):
         text = _SLANG_WORD.sub(lambda m: _SLANG[m.group(0)], text)
     if _PUNCT_PAIR.search(text):
         text = _PUNCT_RUN.sub(lambda m: "?" if "?" in m.group(0) else m.group(0)[0], text)

@@ -533,6 +533,12 @@ def test_one_sentence_ends_are_found_as_the_regex_finds_them(
         assert detection._sentence_ends(text) == regex, text
 
 
+def test_slang_spellings_that_start_with_a_digit_start_with_the_digits_normalise_looks_for() -> (
+    None
+):
+    assert {key[0] for key in detection_text._DIGIT_KEYS} <= {"1", "2"}
+
+
 def test_the_shortcuts_in_normalising_agree_with_the_general_rules(
     spliced: list[tuple[str, str, list[bytes]]],
 ) -> None:
