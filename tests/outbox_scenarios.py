@@ -20,9 +20,10 @@ from bot.lifecycle import Runtime
 from bot.notes import next_tick
 from handlers.booking.confirm import CONFIRMATION, SLOTS, schedule_follow_ups, starts_key
 from handlers.intros.followups import schedule_followup, schedule_new_intro
+from handlers.kit import send_dm
 from handlers.notes.schedule import new_checkin, schedule_item_due, schedule_ticks
 from handlers.notes.share import PLAN_UNDELIVERED, plan_rows
-from handlers.requests.delivery import send_dm, send_to_mentor
+from handlers.requests.delivery import send_to_mentor
 from handlers.requests.followups import (
     EXPIRE,
     planned,

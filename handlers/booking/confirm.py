@@ -20,8 +20,7 @@ from bot.settings import Settings
 from bot.workspace import workspace_settings
 from handlers.blocks.booking import Role, build_confirmation, build_session_update
 from handlers.blocks.text import slack_date
-from handlers.booking.common import session_topic
-from handlers.requests.delivery import refresh_request_messages, send_dm
+from handlers.kit import refresh_request_messages, send_dm, session_topic
 from storage.models import Session, SubjectType
 from storage.sessions import Booked
 from storage.store import Store

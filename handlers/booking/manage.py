@@ -23,19 +23,21 @@ from handlers.blocks.booking import (
     read_cancel_reason,
 )
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.booking.common import (
+from handlers.booking.common import session_gone
+from handlers.booking.confirm import update_confirmations
+from handlers.booking.start import book_or_tell
+from handlers.kit import (
     NOT_YOURS,
     Pressed,
     metadata_id,
     pressed_or_tell,
-    session_gone,
+    refresh_request_messages,
     session_topic,
     submitter,
+    tell,
+    try_dm,
 )
-from handlers.booking.confirm import update_confirmations
-from handlers.booking.start import book_or_tell
 from handlers.notes.entry import open_log_notes
-from handlers.requests.delivery import refresh_request_messages, tell, try_dm
 from storage.models import Session, SessionStatus
 from storage.store import Store
 

@@ -20,10 +20,10 @@ from handlers.admin.settings import settings_command
 from handlers.admin.stats import stats_command
 from handlers.blocks.help import HelpEntry, build_help
 from handlers.booking.sessions_cmd import sessions_command
-from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.intros.entry import intro_command
+from handlers.kit import BadArguments, SubcommandCall
 from handlers.notes.history import notes_command
 from handlers.privacy.export import export_command
 from handlers.privacy.forget import forget_command

@@ -15,15 +15,14 @@ from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import user_mention
-from handlers.booking.common import BROKEN, submitter
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.home.publish import publish_home_later
+from handlers.kit import BROKEN, read_pressed, submitter
 from handlers.requests.actions import (
     after_accept,
     after_cancel,
     close_cancelled,
-    read_click,
     refusal,
 )
 from handlers.requests.ask import MODAL_FAILED
@@ -41,11 +40,11 @@ async def home_accept(
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     notice = BROKEN
     if click is not None:
         now = clock.now()
-        done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
+        done = await store.accept_request(click.team_id, click.target_id, click.user_id, now)
         if done is not None:
             work = after_accept(client, store, done, click.user_id, now)
             background.spawn(work, name=f"accept-{done.id}")
@@ -54,7 +53,7 @@ async def home_accept(
                 "Use *Offer times* when you're ready."
             )
         else:
-            current = await store.get_request(click.team_id, click.request_id)
+            current = await store.get_request(click.team_id, click.target_id)
             notice = refusal(current, click.user_id, current.mentor_id if current else None)
     publish_home_later(
         background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
@@ -72,18 +71,18 @@ async def home_cancel(
     """Cancel one of your requests from Home (only the mentee)."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     notice = BROKEN
     if click is not None:
         now = clock.now()
-        done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
+        done = await store.cancel_request(click.team_id, click.target_id, click.user_id, now)
         if done is not None:
             session = await close_cancelled(store, done, now)
             work = after_cancel(client, store, done, session, now)
             background.spawn(work, name=f"cancel-request-{done.id}")
             notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
         else:
-            current = await store.get_request(click.team_id, click.request_id)
+            current = await store.get_request(click.team_id, click.target_id)
             notice = refusal(current, click.user_id, current.mentee_id if current else None)
     publish_home_later(
         background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
@@ -102,7 +101,7 @@ async def home_offer_times(
     """Offer times from Home: the booking flow's first step."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     if click is None:
         publish_home_later(
             background, client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN
@@ -114,7 +113,7 @@ async def home_offer_times(
         clock,
         settings,
         team_id=click.team_id,
-        request_id=click.request_id,
+        request_id=click.target_id,
         user_id=click.user_id,
         trigger_id=str(body.get("trigger_id") or ""),
     )

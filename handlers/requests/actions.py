@@ -26,20 +26,22 @@ from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
 from bot.settings import Settings
 from handlers import ids
-from handlers.blocks.request_messages import build_not_yours, build_request_update
+from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import slack_date, user_mention
-from handlers.booking.common import BROKEN, session_topic
 from handlers.booking.confirm import update_confirmations
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
-from handlers.requests import modals
-from handlers.requests.delivery import (
-    deliver_to_pool,
-    pool_channel,
+from handlers.kit import (
+    NOT_YOURS,
+    Pressed,
+    pressed_or_tell,
     refresh_request_messages,
+    session_topic,
     tell,
     try_dm,
 )
+from handlers.requests import modals
+from handlers.requests.delivery import deliver_to_pool, pool_channel
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
 from storage.models import Request, RequestStatus, Session, SubjectType
@@ -56,43 +58,6 @@ POOL_REFUSED = (
     ":warning: Slack wouldn't let me post your request in the pool just now. It's saved and "
     "open; you can cancel it and ask again in a little while."
 )
-# Request ids are SQLite integers; a longer digit string would overflow the binding.
-_ID_DIGITS_MAX = 18
-
-
-@dataclass(frozen=True, slots=True)
-class Click:
-    """Who clicked which request, read from a block_actions payload."""
-
-    user_id: str
-    team_id: str
-    request_id: int
-
-
-def read_click(body: dict[str, Any]) -> Click | None:
-    """The clicker, their team and the request id the button carries; None if malformed."""
-    user = body.get("user") or {}
-    actions = body.get("actions") or [{}]
-    action = actions[0] if isinstance(actions[0], dict) else {}
-    raw = action.get("value")
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    well_formed = isinstance(raw, str) and raw.isascii() and raw.isdigit()
-    if not well_formed or len(str(raw)) > _ID_DIGITS_MAX or not user.get("id") or not team_id:
-        # Ids only: the value is untrusted and may be anything.
-        log.warning(
-            "broken request button action=%s user=%s", action.get("action_id"), user.get("id")
-        )
-        return None
-    return Click(str(user["id"]), str(team_id), int(str(raw)))
-
-
-async def _clicked(body: dict[str, Any], respond: AsyncRespond) -> Click | None:
-    click = read_click(body)
-    if click is None:
-        await tell(respond, BROKEN)
-    return click
-
-
 Transition = Callable[[str, int, str, datetime], Awaitable[Request | None]]
 
 
@@ -100,7 +65,7 @@ Transition = Callable[[str, int, str, datetime], Awaitable[Request | None]]
 class Outcome:
     """A click's result: the moved request, or (when nothing moved) the request as it is."""
 
-    click: Click
+    click: Pressed
     at: datetime
     done: Request | None
     current: Request | None
@@ -110,19 +75,19 @@ async def attempt(
     body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, move: Transition
 ) -> Outcome | None:
     """Read the click and try the one conditional update; None when the button was broken."""
-    click = await _clicked(body, respond)
+    click = await pressed_or_tell(body, respond, "request")
     if click is None:
         return None
     now = clock.now()
-    done = await move(click.team_id, click.request_id, click.user_id, now)
-    current = None if done else await store.get_request(click.team_id, click.request_id)
+    done = await move(click.team_id, click.target_id, click.user_id, now)
+    current = None if done else await store.get_request(click.team_id, click.target_id)
     return Outcome(click, now, done, current)
 
 
 def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
     """Why a click changed nothing: someone else's request, or it already moved on."""
     if current is None or allowed != clicker:
-        return build_not_yours()
+        return NOT_YOURS
     return explain(current, clicker)
 
 
@@ -320,7 +285,7 @@ async def send_to_pool(
     """After a decline (or when the named mentor can't be reached), the mentee sends the
     request on to the mentor pool."""
     await ack()
-    click = await _clicked(body, respond)
+    click = await pressed_or_tell(body, respond, "request")
     if click is None:
         return
     channel = await pool_channel(store, settings, click.team_id)
@@ -328,9 +293,9 @@ async def send_to_pool(
         await tell(respond, NO_POOL)
         return
     now = clock.now()
-    done = await store.send_request_to_pool(click.team_id, click.request_id, click.user_id, now)
+    done = await store.send_request_to_pool(click.team_id, click.target_id, click.user_id, now)
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
+        current = await store.get_request(click.team_id, click.target_id)
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
     # Sent on by the mentee now: retrying the mentor's DM or escalating it would post twice.
@@ -368,12 +333,12 @@ async def _own_open_request(
     body: dict[str, Any], respond: AsyncRespond, store: Store
 ) -> Request | None:
     """The clicked request if the clicker is its named mentor and it is still open."""
-    click = await _clicked(body, respond)
+    click = await pressed_or_tell(body, respond, "request")
     if click is None:
         return None
-    current = await store.get_request(click.team_id, click.request_id)
+    current = await store.get_request(click.team_id, click.target_id)
     if current is None or current.mentor_id != click.user_id:
-        await tell(respond, build_not_yours())
+        await tell(respond, NOT_YOURS)
         return None
     if current.status is not RequestStatus.OPEN:
         await tell(respond, explain(current, click.user_id))

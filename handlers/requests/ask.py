@@ -21,25 +21,16 @@ from handlers.blocks.prompt import (
     parse_prompt_value,
 )
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
-from handlers.commands.call import SubcommandCall
+from handlers.kit import SubcommandCall, leading_mention
 from storage.models import RequestSource
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-_LEADING_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 _ANY_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MODAL_FAILED = (
     "I couldn't open the request form just now (Slack said: {error}). Please try again in a moment."
 )
-
-
-def parse_ask_args(args: str) -> tuple[str | None, str]:
-    """'<@U1|dana> can we talk?' -> ('U1', 'can we talk?'); no leading mention -> the pool."""
-    match = _LEADING_MENTION.match(args.strip())
-    if match is None:
-        return None, args.strip()
-    return match.group(1), args.strip()[match.end() :].strip()
 
 
 def first_mention(text: str) -> str | None:
@@ -73,7 +64,7 @@ async def open_request_modal(
 async def ask_command(call: SubcommandCall) -> None:
     """`/mentor ask [@someone] [text]`: the request modal, prefilled."""
     await call.ack()
-    mentor_id, details = parse_ask_args(call.args)
+    mentor_id, details = leading_mention(call.args)
     prefill = RequestPrefill(
         mentor_id=mentor_id if mentor_id != call.user_id else None,
         details=details,

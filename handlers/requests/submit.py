@@ -17,20 +17,14 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.delivery import PERMANENT_ERRORS
 from bot.matching import available_mentors, mentor_availability
-from bot.requests import MentorFacts, limit_problem, mentor_problem
+from bot.requests import limit_problem, mentor_problem
 from bot.settings import Settings
-from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
-from handlers.booking.common import submitter
-from handlers.requests.delivery import (
-    pool_channel,
-    reach_pool,
-    send_dm,
-    send_to_mentor,
-)
+from handlers.kit import mentor_facts, send_dm, submitter
+from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
 from storage.models import Request
@@ -51,25 +45,6 @@ NOT_DELIVERED = (
     "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
     "below if you'd rather reach out directly."
 )
-
-
-async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
-    """What users.info says about a chosen mentor; someone Slack can't find counts as gone."""
-    try:
-        user = await user_info(client, user_id)
-    except SlackApiError as error:
-        if error.response.get("error") in ("user_not_found", "users_not_found"):
-            return MentorFacts(user_id=user_id, deleted=True)
-        raise
-    if user is None:
-        return MentorFacts(user_id=user_id)  # Slack is slow: delivery will find out the rest
-    name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or ""
-    return MentorFacts(
-        user_id=user_id,
-        name=str(name),
-        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-        deleted=bool(user.get("deleted")),
-    )
 
 
 async def _problems(
