@@ -24,13 +24,19 @@ from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
-from bot.kinds import OutboxDeps
+from bot.kinds import (
+    OutboxDeps,
+    appliers,
+    failure_hooks,
+    nudge_kinds,
+    quiet_kinds,
+    renderers,
+)
 from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
-from handlers.outbox import appliers, failure_hooks, nudge_kinds, quiet_kinds, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -91,13 +97,13 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         dispatcher = Dispatcher(
             store,
             outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
-            renderers(deps),
+            renderers(app.kinds, deps),
             clock,
             max_attempts=settings.outbox_max_attempts,
-            quiet_kinds=quiet_kinds(),
-            nudge_kinds=nudge_kinds(),
-            on_failed=failure_hooks(deps),
-            appliers=appliers(deps),
+            quiet_kinds=quiet_kinds(app.kinds),
+            nudge_kinds=nudge_kinds(app.kinds),
+            on_failed=failure_hooks(app.kinds, deps),
+            appliers=appliers(app.kinds, deps),
             worker_id=settings.worker_id,
             tick=timedelta(seconds=settings.tick_seconds),
         )

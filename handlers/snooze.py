@@ -11,12 +11,10 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.clock import Clock
-from handlers import ids
 from handlers.blocks.nudges import STOP_CONFIRM, build_snoozed
 from handlers.blocks.text import section
 from handlers.kit import NOT_YOURS, BadArguments, SubcommandCall, parse_id, tell
@@ -125,10 +123,3 @@ async def snooze_command(call: SubcommandCall) -> None:
     until = now + timedelta(days=int(arg) if arg else DEFAULT_SNOOZE_DAYS)
     await call.store.set_snoozed_until(call.team_id, call.user_id, until, now)
     await call.ack(text=build_snoozed(until))
-
-
-def register(app: AsyncApp) -> None:
-    """The three controls every nudge carries."""
-    app.action(ids.NUDGE_SNOOZE_DAY)(snooze_day)
-    app.action(ids.NUDGE_SNOOZE_WEEK)(snooze_week)
-    app.action(ids.NUDGE_STOP)(stop)

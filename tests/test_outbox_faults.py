@@ -14,7 +14,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
-from handlers.outbox import kinds
+from handlers import outbox_kinds
 from tests.conftest import deliver_due
 from tests.fakeslack import FakeSlack
 from tests.outbox_scenarios import SCENARIOS, Harness, Scenario, prepare
@@ -52,7 +52,7 @@ def no_message_twice(fake: FakeSlack) -> None:
 
 
 def test_every_kind_has_a_scenario() -> None:
-    assert set(kinds()) - {scenario.kind for scenario in SCENARIOS} == set()
+    assert set(outbox_kinds()) - {scenario.kind for scenario in SCENARIOS} == set()
 
 
 @pytest.mark.parametrize("status", [500, 429])

@@ -22,10 +22,17 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.delivery import outbox_client
-from bot.kinds import OutboxDeps
+from bot.kinds import (
+    OutboxDeps,
+    appliers,
+    failure_hooks,
+    nudge_kinds,
+    quiet_kinds,
+    renderers,
+)
 from bot.lifecycle import Runtime
 from bot.outbox import Dispatcher, Pacing
-from handlers.outbox import appliers, failure_hooks, nudge_kinds, quiet_kinds, renderers
+from handlers import outbox_kinds
 from handlers.requests.followups import schedule_new_request
 from storage.models import RequestSource, Topic
 from storage.requests import NewRequest
@@ -113,16 +120,17 @@ async def test_a_soak_of_requests_under_failures_delivers_each_message_once(
 
     async with aiohttp.ClientSession() as session:
         deps = OutboxDeps(bot.store, bot.settings, clock, bot.client)
+        kinds = outbox_kinds()
         dispatcher = Dispatcher(
             bot.store,
             outbox_client("xoxb-test-token", bot.settings.api_url, session),
-            renderers(deps),
+            renderers(kinds, deps),
             clock,
             max_attempts=bot.settings.outbox_max_attempts,
-            quiet_kinds=quiet_kinds(),
-            nudge_kinds=nudge_kinds(),
-            on_failed=failure_hooks(deps),
-            appliers=appliers(deps),
+            quiet_kinds=quiet_kinds(kinds),
+            nudge_kinds=nudge_kinds(kinds),
+            on_failed=failure_hooks(kinds, deps),
+            appliers=appliers(kinds, deps),
             pacing=WIDE,
             rng=random.Random(1),
         )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
@@ -25,7 +24,6 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
 from bot.settings import Settings
-from handlers import ids
 from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import slack_date, user_mention
@@ -40,7 +38,6 @@ from handlers.kit import (
     tell,
     try_dm,
 )
-from handlers.requests import modals
 from handlers.requests.delivery import deliver_to_pool, pool_channel
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
@@ -383,15 +380,3 @@ async def suggest_clicked(
     problem = await open_intro_modal(client, str(body.get("trigger_id")), prefill)
     if problem:
         await tell(respond, problem)
-
-
-def register(app: AsyncApp) -> None:
-    """Every lifecycle button and the Decline modal (Suggest opens the intro modal)."""
-    app.action(ids.REQUEST_ACCEPT)(accept)
-    app.action(ids.REQUEST_DECLINE)(decline_clicked)
-    app.action(ids.REQUEST_SUGGEST)(suggest_clicked)
-    app.action(ids.REQUEST_CLAIM)(claim)
-    app.action(ids.REQUEST_RELEASE)(release)
-    app.action(ids.REQUEST_CANCEL)(cancel)
-    app.action(ids.REQUEST_SEND_TO_POOL)(send_to_pool)
-    app.view(ids.DECLINE_MODAL)(modals.decline_submitted)

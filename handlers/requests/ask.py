@@ -6,14 +6,12 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from handlers import ids
 from handlers.blocks.prompt import (
     build_opted_out_notice,
     build_prompt_dismissed,
@@ -151,11 +149,3 @@ async def prompt_opt_out(
     team_id = (body.get("team") or {}).get("id") or user.get("team_id")
     await store.set_opted_out(str(team_id), str(user.get("id")), True, clock.now())
     await respond(**build_opted_out_notice())
-
-
-def register(app: AsyncApp) -> None:
-    """The shortcut and the prompt's buttons (`/mentor ask` is in the command table)."""
-    app.shortcut(ids.MESSAGE_SHORTCUT)(message_shortcut)
-    app.action(ids.PROMPT_CREATE)(prompt_create)
-    app.action(ids.PROMPT_DISMISS)(prompt_dismiss)
-    app.action(ids.PROMPT_OPT_OUT)(prompt_opt_out)

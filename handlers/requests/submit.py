@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -225,8 +224,3 @@ async def request_submitted(
     await schedule_new_request(store, settings, request, clock.now())
     await ack()
     background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")
-
-
-def register(app: AsyncApp) -> None:
-    """The request modal's submission."""
-    app.view(ids.REQUEST_MODAL)(request_submitted)
