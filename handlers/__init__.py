@@ -85,7 +85,7 @@ def register(app: AsyncApp) -> None:
     app.view(ids.SESSION_CANCEL_MODAL)(manage.cancel_submitted)
     app.action(ids.SESSION_LOG_NOTES)(manage.log_notes_clicked)
     app.action(ids.SESSION_HELD)(manage.held_clicked)
-    app.action(ids.SESSION_MOVED)(manage.moved_clicked)
+    app.action(ids.SESSION_MOVED)(manage.reschedule_clicked)  # mentor only, after the session
     app.action(ids.SESSION_MISSED)(manage.missed_clicked)
 
     # App Home's buttons (Introduce people and Log notes are with intros and notes).

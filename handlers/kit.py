@@ -69,6 +69,26 @@ async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) 
     return True
 
 
+async def try_update(
+    client: AsyncWebClient,
+    channel: str,
+    ts: str,
+    message: dict[str, Any],
+    logger: logging.Logger,
+    failed: str,
+    *about: object,
+) -> bool:
+    """Best-effort chat.update of a message the bot posted, whose state is already stored (a
+    stale message's buttons re-check when clicked). If Slack refuses: False, and `failed` logged
+    to `logger` with `about` and Slack's error appended as `error=`."""
+    try:
+        await client.chat_update(channel=channel, ts=ts, **message)
+    except SlackApiError as error:
+        logger.warning(f"{failed} error=%s", *about, error.response.get("error"))
+        return False
+    return True
+
+
 # Reading a pressed button and a submitted view.
 
 
@@ -162,16 +182,8 @@ async def refresh_request_messages(
             at=at,
             passed_to=passed_to,
         )
-        try:
-            await client.chat_update(channel=channel, ts=ts, **message)
-        except SlackApiError as error:
-            # The state is already stored; a stale message is cosmetic and its buttons re-check.
-            log.warning(
-                "could not update request message request=%d audience=%s error=%s",
-                request.id,
-                audience,
-                error.response.get("error"),
-            )
+        failed = "could not update request message request=%d audience=%s"
+        await try_update(client, channel, ts, message, log, failed, request.id, audience)
 
 
 def topic_of(request: Request | None) -> str:

@@ -10,11 +10,11 @@ import pytest
 
 from bot.directory import (
     Candidate,
+    TopicMatcher,
     WorkingHours,
     normalise_tags,
     overlap_hours,
     rank_mentors,
-    tag_match,
 )
 from storage.models import MentorProfile
 
@@ -110,6 +110,10 @@ def test_duplicates_do_not_count_towards_the_limit() -> None:
 
 
 # -- matching -------------------------------------------------------------------------
+
+
+def tag_match(topic: str, tags: list[str]) -> float:
+    return TopicMatcher(topic).best(tags)[0]
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 from handlers.blocks.help import build_help
-from handlers.blocks.home import build_welcome_home
+from handlers.blocks.home import build_home
 from handlers.blocks.text import escape, truncate
 from handlers.commands.mentor import SUBCOMMANDS, help_entries, split_command
+from storage.home import HomeData
 
 
 def texts(blocks: list[dict[str, object]]) -> str:
@@ -46,6 +47,7 @@ def test_escape_and_truncate() -> None:
 
 
 def test_home_view_is_a_home_view_within_limits() -> None:
-    view = build_welcome_home(help_entries())
+    empty = HomeData([], 0, [], 0, [], 0, [], 0, [], 0)
+    view = build_home(empty, "U1", first_visit=True, notice="hello")
     assert view["type"] == "home"
     assert 0 < len(view["blocks"]) <= 100

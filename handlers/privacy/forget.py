@@ -19,7 +19,7 @@ from handlers.blocks.privacy import (
     build_session_cancelled_by_forget,
 )
 from handlers.home.publish import publish_home
-from handlers.kit import SubcommandCall, submitter, try_dm
+from handlers.kit import SubcommandCall, submitter, try_dm, try_update
 from storage.privacy import Forgotten
 from storage.store import Store
 
@@ -91,13 +91,7 @@ async def _withdraw_messages(client: AsyncWebClient, messages: list[tuple[str, s
     """Blank each message that showed the person's request: their words leave Slack too."""
     withdrawn = build_request_withdrawn()
     for channel, ts in messages:
-        try:
-            await client.chat_update(channel=channel, ts=ts, **withdrawn)
-        except SlackApiError as error:
-            # Gone already (deleted message, archived channel) or Slack still failing after the
-            # client's retries: nothing else to do with it.
-            log.warning(
-                "could not withdraw a request message channel=%s error=%s",
-                channel,
-                error.response.get("error"),
-            )
+        # Gone already (deleted message, archived channel) or Slack still failing after the
+        # client's retries: nothing else to do with it.
+        failed = "could not withdraw a request message channel=%s"
+        await try_update(client, channel, ts, withdrawn, log, failed, channel)
