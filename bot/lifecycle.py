@@ -14,9 +14,6 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.middleware.authorization.async_single_team_authorization import (
-    AsyncSingleTeamAuthorization,
-)
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,6 +21,7 @@ from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
+from bot.internals import cache_auth_test
 from bot.kinds import (
     OutboxDeps,
     appliers,
@@ -175,10 +173,7 @@ async def _authorize(app: AsyncApp, client: AsyncWebClient) -> None:
         log.warning("Slack unreachable at start (%s); will retry on first request", error)
         return
     log.info("authorized bot_user=%s team=%s", identity.get("user_id"), identity.get("team_id"))
-    # Bolt keeps no public setter for this; its single-team middleware caches exactly this.
-    for middleware in app._async_middleware_list:
-        if isinstance(middleware, AsyncSingleTeamAuthorization):
-            middleware.auth_test_result = identity
+    cache_auth_test(app, identity)
 
 
 async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:

@@ -15,6 +15,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.internals import set_ack_response
 from bot.settings import Settings
 from handlers.admin.settings import settings_command
 from handlers.admin.stats import stats_command
@@ -50,7 +51,7 @@ class Subcommand:
 
 async def _help(call: SubcommandCall) -> None:
     # The same as `await call.ack(**build_help(...))`, minus encoding the same ~4 KB each time.
-    call.ack.response = BoltResponse(status=200, body=_plain_help())
+    set_ack_response(call.ack, BoltResponse(status=200, body=_plain_help()))
 
 
 @functools.cache
