@@ -38,6 +38,6 @@ fmt:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks (issue 10): writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
+# Benchmarks against a bare-Bolt floor: writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(if $(filter 1,$(BENCH_QUICK)),--quick)

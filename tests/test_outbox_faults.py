@@ -1,5 +1,5 @@
-"""Issue 17: every outbox kind, driven through the real dispatcher against the fake Slack over
-HTTP, survives a failed first send (HTTP 500, or 429 with Retry-After) and channel pacing:
+"""Outbox faults: every outbox kind, driven through the real dispatcher against the fake Slack
+over HTTP, survives a failed first send (HTTP 500, or 429 with Retry-After) and channel pacing:
 each message arrives exactly once, and the change a kind stands for is made once.
 
 The scenarios (tests/outbox_scenarios.py) make each kind's row due with the real Store and

@@ -1,7 +1,7 @@
-"""Issue 17: a real `mentorbot run` killed between the changes and their messages. Every
-change is made (and recorded on its row) while Slack refuses every message; the process is
-SIGKILLed; restarted on the same database with Slack answering again, each message goes out
-exactly once and no change is made twice."""
+"""Changes made once, across a crash: a real `mentorbot run` killed between the changes and
+their messages. Every change is made (and recorded on its row) while Slack refuses every
+message; the process is SIGKILLed; restarted on the same database with Slack answering again,
+each message goes out exactly once and no change is made twice."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 17's soak: thousands of requests through the real dispatcher and the fake over HTTP,
+"""The outbox soak: thousands of requests through the real dispatcher and the fake over HTTP,
 with about 10 % of chat.postMessage calls answered 500 and 5 % 429, across 24 h, 48 h, 72 h
 and 14 days. Every expected message arrives exactly once.
 
