@@ -3,8 +3,8 @@
 Reply and DM (`tell`, `send_dm`, `try_dm`), read a pressed button (`read_pressed`) or a
 submitted view (`submitter`, `metadata_id`), refuse a stranger or a broken button (`NOT_YOURS`,
 `BROKEN`), rewrite a request's own messages after it moves, and what a `/mentor` subcommand gets
-(`SubcommandCall`). Payloads reach these readers already checked against their shape at the door
-(bot/payloads.py), so a reader only decides whether the values are usable.
+(`SubcommandCall`). Over HTTP a payload's shape is checked at the door (bot/payloads.py); Socket
+Mode payloads are not, so the readers treat every field as untrusted and answer None or "".
 """
 
 from __future__ import annotations
