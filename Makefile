@@ -38,10 +38,10 @@ fmt:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Benchmarks (issue 10): writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
 # Retrain the ask detector on tests/data/corpus (docs/detection.md); commit the weights file.
 train-detector: $(VENV)/.installed-dev
 	$(BIN)/python -m bot.detection_train
 
+# Benchmarks against a bare-Bolt floor: writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.run $(if $(filter 1,$(BENCH_QUICK)),--quick)

@@ -95,7 +95,7 @@ async def run(steps: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run mentorbot's benchmarks (issue 10).")
+    parser = argparse.ArgumentParser(description="Run mentorbot's benchmarks.")
     parser.add_argument(
         "--quick", action="store_true", default=os.environ.get("BENCH_QUICK") == "1"
     )

@@ -1,4 +1,8 @@
-"""The composition root: build_app wires settings, storage and the Slack client together."""
+"""The composition root: build_app wires settings, storage and the Slack client together.
+
+The only module of bot/ that imports handlers/: the routing table and the outbox kinds come
+in here, and the lifecycle reads the kinds off the app it builds.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +19,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
+from bot.kinds import Kind
 from bot.request_log import QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
 from bot.settings import Settings
 from bot.slack_client import make_client
-from handlers import errors
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -41,11 +45,14 @@ def _bolt_logger() -> logging.Logger:
 
 class MentorApp(AsyncApp):
     """Bolt's AsyncApp, plus our dependencies in every context, one log line per request and
-    no crash on a malformed one."""
+    no crash on a malformed one. `kinds` are the outbox kinds the lifecycle hands the dispatcher."""
 
-    def __init__(self, *, dependencies: Mapping[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *, dependencies: Mapping[str, Any], kinds: Mapping[str, Kind], **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
+        self.kinds = dict(kinds)
         self.quiet = QuietCount()
         self.reply_limits = ReplyLimits()
 
@@ -105,7 +112,7 @@ def build_app(
             "clock": clock,
             "background": background,
         },
+        kinds=handlers.outbox_kinds(),
     )
-    errors.register(app)
     handlers.register(app)
     return app

@@ -115,7 +115,7 @@ def normalise_tags(raw: str | Iterable[str]) -> tuple[list[str], str | None]:
     return tags, None
 
 
-class _TopicMatcher:
+class TopicMatcher:
     """Scores tags against one topic, remembering each tag's score (many mentors share tags)."""
 
     def __init__(self, topic: str) -> None:
@@ -161,11 +161,6 @@ class _TopicMatcher:
         # Map the passing range onto [NEAR_MIN, NEAR_MAX], below any exact or named match.
         fraction = (similarity - NEAR_THRESHOLD) / (100.0 - NEAR_THRESHOLD)
         return round(NEAR_MIN + fraction * (NEAR_MAX - NEAR_MIN), 4)
-
-
-def tag_match(topic: str, tags: Iterable[str]) -> float:
-    """How well the best of tags matches topic: 1.0 exact, 0.8 to 0.95 near, 0.0 no match."""
-    return _TopicMatcher(topic).best(tags)[0]
 
 
 def _match_tier(score: float) -> int:
@@ -264,7 +259,7 @@ def rank_mentors(
     require_available (pool suggestions) drops paused and at-capacity mentors; working_hours
     is the workspace default, used for the asker and for mentors without office hours.
     """
-    matcher = _TopicMatcher(topic)
+    matcher = TopicMatcher(topic)
     keyed = []
     for candidate in candidates:
         if candidate.user_id == asker_id or not candidate.open_to_mentoring:

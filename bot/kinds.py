@@ -1,18 +1,18 @@
 """What a kind of timed message is: how it renders, and which outbox rules apply to it.
 
-Each feature in handlers/ declares its kinds in a `KINDS` dict; handlers/outbox.py merges
-them into the registry the dispatcher uses.
+Each feature in handlers/ declares its kinds in a `KINDS` dict; handlers/__init__.py merges
+them, and the functions below bind them to the bot's dependencies for the dispatcher.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.delivery import Delivery
+from bot.delivery import Apply, Delivery, OnFailed, Renderer, Renderers
 from bot.settings import Settings
 from storage.models import OutboxMessage
 from storage.store import Store
@@ -50,3 +50,57 @@ class Kind:
     quiet: bool = True  # waits for the recipient's working hours (session reminders don't)
     nudge: bool = False  # snooze and "Stop these" apply; the message carries those buttons
     on_failed: KindFailed | None = None  # who to tell when it can never be sent
+
+
+def _bind(render: KindRenderer, deps: OutboxDeps) -> Renderer:
+    async def renderer(row: OutboxMessage) -> Delivery | None:
+        return await render(row, deps)
+
+    return renderer
+
+
+def renderers(kinds: Mapping[str, Kind], deps: OutboxDeps) -> Renderers:
+    """The registry the dispatcher uses, each renderer bound to the bot's dependencies."""
+    return {name: _bind(kind.render, deps) for name, kind in kinds.items()}
+
+
+def _bind_apply(apply: KindApply, deps: OutboxDeps) -> Apply:
+    async def applier(row: OutboxMessage) -> bool:
+        return await apply(row, deps)
+
+    return applier
+
+
+def appliers(kinds: Mapping[str, Kind], deps: OutboxDeps) -> dict[str, Apply]:
+    """The kinds that stand for a change (made once, before their message), bound likewise."""
+    return {
+        name: _bind_apply(kind.apply, deps)
+        for name, kind in kinds.items()
+        if kind.apply is not None
+    }
+
+
+def _bind_failed(hook: KindFailed, deps: OutboxDeps) -> OnFailed:
+    async def on_failed(row: OutboxMessage, slack_error: str | None) -> None:
+        await hook(row, slack_error, deps)
+
+    return on_failed
+
+
+def failure_hooks(kinds: Mapping[str, Kind], deps: OutboxDeps) -> dict[str, OnFailed]:
+    """The kinds that tell someone when a row fails for good, bound like the renderers."""
+    return {
+        name: _bind_failed(kind.on_failed, deps)
+        for name, kind in kinds.items()
+        if kind.on_failed is not None
+    }
+
+
+def quiet_kinds(kinds: Mapping[str, Kind]) -> frozenset[str]:
+    """Kinds that wait for the recipient's working hours."""
+    return frozenset(name for name, kind in kinds.items() if kind.quiet)
+
+
+def nudge_kinds(kinds: Mapping[str, Kind]) -> frozenset[str]:
+    """Kinds that snooze and "Stop these" apply to."""
+    return frozenset(name for name, kind in kinds.items() if kind.nudge)

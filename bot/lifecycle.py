@@ -14,9 +14,6 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.middleware.authorization.async_single_team_authorization import (
-    AsyncSingleTeamAuthorization,
-)
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,13 +21,20 @@ from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
-from bot.kinds import OutboxDeps
+from bot.internals import cache_auth_test
+from bot.kinds import (
+    OutboxDeps,
+    appliers,
+    failure_hooks,
+    nudge_kinds,
+    quiet_kinds,
+    renderers,
+)
 from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
 from bot.slack_client import make_client
 from bot.web import build_web_app
-from handlers.outbox import appliers, failure_hooks, nudge_kinds, quiet_kinds, renderers
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -91,13 +95,13 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         dispatcher = Dispatcher(
             store,
             outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
-            renderers(deps),
+            renderers(app.kinds, deps),
             clock,
             max_attempts=settings.outbox_max_attempts,
-            quiet_kinds=quiet_kinds(),
-            nudge_kinds=nudge_kinds(),
-            on_failed=failure_hooks(deps),
-            appliers=appliers(deps),
+            quiet_kinds=quiet_kinds(app.kinds),
+            nudge_kinds=nudge_kinds(app.kinds),
+            on_failed=failure_hooks(app.kinds, deps),
+            appliers=appliers(app.kinds, deps),
             worker_id=settings.worker_id,
             tick=timedelta(seconds=settings.tick_seconds),
         )
@@ -169,10 +173,7 @@ async def _authorize(app: AsyncApp, client: AsyncWebClient) -> None:
         log.warning("Slack unreachable at start (%s); will retry on first request", error)
         return
     log.info("authorized bot_user=%s team=%s", identity.get("user_id"), identity.get("team_id"))
-    # Bolt keeps no public setter for this; its single-team middleware caches exactly this.
-    for middleware in app._async_middleware_list:
-        if isinstance(middleware, AsyncSingleTeamAuthorization):
-            middleware.auth_test_result = identity
+    cache_auth_test(app, identity)
 
 
 async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:

@@ -8,6 +8,8 @@ import sys
 from functools import lru_cache
 from typing import Any
 
+from bot.internals import skip_caller_lookup
+
 # Libraries log request bodies at DEBUG; those hold message text, so they stay at WARNING.
 # slack_sdk's Web API client decides whether to build its debug text (the whole request and
 # response) from its own logger's level, not the effective one: unset, it builds it for every
@@ -87,7 +89,7 @@ def configure(level: str) -> None:
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    logging._srcfile = None
+    skip_caller_lookup()
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(OneLineFormatter(FORMAT))
     logging.basicConfig(level=level, handlers=[handler], force=True)

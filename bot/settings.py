@@ -91,7 +91,7 @@ class Settings(StorageSettings):
         default=timedelta(days=14), alias="MENTORBOT_EXPIRE_AFTER"
     )
     reminder_minutes: int = Field(default=15, ge=0, le=1440, alias="MENTORBOT_REMINDER_MINUTES")
-    # Check-ins of one action plan, at most (issue 7): "Still working on it" asks again until then.
+    # Check-ins of one action plan, at most: "Still working on it" asks again until then.
     max_checkins: int = Field(default=4, ge=1, le=52, alias="MENTORBOT_MAX_CHECKINS")
     # Days to keep private notes, done action items and sent timed messages; None keeps them.
     retention_days: int | None = Field(

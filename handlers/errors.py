@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
@@ -34,8 +33,3 @@ async def on_error(
         except Exception:
             log.exception("could not tell the user about the failure")
     return BoltResponse(status=200, body="")
-
-
-def register(app: AsyncApp) -> None:
-    """Install the app-wide error handler."""
-    app.error(on_error)

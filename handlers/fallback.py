@@ -11,7 +11,6 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
@@ -47,14 +46,3 @@ async def just_ack(ack: AsyncAck, body: dict[str, Any]) -> None:
     """Shortcuts, options and commands we do not know: acknowledge and log the id only."""
     log.warning("unhandled %s callback_id=%s", body.get("type"), body.get("callback_id"))
     await ack()
-
-
-def register(app: AsyncApp) -> None:
-    """Attach the catch-alls; call this after every other register()."""
-    app.event(ANYTHING)(ignore_event)
-    app.action(ANYTHING)(stale_action)
-    app.view(ANYTHING)(stale_view)
-    app.view({"type": "view_closed", "callback_id": ANYTHING})(just_ack)
-    app.shortcut(ANYTHING)(just_ack)
-    app.options(ANYTHING)(just_ack)
-    app.command(ANYTHING)(just_ack)

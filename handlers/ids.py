@@ -68,13 +68,13 @@ PROFILE_PAUSE_BLOCK = "profile_pause"
 PROFILE_PAUSE_ACTION = "profile_pause_date"
 FIND_ASK = "directory_ask"
 
-# -- timed messages about requests, snooze and stop (issue 5) --
+# -- timed messages about requests, snooze and stop --
 NUDGE_SNOOZE_DAY = "nudge_snooze_day"
 NUDGE_SNOOZE_WEEK = "nudge_snooze_week"
 NUDGE_STOP = "nudge_stop"
 NUDGE_CONTROLS_BLOCK = "nudge_controls"
 
-# -- booking (issue 6) --
+# -- booking --
 # Buttons: Offer times and None of these work carry a request id, Pick a slot id, the
 # session buttons (confirmation, /mentor sessions, "did you meet?") a session id.
 OFFER_TIMES = "booking_offer_times"
@@ -101,7 +101,7 @@ OUTSIDE_HOURS_VALUE = "offer_anyway"
 CANCEL_REASON_BLOCK = "session_cancel_reason"
 CANCEL_REASON_ACTION = "session_cancel_reason_input"
 
-# -- notes, action plans, check-ins, relationships (issue 7) --
+# -- notes, action plans, check-ins, relationships --
 # The Log notes modal and its inputs; item inputs are numbered 1-5 (ITEM_*_BLOCK.format(n)).
 NOTES_MODAL = "notes_modal"
 NOTES_BODY_BLOCK = "notes_body"
@@ -133,7 +133,7 @@ RELATIONSHIP_END_MODAL = "relationship_end_modal"
 END_NOTE_BLOCK = "relationship_end_note"
 END_NOTE_ACTION = "relationship_end_note_input"
 
-# -- introductions (issue 8) --
+# -- introductions --
 # The intro modal (from /mentor intro, a request's Suggest someone else, Home, a decline notice).
 INTRO_MODAL = "intro_modal"
 INTRO_MENTEE_BLOCK = "intro_mentee"
@@ -153,7 +153,7 @@ INTRO_FOLLOWUP_YES = "intro_followup_yes"
 INTRO_FOLLOWUP_LATER = "intro_followup_not_yet"
 INTRO_FOLLOWUP_NO = "intro_followup_no"
 
-# -- App Home, settings, stats, export, forget (issue 9) --
+# -- App Home, settings, stats, export, forget --
 # App Home buttons: a click there has no response_url, so they re-publish the Home tab instead.
 HOME_ACCEPT = "home_accept"
 HOME_OFFER_TIMES = "home_offer_times"

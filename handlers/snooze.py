@@ -11,17 +11,13 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.clock import Clock
-from handlers import ids
 from handlers.blocks.nudges import STOP_CONFIRM, build_snoozed
-from handlers.blocks.request_messages import build_not_yours
 from handlers.blocks.text import section
-from handlers.commands.call import BadArguments, SubcommandCall
-from handlers.requests.delivery import tell
+from handlers.kit import NOT_YOURS, BadArguments, SubcommandCall, parse_id, tell
 from storage.models import OutboxMessage
 from storage.store import Store
 
@@ -29,8 +25,8 @@ log = logging.getLogger(__name__)
 
 SNOOZE_DAYS_MAX = 90
 DEFAULT_SNOOZE_DAYS = 7
-BROKEN = "That button is broken, so I didn't change anything."
-_ID_DIGITS_MAX = 18
+# Shorter than the kit's BROKEN: a nudge's controls have no /mentor command to point to.
+BROKEN_NUDGE = "That button is broken, so I didn't change anything."
 
 
 async def _clicked_nudge(
@@ -39,14 +35,14 @@ async def _clicked_nudge(
     """The nudge (outbox row) the button belongs to, if the clicker is its recipient."""
     user_id = str((body.get("user") or {}).get("id") or "")
     actions = body.get("actions") or [{}]
-    raw = actions[0].get("value") if isinstance(actions[0], dict) else None
-    if not (isinstance(raw, str) and raw.isascii() and raw.isdigit()) or len(raw) > _ID_DIGITS_MAX:
+    row_id = parse_id(actions[0].get("value") if isinstance(actions[0], dict) else None)
+    if row_id is None:
         log.warning("broken nudge button user=%s", user_id)
-        await tell(respond, BROKEN)
+        await tell(respond, BROKEN_NUDGE)
         return None
-    row = await store.get_outbox_message(int(raw))
+    row = await store.get_outbox_message(row_id)
     if row is None or row.recipient != user_id:
-        await tell(respond, build_not_yours())
+        await tell(respond, NOT_YOURS)
         return None
     return row
 
@@ -127,10 +123,3 @@ async def snooze_command(call: SubcommandCall) -> None:
     until = now + timedelta(days=int(arg) if arg else DEFAULT_SNOOZE_DAYS)
     await call.store.set_snoozed_until(call.team_id, call.user_id, until, now)
     await call.ack(text=build_snoozed(until))
-
-
-def register(app: AsyncApp) -> None:
-    """The three controls every nudge carries."""
-    app.action(ids.NUDGE_SNOOZE_DAY)(snooze_day)
-    app.action(ids.NUDGE_SNOOZE_WEEK)(snooze_week)
-    app.action(ids.NUDGE_STOP)(stop)

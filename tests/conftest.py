@@ -12,7 +12,22 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from bot.settings import Settings
+from storage.store import Store
 from tests.fakeslack import FakeSlack, SlackSender
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """The database file of a test: the one `bot_settings` points a bot at, too."""
+    return tmp_path / "bot.db"
+
+
+@pytest.fixture
+async def store(db_path: Path) -> AsyncIterator[Store]:
+    """A migrated Store on a fresh SQLite file."""
+    async with await Store.open(db_path) as opened:
+        await opened.migrate()
+        yield opened
 
 
 @pytest.fixture

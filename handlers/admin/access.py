@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -12,11 +11,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.slack_client import user_info
+from handlers.kit import SubcommandCall
 from storage.store import Store
-
-if TYPE_CHECKING:
-    # Type-only: importing handlers.commands at run time would import this module back.
-    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -18,13 +18,8 @@ from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
-from handlers.booking.common import submitter
-from handlers.requests.delivery import try_dm
+from handlers.kit import SubcommandCall, submitter, try_dm
 from storage.store import Store
-
-if TYPE_CHECKING:
-    # Type-only: importing handlers.commands at run time would import this module back.
-    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from handlers.admin.access import admins_only
 from handlers.blocks.stats import build_stats
-
-if TYPE_CHECKING:
-    # Type-only: importing handlers.commands at run time would import this module back.
-    from handlers.commands.call import SubcommandCall
+from handlers.kit import SubcommandCall
 
 log = logging.getLogger(__name__)
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from bot.requests import TOPIC_LABELS
 from handlers import ids
-from handlers.blocks.help import HelpEntry
 from handlers.blocks.request_messages import cancel_request_button
 from handlers.blocks.text import (
     button,
@@ -200,20 +198,3 @@ def build_home(
     blocks += _relationship_rows(data, user_id)
     blocks.append(context("Everything here is visible only to you."))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
-
-
-def build_welcome_home(entries: Sequence[HelpEntry]) -> dict[str, Any]:
-    """A Home tab that only explains the commands (used when the database can't be read)."""
-    blocks: list[dict[str, Any]] = [
-        header("Welcome to mentorbot"),
-        section(
-            "Most mentoring starts with *\u201cdo you have a few minutes?\u201d*. I help you turn "
-            "that into time with the right person, keep your notes private, and follow up so "
-            "no request gets lost."
-        ),
-        {"type": "divider"},
-    ]
-    for entry in entries:
-        blocks.append(section(f"*`{entry.usage}`*: {entry.summary}"))
-    blocks.append(context("Everything I show you here is visible only to you."))
-    return {"type": "home", "blocks": blocks}

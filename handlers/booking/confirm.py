@@ -20,8 +20,7 @@ from bot.settings import Settings
 from bot.workspace import workspace_settings
 from handlers.blocks.booking import Role, build_confirmation, build_session_update
 from handlers.blocks.text import slack_date
-from handlers.booking.common import session_topic
-from handlers.requests.delivery import refresh_request_messages, send_dm
+from handlers.kit import refresh_request_messages, send_dm, session_topic, try_update
 from storage.models import Session, SubjectType
 from storage.sessions import Booked
 from storage.store import Store
@@ -173,15 +172,8 @@ async def update_confirmations(
         if not channel or not ts:
             continue
         message = build_session_update(session, role=role, topic=topic, line=line)
-        try:
-            await client.chat_update(channel=channel, ts=ts, **message)
-        except SlackApiError as error:
-            # The state is stored; a stale confirmation's buttons re-check when clicked.
-            log.warning(
-                "could not update a confirmation session=%d error=%s",
-                session.id,
-                error.response.get("error"),
-            )
+        failed = "could not update a confirmation session=%d"
+        await try_update(client, channel, ts, message, log, failed, session.id)
 
 
 async def schedule_follow_ups(

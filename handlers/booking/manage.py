@@ -23,19 +23,21 @@ from handlers.blocks.booking import (
     read_cancel_reason,
 )
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.booking.common import (
+from handlers.booking.common import session_gone
+from handlers.booking.confirm import update_confirmations
+from handlers.booking.start import book_or_tell
+from handlers.kit import (
     NOT_YOURS,
     Pressed,
     metadata_id,
     pressed_or_tell,
-    session_gone,
+    refresh_request_messages,
     session_topic,
     submitter,
+    tell,
+    try_dm,
 )
-from handlers.booking.confirm import update_confirmations
-from handlers.booking.start import book_or_tell
 from handlers.notes.entry import open_log_notes
-from handlers.requests.delivery import refresh_request_messages, tell, try_dm
 from storage.models import Session, SessionStatus
 from storage.store import Store
 
@@ -72,27 +74,19 @@ async def reschedule_clicked(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    """Reschedule: the mentor offers new times, the mentee proposes some; the old time holds."""
+    """Reschedule (either participant) and "We rescheduled" after the session (the mentor):
+    the mentor offers new times, the mentee proposes some; the old time holds until one is
+    picked."""
     await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=False)
+    actions = body.get("actions") or [{}]
+    moved_after = isinstance(actions[0], dict) and actions[0].get("action_id") == ids.SESSION_MOVED
+    clicked = await _session_click(body, respond, store, mentor_only=moved_after)
     if clicked is None:
         return
     pressed, session = clicked
     if session.status is not SessionStatus.CONFIRMED:
         await tell(respond, session_gone(session))
         return
-    await _rebook(respond, client, store, clock, settings, pressed, session)
-
-
-async def _rebook(
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    pressed: Pressed,
-    session: Session,
-) -> None:
     if session.request_id is None:
         await tell(respond, NO_REQUEST)
         return
@@ -262,27 +256,6 @@ async def held_clicked(
     await respond(replace_original=True, text=HELD, blocks=[section(HELD)])
     if closed is not None:
         background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
-
-
-async def moved_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    """We rescheduled: the mentor offers the new times; the session holds until one is picked."""
-    await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=True)
-    if clicked is None:
-        return
-    pressed, session = clicked
-    if session.status is not SessionStatus.CONFIRMED:
-        await tell(respond, session_gone(session))
-        return
-    await _rebook(respond, client, store, clock, settings, pressed, session)
 
 
 async def missed_clicked(

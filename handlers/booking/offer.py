@@ -20,24 +20,24 @@ from bot.background import Background
 from bot.booking import check_slots, ends_at, office_hours, outside_office_hours
 from bot.clock import Clock
 from bot.settings import Settings
+from bot.time_zones import user_tz
 from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.blocks.booking import build_slots_dm, read_slot_times, ticked
 from handlers.blocks.text import user_mention
-from handlers.booking.common import (
-    BOOKABLE,
-    NOT_YOURS,
-    helper_of,
-    metadata_id,
-    not_bookable,
-    pressed_or_tell,
-    submitter,
-    topic_of,
-    user_tz,
-)
+from handlers.booking.common import BOOKABLE, helper_of, not_bookable
 from handlers.booking.confirm import SLOTS, announce
 from handlers.booking.start import book_or_tell
-from handlers.requests.delivery import send_dm, tell, try_dm
+from handlers.kit import (
+    NOT_YOURS,
+    metadata_id,
+    pressed_or_tell,
+    send_dm,
+    submitter,
+    tell,
+    topic_of,
+    try_dm,
+)
 from storage.models import Request, Session, SubjectType
 from storage.store import Store
 

@@ -16,15 +16,9 @@ from bot.booking import ends_at
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.booking.common import (
-    BOOKABLE,
-    NOT_YOURS,
-    helper_of,
-    not_bookable,
-    pressed_or_tell,
-)
+from handlers.booking.common import BOOKABLE, helper_of, not_bookable
 from handlers.booking.confirm import announce
-from handlers.requests.delivery import tell
+from handlers.kit import NOT_YOURS, pressed_or_tell, tell
 from storage.models import OfferedSlot, Request
 from storage.store import Store
 

@@ -19,7 +19,6 @@ from bot.booking import ends_at
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.booking import Role, build_did_you_meet, build_reminder
-from handlers.booking.common import session_topic
 from handlers.booking.confirm import (
     CONFIRMATION,
     DID_YOU_MEET,
@@ -31,6 +30,7 @@ from handlers.booking.confirm import (
     upload_ics,
 )
 from handlers.booking.offer import slots_message
+from handlers.kit import session_topic
 from storage.models import OutboxMessage, Session, SessionStatus
 
 _ROLES: dict[Any, Role] = {"mentor": "mentor", "mentee": "mentee"}

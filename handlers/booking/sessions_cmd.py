@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from handlers.blocks.booking import build_sessions_list
-from handlers.booking.common import session_topic
-from handlers.commands.call import SubcommandCall
+from handlers.kit import SubcommandCall, session_topic
 
 
 async def sessions_command(call: SubcommandCall) -> None:

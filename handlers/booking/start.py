@@ -14,15 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.booking import build_offer_modal, build_propose_modal
-from handlers.booking.common import (
-    BOOKABLE,
-    NOT_YOURS,
-    Pressed,
-    helper_of,
-    not_bookable,
-    topic_of,
-)
-from handlers.requests.delivery import tell
+from handlers.booking.common import BOOKABLE, helper_of, not_bookable
+from handlers.kit import NOT_YOURS, Pressed, tell, topic_of
 from storage.models import RequestStatus
 from storage.store import Store
 

@@ -15,15 +15,16 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.internals import set_ack_response
 from bot.settings import Settings
 from handlers.admin.settings import settings_command
 from handlers.admin.stats import stats_command
 from handlers.blocks.help import HelpEntry, build_help
 from handlers.booking.sessions_cmd import sessions_command
-from handlers.commands.call import BadArguments, SubcommandCall
 from handlers.directory.find import find_command
 from handlers.directory.profile import pause_command, profile_command, resume_command
 from handlers.intros.entry import intro_command
+from handlers.kit import BadArguments, SubcommandCall
 from handlers.notes.history import notes_command
 from handlers.privacy.export import export_command
 from handlers.privacy.forget import forget_command
@@ -50,7 +51,7 @@ class Subcommand:
 
 async def _help(call: SubcommandCall) -> None:
     # The same as `await call.ack(**build_help(...))`, minus encoding the same ~4 KB each time.
-    call.ack.response = BoltResponse(status=200, body=_plain_help())
+    set_ack_response(call.ack, BoltResponse(status=200, body=_plain_help()))
 
 
 @functools.cache

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.directory import Candidate, rank_mentors
 from handlers.blocks.find import build_find_results
 from handlers.blocks.request_modal import RequestPrefill
-from handlers.commands.call import BadArguments, SubcommandCall
+from handlers.kit import BadArguments, SubcommandCall
 from handlers.requests.ask import open_request_modal
 from storage.models import RequestSource
 

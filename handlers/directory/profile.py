@@ -16,9 +16,7 @@ from bot.directory import normalise_tags
 from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
-from handlers.booking.common import submitter
-from handlers.commands.call import BadArguments, SubcommandCall
-from handlers.requests.delivery import try_dm
+from handlers.kit import BadArguments, SubcommandCall, submitter, try_dm
 from storage.directory import ProfileDraft
 from storage.store import Store
 

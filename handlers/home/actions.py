@@ -15,18 +15,12 @@ from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import user_mention
-from handlers.booking.common import BROKEN, submitter
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.home.publish import publish_home_later
-from handlers.requests.actions import (
-    after_accept,
-    after_cancel,
-    close_cancelled,
-    read_click,
-    refusal,
-)
+from handlers.kit import BROKEN, read_pressed, submitter
 from handlers.requests.ask import MODAL_FAILED
+from handlers.requests.moves import accept_request, cancel_request
 from storage.store import Store
 
 
@@ -41,23 +35,20 @@ async def home_accept(
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     notice = BROKEN
     if click is not None:
-        now = clock.now()
-        done = await store.accept_request(click.team_id, click.request_id, click.user_id, now)
-        if done is not None:
-            work = after_accept(client, store, done, click.user_id, now)
-            background.spawn(work, name=f"accept-{done.id}")
-            notice = (
-                f":white_check_mark: You accepted {user_mention(done.mentee_id)}'s request. "
-                "Use *Offer times* when you're ready."
-            )
-        else:
-            current = await store.get_request(click.team_id, click.request_id)
-            notice = refusal(current, click.user_id, current.mentor_id if current else None)
+        moved = await accept_request(click, client, store, clock, background)
+        notice = moved if isinstance(moved, str) else _accepted(moved.mentee_id)
     publish_home_later(
         background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+    )
+
+
+def _accepted(mentee_id: str) -> str:
+    return (
+        f":white_check_mark: You accepted {user_mention(mentee_id)}'s request. "
+        "Use *Offer times* when you're ready."
     )
 
 
@@ -72,19 +63,12 @@ async def home_cancel(
     """Cancel one of your requests from Home (only the mentee)."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     notice = BROKEN
     if click is not None:
-        now = clock.now()
-        done = await store.cancel_request(click.team_id, click.request_id, click.user_id, now)
-        if done is not None:
-            session = await close_cancelled(store, done, now)
-            work = after_cancel(client, store, done, session, now)
-            background.spawn(work, name=f"cancel-request-{done.id}")
-            notice = ":no_entry_sign: Request cancelled. Whoever had it has been told."
-        else:
-            current = await store.get_request(click.team_id, click.request_id)
-            notice = refusal(current, click.user_id, current.mentee_id if current else None)
+        moved = await cancel_request(click, client, store, clock, background)
+        cancelled = ":no_entry_sign: Request cancelled. Whoever had it has been told."
+        notice = moved if isinstance(moved, str) else cancelled
     publish_home_later(
         background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
     )
@@ -102,7 +86,7 @@ async def home_offer_times(
     """Offer times from Home: the booking flow's first step."""
     await ack()
     user_id, team_id = submitter(body)
-    click = read_click(body)
+    click = read_pressed(body, "request")
     if click is None:
         publish_home_later(
             background, client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN
@@ -114,7 +98,7 @@ async def home_offer_times(
         clock,
         settings,
         team_id=click.team_id,
-        request_id=click.request_id,
+        request_id=click.target_id,
         user_id=click.user_id,
         trigger_id=str(body.get("trigger_id") or ""),
     )

@@ -20,11 +20,10 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
-from handlers.booking.common import NOT_YOURS, pressed_or_tell
 from handlers.booking.start import book_or_tell
 from handlers.intros.common import already, origin_of, rewrite_expert_dm
 from handlers.intros.followups import schedule_followup
-from handlers.requests.delivery import refresh_request_messages, tell, try_dm
+from handlers.kit import NOT_YOURS, pressed_or_tell, refresh_request_messages, tell, try_dm
 from storage.models import Intro, IntroStatus, Request, SubjectType
 from storage.store import Store
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.blocks.intros import build_expert_answered, topic_line
+from handlers.kit import try_update
 from storage.models import Intro, IntroStatus, Request
 from storage.store import Store
 
@@ -30,17 +30,9 @@ async def rewrite_expert_dm(
     if not (intro.expert_dm_channel_id and intro.expert_dm_ts):
         return
     message = build_expert_answered(intro, topic_line(await origin_of(store, intro)), at)
-    try:
-        await client.chat_update(
-            channel=intro.expert_dm_channel_id, ts=intro.expert_dm_ts, **message
-        )
-    except SlackApiError as error:
-        # Cosmetic: the stale buttons re-check and explain when clicked.
-        log.warning(
-            "could not update the expert's DM intro=%d error=%s",
-            intro.id,
-            error.response.get("error"),
-        )
+    channel, ts = intro.expert_dm_channel_id, intro.expert_dm_ts
+    failed = "could not update the expert's DM intro=%d"
+    await try_update(client, channel, ts, message, log, failed, intro.id)
 
 
 def already(intro: Intro) -> str:

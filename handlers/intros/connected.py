@@ -10,9 +10,8 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.intros import build_followup_answered
-from handlers.booking.common import BROKEN, NOT_YOURS, read_pressed
 from handlers.intros.followups import schedule_reminder
-from handlers.requests.delivery import tell
+from handlers.kit import BROKEN, NOT_YOURS, read_pressed, tell
 from storage.models import IntroFollowup
 from storage.store import Store
 

@@ -14,12 +14,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.clock import Clock
 from handlers.blocks.intro_modal import build_intro_modal, intro_choices, read_intro_metadata
-from handlers.booking.common import NOT_YOURS, pressed_or_tell, submitter
-from handlers.commands.call import SubcommandCall
 from handlers.home.publish import publish_home_later
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
-from handlers.requests.ask import parse_ask_args
-from handlers.requests.delivery import tell
+from handlers.kit import (
+    NOT_YOURS,
+    SubcommandCall,
+    leading_mention,
+    pressed_or_tell,
+    submitter,
+    tell,
+)
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,8 +32,8 @@ log = logging.getLogger(__name__)
 async def intro_command(call: SubcommandCall) -> None:
     """`/mentor intro [@mentee] [@expert] [why]`: the intro modal, prefilled."""
     await call.ack()
-    mentee_id, rest = parse_ask_args(call.args)
-    expert_id, why = parse_ask_args(rest)
+    mentee_id, rest = leading_mention(call.args)
+    expert_id, why = leading_mention(rest)
     prefill = await intro_prefill(
         call.store, call.team_id, call.user_id, mentee_id=mentee_id, expert_id=expert_id, why=why
     )

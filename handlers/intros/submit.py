@@ -18,11 +18,9 @@ from handlers import ids
 from handlers.blocks.intro_modal import IntroForm, build_intro_modal, parse_intro_submission
 from handlers.blocks.intros import build_expert_ask, build_intro_sent, topic_line
 from handlers.blocks.text import slack_date, user_mention
-from handlers.booking.common import submitter
 from handlers.intros.followups import schedule_new_intro
 from handlers.intros.modal_open import intro_prefill
-from handlers.requests.delivery import send_dm, try_dm
-from handlers.requests.submit import mentor_facts
+from handlers.kit import mentor_facts, send_dm, submitter, try_dm
 from storage.intros import NewIntro
 from storage.models import Intro, RequestStatus
 from storage.store import Store

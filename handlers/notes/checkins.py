@@ -21,11 +21,9 @@ from bot.settings import Settings
 from handlers.blocks.plans import build_checkin_answered, build_checkin_thanks
 from handlers.blocks.request_modal import RequestPrefill
 from handlers.blocks.text import section
-from handlers.booking.common import pressed_or_tell
-from handlers.notes.entry import NOT_YOURS
+from handlers.kit import NOT_YOURS, pressed_or_tell, tell, try_dm
 from handlers.notes.schedule import new_checkin
 from handlers.requests.ask import open_request_modal
-from handlers.requests.delivery import tell, try_dm
 from storage.models import Checkin, CheckinAnswer, Topic
 from storage.store import Store
 

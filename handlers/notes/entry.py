@@ -14,13 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.notes import NotesTarget, build_notes_modal
-from handlers.blocks.request_messages import build_not_yours
+from handlers.kit import NOT_YOURS
 from storage.models import Note
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-NOT_YOURS = build_not_yours()
 NOT_YOURSELF = "Notes are about someone else: name the person you met, e.g. `/mentor notes @dana`."
 STRANGER = (
     "Notes are for someone you've mentored or been mentored by: I can't find a request, "

@@ -20,11 +20,16 @@ from handlers.blocks.history import (
     build_history,
     read_page_value,
 )
-from handlers.booking.common import BROKEN, pressed_or_tell, submitter
-from handlers.commands.call import BadArguments, SubcommandCall
+from handlers.kit import (
+    BROKEN,
+    BadArguments,
+    SubcommandCall,
+    leading_mention,
+    pressed_or_tell,
+    submitter,
+    tell,
+)
 from handlers.notes.entry import NOT_YOURSELF, open_edit_notes, open_log_notes
-from handlers.requests.ask import parse_ask_args
-from handlers.requests.delivery import tell
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -63,7 +68,7 @@ async def load_history(
 
 def parse_notes_args(args: str, caller_id: str) -> tuple[str, int]:
     """'<@U2|bob> 2' -> ('U2', 2); anything else is BadArguments."""
-    other_id, rest = parse_ask_args(args)
+    other_id, rest = leading_mention(args)
     if other_id is None:
         raise BadArguments(USAGE)
     if other_id == caller_id:

@@ -16,11 +16,9 @@ from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.plans import build_item_snoozed
 from handlers.blocks.text import context, escape_clip
-from handlers.booking.common import BROKEN, Pressed, pressed_or_tell, read_pressed, submitter
 from handlers.home.publish import publish_home_later
-from handlers.notes.entry import NOT_YOURS
+from handlers.kit import BROKEN, NOT_YOURS, Pressed, pressed_or_tell, read_pressed, submitter, tell
 from handlers.notes.schedule import schedule_item_due
-from handlers.requests.delivery import tell
 from storage.models import ActionItem
 from storage.store import Store
 

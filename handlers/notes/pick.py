@@ -12,8 +12,8 @@ from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.notes import build_notes_modal
 from handlers.blocks.notes_pick import build_pick_modal, picked_user
-from handlers.booking.common import submitter
 from handlers.home.publish import publish_home_later
+from handlers.kit import submitter
 from handlers.notes.entry import open_notes_modal, person_target
 from storage.store import Store
 

@@ -23,17 +23,18 @@ from handlers import ids
 from handlers.blocks.notes import build_end_modal, read_end_note
 from handlers.blocks.plans import relationship_controls, relationship_line
 from handlers.blocks.text import section, user_mention
-from handlers.booking.common import (
+from handlers.booking.start import book_or_tell
+from handlers.kit import (
     BROKEN,
+    NOT_YOURS,
     Pressed,
     metadata_id,
     pressed_or_tell,
     submitter,
+    tell,
+    try_dm,
 )
-from handlers.booking.start import book_or_tell
-from handlers.notes.entry import NOT_YOURS
 from handlers.notes.schedule import schedule_ticks
-from handlers.requests.delivery import tell, try_dm
 from storage.models import Relationship, Request, RequestSource, Topic
 from storage.notes import NoteDraft
 from storage.requests import NewRequest

@@ -20,6 +20,7 @@ from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
 from bot.quiet_hours import zone
 from bot.settings import Settings
+from bot.time_zones import user_tz
 from handlers import ids
 from handlers.blocks.notes import (
     NotesForm,
@@ -27,8 +28,8 @@ from handlers.blocks.notes import (
     parse_notes_submission,
     read_notes_metadata,
 )
-from handlers.booking.common import submitter, user_tz
-from handlers.notes.entry import NO_NOTE, NOT_YOURS, NOT_YOURSELF, pair_of, person_target
+from handlers.kit import NOT_YOURS, submitter
+from handlers.notes.entry import NO_NOTE, NOT_YOURSELF, pair_of, person_target
 from handlers.notes.schedule import checkin_row, item_due_row, tick_rows
 from handlers.notes.share import plan_rows
 from storage.checkins import CheckinPlan

@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.quiet_hours import zone
-from handlers.booking.common import user_tz
+from bot.time_zones import user_tz
 from storage.models import ActionItem, Checkin, Relationship, SubjectType
 from storage.outbox import Planned
 from storage.store import Store

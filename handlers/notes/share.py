@@ -24,9 +24,8 @@ from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING
 from handlers.blocks.notes import NotesTarget
 from handlers.blocks.plans import build_plan_dm, build_plan_resent, build_plan_undelivered
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.booking.common import pressed_or_tell
+from handlers.kit import pressed_or_tell, send_dm, tell
 from handlers.notes.entry import NO_NOTE, pair_of
-from handlers.requests.delivery import send_dm, tell
 from storage.models import ActionItem, Note, OutboxMessage, SubjectType, WhatNext
 from storage.notes import SavedNote
 from storage.outbox import Planned

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.blocks.privacy import build_export_messages
+from handlers.kit import SubcommandCall
 from storage.privacy import export_json
-
-if TYPE_CHECKING:
-    # Type-only: importing handlers.commands at run time would import this module back.
-    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
@@ -18,15 +18,10 @@ from handlers.blocks.privacy import (
     build_request_withdrawn,
     build_session_cancelled_by_forget,
 )
-from handlers.booking.common import submitter
 from handlers.home.publish import publish_home
-from handlers.requests.delivery import try_dm
+from handlers.kit import SubcommandCall, submitter, try_dm, try_update
 from storage.privacy import Forgotten
 from storage.store import Store
-
-if TYPE_CHECKING:
-    # Type-only: importing handlers.commands at run time would import this module back.
-    from handlers.commands.call import SubcommandCall
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +91,7 @@ async def _withdraw_messages(client: AsyncWebClient, messages: list[tuple[str, s
     """Blank each message that showed the person's request: their words leave Slack too."""
     withdrawn = build_request_withdrawn()
     for channel, ts in messages:
-        try:
-            await client.chat_update(channel=channel, ts=ts, **withdrawn)
-        except SlackApiError as error:
-            # Gone already (deleted message, archived channel) or Slack still failing after the
-            # client's retries: nothing else to do with it.
-            log.warning(
-                "could not withdraw a request message channel=%s error=%s",
-                channel,
-                error.response.get("error"),
-            )
+        # Gone already (deleted message, archived channel) or Slack still failing after the
+        # client's retries: nothing else to do with it.
+        failed = "could not withdraw a request message channel=%s"
+        await try_update(client, channel, ts, withdrawn, log, failed, channel)

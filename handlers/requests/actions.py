@@ -10,39 +10,37 @@ submission lives in modals.py; Suggest someone else opens the intro modal (handl
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
-from bot.requests import TOPIC_LABELS
 from bot.settings import Settings
-from handlers import ids
-from handlers.blocks.request_messages import build_not_yours, build_request_update
+from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.request_modal import build_decline_modal
-from handlers.blocks.text import slack_date, user_mention
-from handlers.booking.common import BROKEN, session_topic
-from handlers.booking.confirm import update_confirmations
+from handlers.blocks.text import user_mention
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
-from handlers.requests import modals
-from handlers.requests.delivery import (
-    deliver_to_pool,
-    pool_channel,
+from handlers.kit import (
+    NOT_YOURS,
+    pressed_or_tell,
     refresh_request_messages,
     tell,
-    try_dm,
 )
+from handlers.requests.delivery import deliver_to_pool, pool_channel
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
-from storage.models import Request, RequestStatus, Session, SubjectType
+from handlers.requests.moves import (
+    accept_request,
+    attempt,
+    cancel_request,
+    refusal,
+    settle_and_tell,
+)
+from storage.models import Request, RequestStatus, SubjectType
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,96 +54,6 @@ POOL_REFUSED = (
     ":warning: Slack wouldn't let me post your request in the pool just now. It's saved and "
     "open; you can cancel it and ask again in a little while."
 )
-# Request ids are SQLite integers; a longer digit string would overflow the binding.
-_ID_DIGITS_MAX = 18
-
-
-@dataclass(frozen=True, slots=True)
-class Click:
-    """Who clicked which request, read from a block_actions payload."""
-
-    user_id: str
-    team_id: str
-    request_id: int
-
-
-def read_click(body: dict[str, Any]) -> Click | None:
-    """The clicker, their team and the request id the button carries; None if malformed."""
-    user = body.get("user") or {}
-    actions = body.get("actions") or [{}]
-    action = actions[0] if isinstance(actions[0], dict) else {}
-    raw = action.get("value")
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    well_formed = isinstance(raw, str) and raw.isascii() and raw.isdigit()
-    if not well_formed or len(str(raw)) > _ID_DIGITS_MAX or not user.get("id") or not team_id:
-        # Ids only: the value is untrusted and may be anything.
-        log.warning(
-            "broken request button action=%s user=%s", action.get("action_id"), user.get("id")
-        )
-        return None
-    return Click(str(user["id"]), str(team_id), int(str(raw)))
-
-
-async def _clicked(body: dict[str, Any], respond: AsyncRespond) -> Click | None:
-    click = read_click(body)
-    if click is None:
-        await tell(respond, BROKEN)
-    return click
-
-
-Transition = Callable[[str, int, str, datetime], Awaitable[Request | None]]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A click's result: the moved request, or (when nothing moved) the request as it is."""
-
-    click: Click
-    at: datetime
-    done: Request | None
-    current: Request | None
-
-
-async def attempt(
-    body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, move: Transition
-) -> Outcome | None:
-    """Read the click and try the one conditional update; None when the button was broken."""
-    click = await _clicked(body, respond)
-    if click is None:
-        return None
-    now = clock.now()
-    done = await move(click.team_id, click.request_id, click.user_id, now)
-    current = None if done else await store.get_request(click.team_id, click.request_id)
-    return Outcome(click, now, done, current)
-
-
-def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
-    """Why a click changed nothing: someone else's request, or it already moved on."""
-    if current is None or allowed != clicker:
-        return build_not_yours()
-    return explain(current, clicker)
-
-
-async def settle(
-    client: AsyncWebClient, store: Store, request: Request, actor_id: str | None, at: datetime
-) -> None:
-    """Rewrite the request's messages, and for a pool request the mentors' DM invites too."""
-    await refresh_request_messages(client, request, actor_id=actor_id, at=at)
-    if request.mentor_id is not None:
-        return
-    update = build_request_update(request, audience="pool", actor_id=actor_id, at=at)
-    for invite in await store.list_request_invites(request.team_id, request.id):
-        if not (invite.dm_channel_id and invite.dm_ts):
-            continue
-        try:
-            await client.chat_update(channel=invite.dm_channel_id, ts=invite.dm_ts, **update)
-        except SlackApiError as error:
-            # The claim is stored; a stale invite's button re-checks when clicked.
-            log.warning(
-                "could not update an invite request=%d error=%s",
-                request.id,
-                error.response.get("error"),
-            )
 
 
 async def accept(
@@ -159,35 +67,12 @@ async def accept(
 ) -> None:
     """Accept: only the named mentor, only while open."""
     await ack()
-    outcome = await attempt(body, respond, store, clock, store.accept_request)
-    if outcome is None:
+    click = await pressed_or_tell(body, respond, "request")
+    if click is None:
         return
-    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
-    if done is None:
-        await tell(respond, refusal(current, click.user_id, current.mentor_id if current else None))
-        return
-    background.spawn(
-        after_accept(client, store, done, click.user_id, now), name=f"accept-{done.id}"
-    )
-
-
-async def after_accept(
-    client: AsyncWebClient, store: Store, done: Request, mentor_id: str, now: datetime
-) -> None:
-    """Once accepted (from the DM or App Home): update its messages and tell the mentee."""
-    text = (
-        f"Good news: {user_mention(mentor_id)} accepted your request. "
-        "They'll be in touch to find a time that works for you both."
-    )
-    await settle_and_tell(client, store, done, mentor_id, now, text)
-
-
-async def settle_and_tell(
-    client: AsyncWebClient, store: Store, done: Request, actor_id: str, at: datetime, text: str
-) -> None:
-    """Rewrite the request's messages, then tell the mentee by DM (run after the ack)."""
-    await settle(client, store, done, actor_id, at)
-    await try_dm(client, done.mentee_id, {"text": text})
+    moved = await accept_request(click, client, store, clock, background)
+    if isinstance(moved, str):
+        await tell(respond, moved)
 
 
 async def claim(
@@ -264,47 +149,12 @@ async def cancel(
 ) -> None:
     """Cancel request: only the mentee; whoever had taken it is told."""
     await ack()
-    outcome = await attempt(body, respond, store, clock, store.cancel_request)
-    if outcome is None:
+    click = await pressed_or_tell(body, respond, "request")
+    if click is None:
         return
-    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
-    if done is None:
-        await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
-        return
-    session = await close_cancelled(store, done, now)
-    work = after_cancel(client, store, done, session, now)
-    background.spawn(work, name=f"cancel-request-{done.id}")
-
-
-async def close_cancelled(store: Store, done: Request, now: datetime) -> Session | None:
-    """Before the ack, once the mentee cancelled: no more timed messages, and a booked session
-    cancelled with it (returned, for after_cancel to rewrite its confirmations)."""
-    await store.cancel_for_subject(done.team_id, SubjectType.REQUEST, done.id)
-    booked = await store.confirmed_session_for_request(done.team_id, done.id)
-    if booked is None:
-        return None
-    reason = "The request was cancelled."
-    return await store.cancel_session(done.team_id, booked.id, done.mentee_id, reason, now)
-
-
-async def after_cancel(
-    client: AsyncWebClient, store: Store, done: Request, session: Session | None, now: datetime
-) -> None:
-    """After the ack: the cancelled session's confirmations, the request's messages, and the
-    helper told."""
-    if session is not None:
-        line = f"🚫 Cancelled by {user_mention(done.mentee_id)} {slack_date(now)}."
-        await update_confirmations(client, session, await session_topic(store, session), line)
-    await settle(client, store, done, done.mentee_id, now)
-    # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
-    helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
-    if helper:
-        topic = TOPIC_LABELS.get(done.topic, done.topic.value)
-        text = (
-            f"{user_mention(done.mentee_id)} cancelled their request about *{topic}*, so "
-            "there's nothing more to do. Thanks for making time."
-        )
-        await try_dm(client, helper, {"text": text})
+    moved = await cancel_request(click, client, store, clock, background)
+    if isinstance(moved, str):
+        await tell(respond, moved)
 
 
 async def send_to_pool(
@@ -320,7 +170,7 @@ async def send_to_pool(
     """After a decline (or when the named mentor can't be reached), the mentee sends the
     request on to the mentor pool."""
     await ack()
-    click = await _clicked(body, respond)
+    click = await pressed_or_tell(body, respond, "request")
     if click is None:
         return
     channel = await pool_channel(store, settings, click.team_id)
@@ -328,9 +178,9 @@ async def send_to_pool(
         await tell(respond, NO_POOL)
         return
     now = clock.now()
-    done = await store.send_request_to_pool(click.team_id, click.request_id, click.user_id, now)
+    done = await store.send_request_to_pool(click.team_id, click.target_id, click.user_id, now)
     if done is None:
-        current = await store.get_request(click.team_id, click.request_id)
+        current = await store.get_request(click.team_id, click.target_id)
         await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
         return
     # Sent on by the mentee now: retrying the mentor's DM or escalating it would post twice.
@@ -368,12 +218,12 @@ async def _own_open_request(
     body: dict[str, Any], respond: AsyncRespond, store: Store
 ) -> Request | None:
     """The clicked request if the clicker is its named mentor and it is still open."""
-    click = await _clicked(body, respond)
+    click = await pressed_or_tell(body, respond, "request")
     if click is None:
         return None
-    current = await store.get_request(click.team_id, click.request_id)
+    current = await store.get_request(click.team_id, click.target_id)
     if current is None or current.mentor_id != click.user_id:
-        await tell(respond, build_not_yours())
+        await tell(respond, NOT_YOURS)
         return None
     if current.status is not RequestStatus.OPEN:
         await tell(respond, explain(current, click.user_id))
@@ -418,15 +268,3 @@ async def suggest_clicked(
     problem = await open_intro_modal(client, str(body.get("trigger_id")), prefill)
     if problem:
         await tell(respond, problem)
-
-
-def register(app: AsyncApp) -> None:
-    """Every lifecycle button and the Decline modal (Suggest opens the intro modal)."""
-    app.action(ids.REQUEST_ACCEPT)(accept)
-    app.action(ids.REQUEST_DECLINE)(decline_clicked)
-    app.action(ids.REQUEST_SUGGEST)(suggest_clicked)
-    app.action(ids.REQUEST_CLAIM)(claim)
-    app.action(ids.REQUEST_RELEASE)(release)
-    app.action(ids.REQUEST_CANCEL)(cancel)
-    app.action(ids.REQUEST_SEND_TO_POOL)(send_to_pool)
-    app.view(ids.DECLINE_MODAL)(modals.decline_submitted)

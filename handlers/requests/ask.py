@@ -6,14 +6,12 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from handlers import ids
 from handlers.blocks.prompt import (
     build_opted_out_notice,
     build_prompt_dismissed,
@@ -21,25 +19,16 @@ from handlers.blocks.prompt import (
     parse_prompt_value,
 )
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
-from handlers.commands.call import SubcommandCall
+from handlers.kit import SubcommandCall, leading_mention
 from storage.models import RequestSource
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-_LEADING_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
 _ANY_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 MODAL_FAILED = (
     "I couldn't open the request form just now (Slack said: {error}). Please try again in a moment."
 )
-
-
-def parse_ask_args(args: str) -> tuple[str | None, str]:
-    """'<@U1|dana> can we talk?' -> ('U1', 'can we talk?'); no leading mention -> the pool."""
-    match = _LEADING_MENTION.match(args.strip())
-    if match is None:
-        return None, args.strip()
-    return match.group(1), args.strip()[match.end() :].strip()
 
 
 def first_mention(text: str) -> str | None:
@@ -73,7 +62,7 @@ async def open_request_modal(
 async def ask_command(call: SubcommandCall) -> None:
     """`/mentor ask [@someone] [text]`: the request modal, prefilled."""
     await call.ack()
-    mentor_id, details = parse_ask_args(call.args)
+    mentor_id, details = leading_mention(call.args)
     prefill = RequestPrefill(
         mentor_id=mentor_id if mentor_id != call.user_id else None,
         details=details,
@@ -160,11 +149,3 @@ async def prompt_opt_out(
     team_id = (body.get("team") or {}).get("id") or user.get("team_id")
     await store.set_opted_out(str(team_id), str(user.get("id")), True, clock.now())
     await respond(**build_opted_out_notice())
-
-
-def register(app: AsyncApp) -> None:
-    """The shortcut and the prompt's buttons (`/mentor ask` is in the command table)."""
-    app.shortcut(ids.MESSAGE_SHORTCUT)(message_shortcut)
-    app.action(ids.PROMPT_CREATE)(prompt_create)
-    app.action(ids.PROMPT_DISMISS)(prompt_dismiss)
-    app.action(ids.PROMPT_OPT_OUT)(prompt_opt_out)

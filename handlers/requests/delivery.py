@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,84 +12,15 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.matching import available_mentors
 from bot.settings import Settings
 from handlers.blocks.request_messages import (
-    Audience,
     build_mentor_dm,
     build_pool_post,
-    build_request_update,
 )
 from handlers.blocks.text import user_mention
+from handlers.kit import send_dm
 from storage.models import Request
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
-    """Open (or reuse) the bot's DM with `user_id` and post `message`; returns (channel, ts)."""
-    opened = await client.conversations_open(users=user_id)
-    channel = str(opened["channel"]["id"])
-    posted = await client.chat_postMessage(channel=channel, **message)
-    return channel, str(posted["ts"])
-
-
-async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
-    """Best-effort DM (the client already retried 429 and 5xx); False and a log line if lost."""
-    try:
-        await send_dm(client, user_id, message)
-    except SlackApiError as error:
-        log.warning("could not DM user=%s error=%s", user_id, error.response.get("error"))
-        return False
-    return True
-
-
-async def tell(respond: Any, text: str) -> None:
-    """An ephemeral answer to whoever clicked, through the click's response_url."""
-    await respond(text=text, response_type="ephemeral", replace_original=False)
-
-
-# The request's own messages, one per audience.
-AUDIENCES: tuple[Audience, ...] = ("mentor", "pool", "mentee")
-
-
-def message_of(request: Request, audience: Audience) -> tuple[str | None, str | None]:
-    """Where the request's message for `audience` is: (channel, ts), or Nones if not sent."""
-    if audience == "mentor":
-        return request.mentor_dm_channel_id, request.mentor_dm_ts
-    if audience == "pool":
-        return request.pool_channel_id, request.pool_ts
-    return request.mentee_dm_channel_id, request.mentee_dm_ts
-
-
-async def refresh_request_messages(
-    client: AsyncWebClient,
-    request: Request,
-    *,
-    actor_id: str | None,
-    at: datetime,
-    passed_to: str | None = None,
-) -> None:
-    """After a transition, rewrite every message the request already has (chat.update)."""
-    for audience in AUDIENCES:
-        channel, ts = message_of(request, audience)
-        if not channel or not ts:
-            continue
-        message = build_request_update(
-            request,
-            audience=audience,
-            actor_id=actor_id,
-            at=at,
-            passed_to=passed_to,
-        )
-        try:
-            await client.chat_update(channel=channel, ts=ts, **message)
-        except SlackApiError as error:
-            # The state is already stored; a stale message is cosmetic and its buttons re-check.
-            log.warning(
-                "could not update request message request=%d audience=%s error=%s",
-                request.id,
-                audience,
-                error.response.get("error"),
-            )
 
 
 async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | None:

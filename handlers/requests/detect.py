@@ -6,7 +6,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.async_context import AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -115,8 +114,3 @@ async def on_message(
     await prompt_asker(
         event, team_id, detection, context.client, context["store"], context["clock"]
     )
-
-
-def register(app: AsyncApp) -> None:
-    """All message events, subtypes included (they are acked and skipped here)."""
-    app.event("message")(on_message)

@@ -16,7 +16,8 @@ from bot.matching import available_mentors
 from handlers.blocks.nudges import build_escalated_for_mentor, build_repost
 from handlers.blocks.request_messages import Audience, build_pool_post, build_request_update
 from handlers.blocks.text import user_mention
-from handlers.requests.delivery import AUDIENCES, invitees, message_of, pool_channel
+from handlers.kit import AUDIENCES, message_of
+from handlers.requests.delivery import invitees, pool_channel
 from handlers.requests.followups import (
     INVITE,
     MENTIONS,

@@ -18,11 +18,10 @@ from bot.clock import Clock
 from handlers.blocks.request_messages import (
     build_already_taken,
     build_declined_for_mentee,
-    build_not_yours,
 )
 from handlers.blocks.request_modal import parse_decline_submission
 from handlers.blocks.text import MODAL_TITLE_MAX, plain, section
-from handlers.requests.delivery import refresh_request_messages, try_dm
+from handlers.kit import NOT_YOURS, refresh_request_messages, submitter, try_dm
 from storage.models import Request, RequestStatus
 from storage.store import Store
 
@@ -54,16 +53,10 @@ def _notice(title: str, text: str) -> dict[str, Any]:
     }
 
 
-def _who(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    return str(user.get("id") or ""), str(team_id)
-
-
 async def _why_not(store: Store, team_id: str, request_id: int, user_id: str) -> str:
     current = await store.get_request(team_id, request_id)
     if current is None or current.mentor_id != user_id:
-        return build_not_yours()
+        return NOT_YOURS
     return explain(current, user_id)
 
 
@@ -76,7 +69,7 @@ async def decline_submitted(
     background: Background,
 ) -> None:
     """Store the decline, then tell the mentee kindly and offer the pool."""
-    user_id, team_id = _who(body)
+    user_id, team_id = submitter(body)
     try:
         request_id, reason, share = parse_decline_submission(body.get("view") or {})
     except ValueError:

@@ -8,7 +8,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,20 +16,14 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.delivery import PERMANENT_ERRORS
 from bot.matching import available_mentors, mentor_availability
-from bot.requests import MentorFacts, limit_problem, mentor_problem
+from bot.requests import limit_problem, mentor_problem
 from bot.settings import Settings
-from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
-from handlers.booking.common import submitter
-from handlers.requests.delivery import (
-    pool_channel,
-    reach_pool,
-    send_dm,
-    send_to_mentor,
-)
+from handlers.kit import mentor_facts, send_dm, submitter
+from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
 from storage.models import Request
@@ -51,25 +44,6 @@ NOT_DELIVERED = (
     "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
     "below if you'd rather reach out directly."
 )
-
-
-async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
-    """What users.info says about a chosen mentor; someone Slack can't find counts as gone."""
-    try:
-        user = await user_info(client, user_id)
-    except SlackApiError as error:
-        if error.response.get("error") in ("user_not_found", "users_not_found"):
-            return MentorFacts(user_id=user_id, deleted=True)
-        raise
-    if user is None:
-        return MentorFacts(user_id=user_id)  # Slack is slow: delivery will find out the rest
-    name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or ""
-    return MentorFacts(
-        user_id=user_id,
-        name=str(name),
-        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
-        deleted=bool(user.get("deleted")),
-    )
 
 
 async def _problems(
@@ -250,8 +224,3 @@ async def request_submitted(
     await schedule_new_request(store, settings, request, clock.now())
     await ack()
     background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")
-
-
-def register(app: AsyncApp) -> None:
-    """The request modal's submission."""
-    app.view(ids.REQUEST_MODAL)(request_submitted)

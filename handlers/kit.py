@@ -1,0 +1,258 @@
+"""The listener kit: what every feature's listeners share, so no feature imports another's helpers.
+
+Reply and DM (`tell`, `send_dm`, `try_dm`), read a pressed button (`read_pressed`) or a
+submitted view (`submitter`, `metadata_id`), refuse a stranger or a broken button (`NOT_YOURS`,
+`BROKEN`), rewrite a request's own messages after it moves, and what a `/mentor` subcommand gets
+(`SubcommandCall`). Over HTTP a payload's shape is checked at the door (bot/payloads.py); Socket
+Mode payloads are not, so the readers treat every field as untrusted and answer None or "".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.clock import Clock
+from bot.requests import TOPIC_LABELS, MentorFacts
+from bot.settings import Settings
+from bot.slack_client import user_info
+from handlers.blocks.request_messages import Audience, build_not_yours, build_request_update
+from storage.models import Request, Session
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+NOT_YOURS = build_not_yours()
+BROKEN = "That button is broken, so I didn't change anything. Try `/mentor help`."
+# Ids are SQLite integers; a longer digit string would overflow the binding.
+ID_DIGITS_MAX = 18
+
+
+def parse_id(raw: object) -> int | None:
+    """A row id carried by a button or a modal, or None when it isn't a plain digit string."""
+    if isinstance(raw, str) and raw.isascii() and raw.isdigit() and len(raw) <= ID_DIGITS_MAX:
+        return int(raw)
+    return None
+
+
+# Replies and DMs.
+
+
+async def tell(respond: Any, text: str) -> None:
+    """An ephemeral answer to whoever clicked, through the click's response_url."""
+    await respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> tuple[str, str]:
+    """Open (or reuse) the bot's DM with `user_id` and post `message`; returns (channel, ts)."""
+    opened = await client.conversations_open(users=user_id)
+    channel = str(opened["channel"]["id"])
+    posted = await client.chat_postMessage(channel=channel, **message)
+    return channel, str(posted["ts"])
+
+
+async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
+    """Best-effort DM (the client already retried 429 and 5xx); False and a log line if lost."""
+    try:
+        await send_dm(client, user_id, message)
+    except SlackApiError as error:
+        log.warning("could not DM user=%s error=%s", user_id, error.response.get("error"))
+        return False
+    return True
+
+
+async def try_update(
+    client: AsyncWebClient,
+    channel: str,
+    ts: str,
+    message: dict[str, Any],
+    logger: logging.Logger,
+    failed: str,
+    *about: object,
+) -> bool:
+    """Best-effort chat.update of a message the bot posted, whose state is already stored (a
+    stale message's buttons re-check when clicked). If Slack refuses: False, and `failed` logged
+    to `logger` with `about` and Slack's error appended as `error=`."""
+    try:
+        await client.chat_update(channel=channel, ts=ts, **message)
+    except SlackApiError as error:
+        logger.warning(f"{failed} error=%s", *about, error.response.get("error"))
+        return False
+    return True
+
+
+# Reading a pressed button and a submitted view.
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
+    """Who pressed a button, in which workspace, and the row id the button carries."""
+
+    user_id: str
+    team_id: str
+    target_id: int
+    trigger_id: str
+
+
+def read_pressed(body: dict[str, Any], surface: str = "booking") -> Pressed | None:
+    """The presser and the id on the button; None (and a log line naming `surface`) when the
+    payload is malformed."""
+    user = body.get("user") or {}
+    actions = body.get("actions") or [{}]
+    action = actions[0] if isinstance(actions[0], dict) else {}
+    target_id = parse_id(action.get("value"))
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
+    if target_id is None or not user.get("id") or not team_id:
+        # Ids only: the value is untrusted and may be anything.
+        log.warning(
+            "broken %s button action=%s user=%s", surface, action.get("action_id"), user.get("id")
+        )
+        return None
+    return Pressed(str(user["id"]), str(team_id), target_id, str(body.get("trigger_id") or ""))
+
+
+async def pressed_or_tell(
+    body: dict[str, Any], respond: Any, surface: str = "booking"
+) -> Pressed | None:
+    """read_pressed, telling the presser when the button is broken."""
+    pressed = read_pressed(body, surface)
+    if pressed is None:
+        await tell(respond, BROKEN)
+    return pressed
+
+
+class Submitted(NamedTuple):
+    """Who submitted a view (or pressed a Home button), and in which workspace."""
+
+    user_id: str
+    team_id: str
+
+
+def submitter(body: dict[str, Any]) -> Submitted:
+    """The submitter of a view submission or Home click; empty strings when absent."""
+    user = body.get("user") or {}
+    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or ""
+    return Submitted(str(user.get("id") or ""), str(team_id))
+
+
+def metadata_id(body: dict[str, Any]) -> int | None:
+    """The id a modal carries in private_metadata."""
+    return parse_id(str((body.get("view") or {}).get("private_metadata") or ""))
+
+
+# A request's own messages, rewritten by every feature that moves the request.
+
+AUDIENCES: tuple[Audience, ...] = ("mentor", "pool", "mentee")
+
+
+def message_of(request: Request, audience: Audience) -> tuple[str | None, str | None]:
+    """Where the request's message for `audience` is: (channel, ts), or Nones if not sent."""
+    if audience == "mentor":
+        return request.mentor_dm_channel_id, request.mentor_dm_ts
+    if audience == "pool":
+        return request.pool_channel_id, request.pool_ts
+    return request.mentee_dm_channel_id, request.mentee_dm_ts
+
+
+async def refresh_request_messages(
+    client: AsyncWebClient,
+    request: Request,
+    *,
+    actor_id: str | None,
+    at: datetime,
+    passed_to: str | None = None,
+) -> None:
+    """After a transition, rewrite every message the request already has (chat.update)."""
+    for audience in AUDIENCES:
+        channel, ts = message_of(request, audience)
+        if not channel or not ts:
+            continue
+        message = build_request_update(
+            request,
+            audience=audience,
+            actor_id=actor_id,
+            at=at,
+            passed_to=passed_to,
+        )
+        failed = "could not update request message request=%d audience=%s"
+        await try_update(client, channel, ts, message, log, failed, request.id, audience)
+
+
+def topic_of(request: Request | None) -> str:
+    """The request's topic as people read it."""
+    if request is None:
+        return "mentoring"
+    return TOPIC_LABELS.get(request.topic, request.topic.value)
+
+
+async def session_topic(store: Store, session: Session) -> str:
+    """The topic of the request a session books."""
+    if session.request_id is None:
+        return "mentoring"
+    return topic_of(await store.get_request(session.team_id, session.request_id))
+
+
+# What a `/mentor` subcommand gets, and the people it names.
+
+_LEADING_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>[\s,:]*")
+
+
+def leading_mention(args: str) -> tuple[str | None, str]:
+    """'<@U1|dana> can we talk?' -> ('U1', 'can we talk?'); no leading mention -> (None, args)."""
+    match = _LEADING_MENTION.match(args.strip())
+    if match is None:
+        return None, args.strip()
+    return match.group(1), args.strip()[match.end() :].strip()
+
+
+async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
+    """What users.info says about a chosen mentor; someone Slack can't find counts as gone."""
+    try:
+        user = await user_info(client, user_id)
+    except SlackApiError as error:
+        if error.response.get("error") in ("user_not_found", "users_not_found"):
+            return MentorFacts(user_id=user_id, deleted=True)
+        raise
+    if user is None:
+        return MentorFacts(user_id=user_id)  # Slack is slow: delivery will find out the rest
+    name = (user.get("profile") or {}).get("display_name") or user.get("real_name") or ""
+    return MentorFacts(
+        user_id=user_id,
+        name=str(name),
+        is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SubcommandCall:
+    """Everything a subcommand may need: the command payload, its arguments and the services."""
+
+    ack: AsyncAck
+    respond: AsyncRespond
+    command: dict[str, Any]
+    args: str
+    client: AsyncWebClient
+    store: Store
+    clock: Clock
+    settings: Settings
+
+    @property
+    def user_id(self) -> str:
+        return str(self.command.get("user_id") or "")
+
+    @property
+    def team_id(self) -> str:
+        return str(self.command.get("team_id") or "")
+
+
+class BadArguments(Exception):
+    """A subcommand's arguments are wrong; the message is shown before the help."""

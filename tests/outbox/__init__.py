@@ -1,0 +1,1 @@
+"""The outbox: the dispatcher, its faults, crashes, kills and soak."""

@@ -1,0 +1,86 @@
+"""The `mentorbot` command as an operator runs it: a real subprocess, real files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from storage.migrate import LATEST_VERSION
+from tests.flows import run_cli
+
+SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "--help")
+    assert result.returncode == 0
+    for command in ("run", "migrate", "check"):
+        assert command in result.stdout
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_invalid_port_names_the_variable(tmp_path: Path) -> None:
+    result = run_cli(
+        tmp_path, "run", SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", MENTORBOT_PORT="x"
+    )
+    assert result.returncode == 2
+    assert "MENTORBOT_PORT" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_env_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\nSLACK_SIGNING_SECRET=s\n")
+    result = run_cli(tmp_path, "run")
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN: must be a bot token" in result.stderr
+
+
+def test_migrate_needs_only_the_database(tmp_path: Path) -> None:
+    db = tmp_path / "nested" / "bot.db"
+    result = run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db))
+    assert result.returncode == 0, result.stderr
+    assert f"schema version {LATEST_VERSION}" in result.stdout
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+def test_unwritable_database_path_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(
+        tmp_path,
+        "run",
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        MENTORBOT_DB=str(blocker / "bot.db"),
+    )
+    assert result.returncode == 1
+    assert "cannot open database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "future.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    result = run_cli(
+        tmp_path, "run", SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", MENTORBOT_DB=str(db)
+    )
+    assert result.returncode == 1
+    assert "schema version 99" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("argv", [["bogus"], []])
+def test_bad_usage_exits_2(tmp_path: Path, argv: list[str]) -> None:
+    assert run_cli(tmp_path, *argv).returncode == 2

@@ -1,0 +1,80 @@
+"""`mentorbot run` as a real process in HTTP mode, against the fake Slack Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from tests.fakeslack.find import block_texts
+from tests.fakeslack.sender import SlackSender
+from tests.fakeslack.server import FakeSlack
+from tests.fakeslack.socket import APP_TOKEN
+from tests.flows import SECRET, BotProcess, start_bot
+
+SECRET_WORDS = "tangerine-aardvark-quartz"  # must never appear in the logs
+
+
+@pytest.fixture
+async def bot_process(fake_slack: FakeSlack, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    async with start_bot(fake_slack, tmp_path, SLACK_SIGNING_SECRET=SECRET) as bot:
+        yield bot
+
+
+async def test_the_process_serves_slack_and_stops_cleanly(
+    bot_process: BotProcess, fake_slack: FakeSlack
+) -> None:
+    slack = SlackSender(bot_process.url, SECRET)
+
+    async with aiohttp.ClientSession() as session, session.get(f"{bot_process.url}/healthz") as r:
+        health = await r.json()
+    assert health["status"] == "ok"
+    assert health["mode"] == "http"
+
+    reply = await slack.command("help")
+    assert reply.status == 200
+    assert reply.body["response_type"] == "ephemeral"
+    assert "/mentor help" in block_texts(reply.body["blocks"])
+
+    assert (await slack.command("help", signed=False)).status == 401
+    assert (await slack.command("help", timestamp_offset=-360)).status == 401
+
+    mention = {
+        "type": "app_mention",
+        "user": "U1",
+        "channel": "C1",
+        "text": f"<@U0BOT> {SECRET_WORDS}",
+        "ts": "1700000000.000200",
+    }
+    assert (await slack.event(mention, event_id="EvProc1")).status == 200
+    replay = await slack.event(mention, event_id="EvProc1", retry_num=1, retry_reason="timeout")
+    assert replay.status == 200
+    assert len(fake_slack.calls_to("chat.postEphemeral")) == 1
+
+    bot_process.process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(bot_process.process.wait(), timeout=15) == 0
+    logs = bot_process.logs()
+    assert "mentorbot stopping" in logs
+    assert "handled kind=command name=/mentor" in logs
+    assert SECRET_WORDS not in logs
+    assert "xoxb-test-token" not in logs
+    assert SECRET not in logs
+    assert "Traceback" not in logs
+
+
+async def test_with_an_app_token_the_process_runs_socket_mode(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    async with start_bot(fake_slack, tmp_path, SLACK_APP_TOKEN=APP_TOKEN) as bot:
+        async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as r:
+            assert (await r.json())["mode"] == "socket"
+        payload = {"command": "/mentor", "text": "help", "user_id": "U1", "team_id": "T0001"}
+        ack = await fake_slack.socket.send("slash_commands", payload)
+        assert "/mentor help" in block_texts(ack["payload"]["blocks"])
+        bot.process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(bot.process.wait(), timeout=15) == 0
+    assert "mode=socket" in bot.logs()

@@ -1,0 +1,1 @@
+"""Signed Slack requests through the running bot against the fake Web API: what people see."""

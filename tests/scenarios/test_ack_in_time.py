@@ -1,0 +1,263 @@
+"""Interactive answers reach Slack within its 3 seconds even when Slack's Web API is slow or
+rate limited (the bot answers only when a listener returns), and a form Slack makes people
+submit again after a lost answer makes one request, not two."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+
+from bot.lifecycle import Runtime
+from handlers import ids
+from storage.models import IntroStatus, RequestStatus
+from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
+from tests.flows import (
+    DAVE,
+    DETAILS,
+    WHY,
+    add_dave,
+    dms_to,
+    group_posts,
+    home_of,
+    introduce,
+    open_home,
+    opened_modal,
+    stored_requests,
+    the_intro,
+)
+
+ANSWERS = {"What is it about?": "Career path", "What's on your mind?": DETAILS}
+# Slack gives up at 3 s; leave room for a slow test machine without hiding a real wait.
+IN_TIME = 2.5
+
+
+async def shortcut_form(slack: SlackSender, fake: FakeSlack) -> dict[str, Any]:
+    """Alice's own message, turned into a request form with the message shortcut."""
+    await slack.shortcut_message(
+        ids.MESSAGE_SHORTCUT, f"<@{BOB}> got a few minutes?", user_id=ALICE, author_id=ALICE
+    )
+    return opened_modal(fake)
+
+
+async def test_a_rate_limited_permalink_doesnt_hold_up_the_answer(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    view = await shortcut_form(slack, fake_slack)
+    fake_slack.fail_next("chat.getPermalink", status=429, retry_after=2, times=2)
+    started = time.monotonic()
+    reply = await slack.view_submission(view, ANSWERS, user_id=ALICE)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this answer took {took:.1f} s"
+    await bot.background.drain(10)
+    # Two Retry-Afters of 2 s pass the lookup's cap: the request goes out without the link.
+    [request] = await stored_requests(bot)
+    assert request.origin_permalink is None
+    assert len(dms_to(fake_slack, BOB)) == 1
+
+
+async def test_the_permalink_is_found_after_the_ack(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    view = await shortcut_form(slack, fake_slack)
+    fake_slack.fail_next("chat.getPermalink", status=429, retry_after=1)
+    await slack.view_submission(view, ANSWERS, user_id=ALICE)
+    await bot.background.drain(10)
+    [request] = await stored_requests(bot)
+    assert request.origin_permalink is not None
+    assert request.origin_permalink in str(dms_to(fake_slack, BOB)[-1].args)
+
+
+async def test_a_permalink_slack_wont_give_in_time_is_left_out(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    view = await shortcut_form(slack, fake_slack)
+    fake_slack.delay("chat.getPermalink", 6)
+    await slack.view_submission(view, ANSWERS, user_id=ALICE)
+    started = time.monotonic()
+    await bot.background.drain(10)
+    assert time.monotonic() - started < 5, "delivery waited for the permalink"
+    [request] = await stored_requests(bot)
+    assert request.origin_permalink is None
+    assert len(dms_to(fake_slack, BOB)) == 1
+
+
+async def test_a_resubmitted_form_makes_one_request(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    view = opened_modal(fake_slack)
+    first = await slack.view_submission(view, ANSWERS, user_id=ALICE)
+    again = await slack.view_submission(view, ANSWERS, user_id=ALICE)  # "try again" in Slack
+    assert first.status == again.status == 200
+    await bot.background.drain(5)
+    assert len(await stored_requests(bot)) == 1
+    assert len(dms_to(fake_slack, BOB)) == 1
+    assert len(dms_to(fake_slack, ALICE)) == 1
+
+    # A new form is a new request.
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    assert len(await stored_requests(bot)) == 2
+
+
+async def test_an_accept_answers_in_time_when_chat_update_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    dm = dms_to(fake_slack, BOB)[-1]
+    fake_slack.fail_next("chat.update", status=429, retry_after=2, times=2)
+    started = time.monotonic()
+    reply = await slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this click took {took:.1f} s"
+    [request] = await stored_requests(bot)
+    assert request.status is RequestStatus.ACCEPTED
+    await bot.background.drain(10)
+    assert "accepted your request" in dms_to(fake_slack, ALICE)[-1].args["text"]
+
+
+async def test_an_intro_answers_in_time_when_users_info_is_slow(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_dave(fake_slack)
+    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=CAROL)
+    view = opened_modal(fake_slack)
+    fake_slack.delay("users.info", 2.0)
+    started = time.monotonic()
+    reply = await slack.view_submission(view, {}, user_id=CAROL)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this answer took {took:.1f} s"
+    await bot.background.drain(5)
+    assert len(dms_to(fake_slack, DAVE)) == 1
+
+
+async def test_an_accept_from_home_answers_in_time_when_chat_update_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, BOB)
+    fake_slack.fail_next("chat.update", status=429, retry_after=2, times=2)
+    started = time.monotonic()
+    await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    took = time.monotonic() - started
+    assert took < IN_TIME, f"this click took {took:.1f} s"
+    await bot.background.drain(10)
+    assert "You accepted" in str(home_of(fake_slack, BOB))
+    assert "accepted your request" in dms_to(fake_slack, ALICE)[-1].args["text"]
+
+
+async def timed_click(slack: SlackSender, view: dict[str, Any], label: str, user_id: str) -> None:
+    """Click `label` on `view` and check Slack had its answer in time."""
+    started = time.monotonic()
+    reply = await slack.click(find_button(view, label), view, user_id=user_id)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this click took {took:.1f} s"
+
+
+@pytest.mark.parametrize(
+    ("label", "notice"),
+    [
+        ("Ask for mentoring", "couldn't open the request form"),
+        ("Introduce people", "couldn't open the introduction form"),
+        ("Log notes", "couldn't open the notes form"),
+        ("Edit mentor profile", "couldn't open your profile"),
+    ],
+)
+async def test_a_home_notice_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime, label: str, notice: str
+) -> None:
+    home = await open_home(slack, fake_slack, ALICE)
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, label, ALICE)
+    await bot.background.drain(10)
+    assert notice in str(home_of(fake_slack, ALICE))
+
+
+async def test_a_cancel_from_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, ALICE)
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, "Cancel", ALICE)
+    [request] = await stored_requests(bot)
+    assert request.status is RequestStatus.CANCELLED  # stored before the answer
+    await bot.background.drain(10)
+    assert "Request cancelled" in str(home_of(fake_slack, ALICE))
+
+
+async def test_offer_times_from_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    home = await open_home(slack, fake_slack, BOB)
+    await slack.click(find_button(home, "Accept"), home, user_id=BOB)
+    await bot.background.drain(5)
+    home = home_of(fake_slack, BOB)
+    # The modal can't open (its trigger_id has expired): the reason goes on the tab, later.
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    await timed_click(slack, home, "Offer times", BOB)
+    await bot.background.drain(10)
+    assert "couldn't open the form" in str(home_of(fake_slack, BOB))
+
+
+async def test_an_intro_yes_answers_in_time_when_slack_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_dave(fake_slack)
+    await introduce(slack, fake_slack, bot)
+    ask = dms_to(fake_slack, DAVE)[-1]
+    fake_slack.fail_next("chat.update", status=429, retry_after=5)
+    fake_slack.delay("conversations.open", 2.0)
+    await timed_click(slack, ask, "Happy to help", DAVE)
+    assert (await the_intro(bot)).status is IntroStatus.ACCEPTED
+    assert not group_posts(fake_slack)
+    await bot.background.drain(15)
+    [post] = group_posts(fake_slack)
+    assert f"<@{DAVE}>" in str(post.args)
+    assert f"<@{ALICE}>" in str(post.args)
+    assert fake_slack.calls_to("chat.update")[-1].ok  # the expert's DM, rewritten after all
+
+
+async def test_an_intro_no_answers_in_time_when_slack_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_dave(fake_slack)
+    await introduce(slack, fake_slack, bot)
+    ask = dms_to(fake_slack, DAVE)[-1]
+    before = len(dms_to(fake_slack, CAROL))
+    fake_slack.fail_next("chat.update", status=429, retry_after=5)
+    await timed_click(slack, ask, "Not right now", DAVE)
+    assert (await the_intro(bot)).status is IntroStatus.DECLINED
+    await bot.background.drain(10)
+    assert len(dms_to(fake_slack, CAROL)) == before + 1
+    assert "can't help" in str(dms_to(fake_slack, CAROL)[-1].args)
+
+
+async def test_opening_home_answers_in_time_when_views_publish_is_rate_limited(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    fake_slack.fail_next("views.publish", status=429, retry_after=5)
+    started = time.monotonic()
+    reply = await slack.app_home_opened(user_id=ALICE)
+    assert reply.status == 200
+    assert time.monotonic() - started < IN_TIME
+    await bot.background.drain(10)
+    assert "Welcome to mentorbot" in str(home_of(fake_slack, ALICE))

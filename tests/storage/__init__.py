@@ -1,0 +1,1 @@
+"""The Store against real SQLite files: queries, transitions, migrations."""

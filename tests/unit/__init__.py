@@ -1,0 +1,1 @@
+"""Pure functions and guards: no database, no server, no fake Slack."""

@@ -1,0 +1,71 @@
+"""Guards for bot/internals.py: each fails loudly, by name, if an upgrade moves what it reaches."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+
+from bot.internals import cache_auth_test, set_ack_response, skip_caller_lookup
+
+FORM = {"content-type": ["application/x-www-form-urlencoded"]}
+
+
+async def _authorize(**_: Any) -> AuthorizeResult:
+    return AuthorizeResult(enterprise_id=None, team_id="T1", bot_token="xoxb-1", bot_user_id="UB")
+
+
+async def test_set_ack_response_is_the_answer_bolt_returns() -> None:
+    app = AsyncApp(
+        signing_secret="secret",
+        request_verification_enabled=False,
+        authorize=_authorize,
+        process_before_response=True,
+    )
+
+    async def listener(ack: AsyncAck) -> None:
+        set_ack_response(ack, BoltResponse(status=200, body='{"text": "ready-made"}'))
+
+    app.command("/guard")(listener)
+    body = "command=%2Fguard&text=&team_id=T1&user_id=U1&channel_id=C1&trigger_id=1.2"
+    response = await app.async_dispatch(AsyncBoltRequest(body=body, headers=FORM))
+    assert (response.status, response.body) == (200, '{"text": "ready-made"}'), (
+        "slack_bolt no longer answers with AsyncAck.response: fix set_ack_response"
+    )
+
+
+def test_cache_auth_test_reaches_the_single_team_authorization() -> None:
+    app = AsyncApp(token="xoxb-1", signing_secret="secret")
+    identity = {"ok": True, "user_id": "UB", "team_id": "T1"}
+    assert cache_auth_test(app, identity), (
+        "slack_bolt no longer keeps AsyncSingleTeamAuthorization in _async_middleware_list: "
+        "fix cache_auth_test"
+    )
+    installed = [
+        m for m in app._async_middleware_list if isinstance(m, AsyncSingleTeamAuthorization)
+    ]
+    assert [m.auth_test_result for m in installed] == [identity]
+
+
+def test_skip_caller_lookup_stops_the_source_file_lookup() -> None:
+    assert hasattr(logging, "_srcfile"), "logging._srcfile is gone: fix skip_caller_lookup"
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("mentorbot.tests.internals")
+    logger.addHandler(handler)
+    saved = logging._srcfile
+    try:
+        skip_caller_lookup()
+        logger.warning("where am I")
+    finally:
+        logging._srcfile = saved
+        logger.removeHandler(handler)
+    assert [r.pathname for r in records] == ["(unknown file)"]
