@@ -137,6 +137,11 @@ _PHRASE_CUES = tuple(
 )
 _NEGATIVES_MOST = sum(_cue_weight(f"not_{name}") for name in dict.fromkeys(c[0] for c in NEGATIVE))
 _CUES_MOST = _NEGATIVES_MOST + max((weight for _, weight in _PHRASE_CUES), default=0.0)
+# And the least: every negative whose weight came out negative (a phrase cue only adds).
+_CUES_LEAST = sum(
+    min(MODEL.weights.get(f"#not_{name}", 0.0), 0.0)
+    for name in dict.fromkeys(cue[0] for cue in NEGATIVE)
+) + min(0.0, *(MODEL.weights.get(f"#{name}", 0.0) for name in _PHRASE_ORDER))
 
 
 def _most_from_cues(hits: int) -> float:
@@ -182,13 +187,16 @@ def classify(
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not.
 
-    The model weighs the message's words; the cues are looked for only when they could lift it
-    over the threshold, so below it `score` may leave them out (docs/detection.md)."""
+    The model weighs the message's words; the cues are looked for only when they could change
+    the verdict, so when the words settle it, `score` and `reasons` leave them out
+    (docs/detection.md, "Speed")."""
     normalised, mentions = _normalise(text, bot_user_id)
     margin = MODEL.word_margin(tokens(normalised))
     reasons: tuple[str, ...] = ()
     line = _DEFAULT_LOGIT if threshold == DEFAULT_THRESHOLD else _logit(threshold)
-    if margin + _CUES_MOST >= line:  # else no cue can lift it over the line
+    # The cues run only when they can change the verdict: when they can lift the words' margin
+    # over the line, and can also pull it under.
+    if margin + _CUES_MOST >= line and margin + _CUES_LEAST < line:
         words = words_in(normalised)
         hits = _ASK_GATE.hits(words)
         if hits & _PHRASE_BITS and margin + _most_from_cues(hits) >= line:
