@@ -58,7 +58,12 @@ class Settings:
     min_count: int
 
 
-GRID = tuple(Settings(10, l2, min_count) for l2 in (1e-3, 1e-2) for min_count in (1, 2))
+GRID = tuple(
+    Settings(epochs, l2, min_count)
+    for epochs in (5, 10)
+    for l2 in (1e-3, 1e-2)
+    for min_count in (1, 2)
+)
 # The model is the average of this many runs in different orders (bagging): one order's
 # luck evens out, and cross-validation measured it better than any single run.
 RUNS = 5
