@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Record
 from storage.models import RequestSource
 from storage.timefmt import format_time
 
@@ -86,7 +85,7 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
     async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
 
 

@@ -12,9 +12,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Annotated, Any, Protocol, Self
 
-import aiosqlite
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from storage.engine import Connection, Record
 from storage.models import MentorProfile, MinuteOfDay, UtcDatetime, Weekdays, weekdays_mask
 from storage.timefmt import format_time, format_time_or_none
 
@@ -69,9 +69,9 @@ class ProfileDraft(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 _ENSURE_PERSON = """
@@ -135,9 +135,7 @@ def _profile(fields: dict[str, Any]) -> MentorProfile:
     return MentorProfile.model_validate(fields)
 
 
-async def _read_profile(
-    conn: aiosqlite.Connection, team_id: str, user_id: str
-) -> MentorProfile | None:
+async def _read_profile(conn: Connection, team_id: str, user_id: str) -> MentorProfile | None:
     rows = await conn.execute_fetchall(_PROFILE, (team_id, user_id))
     return next((_profile(dict(row)) for row in rows), None)
 

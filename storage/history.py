@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Record
 from storage.models import ActionItem, Note, Session
 from storage.notes import items_of, without_total
 
@@ -46,10 +45,10 @@ LIMIT ?4
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
 
 
-def _total(rows: list[aiosqlite.Row]) -> int:
+def _total(rows: list[Record]) -> int:
     return int(rows[0]["total"]) if rows else 0
 
 

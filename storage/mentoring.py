@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Connection, Record
 from storage.models import (
     Cadence,
     Relationship,
@@ -83,12 +82,12 @@ LIMIT ?4
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
-def _relationship(rows: Iterable[aiosqlite.Row]) -> Relationship | None:
+def _relationship(rows: Iterable[Record]) -> Relationship | None:
     return next((Relationship.model_validate(dict(row)) for row in rows), None)
 
 
@@ -114,7 +113,7 @@ class OngoingPlan:
 
 
 async def start_relationship_on(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     pair: tuple[str, str],
     cadence: Cadence,

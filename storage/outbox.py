@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Connection, Record
 from storage.models import OutboxMessage, OutboxStatus, SubjectType
 from storage.timefmt import format_time
 
@@ -87,11 +86,11 @@ RETURNING *
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
 
     async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 def _bounded(error: str) -> str:
@@ -126,7 +125,7 @@ def _enqueue_params(row: Planned, now: datetime) -> tuple[Any, ...]:
     )
 
 
-async def enqueue_on(conn: aiosqlite.Connection, row: Planned, now: datetime) -> bool:
+async def enqueue_on(conn: Connection, row: Planned, now: datetime) -> bool:
     """Enqueue inside the caller's transaction, so the row lands with what it is about."""
     return bool(list(await conn.execute_fetchall(_ENQUEUE, _enqueue_params(row, now))))
 
@@ -146,9 +145,7 @@ class Effects:
     cancel: tuple[SubjectType, int] | None = None
 
 
-async def record_effects(
-    conn: aiosqlite.Connection, team_id: str, effects: Effects, now: datetime
-) -> bool:
+async def record_effects(conn: Connection, team_id: str, effects: Effects, now: datetime) -> bool:
     """Write `effects` inside the caller's transaction; False if the row was already applied
     (the caller then rolls back: its change was made once already)."""
     if not list(await conn.execute_fetchall(_APPLIED, (format_time(now), effects.row_id))):
@@ -164,9 +161,9 @@ async def record_effects(
 class _Changes(Protocol):
     """What change_with needs of the Store: reads, and a write transaction."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 class _Unchanged(Exception):
@@ -180,7 +177,7 @@ async def change_with(
     team_id: str,
     effects: Effects | None,
     now: datetime,
-) -> list[aiosqlite.Row]:
+) -> list[Record]:
     """Run one conditional UPDATE … RETURNING and, only if it changed a row, write `effects`
     in the same transaction. No rows back means nothing changed and nothing was written."""
     if effects is None:

@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Connection, Record
 from storage.timefmt import format_time, parse_time
 
 # What replaces free text the forgotten person wrote into records others keep.
@@ -211,9 +210,9 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
     async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
     def forget_settings(self, team_id: str) -> None: ...
 
 
@@ -244,7 +243,7 @@ def tombstone_id() -> str:
     return f"forgotten-{secrets.token_hex(6)}"
 
 
-def _exported(row: aiosqlite.Row) -> dict[str, Any]:
+def _exported(row: Record) -> dict[str, Any]:
     return {k: row[k] for k in row.keys() if not k.endswith(_POINTER_SUFFIXES)}  # noqa: SIM118 - a Row
 
 
@@ -294,8 +293,7 @@ class PrivacyQueries:
                 concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
                 shown = await conn.execute_fetchall(_REQUEST_MESSAGES, params)
                 for name, sql in _FORGET_STEPS:
-                    async with conn.execute(sql, params) as cursor:
-                        count = cursor.rowcount
+                    count = await conn.execute(sql, params)
                     if name is not None:
                         removed[name] = removed.get(name, 0) + max(count, 0)
         finally:

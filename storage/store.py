@@ -1,30 +1,29 @@
-"""Store: domain-named async methods over one aiosqlite connection, returning pydantic models.
+"""Store: domain-named async methods over the database (storage/engine.py), returning pydantic
+models.
 
-Transactions: the connection runs in autocommit (isolation_level=None), so a single statement
-commits on its own, and methods that read before they write wrap both in BEGIN IMMEDIATE …
-COMMIT (taking the write lock up front, so two writers can't both read the old state).
+Transactions: single statements commit on their own, and methods that read before they write
+wrap both in one transaction (BEGIN IMMEDIATE on SQLite, taking the write lock up front, so two
+writers can't both read the old state).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import aiosqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage import StorageError
 from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
-from storage.db import connect
 from storage.directory import DirectoryQueries
+from storage.engine import Connection, Database, Params, Record, SqliteDatabase
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
@@ -139,11 +138,8 @@ class Store(
 ):
     """The database, as the rest of mentorbot sees it."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        # Every coroutine shares this one connection: the lock keeps one coroutine's
-        # statements out of another's BEGIN … COMMIT.
-        self._lock = asyncio.Lock()
+    def __init__(self, db: Database) -> None:
+        self._db = db
         # Read on every ask, written only by /mentor settings and /mentor forget (both through
         # this Store, the only writer): cached per workspace, dropped on each write.
         # Least recently used first, and bounded: team ids come from payloads.
@@ -152,7 +148,7 @@ class Store(
     @classmethod
     async def open(cls, path: str | Path) -> Store:
         """Open the database file (creating it if missing); does not migrate."""
-        return cls(await connect(path))
+        return cls(await SqliteDatabase.open(path))
 
     async def __aenter__(self) -> Self:
         return self
@@ -167,19 +163,24 @@ class Store(
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
-        async with self._lock:
-            await self._conn.close()
+        await self._db.close()
 
     async def migrate(self) -> int:
         """Apply pending migrations; return the schema version reached."""
-        async with self._lock:
-            return await migrate(self._conn)
+        if not isinstance(self._db, SqliteDatabase):
+            raise StorageError(f"no migrations for {self._db.dialect} yet")
+        async with self._db.driver() as conn:
+            return await migrate(conn)
 
     async def ping(self) -> dict[str, Any]:
         """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""
         try:
             rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
-        except (sqlite3.Error, ValueError) as error:  # aiosqlite: ValueError once closed
+        except (
+            sqlite3.Error,
+            ValueError,
+            SQLAlchemyError,
+        ) as error:  # aiosqlite: ValueError once closed
             raise StorageError(f"database unusable: {error}") from error
         return {
             "ok": True,
@@ -189,26 +190,17 @@ class Store(
 
     # -- plumbing ------------------------------------------------------------------------
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+    async def _fetch(self, sql: str, params: Params = ()) -> list[Record]:
+        async with self._db.single() as conn:
+            return await conn.execute_fetchall(sql, params)
 
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def _write(self, sql: str, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        async with self._db.single() as conn:
+            return await conn.execute(sql, params)
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._conn.execute_fetchall("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-                await self._conn.commit()
-            except BaseException:
-                # Also after a failed COMMIT: the next BEGIN must not find a transaction open.
-                await self._conn.rollback()
-                raise
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]:
+        return self._db.transaction()
 
     # -- Slack event de-duplication ------------------------------------------------------
 
