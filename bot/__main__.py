@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,16 +46,27 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _migrate(settings: StorageSettings) -> int:
-    async with await Store.open(settings.db_path) as store:
+    async with await Store.open(settings.database, pool_size=settings.db_pool_size) as store:
         return await store.migrate()
 
 
+async def _describe_database(settings: StorageSettings) -> str:
+    database = settings.database
+    if database.path is not None and not database.path.exists():
+        # check must not create the file that `mentorbot run` would.
+        return f"sqlite {sqlite3.sqlite_version} at {database} (not created yet)"
+    async with await Store.open(database, pool_size=1) as store:
+        return await store.describe()
+
+
 async def _check(settings: Settings) -> str:
+    database = await _describe_database(settings)
     client = make_client(settings)
     auth = await client.auth_test()
     return (
         f"ok: bot @{auth.get('user')} ({auth.get('user_id')}) in team {auth.get('team')} "
-        f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}"
+        f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}; "
+        f"database {database}"
     )
 
 
@@ -70,7 +82,9 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
     commands.add_parser("migrate", help="bring the database schema up to date, then exit")
-    commands.add_parser("check", help="validate settings and call auth.test")
+    commands.add_parser(
+        "check", help="validate settings, open the database (engine and version), call auth.test"
+    )
     outbox = commands.add_parser(
         "outbox", help="show pending, failed and recently sent timed messages (needs MENTORBOT_DB)"
     )
@@ -109,12 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif isinstance(settings, Settings):
             asyncio.run(_serve(settings))
         elif args.command == "backup":
+            if settings.database.path is None:
+                raise StorageError(
+                    "mentorbot backup copies a SQLite file; back PostgreSQL up with pg_dump "
+                    "(README: Scaling out)"
+                )
             print(backup_database(settings.db_path, args.path))
         elif args.command == "outbox":
             print(outbox_report(settings.db_path, args.limit, args.retry_failed))
         else:
             version = asyncio.run(_migrate(settings))
-            print(f"database {settings.db_path} is at schema version {version}")
+            print(f"database {settings.database} is at schema version {version}")
     except (StorageError, StartupError) as error:
         return _fail(str(error), EXIT_FAILURE)
     except SlackApiError as error:

@@ -213,6 +213,11 @@ class Database:
         """The engine's name: "sqlite" or "postgresql"."""
         return self.engine.dialect.name
 
+    async def server_version(self) -> str:
+        """The server's version, e.g. "3.40.1" for SQLite or "16.4" for PostgreSQL."""
+        info = self.engine.dialect.server_version_info or ()
+        return ".".join(str(part) for part in info) or "unknown"
+
     def single(self) -> AbstractAsyncContextManager[Connection]:
         """A connection for statements that each commit on their own."""
         raise NotImplementedError

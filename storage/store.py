@@ -36,6 +36,7 @@ from storage.privacy import PrivacyQueries
 from storage.requests import MARK_ONCE, RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
+from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256
@@ -146,9 +147,28 @@ class Store(
         self._settings_cache: OrderedDict[str, WorkspaceSettings] = OrderedDict()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
-        """Open the database file (creating it if missing); does not migrate."""
-        return cls(await SqliteDatabase.open(path))
+    async def open(cls, target: str | Path | DatabaseTarget, *, pool_size: int = 5) -> Store:
+        """Open the database: a SQLite file (created if missing) or a URL; does not migrate.
+
+        `pool_size` bounds the connections to a server; SQLite always uses one.
+        """
+        if not isinstance(target, DatabaseTarget):
+            try:
+                target = parse_database(target)
+            except DatabaseUrlError as error:
+                raise StorageError(f"MENTORBOT_DB {error}") from None
+        if target.path is None:
+            raise StorageError(f"no support for {target.engine} yet ({target})")
+        return cls(await SqliteDatabase.open(target.path))
+
+    @property
+    def engine(self) -> str:
+        """The database engine: "sqlite" or "postgresql"."""
+        return self._db.dialect
+
+    async def describe(self) -> str:
+        """One line for operators: the engine, its version and where the data is (no password)."""
+        return f"{self._db.dialect} {await self._db.server_version()} at {self._db.label}"
 
     async def __aenter__(self) -> Self:
         return self
