@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.engine import Connection, Record
+from storage.engine import Connection, Record, Sql
 from storage.models import Checkin, CheckinAnswer, SubjectType
 from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
 from storage.outbox import Effects, Planned, change_with, enqueue_on
@@ -71,7 +71,7 @@ WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 

@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 import aiosqlite
+import psycopg
 from sqlalchemy import event, text
-from sqlalchemy.engine import Row
+from sqlalchemy.engine import URL, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.sql.elements import TextClause
@@ -32,6 +33,20 @@ from storage import StorageError
 from storage.db import PRAGMAS, prepare_file
 
 Params = Sequence[Any] | Mapping[str, Any]
+
+# What a statement may raise: the drivers' own errors (SQLAlchemy's wrappers are taken off).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
+
+
+@dataclass(frozen=True)
+class ByEngine:
+    """One statement written twice, where SQLite and PostgreSQL spell it differently."""
+
+    sqlite: str
+    postgresql: str
+
+
+Sql = str | ByEngine
 
 # ?N (numbered) or ? (next in order); a ? inside a quoted literal is not a parameter, and no
 # statement in storage/ has one.
@@ -118,14 +133,22 @@ def _driver_error(error: DBAPIError) -> NoReturn:
 class Connection(Protocol):
     """One connection, as the queries in storage/ use it (inside or outside a transaction)."""
 
-    async def execute_fetchall(self, sql: str, params: Params = ..., /) -> list[Record]:
+    async def execute_fetchall(self, sql: Sql, params: Params = ..., /) -> list[Record]:
         """Run one statement; its rows (none for a statement without RETURNING)."""
 
-    async def execute(self, sql: str, params: Params = ..., /) -> int:
+    async def execute(self, sql: Sql, params: Params = ..., /) -> int:
         """Run one statement; how many rows it changed."""
 
-    async def executemany(self, sql: str, many: Iterable[Params], /) -> None:
+    async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
         """Run one statement once per parameter set."""
+
+
+def _sqlite(sql: Sql) -> str:
+    return sql.sqlite if isinstance(sql, ByEngine) else sql
+
+
+def _postgresql(sql: Sql) -> str:
+    return sql.postgresql if isinstance(sql, ByEngine) else sql
 
 
 class _SqliteConnection:
@@ -139,15 +162,15 @@ class _SqliteConnection:
     def __init__(self, driver: aiosqlite.Connection) -> None:
         self._driver = driver
 
-    async def execute_fetchall(self, sql: str, params: Params = (), /) -> list[Record]:
-        return list(await self._driver.execute_fetchall(sql, params))
+    async def execute_fetchall(self, sql: Sql, params: Params = (), /) -> list[Record]:
+        return list(await self._driver.execute_fetchall(_sqlite(sql), params))
 
-    async def execute(self, sql: str, params: Params = (), /) -> int:
-        async with self._driver.execute(sql, params) as cursor:
+    async def execute(self, sql: Sql, params: Params = (), /) -> int:
+        async with self._driver.execute(_sqlite(sql), params) as cursor:
             return cursor.rowcount
 
-    async def executemany(self, sql: str, many: Iterable[Params], /) -> None:
-        await self._driver.executemany(sql, many)
+    async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
+        await self._driver.executemany(_sqlite(sql), many)
 
 
 class _SqlAlchemyConnection:
@@ -156,8 +179,8 @@ class _SqlAlchemyConnection:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def execute_fetchall(self, sql: str, params: Params = (), /) -> list[Record]:
-        statement = _statement(sql)
+    async def execute_fetchall(self, sql: Sql, params: Params = (), /) -> list[Record]:
+        statement = _statement(_postgresql(sql))
         try:
             result = await self._conn.execute(statement.clause, _bind(statement, params))
         except DBAPIError as error:
@@ -166,8 +189,8 @@ class _SqlAlchemyConnection:
             return []
         return [_Record(row) for row in result.all()]
 
-    async def execute(self, sql: str, params: Params = (), /) -> int:
-        statement = _statement(sql)
+    async def execute(self, sql: Sql, params: Params = (), /) -> int:
+        statement = _statement(_postgresql(sql))
         try:
             result = await self._conn.execute(statement.clause, _bind(statement, params))
         except DBAPIError as error:
@@ -176,8 +199,8 @@ class _SqlAlchemyConnection:
             result.close()
         return int(result.rowcount)
 
-    async def executemany(self, sql: str, many: Iterable[Params], /) -> None:
-        statement = _statement(sql)
+    async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
+        statement = _statement(_postgresql(sql))
         bound = [_bind(statement, params) for params in many]
         if not bound:
             return
@@ -299,4 +322,70 @@ class SqliteDatabase(Database):
             except BaseException:
                 # Also after a failed COMMIT: the next BEGIN must not find a transaction open.
                 await self._driver.rollback()
+                raise
+
+
+# The key of the one advisory lock that makes a PostgreSQL write transaction what SQLite's
+# BEGIN IMMEDIATE is: one writer transaction at a time, so a transaction that reads before it
+# writes can't act on a state another one is changing. Single statements don't take it.
+WRITE_LOCK_KEY = 0x6D656E746F72  # "mentor"
+
+
+class PostgresDatabase(Database):
+    """A PostgreSQL server through psycopg 3 (async), with a pool of `pool_size` connections."""
+
+    def __init__(self, engine: AsyncEngine, label: str) -> None:
+        self.engine = engine
+        self.label = label
+        self._closed = False
+
+    @classmethod
+    async def open(cls, url: URL, pool_size: int) -> PostgresDatabase:
+        """Connect once (so a wrong URL fails now, in one line), keeping a pool for later."""
+        label = url.render_as_string(hide_password=True)
+        # Autocommit, as on SQLite: single statements commit on their own and transaction()
+        # says BEGIN itself. Pre-ping: a connection the server (or a failover) dropped is
+        # replaced instead of failing the request that drew it.
+        engine = create_async_engine(
+            url,
+            isolation_level="AUTOCOMMIT",
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_pre_ping=True,
+        )
+        try:
+            async with engine.connect() as conn:
+                await conn.exec_driver_sql("SELECT 1")
+        except (DBAPIError, OSError) as error:
+            await engine.dispose()
+            reason = error.orig if isinstance(error, DBAPIError) else error
+            raise StorageError(f"cannot open database {label}: {reason}") from None
+        return cls(engine, label)
+
+    async def close(self) -> None:
+        self._closed = True
+        await self.engine.dispose()
+
+    def _connect(self) -> AsyncConnection:
+        # A disposed engine would open new connections; a closed Store must not.
+        if self._closed:
+            raise StorageError(f"database unusable: {self.label} is closed")
+        return self.engine.connect()
+
+    @asynccontextmanager
+    async def single(self) -> AsyncIterator[Connection]:
+        async with self._connect() as conn:
+            yield _SqlAlchemyConnection(conn)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Connection]:
+        async with self._connect() as conn:
+            await conn.exec_driver_sql("BEGIN")
+            try:
+                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY:d})")
+                yield _SqlAlchemyConnection(conn)
+                await conn.exec_driver_sql("COMMIT")
+            except BaseException:
+                # After a failed COMMIT nothing is open, and ROLLBACK only warns.
+                await conn.exec_driver_sql("ROLLBACK")
                 raise

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from storage.engine import Record
+from storage.engine import Record, Sql
 from storage.models import ActionItem, Relationship, Request, Session
 from storage.timefmt import format_time
 
@@ -60,7 +60,7 @@ LIMIT ?3
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ class HomeQueries:
 
 
 class _Writer(Protocol):
-    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
 
 class WelcomeQueries:

@@ -13,7 +13,7 @@ from typing import Any, Protocol, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from storage.engine import Connection, Record
+from storage.engine import Connection, Record, Sql
 from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
 from storage.outbox import Effects, change_with
 from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
@@ -49,7 +49,7 @@ class NewIntro(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 

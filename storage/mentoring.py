@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from storage.engine import Connection, Record
+from storage.engine import Connection, Record, Sql
 from storage.models import (
     Cadence,
     Relationship,
@@ -75,14 +75,14 @@ SELECT * FROM (
     SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
     UNION ALL
     SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
+) AS pair_relationships
 ORDER BY ended_at IS NOT NULL, started_at DESC, id DESC
 LIMIT ?4
 """
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -91,7 +91,7 @@ def _relationship(rows: Iterable[Record]) -> Relationship | None:
     return next((Relationship.model_validate(dict(row)) for row in rows), None)
 
 
-async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Relationship | None:
+async def _silencing(store: _StoreCore, sql: Sql, params: tuple[Any, ...]) -> Relationship | None:
     """Run a pause or end UPDATE (?1 id, ?2 team) and, if it applied, cancel pending ticks
     in the same transaction."""
     async with store._transaction() as conn:
@@ -168,7 +168,7 @@ SELECT mentor, mentee FROM (
     SELECT coalesce(claimed_by, mentor_id), mentee_id, created_at FROM requests
     WHERE team_id = ?1 AND ((mentee_id = ?2 AND ?3 IN (mentor_id, claimed_by))
                          OR (mentee_id = ?3 AND ?2 IN (mentor_id, claimed_by)))
-) ORDER BY at DESC LIMIT 1
+) AS roles ORDER BY at DESC LIMIT 1
 """
 
 

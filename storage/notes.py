@@ -21,7 +21,7 @@ from storage.checkins import (
     drop_note_checkins_on,
     next_note_sequence_on,
 )
-from storage.engine import Connection, Record
+from storage.engine import ByEngine, Connection, Record, Sql
 from storage.mentoring import OngoingPlan, start_relationship_on
 from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
 from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
@@ -58,11 +58,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 # A changed due date starts the nudges afresh, so any snooze of the old date is dropped.
-_UPDATE_ITEM = """
+_UPDATE_ITEM_SQLITE = """
 UPDATE action_items SET owner_id = ?3, text = ?4, due_date = ?5, updated_at = ?6,
     snoozed_until = CASE WHEN due_date IS ?5 THEN snoozed_until END
 WHERE id = ?1 AND team_id = ?2
 """
+# SQLite's "IS" compares NULLs as equal; PostgreSQL says IS NOT DISTINCT FROM.
+_UPDATE_ITEM = ByEngine(
+    _UPDATE_ITEM_SQLITE, _UPDATE_ITEM_SQLITE.replace("IS ?5", "IS NOT DISTINCT FROM ?5")
+)
 
 _COMPLETE_ITEM = """
 UPDATE action_items SET done_at = ?3, updated_at = ?3
@@ -134,7 +138,7 @@ Planner = Callable[[SavedNote], FollowUps]
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Protocol, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from storage.engine import Connection, Record
+from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
 from storage.outbox import Effects, change_with
 from storage.timefmt import format_time
@@ -72,7 +72,7 @@ class RequestInvite(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -233,7 +233,7 @@ async def _insert_request(conn: Connection, draft: NewRequest, now: datetime) ->
 
 async def _transition(
     store: _StoreCore,
-    sql: str,
+    sql: Sql,
     team_id: str,
     request_id: int,
     now: datetime,

@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from storage.engine import Connection, Record
+from storage.engine import Connection, Record, Sql
 from storage.models import OfferedSlot, Session, SubjectType, UtcDatetime
 from storage.timefmt import format_time
 
@@ -140,7 +140,7 @@ class Booked(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 

@@ -9,7 +9,6 @@ writers can't both read the old state).
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -23,12 +22,22 @@ from storage import StorageError
 from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
 from storage.directory import DirectoryQueries
-from storage.engine import Connection, Database, Params, Record, SqliteDatabase
+from storage.engine import (
+    DRIVER_ERRORS,
+    Connection,
+    Database,
+    Params,
+    PostgresDatabase,
+    Record,
+    Sql,
+    SqliteDatabase,
+)
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
 from storage.migrate import LATEST_VERSION, migrate
+from storage.migrate_pg import migrate_postgresql, postgresql_version
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
@@ -37,6 +46,9 @@ from storage.requests import MARK_ONCE, RequestQueries
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
+
+# aiosqlite raises ValueError once closed; a lost server can surface as OSError.
+_UNUSABLE: tuple[type[Exception], ...] = (*DRIVER_ERRORS, ValueError, OSError, SQLAlchemyError)
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256
@@ -158,7 +170,7 @@ class Store(
             except DatabaseUrlError as error:
                 raise StorageError(f"MENTORBOT_DB {error}") from None
         if target.path is None:
-            raise StorageError(f"no support for {target.engine} yet ({target})")
+            return cls(await PostgresDatabase.open(target.url, pool_size))
         return cls(await SqliteDatabase.open(target.path))
 
     @property
@@ -187,34 +199,32 @@ class Store(
 
     async def migrate(self) -> int:
         """Apply pending migrations; return the schema version reached."""
+        if isinstance(self._db, PostgresDatabase):
+            return await migrate_postgresql(self._db)
         if not isinstance(self._db, SqliteDatabase):
-            raise StorageError(f"no migrations for {self._db.dialect} yet")
+            raise StorageError(f"no migrations for {self._db.dialect}")
         async with self._db.driver() as conn:
             return await migrate(conn)
 
     async def ping(self) -> dict[str, Any]:
         """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""
         try:
-            rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
-        except (
-            sqlite3.Error,
-            ValueError,
-            SQLAlchemyError,
-        ) as error:  # aiosqlite: ValueError once closed
+            if isinstance(self._db, PostgresDatabase):
+                version = await postgresql_version(self._db)
+            else:
+                rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
+                version = int(rows[0]["user_version"])
+        except _UNUSABLE as error:
             raise StorageError(f"database unusable: {error}") from error
-        return {
-            "ok": True,
-            "schema_version": int(rows[0]["user_version"]),
-            "latest": LATEST_VERSION,
-        }
+        return {"ok": True, "schema_version": version, "latest": LATEST_VERSION}
 
     # -- plumbing ------------------------------------------------------------------------
 
-    async def _fetch(self, sql: str, params: Params = ()) -> list[Record]:
+    async def _fetch(self, sql: Sql, params: Params = ()) -> list[Record]:
         async with self._db.single() as conn:
             return await conn.execute_fetchall(sql, params)
 
-    async def _write(self, sql: str, params: Params = ()) -> int:
+    async def _write(self, sql: Sql, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
         async with self._db.single() as conn:
             return await conn.execute(sql, params)
