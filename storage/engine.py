@@ -245,6 +245,10 @@ class Database:
         """A connection for statements that each commit on their own."""
         raise NotImplementedError
 
+    def admin(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        """SQLAlchemy's own connection (autocommit), for Alembic; nobody else uses it meanwhile."""
+        raise NotImplementedError
+
     def transaction(self) -> AbstractAsyncContextManager[Connection]:
         """A connection inside one transaction, committed at the end, rolled back on error."""
         raise NotImplementedError
@@ -300,6 +304,11 @@ class SqliteDatabase(Database):
         async with self._lock:
             await self._conn.close()
             await self.engine.dispose()
+
+    @asynccontextmanager
+    async def admin(self) -> AsyncIterator[AsyncConnection]:
+        async with self._lock:
+            yield self._conn
 
     @asynccontextmanager
     async def driver(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -371,6 +380,11 @@ class PostgresDatabase(Database):
         if self._closed:
             raise StorageError(f"database unusable: {self.label} is closed")
         return self.engine.connect()
+
+    @asynccontextmanager
+    async def admin(self) -> AsyncIterator[AsyncConnection]:
+        async with self._connect() as conn:
+            yield conn
 
     @asynccontextmanager
     async def single(self) -> AsyncIterator[Connection]:

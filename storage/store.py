@@ -36,13 +36,12 @@ from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
-from storage.migrate import LATEST_VERSION, migrate
-from storage.migrate_pg import migrate_postgresql, postgresql_version
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
 from storage.requests import MARK_ONCE, RequestQueries
+from storage.schema import LATEST_SCHEMA, migrate_schema, schema_number, schema_revision
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
@@ -199,24 +198,21 @@ class Store(
 
     async def migrate(self) -> int:
         """Apply pending migrations; return the schema version reached."""
-        if isinstance(self._db, PostgresDatabase):
-            return await migrate_postgresql(self._db)
-        if not isinstance(self._db, SqliteDatabase):
-            raise StorageError(f"no migrations for {self._db.dialect}")
-        async with self._db.driver() as conn:
-            return await migrate(conn)
+        return schema_number(await migrate_schema(self._db))
 
     async def ping(self) -> dict[str, Any]:
         """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""
         try:
-            if isinstance(self._db, PostgresDatabase):
-                version = await postgresql_version(self._db)
-            else:
+            if isinstance(self._db, SqliteDatabase):
                 rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
-                version = int(rows[0]["user_version"])
+                numbered = int(rows[0]["user_version"])
+            else:
+                numbered = 0
+            revision = await schema_revision(self._db)
+            version = schema_number(revision) if revision is not None else numbered
         except _UNUSABLE as error:
             raise StorageError(f"database unusable: {error}") from error
-        return {"ok": True, "schema_version": version, "latest": LATEST_VERSION}
+        return {"ok": True, "schema_version": version, "latest": LATEST_SCHEMA}
 
     # -- plumbing ------------------------------------------------------------------------
 

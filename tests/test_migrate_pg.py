@@ -8,6 +8,7 @@ import pytest
 
 from storage import SchemaTooNewError, StorageError
 from storage.migrate import LATEST_VERSION
+from storage.schema import head_revision
 from storage.store import Store
 from tests.postgres import PostgresServer, pg_server, pg_url
 
@@ -23,8 +24,8 @@ async def test_three_replicas_starting_at_once_migrate_once(
         versions = await asyncio.gather(*(store.migrate() for store in stores))
         assert versions == [LATEST_VERSION] * 3
         name = pg_url.rsplit("/", 1)[-1]
-        assert pg_server.psql("SELECT count(*) FROM mentorbot_schema", name) == "1"
-        assert pg_server.psql("SELECT version FROM mentorbot_schema", name) == str(LATEST_VERSION)
+        assert pg_server.psql("SELECT count(*) FROM alembic_version", name) == "1"
+        assert pg_server.psql("SELECT version_num FROM alembic_version", name) == head_revision()
         for store in stores:
             assert await store.ping() == {
                 "ok": True,
@@ -41,9 +42,9 @@ async def test_a_database_newer_than_the_code_is_refused(
 ) -> None:
     async with await Store.open(pg_url) as store:
         await store.migrate()
-    pg_server.psql("UPDATE mentorbot_schema SET version = 99", pg_url.rsplit("/", 1)[-1])
+    pg_server.psql("UPDATE alembic_version SET version_num = 'r9999'", pg_url.rsplit("/", 1)[-1])
     async with await Store.open(pg_url) as store:
-        with pytest.raises(SchemaTooNewError, match="schema version 99"):
+        with pytest.raises(SchemaTooNewError, match="revision r9999, which this mentorbot"):
             await store.migrate()
 
 
