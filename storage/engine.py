@@ -12,6 +12,7 @@ front so two writers can't both read the old state).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import URL, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import TextClause
 
 from storage import StorageError
@@ -257,6 +259,10 @@ class Database:
         """Close every connection; safe to call twice."""
         raise NotImplementedError
 
+    async def lead(self) -> bool:
+        """Whether this process is the one that dispatches the outbox (see PostgresDatabase)."""
+        return True
+
 
 class SqliteDatabase(Database):
     """One SQLite file behind one connection, shared by every coroutine of the process."""
@@ -334,6 +340,9 @@ class SqliteDatabase(Database):
                 raise
 
 
+# The session lock the replica that dispatches the outbox holds (README: Scaling out).
+LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
+
 # The key of the one advisory lock that makes a PostgreSQL write transaction what SQLite's
 # BEGIN IMMEDIATE is: one writer transaction at a time, so a transaction that reads before it
 # writes can't act on a state another one is changing. Single statements don't take it.
@@ -347,6 +356,13 @@ class PostgresDatabase(Database):
         self.engine = engine
         self.label = label
         self._closed = False
+        # The leader's lock lives as long as its own connection, outside the pool: if the
+        # process dies, the server drops the connection and the lock with it.
+        self._leader_engine = create_async_engine(
+            engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool
+        )
+        self._leader: AsyncConnection | None = None
+        self._leader_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: URL, pool_size: int) -> PostgresDatabase:
@@ -373,7 +389,33 @@ class PostgresDatabase(Database):
 
     async def close(self) -> None:
         self._closed = True
+        async with self._leader_lock:
+            if self._leader is not None:
+                await self._leader.close()
+                self._leader = None
+        await self._leader_engine.dispose()
         await self.engine.dispose()
+
+    async def lead(self) -> bool:
+        """Hold (or try to take) the leader's lock: one replica at a time dispatches the
+        outbox, so Slack's limits hold for the whole deployment. A lost connection gives the
+        lock up; the next call tries again on a new one."""
+        async with self._leader_lock:
+            if self._closed:
+                return False
+            try:
+                if self._leader is None:
+                    self._leader = await self._leader_engine.connect()
+                result = await self._leader.exec_driver_sql(
+                    "SELECT pg_try_advisory_lock(%(key)s)", {"key": LEADER_LOCK_KEY}
+                )
+                return bool(result.scalar())
+            except (DBAPIError, OSError):
+                if self._leader is not None:
+                    with contextlib.suppress(DBAPIError, OSError):
+                        await self._leader.close()
+                self._leader = None
+                return False
 
     def _connect(self) -> AsyncConnection:
         # A disposed engine would open new connections; a closed Store must not.

@@ -9,6 +9,7 @@ writers can't both read the old state).
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
@@ -51,6 +52,8 @@ _UNUSABLE: tuple[type[Exception], ...] = (*DRIVER_ERRORS, ValueError, OSError, S
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256
+# How stale a replica's cached workspace settings may get (README: Scaling out).
+SETTINGS_CACHE_SECONDS = 30.0
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
 _AUDITED_SETTINGS = tuple(
@@ -152,10 +155,12 @@ class Store(
 
     def __init__(self, db: Database) -> None:
         self._db = db
-        # Read on every ask, written only by /mentor settings and /mentor forget (both through
-        # this Store, the only writer): cached per workspace, dropped on each write.
+        # Read on every ask, written by /mentor settings and /mentor forget: cached per
+        # workspace, dropped on each write through this Store, and read again at least every
+        # SETTINGS_CACHE_SECONDS, so a change made by another replica shows within that bound.
         # Least recently used first, and bounded: team ids come from payloads.
-        self._settings_cache: OrderedDict[str, WorkspaceSettings] = OrderedDict()
+        self._settings_cache: OrderedDict[str, tuple[WorkspaceSettings, float]] = OrderedDict()
+        self.settings_cache_seconds = SETTINGS_CACHE_SECONDS
 
     @classmethod
     async def open(cls, target: str | Path | DatabaseTarget, *, pool_size: int = 5) -> Store:
@@ -171,6 +176,11 @@ class Store(
         if target.path is None:
             return cls(await PostgresDatabase.open(target.url, pool_size))
         return cls(await SqliteDatabase.open(target.path))
+
+    async def lead_outbox(self) -> bool:
+        """Whether this process dispatches the outbox now: always on SQLite (one process per
+        file); on PostgreSQL, the one replica holding the leader's advisory lock."""
+        return await self._db.lead()
 
     @property
     def engine(self) -> str:
@@ -252,14 +262,15 @@ class Store(
     async def get_workspace_settings(self, team_id: str) -> WorkspaceSettings:
         """The workspace's settings, or the defaults if it never saved any."""
         cached = self._settings_cache.get(team_id)
-        if cached is not None:
+        if cached is not None and time.monotonic() < cached[1]:
             self._settings_cache.move_to_end(team_id)
-            return cached
+            return cached[0]
         rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
         found = WorkspaceSettings.model_validate(dict(rows[0])) if rows else None
         settings = found or WorkspaceSettings(team_id=team_id)
         # No await since the read: a save can't have slipped in between (see forget_settings).
-        self._settings_cache[team_id] = settings
+        self._settings_cache[team_id] = (settings, time.monotonic() + self.settings_cache_seconds)
+        self._settings_cache.move_to_end(team_id)
         if len(self._settings_cache) > SETTINGS_CACHE_SIZE:
             self._settings_cache.popitem(last=False)
         return settings
