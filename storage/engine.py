@@ -1,18 +1,20 @@
-"""The database behind the Store: one SQLAlchemy async engine, SQLite (aiosqlite) or PostgreSQL.
+"""The database behind the Store: one SQLAlchemy async engine, SQLite (aiosqlite) or PostgreSQL
+(psycopg 3), opened, pooled and configured here.
 
-Every statement is plain SQL in storage/, run as a SQLAlchemy ``text()`` with bound
-parameters. It may name its parameters ``?`` (in order), ``?N`` (numbered) or ``:name``; the
-first two become ``:pN`` once per statement, so each dialect binds them its own way.
+Every statement is plain SQL in storage/ with bound parameters named ``?`` (in order), ``?N``
+(numbered) or ``:name``. On PostgreSQL each runs as a SQLAlchemy ``text()``, the first two
+styles becoming ``:pN`` once per statement. On SQLite each goes to aiosqlite on the engine's
+connection, which reads all three styles itself (why: see _SqliteConnection). The few
+statements the engines spell differently are ByEngine pairs, side by side.
 
 Connections run in autocommit: a single statement commits on its own, and ``transaction()``
-issues the dialect's BEGIN itself (``BEGIN IMMEDIATE`` on SQLite, taking the write lock up
-front so two writers can't both read the old state).
+issues BEGIN itself and takes the write lock first (``BEGIN IMMEDIATE`` on SQLite, an advisory
+lock on PostgreSQL), so two writers can't both read the old state.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
@@ -25,10 +27,9 @@ from typing import Any, NoReturn, Protocol
 import aiosqlite
 import psycopg
 from sqlalchemy import event, text
-from sqlalchemy.engine import URL, Row
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import TextClause
 
 from storage import StorageError
@@ -55,14 +56,8 @@ Sql = str | ByEngine
 _QMARK = re.compile(r"\?(\d*)")
 
 
-@dataclass(frozen=True)
-class _Statement:
-    clause: TextClause
-    positional: bool
-
-
 @lru_cache(maxsize=1024)
-def _statement(sql: str) -> _Statement:
+def _statement(sql: str) -> TextClause:
     """The text() clause for a statement, built once: binding ?-style parameters as :pN."""
     counter = 0
 
@@ -73,11 +68,10 @@ def _statement(sql: str) -> _Statement:
         counter += 1
         return f":p{counter}"
 
-    converted = _QMARK.sub(named, sql)
-    return _Statement(text(converted), positional=converted != sql)
+    return text(_QMARK.sub(named, sql))
 
 
-def _bind(statement: _Statement, params: Params) -> dict[str, Any]:
+def _bind(params: Params) -> dict[str, Any]:
     if isinstance(params, Mapping):
         return dict(params)
     return {f"p{number}": value for number, value in enumerate(params, start=1)}
@@ -175,7 +169,7 @@ class _SqliteConnection:
         await self._driver.executemany(_sqlite(sql), many)
 
 
-class _SqlAlchemyConnection:
+class SqlAlchemyConnection:
     """Any other engine: each statement a SQLAlchemy text() with bound parameters."""
 
     def __init__(self, conn: AsyncConnection) -> None:
@@ -184,7 +178,7 @@ class _SqlAlchemyConnection:
     async def execute_fetchall(self, sql: Sql, params: Params = (), /) -> list[Record]:
         statement = _statement(_postgresql(sql))
         try:
-            result = await self._conn.execute(statement.clause, _bind(statement, params))
+            result = await self._conn.execute(statement, _bind(params))
         except DBAPIError as error:
             _driver_error(error)
         if not result.returns_rows:
@@ -194,7 +188,7 @@ class _SqlAlchemyConnection:
     async def execute(self, sql: Sql, params: Params = (), /) -> int:
         statement = _statement(_postgresql(sql))
         try:
-            result = await self._conn.execute(statement.clause, _bind(statement, params))
+            result = await self._conn.execute(statement, _bind(params))
         except DBAPIError as error:
             _driver_error(error)
         if result.returns_rows:
@@ -203,11 +197,11 @@ class _SqlAlchemyConnection:
 
     async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
         statement = _statement(_postgresql(sql))
-        bound = [_bind(statement, params) for params in many]
+        bound = [_bind(params) for params in many]
         if not bound:
             return
         try:
-            await self._conn.execute(statement.clause, bound)
+            await self._conn.execute(statement, bound)
         except DBAPIError as error:
             _driver_error(error)
 
@@ -337,111 +331,4 @@ class SqliteDatabase(Database):
             except BaseException:
                 # Also after a failed COMMIT: the next BEGIN must not find a transaction open.
                 await self._driver.rollback()
-                raise
-
-
-# The session lock the replica that dispatches the outbox holds (README: Scaling out).
-LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
-
-# The key of the one advisory lock that makes a PostgreSQL write transaction what SQLite's
-# BEGIN IMMEDIATE is: one writer transaction at a time, so a transaction that reads before it
-# writes can't act on a state another one is changing. Single statements don't take it.
-WRITE_LOCK_KEY = 0x6D656E746F72  # "mentor"
-
-
-class PostgresDatabase(Database):
-    """A PostgreSQL server through psycopg 3 (async), with a pool of `pool_size` connections."""
-
-    def __init__(self, engine: AsyncEngine, label: str) -> None:
-        self.engine = engine
-        self.label = label
-        self._closed = False
-        # The leader's lock lives as long as its own connection, outside the pool: if the
-        # process dies, the server drops the connection and the lock with it.
-        self._leader_engine = create_async_engine(
-            engine.url, isolation_level="AUTOCOMMIT", poolclass=NullPool
-        )
-        self._leader: AsyncConnection | None = None
-        self._leader_lock = asyncio.Lock()
-
-    @classmethod
-    async def open(cls, url: URL, pool_size: int) -> PostgresDatabase:
-        """Connect once (so a wrong URL fails now, in one line), keeping a pool for later."""
-        label = url.render_as_string(hide_password=True)
-        # Autocommit, as on SQLite: single statements commit on their own and transaction()
-        # says BEGIN itself. Pre-ping: a connection the server (or a failover) dropped is
-        # replaced instead of failing the request that drew it.
-        engine = create_async_engine(
-            url,
-            isolation_level="AUTOCOMMIT",
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_pre_ping=True,
-        )
-        try:
-            async with engine.connect() as conn:
-                await conn.exec_driver_sql("SELECT 1")
-        except (DBAPIError, OSError) as error:
-            await engine.dispose()
-            reason = error.orig if isinstance(error, DBAPIError) else error
-            raise StorageError(f"cannot open database {label}: {reason}") from None
-        return cls(engine, label)
-
-    async def close(self) -> None:
-        self._closed = True
-        async with self._leader_lock:
-            if self._leader is not None:
-                await self._leader.close()
-                self._leader = None
-        await self._leader_engine.dispose()
-        await self.engine.dispose()
-
-    async def lead(self) -> bool:
-        """Hold (or try to take) the leader's lock: one replica at a time dispatches the
-        outbox, so Slack's limits hold for the whole deployment. A lost connection gives the
-        lock up; the next call tries again on a new one."""
-        async with self._leader_lock:
-            if self._closed:
-                return False
-            try:
-                if self._leader is None:
-                    self._leader = await self._leader_engine.connect()
-                result = await self._leader.exec_driver_sql(
-                    "SELECT pg_try_advisory_lock(%(key)s)", {"key": LEADER_LOCK_KEY}
-                )
-                return bool(result.scalar())
-            except (DBAPIError, OSError):
-                if self._leader is not None:
-                    with contextlib.suppress(DBAPIError, OSError):
-                        await self._leader.close()
-                self._leader = None
-                return False
-
-    def _connect(self) -> AsyncConnection:
-        # A disposed engine would open new connections; a closed Store must not.
-        if self._closed:
-            raise StorageError(f"database unusable: {self.label} is closed")
-        return self.engine.connect()
-
-    @asynccontextmanager
-    async def admin(self) -> AsyncIterator[AsyncConnection]:
-        async with self._connect() as conn:
-            yield conn
-
-    @asynccontextmanager
-    async def single(self) -> AsyncIterator[Connection]:
-        async with self._connect() as conn:
-            yield _SqlAlchemyConnection(conn)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Connection]:
-        async with self._connect() as conn:
-            await conn.exec_driver_sql("BEGIN")
-            try:
-                await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY:d})")
-                yield _SqlAlchemyConnection(conn)
-                await conn.exec_driver_sql("COMMIT")
-            except BaseException:
-                # After a failed COMMIT nothing is open, and ROLLBACK only warns.
-                await conn.exec_driver_sql("ROLLBACK")
                 raise

@@ -25,7 +25,8 @@ from sqlalchemy.engine import Connection as SyncConnection
 from sqlalchemy.exc import DBAPIError
 
 from storage import MigrationError, SchemaTooNewError
-from storage.engine import Database, PostgresDatabase, SqliteDatabase
+from storage.engine import Database, SqliteDatabase
+from storage.engine_pg import PostgresDatabase
 from storage.migrate import LATEST_VERSION
 from storage.migrate import migrate as migrate_numbered
 

@@ -28,11 +28,11 @@ from storage.engine import (
     Connection,
     Database,
     Params,
-    PostgresDatabase,
     Record,
     Sql,
     SqliteDatabase,
 )
+from storage.engine_pg import PostgresDatabase
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
