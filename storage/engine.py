@@ -1,5 +1,6 @@
 """The database behind the Store: one SQLAlchemy async engine, SQLite (aiosqlite) or PostgreSQL
-(psycopg 3), opened, pooled and configured here.
+(psycopg 3, in storage/engine_pg.py, imported only for PostgreSQL), opened, pooled and
+configured here.
 
 Every statement is plain SQL in storage/ with bound parameters named ``?`` (in order), ``?N``
 (numbered) or ``:name``. On PostgreSQL each runs as a SQLAlchemy ``text()``, the first two
@@ -25,7 +26,6 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol
 
 import aiosqlite
-import psycopg
 from sqlalchemy import event, text
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import DBAPIError
@@ -36,9 +36,6 @@ from storage import StorageError
 from storage.db import PRAGMAS, prepare_file
 
 Params = Sequence[Any] | Mapping[str, Any]
-
-# What a statement may raise: the drivers' own errors (SQLAlchemy's wrappers are taken off).
-DRIVER_ERRORS: tuple[type[Exception], ...] = (sqlite3.Error, psycopg.Error)
 
 
 @dataclass(frozen=True)
@@ -226,6 +223,8 @@ class Database:
 
     engine: AsyncEngine
     label: str  # for log lines: the file, or the URL without its password
+    # What a statement may raise: the driver's own errors (SQLAlchemy's wrappers are taken off).
+    errors: tuple[type[Exception], ...] = (sqlite3.Error,)
 
     @property
     def dialect(self) -> str:

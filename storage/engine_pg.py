@@ -8,6 +8,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import psycopg
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -27,6 +28,8 @@ WRITE_LOCK_KEY = 0x6D656E746F72  # "mentor"
 
 class PostgresDatabase(Database):
     """A PostgreSQL server through psycopg 3 (async), with a pool of `pool_size` connections."""
+
+    errors: tuple[type[Exception], ...] = (psycopg.Error,)
 
     def __init__(self, engine: AsyncEngine, label: str) -> None:
         self.engine = engine

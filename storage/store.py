@@ -24,7 +24,6 @@ from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
 from storage.directory import DirectoryQueries
 from storage.engine import (
-    DRIVER_ERRORS,
     Connection,
     Database,
     Params,
@@ -32,7 +31,6 @@ from storage.engine import (
     Sql,
     SqliteDatabase,
 )
-from storage.engine_pg import PostgresDatabase
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
@@ -47,8 +45,9 @@ from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
 
-# aiosqlite raises ValueError once closed; a lost server can surface as OSError.
-_UNUSABLE: tuple[type[Exception], ...] = (*DRIVER_ERRORS, ValueError, OSError, SQLAlchemyError)
+# Besides the driver's errors: aiosqlite raises ValueError once closed, and a lost server can
+# surface as OSError.
+_UNUSABLE: tuple[type[Exception], ...] = (ValueError, OSError, SQLAlchemyError)
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256
@@ -174,6 +173,9 @@ class Store(
             except DatabaseUrlError as error:
                 raise StorageError(f"MENTORBOT_DB {error}") from None
         if target.path is None:
+            # Imported here: psycopg and libpq cost SQLite's processes ~12 MB for nothing.
+            from storage.engine_pg import PostgresDatabase
+
             return cls(await PostgresDatabase.open(target.url, pool_size))
         return cls(await SqliteDatabase.open(target.path))
 
@@ -220,7 +222,7 @@ class Store(
                 numbered = 0
             revision = await schema_revision(self._db)
             version = schema_number(revision) if revision is not None else numbered
-        except _UNUSABLE as error:
+        except (*self._db.errors, *_UNUSABLE) as error:
             raise StorageError(f"database unusable: {error}") from error
         return {"ok": True, "schema_version": version, "latest": LATEST_SCHEMA}
 

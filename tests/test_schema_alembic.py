@@ -13,11 +13,15 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
 
 from storage import SchemaTooNewError
 from storage.db import connect
 from storage.migrate import LATEST_VERSION, migrate
-from storage.schema import head_revision
+from storage.schema import HISTORY, SCRIPTS, alembic_history
 from storage.store import Store
 
 RELEASE_DB = Path(__file__).parent / "data" / "release-0.1.0.db"
@@ -64,7 +68,7 @@ async def test_a_release_database_upgrades_in_place_with_every_row(tmp_path: Pat
         assert profile.tags == ("negotiation", "ops")
         assert await store.mark_event_processed("T0001", "Ev0001", request.created_at) is False
     assert _contents(db) == before
-    assert _revision(db) == [head_revision()]
+    assert _revision(db) == [HISTORY[-1]]
 
 
 async def test_an_older_numbered_database_gets_the_rest_then_alembic(tmp_path: Path) -> None:
@@ -87,7 +91,7 @@ async def test_an_older_numbered_database_gets_the_rest_then_alembic(tmp_path: P
     async with await Store.open(db) as store:
         assert await store.migrate() == LATEST_VERSION
         assert await store.get_person("T1", "U1") is not None
-    assert _revision(db) == [head_revision()]
+    assert _revision(db) == [HISTORY[-1]]
 
 
 async def test_replicas_starting_at_once_migrate_once(tmp_path: Path) -> None:
@@ -99,7 +103,7 @@ async def test_replicas_starting_at_once_migrate_once(tmp_path: Path) -> None:
         for store in stores:
             await store.close()
     assert versions == [LATEST_VERSION] * 3
-    assert _revision(db) == [head_revision()]
+    assert _revision(db) == [HISTORY[-1]]
 
 
 async def test_a_database_from_a_newer_mentorbot_is_refused(tmp_path: Path) -> None:
@@ -113,3 +117,41 @@ async def test_a_database_from_a_newer_mentorbot_is_refused(tmp_path: Path) -> N
         with pytest.raises(SchemaTooNewError, match="revision r9999, which this mentorbot"):
             await store.migrate()
         assert (await store.ping())["schema_version"] > LATEST_VERSION
+
+
+def test_the_history_constant_matches_alembics_folder() -> None:
+    assert alembic_history() == HISTORY
+
+
+def _alembic_at(db: Path) -> str | None:
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+async def test_the_sqlite_baseline_stamp_is_alembics_own(tmp_path: Path) -> None:
+    ours = tmp_path / "ours.db"
+    async with await Store.open(ours) as store:
+        await store.migrate()
+    assert _alembic_at(ours) == HISTORY[0]
+    # The same table Alembic's own stamp makes, and Alembic carries on from it.
+    theirs = tmp_path / "theirs.db"
+    engine = create_engine(f"sqlite:///{theirs}")
+    try:
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", SCRIPTS)
+            config.attributes["connection"] = conn
+            command.stamp(config, HISTORY[0])
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    table = "SELECT sql FROM sqlite_master WHERE name = 'alembic_version'"
+    with sqlite3.connect(ours) as a, sqlite3.connect(theirs) as b:
+        [(mine,)], [(alembics,)] = a.execute(table).fetchall(), b.execute(table).fetchall()
+    a.close()
+    b.close()
+    assert "".join(mine.split()) == "".join(alembics.split())  # the same but for whitespace
