@@ -1,4 +1,4 @@
-"""The `mentorbot` command: run | migrate | check | outbox | backup."""
+"""The `mentorbot` command: run | migrate | check | outbox | backup | copy-db."""
 
 from __future__ import annotations
 
@@ -22,7 +22,9 @@ from bot.outbox_report import outbox_report
 from bot.settings import Settings, StorageSettings, describe_error
 from bot.slack_client import make_client
 from storage import StorageError
+from storage.copy import copy_database
 from storage.store import Store
+from storage.url import DatabaseUrlError, parse_database
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -48,6 +50,27 @@ async def _serve(settings: Settings) -> None:
 async def _migrate(settings: StorageSettings) -> int:
     async with await Store.open(settings.database, pool_size=settings.db_pool_size) as store:
         return await store.migrate()
+
+
+async def _copy_db(settings: StorageSettings, source: str, target: str) -> str:
+    password = settings.db_password.get_secret_value() if settings.db_password else None
+    environ = {"MENTORBOT_DB_PASSWORD": password} if password else {}
+    try:
+        origin, destination = parse_database(source, environ), parse_database(target, environ)
+    except DatabaseUrlError as error:
+        raise StorageError(f"copy-db: a database {error}") from None
+    if origin.path is not None and not origin.path.exists():
+        raise StorageError(f"no database at {origin}")
+    async with (
+        await Store.open(origin, pool_size=1) as old,
+        await Store.open(destination, pool_size=1) as new,
+    ):
+        await old.migrate()
+        await new.migrate()
+        copied = await copy_database(old, new)
+    return (
+        f"copied {sum(copied.values())} rows in {len(copied)} tables from {origin} to {destination}"
+    )
 
 
 async def _describe_database(settings: StorageSettings) -> str:
@@ -94,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument(
         "--limit", type=int, default=20, metavar="N", help="rows shown per status (default 20)"
     )
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy every row of database FROM into the empty database TO (each a path or a URL, "
+        "e.g. a SQLite file into PostgreSQL); both are migrated first",
+    )
+    copy.add_argument("source", metavar="FROM")
+    copy.add_argument("target", metavar="TO")
     backup = commands.add_parser(
         "backup",
         help="copy the database to PATH while the bot runs (see docs/admin.md to restore)",
@@ -112,7 +142,7 @@ def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m bot`."""
     args = _parser().parse_args(argv)
-    storage_only = args.command in ("migrate", "outbox", "backup")
+    storage_only = args.command in ("migrate", "outbox", "backup", "copy-db")
     settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):
         return settings
@@ -129,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "(README: Scaling out)"
                 )
             print(backup_database(settings.db_path, args.path))
+        elif args.command == "copy-db":
+            print(asyncio.run(_copy_db(settings, args.source, args.target)))
         elif args.command == "outbox":
             print(outbox_report(settings.db_path, args.limit, args.retry_failed))
         else:
