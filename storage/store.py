@@ -114,6 +114,13 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 """
 
 
+# Leases other workers hold run out now; the next claim takes the rows (see lead_outbox).
+_TAKE_OVER_LEASES = """
+UPDATE outbox SET lease_until = ?1
+WHERE status = 'sending' AND lease_until > ?1 AND coalesce(claimed_by, '') <> ?2
+"""
+
+
 def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
     row = settings.model_dump(exclude={"work_days", "detection_off_channels", "coordinators"})
     row.update(
@@ -160,6 +167,7 @@ class Store(
         # Least recently used first, and bounded: team ids come from payloads.
         self._settings_cache: OrderedDict[str, tuple[WorkspaceSettings, float]] = OrderedDict()
         self.settings_cache_seconds = SETTINGS_CACHE_SECONDS
+        self._leading = False
 
     @classmethod
     async def open(cls, target: str | Path | DatabaseTarget, *, pool_size: int = 5) -> Store:
@@ -179,10 +187,20 @@ class Store(
             return cls(await PostgresDatabase.open(target.url, pool_size))
         return cls(await SqliteDatabase.open(target.path))
 
-    async def lead_outbox(self) -> bool:
+    async def lead_outbox(self, worker: str, now: datetime) -> bool:
         """Whether this process dispatches the outbox now: always on SQLite (one process per
-        file); on PostgreSQL, the one replica holding the leader's advisory lock."""
-        return await self._db.lead()
+        file); on PostgreSQL, the one replica holding the leader's advisory lock.
+
+        A replica that has just become the leader takes over the rows other workers hold:
+        only a leader sends, so their claims ended with their lead (a dead leader's, most
+        likely). They are due at once, each marked as maybe posted, so the sender looks for it
+        in Slack before posting again.
+        """
+        leading = await self._db.lead()
+        if leading and not self._leading and self._db.dialect != "sqlite":
+            await self._write(_TAKE_OVER_LEASES, (format_time(now), worker))
+        self._leading = leading
+        return leading
 
     @property
     def engine(self) -> str:
