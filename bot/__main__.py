@@ -1,4 +1,4 @@
-"""The `mentorbot` command: run | migrate | check | outbox | backup."""
+"""The `mentorbot` command: run | migrate | check | outbox | backup | copy-db."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,9 @@ from bot.outbox_report import outbox_report
 from bot.settings import Settings, StorageSettings, describe_error
 from bot.slack_client import make_client
 from storage import StorageError
+from storage.copy import copy_database
 from storage.store import Store
+from storage.url import DatabaseUrlError, parse_database
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
@@ -45,16 +48,48 @@ async def _serve(settings: Settings) -> None:
 
 
 async def _migrate(settings: StorageSettings) -> int:
-    async with await Store.open(settings.db_path) as store:
+    async with await Store.open(settings.database, pool_size=settings.db_pool_size) as store:
         return await store.migrate()
 
 
+async def _copy_db(settings: StorageSettings, source: str, target: str) -> str:
+    password = settings.db_password.get_secret_value() if settings.db_password else None
+    environ = {"MENTORBOT_DB_PASSWORD": password} if password else {}
+    try:
+        origin, destination = parse_database(source, environ), parse_database(target, environ)
+    except DatabaseUrlError as error:
+        raise StorageError(f"copy-db: a database {error}") from None
+    if origin.path is not None and not origin.path.exists():
+        raise StorageError(f"no database at {origin}")
+    async with (
+        await Store.open(origin, pool_size=1) as old,
+        await Store.open(destination, pool_size=1) as new,
+    ):
+        await old.migrate()
+        await new.migrate()
+        copied = await copy_database(old, new)
+    return (
+        f"copied {sum(copied.values())} rows in {len(copied)} tables from {origin} to {destination}"
+    )
+
+
+async def _describe_database(settings: StorageSettings) -> str:
+    database = settings.database
+    if database.path is not None and not database.path.exists():
+        # check must not create the file that `mentorbot run` would.
+        return f"sqlite {sqlite3.sqlite_version} at {database} (not created yet)"
+    async with await Store.open(database, pool_size=1) as store:
+        return await store.describe()
+
+
 async def _check(settings: Settings) -> str:
+    database = await _describe_database(settings)
     client = make_client(settings)
     auth = await client.auth_test()
     return (
         f"ok: bot @{auth.get('user')} ({auth.get('user_id')}) in team {auth.get('team')} "
-        f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}"
+        f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}; "
+        f"database {database}"
     )
 
 
@@ -70,7 +105,9 @@ def _parser() -> argparse.ArgumentParser:
         "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
     )
     commands.add_parser("migrate", help="bring the database schema up to date, then exit")
-    commands.add_parser("check", help="validate settings and call auth.test")
+    commands.add_parser(
+        "check", help="validate settings, open the database (engine and version), call auth.test"
+    )
     outbox = commands.add_parser(
         "outbox", help="show pending, failed and recently sent timed messages (needs MENTORBOT_DB)"
     )
@@ -80,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
     outbox.add_argument(
         "--limit", type=int, default=20, metavar="N", help="rows shown per status (default 20)"
     )
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy every row of database FROM into the empty database TO (each a path or a URL, "
+        "e.g. a SQLite file into PostgreSQL); both are migrated first",
+    )
+    copy.add_argument("source", metavar="FROM")
+    copy.add_argument("target", metavar="TO")
     backup = commands.add_parser(
         "backup",
         help="copy the database to PATH while the bot runs (see docs/admin.md to restore)",
@@ -98,7 +142,7 @@ def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m bot`."""
     args = _parser().parse_args(argv)
-    storage_only = args.command in ("migrate", "outbox", "backup")
+    storage_only = args.command in ("migrate", "outbox", "backup", "copy-db")
     settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):
         return settings
@@ -109,12 +153,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif isinstance(settings, Settings):
             asyncio.run(_serve(settings))
         elif args.command == "backup":
+            if settings.database.path is None:
+                raise StorageError(
+                    "mentorbot backup copies a SQLite file; back PostgreSQL up with pg_dump "
+                    "(README: Scaling out)"
+                )
             print(backup_database(settings.db_path, args.path))
+        elif args.command == "copy-db":
+            print(asyncio.run(_copy_db(settings, args.source, args.target)))
         elif args.command == "outbox":
             print(outbox_report(settings.db_path, args.limit, args.retry_failed))
         else:
             version = asyncio.run(_migrate(settings))
-            print(f"database {settings.db_path} is at schema version {version}")
+            print(f"database {settings.database} is at schema version {version}")
     except (StorageError, StartupError) as error:
         return _fail(str(error), EXIT_FAILURE)
     except SlackApiError as error:

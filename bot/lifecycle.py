@@ -75,10 +75,13 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
     clock = clock or SystemClock()
     mode = "socket" if settings.socket_mode else "http"
     async with AsyncExitStack() as stack:
-        store = await Store.open(settings.db_path)
+        database = settings.database
+        store = await Store.open(database, pool_size=settings.db_pool_size)
         stack.push_async_callback(store.close)
         version = await store.migrate()
-        log.info("database ready path=%s schema_version=%d", settings.db_path, version)
+        log.info(
+            "database ready engine=%s db=%s schema_version=%d", store.engine, database, version
+        )
 
         # One shared HTTP session: a new one per Web API call costs more than the request.
         session = aiohttp.ClientSession()

@@ -154,6 +154,9 @@ class Dispatcher:
     async def tick(self) -> TickReport:
         """Claim what this tick can send (see claim_bounds) and handle it."""
         report = TickReport()
+        # One dispatcher per deployment, so pacing holds in total, not per replica.
+        if not await self._store.lead_outbox(self._worker_id, self._clock.now()):
+            return report
         self._forget_past(self._clock.now())
         limit, per_recipient = self.claim_bounds()
         rows = await self._store.claim_due(

@@ -18,6 +18,9 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from storage import StorageError
+from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
+
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -45,13 +48,52 @@ class StorageSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
-    db_path: Path = Field(default=Path("./data/mentorbot.db"), alias="MENTORBOT_DB")
+    # A SQLite file path, or a URL: sqlite:///path or postgresql://user:password@host/db.
+    db: str = Field(default="./data/mentorbot.db", alias="MENTORBOT_DB", repr=False)
+    # The PostgreSQL password, when the URL carries none (libpq's PGPASSWORD also works).
+    db_password: SecretStr | None = Field(default=None, alias="MENTORBOT_DB_PASSWORD")
+    # PostgreSQL connections per process (SQLite always uses one).
+    db_pool_size: int = Field(default=5, ge=1, le=100, alias="MENTORBOT_DB_POOL_SIZE")
     log_level: LogLevel = Field(default="INFO", alias="MENTORBOT_LOG_LEVEL")
 
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("db", mode="before")
+    @classmethod
+    def _db_is_text(cls, value: object) -> object:
+        return str(value) if isinstance(value, Path) else value
+
+    @field_validator("db")
+    @classmethod
+    def _db_shape(cls, value: str) -> str:
+        try:
+            parse_database(value)
+        except DatabaseUrlError as error:
+            raise ValueError(str(error)) from None
+        return value
+
+    @field_validator("db_password", mode="before")
+    @classmethod
+    def _blank_password_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value else value
+
+    @property
+    def database(self) -> DatabaseTarget:
+        """MENTORBOT_DB parsed: the SQLite file or the PostgreSQL URL (password included)."""
+        password = self.db_password.get_secret_value() if self.db_password else None
+        environ = {"MENTORBOT_DB_PASSWORD": password} if password else {}
+        return parse_database(self.db, environ)
+
+    @property
+    def db_path(self) -> Path:
+        """The SQLite file; StorageError on PostgreSQL, which has no file."""
+        path = self.database.path
+        if path is None:
+            raise StorageError("this command needs a SQLite MENTORBOT_DB (a file path)")
+        return path
 
 
 class Settings(StorageSettings):

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import ByEngine, Record, Sql
 from storage.models import RequestSource
 from storage.timefmt import format_time
 
@@ -42,7 +41,7 @@ SELECT avg(wait) AS median FROM (
     SELECT wait FROM waits ORDER BY wait
     LIMIT 2 - (SELECT n FROM counted) % 2
     OFFSET ((SELECT n FROM counted) - 1) / 2
-)
+) AS middle
 """
 
 # Held: marked completed, or still confirmed and already over (nobody said it didn't happen).
@@ -76,6 +75,74 @@ FROM intros
 WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
 """
 
+# PostgreSQL: no sum() of booleans (count(*) FILTER instead) and no julianday() (the epoch
+# in days plus the Julian day of 1970-01-01, which is what julianday() computes).
+_REQUEST_FIGURES_BY_ENGINE = ByEngine(
+    _REQUEST_FIGURES,
+    """
+SELECT count(*) AS total,
+    count(*) FILTER (WHERE source = 'detected') AS detected,
+    count(*) FILTER (WHERE source = 'command') AS command,
+    count(*) FILTER (WHERE source = 'shortcut') AS shortcut,
+    count(*) FILTER (WHERE source = 'intro') AS intro,
+    count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
+    count(*) FILTER (WHERE status = 'expired') AS expired
+FROM requests
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+""",
+)
+
+_MEDIAN_FIRST_RESPONSE_BY_ENGINE = ByEngine(
+    _MEDIAN_FIRST_RESPONSE,
+    _MEDIAN_FIRST_RESPONSE.replace(
+        "(julianday(first_response_at) - julianday(created_at)) * 86400.0",
+        "(extract(epoch FROM first_response_at::timestamptz)"
+        " - extract(epoch FROM created_at::timestamptz))::float8",
+    ),
+)
+
+_SESSION_FIGURES_BY_ENGINE = ByEngine(
+    _SESSION_FIGURES,
+    """
+SELECT count(*) AS held,
+    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM notes WHERE notes.session_id = sessions.id))
+        AS with_notes
+FROM sessions
+WHERE starts_at >= ?2 AND starts_at < ?3 AND team_id = ?1
+    AND (status = 'completed'
+        OR (status = 'confirmed'
+            AND extract(epoch FROM starts_at::timestamptz) / 86400.0 + 2440587.5
+                + duration_minutes / 1440.0 <= ?4))
+""",
+)
+
+_CHECKIN_FIGURES_BY_ENGINE = ByEngine(
+    _CHECKIN_FIGURES,
+    """
+SELECT count(*) AS asked, count(*) FILTER (WHERE answered_at IS NOT NULL) AS answered
+FROM checkins
+WHERE team_id = ?1 AND due_at >= ?2 AND due_at < ?3 AND asked_at IS NOT NULL
+""",
+)
+
+_ACTION_ITEM_FIGURES_BY_ENGINE = ByEngine(
+    _ACTION_ITEM_FIGURES,
+    """
+SELECT count(*) AS total, count(*) FILTER (WHERE done_at IS NOT NULL) AS done
+FROM action_items
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+""",
+)
+
+_INTRO_FIGURES_BY_ENGINE = ByEngine(
+    _INTRO_FIGURES,
+    """
+SELECT count(*) AS total, count(*) FILTER (WHERE status = 'accepted') AS accepted
+FROM intros
+WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
+""",
+)
+
 _CACHE_ADMIN = """
 INSERT INTO people (team_id, user_id, is_admin, admin_cached_at, first_seen_at, updated_at)
 VALUES (?1, ?2, ?3, ?4, ?4, ?4)
@@ -86,8 +153,8 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
-    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -154,12 +221,12 @@ class AdminQueries:
     ) -> WindowStats:
         """Every /mentor stats figure for [start, end), each one SQL aggregate."""
         window = (team_id, format_time(start), format_time(end))
-        requests = (await self._fetch(_REQUEST_FIGURES, window))[0]
-        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE, window))[0]["median"]
-        sessions = (await self._fetch(_SESSION_FIGURES, (*window, _julian(end))))[0]
-        checkins = (await self._fetch(_CHECKIN_FIGURES, window))[0]
-        items = (await self._fetch(_ACTION_ITEM_FIGURES, window))[0]
-        intros = (await self._fetch(_INTRO_FIGURES, window))[0]
+        requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, window))[0]
+        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, window))[0]["median"]
+        sessions = (await self._fetch(_SESSION_FIGURES_BY_ENGINE, (*window, _julian(end))))[0]
+        checkins = (await self._fetch(_CHECKIN_FIGURES_BY_ENGINE, window))[0]
+        items = (await self._fetch(_ACTION_ITEM_FIGURES_BY_ENGINE, window))[0]
+        intros = (await self._fetch(_INTRO_FIGURES_BY_ENGINE, window))[0]
         return WindowStats(
             days=days,
             requests=int(requests["total"]),

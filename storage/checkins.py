@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Connection, Record, Sql
 from storage.models import Checkin, CheckinAnswer, SubjectType
 from storage.outbox import CANCEL_OUTBOX as _CANCEL_OUTBOX
 from storage.outbox import Effects, Planned, change_with, enqueue_on
@@ -72,12 +71,12 @@ WHERE team_id = ?1 AND mentee_id = ?2 AND mentor_id = ?3 AND note_id = ?4
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
-def _checkin(rows: Iterable[aiosqlite.Row]) -> Checkin | None:
+def _checkin(rows: Iterable[Record]) -> Checkin | None:
     return next((Checkin.model_validate(dict(row)) for row in rows), None)
 
 
@@ -91,9 +90,7 @@ class CheckinPlan:
     max_checkins: int  # MENTORBOT_MAX_CHECKINS: no check-in past this sequence
 
 
-async def _drop_checkins(
-    conn: aiosqlite.Connection, team_id: str, ids: Iterable[aiosqlite.Row]
-) -> None:
+async def _drop_checkins(conn: Connection, team_id: str, ids: Iterable[Record]) -> None:
     """Delete unasked check-ins and cancel their questions."""
     for row in ids:
         await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
@@ -101,7 +98,7 @@ async def _drop_checkins(
 
 
 async def add_checkin_on(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     note_id: int | None,
     pair: tuple[str, str],
@@ -129,7 +126,7 @@ async def add_checkin_on(
 
 
 async def drop_note_checkins_on(
-    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+    conn: Connection, team_id: str, note_id: int, pair: tuple[str, str]
 ) -> None:
     """Drop a note's unasked check-ins and cancel their questions (the author chose something
     else next); a question already asked stays answerable."""
@@ -139,7 +136,7 @@ async def drop_note_checkins_on(
 
 
 async def next_note_sequence_on(
-    conn: aiosqlite.Connection, team_id: str, note_id: int, pair: tuple[str, str]
+    conn: Connection, team_id: str, note_id: int, pair: tuple[str, str]
 ) -> int:
     """The sequence a note's next check-in takes: 1 for a new chain, else one past the last
     one asked, so editing the note never restarts the count."""

@@ -1,4 +1,5 @@
-"""Opening the SQLite database with the settings mentorbot relies on."""
+"""Opening a SQLite file with the settings mentorbot relies on (storage/engine.py uses the
+same PRAGMAs; plain aiosqlite connections serve the numbered migrations and their tests)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from storage import StorageError
 # busy_timeout first, so that switching to WAL waits for another process instead of failing.
 # WAL + synchronous=NORMAL: ~17x the commits per second of the default journal, still durable
 # against application crashes. SQLite leaves foreign keys off unless asked, per connection.
-_PRAGMAS = """
-PRAGMA busy_timeout = 5000;
-PRAGMA journal_mode = WAL;
-PRAGMA synchronous = NORMAL;
-PRAGMA foreign_keys = ON;
-"""
+PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+)
+_PRAGMAS = "".join(f"{pragma};\n" for pragma in PRAGMAS)
 
 
 def _cannot_open(path: Path, reason: str) -> StorageError:
@@ -40,15 +42,20 @@ def _prepare(path: Path) -> None:
     sqlite3.connect(path).close()
 
 
-async def connect(path: str | Path) -> aiosqlite.Connection:
-    """Open (creating it and its folder if missing) the database file, ready for the Store."""
-    db_path = Path(path)
+async def prepare_file(db_path: Path) -> None:
+    """Create the file and its folder if missing; StorageError names why it can't be opened."""
     try:
         await asyncio.to_thread(_prepare, db_path)
     except OSError as error:
         raise _cannot_open(db_path, _os_reason(error)) from error
     except sqlite3.Error as error:
         raise _cannot_open(db_path, str(error)) from error
+
+
+async def connect(path: str | Path) -> aiosqlite.Connection:
+    """Open (creating it and its folder if missing) the database file with plain aiosqlite."""
+    db_path = Path(path)
+    await prepare_file(db_path)
     try:
         # isolation_level=None: sqlite3 never opens transactions behind our back; the Store
         # issues BEGIN IMMEDIATE / COMMIT itself, and single statements autocommit.

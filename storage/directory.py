@@ -12,9 +12,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Annotated, Any, Protocol, Self
 
-import aiosqlite
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from storage.engine import ByEngine, Connection, Record, Sql
 from storage.models import MentorProfile, MinuteOfDay, UtcDatetime, Weekdays, weekdays_mask
 from storage.timefmt import format_time, format_time_or_none
 
@@ -69,9 +69,9 @@ class ProfileDraft(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 _ENSURE_PERSON = """
@@ -116,13 +116,20 @@ SELECT p.*, pe.tz AS person_tz,
             AND r.status IN ('accepted', 'claimed', 'scheduled')
         UNION
         SELECT x.mentee_id FROM relationships x
-        WHERE x.team_id = p.team_id AND x.mentor_id = p.user_id AND x.ended_at IS NULL))
+        WHERE x.team_id = p.team_id AND x.mentor_id = p.user_id AND x.ended_at IS NULL) AS m)
     AS active_mentees
 FROM mentor_profiles p
 JOIN people pe ON pe.team_id = p.team_id AND pe.user_id = p.user_id
 WHERE p.team_id = ?
 ORDER BY p.user_id
 """
+
+# PostgreSQL has no json_group_array; json_agg of no rows is NULL, where SQLite says [].
+_TAGS_PG = "coalesce(json_agg(tag), '[]'::json)::text"
+_PROFILE_BY_ENGINE = ByEngine(_PROFILE, _PROFILE.replace("json_group_array(tag)", _TAGS_PG))
+_CANDIDATES_BY_ENGINE = ByEngine(
+    _CANDIDATES, _CANDIDATES.replace("json_group_array(tag)", _TAGS_PG)
+)
 
 _SET_PAUSED = """
 UPDATE mentor_profiles SET paused_until = ?, updated_at = ? WHERE team_id = ? AND user_id = ?
@@ -135,10 +142,8 @@ def _profile(fields: dict[str, Any]) -> MentorProfile:
     return MentorProfile.model_validate(fields)
 
 
-async def _read_profile(
-    conn: aiosqlite.Connection, team_id: str, user_id: str
-) -> MentorProfile | None:
-    rows = await conn.execute_fetchall(_PROFILE, (team_id, user_id))
+async def _read_profile(conn: Connection, team_id: str, user_id: str) -> MentorProfile | None:
+    rows = await conn.execute_fetchall(_PROFILE_BY_ENGINE, (team_id, user_id))
     return next((_profile(dict(row)) for row in rows), None)
 
 
@@ -150,6 +155,7 @@ class DirectoryQueries:
         stamp = format_time(now)
         row = {
             **draft.model_dump(exclude={"tags", "office_days", "paused_until"}),
+            "open_to_mentoring": int(draft.open_to_mentoring),  # booleans are 0/1 columns
             "office_days": weekdays_mask(draft.office_days),
             "paused_until": format_time_or_none(draft.paused_until),
             "now": stamp,
@@ -171,7 +177,7 @@ class DirectoryQueries:
 
     async def get_profile(self: _StoreCore, team_id: str, user_id: str) -> MentorProfile | None:
         """The mentor's profile with its tags, or None if they never made one."""
-        rows = await self._fetch(_PROFILE, (team_id, user_id))
+        rows = await self._fetch(_PROFILE_BY_ENGINE, (team_id, user_id))
         return next((_profile(dict(row)) for row in rows), None)
 
     async def set_paused_until(
@@ -188,7 +194,7 @@ class DirectoryQueries:
         self: _StoreCore, team_id: str
     ) -> list[tuple[MentorProfile, int, str | None]]:
         """Every profile in the workspace with its active mentee count and cached time zone."""
-        rows = await self._fetch(_CANDIDATES, (team_id,))
+        rows = await self._fetch(_CANDIDATES_BY_ENGINE, (team_id,))
         result = []
         for row in rows:
             fields = dict(row)

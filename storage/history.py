@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Record, Sql
 from storage.models import ActionItem, Note, Session
 from storage.notes import items_of, without_total
 
@@ -18,7 +17,7 @@ SELECT *, count(*) OVER () AS total FROM (
     SELECT * FROM action_items WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
     UNION ALL
     SELECT * FROM action_items WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
+) AS pair_items
 ORDER BY done_at IS NOT NULL, due_date IS NULL, due_date, id
 LIMIT ?4 OFFSET ?5
 """
@@ -39,17 +38,17 @@ SELECT *, count(*) OVER () AS total FROM (
     SELECT * FROM sessions WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
     UNION ALL
     SELECT * FROM sessions WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
+) AS pair_sessions
 ORDER BY starts_at DESC, id DESC
 LIMIT ?4
 """
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
 
-def _total(rows: list[aiosqlite.Row]) -> int:
+def _total(rows: list[Record]) -> int:
     return int(rows[0]["total"]) if rows else 0
 
 

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Record, Sql
 from storage.models import ActionItem, Relationship, Request, Session
 from storage.timefmt import format_time
 
@@ -61,7 +60,7 @@ LIMIT ?3
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,11 @@ class HomeData:
     relationships_total: int
 
 
-def _total(rows: list[aiosqlite.Row]) -> int:
+def _total(rows: list[Record]) -> int:
     return int(rows[0]["total"]) if rows else 0
 
 
-def _rows(rows: list[aiosqlite.Row]) -> list[dict[str, Any]]:
+def _rows(rows: list[Record]) -> list[dict[str, Any]]:
     return [{key: value for key, value in dict(row).items() if key != "total"} for row in rows]
 
 
@@ -120,7 +119,7 @@ class HomeQueries:
 
 
 class _Writer(Protocol):
-    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
 
 class WelcomeQueries:

@@ -11,9 +11,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol, Self
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from storage.engine import Connection, Record, Sql
 from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
 from storage.outbox import Effects, change_with
 from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
@@ -49,9 +49,9 @@ class NewIntro(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 _INSERT_INTRO = """
@@ -99,11 +99,11 @@ ORDER BY created_at DESC, id DESC LIMIT 1
 """
 
 
-def _one_intro(rows: Iterable[aiosqlite.Row]) -> Intro | None:
+def _one_intro(rows: Iterable[Record]) -> Intro | None:
     return next((Intro.model_validate(dict(row)) for row in rows), None)
 
 
-def _one_request(rows: Iterable[aiosqlite.Row]) -> Request | None:
+def _one_request(rows: Iterable[Record]) -> Request | None:
     return next((Request.model_validate(dict(row)) for row in rows), None)
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import Connection, Record, Sql
 from storage.models import (
     Cadence,
     Relationship,
@@ -76,23 +75,23 @@ SELECT * FROM (
     SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND mentee_id = ?3
     UNION ALL
     SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?3 AND mentee_id = ?2
-)
+) AS pair_relationships
 ORDER BY ended_at IS NOT NULL, started_at DESC, id DESC
 LIMIT ?4
 """
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
-def _relationship(rows: Iterable[aiosqlite.Row]) -> Relationship | None:
+def _relationship(rows: Iterable[Record]) -> Relationship | None:
     return next((Relationship.model_validate(dict(row)) for row in rows), None)
 
 
-async def _silencing(store: _StoreCore, sql: str, params: tuple[Any, ...]) -> Relationship | None:
+async def _silencing(store: _StoreCore, sql: Sql, params: tuple[Any, ...]) -> Relationship | None:
     """Run a pause or end UPDATE (?1 id, ?2 team) and, if it applied, cancel pending ticks
     in the same transaction."""
     async with store._transaction() as conn:
@@ -114,7 +113,7 @@ class OngoingPlan:
 
 
 async def start_relationship_on(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     pair: tuple[str, str],
     cadence: Cadence,
@@ -169,7 +168,7 @@ SELECT mentor, mentee FROM (
     SELECT coalesce(claimed_by, mentor_id), mentee_id, created_at FROM requests
     WHERE team_id = ?1 AND ((mentee_id = ?2 AND ?3 IN (mentor_id, claimed_by))
                          OR (mentee_id = ?3 AND ?2 IN (mentor_id, claimed_by)))
-) ORDER BY at DESC LIMIT 1
+) AS roles ORDER BY at DESC LIMIT 1
 """
 
 

@@ -1,4 +1,8 @@
-"""Forward-only, numbered plain-SQL migrations tracked by ``PRAGMA user_version``.
+"""Forward-only, numbered plain-SQL migrations tracked by ``PRAGMA user_version`` (SQLite).
+
+These files are frozen at 006: they bring a database made by an earlier release to the schema
+where Alembic's history begins (storage/schema.py), and new schema changes are Alembic
+revisions in storage/alembic/versions, for both engines.
 
 A migration is ``migrations/NNN-name.sql`` holding schema statements only: the runner wraps
 each file in one transaction with the ``user_version`` bump, so a file applies entirely or not

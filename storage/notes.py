@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, Protocol
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict, Field
 
 from storage.checkins import (
@@ -22,6 +21,7 @@ from storage.checkins import (
     drop_note_checkins_on,
     next_note_sequence_on,
 )
+from storage.engine import ByEngine, Connection, Record, Sql
 from storage.mentoring import OngoingPlan, start_relationship_on
 from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
 from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
@@ -58,11 +58,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 # A changed due date starts the nudges afresh, so any snooze of the old date is dropped.
-_UPDATE_ITEM = """
+_UPDATE_ITEM_SQLITE = """
 UPDATE action_items SET owner_id = ?3, text = ?4, due_date = ?5, updated_at = ?6,
     snoozed_until = CASE WHEN due_date IS ?5 THEN snoozed_until END
 WHERE id = ?1 AND team_id = ?2
 """
+# SQLite's "IS" compares NULLs as equal; PostgreSQL says IS NOT DISTINCT FROM.
+_UPDATE_ITEM = ByEngine(
+    _UPDATE_ITEM_SQLITE, _UPDATE_ITEM_SQLITE.replace("IS ?5", "IS NOT DISTINCT FROM ?5")
+)
 
 _COMPLETE_ITEM = """
 UPDATE action_items SET done_at = ?3, updated_at = ?3
@@ -134,21 +138,21 @@ Planner = Callable[[SavedNote], FollowUps]
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
-def items_of(rows: Iterable[aiosqlite.Row]) -> list[ActionItem]:
+def items_of(rows: Iterable[Record]) -> list[ActionItem]:
     return [ActionItem.model_validate(without_total(row)) for row in rows]
 
 
-def without_total(row: aiosqlite.Row) -> dict[str, Any]:
+def without_total(row: Record) -> dict[str, Any]:
     return {key: value for key, value in dict(row).items() if key != "total"}
 
 
 async def _writeitems_of(
-    conn: aiosqlite.Connection, draft: NoteDraft, note: Note, stamp: str
+    conn: Connection, draft: NoteDraft, note: Note, stamp: str
 ) -> tuple[list[ActionItem], list[ActionItem]]:
     """Make the note's items match the draft by position; return (all, rescheduled)."""
     rows = await conn.execute_fetchall(_NOTE_ITEMS, (note.id, note.team_id))
@@ -198,7 +202,7 @@ async def _writeitems_of(
 
 
 async def _follow_up(
-    conn: aiosqlite.Connection, saved: SavedNote, plan: FollowUps, now: datetime
+    conn: Connection, saved: SavedNote, plan: FollowUps, now: datetime
 ) -> SavedNote:
     """Store what the planner chose, inside the save's transaction."""
     note = saved.note

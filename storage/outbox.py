@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import ByEngine, Connection, Record, Sql
 from storage.models import OutboxMessage, OutboxStatus, SubjectType
 from storage.timefmt import format_time
 
@@ -66,16 +65,16 @@ WHERE id IN (
                 WHERE status = 'pending' AND due_at <= ?2
                 ORDER BY due_at
                 LIMIT ?4
-            )
+            ) AS due
             UNION ALL
             SELECT id, team_id, recipient, due_at FROM (
                 SELECT id, team_id, recipient, due_at FROM outbox
                 WHERE status = 'sending' AND lease_until <= ?2
                 ORDER BY lease_until
                 LIMIT ?4
-            )
-        )
-    )
+            ) AS lapsed
+        ) AS candidates
+    ) AS ranked
     WHERE nth <= ?6
     ORDER BY due_at
     LIMIT ?3
@@ -83,15 +82,23 @@ WHERE id IN (
 RETURNING *
 """
 
+# Several replicas claim side by side: each skips the rows another is claiming.
+_CLAIM_DUE_BY_ENGINE = ByEngine(
+    sqlite=_CLAIM_DUE,
+    postgresql=_CLAIM_DUE.replace(
+        "LIMIT ?4\n", "LIMIT ?4\n                FOR UPDATE SKIP LOCKED\n"
+    ),
+)
+
 
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 def _bounded(error: str) -> str:
@@ -126,7 +133,7 @@ def _enqueue_params(row: Planned, now: datetime) -> tuple[Any, ...]:
     )
 
 
-async def enqueue_on(conn: aiosqlite.Connection, row: Planned, now: datetime) -> bool:
+async def enqueue_on(conn: Connection, row: Planned, now: datetime) -> bool:
     """Enqueue inside the caller's transaction, so the row lands with what it is about."""
     return bool(list(await conn.execute_fetchall(_ENQUEUE, _enqueue_params(row, now))))
 
@@ -146,9 +153,7 @@ class Effects:
     cancel: tuple[SubjectType, int] | None = None
 
 
-async def record_effects(
-    conn: aiosqlite.Connection, team_id: str, effects: Effects, now: datetime
-) -> bool:
+async def record_effects(conn: Connection, team_id: str, effects: Effects, now: datetime) -> bool:
     """Write `effects` inside the caller's transaction; False if the row was already applied
     (the caller then rolls back: its change was made once already)."""
     if not list(await conn.execute_fetchall(_APPLIED, (format_time(now), effects.row_id))):
@@ -164,9 +169,9 @@ async def record_effects(
 class _Changes(Protocol):
     """What change_with needs of the Store: reads, and a write transaction."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 class _Unchanged(Exception):
@@ -175,12 +180,12 @@ class _Unchanged(Exception):
 
 async def change_with(
     store: _Changes,
-    sql: str,
+    sql: Sql,
     params: Sequence[Any],
     team_id: str,
     effects: Effects | None,
     now: datetime,
-) -> list[aiosqlite.Row]:
+) -> list[Record]:
     """Run one conditional UPDATE … RETURNING and, only if it changed a row, write `effects`
     in the same transaction. No rows back means nothing changed and nothing was written."""
     if effects is None:
@@ -244,7 +249,7 @@ class OutboxQueries:
             # Enough candidates that a few busy recipients don't leave the claim short.
             candidates = limit * CANDIDATES_PER_ROW
         params = (format_time(now + lease), format_time(now), limit, candidates)
-        rows = await self._fetch(_CLAIM_DUE, (*params, worker, per_recipient))
+        rows = await self._fetch(_CLAIM_DUE_BY_ENGINE, (*params, worker, per_recipient))
         messages = [OutboxMessage.model_validate(dict(row)) for row in rows]
         return sorted(messages, key=lambda message: (message.due_at, message.id))
 
@@ -274,7 +279,8 @@ class OutboxQueries:
         """Put a claimed row back to pending without counting the claim as an attempt."""
         changed = await self._write(
             "UPDATE outbox SET status = 'pending', due_at = ?, lease_until = NULL, "
-            "last_error = coalesce(?, last_error), attempts = max(attempts - 1, 0) "
+            "last_error = coalesce(?, last_error), "
+            "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
             "WHERE id = ? AND status = 'sending'",
             (format_time(due_at), None if error is None else _bounded(error), message_id),
         )

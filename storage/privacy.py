@@ -15,8 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-import aiosqlite
-
+from storage.engine import ByEngine, Connection, Record, Sql
 from storage.timefmt import format_time, parse_time
 
 # What replaces free text the forgotten person wrote into records others keep.
@@ -101,7 +100,7 @@ def _rename(table: str, *columns: str) -> str:
 
 
 # Forget, in order; each statement's count is reported under its name (None: not reported).
-_FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
+_FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     ("private notes", "DELETE FROM notes WHERE team_id = :team AND author_id = :user"),
     ("mentor profile", "DELETE FROM mentor_profiles WHERE team_id = :team AND user_id = :user"),
     ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
@@ -182,10 +181,19 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
     ),
     (
         None,
-        """UPDATE workspace_settings SET coordinators = (
+        ByEngine(
+            sqlite="""UPDATE workspace_settings SET coordinators = (
                 SELECT json_group_array(value) FROM json_each(coordinators) WHERE value <> :user)
             WHERE team_id = :team
                 AND EXISTS (SELECT 1 FROM json_each(coordinators) WHERE value = :user)""",
+            postgresql="""UPDATE workspace_settings SET coordinators = (
+                SELECT coalesce(json_agg(c.value), '[]'::json)::text
+                FROM json_array_elements_text(coordinators::json) AS c (value)
+                WHERE c.value <> :user)
+            WHERE team_id = :team AND EXISTS (
+                SELECT 1 FROM json_array_elements_text(coordinators::json) AS c (value)
+                WHERE c.value = :user)""",
+        ),
     ),
     # The tombstone every shared record will name instead of the person.
     (
@@ -211,9 +219,9 @@ _FORGET_STEPS: tuple[tuple[str | None, str], ...] = (
 
 
 class _StoreCore(Protocol):
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
-    async def _write(self, sql: str, params: Sequence[Any] = ...) -> int: ...
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
     def forget_settings(self, team_id: str) -> None: ...
 
 
@@ -244,7 +252,7 @@ def tombstone_id() -> str:
     return f"forgotten-{secrets.token_hex(6)}"
 
 
-def _exported(row: aiosqlite.Row) -> dict[str, Any]:
+def _exported(row: Record) -> dict[str, Any]:
     return {k: row[k] for k in row.keys() if not k.endswith(_POINTER_SUFFIXES)}  # noqa: SIM118 - a Row
 
 
@@ -294,8 +302,7 @@ class PrivacyQueries:
                 concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
                 shown = await conn.execute_fetchall(_REQUEST_MESSAGES, params)
                 for name, sql in _FORGET_STEPS:
-                    async with conn.execute(sql, params) as cursor:
-                        count = cursor.rowcount
+                    count = await conn.execute(sql, params)
                     if name is not None:
                         removed[name] = removed.get(name, 0) + max(count, 0)
         finally:
@@ -328,7 +335,7 @@ class PrivacyQueries:
         return RetentionReport(notes=notes, action_items=items, outbox=outbox)
 
 
-async def _in_batches(store: _StoreCore, sql: str, stamp: str) -> int:
+async def _in_batches(store: _StoreCore, sql: Sql, stamp: str) -> int:
     total = 0
     while True:
         changed = await store._write(sql, (stamp, RETENTION_BATCH))

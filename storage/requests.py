@@ -13,9 +13,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Protocol, Self
 
-import aiosqlite
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
 from storage.outbox import Effects, change_with
 from storage.timefmt import format_time
@@ -72,9 +72,9 @@ class RequestInvite(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 class _Refused(Exception):
@@ -208,12 +208,12 @@ RETURNING 1
 """
 
 
-def _one_request(rows: Iterable[aiosqlite.Row]) -> Request | None:
+def _one_request(rows: Iterable[Record]) -> Request | None:
     return next((Request.model_validate(dict(row)) for row in rows), None)
 
 
 async def ensure_people(
-    conn: aiosqlite.Connection, team_id: str, user_ids: Iterable[str | None], now: datetime
+    conn: Connection, team_id: str, user_ids: Iterable[str | None], now: datetime
 ) -> None:
     """Create the people rows a new record points at (inside the caller's transaction)."""
     stamp = format_time(now)
@@ -223,7 +223,7 @@ async def ensure_people(
     )
 
 
-async def _insert_request(conn: aiosqlite.Connection, draft: NewRequest, now: datetime) -> Request:
+async def _insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
     stamp = format_time(now)
     row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
@@ -233,7 +233,7 @@ async def _insert_request(conn: aiosqlite.Connection, draft: NewRequest, now: da
 
 async def _transition(
     store: _StoreCore,
-    sql: str,
+    sql: Sql,
     team_id: str,
     request_id: int,
     now: datetime,

@@ -13,9 +13,9 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-import aiosqlite
 from pydantic import BaseModel, ConfigDict
 
+from storage.engine import Connection, Record, Sql
 from storage.models import OfferedSlot, Session, SubjectType, UtcDatetime
 from storage.timefmt import format_time
 
@@ -140,34 +140,34 @@ class Booked(BaseModel):
 class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ...) -> list[aiosqlite.Row]: ...
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
-    def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
 
 class _Refused(Exception):
     """Raised inside a transaction to roll it back when its conditional UPDATE didn't apply."""
 
 
-def _slot(rows: Iterable[aiosqlite.Row]) -> OfferedSlot | None:
+def _slot(rows: Iterable[Record]) -> OfferedSlot | None:
     return next((OfferedSlot.model_validate(dict(row)) for row in rows), None)
 
 
-def _session(rows: Iterable[aiosqlite.Row]) -> Session | None:
+def _session(rows: Iterable[Record]) -> Session | None:
     return next((Session.model_validate(dict(row)) for row in rows), None)
 
 
-async def _request_status(conn: aiosqlite.Connection, team_id: str, request_id: int) -> str | None:
+async def _request_status(conn: Connection, team_id: str, request_id: int) -> str | None:
     rows = list(await conn.execute_fetchall(_REQUEST_STATUS, (request_id, team_id)))
     return str(rows[0][0]) if rows else None
 
 
-async def _cancel_rows(conn: aiosqlite.Connection, team_id: str, session_id: int) -> None:
+async def _cancel_rows(conn: Connection, team_id: str, session_id: int) -> None:
     await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.SESSION), session_id))
 
 
 async def _book(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     team_id: str,
     request_id: int,
     who: tuple[str, str],

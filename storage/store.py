@@ -1,45 +1,58 @@
-"""Store: domain-named async methods over one aiosqlite connection, returning pydantic models.
+"""Store: domain-named async methods over the database (storage/engine.py), returning pydantic
+models.
 
-Transactions: the connection runs in autocommit (isolation_level=None), so a single statement
-commits on its own, and methods that read before they write wrap both in BEGIN IMMEDIATE …
-COMMIT (taking the write lock up front, so two writers can't both read the old state).
+Transactions: single statements commit on their own, and methods that read before they write
+wrap both in one transaction (BEGIN IMMEDIATE on SQLite, taking the write lock up front, so two
+writers can't both read the old state).
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import sqlite3
+import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-import aiosqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage import StorageError
 from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
-from storage.db import connect
 from storage.directory import DirectoryQueries
+from storage.engine import (
+    Connection,
+    Database,
+    Params,
+    Record,
+    Sql,
+    SqliteDatabase,
+)
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
-from storage.migrate import LATEST_VERSION, migrate
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
 from storage.requests import MARK_ONCE, RequestQueries
+from storage.schema import LATEST_SCHEMA, migrate_schema, schema_number, schema_revision
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
+from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
+
+# Besides the driver's errors: aiosqlite raises ValueError once closed, and a lost server can
+# surface as OSError.
+_UNUSABLE: tuple[type[Exception], ...] = (ValueError, OSError, SQLAlchemyError)
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256
+# How stale a replica's cached workspace settings may get (README: Scaling out).
+SETTINGS_CACHE_SECONDS = 30.0
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
 _AUDITED_SETTINGS = tuple(
@@ -101,6 +114,13 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 """
 
 
+# Leases other workers hold run out now; the next claim takes the rows (see lead_outbox).
+_TAKE_OVER_LEASES = """
+UPDATE outbox SET lease_until = ?1
+WHERE status = 'sending' AND lease_until > ?1 AND coalesce(claimed_by, '') <> ?2
+"""
+
+
 def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
     row = settings.model_dump(exclude={"work_days", "detection_off_channels", "coordinators"})
     row.update(
@@ -139,20 +159,57 @@ class Store(
 ):
     """The database, as the rest of mentorbot sees it."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
-        # Every coroutine shares this one connection: the lock keeps one coroutine's
-        # statements out of another's BEGIN … COMMIT.
-        self._lock = asyncio.Lock()
-        # Read on every ask, written only by /mentor settings and /mentor forget (both through
-        # this Store, the only writer): cached per workspace, dropped on each write.
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        # Read on every ask, written by /mentor settings and /mentor forget: cached per
+        # workspace, dropped on each write through this Store, and read again at least every
+        # SETTINGS_CACHE_SECONDS, so a change made by another replica shows within that bound.
         # Least recently used first, and bounded: team ids come from payloads.
-        self._settings_cache: OrderedDict[str, WorkspaceSettings] = OrderedDict()
+        self._settings_cache: OrderedDict[str, tuple[WorkspaceSettings, float]] = OrderedDict()
+        self.settings_cache_seconds = SETTINGS_CACHE_SECONDS
+        self._leading = False
 
     @classmethod
-    async def open(cls, path: str | Path) -> Store:
-        """Open the database file (creating it if missing); does not migrate."""
-        return cls(await connect(path))
+    async def open(cls, target: str | Path | DatabaseTarget, *, pool_size: int = 5) -> Store:
+        """Open the database: a SQLite file (created if missing) or a URL; does not migrate.
+
+        `pool_size` bounds the connections to a server; SQLite always uses one.
+        """
+        if not isinstance(target, DatabaseTarget):
+            try:
+                target = parse_database(target)
+            except DatabaseUrlError as error:
+                raise StorageError(f"MENTORBOT_DB {error}") from None
+        if target.path is None:
+            # Imported here: psycopg and libpq cost SQLite's processes ~12 MB for nothing.
+            from storage.engine_pg import PostgresDatabase
+
+            return cls(await PostgresDatabase.open(target.url, pool_size))
+        return cls(await SqliteDatabase.open(target.path))
+
+    async def lead_outbox(self, worker: str, now: datetime) -> bool:
+        """Whether this process dispatches the outbox now: always on SQLite (one process per
+        file); on PostgreSQL, the one replica holding the leader's advisory lock.
+
+        A replica that has just become the leader takes over the rows other workers hold:
+        only a leader sends, so their claims ended with their lead (a dead leader's, most
+        likely). They are due at once, each marked as maybe posted, so the sender looks for it
+        in Slack before posting again.
+        """
+        leading = await self._db.lead()
+        if leading and not self._leading and self._db.dialect != "sqlite":
+            await self._write(_TAKE_OVER_LEASES, (format_time(now), worker))
+        self._leading = leading
+        return leading
+
+    @property
+    def engine(self) -> str:
+        """The database engine: "sqlite" or "postgresql"."""
+        return self._db.dialect
+
+    async def describe(self) -> str:
+        """One line for operators: the engine, its version and where the data is (no password)."""
+        return f"{self._db.dialect} {await self._db.server_version()} at {self._db.label}"
 
     async def __aenter__(self) -> Self:
         return self
@@ -167,48 +224,39 @@ class Store(
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
-        async with self._lock:
-            await self._conn.close()
+        await self._db.close()
 
     async def migrate(self) -> int:
         """Apply pending migrations; return the schema version reached."""
-        async with self._lock:
-            return await migrate(self._conn)
+        return schema_number(await migrate_schema(self._db))
 
     async def ping(self) -> dict[str, Any]:
         """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""
         try:
-            rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
-        except (sqlite3.Error, ValueError) as error:  # aiosqlite: ValueError once closed
+            if isinstance(self._db, SqliteDatabase):
+                rows = await self._fetch("SELECT 1 AS ok, user_version FROM pragma_user_version")
+                numbered = int(rows[0]["user_version"])
+            else:
+                numbered = 0
+            revision = await schema_revision(self._db)
+            version = schema_number(revision) if revision is not None else numbered
+        except (*self._db.errors, *_UNUSABLE) as error:
             raise StorageError(f"database unusable: {error}") from error
-        return {
-            "ok": True,
-            "schema_version": int(rows[0]["user_version"]),
-            "latest": LATEST_VERSION,
-        }
+        return {"ok": True, "schema_version": version, "latest": LATEST_SCHEMA}
 
     # -- plumbing ------------------------------------------------------------------------
 
-    async def _fetch(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, params))
+    async def _fetch(self, sql: Sql, params: Params = ()) -> list[Record]:
+        async with self._db.single() as conn:
+            return await conn.execute_fetchall(sql, params)
 
-    async def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
+    async def _write(self, sql: Sql, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
-        async with self._lock, self._conn.execute(sql, params) as cursor:
-            return cursor.rowcount
+        async with self._db.single() as conn:
+            return await conn.execute(sql, params)
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._conn.execute_fetchall("BEGIN IMMEDIATE")
-            try:
-                yield self._conn
-                await self._conn.commit()
-            except BaseException:
-                # Also after a failed COMMIT: the next BEGIN must not find a transaction open.
-                await self._conn.rollback()
-                raise
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]:
+        return self._db.transaction()
 
     # -- Slack event de-duplication ------------------------------------------------------
 
@@ -234,14 +282,15 @@ class Store(
     async def get_workspace_settings(self, team_id: str) -> WorkspaceSettings:
         """The workspace's settings, or the defaults if it never saved any."""
         cached = self._settings_cache.get(team_id)
-        if cached is not None:
+        if cached is not None and time.monotonic() < cached[1]:
             self._settings_cache.move_to_end(team_id)
-            return cached
+            return cached[0]
         rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
         found = WorkspaceSettings.model_validate(dict(rows[0])) if rows else None
         settings = found or WorkspaceSettings(team_id=team_id)
         # No await since the read: a save can't have slipped in between (see forget_settings).
-        self._settings_cache[team_id] = settings
+        self._settings_cache[team_id] = (settings, time.monotonic() + self.settings_cache_seconds)
+        self._settings_cache.move_to_end(team_id)
         if len(self._settings_cache) > SETTINGS_CACHE_SIZE:
             self._settings_cache.popitem(last=False)
         return settings

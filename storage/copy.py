@@ -1,0 +1,100 @@
+"""`mentorbot copy-db FROM TO`: every row of one database into another, e.g. SQLite's file into a
+new PostgreSQL database, both at the same schema.
+
+The target must hold no data yet. Tables go parents first, in one transaction on the target,
+so a failed copy leaves it empty; ids are kept, and PostgreSQL's identity counters are moved
+past them so new rows don't collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from storage import StorageError
+from storage.engine import ByEngine
+from storage.store import Store
+
+# Parents before children (foreign keys), and prompted_messages before prompt_cooldowns: the
+# trigger on the first fills the second, whose copy then updates what the trigger wrote.
+TABLES: tuple[str, ...] = (
+    "people",
+    "muted_nudges",
+    "mentor_profiles",
+    "mentor_tags",
+    "requests",
+    "request_invites",
+    "offered_slots",
+    "relationships",
+    "sessions",
+    "notes",
+    "action_items",
+    "checkins",
+    "intros",
+    "outbox",
+    "processed_events",
+    "workspace_settings",
+    "settings_audit",
+    "prompted_messages",
+    "prompt_cooldowns",
+)
+WITH_IDS = frozenset(
+    {
+        "requests",
+        "offered_slots",
+        "relationships",
+        "sessions",
+        "notes",
+        "action_items",
+        "checkins",
+        "intros",
+        "outbox",
+        "settings_audit",
+    }
+)
+BATCH = 1000
+
+
+def _insert(table: str, columns: Sequence[str]) -> str:
+    # Names come from TABLES and from the source's own column list, never from input.
+    names = ", ".join(columns)
+    values = ", ".join(f":{column}" for column in columns)
+    conflict = (
+        " ON CONFLICT (team_id, user_id, channel_id) DO UPDATE"
+        " SET last_prompted_at = excluded.last_prompted_at"
+        if table == "prompt_cooldowns"
+        else ""
+    )
+    return f"INSERT INTO {table} ({names}) VALUES ({values}){conflict}"  # noqa: S608
+
+
+def _advance_identity(table: str) -> ByEngine:
+    sql = (
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608 - a TABLES name
+        f"coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table}"
+    )
+    return ByEngine(sqlite="SELECT 1", postgresql=sql)
+
+
+async def copy_database(source: Store, target: Store) -> dict[str, int]:
+    """Copy every row; how many of each table. StorageError if the target has data."""
+    for table in TABLES:
+        if await target._fetch(f"SELECT 1 FROM {table} LIMIT 1"):  # noqa: S608 - TABLES
+            raise StorageError(f"the target already has rows in {table}; copy into an empty one")
+    copied: dict[str, int] = {}
+    async with target._transaction() as conn:
+        for table in TABLES:
+            rows = await source._fetch(f"SELECT * FROM {table}")  # noqa: S608 - TABLES
+            copied[table] = len(rows)
+            if not rows:
+                continue
+            columns = list(rows[0].keys())
+            sql = _insert(table, columns)
+            for start in range(0, len(rows), BATCH):
+                batch: list[dict[str, Any]] = [
+                    dict(zip(columns, row, strict=True)) for row in rows[start : start + BATCH]
+                ]
+                await conn.executemany(sql, batch)
+            if table in WITH_IDS:
+                await conn.execute_fetchall(_advance_identity(table))
+    return copied

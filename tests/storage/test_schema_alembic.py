@@ -1,0 +1,157 @@
+"""Alembic's history on SQLite: a database made by the current release upgrades in place with
+every row kept; replicas starting at once migrate once; a newer database is refused.
+
+tests/data/release-0.1.0.db was made by mentorbot 0.1.0 (main before issue 20: the numbered
+migrations 001-006, no Alembic), with rows in most tables written through that release's Store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from storage import SchemaTooNewError
+from storage.db import connect
+from storage.migrate import LATEST_VERSION, migrate
+from storage.schema import HISTORY, SCRIPTS, alembic_history
+from storage.store import Store
+
+RELEASE_DB = Path(__file__).parents[1] / "data" / "release-0.1.0.db"
+
+
+def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table but Alembic's, in a stable order."""
+    with sqlite3.connect(db) as conn:
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' AND name <> 'alembic_version' ORDER BY name"
+            )
+        ]
+        # Table names come from sqlite_master, not from input.
+        contents = {t: sorted(conn.execute(f"SELECT * FROM {t}"), key=repr) for t in tables}  # noqa: S608
+    conn.close()
+    return contents
+
+
+def _revision(db: Path) -> list[str]:
+    with sqlite3.connect(db) as conn:
+        rows = [row[0] for row in conn.execute("SELECT version_num FROM alembic_version")]
+    conn.close()
+    return rows
+
+
+async def test_a_release_database_upgrades_in_place_with_every_row(tmp_path: Path) -> None:
+    db = tmp_path / "mentorbot.db"
+    shutil.copy(RELEASE_DB, db)
+    before = _contents(db)
+    assert sum(len(rows) for rows in before.values()) > 40
+    async with await Store.open(db) as store:
+        assert (await store.ping())["schema_version"] == LATEST_VERSION
+        assert await store.migrate() == LATEST_VERSION
+        # The data reads back through the new Store.
+        request = await store.get_request("T0001", 8)
+        assert request is not None
+        assert (request.mentee_id, request.mentor_id) == ("UMENTEE2", None)
+        assert request.details.endswith("<!channel> & more")
+        profile = await store.get_profile("T0001", "UMENTOR2")
+        assert profile is not None
+        assert profile.tags == ("negotiation", "ops")
+        assert await store.mark_event_processed("T0001", "Ev0001", request.created_at) is False
+    assert _contents(db) == before
+    assert _revision(db) == [HISTORY[-1]]
+
+
+async def test_an_older_numbered_database_gets_the_rest_then_alembic(tmp_path: Path) -> None:
+    db = tmp_path / "mentorbot.db"
+    first_three = tmp_path / "migrations"
+    first_three.mkdir()
+    for source in sorted((Path(__file__).parents[2] / "storage" / "migrations").glob("*.sql")):
+        if int(source.name[:3]) <= 3:
+            shutil.copy(source, first_three / source.name)
+    conn = await connect(db)
+    try:
+        assert await migrate(conn, first_three) == 3  # type: ignore[arg-type]
+        await conn.execute(
+            "INSERT INTO people (team_id, user_id, first_seen_at, updated_at) "
+            "VALUES ('T1', 'U1', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')"
+        )
+        await conn.commit()
+    finally:
+        await conn.close()
+    async with await Store.open(db) as store:
+        assert await store.migrate() == LATEST_VERSION
+        assert await store.get_person("T1", "U1") is not None
+    assert _revision(db) == [HISTORY[-1]]
+
+
+async def test_replicas_starting_at_once_migrate_once(tmp_path: Path) -> None:
+    db = tmp_path / "mentorbot.db"
+    stores = [await Store.open(db) for _ in range(3)]
+    try:
+        versions = await asyncio.gather(*(store.migrate() for store in stores))
+    finally:
+        for store in stores:
+            await store.close()
+    assert versions == [LATEST_VERSION] * 3
+    assert _revision(db) == [HISTORY[-1]]
+
+
+async def test_a_database_from_a_newer_mentorbot_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "mentorbot.db"
+    async with await Store.open(db) as store:
+        await store.migrate()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'r9999'")
+    conn.close()
+    async with await Store.open(db) as store:
+        with pytest.raises(SchemaTooNewError, match="revision r9999, which this mentorbot"):
+            await store.migrate()
+        assert (await store.ping())["schema_version"] > LATEST_VERSION
+
+
+def test_the_history_constant_matches_alembics_folder() -> None:
+    assert alembic_history() == HISTORY
+
+
+def _alembic_at(db: Path) -> str | None:
+    engine = create_engine(f"sqlite:///{db}")
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+async def test_the_sqlite_baseline_stamp_is_alembics_own(tmp_path: Path) -> None:
+    ours = tmp_path / "ours.db"
+    async with await Store.open(ours) as store:
+        await store.migrate()
+    assert _alembic_at(ours) == HISTORY[0]
+    # The same table Alembic's own stamp makes, and Alembic carries on from it.
+    theirs = tmp_path / "theirs.db"
+    engine = create_engine(f"sqlite:///{theirs}")
+    try:
+        with engine.begin() as conn:
+            config = Config()
+            config.set_main_option("script_location", SCRIPTS)
+            config.attributes["connection"] = conn
+            command.stamp(config, HISTORY[0])
+            command.upgrade(config, "head")
+    finally:
+        engine.dispose()
+    table = "SELECT sql FROM sqlite_master WHERE name = 'alembic_version'"
+    with sqlite3.connect(ours) as a, sqlite3.connect(theirs) as b:
+        [(mine,)], [(alembics,)] = a.execute(table).fetchall(), b.execute(table).fetchall()
+    a.close()
+    b.close()
+    assert "".join(mine.split()) == "".join(alembics.split())  # the same but for whitespace
