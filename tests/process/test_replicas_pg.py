@@ -15,8 +15,8 @@ import pytest
 from storage.models import RequestStatus, WorkspaceSettings
 from storage.store import Store
 from tests.fakeslack import ALICE, TEAM_ID, FakeSlack, SlackSender, find_button
-from tests.postgres import PostgresServer, pg_server, pg_url
 from tests.flows import DETAILS, SECRET, BotProcess, start_bot, submit_request
+from tests.postgres import PostgresServer, pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 

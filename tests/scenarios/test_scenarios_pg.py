@@ -18,6 +18,9 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
+from tests.conftest import bot_settings
+from tests.fakeslack import FakeSlack
+from tests.postgres import pg_server, pg_url
 from tests.scenarios import (
     test_admin_stats,
     test_booking_flow,
@@ -32,9 +35,6 @@ from tests.scenarios import (
     test_request_followups,
     test_scenarios,
 )
-from tests.conftest import bot_settings
-from tests.fakeslack import FakeSlack
-from tests.postgres import pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 

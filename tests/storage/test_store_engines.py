@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from storage.store import Store
+from tests.postgres import pg_server, pg_url
 from tests.storage import (
     test_directory_store,
     test_intro_store,
@@ -23,7 +24,6 @@ from tests.storage import (
     test_request_store,
     test_storage,
 )
-from tests.postgres import pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
