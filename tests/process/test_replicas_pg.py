@@ -57,6 +57,14 @@ async def _pool_post(fake: FakeSlack) -> object:
     raise AssertionError("the request never reached the pool channel")
 
 
+def _taken(fake: FakeSlack) -> list[str]:
+    return [
+        str(call.args.get("text"))
+        for call in fake.calls_to("response_url")
+        if "Already taken" in str(call.args.get("text"))
+    ]
+
+
 async def test_three_replicas_one_effect_per_event_and_one_winner_per_claim(
     fake_slack: FakeSlack, tmp_path: Path, pg_url: str, pg_server: PostgresServer
 ) -> None:
@@ -108,15 +116,16 @@ async def test_three_replicas_one_effect_per_event_and_one_winner_per_claim(
         )
         assert all(reply.status == 200 for reply in clicks)
 
-    async with await Store.open(pg_url) as store:
-        [request] = (await store.home_data(TEAM_ID, ALICE, datetime.now(UTC), 10)).requests
+        async with await Store.open(pg_url) as store:
+            [request] = (await store.home_data(TEAM_ID, ALICE, datetime.now(UTC), 10)).requests
         assert request.status is RequestStatus.CLAIMED
         assert request.claimed_by in claimers
-    taken = [
-        str(call.args.get("text"))
-        for call in fake_slack.calls_to("response_url")
-        if "Already taken" in str(call.args.get("text"))
-    ]
-    assert taken == [f"Already taken by <@{request.claimed_by}>."] * (CLAIMERS - 1)
+        # The losers hear who won through their response_urls, after Slack had its answer.
+        expected = [f"Already taken by <@{request.claimed_by}>."] * (CLAIMERS - 1)
+        for _ in range(100):
+            if len(_taken(fake_slack)) >= len(expected):
+                break
+            await asyncio.sleep(0.1)
+        assert _taken(fake_slack) == expected
     for bot in bots:
         assert "Traceback" not in bot.logs()
