@@ -222,6 +222,11 @@ class Store(
     ) -> None:
         await self.close()
 
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What a failed statement raises on this engine, for a caller that answers it."""
+        return (*self._db.errors, *_UNUSABLE)
+
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
         await self._db.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -181,7 +180,7 @@ async def notes_submitted(
     draft = _draft(form, team_id, user_id, target)
     try:
         saved = await store.save_note(draft, now, _planner(pair, zones, settings.max_checkins, now))
-    except sqlite3.Error:
+    except store.errors:
         log.exception("notes not saved author=%s", user_id)
         await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_SAVED})
         return
