@@ -73,6 +73,7 @@ class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
     async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _fetch_in_turn(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -440,18 +441,16 @@ class RequestQueries:
         cooldown, nor for someone who opted out. One atomic statement, so two copies of one
         message (a retry, app_mention + message) can't both win, and a refused message leaves
         no trace."""
-        claimed = await self._fetch(
-            _CLAIM_PROMPT,
-            (
-                team_id,
-                user_id,
-                channel_id,
-                format_time(now),
-                format_time(now - cooldown),
-                message_ts,
-            ),
+        params = (
+            team_id,
+            user_id,
+            channel_id,
+            format_time(now),
+            format_time(now - cooldown),
+            message_ts,
         )
-        return bool(claimed)
+        # Two claims at once must not both read "no cooldown yet" (two replicas on PostgreSQL).
+        return bool(await self._fetch_in_turn(_CLAIM_PROMPT, params))
 
     async def release_prompt(
         self: _StoreCore,

@@ -255,6 +255,14 @@ class Store(
         async with self._db.single() as conn:
             return await conn.execute_fetchall(sql, params)
 
+    async def _fetch_in_turn(self, sql: Sql, params: Params = ()) -> list[Record]:
+        """One statement that reads before it writes, run after any other such write: SQLite
+        has one writer at a time anyway; PostgreSQL takes the write lock in a transaction."""
+        if self._db.dialect == "sqlite":
+            return await self._fetch(sql, params)
+        async with self._transaction() as conn:
+            return await conn.execute_fetchall(sql, params)
+
     async def _write(self, sql: Sql, params: Params = ()) -> int:
         """Run one statement; return how many rows it changed."""
         async with self._db.single() as conn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,3 +51,22 @@ async def test_a_change_on_another_replica_shows_within_the_bound(
     assert (await reader.get_workspace_settings("T1")).prompt_cooldown_minutes == 45
     # The replica that wrote sees its own change at once.
     assert (await writer.get_workspace_settings("T1")).prompt_cooldown_minutes == 45
+
+
+async def test_one_persons_asks_on_two_replicas_at_once_get_one_prompt(
+    replicas: tuple[Store, Store],
+) -> None:
+    """Two different messages from one person in one channel, claimed on two replicas at the
+    same instant: the cooldown lets one prompt through, never two."""
+    first, second = replicas
+    for round_ in range(30):
+        user = f"U{round_:08d}"
+        claims = await asyncio.gather(
+            *(
+                (first, second)[n % 2].claim_prompt(
+                    "T1", user, "C1", f"{round_}.{n:06d}", timedelta(minutes=10), NOW
+                )
+                for n in range(8)
+            )
+        )
+        assert sorted(claims) == [False] * 7 + [True], round_
