@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
+
+from bot.regex_tree import REGEX_OPCODES as sre
+from bot.regex_tree import regex_parse_tree
 
 __all__ = ["COMMON", "ONE_ON_ONE", "Factor", "checks", "has_starts", "merged", "ways_of"]
 
@@ -286,7 +287,7 @@ def _expand(items: Any, budget: int) -> list[list[Any]]:
 @cache
 def ways_of(pattern: str) -> list[list[Factor]]:
     """Ways a pattern can match, each with the word factors it needs, best first."""
-    ways = [words_of(items) for items in _expand(sre_parse.parse(pattern), _EXPANSIONS)]
+    ways = [words_of(items) for items in _expand(regex_parse_tree(pattern), _EXPANSIONS)]
     return [sorted(way, key=_cost) for way in merged(ways)]
 
 

@@ -3,6 +3,8 @@
 Each one buys a measured saving (docs/benchmarks.md) or fills a gap the public API leaves.
 tests/unit/test_internals.py fails loudly, naming the function here, if an upgrade of the pinned
 library moves what it reaches for; the fallback then is the public way, slower but correct.
+The one reach into the standard library's regex parser is in bot/regex_tree.py, apart, so that
+the ask detector stays free of Slack's libraries.
 """
 
 from __future__ import annotations

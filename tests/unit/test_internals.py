@@ -14,6 +14,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 from bot.internals import cache_auth_test, set_ack_response, skip_caller_lookup
+from bot.regex_tree import REGEX_OPCODES, regex_parse_tree
 
 FORM = {"content-type": ["application/x-www-form-urlencoded"]}
 
@@ -69,3 +70,16 @@ def test_skip_caller_lookup_stops_the_source_file_lookup() -> None:
         logging._srcfile = saved
         logger.removeHandler(handler)
     assert [r.pathname for r in records] == ["(unknown file)"]
+
+
+def test_regex_parse_tree_gives_the_opcodes_the_detector_reads() -> None:
+    tree = list(regex_parse_tree(r"(?:ab|c)\s+d"))
+    ops = [op for op, _ in tree]
+    assert ops == [REGEX_OPCODES.BRANCH, REGEX_OPCODES.MAX_REPEAT, REGEX_OPCODES.LITERAL], (
+        "re's parser changed shape: fix bot/regex_tree.py and bot/detection_words.py"
+    )
+    arms = tree[0][1][1]  # a BRANCH's argument is (None, [arm, ...])
+    assert [[op for op, _ in arm] for arm in arms] == [
+        [REGEX_OPCODES.LITERAL, REGEX_OPCODES.LITERAL],
+        [REGEX_OPCODES.LITERAL],
+    ], "re's parser changed shape: fix bot/regex_tree.py and bot/detection_words.py"
