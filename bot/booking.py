@@ -1,14 +1,16 @@
-"""Booking rules with no Slack shapes: slot checks, office hours, calendar links and .ics text."""
+"""Booking rules with no Slack shapes: slot checks, office hours, calendar links and .ics text.
+
+Office hours come from bot.working_hours (the one rule: profile, else workspace, else default).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
-from bot.quiet_hours import zone
-from storage.models import MentorProfile, Session, WorkspaceSettings
+from bot.working_hours import DAY_NAMES, WorkingHours, zone
+from storage.models import Session
 
 MAX_SLOTS = 3
 MAX_AHEAD = timedelta(days=60)
@@ -18,55 +20,16 @@ FOLLOW_UP_AFTER = timedelta(minutes=30)
 PAST = "That time has passed. Pick one in the future."
 TOO_FAR = "Pick a time within the next 60 days."
 TWICE = "You picked this time twice."
-_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-@dataclass(frozen=True)
-class OfficeHours:
-    """When a mentor likes to meet, in their own time zone: ISO weekdays, [start, end) minutes."""
-
-    days: tuple[int, ...]
-    start_minute: int
-    end_minute: int
-    tz: str | None
-
-    def describe(self) -> str:
-        """'Mon-Fri 09:00-18:00 (Europe/Berlin)'."""
-        hours = f"{_hhmm(self.start_minute)}-{_hhmm(self.end_minute)}"
-        return f"{_days(self.days)} {hours} ({self.tz or 'UTC'})"
-
-
-def office_hours(
-    profile: MentorProfile | None, workspace: WorkspaceSettings, tz: str | None
-) -> OfficeHours:
-    """The mentor's office hours: their profile's, else the workspace's working hours."""
-    if profile is None:
-        return OfficeHours(
-            workspace.work_days, workspace.work_start_minute, workspace.work_end_minute, tz
-        )
-    start, end = profile.office_start_minute, profile.office_end_minute
-    if start is None or end is None:
-        start, end = workspace.work_start_minute, workspace.work_end_minute
-    return OfficeHours(profile.office_days, start, end, tz)
-
-
-def _hhmm(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
-def _days(days: Sequence[int]) -> str:
-    ordered = sorted(set(days))
-    if not ordered:
-        return "no days"
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"{_DAY_NAMES[ordered[0] - 1]}-{_DAY_NAMES[ordered[-1] - 1]}"
-    return ", ".join(_DAY_NAMES[day - 1] for day in ordered)
+NO_TIMES = "Pick at least one time, or tick Talk now."
+NO_PROPOSAL = "Pick at least one time that suits you."
+BOTH = "Choose times or Talk now, not both."
+BUSY_NOW = "You have another session booked right now."
 
 
 def local_label(moment: datetime, tz: str | None) -> str:
     """'Tue 10 Mar, 16:00' in a time zone, for text where Slack can't localise a date."""
     local = moment.astimezone(zone(tz))
-    return f"{_DAY_NAMES[local.weekday()]} {local.day} {local:%b}, {local:%H:%M}"
+    return f"{DAY_NAMES[local.weekday()]} {local.day} {local:%b}, {local:%H:%M}"
 
 
 def ends_at(session: Session) -> datetime:
@@ -74,9 +37,11 @@ def ends_at(session: Session) -> datetime:
     return session.starts_at + timedelta(minutes=session.duration_minutes)
 
 
-def outside_office_hours(start: datetime, duration_minutes: int, hours: OfficeHours) -> bool:
-    """True when the slot doesn't fit wholly inside one day's office hours."""
-    local = start.astimezone(zone(hours.tz))
+def outside_office_hours(
+    start: datetime, duration_minutes: int, hours: WorkingHours, tz: str | None
+) -> bool:
+    """True when the slot doesn't fit wholly inside one day's office hours (in zone tz)."""
+    local = start.astimezone(zone(tz))
     first = local.hour * 60 + local.minute
     last = first + duration_minutes
     return not (
@@ -119,6 +84,74 @@ def check_slots(
                 problems[index] = f"This overlaps a session {busy_owner} already booked ({span})."
         seen.add(start)
     return problems
+
+
+def busy_now(busy: Sequence[Session], *, now: datetime, duration_minutes: int) -> bool:
+    """Whether a session in `busy` overlaps a call that starts now."""
+    return any(_overlaps(now, duration_minutes, session) for session in busy)
+
+
+# The problem key for the Talk now box; slot problems are keyed by the slot's index.
+TALK_NOW = -1
+
+
+def check_offer(
+    slots: Mapping[int, datetime],
+    *,
+    talk_now: bool,
+    now: datetime,
+    duration_minutes: int,
+    busy: Sequence[Session],
+    tz: str | None,
+) -> dict[int, str]:
+    """Problems with a mentor's offer: Talk now with times or while busy, no times, or the
+    slots' own (check_slots)."""
+    if talk_now:
+        if slots:
+            return {TALK_NOW: BOTH}
+        if busy_now(busy, now=now, duration_minutes=duration_minutes):
+            return {TALK_NOW: BUSY_NOW}
+        return {}
+    if not slots:
+        return {0: NO_TIMES}
+    return check_slots(slots, now=now, duration_minutes=duration_minutes, busy=busy, tz=tz)
+
+
+def check_proposal(
+    slots: Mapping[int, datetime],
+    *,
+    now: datetime,
+    duration_minutes: int,
+    busy: Sequence[Session],
+    tz: str | None,
+) -> dict[int, str]:
+    """Problems with a mentee's own times: none picked, or the slots' own against the mentor's
+    sessions."""
+    if not slots:
+        return {0: NO_PROPOSAL}
+    return check_slots(
+        slots,
+        now=now,
+        duration_minutes=duration_minutes,
+        busy=busy,
+        tz=tz,
+        busy_owner="your mentor",
+    )
+
+
+def outside_hours_warnings(
+    slots: Mapping[int, datetime], *, duration_minutes: int, hours: WorkingHours, tz: str | None
+) -> dict[int, str]:
+    """A warning on each slot outside the mentor's office hours (the offer may go anyway)."""
+    warning = (
+        f"Outside your office hours ({hours.describe(tz)}). To offer it anyway, tick "
+        "\u201cOffer those times anyway\u201d below and submit again."
+    )
+    return {
+        index: warning
+        for index, start in slots.items()
+        if outside_office_hours(start, duration_minutes, hours, tz)
+    }
 
 
 # -- calendars -------------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from rapidfuzz import fuzz
 
+from bot.working_hours import DEFAULT_WORKING_HOURS, WorkingHours, known_zone, resolve_hours
 from storage.directory import TAG_MAX_LENGTH, TAGS_MAX, clean_tag
 from storage.models import MentorProfile
 
@@ -27,18 +27,6 @@ NEAR_THRESHOLD = 85.0
 # Long topics are cut, so one request can't make matching slow.
 TOPIC_MAX_WORDS = 30
 WEEK = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    """A working week in local time: ISO weekdays, and minutes after midnight."""
-
-    days: tuple[int, ...] = (1, 2, 3, 4, 5)
-    start_minute: int = 9 * 60
-    end_minute: int = 18 * 60
-
-
-DEFAULT_WORKING_HOURS = WorkingHours()
 
 
 @dataclass(frozen=True)
@@ -171,16 +159,6 @@ def _match_tier(score: float) -> int:
     return 1 if score > 0 else 0
 
 
-@lru_cache(maxsize=512)
-def _zone(name: str | None) -> ZoneInfo | None:
-    if not name:
-        return None
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-
-
 def _week_intervals(
     zone: ZoneInfo, hours: WorkingHours, start: datetime, end: datetime
 ) -> list[tuple[datetime, datetime]]:
@@ -209,8 +187,8 @@ def overlap_hours(
     now: datetime,
 ) -> float:
     """Hours in the coming week when both are working; an unknown zone borrows the other's."""
-    mentor_zone = _zone(mentor_tz) or _zone(asker_tz) or ZoneInfo("UTC")
-    asker_zone = _zone(asker_tz) or mentor_zone
+    mentor_zone = known_zone(mentor_tz) or known_zone(asker_tz) or ZoneInfo("UTC")
+    asker_zone = known_zone(asker_tz) or mentor_zone
     end = now + WEEK
     mentor = _week_intervals(mentor_zone, mentor_hours, now, end)
     asker = _week_intervals(asker_zone, asker_hours, now, end)
@@ -222,11 +200,13 @@ def overlap_hours(
     return round(seconds / 3600, 2)
 
 
-def _office_hours(candidate: Candidate, default: WorkingHours) -> WorkingHours:
-    start, end = candidate.office_start_minute, candidate.office_end_minute
-    if start is None or end is None:
-        return WorkingHours(candidate.office_days, default.start_minute, default.end_minute)
-    return WorkingHours(candidate.office_days, start, end)
+def _office_hours(candidate: Candidate, workspace: WorkingHours) -> WorkingHours:
+    return resolve_hours(
+        candidate.office_days,
+        candidate.office_start_minute,
+        candidate.office_end_minute,
+        workspace,
+    )
 
 
 def _reasons(
@@ -253,12 +233,15 @@ def rank_mentors(
     limit: int = 5,
     require_available: bool = False,
     working_hours: WorkingHours = DEFAULT_WORKING_HOURS,
+    asker_hours: WorkingHours | None = None,
 ) -> list[Ranked]:
     """The best mentors for topic, best first; a blank topic ranks everyone on the rest.
 
     require_available (pool suggestions) drops paused and at-capacity mentors; working_hours
-    is the workspace default, used for the asker and for mentors without office hours.
+    is the workspace's, used for mentors without usable office hours; asker_hours (by the same
+    rule, bot.working_hours) defaults to it.
     """
+    asker_week = asker_hours or working_hours
     matcher = TopicMatcher(topic)
     keyed = []
     for candidate in candidates:
@@ -271,7 +254,7 @@ def rank_mentors(
         if matcher.topic and score == 0.0:
             continue
         overlap = overlap_hours(
-            candidate.tz, _office_hours(candidate, working_hours), asker_tz, working_hours, now
+            candidate.tz, _office_hours(candidate, working_hours), asker_tz, asker_week, now
         )
         key = (
             -_match_tier(score),

@@ -6,7 +6,17 @@ from collections.abc import Collection
 from datetime import datetime
 
 from bot.directory import Candidate, Ranked, rank_mentors
+from bot.working_hours import WorkingHours, working_hours, workspace_hours
 from storage.store import Store
+
+
+async def hours_for_matching(
+    store: Store, team_id: str, asker_id: str
+) -> tuple[WorkingHours, WorkingHours]:
+    """(the workspace's hours, the asker's by the one rule) for the hours-overlap score."""
+    workspace = await store.get_workspace_settings(team_id)
+    asker_profile = await store.get_profile(team_id, asker_id)
+    return workspace_hours(workspace), working_hours(asker_profile, workspace)
 
 
 async def available_mentors(
@@ -33,6 +43,7 @@ async def available_mentors(
     ]
     asker = await store.get_person(team_id, asker_id)
     asker_tz = asker.tz if asker else None
+    team_hours, asker_hours = await hours_for_matching(store, team_id, asker_id)
     ranked = rank_mentors(
         topic,
         candidates,
@@ -41,6 +52,8 @@ async def available_mentors(
         now=now,
         limit=limit,
         require_available=True,
+        working_hours=team_hours,
+        asker_hours=asker_hours,
     )
     if ranked or not anyone_if_no_match:
         return ranked
@@ -52,6 +65,8 @@ async def available_mentors(
         now=now,
         limit=limit,
         require_available=True,
+        working_hours=team_hours,
+        asker_hours=asker_hours,
     )
 
 

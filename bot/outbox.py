@@ -43,7 +43,9 @@ from bot.delivery import (
     methods_for,
     slack_failure,
 )
-from bot.quiet_hours import WorkWindow, next_allowed
+from bot.quiet_hours import next_allowed
+from bot.time_zones import cached_tz
+from bot.working_hours import WorkingHours, working_hours
 from storage.models import OutboxMessage, Person
 from storage.store import Store
 
@@ -57,7 +59,6 @@ DEFAULT_TICK = timedelta(seconds=10)
 UNREADABLE = frozenset({"missing_scope", "not_allowed_token_type"})
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
-TZ_CACHE = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class _RecipientState:
     person: Person | None = None
     person_loaded: bool = False
     muted: frozenset[str] | None = None
-    windows: dict[str, WorkWindow] = field(default_factory=dict)
+    windows: dict[str, WorkingHours] = field(default_factory=dict)
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -447,18 +448,13 @@ class Dispatcher:
         return state.muted
 
     async def _tz(self, row: OutboxMessage, state: _RecipientState) -> str | None:
-        """The recipient's time zone: cached in people for a day, else users.info."""
+        """The recipient's time zone, by bot.time_zones' one cache policy."""
         if state.looked_up:
             return state.tz
         state.looked_up = True
         now = self._clock.now()
         person = await self._person(row, state)
-        cached = person.tz if person is not None else None
-        cached_at = person.tz_cached_at if person is not None else None
-        if cached and cached_at is not None and now - cached_at < TZ_CACHE:
-            state.tz = cached
-        else:
-            state.tz = await self._lookup_tz(row, now) or cached
+        state.tz = await cached_tz(person, now, lambda: self._lookup_tz(row, now))
         return state.tz
 
     async def _lookup_tz(self, row: OutboxMessage, now: datetime) -> str | None:
@@ -483,27 +479,10 @@ class Dispatcher:
             return tz
         return None
 
-    async def _window(self, row: OutboxMessage, state: _RecipientState) -> WorkWindow:
-        """A mentor's own office hours if they set them, else the workspace's working hours."""
+    async def _window(self, row: OutboxMessage, state: _RecipientState) -> WorkingHours:
+        """The recipient's working hours by the one rule (bot.working_hours)."""
         if row.team_id not in state.windows:
             profile = await self._store.get_profile(row.team_id, row.recipient)
-            if (
-                profile is not None
-                and profile.office_days
-                and profile.office_start_minute is not None
-                and profile.office_end_minute is not None
-                and profile.office_start_minute < profile.office_end_minute
-            ):
-                state.windows[row.team_id] = WorkWindow(
-                    days=frozenset(profile.office_days),
-                    start_minute=profile.office_start_minute,
-                    end_minute=profile.office_end_minute,
-                )
-                return state.windows[row.team_id]
-            settings = await self._store.get_workspace_settings(row.team_id)
-            state.windows[row.team_id] = WorkWindow(
-                days=frozenset(settings.work_days),
-                start_minute=settings.work_start_minute,
-                end_minute=settings.work_end_minute,
-            )
+            workspace = await self._store.get_workspace_settings(row.team_id)
+            state.windows[row.team_id] = working_hours(profile, workspace)
         return state.windows[row.team_id]

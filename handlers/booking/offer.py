@@ -8,7 +8,7 @@ submitting again accepts it. The slow part (DMs) runs after the ack, in the back
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Literal
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -17,10 +17,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
-from bot.booking import check_slots, ends_at, office_hours, outside_office_hours
+from bot.booking import TALK_NOW, check_offer, check_proposal, outside_hours_warnings
 from bot.clock import Clock
 from bot.settings import Settings
 from bot.time_zones import user_tz
+from bot.working_hours import working_hours
 from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.blocks.booking import build_slots_dm, read_slot_times, ticked
@@ -45,10 +46,6 @@ log = logging.getLogger(__name__)
 
 Proposer = Literal["mentor", "mentee"]
 FIRST_SLOT = ids.SLOT_BLOCKS[0]
-NO_TIMES = "Pick at least one time, or tick Talk now."
-NO_PROPOSAL = "Pick at least one time that suits you."
-BOTH = "Choose times or Talk now, not both."
-BUSY_NOW = "You have another session booked right now."
 
 
 async def slots_message(
@@ -159,6 +156,11 @@ async def _form_request(
     return request, None
 
 
+def _block(index: int) -> str:
+    """The modal block a problem belongs to: the Talk now box or a slot."""
+    return ids.TALK_NOW_BLOCK if index == TALK_NOW else ids.SLOT_BLOCKS[index]
+
+
 async def _busy(store: Store, request: Request, user_id: str, now: datetime) -> list[Session]:
     """The person's confirmed sessions, except the one this booking would move."""
     current = await store.confirmed_session_for_request(request.team_id, request.id)
@@ -190,30 +192,16 @@ async def offer_submitted(
     now = clock.now()
     busy = await _busy(store, request, mentor_id, now)
     duration = request.duration_minutes
-    errors: dict[str, str] = {}
-    if talk_now:
-        if slots:
-            errors[ids.TALK_NOW_BLOCK] = BOTH
-        elif any(
-            s.starts_at < now + timedelta(minutes=duration) and now < ends_at(s) for s in busy
-        ):
-            errors[ids.TALK_NOW_BLOCK] = BUSY_NOW
-    elif not slots:
-        errors[FIRST_SLOT] = NO_TIMES
-    else:
-        tz = await user_tz(client, store, team_id, mentor_id, now)
-        problems = check_slots(slots, now=now, duration_minutes=duration, busy=busy, tz=tz)
-        errors = {ids.SLOT_BLOCKS[i]: text for i, text in problems.items()}
-        if not errors and not anyway:
-            profile = await store.get_profile(team_id, mentor_id)
-            hours = office_hours(profile, await workspace_settings(store, settings, team_id), tz)
-            warning = (
-                f"Outside your office hours ({hours.describe()}). To offer it anyway, tick "
-                "\u201cOffer those times anyway\u201d below and submit again."
-            )
-            for index, start in slots.items():
-                if outside_office_hours(start, duration, hours):
-                    errors[ids.SLOT_BLOCKS[index]] = warning
+    offers_slots = bool(slots) and not talk_now
+    tz = await user_tz(client, store, team_id, mentor_id, now) if offers_slots else None
+    problems = check_offer(
+        slots, talk_now=talk_now, now=now, duration_minutes=duration, busy=busy, tz=tz
+    )
+    if offers_slots and not problems and not anyway:
+        profile = await store.get_profile(team_id, mentor_id)
+        hours = working_hours(profile, await workspace_settings(store, settings, team_id))
+        problems = outside_hours_warnings(slots, duration_minutes=duration, hours=hours, tz=tz)
+    errors = {_block(index): text for index, text in problems.items()}
     if errors:
         await ack(response_action="errors", errors=errors)
         return
@@ -276,20 +264,16 @@ async def propose_submitted(
     slots = read_slot_times(body.get("view") or {})
     mentor_id = helper_of(request) or ""
     now = clock.now()
-    if not slots:
-        await ack(response_action="errors", errors={FIRST_SLOT: NO_PROPOSAL})
-        return
-    tz = await user_tz(client, store, team_id, mentee_id, now)
-    problems = check_slots(
+    tz = await user_tz(client, store, team_id, mentee_id, now) if slots else None
+    problems = check_proposal(
         slots,
         now=now,
         duration_minutes=request.duration_minutes,
-        busy=await _busy(store, request, mentor_id, now),
+        busy=await _busy(store, request, mentor_id, now) if slots else [],
         tz=tz,
-        busy_owner="your mentor",
     )
     if problems:
-        errors = {ids.SLOT_BLOCKS[i]: text for i, text in problems.items()}
+        errors = {_block(index): text for index, text in problems.items()}
         await ack(response_action="errors", errors=errors)
         return
     await ack()

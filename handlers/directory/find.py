@@ -9,6 +9,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.directory import Candidate, rank_mentors
+from bot.matching import hours_for_matching
 from handlers.blocks.find import build_find_results
 from handlers.blocks.request_modal import RequestPrefill
 from handlers.kit import BadArguments, SubcommandCall
@@ -25,12 +26,15 @@ async def find_command(call: SubcommandCall) -> None:
     rows = await call.store.list_candidates(call.team_id)
     candidates = [Candidate.from_profile(p, load, tz, now) for p, load, tz in rows]
     asker = await call.store.get_person(call.team_id, call.user_id)
+    team_hours, asker_hours = await hours_for_matching(call.store, call.team_id, call.user_id)
     ranked = rank_mentors(
         topic,
         candidates,
         asker_id=call.user_id,
         asker_tz=asker.tz if asker else None,
         now=now,
+        working_hours=team_hours,
+        asker_hours=asker_hours,
     )
     await call.ack(**build_find_results(topic, ranked, now))
 

@@ -17,9 +17,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
-from bot.quiet_hours import zone
 from bot.settings import Settings
 from bot.time_zones import user_tz
+from bot.working_hours import zone
 from handlers import ids
 from handlers.blocks.notes import (
     NotesForm,

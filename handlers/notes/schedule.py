@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.quiet_hours import zone
 from bot.time_zones import user_tz
+from bot.working_hours import zone
 from storage.models import ActionItem, Checkin, Relationship, SubjectType
 from storage.outbox import Planned
 from storage.store import Store

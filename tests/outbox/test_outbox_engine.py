@@ -16,7 +16,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.delivery import Delivery, Renderer, outbox_client
 from bot.outbox import Dispatcher, Pacing
-from storage.models import OutboxMessage, OutboxStatus, SubjectType
+from storage.directory import ProfileDraft
+from storage.models import OutboxMessage, OutboxStatus, SubjectType, WorkspaceSettings
 from storage.store import Store
 from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
 from tests.fakeslack.workspace import SlackError
@@ -374,3 +375,23 @@ async def test_on_sent_gets_the_posted_message_and_its_failure_is_not_a_resend(
     clock.advance(minutes=10)
     await engine.tick()
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_quiet_hours_use_the_workspaces_hours_when_a_profile_has_no_days(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    # Bob's profile ticks no day, so his hours are the workspace's (Mon-Thu 20:00-23:00) whole,
+    # the same rule booking and matching use (bot.working_hours).
+    evenings = WorkspaceSettings(
+        team_id=TEAM_ID, work_days=(1, 2, 3, 4), work_start_minute=1200, work_end_minute=1380
+    )
+    await store.save_workspace_settings(evenings, "UADMIN", NOW)
+    draft = ProfileDraft(
+        team_id=TEAM_ID, user_id=BOB, office_days=(), office_start_minute=600, office_end_minute=720
+    )
+    await store.save_profile(draft, NOW)
+    await enqueue(store, "nudge", BOB, kind="test.nudge")
+    report = await dispatcher(store, fake_slack, session, clock, quiet_kinds={"test.nudge"}).tick()
+    assert report.deferred == 1
+    [held] = await store.list_outbox([OutboxStatus.PENDING])
+    assert held.due_at == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)  # Tuesday 20:00 in New York

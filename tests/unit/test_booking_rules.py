@@ -10,13 +10,12 @@ from bot.booking import (
     PAST,
     TOO_FAR,
     TWICE,
-    OfficeHours,
     check_slots,
     google_calendar_url,
     ics_event,
-    office_hours,
     outside_office_hours,
 )
+from bot.working_hours import WorkingHours, working_hours
 from handlers.blocks.booking import (
     SESSIONS_SHOWN_MAX,
     build_cancel_modal,
@@ -71,17 +70,18 @@ def test_slots_must_be_future_near_distinct_and_free() -> None:
 
 
 def test_office_hours_are_read_in_the_mentors_zone() -> None:
-    hours = office_hours(None, WorkspaceSettings(team_id="T1"), "Europe/Berlin")
-    assert hours.describe() == "Mon-Fri 09:00-18:00 (Europe/Berlin)"
+    hours, tz = working_hours(None, WorkspaceSettings(team_id="T1")), "Europe/Berlin"
+    assert hours.describe(tz) == "Mon-Fri 09:00-18:00 (Europe/Berlin)"
     wednesday_9_berlin = datetime(2026, 3, 11, 8, 0, tzinfo=UTC)
-    assert not outside_office_hours(wednesday_9_berlin, 30, hours)
-    assert outside_office_hours(wednesday_9_berlin - timedelta(minutes=1), 30, hours)
-    assert outside_office_hours(datetime(2026, 3, 11, 16, 45, tzinfo=UTC), 30, hours)  # ends 18:15
-    assert outside_office_hours(datetime(2026, 3, 14, 10, 0, tzinfo=UTC), 30, hours)  # Saturday
+    assert not outside_office_hours(wednesday_9_berlin, 30, hours, tz)
+    assert outside_office_hours(wednesday_9_berlin - timedelta(minutes=1), 30, hours, tz)
+    ends_18_15 = datetime(2026, 3, 11, 16, 45, tzinfo=UTC)
+    assert outside_office_hours(ends_18_15, 30, hours, tz)
+    assert outside_office_hours(datetime(2026, 3, 14, 10, 0, tzinfo=UTC), 30, hours, tz)  # Sat
     # After Europe's clocks change (29 March) 09:00 in Berlin is 07:00 UTC.
-    assert not outside_office_hours(datetime(2026, 3, 30, 7, 0, tzinfo=UTC), 30, hours)
-    weekend = OfficeHours((6, 7), 600, 720, None)
-    assert weekend.describe() == "Sat, Sun 10:00-12:00 (UTC)"
+    assert not outside_office_hours(datetime(2026, 3, 30, 7, 0, tzinfo=UTC), 30, hours, tz)
+    weekend = WorkingHours((6, 7), 600, 720)
+    assert weekend.describe(None) == "Sat, Sun 10:00-12:00 (UTC)"
 
 
 def test_google_calendar_link_carries_title_times_and_details() -> None:

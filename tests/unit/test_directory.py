@@ -11,11 +11,11 @@ import pytest
 from bot.directory import (
     Candidate,
     TopicMatcher,
-    WorkingHours,
     normalise_tags,
     overlap_hours,
     rank_mentors,
 )
+from bot.working_hours import WorkingHours
 from storage.models import MentorProfile
 
 # A Monday afternoon in New York, so everyone's working week lies ahead.

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.quiet_hours import WorkWindow, next_allowed
+from bot.quiet_hours import next_allowed
+from bot.working_hours import WorkingHours
 
-DEFAULT = WorkWindow()
+DEFAULT = WorkingHours()
 
 
 def utc(*parts: int) -> datetime:
@@ -83,7 +84,7 @@ def test_unknown_zone_means_utc(tz: str | None) -> None:
 
 
 def test_custom_window() -> None:
-    weekend_evenings = WorkWindow(days=frozenset({6, 7}), start_minute=18 * 60, end_minute=1440)
+    weekend_evenings = WorkingHours(days=(6, 7), start_minute=18 * 60, end_minute=1440)
     # Tuesday noon in Berlin (CET, UTC+1) -> Saturday 18:00 CET.
     assert next_allowed(utc(2026, 3, 10, 11, 0), "Europe/Berlin", weekend_evenings) == utc(
         2026, 3, 14, 17, 0
@@ -95,11 +96,11 @@ def test_custom_window() -> None:
 
 @pytest.mark.parametrize(
     ("days", "start", "end"),
-    [(frozenset(), 540, 1080), (frozenset({0}), 540, 1080), (frozenset({1}), 600, 600)],
+    [((), 540, 1080), ((0,), 540, 1080), ((1,), 600, 600)],
 )
-def test_bad_windows_are_refused(days: frozenset[int], start: int, end: int) -> None:
+def test_bad_windows_are_refused(days: tuple[int, ...], start: int, end: int) -> None:
     with pytest.raises(ValueError, match=r"must be|need"):
-        WorkWindow(days=days, start_minute=start, end_minute=end)
+        WorkingHours(days=days, start_minute=start, end_minute=end)
 
 
 def test_naive_times_are_refused() -> None:
