@@ -565,3 +565,7 @@ async def start_bot(
         if process.returncode is None:
             process.kill()
             await process.wait()
+
+
+# A database made by release 0.1.0 (numbered SQL migrations, SQLite), for upgrade and copy tests.
+RELEASE_DB = Path(__file__).parent / "data" / "release-0.1.0.db"

@@ -16,9 +16,9 @@ import pytest
 from storage import StorageError
 from storage.copy import TABLES, copy_database
 from storage.store import Store
+from tests.flows import RELEASE_DB
 from tests.postgres import pg_server, pg_url
-from tests.scenarios.test_admin_stats import NOW, TEAM_ID, seed
-from tests.storage.test_schema_alembic import RELEASE_DB
+from tests.stats_history import NOW, TEAM_ID, seed
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 

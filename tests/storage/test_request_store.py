@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,13 +16,6 @@ from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, named, unchanged
 
 COOLDOWN = timedelta(minutes=10)
-
-
-@pytest.fixture
-async def second_store(store: Store, db_path: Path) -> AsyncIterator[Store]:
-    """Another connection to the same (already migrated) file, like a second process."""
-    async with await Store.open(db_path) as opened:
-        yield opened
 
 
 async def pooled(store: Store) -> Request:

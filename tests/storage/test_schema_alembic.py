@@ -23,8 +23,7 @@ from storage.db import connect
 from storage.migrate import LATEST_VERSION, migrate
 from storage.schema import HISTORY, SCRIPTS, alembic_history
 from storage.store import Store
-
-RELEASE_DB = Path(__file__).parents[1] / "data" / "release-0.1.0.db"
+from tests.flows import RELEASE_DB
 
 
 def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
