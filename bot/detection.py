@@ -122,26 +122,25 @@ def cues(text: str, words: Collection[bytes], hits: int) -> list[str]:
 
 
 MODEL = load()
-_NOT_AN_ASK = Detection(is_ask=False, score=0.0, target=None, reasons=())
+_NEGATIVE_NAMES = tuple(dict.fromkeys(cue[0] for cue in NEGATIVE))
 
 
 def _cue_weight(name: str) -> float:
-    return max(MODEL.weights.get(f"#{name}", 0.0), 0.0)
+    return MODEL.weights.get(f"#{name}", 0.0)
 
 
 # The most the cues can add to a margin: the strongest phrase cue the gate lets fire (only one
 # is read), and the negatives whose weight came out positive.
 _PHRASE_CUES = tuple(
-    (sum(cue[4] for cue in _POSITIVE if cue[0] == name), _cue_weight(name))
+    (sum(cue[4] for cue in _POSITIVE if cue[0] == name), max(_cue_weight(name), 0.0))
     for name in _PHRASE_ORDER
 )
-_NEGATIVES_MOST = sum(_cue_weight(f"not_{name}") for name in dict.fromkeys(c[0] for c in NEGATIVE))
+_NEGATIVES_MOST = sum(max(_cue_weight(f"not_{name}"), 0.0) for name in _NEGATIVE_NAMES)
 _CUES_MOST = _NEGATIVES_MOST + max((weight for _, weight in _PHRASE_CUES), default=0.0)
-# And the least: every negative whose weight came out negative (a phrase cue only adds).
-_CUES_LEAST = sum(
-    min(MODEL.weights.get(f"#not_{name}", 0.0), 0.0)
-    for name in dict.fromkeys(cue[0] for cue in NEGATIVE)
-) + min(0.0, *(MODEL.weights.get(f"#{name}", 0.0) for name in _PHRASE_ORDER))
+# And the least: every negative whose weight came out negative, and the weakest phrase cue.
+_CUES_LEAST = sum(min(_cue_weight(f"not_{name}"), 0.0) for name in _NEGATIVE_NAMES) + min(
+    0.0, *(_cue_weight(name) for name in _PHRASE_ORDER)
+)
 
 
 def _most_from_cues(hits: int) -> float:
@@ -201,10 +200,10 @@ def classify(
         hits = _ASK_GATE.hits(words)
         if hits & _PHRASE_BITS and margin + _most_from_cues(hits) >= line:
             reasons = tuple(cues(normalised, words, hits))
-            margin += MODEL.margin(f"#{name}" for name in reasons) - MODEL.bias
+            margin += MODEL.weight_of(f"#{name}" for name in reasons)
     score = sigmoid(margin)
     if score < threshold:
-        return Detection(False, score, None, reasons) if score or reasons else _NOT_AN_ASK
+        return Detection(False, score, None, reasons)
     target = mentions[0] if mentions else None
     if target is None and thread_parent_user and thread_parent_user != bot_user_id:
         target = thread_parent_user

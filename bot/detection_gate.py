@@ -18,7 +18,7 @@ from functools import partial
 
 from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
 
-__all__ = ["Gate", "Shape", "lowered_words_in", "words_in"]
+__all__ = ["Gate", "Shape", "words_in"]
 
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
 _Words = frozenset[bytes]
@@ -28,8 +28,6 @@ _Group = tuple[_Words, tuple[_Rest, ...]]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
-# The same for ASCII text of any case: for ASCII, str.lower() only maps A-Z to a-z.
-_LOWERED = bytes(c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 32 for c in range(256))
 _ONE_ON_ONE = ONE_ON_ONE.encode()
 
 
@@ -129,16 +127,6 @@ def _grouped(by_bit: dict[int, list[_Way]], sure: int) -> tuple[_Group, ...]:
 def words_in(text: str) -> list[bytes]:
     """The words the gate looks up: maximal a-z runs (as bytes), plus "1:1"."""
     words = text.encode("utf-8", "surrogatepass").translate(_SPACED).split()
-    if ONE_ON_ONE in text:
-        words.append(_ONE_ON_ONE)
-    return words
-
-
-def lowered_words_in(text: str) -> list[bytes]:
-    """`words_in(text.lower())`, without lowering first when the text is ASCII."""
-    if not text.isascii():
-        return words_in(text.lower())
-    words = text.encode().translate(_LOWERED).split()
     if ONE_ON_ONE in text:
         words.append(_ONE_ON_ONE)
     return words

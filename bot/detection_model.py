@@ -68,8 +68,12 @@ class Model:
     weights: dict[str, float]
 
     def margin(self, names: Iterable[str]) -> float:
+        return self.bias + self.weight_of(names)
+
+    def weight_of(self, names: Iterable[str]) -> float:
+        """The weights of these features, summed (a name the model doesn't know weighs 0)."""
         get = self.weights.get
-        return self.bias + sum(get(name, 0.0) for name in names)
+        return sum(get(name, 0.0) for name in names)
 
     def word_margin(self, words: list[str]) -> float:
         """`margin(features(words))`, without building the feature list (the hot path)."""

@@ -1,8 +1,9 @@
 """Alembic's history on SQLite: a database made by the current release upgrades in place with
 every row kept; replicas starting at once migrate once; a newer database is refused.
 
-tests/data/release-0.1.0.db was made by mentorbot 0.1.0 (main before issue 20: the numbered
-migrations 001-006, no Alembic), with rows in most tables written through that release's Store.
+tests/data/release-0.1.0.db was made by mentorbot 0.1.0 (before storage moved to SQLAlchemy:
+the numbered migrations 001-006, no Alembic), with rows in most tables written through that
+release's Store.
 """
 
 from __future__ import annotations

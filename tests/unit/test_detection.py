@@ -85,7 +85,7 @@ def test_dev_set_precision_and_recall() -> None:
     assert recall >= DEV_FLOOR
 
 
-# The kinds of message the detector must hold on (issue: terse, polite, offering something back,
+# The kinds of message the detector must hold on (terse, polite, offering something back,
 # to the channel, about a document, coaching, shorthand; and quoted, offers, tasks), each with
 # cases of its own in the corpus.
 CORPUS_KINDS = {
