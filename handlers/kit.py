@@ -11,20 +11,24 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from pydantic import BaseModel, StrictStr, ValidationError
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS, MentorFacts
 from bot.settings import Settings
 from bot.slack_client import user_info
 from handlers.blocks.request_messages import Audience, build_not_yours, build_request_update
+from handlers.home.publish import publish_home_later
 from storage.models import Request, Session
 from storage.store import Store
 
@@ -89,11 +93,41 @@ async def try_update(
     return True
 
 
-# Reading a pressed button and a submitted view.
+# Reading a pressed button and a submitted view: pydantic models of the fields we read, so a
+# Socket Mode payload of the wrong shape is refused here rather than deep in a listener.
 
 
-@dataclass(frozen=True, slots=True)
-class Pressed:
+class _Who(BaseModel):
+    id: StrictStr = ""
+    team_id: StrictStr = ""
+
+
+class _Action(BaseModel):
+    action_id: StrictStr = ""
+    value: StrictStr | None = None
+
+
+class _Interaction(BaseModel):
+    """The fields of an interactivity payload (a click or a view submission) the kit reads."""
+
+    user: _Who = _Who()
+    team: _Who | None = None
+    actions: list[_Action] = []
+    trigger_id: StrictStr = ""
+
+    @property
+    def team_id(self) -> str:
+        return (self.team.id if self.team else "") or self.user.team_id
+
+
+def _interaction(body: dict[str, Any]) -> _Interaction | None:
+    try:
+        return _Interaction.model_validate(body)
+    except ValidationError:
+        return None
+
+
+class Pressed(BaseModel, frozen=True):
     """Who pressed a button, in which workspace, and the row id the button carries."""
 
     user_id: str
@@ -105,18 +139,17 @@ class Pressed:
 def read_pressed(body: dict[str, Any], surface: str = "booking") -> Pressed | None:
     """The presser and the id on the button; None (and a log line naming `surface`) when the
     payload is malformed."""
-    user = body.get("user") or {}
-    actions = body.get("actions") or [{}]
-    action = actions[0] if isinstance(actions[0], dict) else {}
-    target_id = parse_id(action.get("value"))
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    if target_id is None or not user.get("id") or not team_id:
+    read = _interaction(body)
+    action = read.actions[0] if read and read.actions else _Action()
+    target_id = parse_id(action.value)
+    if read is None or target_id is None or not read.user.id or not read.team_id:
         # Ids only: the value is untrusted and may be anything.
-        log.warning(
-            "broken %s button action=%s user=%s", surface, action.get("action_id"), user.get("id")
-        )
+        user_id = read.user.id if read else None
+        log.warning("broken %s button action=%s user=%s", surface, action.action_id, user_id)
         return None
-    return Pressed(str(user["id"]), str(team_id), target_id, str(body.get("trigger_id") or ""))
+    return Pressed(
+        user_id=read.user.id, team_id=read.team_id, target_id=target_id, trigger_id=read.trigger_id
+    )
 
 
 async def pressed_or_tell(
@@ -138,14 +171,16 @@ class Submitted(NamedTuple):
 
 def submitter(body: dict[str, Any]) -> Submitted:
     """The submitter of a view submission or Home click; empty strings when absent."""
-    user = body.get("user") or {}
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id") or ""
-    return Submitted(str(user.get("id") or ""), str(team_id))
+    read = _interaction(body)
+    if read is None:
+        return Submitted("", "")
+    return Submitted(read.user.id, read.team_id)
 
 
 def metadata_id(body: dict[str, Any]) -> int | None:
     """The id a modal carries in private_metadata."""
-    return parse_id(str((body.get("view") or {}).get("private_metadata") or ""))
+    view = body.get("view")
+    return parse_id(view.get("private_metadata") if isinstance(view, dict) else None)
 
 
 # A request's own messages, rewritten by every feature that moves the request.
@@ -256,3 +291,123 @@ class SubcommandCall:
 
 class BadArguments(Exception):
     """A subcommand's arguments are wrong; the message is shown before the help."""
+
+
+# Listeners: a button's listener is a function of one `Click` (or `HomeClick`), made a Bolt
+# listener by `on_click` (or `on_home_click`), which acks, reads the click and answers a broken
+# one, so no listener repeats that.
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What a listener may use besides the payload; bot/app.py puts these in every context."""
+
+    client: AsyncWebClient
+    store: Store
+    clock: Clock
+    settings: Settings
+    background: Background
+
+
+@dataclass(frozen=True, slots=True)
+class Click:
+    """A button press, acked and read: the presser, the row, the reply channel, the services."""
+
+    pressed: Pressed
+    body: dict[str, Any]
+    respond: AsyncRespond
+    app: Services
+
+    async def tell(self, text: str) -> None:
+        """An ephemeral answer to the presser."""
+        await tell(self.respond, text)
+
+    @property
+    def action_id(self) -> str:
+        """Which button: one listener may serve several."""
+        read = _interaction(self.body)
+        return read.actions[0].action_id if read and read.actions else ""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeClick:
+    """A press on the Home tab, acked: who, where, and the services. Home has no
+    response_url, so a listener's answer is a notice on the re-published tab."""
+
+    user_id: str
+    team_id: str
+    body: dict[str, Any]
+    app: Services
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id") or "")
+
+    def pressed(self, surface: str) -> Pressed | None:
+        """The row the button carries; None when the button is broken."""
+        return read_pressed(self.body, surface)
+
+
+Listener = Callable[..., Awaitable[None]]
+
+
+def _named(listener: Listener, handle: Callable[..., Any]) -> Listener:
+    # Not functools.wraps: Bolt unwraps `__wrapped__` to learn which arguments to inject.
+    listener.__name__ = handle.__name__
+    listener.__qualname__ = handle.__qualname__
+    listener.__doc__ = handle.__doc__
+    listener.__module__ = handle.__module__
+    return listener
+
+
+def on_click(
+    surface: str = "booking",
+) -> Callable[[Callable[[Click], Awaitable[None]]], Listener]:
+    """A Bolt listener for a button that carries a row id: ack, read the press (a broken one is
+    told so), then `handle(click)`. `surface` names the button in the broken-button log line."""
+
+    def make(handle: Callable[[Click], Awaitable[None]]) -> Listener:
+        async def listener(
+            ack: AsyncAck,
+            body: dict[str, Any],
+            respond: AsyncRespond,
+            client: AsyncWebClient,
+            store: Store,
+            clock: Clock,
+            settings: Settings,
+            background: Background,
+        ) -> None:
+            await ack()
+            pressed = await pressed_or_tell(body, respond, surface)
+            if pressed is not None:
+                services = Services(client, store, clock, settings, background)
+                await handle(Click(pressed, body, respond, services))
+
+        return _named(listener, handle)
+
+    return make
+
+
+def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Listener:
+    """A Bolt listener for a Home tab button: ack, `handle(click)`, and when it returns a
+    notice, re-publish the presser's tab with it on top (after the ack)."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        background: Background,
+    ) -> None:
+        await ack()
+        user_id, team_id = submitter(body)
+        services = Services(client, store, clock, settings, background)
+        notice = await handle(HomeClick(user_id, team_id, body, services))
+        if notice:
+            publish_home_later(
+                background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+            )
+
+    return _named(listener, handle)

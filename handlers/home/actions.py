@@ -4,45 +4,27 @@ opens inline: its trigger_id lives only 3 s."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
-from bot.settings import Settings
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import user_mention
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
-from handlers.home.publish import publish_home_later
-from handlers.kit import BROKEN, read_pressed, submitter
+from handlers.kit import BROKEN, HomeClick, on_home_click
 from handlers.requests.ask import MODAL_FAILED
 from handlers.requests.moves import accept_request, cancel_request
-from storage.store import Store
+
+CANCELLED = ":no_entry_sign: Request cancelled. Whoever had it has been told."
 
 
-async def home_accept(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_accept(click: HomeClick) -> str:
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
-    await ack()
-    user_id, team_id = submitter(body)
-    click = read_pressed(body, "request")
-    notice = BROKEN
-    if click is not None:
-        moved = await accept_request(click, client, store, clock, background)
-        notice = moved if isinstance(moved, str) else _accepted(moved.mentee_id)
-    publish_home_later(
-        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
-    )
+    pressed = click.pressed("request")
+    if pressed is None:
+        return BROKEN
+    moved = await accept_request(pressed, click.app)
+    return moved if isinstance(moved, str) else _accepted(moved.mentee_id)
 
 
 def _accepted(mentee_id: str) -> str:
@@ -52,103 +34,55 @@ def _accepted(mentee_id: str) -> str:
     )
 
 
-async def home_cancel(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_cancel(click: HomeClick) -> str:
     """Cancel one of your requests from Home (only the mentee)."""
-    await ack()
-    user_id, team_id = submitter(body)
-    click = read_pressed(body, "request")
-    notice = BROKEN
-    if click is not None:
-        moved = await cancel_request(click, client, store, clock, background)
-        cancelled = ":no_entry_sign: Request cancelled. Whoever had it has been told."
-        notice = moved if isinstance(moved, str) else cancelled
-    publish_home_later(
-        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
-    )
+    pressed = click.pressed("request")
+    if pressed is None:
+        return BROKEN
+    moved = await cancel_request(pressed, click.app)
+    return moved if isinstance(moved, str) else CANCELLED
 
 
-async def home_offer_times(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_offer_times(click: HomeClick) -> str | None:
     """Offer times from Home: the booking flow's first step."""
-    await ack()
-    user_id, team_id = submitter(body)
-    click = read_pressed(body, "request")
-    if click is None:
-        publish_home_later(
-            background, client, store, clock, team_id=team_id, user_id=user_id, notice=BROKEN
-        )
-        return
-    problem = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=click.team_id,
-        request_id=click.target_id,
-        user_id=click.user_id,
-        trigger_id=str(body.get("trigger_id") or ""),
+    pressed = click.pressed("request")
+    if pressed is None:
+        return BROKEN
+    app = click.app
+    return await start_booking(
+        app.client,
+        app.store,
+        app.clock,
+        app.settings,
+        team_id=pressed.team_id,
+        request_id=pressed.target_id,
+        user_id=pressed.user_id,
+        trigger_id=click.trigger_id,
     )
-    if problem:
-        publish_home_later(
-            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
-        )
 
 
-async def home_ask(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_ask(click: HomeClick) -> str | None:
     """Ask for mentoring: the request form, empty."""
-    await ack()
     view = build_request_modal(RequestPrefill())
     try:
-        await client.views_open(trigger_id=str(body.get("trigger_id") or ""), view=view)
+        await click.app.client.views_open(trigger_id=click.trigger_id, view=view)
     except SlackApiError as error:
-        user_id, team_id = submitter(body)
-        notice = MODAL_FAILED.format(error=error.response.get("error"))
-        publish_home_later(
-            background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
-        )
+        return MODAL_FAILED.format(error=error.response.get("error"))
+    return None
 
 
-async def home_profile(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_profile(click: HomeClick) -> str | None:
     """Edit mentor profile: the profile form, prefilled."""
-    await ack()
-    user_id, team_id = submitter(body)
-    problem = await open_profile_modal(
-        client,
-        store,
-        clock,
-        team_id=team_id,
-        user_id=user_id,
-        trigger_id=str(body.get("trigger_id") or ""),
+    app = click.app
+    return await open_profile_modal(
+        app.client,
+        app.store,
+        app.clock,
+        team_id=click.team_id,
+        user_id=click.user_id,
+        trigger_id=click.trigger_id,
     )
-    if problem:
-        publish_home_later(
-            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
-        )

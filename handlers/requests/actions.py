@@ -11,34 +11,25 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
 from bot.settings import Settings
 from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import user_mention
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
-from handlers.kit import (
-    NOT_YOURS,
-    pressed_or_tell,
-    refresh_request_messages,
-    tell,
-)
+from handlers.kit import NOT_YOURS, Click, on_click, refresh_request_messages, tell
 from handlers.requests.delivery import deliver_to_pool, pool_channel
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
 from handlers.requests.moves import (
     accept_request,
-    attempt,
     cancel_request,
     refusal,
     settle_and_tell,
+    try_move,
 )
 from storage.models import Request, RequestStatus, SubjectType
 from storage.store import Store
@@ -56,138 +47,86 @@ POOL_REFUSED = (
 )
 
 
-async def accept(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click("request")
+async def accept(click: Click) -> None:
     """Accept: only the named mentor, only while open."""
-    await ack()
-    click = await pressed_or_tell(body, respond, "request")
-    if click is None:
-        return
-    moved = await accept_request(click, client, store, clock, background)
+    moved = await accept_request(click.pressed, click.app)
     if isinstance(moved, str):
-        await tell(respond, moved)
+        await click.tell(moved)
 
 
-async def claim(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click("request")
+async def claim(click: Click) -> None:
     """I can help: the first mentor to click takes the pool request."""
-    await ack()
-    outcome = await attempt(body, respond, store, clock, store.claim_request)
-    if outcome is None:
-        return
-    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
+    app, user_id = click.app, click.pressed.user_id
+    outcome = await try_move(click.pressed, app.store, app.clock, app.store.claim_request)
+    now, done, current = outcome.at, outcome.done, outcome.current
     if done is None:
-        if current is not None and current.mentee_id == click.user_id:
-            await tell(respond, OWN_REQUEST)
+        if current is not None and current.mentee_id == user_id:
+            await click.tell(OWN_REQUEST)
             return
         # Anyone may claim a pool request, so only a named-mentor request is "not yours".
         pooled = current is not None and current.mentor_id is None
-        await tell(respond, refusal(current, click.user_id, click.user_id if pooled else None))
+        await click.tell(refusal(current, user_id, user_id if pooled else None))
         return
     text = (
-        f"{user_mention(click.user_id)} can help with your request and will be in touch "
-        "to find a time."
+        f"{user_mention(user_id)} can help with your request and will be in touch to find a time."
     )
-    work = settle_and_tell(client, store, done, click.user_id, now, text)
-    background.spawn(work, name=f"claim-{done.id}")
+    work = settle_and_tell(app.client, app.store, done, user_id, now, text)
+    app.background.spawn(work, name=f"claim-{done.id}")
 
 
-async def release(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click("request")
+async def release(click: Click) -> None:
     """Release: only the claimer gives a pool request back."""
-    await ack()
-    outcome = await attempt(body, respond, store, clock, store.release_request)
-    if outcome is None:
-        return
-    click, now, done, current = outcome.click, outcome.at, outcome.done, outcome.current
+    app, user_id = click.app, click.pressed.user_id
+    outcome = await try_move(click.pressed, app.store, app.clock, app.store.release_request)
+    now, done, current = outcome.at, outcome.done, outcome.current
     if done is None:
         if current is not None and current.status is RequestStatus.OPEN:
             # A second Release, or one from a stale copy: there is nothing left to give back.
-            await tell(respond, explain(current, click.user_id))
+            await click.tell(explain(current, user_id))
             return
-        await tell(
-            respond, refusal(current, click.user_id, current.claimed_by if current else None)
-        )
+        await click.tell(refusal(current, user_id, current.claimed_by if current else None))
         return
     text = (
         "The person who offered to help had to let your request go, so it's back in the "
         "mentor pool. I'll tell you when someone else offers."
     )
-    work = settle_and_tell(client, store, done, click.user_id, now, text)
-    background.spawn(work, name=f"release-{done.id}")
+    work = settle_and_tell(app.client, app.store, done, user_id, now, text)
+    app.background.spawn(work, name=f"release-{done.id}")
 
 
-async def cancel(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click("request")
+async def cancel(click: Click) -> None:
     """Cancel request: only the mentee; whoever had taken it is told."""
-    await ack()
-    click = await pressed_or_tell(body, respond, "request")
-    if click is None:
-        return
-    moved = await cancel_request(click, client, store, clock, background)
+    moved = await cancel_request(click.pressed, click.app)
     if isinstance(moved, str):
-        await tell(respond, moved)
+        await click.tell(moved)
 
 
-async def send_to_pool(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_click("request")
+async def send_to_pool(click: Click) -> None:
     """After a decline (or when the named mentor can't be reached), the mentee sends the
     request on to the mentor pool."""
-    await ack()
-    click = await pressed_or_tell(body, respond, "request")
-    if click is None:
-        return
-    channel = await pool_channel(store, settings, click.team_id)
+    app, pressed = click.app, click.pressed
+    channel = await pool_channel(app.store, app.settings, pressed.team_id)
     if channel is None:
-        await tell(respond, NO_POOL)
+        await click.tell(NO_POOL)
         return
-    now = clock.now()
-    done = await store.send_request_to_pool(click.team_id, click.target_id, click.user_id, now)
+    now = app.clock.now()
+    done = await app.store.send_request_to_pool(
+        pressed.team_id, pressed.target_id, pressed.user_id, now
+    )
     if done is None:
-        current = await store.get_request(click.team_id, click.target_id)
-        await tell(respond, refusal(current, click.user_id, current.mentee_id if current else None))
+        current = await app.store.get_request(pressed.team_id, pressed.target_id)
+        await click.tell(refusal(current, pressed.user_id, current.mentee_id if current else None))
         return
     # Sent on by the mentee now: retrying the mentor's DM or escalating it would post twice.
     for kind in (DELIVER, ESCALATE):
-        await store.cancel_kind_for_subject(done.team_id, SubjectType.REQUEST, done.id, kind)
-    work = _post_in_pool(client, store, settings, respond, done, now)
-    background.spawn(work, name=f"to-pool-{done.id}")
+        await app.store.cancel_kind_for_subject(done.team_id, SubjectType.REQUEST, done.id, kind)
+    work = _post_in_pool(app.client, app.store, app.settings, click.respond, done, now)
+    app.background.spawn(work, name=f"to-pool-{done.id}")
 
 
 async def _post_in_pool(
@@ -214,57 +153,41 @@ async def _post_in_pool(
     await refresh_request_messages(client, mentee_only, actor_id=None, at=now)
 
 
-async def _own_open_request(
-    body: dict[str, Any], respond: AsyncRespond, store: Store
-) -> Request | None:
+async def _own_open_request(click: Click) -> Request | None:
     """The clicked request if the clicker is its named mentor and it is still open."""
-    click = await pressed_or_tell(body, respond, "request")
-    if click is None:
-        return None
-    current = await store.get_request(click.team_id, click.target_id)
-    if current is None or current.mentor_id != click.user_id:
-        await tell(respond, NOT_YOURS)
+    pressed = click.pressed
+    current = await click.app.store.get_request(pressed.team_id, pressed.target_id)
+    if current is None or current.mentor_id != pressed.user_id:
+        await click.tell(NOT_YOURS)
         return None
     if current.status is not RequestStatus.OPEN:
-        await tell(respond, explain(current, click.user_id))
+        await click.tell(explain(current, pressed.user_id))
         return None
     return current
 
 
-async def decline_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-) -> None:
+@on_click("request")
+async def decline_clicked(click: Click) -> None:
     """Decline opens a modal for an optional reason (private unless shared)."""
-    await ack()
-    request = await _own_open_request(body, respond, store)
+    request = await _own_open_request(click)
     if request is not None:
         view = build_decline_modal(request.id, mentee_id=request.mentee_id)
-        await client.views_open(trigger_id=str(body.get("trigger_id")), view=view)
+        await click.app.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
 
 
-async def suggest_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-) -> None:
+@on_click("request")
+async def suggest_clicked(click: Click) -> None:
     """Suggest someone else: the intro modal, with the mentee and the request's context."""
-    await ack()
-    request = await _own_open_request(body, respond, store)
+    request = await _own_open_request(click)
     if request is None:
         return
     prefill = await intro_prefill(
-        store,
+        click.app.store,
         request.team_id,
         str(request.mentor_id),
         mentee_id=request.mentee_id,
         from_request_id=request.id,
     )
-    problem = await open_intro_modal(client, str(body.get("trigger_id")), prefill)
+    problem = await open_intro_modal(click.app.client, click.pressed.trigger_id, prefill)
     if problem:
-        await tell(respond, problem)
+        await click.tell(problem)

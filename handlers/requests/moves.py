@@ -11,12 +11,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
 from handlers.blocks.request_messages import build_request_update
@@ -25,7 +22,7 @@ from handlers.booking.confirm import update_confirmations
 from handlers.kit import (
     NOT_YOURS,
     Pressed,
-    pressed_or_tell,
+    Services,
     refresh_request_messages,
     session_topic,
     try_dm,
@@ -48,16 +45,6 @@ class Outcome:
     at: datetime
     done: Request | None
     current: Request | None
-
-
-async def attempt(
-    body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, move: Transition
-) -> Outcome | None:
-    """Read the click and try the one conditional update; None when the button was broken."""
-    click = await pressed_or_tell(body, respond, "request")
-    if click is None:
-        return None
-    return await try_move(click, store, clock, move)
 
 
 async def try_move(click: Pressed, store: Store, clock: Clock, move: Transition) -> Outcome:
@@ -92,33 +79,29 @@ async def settle(
         )
 
 
-async def accept_request(
-    click: Pressed, client: AsyncWebClient, store: Store, clock: Clock, background: Background
-) -> Request | str:
+async def accept_request(click: Pressed, app: Services) -> Request | str:
     """The named mentor accepts an open request (the DM's button or Home's): the accepted
     request, its messages and the mentee's DM left to the background; or why nothing changed."""
-    outcome = await try_move(click, store, clock, store.accept_request)
+    outcome = await try_move(click, app.store, app.clock, app.store.accept_request)
     done, current = outcome.done, outcome.current
     if done is None:
         return refusal(current, click.user_id, current.mentor_id if current else None)
-    work = after_accept(client, store, done, click.user_id, outcome.at)
-    background.spawn(work, name=f"accept-{done.id}")
+    work = after_accept(app.client, app.store, done, click.user_id, outcome.at)
+    app.background.spawn(work, name=f"accept-{done.id}")
     return done
 
 
-async def cancel_request(
-    click: Pressed, client: AsyncWebClient, store: Store, clock: Clock, background: Background
-) -> Request | str:
+async def cancel_request(click: Pressed, app: Services) -> Request | str:
     """The mentee cancels their request (the DM's button or Home's): its timed messages and
     booked session go before the ack, the rewrites and the helper's DM after; or why nothing
     changed."""
-    outcome = await try_move(click, store, clock, store.cancel_request)
+    outcome = await try_move(click, app.store, app.clock, app.store.cancel_request)
     done, current = outcome.done, outcome.current
     if done is None:
         return refusal(current, click.user_id, current.mentee_id if current else None)
-    session = await close_cancelled(store, done, outcome.at)
-    work = after_cancel(client, store, done, session, outcome.at)
-    background.spawn(work, name=f"cancel-request-{done.id}")
+    session = await close_cancelled(app.store, done, outcome.at)
+    work = after_cancel(app.client, app.store, done, session, outcome.at)
+    app.background.spawn(work, name=f"cancel-request-{done.id}")
     return done
 
 
