@@ -9,12 +9,10 @@ from datetime import datetime
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
-from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.booking import (
     build_cancel_modal,
@@ -28,13 +26,13 @@ from handlers.booking.confirm import update_confirmations
 from handlers.booking.start import book_or_tell
 from handlers.kit import (
     NOT_YOURS,
-    Pressed,
+    Click,
+    Services,
     metadata_id,
-    pressed_or_tell,
+    on_click,
     refresh_request_messages,
     session_topic,
     submitter,
-    tell,
     try_dm,
 )
 from handlers.notes.entry import open_log_notes
@@ -48,70 +46,50 @@ HELD = "✅ I recorded the session as held. Thanks for making time!"
 MISSED = "Noted: it didn't happen. You can offer new times whenever you like."
 
 
-async def _session_click(
-    body: dict[str, Any], respond: AsyncRespond, store: Store, *, mentor_only: bool
-) -> tuple[Pressed, Session] | None:
+async def _session_click(click: Click, *, mentor_only: bool) -> Session | None:
     """The pressed session if the clicker may use this button; tells them otherwise."""
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return None
-    session = await store.get_session(pressed.team_id, pressed.target_id)
+    pressed = click.pressed
+    session = await click.app.store.get_session(pressed.team_id, pressed.target_id)
     allowed: tuple[str, ...] = ()
     if session is not None:
         allowed = (session.mentor_id,) if mentor_only else (session.mentor_id, session.mentee_id)
     if session is None or pressed.user_id not in allowed:
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return None
-    return pressed, session
+    return session
 
 
-async def reschedule_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_click()
+async def reschedule_clicked(click: Click) -> None:
     """Reschedule (either participant) and "We rescheduled" after the session (the mentor):
     the mentor offers new times, the mentee proposes some; the old time holds until one is
     picked."""
-    await ack()
-    actions = body.get("actions") or [{}]
-    moved_after = isinstance(actions[0], dict) and actions[0].get("action_id") == ids.SESSION_MOVED
-    clicked = await _session_click(body, respond, store, mentor_only=moved_after)
-    if clicked is None:
+    moved_after = click.action_id == ids.SESSION_MOVED
+    session = await _session_click(click, mentor_only=moved_after)
+    if session is None:
         return
-    pressed, session = clicked
     if session.status is not SessionStatus.CONFIRMED:
-        await tell(respond, session_gone(session))
+        await click.tell(session_gone(session))
         return
     if session.request_id is None:
-        await tell(respond, NO_REQUEST)
+        await click.tell(NO_REQUEST)
         return
-    await book_or_tell(respond, client, store, clock, settings, pressed, session.request_id)
+    await book_or_tell(click, session.request_id)
 
 
-async def cancel_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-) -> None:
+@on_click()
+async def cancel_clicked(click: Click) -> None:
     """Cancel: either participant; asks for an optional reason first."""
-    await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=False)
-    if clicked is None:
+    session = await _session_click(click, mentor_only=False)
+    if session is None:
         return
-    pressed, session = clicked
     if session.status is not SessionStatus.CONFIRMED:
-        await tell(respond, session_gone(session))
+        await click.tell(session_gone(session))
         return
-    other = session.mentee_id if pressed.user_id == session.mentor_id else session.mentor_id
-    await client.views_open(
-        trigger_id=pressed.trigger_id, view=build_cancel_modal(session.id, other_id=other)
+    user_id = click.pressed.user_id
+    other = session.mentee_id if user_id == session.mentor_id else session.mentor_id
+    await click.app.client.views_open(
+        trigger_id=click.pressed.trigger_id, view=build_cancel_modal(session.id, other_id=other)
     )
 
 
@@ -170,55 +148,44 @@ async def _refresh_request(
         await refresh_request_messages(client, request, actor_id=actor_id, at=now)
 
 
-async def _open_notes(
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    pressed: Pressed,
-    session: Session,
-) -> None:
+async def _open_notes(click: Click, session: Session) -> None:
     """Open the notes modal, or tell the clicker why not."""
+    app, pressed = click.app, click.pressed
     refusal = await open_log_notes(
-        client,
-        store,
-        clock,
-        settings,
+        app.client,
+        app.store,
+        app.clock,
+        app.settings,
         team_id=pressed.team_id,
         user_id=pressed.user_id,
         trigger_id=pressed.trigger_id,
         session_id=session.id,
     )
     if refusal:
-        await tell(respond, refusal)
+        await click.tell(refusal)
 
 
-async def log_notes_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+def _held_later(app: Services, closed: Session | None, now: datetime) -> None:
+    """Once recorded as held: its confirmations and the request's messages, after the ack."""
+    if closed is not None:
+        work = _after_held(app.client, app.store, closed, now)
+        app.background.spawn(work, name=f"held-{closed.id}")
+
+
+@on_click()
+async def log_notes_clicked(click: Click) -> None:
     """Log notes on the mentor's confirmation: once the session started, it counts as held."""
-    await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=True)
-    if clicked is None:
+    session = await _session_click(click, mentor_only=True)
+    if session is None:
         return
-    pressed, session = clicked
-    now = clock.now()
+    store, now = click.app.store, click.app.clock.now()
     closed = None
     if session.status is SessionStatus.CONFIRMED and session.starts_at <= now:
         closed = await store.close_session(
             session.team_id, session.id, session.mentor_id, True, now
         )
-    await _open_notes(respond, client, store, clock, settings, pressed, session)
-    if closed is not None:
-        background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
+    await _open_notes(click, session)
+    _held_later(click.app, closed, now)
 
 
 async def _after_held(
@@ -229,61 +196,44 @@ async def _after_held(
     await _refresh_request(client, store, session, session.mentor_id, now)
 
 
-async def held_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_click()
+async def held_clicked(click: Click) -> None:
     """Yes — log notes: the session is recorded as held, then the notes modal opens."""
-    await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=True)
-    if clicked is None:
+    session = await _session_click(click, mentor_only=True)
+    if session is None:
         return
-    pressed, session = clicked
-    now = clock.now()
+    store, now = click.app.store, click.app.clock.now()
     closed = await store.close_session(session.team_id, session.id, session.mentor_id, True, now)
     if closed is None and session.status is not SessionStatus.COMPLETED:
         current = await store.get_session(session.team_id, session.id) or session
         if current.status is not SessionStatus.COMPLETED:
-            await tell(respond, session_gone(current))
+            await click.tell(session_gone(current))
             return
-    await _open_notes(respond, client, store, clock, settings, pressed, session)
-    await respond(replace_original=True, text=HELD, blocks=[section(HELD)])
-    if closed is not None:
-        background.spawn(_after_held(client, store, closed, now), name=f"held-{closed.id}")
+    await _open_notes(click, session)
+    await click.respond(replace_original=True, text=HELD, blocks=[section(HELD)])
+    _held_later(click.app, closed, now)
 
 
-async def missed_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click()
+async def missed_clicked(click: Click) -> None:
     """It didn't happen: recorded, and the request can be booked again."""
-    await ack()
-    clicked = await _session_click(body, respond, store, mentor_only=True)
-    if clicked is None:
+    session = await _session_click(click, mentor_only=True)
+    if session is None:
         return
-    _, session = clicked
-    now = clock.now()
-    closed = await store.close_session(session.team_id, session.id, session.mentor_id, False, now)
+    app, now = click.app, click.app.clock.now()
+    closed = await app.store.close_session(
+        session.team_id, session.id, session.mentor_id, False, now
+    )
     if closed is None:
-        current = await store.get_session(session.team_id, session.id) or session
-        await tell(respond, session_gone(current))
+        current = await app.store.get_session(session.team_id, session.id) or session
+        await click.tell(session_gone(current))
         return
     blocks: list[dict[str, Any]] = [section(MISSED)]
     if closed.request_id is not None:
         blocks.append({"type": "actions", "elements": [offer_times_button(closed.request_id)]})
-    await respond(replace_original=True, text=MISSED, blocks=blocks)
-    background.spawn(_after_missed(client, store, closed, now), name=f"missed-{closed.id}")
+    await click.respond(replace_original=True, text=MISSED, blocks=blocks)
+    work = _after_missed(app.client, app.store, closed, now)
+    app.background.spawn(work, name=f"missed-{closed.id}")
 
 
 async def _after_missed(

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,11 +30,11 @@ from handlers.booking.confirm import SLOTS, announce
 from handlers.booking.start import book_or_tell
 from handlers.kit import (
     NOT_YOURS,
+    Click,
     metadata_id,
-    pressed_or_tell,
+    on_click,
     send_dm,
     submitter,
-    tell,
     topic_of,
     try_dm,
 )
@@ -97,46 +96,29 @@ async def send_slots(
         )
 
 
-async def offer_times_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_click()
+async def offer_times_clicked(click: Click) -> None:
     """Offer times (or Offer other / new times): the mentor's side only."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
-    request = await store.get_request(pressed.team_id, pressed.target_id)
-    if request is None or helper_of(request) != pressed.user_id:
-        await tell(respond, NOT_YOURS)
-        return
-    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
+    await _book_from(click, "mentor")
 
 
-async def none_work_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_click()
+async def none_work_clicked(click: Click) -> None:
     """None of these work: the mentee proposes times instead."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
+    await _book_from(click, "mentee")
+
+
+async def _book_from(click: Click, side: Proposer) -> None:
+    """Booking on the pressed request, for the person on `side` only."""
+    pressed = click.pressed
+    request = await click.app.store.get_request(pressed.team_id, pressed.target_id)
+    allowed = None
+    if request is not None:
+        allowed = helper_of(request) if side == "mentor" else request.mentee_id
+    if request is None or allowed != pressed.user_id:
+        await click.tell(NOT_YOURS)
         return
-    request = await store.get_request(pressed.team_id, pressed.target_id)
-    if request is None or request.mentee_id != pressed.user_id:
-        await tell(respond, NOT_YOURS)
-        return
-    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
+    await book_or_tell(click, request.id)
 
 
 async def _form_request(

@@ -5,20 +5,12 @@ proposed. The first pick wins (one transaction); any other click changes nothing
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.background import Background
 from bot.booking import ends_at
-from bot.clock import Clock
-from bot.settings import Settings
 from handlers.blocks.text import section, slack_date, user_mention
 from handlers.booking.common import BOOKABLE, helper_of, not_bookable
 from handlers.booking.confirm import announce
-from handlers.kit import NOT_YOURS, pressed_or_tell, tell
+from handlers.kit import NOT_YOURS, Click, on_click
 from storage.models import OfferedSlot, Request
 from storage.store import Store
 
@@ -53,37 +45,27 @@ async def _why_not(store: Store, slot: OfferedSlot, request: Request) -> str:
     return "These times were replaced by newer ones, so I didn't change anything."
 
 
-async def pick_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_click()
+async def pick_clicked(click: Click) -> None:
     """Pick this time: only the side the times were offered to."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed, app = click.pressed, click.app
+    store = app.store
     slot = await store.get_slot(pressed.team_id, pressed.target_id)
     request = await store.get_request(pressed.team_id, slot.request_id) if slot else None
     if slot is None or request is None:
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return
     mentor_id = helper_of(request)
     allowed = request.mentee_id if slot.proposed_by == "mentor" else mentor_id
     if mentor_id is None or pressed.user_id != allowed:
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return
     if slot.status != "offered" or request.status not in BOOKABLE:
-        await tell(respond, await _why_not(store, slot, request))
+        await click.tell(await _why_not(store, slot, request))
         return
-    now = clock.now()
+    now = app.clock.now()
     if slot.starts_at <= now:
-        await tell(respond, PASSED)
+        await click.tell(PASSED)
         return
     current = await store.confirmed_session_for_request(request.team_id, request.id)
     busy = await store.busy_sessions(request.team_id, mentor_id, now)
@@ -92,17 +74,17 @@ async def pick_clicked(
         for s in busy
         if current is None or s.id != current.id
     ):
-        await tell(respond, _taken_elsewhere(mentor_id))
+        await click.tell(_taken_elsewhere(mentor_id))
         return
     booked = await store.pick_slot(pressed.team_id, slot.id, (mentor_id, request.mentee_id), now)
     if booked is None:
         fresh = await store.get_slot(pressed.team_id, slot.id) or slot
         latest = await store.get_request(request.team_id, request.id) or request
-        await tell(respond, await _why_not(store, fresh, latest))
+        await click.tell(await _why_not(store, fresh, latest))
         return
     line = f"✅ You picked {slack_date(slot.starts_at)}. I sent you both the details."
-    await respond(replace_original=True, text=line, blocks=[section(line)])
-    background.spawn(
-        announce(client, store, settings, booked, actor_id=pressed.user_id, now=now),
+    await click.respond(replace_original=True, text=line, blocks=[section(line)])
+    app.background.spawn(
+        announce(app.client, store, app.settings, booked, actor_id=pressed.user_id, now=now),
         name=f"booked-{booked.session.id}",
     )

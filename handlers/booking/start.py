@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
-from bot.settings import Settings
 from handlers.blocks.booking import build_offer_modal, build_propose_modal
 from handlers.booking.common import BOOKABLE, helper_of, not_bookable
-from handlers.kit import NOT_YOURS, Pressed, tell, topic_of
+from handlers.kit import NOT_YOURS, Click, Pressed, topic_of
 from storage.models import RequestStatus
 from storage.store import Store
 
@@ -23,23 +20,16 @@ log = logging.getLogger(__name__)
 
 
 async def start_booking(
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    *,
-    team_id: str,
-    request_id: int,
-    user_id: str,
-    trigger_id: str,
+    client: AsyncWebClient, store: Store, pressed: Pressed, request_id: int
 ) -> str | None:
-    """Open the next booking step for `user_id` on an accepted (or claimed) request.
+    """Open the next booking step for whoever pressed, on an accepted (or claimed) request.
 
     The mentor gets the Offer times modal; the mentee gets the modal to propose times.
     Returns a refusal to show the clicker privately (not a participant, request not bookable),
     or None when a modal was opened.
     """
-    request = await store.get_request(team_id, request_id)
+    user_id = pressed.user_id
+    request = await store.get_request(pressed.team_id, request_id)
     if request is None:
         return NOT_YOURS
     mentor_id = helper_of(request)
@@ -59,7 +49,7 @@ async def start_booking(
     else:
         view = build_propose_modal(request.id, mentor_id=mentor_id, topic=topic)
     try:
-        await client.views_open(trigger_id=trigger_id, view=view)
+        await client.views_open(trigger_id=pressed.trigger_id, view=view)
     except SlackApiError as error:
         reason = error.response.get("error")
         log.warning("could not open a booking modal request=%d error=%s", request.id, reason)
@@ -67,25 +57,8 @@ async def start_booking(
     return None
 
 
-async def book_or_tell(
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    pressed: Pressed,
-    request_id: int,
-) -> None:
+async def book_or_tell(click: Click, request_id: int) -> None:
     """Start booking for whoever pressed a button; tell them privately if they can't."""
-    refusal = await start_booking(
-        client,
-        store,
-        clock,
-        settings,
-        team_id=pressed.team_id,
-        request_id=request_id,
-        user_id=pressed.user_id,
-        trigger_id=pressed.trigger_id,
-    )
+    refusal = await start_booking(click.app.client, click.app.store, click.pressed, request_id)
     if refusal:
-        await tell(respond, refusal)
+        await click.tell(refusal)

@@ -50,17 +50,7 @@ async def home_offer_times(click: HomeClick) -> str | None:
     pressed = click.pressed("request")
     if pressed is None:
         return BROKEN
-    app = click.app
-    return await start_booking(
-        app.client,
-        app.store,
-        app.clock,
-        app.settings,
-        team_id=pressed.team_id,
-        request_id=pressed.target_id,
-        user_id=pressed.user_id,
-        trigger_id=click.trigger_id,
-    )
+    return await start_booking(click.app.client, click.app.store, pressed, pressed.target_id)
 
 
 @on_home_click

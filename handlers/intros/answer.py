@@ -11,19 +11,14 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
-from bot.settings import Settings
 from handlers.blocks.intros import build_declined_for_introducer, build_group_intro
 from handlers.booking.start import book_or_tell
 from handlers.intros.common import already, origin_of, rewrite_expert_dm
 from handlers.intros.followups import schedule_followup
-from handlers.kit import NOT_YOURS, pressed_or_tell, refresh_request_messages, tell, try_dm
+from handlers.kit import NOT_YOURS, Click, on_click, refresh_request_messages, try_dm
 from storage.models import Intro, IntroStatus, Request, SubjectType
 from storage.store import Store
 
@@ -32,43 +27,35 @@ log = logging.getLogger(__name__)
 NOT_BOOKABLE = "This introduction wasn't accepted, so there's no time to book."
 
 
-async def _answer(
-    body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock, yes: bool
-) -> tuple[Intro, datetime] | None:
+async def _answer(click: Click, yes: bool) -> tuple[Intro, datetime] | None:
     """The expert's answer, stored; None (after telling the clicker why) if it didn't apply."""
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return None
-    now = clock.now()
-    team_id, intro_id, user_id = pressed.team_id, pressed.target_id, pressed.user_id
+    store, now = click.app.store, click.app.clock.now()
+    team_id, intro_id, user_id = (
+        click.pressed.team_id,
+        click.pressed.target_id,
+        click.pressed.user_id,
+    )
     done = await store.answer_intro(team_id, intro_id, user_id, yes, now)
     if done is None:
         current = await store.get_intro(team_id, intro_id)
         if current is None or current.expert_id != user_id:
-            await tell(respond, NOT_YOURS)
+            await click.tell(NOT_YOURS)
         else:
-            await tell(respond, already(current))
+            await click.tell(already(current))
         return None
     log.info("intro answered intro=%d status=%s", done.id, done.status)
     await store.cancel_for_subject(team_id, SubjectType.INTRO, done.id)
     return done, now
 
 
-async def accept(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click()
+async def accept(click: Click) -> None:
     """Happy to help: the group DM, the referral (if any), and a follow-up in 3 days."""
-    await ack()
-    answered = await _answer(body, respond, store, clock, yes=True)
+    answered = await _answer(click, yes=True)
     if answered is None:
         return
     intro, now = answered
+    store = click.app.store
     await schedule_followup(store, intro, now)
     origin = await origin_of(store, intro)
     referred = None
@@ -79,8 +66,8 @@ async def accept(
         else:
             # The request was passed on: its own reminders and escalation no longer apply.
             await store.cancel_for_subject(intro.team_id, SubjectType.REQUEST, origin.id)
-    work = _after_accept(client, store, intro, origin, referred, now)
-    background.spawn(work, name=f"intro-accept-{intro.id}")
+    work = _after_accept(click.app.client, store, intro, origin, referred, now)
+    click.app.background.spawn(work, name=f"intro-accept-{intro.id}")
 
 
 async def _after_accept(
@@ -122,23 +109,15 @@ async def open_group_dm(
     await store.set_intro_messages(intro.team_id, intro.id, group_dm=channel)
 
 
-async def decline(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_click()
+async def decline(click: Click) -> None:
     """Not right now: only the introducer hears of it, privately; never the mentee."""
-    await ack()
-    answered = await _answer(body, respond, store, clock, yes=False)
+    answered = await _answer(click, yes=False)
     if answered is None:
         return
     intro, now = answered
-    work = _after_decline(client, store, intro, now)
-    background.spawn(work, name=f"intro-decline-{intro.id}")
+    work = _after_decline(click.app.client, click.app.store, intro, now)
+    click.app.background.spawn(work, name=f"intro-decline-{intro.id}")
 
 
 async def _after_decline(client: AsyncWebClient, store: Store, intro: Intro, now: datetime) -> None:
@@ -147,30 +126,20 @@ async def _after_decline(client: AsyncWebClient, store: Store, intro: Intro, now
     await try_dm(client, intro.introducer_id, build_declined_for_introducer(intro))
 
 
-async def book(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_click()
+async def book(click: Click) -> None:
     """Book time: the booking flow, with the expert as mentor, on the intro's own request."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed, store = click.pressed, click.app.store
     intro = await store.get_intro(pressed.team_id, pressed.target_id)
     if intro is None or pressed.user_id not in (intro.mentee_id, intro.expert_id):
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return
     if intro.status is not IntroStatus.ACCEPTED:
-        await tell(respond, NOT_BOOKABLE)
+        await click.tell(NOT_BOOKABLE)
         return
     # Made on the first click, the same one on every later click.
-    request = await store.intro_request(intro.team_id, intro.id, clock.now())
+    request = await store.intro_request(intro.team_id, intro.id, click.app.clock.now())
     if request is None:
-        await tell(respond, NOT_BOOKABLE)
+        await click.tell(NOT_BOOKABLE)
         return
-    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
+    await book_or_tell(click, request.id)

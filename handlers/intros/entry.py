@@ -7,20 +7,19 @@ import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
 from handlers.blocks.intro_modal import build_intro_modal, intro_choices, read_intro_metadata
-from handlers.home.publish import publish_home_later
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
 from handlers.kit import (
     NOT_YOURS,
+    Click,
+    HomeClick,
     SubcommandCall,
     leading_mention,
-    pressed_or_tell,
+    on_click,
+    on_home_click,
     submitter,
     tell,
 )
@@ -42,37 +41,20 @@ async def intro_command(call: SubcommandCall) -> None:
         await tell(call.respond, problem)
 
 
-async def home_intro(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_intro(click: HomeClick) -> str | None:
     """Introduce people on App Home: the intro modal, empty."""
-    await ack()
-    user_id, team_id = submitter(body)
-    prefill = await intro_prefill(store, team_id, user_id)
-    problem = await open_intro_modal(client, str(body.get("trigger_id") or ""), prefill)
-    if problem:
-        # A Home click has no response_url: the answer goes on top of the tab.
-        publish_home_later(
-            background, client, store, clock, team_id=team_id, user_id=user_id, notice=problem
-        )
+    prefill = await intro_prefill(click.app.store, click.team_id, click.user_id)
+    return await open_intro_modal(click.app.client, click.trigger_id, prefill)
 
 
-async def suggest_again_clicked(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, store: Store
-) -> None:
+@on_click()
+async def suggest_again_clicked(click: Click) -> None:
     """After a decline or an expiry: the modal again, same mentee, reason and context."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed, store = click.pressed, click.app.store
     intro = await store.get_intro(pressed.team_id, pressed.target_id)
     if intro is None or intro.introducer_id != pressed.user_id:
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return
     prefill = await intro_prefill(
         store,
@@ -83,9 +65,9 @@ async def suggest_again_clicked(
         note=intro.note or "",
         from_request_id=intro.from_request_id,
     )
-    problem = await open_intro_modal(client, pressed.trigger_id, prefill)
+    problem = await open_intro_modal(click.app.client, pressed.trigger_id, prefill)
     if problem:
-        await tell(respond, problem)
+        await click.tell(problem)
 
 
 async def expert_chosen(

@@ -8,20 +8,14 @@ mentor. Every answer is stored and the mentor gets a one-line DM.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.clock import Clock
 from bot.notes import checkin_weeks, may_check_in_again
 from bot.settings import Settings
 from handlers.blocks.plans import build_checkin_answered, build_checkin_thanks
 from handlers.blocks.request_modal import RequestPrefill
 from handlers.blocks.text import section
-from handlers.kit import NOT_YOURS, pressed_or_tell, tell, try_dm
+from handlers.kit import NOT_YOURS, Click, on_click, try_dm
 from handlers.notes.schedule import new_checkin
 from handlers.requests.ask import open_request_modal
 from storage.models import Checkin, CheckinAnswer, Topic
@@ -29,7 +23,6 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[..., Awaitable[None]]
 ANSWERED = "You've already answered this check-in. Thanks!"
 FORM_FAILED = (
     "I couldn't open the request form (Slack said: {error}), so your check-in is still open. "
@@ -58,24 +51,14 @@ async def _next_checkin(store: Store, settings: Settings, checkin: Checkin, now:
     return True
 
 
-async def _answer(
-    answer: CheckinAnswer,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
-    checkin = await store.get_checkin(pressed.team_id, pressed.target_id)
+async def _answer(click: Click, answer: CheckinAnswer) -> None:
+    pressed, app = click.pressed, click.app
+    checkin = await app.store.get_checkin(pressed.team_id, pressed.target_id)
     if checkin is None or checkin.mentee_id != pressed.user_id:
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return
     if checkin.answer is not None:
-        await tell(respond, ANSWERED)
+        await click.tell(ANSWERED)
         return
     if answer is CheckinAnswer.ANOTHER_CHAT:
         # The trigger_id lives 3 seconds: the form goes first, and the check-in closes only
@@ -86,41 +69,40 @@ async def _answer(
             topic=Topic.OTHER,
             checkin_id=checkin.id,
         )
-        if not await open_request_modal(client, pressed.trigger_id, prefill, respond, FORM_FAILED):
+        opened = await open_request_modal(
+            app.client, pressed.trigger_id, prefill, click.respond, FORM_FAILED
+        )
+        if not opened:
             return
-    now = clock.now()
-    answered = await store.answer_checkin(checkin.team_id, checkin.id, pressed.user_id, answer, now)
+    now = app.clock.now()
+    answered = await app.store.answer_checkin(
+        checkin.team_id, checkin.id, pressed.user_id, answer, now
+    )
     if answered is None:
-        await tell(respond, ANSWERED)
+        await click.tell(ANSWERED)
         return
     log.info("check-in answered checkin=%d answer=%s", answered.id, answer)
     again = False
     if answer is CheckinAnswer.STILL_WORKING:
-        again = await _next_checkin(store, settings, answered, now)
+        again = await _next_checkin(app.store, app.settings, answered, now)
     text = build_checkin_thanks(answer, again)
-    await respond(replace_original=True, text=text, blocks=[section(text)])
-    await try_dm(client, answered.mentor_id, build_checkin_answered(answered, answer))
+    await click.respond(replace_original=True, text=text, blocks=[section(text)])
+    await try_dm(app.client, answered.mentor_id, build_checkin_answered(answered, answer))
 
 
-def _listener(answer: CheckinAnswer, doc: str) -> Listener:
-    """The button listener for one answer (Bolt injects its parameters by name)."""
-
-    async def clicked(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        respond: AsyncRespond,
-        client: AsyncWebClient,
-        store: Store,
-        clock: Clock,
-        settings: Settings,
-    ) -> None:
-        await ack()
-        await _answer(answer, body, respond, client, store, clock, settings)
-
-    clicked.__doc__ = doc
-    return clicked
+@on_click()
+async def all_done_clicked(click: Click) -> None:
+    """All done."""
+    await _answer(click, CheckinAnswer.ALL_DONE)
 
 
-all_done_clicked = _listener(CheckinAnswer.ALL_DONE, "All done.")
-still_working_clicked = _listener(CheckinAnswer.STILL_WORKING, "Still working on it.")
-another_chat_clicked = _listener(CheckinAnswer.ANOTHER_CHAT, "Could use another chat.")
+@on_click()
+async def still_working_clicked(click: Click) -> None:
+    """Still working on it."""
+    await _answer(click, CheckinAnswer.STILL_WORKING)
+
+
+@on_click()
+async def another_chat_clicked(click: Click) -> None:
+    """Could use another chat."""
+    await _answer(click, CheckinAnswer.ANOTHER_CHAT)

@@ -23,9 +23,10 @@ from handlers.blocks.history import (
 from handlers.kit import (
     BROKEN,
     BadArguments,
+    Click,
     SubcommandCall,
     leading_mention,
-    pressed_or_tell,
+    on_click,
     submitter,
     tell,
 )
@@ -137,21 +138,17 @@ async def notes_log_clicked(
         await tell(respond, refusal)
 
 
-async def notes_edit_clicked(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, store: Store
-) -> None:
+@on_click()
+async def notes_edit_clicked(click: Click) -> None:
     """Edit: the author's own notes, prefilled; anyone else is refused."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed = click.pressed
     refusal = await open_edit_notes(
-        client,
-        store,
+        click.app.client,
+        click.app.store,
         team_id=pressed.team_id,
         user_id=pressed.user_id,
         trigger_id=pressed.trigger_id,
         note_id=pressed.target_id,
     )
     if refusal:
-        await tell(respond, refusal)
+        await click.tell(refusal)

@@ -7,17 +7,10 @@ import logging
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
-
-from bot.background import Background
-from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.plans import build_item_snoozed
 from handlers.blocks.text import context, escape_clip
-from handlers.home.publish import publish_home_later
-from handlers.kit import BROKEN, NOT_YOURS, Pressed, pressed_or_tell, read_pressed, submitter, tell
+from handlers.kit import BROKEN, NOT_YOURS, Click, HomeClick, Pressed, on_click, on_home_click
 from handlers.notes.schedule import schedule_item_due
 from storage.models import ActionItem
 from storage.store import Store
@@ -65,67 +58,43 @@ def _ticked(message: dict[str, Any], item_id: int) -> dict[str, Any] | None:
     return {"text": str(message.get("text") or "Action plan"), "blocks": blocks}
 
 
-async def item_done_clicked(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, store: Store, clock: Clock
-) -> None:
+@on_click()
+async def item_done_clicked(click: Click) -> None:
     """Done on a plan DM, a due-step nudge or a history page."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
-    done, notice = await _complete(store, pressed, clock.now())
+    done, notice = await _complete(click.app.store, click.pressed, click.app.clock.now())
     if done is None:
-        await tell(respond, notice)
+        await click.tell(notice)
         return
-    updated = _ticked(body.get("message") or {}, done.id)
+    updated = _ticked(click.body.get("message") or {}, done.id)
     if updated is None:
-        await tell(respond, notice)
+        await click.tell(notice)
         return
-    await respond(replace_original=True, **updated)
+    await click.respond(replace_original=True, **updated)
 
 
-async def item_snooze_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-) -> None:
+@on_click()
+async def item_snooze_clicked(click: Click) -> None:
     """Snooze a week: this step's reminder comes back in seven days."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed, store = click.pressed, click.app.store
     item = await store.get_action_item(pressed.team_id, pressed.target_id)
     if item is None or item.owner_id != pressed.user_id:
-        await tell(respond, GONE if item is None else NOT_YOURS)
+        await click.tell(GONE if item is None else NOT_YOURS)
         return
-    now = clock.now()
+    now = click.app.clock.now()
     snoozed = await store.snooze_item(item.team_id, item.id, item.owner_id, now + SNOOZE, now)
     if snoozed is None:
-        await tell(respond, ALREADY)
+        await click.tell(ALREADY)
         return
-    await schedule_item_due(client, store, snoozed, now)
+    await schedule_item_due(click.app.client, store, snoozed, now)
     text = build_item_snoozed(snoozed)
-    await respond(replace_original=True, text=text, blocks=[context(text)])
+    await click.respond(replace_original=True, text=text, blocks=[context(text)])
 
 
-async def home_item_done(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_home_click
+async def home_item_done(click: HomeClick) -> str:
     """Done in App Home: the same owner rule; the tab is re-published with the outcome."""
-    await ack()
-    user_id, team_id = submitter(body)
-    pressed = read_pressed(body)
-    notice = BROKEN
-    if pressed is not None:
-        _, notice = await _complete(store, pressed, clock.now())
-    publish_home_later(
-        background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
-    )
+    pressed = click.pressed("booking")
+    if pressed is None:
+        return BROKEN
+    _, notice = await _complete(click.app.store, pressed, click.app.clock.now())
+    return notice

@@ -11,14 +11,12 @@ import logging
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
 from bot.clock import Clock
 from bot.notes import CADENCE_WORDS, next_tick
-from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.notes import build_end_modal, read_end_note
 from handlers.blocks.plans import relationship_controls, relationship_line
@@ -27,11 +25,10 @@ from handlers.booking.start import book_or_tell
 from handlers.kit import (
     BROKEN,
     NOT_YOURS,
-    Pressed,
+    Click,
     metadata_id,
-    pressed_or_tell,
+    on_click,
     submitter,
-    tell,
     try_dm,
 )
 from handlers.notes.schedule import schedule_ticks
@@ -51,24 +48,20 @@ def _other(relationship: Relationship, user_id: str) -> str:
     return relationship.mentee_id if user_id == relationship.mentor_id else relationship.mentor_id
 
 
-async def _clicked(
-    body: dict[str, Any], respond: AsyncRespond, store: Store
-) -> tuple[Pressed, Relationship] | None:
+async def _clicked(click: Click) -> Relationship | None:
     """The relationship on the button, if the clicker is in it and it hasn't ended."""
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return None
-    relationship = await store.get_relationship(pressed.team_id, pressed.target_id)
+    pressed = click.pressed
+    relationship = await click.app.store.get_relationship(pressed.team_id, pressed.target_id)
     if relationship is None or pressed.user_id not in (
         relationship.mentor_id,
         relationship.mentee_id,
     ):
-        await tell(respond, NOT_YOURS)
+        await click.tell(NOT_YOURS)
         return None
     if relationship.ended_at is not None:
-        await tell(respond, ENDED)
+        await click.tell(ENDED)
         return None
-    return pressed, relationship
+    return relationship
 
 
 async def _request_for(store: Store, relationship: Relationship, now: Any) -> Request | None:
@@ -94,121 +87,84 @@ async def _request_for(store: Store, relationship: Relationship, now: Any) -> Re
     return await store.accept_request(team_id, created.id, mentor_id, now)
 
 
-async def book_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_click()
+async def book_clicked(click: Click) -> None:
     """Book time: straight into the booking flow on an accepted request."""
-    await ack()
-    clicked = await _clicked(body, respond, store)
-    if clicked is None:
+    relationship = await _clicked(click)
+    if relationship is None:
         return
-    pressed, relationship = clicked
-    request = await _request_for(store, relationship, clock.now())
+    request = await _request_for(click.app.store, relationship, click.app.clock.now())
     if request is None:  # pragma: no cover - created and accepted just above
-        await tell(respond, BROKEN)
+        await click.tell(BROKEN)
         return
-    await book_or_tell(respond, client, store, clock, settings, pressed, request.id)
+    await book_or_tell(click, request.id)
 
 
-async def _changed(
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    relationship: Relationship,
-    user_id: str,
-    lead: str,
-    to_other: str,
-) -> None:
+async def _changed(click: Click, relationship: Relationship, lead: str, to_other: str) -> None:
     """Show the clicker the new state in place, and tell the other person."""
+    user_id = click.pressed.user_id
     blocks = [
         section(lead),
         section(relationship_line(relationship, user_id)),
         relationship_controls(relationship, book=False),
     ]
-    await respond(replace_original=True, text=lead, blocks=blocks)
+    await click.respond(replace_original=True, text=lead, blocks=blocks)
     line = f"{user_mention(user_id)} {to_other}"
-    await try_dm(client, _other(relationship, user_id), {"text": line, "blocks": [section(line)]})
+    message = {"text": line, "blocks": [section(line)]}
+    await try_dm(click.app.client, _other(relationship, user_id), message)
 
 
-async def pause_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-) -> None:
+@on_click()
+async def pause_clicked(click: Click) -> None:
     """Pause: no reminders until someone resumes."""
-    await ack()
-    clicked = await _clicked(body, respond, store)
-    if clicked is None:
+    relationship = await _clicked(click)
+    if relationship is None:
         return
-    pressed, relationship = clicked
-    paused = await store.pause_relationship(
-        pressed.team_id, relationship.id, pressed.user_id, clock.now()
+    pressed = click.pressed
+    paused = await click.app.store.pause_relationship(
+        pressed.team_id, relationship.id, pressed.user_id, click.app.clock.now()
     )
     if paused is None:
-        await tell(respond, ALREADY_PAUSED)
+        await click.tell(ALREADY_PAUSED)
         return
     log.info("relationship paused relationship=%d", paused.id)
     lead = ":pause_button: Paused. Resume whenever you like."
-    await _changed(respond, client, paused, pressed.user_id, lead, "paused your regular 1:1s.")
+    await _changed(click, paused, lead, "paused your regular 1:1s.")
 
 
-async def resume_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-) -> None:
+@on_click()
+async def resume_clicked(click: Click) -> None:
     """Resume: the next reminder one cadence from now."""
-    await ack()
-    clicked = await _clicked(body, respond, store)
-    if clicked is None:
+    relationship = await _clicked(click)
+    if relationship is None:
         return
-    pressed, relationship = clicked
-    now = clock.now()
+    pressed, store, now = click.pressed, click.app.store, click.app.clock.now()
     first = next_tick(now.replace(microsecond=0), relationship.cadence)
     resumed = await store.resume_relationship(
         pressed.team_id, relationship.id, pressed.user_id, first, now
     )
     if resumed is None:
-        await tell(respond, NOT_PAUSED)
+        await click.tell(NOT_PAUSED)
         return
     await schedule_ticks(store, resumed, now)
-    lead = ":arrow_forward: Resumed."
-    await _changed(respond, client, resumed, pressed.user_id, lead, "resumed your regular 1:1s.")
+    await _changed(click, resumed, ":arrow_forward: Resumed.", "resumed your regular 1:1s.")
 
 
-async def end_clicked(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    respond: AsyncRespond,
-    client: AsyncWebClient,
-    store: Store,
-) -> None:
+@on_click()
+async def end_clicked(click: Click) -> None:
     """End: asks for an optional closing note first."""
-    await ack()
-    clicked = await _clicked(body, respond, store)
-    if clicked is None:
+    relationship = await _clicked(click)
+    if relationship is None:
         return
-    pressed, relationship = clicked
-    view = build_end_modal(relationship.id, _other(relationship, pressed.user_id))
+    view = build_end_modal(relationship.id, _other(relationship, click.pressed.user_id))
     try:
-        await client.views_open(trigger_id=pressed.trigger_id, view=view)
+        await click.app.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
     except SlackApiError as error:
         reason = error.response.get("error")
         log.warning(
             "could not open the end modal relationship=%d error=%s", relationship.id, reason
         )
-        await tell(respond, f"I couldn't open the form just now ({reason}). Please try again.")
+        await click.tell(f"I couldn't open the form just now ({reason}). Please try again.")
 
 
 async def end_submitted(

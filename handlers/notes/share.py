@@ -13,8 +13,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -24,12 +22,11 @@ from bot.notes import CADENCE_WORDS, CHECKIN_WEEKS, ONGOING
 from handlers.blocks.notes import NotesTarget
 from handlers.blocks.plans import build_plan_dm, build_plan_resent, build_plan_undelivered
 from handlers.blocks.text import section, slack_date, user_mention
-from handlers.kit import pressed_or_tell, send_dm, tell
+from handlers.kit import Click, on_click, send_dm
 from handlers.notes.entry import NO_NOTE, pair_of
 from storage.models import ActionItem, Note, OutboxMessage, SubjectType, WhatNext
 from storage.notes import SavedNote
 from storage.outbox import Planned
-from storage.store import Store
 from storage.timefmt import format_time
 
 log = logging.getLogger(__name__)
@@ -196,18 +193,14 @@ async def render_undelivered(row: OutboxMessage, deps: OutboxDeps) -> Delivery |
     return Delivery(row.recipient, message["text"], message["blocks"])
 
 
-async def plan_resend_clicked(
-    ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient, store: Store
-) -> None:
+@on_click()
+async def plan_resend_clicked(click: Click) -> None:
     """Send again: the author's plan, as it is now, to the other person."""
-    await ack()
-    pressed = await pressed_or_tell(body, respond)
-    if pressed is None:
-        return
+    pressed, store, respond = click.pressed, click.app.store, click.respond
     # Only the author's own note is found, so nobody else can send it.
     note = await store.get_own_note(pressed.team_id, pressed.target_id, pressed.user_id)
     if note is None:
-        await tell(respond, NO_NOTE)
+        await click.tell(NO_NOTE)
         return
     if not is_user(note.subject_id):
         await respond(replace_original=True, text=GONE, blocks=[section(GONE)])
@@ -221,9 +214,9 @@ async def plan_resend_clicked(
     active = await store.relationships_between(note.team_id, *pair, 1)
     next_at = active[0].next_at if active and active[0].ended_at is None else None
     line = next_line(note.what_next, pair, next_at=next_at)
-    refused = await _deliver(client, note, items, line, updated=False)
+    refused = await _deliver(click.app.client, note, items, line, updated=False)
     if refused is not None:
-        await tell(respond, build_plan_undelivered(note, refused)["text"])
+        await click.tell(build_plan_undelivered(note, refused)["text"])
         return
     text = build_plan_resent(note)
     await respond(replace_original=True, text=text, blocks=[section(text)])

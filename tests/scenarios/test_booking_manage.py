@@ -11,6 +11,7 @@ from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.booking.start import start_booking
+from handlers.kit import Pressed
 from storage.models import RequestStatus, SessionStatus
 from storage.requests import NewRequest
 from tests.conftest import deliver_due
@@ -347,16 +348,11 @@ async def test_start_booking_opens_the_right_modal_or_refuses(
     )
 
     async def start(user_id: str) -> str | None:
-        return await start_booking(
-            bot.client,
-            bot.store,
-            clock,
-            bot.settings,
-            team_id=TEAM_ID,
-            request_id=request.id,
-            user_id=user_id,
-            trigger_id=clocked_slack.new_trigger_id(),
+        trigger_id = clocked_slack.new_trigger_id()
+        pressed = Pressed(
+            user_id=user_id, team_id=TEAM_ID, target_id=request.id, trigger_id=trigger_id
         )
+        return await start_booking(bot.client, bot.store, pressed, request.id)
 
     assert "hasn't been accepted" in str(await start(BOB))
     await bot.store.accept_request(TEAM_ID, request.id, BOB, now)
