@@ -309,8 +309,35 @@ class Services:
     background: Background
 
 
+class _Served:
+    """The services of a listener's argument, read as its own fields (`click.store`)."""
+
+    __slots__ = ()
+    app: Services
+
+    @property
+    def client(self) -> AsyncWebClient:
+        return self.app.client
+
+    @property
+    def store(self) -> Store:
+        return self.app.store
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    @property
+    def settings(self) -> Settings:
+        return self.app.settings
+
+    @property
+    def background(self) -> Background:
+        return self.app.background
+
+
 @dataclass(frozen=True, slots=True)
-class Click:
+class Click(_Served):
     """A button press, acked and read: the presser, the row, the reply channel, the services."""
 
     pressed: Pressed
@@ -330,7 +357,7 @@ class Click:
 
 
 @dataclass(frozen=True, slots=True)
-class HomeClick:
+class HomeClick(_Served):
     """A press on the Home tab, acked: who, where, and the services. Home has no
     response_url, so a listener's answer is a notice on the re-published tab."""
 
@@ -409,5 +436,40 @@ def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Liste
             publish_home_later(
                 background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
             )
+
+    return _named(listener, handle)
+
+
+@dataclass(frozen=True, slots=True)
+class Submission(_Served):
+    """A submitted modal, not yet acked: the listener acks it, with inline errors or without."""
+
+    ack: AsyncAck
+    body: dict[str, Any]
+    user_id: str
+    team_id: str
+    app: Services
+
+    @property
+    def view(self) -> dict[str, Any]:
+        view = self.body.get("view")
+        return view if isinstance(view, dict) else {}
+
+
+def on_submit(handle: Callable[[Submission], Awaitable[None]]) -> Listener:
+    """A Bolt listener for a modal's submission: `handle(submission)`, which must ack it."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        client: AsyncWebClient,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        background: Background,
+    ) -> None:
+        user_id, team_id = submitter(body)
+        services = Services(client, store, clock, settings, background)
+        await handle(Submission(ack, body, user_id, team_id, services))
 
     return _named(listener, handle)

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
-from bot.settings import Settings
 from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
-from handlers.kit import SubcommandCall, submitter, try_dm
-from storage.store import Store
+from handlers.kit import SubcommandCall, Submission, on_submit, try_dm
 
 log = logging.getLogger(__name__)
 
@@ -76,36 +70,36 @@ async def _pool_problem(client: AsyncWebClient, channel_id: str) -> str | None:
     return None if channel.get("is_member") else NOT_A_MEMBER
 
 
-async def settings_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_submit
+async def settings_submitted(sub: Submission) -> None:
     """Check the submitter is an admin, validate inline, then save (audited) and confirm."""
-    user_id, team_id = submitter(body)
-    if not await is_admin(client, store, settings, clock, team_id=team_id, user_id=user_id):
-        log.warning("settings submission refused user=%s", user_id)
-        refusal = "Only workspace admins can change these settings."
-        await ack(response_action="errors", errors={ids.SETTINGS_POOL_BLOCK: refusal})
+    user_id, team_id = sub.user_id, sub.team_id
+    if not await is_admin(
+        sub.client,
+        sub.store,
+        sub.settings,
+        sub.clock,
+        team_id=team_id,
+        user_id=user_id,
+    ):
+        log.warning("sub.settings submission refused user=%s", user_id)
+        refusal = "Only workspace admins can change these sub.settings."
+        await sub.ack(response_action="errors", errors={ids.SETTINGS_POOL_BLOCK: refusal})
         return
-    current = await workspace_settings(store, settings, team_id)
-    chosen, errors = parse_settings_submission(body.get("view") or {}, current)
+    current = await workspace_settings(sub.store, sub.settings, team_id)
+    chosen, errors = parse_settings_submission(sub.view, current)
     if chosen is not None and chosen.pool_channel_id:
-        problem = await _pool_problem(client, chosen.pool_channel_id)
+        problem = await _pool_problem(sub.client, chosen.pool_channel_id)
         if problem:
             errors = {ids.SETTINGS_POOL_BLOCK: problem}
     if chosen is None or errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
-    await store.save_workspace_settings(chosen, user_id, clock.now())
-    await ack()
-    log.info("workspace settings saved team=%s by=%s", team_id, user_id)
+    await sub.store.save_workspace_settings(chosen, user_id, sub.clock.now())
+    await sub.ack()
+    log.info("workspace sub.settings saved team=%s by=%s", team_id, user_id)
     # After the answer: the modal closes at once even if chat.postMessage is rate limited.
-    background.spawn(_confirm_saved(client, user_id), name=f"settings-saved-{team_id}")
+    sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"sub.settings-saved-{team_id}")
 
 
 async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:

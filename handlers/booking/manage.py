@@ -8,11 +8,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
 from handlers import ids
 from handlers.blocks.booking import (
     build_cancel_modal,
@@ -28,11 +25,12 @@ from handlers.kit import (
     NOT_YOURS,
     Click,
     Services,
+    Submission,
     metadata_id,
     on_click,
+    on_submit,
     refresh_request_messages,
     session_topic,
-    submitter,
     try_dm,
 )
 from handlers.notes.entry import open_log_notes
@@ -49,7 +47,7 @@ MISSED = "Noted: it didn't happen. You can offer new times whenever you like."
 async def _session_click(click: Click, *, mentor_only: bool) -> Session | None:
     """The pressed session if the clicker may use this button; tells them otherwise."""
     pressed = click.pressed
-    session = await click.app.store.get_session(pressed.team_id, pressed.target_id)
+    session = await click.store.get_session(pressed.team_id, pressed.target_id)
     allowed: tuple[str, ...] = ()
     if session is not None:
         allowed = (session.mentor_id,) if mentor_only else (session.mentor_id, session.mentee_id)
@@ -88,35 +86,31 @@ async def cancel_clicked(click: Click) -> None:
         return
     user_id = click.pressed.user_id
     other = session.mentee_id if user_id == session.mentor_id else session.mentor_id
-    await click.app.client.views_open(
+    await click.client.views_open(
         trigger_id=click.pressed.trigger_id, view=build_cancel_modal(session.id, other_id=other)
     )
 
 
-async def cancel_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def cancel_submitted(sub: Submission) -> None:
     """Cancel for real: reminders are cancelled with it and the other person is told."""
-    user_id, team_id = submitter(body)
-    session_id = metadata_id(body)
-    reason = read_cancel_reason(body.get("view") or {})
-    now = clock.now()
+    user_id, team_id = sub.user_id, sub.team_id
+    session_id = metadata_id(sub.body)
+    reason = read_cancel_reason(sub.view)
+    now = sub.clock.now()
     done = None
     if session_id is not None:
-        done = await store.cancel_session(team_id, session_id, user_id, reason, now)
+        done = await sub.store.cancel_session(team_id, session_id, user_id, reason, now)
     if done is None:
-        current = await store.get_session(team_id, session_id) if session_id else None
+        current = await sub.store.get_session(team_id, session_id) if session_id else None
         participant = current is not None and user_id in (current.mentor_id, current.mentee_id)
         why = session_gone(current) if current is not None and participant else NOT_YOURS
-        await ack(response_action="errors", errors={ids.CANCEL_REASON_BLOCK: why})
+        await sub.ack(response_action="errors", errors={ids.CANCEL_REASON_BLOCK: why})
         return
-    await ack()
-    background.spawn(_after_cancel(client, store, done, user_id, now), name=f"cancel-{done.id}")
+    await sub.ack()
+    sub.background.spawn(
+        _after_cancel(sub.client, sub.store, done, user_id, now), name=f"cancel-{done.id}"
+    )
 
 
 async def _after_cancel(
@@ -150,12 +144,12 @@ async def _refresh_request(
 
 async def _open_notes(click: Click, session: Session) -> None:
     """Open the notes modal, or tell the clicker why not."""
-    app, pressed = click.app, click.pressed
+    pressed = click.pressed
     refusal = await open_log_notes(
-        app.client,
-        app.store,
-        app.clock,
-        app.settings,
+        click.client,
+        click.store,
+        click.clock,
+        click.settings,
         team_id=pressed.team_id,
         user_id=pressed.user_id,
         trigger_id=pressed.trigger_id,
@@ -178,7 +172,7 @@ async def log_notes_clicked(click: Click) -> None:
     session = await _session_click(click, mentor_only=True)
     if session is None:
         return
-    store, now = click.app.store, click.app.clock.now()
+    store, now = click.store, click.clock.now()
     closed = None
     if session.status is SessionStatus.CONFIRMED and session.starts_at <= now:
         closed = await store.close_session(
@@ -202,7 +196,7 @@ async def held_clicked(click: Click) -> None:
     session = await _session_click(click, mentor_only=True)
     if session is None:
         return
-    store, now = click.app.store, click.app.clock.now()
+    store, now = click.store, click.clock.now()
     closed = await store.close_session(session.team_id, session.id, session.mentor_id, True, now)
     if closed is None and session.status is not SessionStatus.COMPLETED:
         current = await store.get_session(session.team_id, session.id) or session
@@ -220,20 +214,20 @@ async def missed_clicked(click: Click) -> None:
     session = await _session_click(click, mentor_only=True)
     if session is None:
         return
-    app, now = click.app, click.app.clock.now()
-    closed = await app.store.close_session(
+    now = click.clock.now()
+    closed = await click.store.close_session(
         session.team_id, session.id, session.mentor_id, False, now
     )
     if closed is None:
-        current = await app.store.get_session(session.team_id, session.id) or session
+        current = await click.store.get_session(session.team_id, session.id) or session
         await click.tell(session_gone(current))
         return
     blocks: list[dict[str, Any]] = [section(MISSED)]
     if closed.request_id is not None:
         blocks.append({"type": "actions", "elements": [offer_times_button(closed.request_id)]})
     await click.respond(replace_original=True, text=MISSED, blocks=blocks)
-    work = _after_missed(app.client, app.store, closed, now)
-    app.background.spawn(work, name=f"missed-{closed.id}")
+    work = _after_missed(click.client, click.store, closed, now)
+    click.background.spawn(work, name=f"missed-{closed.id}")
 
 
 async def _after_missed(

@@ -11,13 +11,10 @@ import logging
 from datetime import datetime
 from typing import Any, Literal
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.booking import TALK_NOW, check_offer, check_proposal, outside_hours_warnings
-from bot.clock import Clock
 from bot.settings import Settings
 from bot.time_zones import user_tz
 from bot.working_hours import working_hours
@@ -31,8 +28,10 @@ from handlers.booking.start import book_or_tell
 from handlers.kit import (
     NOT_YOURS,
     Click,
+    Submission,
     metadata_id,
     on_click,
+    on_submit,
     send_dm,
     submitter,
     topic_of,
@@ -111,7 +110,7 @@ async def none_work_clicked(click: Click) -> None:
 async def _book_from(click: Click, side: Proposer) -> None:
     """Booking on the pressed request, for the person on `side` only."""
     pressed = click.pressed
-    request = await click.app.store.get_request(pressed.team_id, pressed.target_id)
+    request = await click.store.get_request(pressed.team_id, pressed.target_id)
     allowed = None
     if request is not None:
         allowed = helper_of(request) if side == "mentor" else request.mentee_id
@@ -150,53 +149,48 @@ async def _busy(store: Store, request: Request, user_id: str, now: datetime) -> 
     return [s for s in sessions if current is None or s.id != current.id]
 
 
-async def offer_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
+@on_submit
+async def offer_submitted(sub: Submission) -> None:
     """The mentor's times (or Talk now): check them inline, then DM the mentee."""
-    request, refusal = await _form_request(body, store, "mentor")
+    request, refusal = await _form_request(sub.body, sub.store, "mentor")
     if request is None:
-        await ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
+        await sub.ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
         return
-    mentor_id, team_id = submitter(body)
-    view = body.get("view") or {}
+    mentor_id, team_id = sub.user_id, sub.team_id
+    view = sub.view
     slots = read_slot_times(view)
     talk_now = ticked(view, ids.TALK_NOW_BLOCK, ids.TALK_NOW_ACTION, ids.TALK_NOW_VALUE)
     anyway = ticked(
         view, ids.OUTSIDE_HOURS_BLOCK, ids.OUTSIDE_HOURS_ACTION, ids.OUTSIDE_HOURS_VALUE
     )
-    now = clock.now()
-    busy = await _busy(store, request, mentor_id, now)
+    now = sub.clock.now()
+    busy = await _busy(sub.store, request, mentor_id, now)
     duration = request.duration_minutes
     offers_slots = bool(slots) and not talk_now
-    tz = await user_tz(client, store, team_id, mentor_id, now) if offers_slots else None
+    tz = await user_tz(sub.client, sub.store, team_id, mentor_id, now) if offers_slots else None
     problems = check_offer(
         slots, talk_now=talk_now, now=now, duration_minutes=duration, busy=busy, tz=tz
     )
     if offers_slots and not problems and not anyway:
-        profile = await store.get_profile(team_id, mentor_id)
-        hours = working_hours(profile, await workspace_settings(store, settings, team_id))
+        profile = await sub.store.get_profile(team_id, mentor_id)
+        hours = working_hours(profile, await workspace_settings(sub.store, sub.settings, team_id))
         problems = outside_hours_warnings(slots, duration_minutes=duration, hours=hours, tz=tz)
     errors = {_block(index): text for index, text in problems.items()}
     if errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
-    await ack()
+    await sub.ack()
     if talk_now:
-        work = _talk_now(client, store, settings, request, mentor_id, now)
-        background.spawn(work, name=f"talk-now-{request.id}")
+        work = _talk_now(sub.client, sub.store, sub.settings, request, mentor_id, now)
+        sub.background.spawn(work, name=f"talk-now-{request.id}")
         return
-    offered = await store.offer_slots(
+    offered = await sub.store.offer_slots(
         team_id, request.id, "mentor", list(slots.values()), duration, now
     )
     if offered:
-        background.spawn(_after_offer(client, store, request, now), name=f"offer-{request.id}")
+        sub.background.spawn(
+            _after_offer(sub.client, sub.store, request, now), name=f"offer-{request.id}"
+        )
 
 
 async def _after_offer(
@@ -229,42 +223,39 @@ async def _talk_now(
     await announce(client, store, settings, booked, actor_id=mentor_id, now=now)
 
 
-async def propose_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def propose_submitted(sub: Submission) -> None:
     """The mentee's own times after "None of these work": check them, then DM the mentor."""
-    request, refusal = await _form_request(body, store, "mentee")
+    request, refusal = await _form_request(sub.body, sub.store, "mentee")
     if request is None:
-        await ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
+        await sub.ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
         return
-    mentee_id, team_id = submitter(body)
-    slots = read_slot_times(body.get("view") or {})
+    mentee_id, team_id = sub.user_id, sub.team_id
+    slots = read_slot_times(sub.view)
     mentor_id = helper_of(request) or ""
-    now = clock.now()
-    tz = await user_tz(client, store, team_id, mentee_id, now) if slots else None
+    now = sub.clock.now()
+    tz = await user_tz(sub.client, sub.store, team_id, mentee_id, now) if slots else None
     problems = check_proposal(
         slots,
         now=now,
         duration_minutes=request.duration_minutes,
-        busy=await _busy(store, request, mentor_id, now) if slots else [],
+        busy=await _busy(sub.store, request, mentor_id, now) if slots else [],
         tz=tz,
     )
     if problems:
         errors = {_block(index): text for index, text in problems.items()}
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
-    await ack()
+    await sub.ack()
     starts = list(slots.values())
-    offered = await store.offer_slots(
+    offered = await sub.store.offer_slots(
         team_id, request.id, "mentee", starts, request.duration_minutes, now
     )
     if offered:
-        background.spawn(_after_proposal(client, store, request, now), name=f"propose-{request.id}")
+        sub.background.spawn(
+            _after_proposal(sub.client, sub.store, request, now),
+            name=f"propose-{request.id}",
+        )
 
 
 async def _after_proposal(

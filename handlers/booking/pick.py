@@ -48,8 +48,8 @@ async def _why_not(store: Store, slot: OfferedSlot, request: Request) -> str:
 @on_click()
 async def pick_clicked(click: Click) -> None:
     """Pick this time: only the side the times were offered to."""
-    pressed, app = click.pressed, click.app
-    store = app.store
+    pressed = click.pressed
+    store = click.store
     slot = await store.get_slot(pressed.team_id, pressed.target_id)
     request = await store.get_request(pressed.team_id, slot.request_id) if slot else None
     if slot is None or request is None:
@@ -63,7 +63,7 @@ async def pick_clicked(click: Click) -> None:
     if slot.status != "offered" or request.status not in BOOKABLE:
         await click.tell(await _why_not(store, slot, request))
         return
-    now = app.clock.now()
+    now = click.clock.now()
     if slot.starts_at <= now:
         await click.tell(PASSED)
         return
@@ -84,7 +84,7 @@ async def pick_clicked(click: Click) -> None:
         return
     line = f"✅ You picked {slack_date(slot.starts_at)}. I sent you both the details."
     await click.respond(replace_original=True, text=line, blocks=[section(line)])
-    app.background.spawn(
-        announce(app.client, store, app.settings, booked, actor_id=pressed.user_id, now=now),
+    click.background.spawn(
+        announce(click.client, store, click.settings, booked, actor_id=pressed.user_id, now=now),
         name=f"booked-{booked.session.id}",
     )

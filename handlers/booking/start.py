@@ -59,6 +59,6 @@ async def start_booking(
 
 async def book_or_tell(click: Click, request_id: int) -> None:
     """Start booking for whoever pressed a button; tell them privately if they can't."""
-    refusal = await start_booking(click.app.client, click.app.store, click.pressed, request_id)
+    refusal = await start_booking(click.client, click.store, click.pressed, request_id)
     if refusal:
         await click.tell(refusal)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, time, timedelta
-from typing import Any
 
 from pydantic import ValidationError
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -16,7 +14,7 @@ from bot.directory import normalise_tags
 from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
-from handlers.kit import BadArguments, SubcommandCall, submitter, try_dm
+from handlers.kit import BadArguments, SubcommandCall, Submission, on_submit, try_dm
 from storage.directory import ProfileDraft
 from storage.store import Store
 
@@ -77,22 +75,21 @@ async def profile_command(call: SubcommandCall) -> None:
         await call.respond(text=problem, response_type="ephemeral")
 
 
-async def profile_submitted(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, store: Store, clock: Clock
-) -> None:
+@on_submit
+async def profile_submitted(sub: Submission) -> None:
     """Validate inline, save, and confirm privately."""
-    user_id, team_id = submitter(body)
-    form, errors = parse_profile_submission(body.get("view") or {})
+    user_id, team_id = sub.user_id, sub.team_id
+    form, errors = parse_profile_submission(sub.view)
     tags: list[str] = []
     if form is not None:
         tags, problem = normalise_tags(form.tags_text)
         if problem:
             errors = {ids.PROFILE_TAGS_BLOCK: problem}
     if form is None or errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
     paused = None
-    if form.paused_until is not None and form.paused_until > clock.now().date():
+    if form.paused_until is not None and form.paused_until > sub.clock.now().date():
         paused = datetime.combine(form.paused_until, time(), tzinfo=UTC)
     try:
         draft = ProfileDraft(
@@ -109,13 +106,13 @@ async def profile_submitted(
         )
     except ValidationError as error:
         message = str(error.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
-        await ack(response_action="errors", errors={ids.PROFILE_TAGS_BLOCK: message})
+        await sub.ack(response_action="errors", errors={ids.PROFILE_TAGS_BLOCK: message})
         return
-    await store.save_profile(draft, clock.now())
-    await ack()
+    await sub.store.save_profile(draft, sub.clock.now())
+    await sub.ack()
     where = ", ".join(tags[:5]) if tags else "anything"
     await try_dm(
-        client,
+        sub.client,
         user_id,
         {"text": f"Your mentor profile is saved. People can find you with `/mentor find {where}`."},
     )

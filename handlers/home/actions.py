@@ -50,7 +50,7 @@ async def home_offer_times(click: HomeClick) -> str | None:
     pressed = click.pressed("request")
     if pressed is None:
         return BROKEN
-    return await start_booking(click.app.client, click.app.store, pressed, pressed.target_id)
+    return await start_booking(click.client, click.store, pressed, pressed.target_id)
 
 
 @on_home_click
@@ -58,7 +58,7 @@ async def home_ask(click: HomeClick) -> str | None:
     """Ask for mentoring: the request form, empty."""
     view = build_request_modal(RequestPrefill())
     try:
-        await click.app.client.views_open(trigger_id=click.trigger_id, view=view)
+        await click.client.views_open(trigger_id=click.trigger_id, view=view)
     except SlackApiError as error:
         return MODAL_FAILED.format(error=error.response.get("error"))
     return None
@@ -67,11 +67,10 @@ async def home_ask(click: HomeClick) -> str | None:
 @on_home_click
 async def home_profile(click: HomeClick) -> str | None:
     """Edit mentor profile: the profile form, prefilled."""
-    app = click.app
     return await open_profile_modal(
-        app.client,
-        app.store,
-        app.clock,
+        click.client,
+        click.store,
+        click.clock,
         team_id=click.team_id,
         user_id=click.user_id,
         trigger_id=click.trigger_id,

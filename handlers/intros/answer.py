@@ -29,7 +29,7 @@ NOT_BOOKABLE = "This introduction wasn't accepted, so there's no time to book."
 
 async def _answer(click: Click, yes: bool) -> tuple[Intro, datetime] | None:
     """The expert's answer, stored; None (after telling the clicker why) if it didn't apply."""
-    store, now = click.app.store, click.app.clock.now()
+    store, now = click.store, click.clock.now()
     team_id, intro_id, user_id = (
         click.pressed.team_id,
         click.pressed.target_id,
@@ -55,7 +55,7 @@ async def accept(click: Click) -> None:
     if answered is None:
         return
     intro, now = answered
-    store = click.app.store
+    store = click.store
     await schedule_followup(store, intro, now)
     origin = await origin_of(store, intro)
     referred = None
@@ -66,8 +66,8 @@ async def accept(click: Click) -> None:
         else:
             # The request was passed on: its own reminders and escalation no longer apply.
             await store.cancel_for_subject(intro.team_id, SubjectType.REQUEST, origin.id)
-    work = _after_accept(click.app.client, store, intro, origin, referred, now)
-    click.app.background.spawn(work, name=f"intro-accept-{intro.id}")
+    work = _after_accept(click.client, store, intro, origin, referred, now)
+    click.background.spawn(work, name=f"intro-accept-{intro.id}")
 
 
 async def _after_accept(
@@ -116,8 +116,8 @@ async def decline(click: Click) -> None:
     if answered is None:
         return
     intro, now = answered
-    work = _after_decline(click.app.client, click.app.store, intro, now)
-    click.app.background.spawn(work, name=f"intro-decline-{intro.id}")
+    work = _after_decline(click.client, click.store, intro, now)
+    click.background.spawn(work, name=f"intro-decline-{intro.id}")
 
 
 async def _after_decline(client: AsyncWebClient, store: Store, intro: Intro, now: datetime) -> None:
@@ -129,7 +129,7 @@ async def _after_decline(client: AsyncWebClient, store: Store, intro: Intro, now
 @on_click()
 async def book(click: Click) -> None:
     """Book time: the booking flow, with the expert as mentor, on the intro's own request."""
-    pressed, store = click.pressed, click.app.store
+    pressed, store = click.pressed, click.store
     intro = await store.get_intro(pressed.team_id, pressed.target_id)
     if intro is None or pressed.user_id not in (intro.mentee_id, intro.expert_id):
         await click.tell(NOT_YOURS)
@@ -138,7 +138,7 @@ async def book(click: Click) -> None:
         await click.tell(NOT_BOOKABLE)
         return
     # Made on the first click, the same one on every later click.
-    request = await store.intro_request(intro.team_id, intro.id, click.app.clock.now())
+    request = await store.intro_request(intro.team_id, intro.id, click.clock.now())
     if request is None:
         await click.tell(NOT_BOOKABLE)
         return

@@ -23,7 +23,7 @@ async def followup_answered(click: Click) -> None:
     if answer is None:
         await click.tell(BROKEN)
         return
-    store, now, pressed = click.app.store, click.app.clock.now(), click.pressed
+    store, now, pressed = click.store, click.clock.now(), click.pressed
     team_id, intro_id = pressed.team_id, pressed.target_id
     done = await store.answer_intro_followup(team_id, intro_id, pressed.user_id, answer, now)
     if done is None:

@@ -44,14 +44,14 @@ async def intro_command(call: SubcommandCall) -> None:
 @on_home_click
 async def home_intro(click: HomeClick) -> str | None:
     """Introduce people on App Home: the intro modal, empty."""
-    prefill = await intro_prefill(click.app.store, click.team_id, click.user_id)
-    return await open_intro_modal(click.app.client, click.trigger_id, prefill)
+    prefill = await intro_prefill(click.store, click.team_id, click.user_id)
+    return await open_intro_modal(click.client, click.trigger_id, prefill)
 
 
 @on_click()
 async def suggest_again_clicked(click: Click) -> None:
     """After a decline or an expiry: the modal again, same mentee, reason and context."""
-    pressed, store = click.pressed, click.app.store
+    pressed, store = click.pressed, click.store
     intro = await store.get_intro(pressed.team_id, pressed.target_id)
     if intro is None or intro.introducer_id != pressed.user_id:
         await click.tell(NOT_YOURS)
@@ -65,7 +65,7 @@ async def suggest_again_clicked(click: Click) -> None:
         note=intro.note or "",
         from_request_id=intro.from_request_id,
     )
-    problem = await open_intro_modal(click.app.client, pressed.trigger_id, prefill)
+    problem = await open_intro_modal(click.client, pressed.trigger_id, prefill)
     if problem:
         await click.tell(problem)
 

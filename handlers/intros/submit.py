@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from bot.intros import DUPLICATE_WINDOW, expert_problem, mentee_problem
 from handlers import ids
@@ -20,7 +17,7 @@ from handlers.blocks.intros import build_expert_ask, build_intro_sent, topic_lin
 from handlers.blocks.text import slack_date, user_mention
 from handlers.intros.followups import schedule_new_intro
 from handlers.intros.modal_open import intro_prefill
-from handlers.kit import mentor_facts, send_dm, submitter, try_dm
+from handlers.kit import Submission, mentor_facts, on_submit, send_dm, try_dm
 from storage.intros import NewIntro
 from storage.models import Intro, RequestStatus
 from storage.store import Store
@@ -66,24 +63,18 @@ async def _passed_on(store: Store, team_id: str, form: IntroForm, user_id: str) 
     return request.id if request.mentee_id == form.mentee_id else None
 
 
-async def intro_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def intro_submitted(sub: Submission) -> None:
     """Inline errors for bad input, one warning for a recent duplicate; else ask the expert."""
-    user_id, team_id = submitter(body)
-    form, errors = parse_intro_submission(body.get("view") or {})
+    user_id, team_id = sub.user_id, sub.team_id
+    form, errors = parse_intro_submission(sub.view)
     if form is not None:
-        errors = await _problems(client, form, user_id)
+        errors = await _problems(sub.client, form, user_id)
     if form is None or errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
-    now = clock.now()
-    earlier = await _duplicate(store, team_id, form, now)
+    now = sub.clock.now()
+    earlier = await _duplicate(sub.store, team_id, form, now)
     if earlier is not None:
         warning = (
             f"{user_mention(form.mentee_id)} was already introduced to "
@@ -92,7 +83,7 @@ async def intro_submitted(
         )
         # Errors can't carry state, so the modal is redrawn with the warning and remembers it.
         prefill = await intro_prefill(
-            store,
+            sub.store,
             team_id,
             user_id,
             mentee_id=form.mentee_id,
@@ -103,7 +94,7 @@ async def intro_submitted(
             warned_pair=(form.mentee_id, form.expert_id),
             warning=warning,
         )
-        await ack(response_action="update", view=build_intro_modal(prefill))
+        await sub.ack(response_action="update", view=build_intro_modal(prefill))
         return
     draft = NewIntro(
         team_id=team_id,
@@ -112,12 +103,14 @@ async def intro_submitted(
         expert_id=form.expert_id,
         why=form.why,
         note=form.note,
-        from_request_id=await _passed_on(store, team_id, form, user_id),
+        from_request_id=await _passed_on(sub.store, team_id, form, user_id),
     )
-    intro = await store.create_intro(draft, now)
+    intro = await sub.store.create_intro(draft, now)
     log.info("intro created intro=%d team=%s", intro.id, team_id)
-    await ack()
-    background.spawn(ask_expert(client, store, clock, intro), name=f"intro-{intro.id}")
+    await sub.ack()
+    sub.background.spawn(
+        ask_expert(sub.client, sub.store, sub.clock, intro), name=f"intro-{intro.id}"
+    )
 
 
 async def ask_expert(client: AsyncWebClient, store: Store, clock: Clock, intro: Intro) -> None:

@@ -52,8 +52,8 @@ async def _next_checkin(store: Store, settings: Settings, checkin: Checkin, now:
 
 
 async def _answer(click: Click, answer: CheckinAnswer) -> None:
-    pressed, app = click.pressed, click.app
-    checkin = await app.store.get_checkin(pressed.team_id, pressed.target_id)
+    pressed = click.pressed
+    checkin = await click.store.get_checkin(pressed.team_id, pressed.target_id)
     if checkin is None or checkin.mentee_id != pressed.user_id:
         await click.tell(NOT_YOURS)
         return
@@ -70,12 +70,12 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
             checkin_id=checkin.id,
         )
         opened = await open_request_modal(
-            app.client, pressed.trigger_id, prefill, click.respond, FORM_FAILED
+            click.client, pressed.trigger_id, prefill, click.respond, FORM_FAILED
         )
         if not opened:
             return
-    now = app.clock.now()
-    answered = await app.store.answer_checkin(
+    now = click.clock.now()
+    answered = await click.store.answer_checkin(
         checkin.team_id, checkin.id, pressed.user_id, answer, now
     )
     if answered is None:
@@ -84,10 +84,10 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
     log.info("check-in answered checkin=%d answer=%s", answered.id, answer)
     again = False
     if answer is CheckinAnswer.STILL_WORKING:
-        again = await _next_checkin(app.store, app.settings, answered, now)
+        again = await _next_checkin(click.store, click.settings, answered, now)
     text = build_checkin_thanks(answer, again)
     await click.respond(replace_original=True, text=text, blocks=[section(text)])
-    await try_dm(app.client, answered.mentor_id, build_checkin_answered(answered, answer))
+    await try_dm(click.client, answered.mentor_id, build_checkin_answered(answered, answer))
 
 
 @on_click()

@@ -143,8 +143,8 @@ async def notes_edit_clicked(click: Click) -> None:
     """Edit: the author's own notes, prefilled; anyone else is refused."""
     pressed = click.pressed
     refusal = await open_edit_notes(
-        click.app.client,
-        click.app.store,
+        click.client,
+        click.store,
         team_id=pressed.team_id,
         user_id=pressed.user_id,
         trigger_id=pressed.trigger_id,

@@ -61,7 +61,7 @@ def _ticked(message: dict[str, Any], item_id: int) -> dict[str, Any] | None:
 @on_click()
 async def item_done_clicked(click: Click) -> None:
     """Done on a plan DM, a due-step nudge or a history page."""
-    done, notice = await _complete(click.app.store, click.pressed, click.app.clock.now())
+    done, notice = await _complete(click.store, click.pressed, click.clock.now())
     if done is None:
         await click.tell(notice)
         return
@@ -75,17 +75,17 @@ async def item_done_clicked(click: Click) -> None:
 @on_click()
 async def item_snooze_clicked(click: Click) -> None:
     """Snooze a week: this step's reminder comes back in seven days."""
-    pressed, store = click.pressed, click.app.store
+    pressed, store = click.pressed, click.store
     item = await store.get_action_item(pressed.team_id, pressed.target_id)
     if item is None or item.owner_id != pressed.user_id:
         await click.tell(GONE if item is None else NOT_YOURS)
         return
-    now = click.app.clock.now()
+    now = click.clock.now()
     snoozed = await store.snooze_item(item.team_id, item.id, item.owner_id, now + SNOOZE, now)
     if snoozed is None:
         await click.tell(ALREADY)
         return
-    await schedule_item_due(click.app.client, store, snoozed, now)
+    await schedule_item_due(click.client, store, snoozed, now)
     text = build_item_snoozed(snoozed)
     await click.respond(replace_original=True, text=text, blocks=[context(text)])
 
@@ -96,5 +96,5 @@ async def home_item_done(click: HomeClick) -> str:
     pressed = click.pressed("booking")
     if pressed is None:
         return BROKEN
-    _, notice = await _complete(click.app.store, pressed, click.app.clock.now())
+    _, notice = await _complete(click.store, pressed, click.clock.now())
     return notice

@@ -10,12 +10,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
 from bot.notes import CADENCE_WORDS, next_tick
 from handlers import ids
 from handlers.blocks.notes import build_end_modal, read_end_note
@@ -26,9 +23,10 @@ from handlers.kit import (
     BROKEN,
     NOT_YOURS,
     Click,
+    Submission,
     metadata_id,
     on_click,
-    submitter,
+    on_submit,
     try_dm,
 )
 from handlers.notes.schedule import schedule_ticks
@@ -51,7 +49,7 @@ def _other(relationship: Relationship, user_id: str) -> str:
 async def _clicked(click: Click) -> Relationship | None:
     """The relationship on the button, if the clicker is in it and it hasn't ended."""
     pressed = click.pressed
-    relationship = await click.app.store.get_relationship(pressed.team_id, pressed.target_id)
+    relationship = await click.store.get_relationship(pressed.team_id, pressed.target_id)
     if relationship is None or pressed.user_id not in (
         relationship.mentor_id,
         relationship.mentee_id,
@@ -93,7 +91,7 @@ async def book_clicked(click: Click) -> None:
     relationship = await _clicked(click)
     if relationship is None:
         return
-    request = await _request_for(click.app.store, relationship, click.app.clock.now())
+    request = await _request_for(click.store, relationship, click.clock.now())
     if request is None:  # pragma: no cover - created and accepted just above
         await click.tell(BROKEN)
         return
@@ -111,7 +109,7 @@ async def _changed(click: Click, relationship: Relationship, lead: str, to_other
     await click.respond(replace_original=True, text=lead, blocks=blocks)
     line = f"{user_mention(user_id)} {to_other}"
     message = {"text": line, "blocks": [section(line)]}
-    await try_dm(click.app.client, _other(relationship, user_id), message)
+    await try_dm(click.client, _other(relationship, user_id), message)
 
 
 @on_click()
@@ -121,8 +119,8 @@ async def pause_clicked(click: Click) -> None:
     if relationship is None:
         return
     pressed = click.pressed
-    paused = await click.app.store.pause_relationship(
-        pressed.team_id, relationship.id, pressed.user_id, click.app.clock.now()
+    paused = await click.store.pause_relationship(
+        pressed.team_id, relationship.id, pressed.user_id, click.clock.now()
     )
     if paused is None:
         await click.tell(ALREADY_PAUSED)
@@ -138,7 +136,7 @@ async def resume_clicked(click: Click) -> None:
     relationship = await _clicked(click)
     if relationship is None:
         return
-    pressed, store, now = click.pressed, click.app.store, click.app.clock.now()
+    pressed, store, now = click.pressed, click.store, click.clock.now()
     first = next_tick(now.replace(microsecond=0), relationship.cadence)
     resumed = await store.resume_relationship(
         pressed.team_id, relationship.id, pressed.user_id, first, now
@@ -158,7 +156,7 @@ async def end_clicked(click: Click) -> None:
         return
     view = build_end_modal(relationship.id, _other(relationship, click.pressed.user_id))
     try:
-        await click.app.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
+        await click.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
     except SlackApiError as error:
         reason = error.response.get("error")
         log.warning(
@@ -167,48 +165,42 @@ async def end_clicked(click: Click) -> None:
         await click.tell(f"I couldn't open the form just now ({reason}). Please try again.")
 
 
-async def end_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def end_submitted(sub: Submission) -> None:
     """End for real: history stays, every pending reminder is cancelled, the other is told."""
-    user_id, team_id = submitter(body)
-    view = body.get("view") or {}
+    user_id, team_id = sub.user_id, sub.team_id
+    view = sub.view
     note, problem = read_end_note(view)
     if problem:
-        await ack(response_action="errors", errors={ids.END_NOTE_BLOCK: problem})
+        await sub.ack(response_action="errors", errors={ids.END_NOTE_BLOCK: problem})
         return
-    relationship_id = metadata_id(body)
-    now = clock.now()
+    relationship_id = metadata_id(sub.body)
+    now = sub.clock.now()
     ended = None
     if relationship_id is not None:
-        ended = await store.end_relationship(team_id, relationship_id, user_id, now)
+        ended = await sub.store.end_relationship(team_id, relationship_id, user_id, now)
     if ended is None:
         current = (
-            await store.get_relationship(team_id, relationship_id) if relationship_id else None
+            await sub.store.get_relationship(team_id, relationship_id) if relationship_id else None
         )
         mine = current is not None and user_id in (current.mentor_id, current.mentee_id)
-        await ack(
+        await sub.ack(
             response_action="errors", errors={ids.END_NOTE_BLOCK: ENDED if mine else NOT_YOURS}
         )
         return
-    await ack()
+    await sub.ack()
     log.info("relationship ended relationship=%d", ended.id)
     other = _other(ended, user_id)
     if note:
         draft = NoteDraft(team_id=team_id, author_id=user_id, subject_id=other, body=note)
-        await store.save_note(draft, now)
+        await sub.store.save_note(draft, now)
     line = (
         f"{user_mention(user_id)} ended your regular "
         f"{CADENCE_WORDS[ended.cadence]} 1:1s. Thank you both! Your history stays in "
         f"`/mentor notes {user_mention(user_id)}`."
     )
-    background.spawn(
-        _tell_both(client, ended, user_id, other, line), name=f"relationship-end-{ended.id}"
+    sub.background.spawn(
+        _tell_both(sub.client, ended, user_id, other, line), name=f"relationship-end-{ended.id}"
     )
 
 

@@ -9,15 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.clock import Clock
 from bot.delivery import is_user
 from bot.notes import CHECKIN_WEEKS, ONGOING, next_tick
-from bot.settings import Settings
 from bot.time_zones import user_tz
 from bot.working_hours import zone
 from handlers import ids
@@ -27,7 +23,7 @@ from handlers.blocks.notes import (
     parse_notes_submission,
     read_notes_metadata,
 )
-from handlers.kit import NOT_YOURS, submitter
+from handlers.kit import NOT_YOURS, Submission, on_submit
 from handlers.notes.entry import NO_NOTE, NOT_YOURSELF, pair_of, person_target
 from handlers.notes.schedule import checkin_row, item_due_row, tick_rows
 from handlers.notes.share import plan_rows
@@ -141,51 +137,47 @@ async def _current_target(
     return target
 
 
-async def notes_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-) -> None:
+@on_submit
+async def notes_submitted(sub: Submission) -> None:
     """Inline errors for bad input; otherwise save the note with its reminders, check-ins and
     1:1s and plan DMs in one transaction (the outbox sends the DMs)."""
-    user_id, team_id = submitter(body)
-    view = body.get("view") or {}
+    user_id, team_id = sub.user_id, sub.team_id
+    view = sub.view
     target = read_notes_metadata(view.get("private_metadata"))
     if target is None or not user_id or not team_id:
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: BROKEN_FORM})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: BROKEN_FORM})
         return
     if target.other_id == user_id:
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURSELF})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURSELF})
         return
     # Before the time zones: looking one up stores the person, who may have been forgotten.
-    current = await _current_target(store, team_id, user_id, target)
+    current = await _current_target(sub.store, team_id, user_id, target)
     if isinstance(current, str):
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: current})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: current})
         return
     target = current
-    now = clock.now()
-    zones = await _pair_zones(client, store, team_id, (user_id, target.other_id), now)
+    now = sub.clock.now()
+    zones = await _pair_zones(sub.client, sub.store, team_id, (user_id, target.other_id), now)
     today = now.astimezone(zone(zones[user_id])).date()
     form, errors = parse_notes_submission(view, today)
     if form is None or errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
-    pair = await pair_of(store, team_id, user_id, target)
+    pair = await pair_of(sub.store, team_id, user_id, target)
     if pair is None:
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
         return
     draft = _draft(form, team_id, user_id, target)
     try:
-        saved = await store.save_note(draft, now, _planner(pair, zones, settings.max_checkins, now))
-    except store.errors:
+        saved = await sub.store.save_note(
+            draft, now, _planner(pair, zones, sub.settings.max_checkins, now)
+        )
+    except sub.store.errors:
         log.exception("notes not saved author=%s", user_id)
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_SAVED})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_SAVED})
         return
     if saved is None:
-        await ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
+        await sub.ack(response_action="errors", errors={ids.NOTES_BODY_BLOCK: NOT_YOURS})
         return
-    await ack()
+    await sub.ack()
     log.info("notes saved note=%d items=%d", saved.note.id, len(saved.items))

@@ -196,7 +196,7 @@ async def render_undelivered(row: OutboxMessage, deps: OutboxDeps) -> Delivery |
 @on_click()
 async def plan_resend_clicked(click: Click) -> None:
     """Send again: the author's plan, as it is now, to the other person."""
-    pressed, store, respond = click.pressed, click.app.store, click.respond
+    pressed, store, respond = click.pressed, click.store, click.respond
     # Only the author's own note is found, so nobody else can send it.
     note = await store.get_own_note(pressed.team_id, pressed.target_id, pressed.user_id)
     if note is None:
@@ -214,7 +214,7 @@ async def plan_resend_clicked(click: Click) -> None:
     active = await store.relationships_between(note.team_id, *pair, 1)
     next_at = active[0].next_at if active and active[0].ended_at is None else None
     line = next_line(note.what_next, pair, next_at=next_at)
-    refused = await _deliver(click.app.client, note, items, line, updated=False)
+    refused = await _deliver(click.client, note, items, line, updated=False)
     if refused is not None:
         await click.tell(build_plan_undelivered(note, refused)["text"])
         return

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from bot.delivery import is_user
 from handlers.blocks.privacy import (
@@ -19,7 +16,7 @@ from handlers.blocks.privacy import (
     build_session_cancelled_by_forget,
 )
 from handlers.home.publish import publish_home
-from handlers.kit import SubcommandCall, submitter, try_dm, try_update
+from handlers.kit import SubcommandCall, Submission, on_submit, try_dm, try_update
 from storage.privacy import Forgotten
 from storage.store import Store
 
@@ -41,30 +38,24 @@ async def forget_command(call: SubcommandCall) -> None:
         )
 
 
-async def forget_confirmed(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def forget_confirmed(sub: Submission) -> None:
     """Forget whoever submitted the modal (never anyone else), and show what was removed;
     then tell the other person of each cancelled session and refresh the Home tabs."""
-    user_id, team_id = submitter(body)
+    user_id, team_id = sub.user_id, sub.team_id
     if not user_id or not team_id:
-        await ack()
+        await sub.ack()
         return
-    forgotten = await store.forget_person(team_id, user_id, clock.now())
+    forgotten = await sub.store.forget_person(team_id, user_id, sub.clock.now())
     log.info(
         "forgot user=%s counts=%s sessions_cancelled=%d",
         user_id,
         forgotten.removed,
         len(forgotten.cancelled),
     )
-    await ack(response_action="update", view=build_forget_done(forgotten.removed))
-    work = _after_forget(client, store, clock, team_id, user_id, forgotten)
-    background.spawn(work, name=f"forget-{team_id}")
+    await sub.ack(response_action="update", view=build_forget_done(forgotten.removed))
+    work = _after_forget(sub.client, sub.store, sub.clock, team_id, user_id, forgotten)
+    sub.background.spawn(work, name=f"forget-{team_id}")
 
 
 async def _after_forget(

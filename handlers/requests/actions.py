@@ -58,8 +58,8 @@ async def accept(click: Click) -> None:
 @on_click("request")
 async def claim(click: Click) -> None:
     """I can help: the first mentor to click takes the pool request."""
-    app, user_id = click.app, click.pressed.user_id
-    outcome = await try_move(click.pressed, app.store, app.clock, app.store.claim_request)
+    user_id = click.pressed.user_id
+    outcome = await try_move(click.pressed, click.store, click.clock, click.store.claim_request)
     now, done, current = outcome.at, outcome.done, outcome.current
     if done is None:
         if current is not None and current.mentee_id == user_id:
@@ -72,15 +72,15 @@ async def claim(click: Click) -> None:
     text = (
         f"{user_mention(user_id)} can help with your request and will be in touch to find a time."
     )
-    work = settle_and_tell(app.client, app.store, done, user_id, now, text)
-    app.background.spawn(work, name=f"claim-{done.id}")
+    work = settle_and_tell(click.client, click.store, done, user_id, now, text)
+    click.background.spawn(work, name=f"claim-{done.id}")
 
 
 @on_click("request")
 async def release(click: Click) -> None:
     """Release: only the claimer gives a pool request back."""
-    app, user_id = click.app, click.pressed.user_id
-    outcome = await try_move(click.pressed, app.store, app.clock, app.store.release_request)
+    user_id = click.pressed.user_id
+    outcome = await try_move(click.pressed, click.store, click.clock, click.store.release_request)
     now, done, current = outcome.at, outcome.done, outcome.current
     if done is None:
         if current is not None and current.status is RequestStatus.OPEN:
@@ -93,8 +93,8 @@ async def release(click: Click) -> None:
         "The person who offered to help had to let your request go, so it's back in the "
         "mentor pool. I'll tell you when someone else offers."
     )
-    work = settle_and_tell(app.client, app.store, done, user_id, now, text)
-    app.background.spawn(work, name=f"release-{done.id}")
+    work = settle_and_tell(click.client, click.store, done, user_id, now, text)
+    click.background.spawn(work, name=f"release-{done.id}")
 
 
 @on_click("request")
@@ -109,24 +109,24 @@ async def cancel(click: Click) -> None:
 async def send_to_pool(click: Click) -> None:
     """After a decline (or when the named mentor can't be reached), the mentee sends the
     request on to the mentor pool."""
-    app, pressed = click.app, click.pressed
-    channel = await pool_channel(app.store, app.settings, pressed.team_id)
+    pressed = click.pressed
+    channel = await pool_channel(click.store, click.settings, pressed.team_id)
     if channel is None:
         await click.tell(NO_POOL)
         return
-    now = app.clock.now()
-    done = await app.store.send_request_to_pool(
+    now = click.clock.now()
+    done = await click.store.send_request_to_pool(
         pressed.team_id, pressed.target_id, pressed.user_id, now
     )
     if done is None:
-        current = await app.store.get_request(pressed.team_id, pressed.target_id)
+        current = await click.store.get_request(pressed.team_id, pressed.target_id)
         await click.tell(refusal(current, pressed.user_id, current.mentee_id if current else None))
         return
     # Sent on by the mentee now: retrying the mentor's DM or escalating it would post twice.
     for kind in (DELIVER, ESCALATE):
-        await app.store.cancel_kind_for_subject(done.team_id, SubjectType.REQUEST, done.id, kind)
-    work = _post_in_pool(app.client, app.store, app.settings, click.respond, done, now)
-    app.background.spawn(work, name=f"to-pool-{done.id}")
+        await click.store.cancel_kind_for_subject(done.team_id, SubjectType.REQUEST, done.id, kind)
+    work = _post_in_pool(click.client, click.store, click.settings, click.respond, done, now)
+    click.background.spawn(work, name=f"to-pool-{done.id}")
 
 
 async def _post_in_pool(
@@ -156,7 +156,7 @@ async def _post_in_pool(
 async def _own_open_request(click: Click) -> Request | None:
     """The clicked request if the clicker is its named mentor and it is still open."""
     pressed = click.pressed
-    current = await click.app.store.get_request(pressed.team_id, pressed.target_id)
+    current = await click.store.get_request(pressed.team_id, pressed.target_id)
     if current is None or current.mentor_id != pressed.user_id:
         await click.tell(NOT_YOURS)
         return None
@@ -172,7 +172,7 @@ async def decline_clicked(click: Click) -> None:
     request = await _own_open_request(click)
     if request is not None:
         view = build_decline_modal(request.id, mentee_id=request.mentee_id)
-        await click.app.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
+        await click.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
 
 
 @on_click("request")
@@ -182,12 +182,12 @@ async def suggest_clicked(click: Click) -> None:
     if request is None:
         return
     prefill = await intro_prefill(
-        click.app.store,
+        click.store,
         request.team_id,
         str(request.mentor_id),
         mentee_id=request.mentee_id,
         from_request_id=request.id,
     )
-    problem = await open_intro_modal(click.app.client, click.pressed.trigger_id, prefill)
+    problem = await open_intro_modal(click.client, click.pressed.trigger_id, prefill)
     if problem:
         await click.tell(problem)

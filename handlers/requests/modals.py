@@ -10,18 +10,21 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
-from bot.clock import Clock
 from handlers.blocks.request_messages import (
     build_already_taken,
     build_declined_for_mentee,
 )
 from handlers.blocks.request_modal import parse_decline_submission
 from handlers.blocks.text import MODAL_TITLE_MAX, plain, section
-from handlers.kit import NOT_YOURS, refresh_request_messages, submitter, try_dm
+from handlers.kit import (
+    NOT_YOURS,
+    Submission,
+    on_submit,
+    refresh_request_messages,
+    try_dm,
+)
 from storage.models import Request, RequestStatus
 from storage.store import Store
 
@@ -60,33 +63,27 @@ async def _why_not(store: Store, team_id: str, request_id: int, user_id: str) ->
     return explain(current, user_id)
 
 
-async def decline_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    background: Background,
-) -> None:
+@on_submit
+async def decline_submitted(sub: Submission) -> None:
     """Store the decline, then tell the mentee kindly and offer the pool."""
-    user_id, team_id = submitter(body)
+    user_id, team_id = sub.user_id, sub.team_id
     try:
-        request_id, reason, share = parse_decline_submission(body.get("view") or {})
+        request_id, reason, share = parse_decline_submission(sub.view)
     except ValueError:
         log.warning("decline form with broken metadata user=%s", user_id)
-        await ack(response_action="update", view=_notice("Decline request", BROKEN_FORM))
+        await sub.ack(response_action="update", view=_notice("Decline request", BROKEN_FORM))
         return
-    now = clock.now()
-    # The store re-checks that the submitter is still the named mentor of an open request.
-    done = await store.decline_request(
+    now = sub.clock.now()
+    # The sub.store re-checks that the submitter is still the named mentor of an open request.
+    done = await sub.store.decline_request(
         team_id, request_id, user_id, now, reason=reason, share_reason=share
     )
     if done is None:
-        why = await _why_not(store, team_id, request_id, user_id)
-        await ack(response_action="update", view=_notice("Decline request", why))
+        why = await _why_not(sub.store, team_id, request_id, user_id)
+        await sub.ack(response_action="update", view=_notice("Decline request", why))
         return
-    await ack()
-    background.spawn(_after_decline(client, done, user_id, now), name=f"decline-{done.id}")
+    await sub.ack()
+    sub.background.spawn(_after_decline(sub.client, done, user_id, now), name=f"decline-{done.id}")
 
 
 async def _after_decline(

@@ -6,13 +6,10 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from bot.delivery import PERMANENT_ERRORS
 from bot.matching import available_mentors, mentor_availability
@@ -22,7 +19,7 @@ from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
-from handlers.kit import mentor_facts, send_dm, submitter
+from handlers.kit import Submission, mentor_facts, on_submit, send_dm
 from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
@@ -169,30 +166,23 @@ async def deliver(
     await store.set_request_messages(request.team_id, request.id, mentee_dm=(channel_id, ts))
 
 
-async def request_submitted(
-    ack: AsyncAck,
-    body: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    settings: Settings,
-    background: Background,
-) -> None:
-    """Inline errors for bad input; otherwise store the request first, then route it."""
-    user_id, team_id = submitter(body)
-    form, errors = parse_request_submission(body.get("view") or {}, submitter_id=user_id)
+@on_submit
+async def request_submitted(sub: Submission) -> None:
+    """Inline errors for bad input; otherwise sub.store the request first, then route it."""
+    user_id, team_id = sub.user_id, sub.team_id
+    form, errors = parse_request_submission(sub.view, submitter_id=user_id)
     if form is not None and not errors:
         errors = await _problems(
             form,
             team_id=team_id,
             user_id=user_id,
-            client=client,
-            store=store,
-            clock=clock,
-            settings=settings,
+            client=sub.client,
+            store=sub.store,
+            clock=sub.clock,
+            settings=sub.settings,
         )
     if form is None or errors:
-        await ack(response_action="errors", errors=errors)
+        await sub.ack(response_action="errors", errors=errors)
         return
     draft = NewRequest(
         team_id=team_id,
@@ -207,20 +197,23 @@ async def request_submitted(
         origin_ts=form.origin_ts,
         origin_permalink=form.origin_permalink,
     )
-    view_id = (body.get("view") or {}).get("id")
+    view_id = (sub.view).get("id")
     if not isinstance(view_id, str) or not view_id:
-        request = await store.create_request(draft, clock.now())
+        request = await sub.store.create_request(draft, sub.clock.now())
     else:
         # Slack asks people to submit again when our answer was lost: one view, one request.
-        once = await store.create_request_once(draft, clock.now(), f"view:{view_id}")
+        once = await sub.store.create_request_once(draft, sub.clock.now(), f"view:{view_id}")
         if once is None:
             log.info("skipped a resubmitted request form view=%s team=%s", view_id, team_id)
-            await ack()
+            await sub.ack()
             return
         request = once
     log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
     if form.checkin_id is not None:
-        await store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
-    await schedule_new_request(store, settings, request, clock.now())
-    await ack()
-    background.spawn(deliver(client, store, settings, clock, request), name=f"deliver-{request.id}")
+        await sub.store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
+    await schedule_new_request(sub.store, sub.settings, request, sub.clock.now())
+    await sub.ack()
+    sub.background.spawn(
+        deliver(sub.client, sub.store, sub.settings, sub.clock, request),
+        name=f"deliver-{request.id}",
+    )
