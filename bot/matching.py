@@ -44,30 +44,22 @@ async def available_mentors(
     asker = await store.get_person(team_id, asker_id)
     asker_tz = asker.tz if asker else None
     team_hours, asker_hours = await hours_for_matching(store, team_id, asker_id)
-    ranked = rank_mentors(
-        topic,
-        candidates,
-        asker_id=asker_id,
-        asker_tz=asker_tz,
-        now=now,
-        limit=limit,
-        require_available=True,
-        working_hours=team_hours,
-        asker_hours=asker_hours,
-    )
-    if ranked or not anyone_if_no_match:
-        return ranked
-    return rank_mentors(
-        "",
-        candidates,
-        asker_id=asker_id,
-        asker_tz=asker_tz,
-        now=now,
-        limit=limit,
-        require_available=True,
-        working_hours=team_hours,
-        asker_hours=asker_hours,
-    )
+    # With anyone_if_no_match, a topic nobody covers falls back to everyone, ranked on the rest.
+    for wanted in (topic, "") if anyone_if_no_match else (topic,):
+        ranked = rank_mentors(
+            wanted,
+            candidates,
+            asker_id=asker_id,
+            asker_tz=asker_tz,
+            now=now,
+            limit=limit,
+            require_available=True,
+            working_hours=team_hours,
+            asker_hours=asker_hours,
+        )
+        if ranked:
+            return ranked
+    return []
 
 
 async def mentor_availability(

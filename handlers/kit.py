@@ -309,41 +309,14 @@ class Services:
     background: Background
 
 
-class _Served:
-    """The services of a listener's argument, read as its own fields (`click.store`)."""
-
-    __slots__ = ()
-    app: Services
-
-    @property
-    def client(self) -> AsyncWebClient:
-        return self.app.client
-
-    @property
-    def store(self) -> Store:
-        return self.app.store
-
-    @property
-    def clock(self) -> Clock:
-        return self.app.clock
-
-    @property
-    def settings(self) -> Settings:
-        return self.app.settings
-
-    @property
-    def background(self) -> Background:
-        return self.app.background
-
-
 @dataclass(frozen=True, slots=True)
-class Click(_Served):
-    """A button press, acked and read: the presser, the row, the reply channel, the services."""
+class Click(Services):
+    """A button press, acked and read: the presser, the row and the reply channel, with the
+    services (`click.store`)."""
 
     pressed: Pressed
     body: dict[str, Any]
     respond: AsyncRespond
-    app: Services
 
     async def tell(self, text: str) -> None:
         """An ephemeral answer to the presser."""
@@ -357,14 +330,13 @@ class Click(_Served):
 
 
 @dataclass(frozen=True, slots=True)
-class HomeClick(_Served):
+class HomeClick(Services):
     """A press on the Home tab, acked: who, where, and the services. Home has no
     response_url, so a listener's answer is a notice on the re-published tab."""
 
     user_id: str
     team_id: str
     body: dict[str, Any]
-    app: Services
 
     @property
     def trigger_id(self) -> str:
@@ -407,8 +379,8 @@ def on_click(
             await ack()
             pressed = await pressed_or_tell(body, respond, surface)
             if pressed is not None:
-                services = Services(client, store, clock, settings, background)
-                await handle(Click(pressed, body, respond, services))
+                services = (client, store, clock, settings, background)
+                await handle(Click(*services, pressed, body, respond))
 
         return _named(listener, handle)
 
@@ -430,8 +402,8 @@ def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Liste
     ) -> None:
         await ack()
         user_id, team_id = submitter(body)
-        services = Services(client, store, clock, settings, background)
-        notice = await handle(HomeClick(user_id, team_id, body, services))
+        services = (client, store, clock, settings, background)
+        notice = await handle(HomeClick(*services, user_id, team_id, body))
         if notice:
             publish_home_later(
                 background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
@@ -441,14 +413,13 @@ def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Liste
 
 
 @dataclass(frozen=True, slots=True)
-class Submission(_Served):
+class Submission(Services):
     """A submitted modal, not yet acked: the listener acks it, with inline errors or without."""
 
     ack: AsyncAck
     body: dict[str, Any]
     user_id: str
     team_id: str
-    app: Services
 
     @property
     def view(self) -> dict[str, Any]:
@@ -469,7 +440,7 @@ def on_submit(handle: Callable[[Submission], Awaitable[None]]) -> Listener:
         background: Background,
     ) -> None:
         user_id, team_id = submitter(body)
-        services = Services(client, store, clock, settings, background)
-        await handle(Submission(ack, body, user_id, team_id, services))
+        services = (client, store, clock, settings, background)
+        await handle(Submission(*services, ack, body, user_id, team_id))
 
     return _named(listener, handle)

@@ -38,20 +38,6 @@ TABLES: tuple[str, ...] = (
     "prompted_messages",
     "prompt_cooldowns",
 )
-WITH_IDS = frozenset(
-    {
-        "requests",
-        "offered_slots",
-        "relationships",
-        "sessions",
-        "notes",
-        "action_items",
-        "checkins",
-        "intros",
-        "outbox",
-        "settings_audit",
-    }
-)
 BATCH = 1000
 
 
@@ -95,6 +81,6 @@ async def copy_database(source: Store, target: Store) -> dict[str, int]:
                     dict(zip(columns, row, strict=True)) for row in rows[start : start + BATCH]
                 ]
                 await conn.executemany(sql, batch)
-            if table in WITH_IDS:
+            if "id" in columns:  # an identity column: PostgreSQL's sequence moves past it
                 await conn.execute_fetchall(_advance_identity(table))
     return copied

@@ -19,6 +19,7 @@ from handlers.blocks.text import (
     blockquote,
     button,
     context,
+    input_state,
     plain,
     safe_link,
     section,
@@ -321,20 +322,11 @@ def build_sessions_list(
 # -- reading submitted modals ------------------------------------------------------------------
 
 
-def _state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:
-    """One input's state, or {} when anything on the way is missing or the wrong shape."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(block_id) if isinstance(values, Mapping) else None
-    element = block.get(action_id) if isinstance(block, Mapping) else None
-    return element if isinstance(element, Mapping) else {}
-
-
 def read_slot_times(view: Mapping[str, Any]) -> dict[int, datetime]:
     """The times picked in the slot inputs, by slot index (empty inputs left out)."""
     times: dict[int, datetime] = {}
     for index, block_id in enumerate(ids.SLOT_BLOCKS):
-        raw = _state(view, block_id, ids.SLOT_ACTION).get("selected_date_time")
+        raw = input_state(view, block_id, ids.SLOT_ACTION).get("selected_date_time")
         if isinstance(raw, int | float) and not isinstance(raw, bool) and 0 < raw < 2**33:
             times[index] = datetime.fromtimestamp(int(raw), UTC)
     return times
@@ -342,7 +334,7 @@ def read_slot_times(view: Mapping[str, Any]) -> dict[int, datetime]:
 
 def ticked(view: Mapping[str, Any], block_id: str, action_id: str, value: str) -> bool:
     """Whether a checkbox option is ticked."""
-    chosen = _state(view, block_id, action_id).get("selected_options")
+    chosen = input_state(view, block_id, action_id).get("selected_options")
     if not isinstance(chosen, list):
         return False
     return any(isinstance(option, Mapping) and option.get("value") == value for option in chosen)
@@ -350,6 +342,6 @@ def ticked(view: Mapping[str, Any], block_id: str, action_id: str, value: str) -
 
 def read_cancel_reason(view: Mapping[str, Any]) -> str | None:
     """The optional reason typed in the cancel modal, trimmed; None when blank."""
-    raw = _state(view, ids.CANCEL_REASON_BLOCK, ids.CANCEL_REASON_ACTION).get("value")
+    raw = input_state(view, ids.CANCEL_REASON_BLOCK, ids.CANCEL_REASON_ACTION).get("value")
     text = raw.strip() if isinstance(raw, str) else ""
     return text[:CANCEL_REASON_MAX] or None

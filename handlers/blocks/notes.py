@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from bot.notes import END_NOTE_MAX, WHAT_NEXT_LABELS, due_problem, text_problem
 from handlers import ids
-from handlers.blocks.text import MODAL_TITLE_MAX, context, plain, user_mention
+from handlers.blocks.text import MODAL_TITLE_MAX, context, input_state, plain, user_mention
 from storage.models import ActionItem, Note, WhatNext
 from storage.notes import ITEM_TEXT_MAX, ITEMS_MAX, NOTES_MAX
 
@@ -180,28 +180,20 @@ def build_notes_modal(
     }
 
 
-def _state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(block_id) if isinstance(values, Mapping) else None
-    field = block.get(action_id) if isinstance(block, Mapping) else None
-    return field if isinstance(field, Mapping) else {}
-
-
 def _text(view: Mapping[str, Any], block_id: str, action_id: str) -> str:
-    value = _state(view, block_id, action_id).get("value")
+    value = input_state(view, block_id, action_id).get("value")
     return value.strip() if isinstance(value, str) else ""
 
 
 def _selected(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
-    option = _state(view, block_id, action_id).get("selected_option")
+    option = input_state(view, block_id, action_id).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     return value if isinstance(value, str) else None
 
 
 def _date(view: Mapping[str, Any], block_id: str) -> tuple[date | None, bool]:
     """(the picked date, whether what came back was readable)."""
-    raw = _state(view, block_id, ids.ITEM_DUE_ACTION).get("selected_date")
+    raw = input_state(view, block_id, ids.ITEM_DUE_ACTION).get("selected_date")
     if raw is None:
         return None, True
     try:

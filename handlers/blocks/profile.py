@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from handlers import ids
-from handlers.blocks.text import context, plain, section, truncate
+from handlers.blocks.text import context, input_state, plain, section, truncate
 from storage.models import MentorProfile
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -176,12 +176,6 @@ def build_profile_modal(
     }
 
 
-def _state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:
-    values = (view.get("state") or {}).get("values") or {}
-    found = (values.get(block_id) or {}).get(action_id)
-    return found if isinstance(found, Mapping) else {}
-
-
 def _minutes(text: Any) -> int | None:
     try:
         hours, minutes = str(text).split(":")
@@ -194,9 +188,10 @@ def parse_profile_submission(view: Mapping[str, Any]) -> tuple[ProfileForm | Non
     """The submitted profile, or inline errors keyed by block_id; never raises."""
     errors: dict[str, str] = {}
     choice = (
-        _state(view, ids.PROFILE_OPEN_BLOCK, ids.PROFILE_OPEN_ACTION).get("selected_option") or {}
+        input_state(view, ids.PROFILE_OPEN_BLOCK, ids.PROFILE_OPEN_ACTION).get("selected_option")
+        or {}
     ).get("value")
-    capacity_text = _state(view, ids.PROFILE_CAPACITY_BLOCK, ids.PROFILE_CAPACITY_ACTION).get(
+    capacity_text = input_state(view, ids.PROFILE_CAPACITY_BLOCK, ids.PROFILE_CAPACITY_ACTION).get(
         "value"
     )
     try:
@@ -206,18 +201,21 @@ def parse_profile_submission(view: Mapping[str, Any]) -> tuple[ProfileForm | Non
     if not 1 <= capacity <= 20:
         errors[ids.PROFILE_CAPACITY_BLOCK] = "Pick a number from 1 to 20."
     picked = (
-        _state(view, ids.PROFILE_DAYS_BLOCK, ids.PROFILE_DAYS_ACTION).get("selected_options") or []
+        input_state(view, ids.PROFILE_DAYS_BLOCK, ids.PROFILE_DAYS_ACTION).get("selected_options")
+        or []
     )
     days = tuple(sorted({int(o["value"]) for o in picked if str(o.get("value")).isdigit()}))
     start = _minutes(
-        _state(view, ids.PROFILE_START_BLOCK, ids.PROFILE_START_ACTION).get("selected_time")
+        input_state(view, ids.PROFILE_START_BLOCK, ids.PROFILE_START_ACTION).get("selected_time")
     )
-    end = _minutes(_state(view, ids.PROFILE_END_BLOCK, ids.PROFILE_END_ACTION).get("selected_time"))
+    end = _minutes(
+        input_state(view, ids.PROFILE_END_BLOCK, ids.PROFILE_END_ACTION).get("selected_time")
+    )
     if start is None or end is None:
         errors[ids.PROFILE_START_BLOCK] = "Pick a start and an end time."
     elif end <= start:
         errors[ids.PROFILE_END_BLOCK] = "Office hours must end after they start."
-    pause_text = _state(view, ids.PROFILE_PAUSE_BLOCK, ids.PROFILE_PAUSE_ACTION).get(
+    pause_text = input_state(view, ids.PROFILE_PAUSE_BLOCK, ids.PROFILE_PAUSE_ACTION).get(
         "selected_date"
     )
     try:
@@ -225,13 +223,17 @@ def parse_profile_submission(view: Mapping[str, Any]) -> tuple[ProfileForm | Non
     except ValueError:
         paused = None
         errors[ids.PROFILE_PAUSE_BLOCK] = "That date doesn't look right."
-    bio = str(_state(view, ids.PROFILE_BIO_BLOCK, ids.PROFILE_BIO_ACTION).get("value") or "")
+    bio = str(input_state(view, ids.PROFILE_BIO_BLOCK, ids.PROFILE_BIO_ACTION).get("value") or "")
     if len(bio.strip()) > BIO_MAX:
         errors[ids.PROFILE_BIO_BLOCK] = f"Please keep it to {BIO_MAX} characters."
     if errors:
         return None, errors
-    typed = str(_state(view, ids.PROFILE_TAGS_BLOCK, ids.PROFILE_TAGS_ACTION).get("value") or "")
-    chosen = _state(view, ids.PROFILE_PICK_BLOCK, ids.PROFILE_PICK_ACTION).get("selected_options")
+    typed = str(
+        input_state(view, ids.PROFILE_TAGS_BLOCK, ids.PROFILE_TAGS_ACTION).get("value") or ""
+    )
+    chosen = input_state(view, ids.PROFILE_PICK_BLOCK, ids.PROFILE_PICK_ACTION).get(
+        "selected_options"
+    )
     tags_text = ", ".join([*(str(o.get("value")) for o in chosen or []), typed])
     return ProfileForm(
         open_to_mentoring=choice != "no",

@@ -24,6 +24,7 @@ from handlers import ids
 from handlers.blocks.text import (
     MODAL_TITLE_MAX,
     context,
+    input_state,
     plain,
     safe_link,
     section,
@@ -229,30 +230,21 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
     }
 
 
-def _state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:
-    """One input's state, or {} when anything on the way is missing or the wrong shape."""
-    state = view.get("state")
-    values = state.get("values") if isinstance(state, Mapping) else None
-    block = values.get(block_id) if isinstance(values, Mapping) else None
-    field = block.get(action_id) if isinstance(block, Mapping) else None
-    return field if isinstance(field, Mapping) else {}
-
-
 def _selected_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
-    option = _state(view, block_id, action_id).get("selected_option")
+    option = input_state(view, block_id, action_id).get("selected_option")
     value = option.get("value") if isinstance(option, Mapping) else None
     return value if isinstance(value, str) else None
 
 
 def text_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
     """A text input's value from view.state, or None."""
-    value = _state(view, block_id, action_id).get("value")
+    value = input_state(view, block_id, action_id).get("value")
     return value if isinstance(value, str) else None
 
 
 def selected_user(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
     """A users_select's chosen user from view.state, or None."""
-    return short_id(_state(view, block_id, action_id).get("selected_user"))
+    return short_id(input_state(view, block_id, action_id).get("selected_user"))
 
 
 def parse_request_submission(
@@ -359,7 +351,9 @@ def parse_decline_submission(view: Mapping[str, Any]) -> tuple[int, str | None, 
     """(request id, reason or None, share with the mentee?); ValueError if not our view."""
     request_id = _request_id_metadata(view)
     reason = (text_value(view, ids.DECLINE_REASON_BLOCK, ids.DECLINE_REASON_ACTION) or "").strip()
-    chosen = _state(view, ids.DECLINE_SHARE_BLOCK, ids.DECLINE_SHARE_ACTION).get("selected_options")
+    chosen = input_state(view, ids.DECLINE_SHARE_BLOCK, ids.DECLINE_SHARE_ACTION).get(
+        "selected_options"
+    )
     share = isinstance(chosen, list) and any(
         isinstance(option, Mapping) and option.get("value") == ids.DECLINE_SHARE_VALUE
         for option in chosen

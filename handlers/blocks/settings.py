@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from handlers import ids
-from handlers.blocks.profile import DAY_NAMES, _hhmm, _input, _minutes, _option, _state
-from handlers.blocks.text import context, plain, section
+from handlers.blocks.profile import DAY_NAMES, _hhmm, _input, _minutes, _option
+from handlers.blocks.text import context, input_state, plain, section
 from storage.models import WorkspaceSettings
 
 # Bounds shown in the form and checked on submit (the model allows the same or wider).
@@ -213,7 +213,7 @@ def parse_settings_submission(
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     for block, action, _label, field, low, high in _NUMBERS:
-        number = _whole(_state(view, block, action).get("value"))
+        number = _whole(input_state(view, block, action).get("value"))
         if number is None or not low <= number <= high:
             errors[block] = f"Enter a whole number from {low} to {high}."
         else:
@@ -221,12 +221,14 @@ def parse_settings_submission(
     nudge, escalate = changes.get("nudge_after_hours"), changes.get("escalate_after_hours")
     if nudge is not None and escalate is not None and nudge >= escalate:
         errors[ids.SETTINGS_ESCALATE_BLOCK] = "Escalation must come later than the nudge."
-    picked = _state(view, ids.SETTINGS_DAYS_BLOCK, ids.SETTINGS_DAYS_ACTION).get("selected_options")
+    picked = input_state(view, ids.SETTINGS_DAYS_BLOCK, ids.SETTINGS_DAYS_ACTION).get(
+        "selected_options"
+    )
     days = sorted({int(o["value"]) for o in picked or [] if str(o.get("value")) in "1234567"})
     if not days:
         errors[ids.SETTINGS_DAYS_BLOCK] = "Pick at least one working day."
-    start_state = _state(view, ids.SETTINGS_START_BLOCK, ids.SETTINGS_START_ACTION)
-    end_state = _state(view, ids.SETTINGS_END_BLOCK, ids.SETTINGS_END_ACTION)
+    start_state = input_state(view, ids.SETTINGS_START_BLOCK, ids.SETTINGS_START_ACTION)
+    end_state = input_state(view, ids.SETTINGS_END_BLOCK, ids.SETTINGS_END_ACTION)
     start = _minutes(start_state.get("selected_time"))
     end = _minutes(end_state.get("selected_time"))
     if start is None or not 0 <= start < 1440:
@@ -237,10 +239,10 @@ def parse_settings_submission(
         errors[ids.SETTINGS_END_BLOCK] = "Working hours must end after they start."
     if errors:
         return None, errors
-    detection = _state(view, ids.SETTINGS_DETECTION_BLOCK, ids.SETTINGS_DETECTION_ACTION)
-    pool = _state(view, ids.SETTINGS_POOL_BLOCK, ids.SETTINGS_POOL_ACTION)
-    off = _state(view, ids.SETTINGS_OFF_CHANNELS_BLOCK, ids.SETTINGS_OFF_CHANNELS_ACTION)
-    people = _state(view, ids.SETTINGS_COORDINATORS_BLOCK, ids.SETTINGS_COORDINATORS_ACTION)
+    detection = input_state(view, ids.SETTINGS_DETECTION_BLOCK, ids.SETTINGS_DETECTION_ACTION)
+    pool = input_state(view, ids.SETTINGS_POOL_BLOCK, ids.SETTINGS_POOL_ACTION)
+    off = input_state(view, ids.SETTINGS_OFF_CHANNELS_BLOCK, ids.SETTINGS_OFF_CHANNELS_ACTION)
+    people = input_state(view, ids.SETTINGS_COORDINATORS_BLOCK, ids.SETTINGS_COORDINATORS_ACTION)
     pool_id = pool.get("selected_conversation")
     changes.update(
         pool_channel_id=pool_id if isinstance(pool_id, str) and pool_id else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -141,3 +142,13 @@ def confirm_dialog(title: str, text: str, yes: str, no: str) -> dict[str, Any]:
 def actions(*elements: dict[str, Any]) -> dict[str, Any]:
     """An actions block holding these elements."""
     return {"type": "actions", "elements": list(elements)}
+
+
+def input_state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mapping[str, Any]:
+    """One input's state in a submitted view, or {} when anything on the way is missing or the
+    wrong shape (a Socket Mode payload is not checked at the door)."""
+    state = view.get("state")
+    values = state.get("values") if isinstance(state, Mapping) else None
+    block = values.get(block_id) if isinstance(values, Mapping) else None
+    field = block.get(action_id) if isinstance(block, Mapping) else None
+    return field if isinstance(field, Mapping) else {}

@@ -179,7 +179,7 @@ async def log_notes_clicked(click: Click) -> None:
             session.team_id, session.id, session.mentor_id, True, now
         )
     await _open_notes(click, session)
-    _held_later(click.app, closed, now)
+    _held_later(click, closed, now)
 
 
 async def _after_held(
@@ -205,7 +205,7 @@ async def held_clicked(click: Click) -> None:
             return
     await _open_notes(click, session)
     await click.respond(replace_original=True, text=HELD, blocks=[section(HELD)])
-    _held_later(click.app, closed, now)
+    _held_later(click, closed, now)
 
 
 @on_click()

@@ -23,7 +23,7 @@ async def home_accept(click: HomeClick) -> str:
     pressed = click.pressed("request")
     if pressed is None:
         return BROKEN
-    moved = await accept_request(pressed, click.app)
+    moved = await accept_request(pressed, click)
     return moved if isinstance(moved, str) else _accepted(moved.mentee_id)
 
 
@@ -40,7 +40,7 @@ async def home_cancel(click: HomeClick) -> str:
     pressed = click.pressed("request")
     if pressed is None:
         return BROKEN
-    moved = await cancel_request(pressed, click.app)
+    moved = await cancel_request(pressed, click)
     return moved if isinstance(moved, str) else CANCELLED
 
 

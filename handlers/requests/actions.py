@@ -50,7 +50,7 @@ POOL_REFUSED = (
 @on_click("request")
 async def accept(click: Click) -> None:
     """Accept: only the named mentor, only while open."""
-    moved = await accept_request(click.pressed, click.app)
+    moved = await accept_request(click.pressed, click)
     if isinstance(moved, str):
         await click.tell(moved)
 
@@ -100,7 +100,7 @@ async def release(click: Click) -> None:
 @on_click("request")
 async def cancel(click: Click) -> None:
     """Cancel request: only the mentee; whoever had taken it is told."""
-    moved = await cancel_request(click.pressed, click.app)
+    moved = await cancel_request(click.pressed, click)
     if isinstance(moved, str):
         await click.tell(moved)
 
