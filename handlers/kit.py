@@ -1,10 +1,15 @@
 """The listener kit: what every feature's listeners share, so no feature imports another's helpers.
 
-Reply and DM (`tell`, `send_dm`, `try_dm`), read a pressed button (`read_pressed`) or a
-submitted view (`submitter`, `metadata_id`), refuse a stranger or a broken button (`NOT_YOURS`,
-`BROKEN`), rewrite a request's own messages after it moves, and what a `/mentor` subcommand gets
-(`SubcommandCall`). Over HTTP a payload's shape is checked at the door (bot/payloads.py); Socket
-Mode payloads are not, so the readers treat every field as untrusted and answer None or "".
+- Listeners: `on_click`, `on_home_click` and `on_submit` turn a function of one `Click`,
+  `HomeClick` or `Submission` into a Bolt listener; the kit acks, reads who pressed what and
+  answers a broken button, and the argument carries the services (`click.store`).
+- Reading a payload: `read_pressed` and `submitter` (pydantic models of the fields they read),
+  `metadata_id`, `parse_id`. Over HTTP a payload's shape is also checked at the door
+  (bot/payloads.py); Socket Mode payloads are not, so a reader answers None or "" rather than
+  raise.
+- Replies and DMs (`tell`, `send_dm`, `try_dm`, `try_update`), the refusals (`NOT_YOURS`,
+  `BROKEN`), rewriting a request's own messages after it moves, and what a `/mentor`
+  subcommand gets (`SubcommandCall`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from bot.requests import TOPIC_LABELS, MentorFacts
 from bot.settings import Settings
 from bot.slack_client import user_info
 from handlers.blocks.request_messages import Audience, build_not_yours, build_request_update
-from handlers.home.publish import publish_home_later
+from handlers.home.publish import publish_home
 from storage.models import Request, Session
 from storage.store import Store
 
@@ -293,9 +298,9 @@ class BadArguments(Exception):
     """A subcommand's arguments are wrong; the message is shown before the help."""
 
 
-# Listeners: a button's listener is a function of one `Click` (or `HomeClick`), made a Bolt
-# listener by `on_click` (or `on_home_click`), which acks, reads the click and answers a broken
-# one, so no listener repeats that.
+# Listeners: each is a function of one `Click`, `HomeClick` or `Submission`, made a Bolt
+# listener by `on_click`, `on_home_click` or `on_submit`, so no listener repeats the ack, the
+# reading of the press or the broken-button answer.
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,9 +353,26 @@ class HomeClick(Services):
 
 
 Listener = Callable[..., Awaitable[None]]
+ServiceValues = tuple[AsyncWebClient, Store, Clock, Settings, Background]
+Run = Callable[[AsyncAck, dict[str, Any], AsyncRespond, ServiceValues], Awaitable[None]]
 
 
-def _named(listener: Listener, handle: Callable[..., Any]) -> Listener:
+def _listener(run: Run, handle: Callable[..., Any]) -> Listener:
+    """The one Bolt listener signature (Bolt injects by parameter name, the services from the
+    context bot/app.py fills), running `run`, named after `handle`."""
+
+    async def listener(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        respond: AsyncRespond,
+        client: AsyncWebClient,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        background: Background,
+    ) -> None:
+        await run(ack, body, respond, (client, store, clock, settings, background))
+
     # Not functools.wraps: Bolt unwraps `__wrapped__` to learn which arguments to inject.
     listener.__name__ = handle.__name__
     listener.__qualname__ = handle.__qualname__
@@ -366,50 +388,42 @@ def on_click(
     told so), then `handle(click)`. `surface` names the button in the broken-button log line."""
 
     def make(handle: Callable[[Click], Awaitable[None]]) -> Listener:
-        async def listener(
-            ack: AsyncAck,
-            body: dict[str, Any],
-            respond: AsyncRespond,
-            client: AsyncWebClient,
-            store: Store,
-            clock: Clock,
-            settings: Settings,
-            background: Background,
+        async def run(
+            ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond, services: ServiceValues
         ) -> None:
             await ack()
             pressed = await pressed_or_tell(body, respond, surface)
             if pressed is not None:
-                services = (client, store, clock, settings, background)
                 await handle(Click(*services, pressed, body, respond))
 
-        return _named(listener, handle)
+        return _listener(run, handle)
 
     return make
 
 
 def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Listener:
     """A Bolt listener for a Home tab button: ack, `handle(click)`, and when it returns a
-    notice, re-publish the presser's tab with it on top (after the ack)."""
+    notice, re-publish the presser's tab with it on top."""
 
-    async def listener(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        store: Store,
-        clock: Clock,
-        settings: Settings,
-        background: Background,
+    async def run(
+        ack: AsyncAck, body: dict[str, Any], _: AsyncRespond, services: ServiceValues
     ) -> None:
         await ack()
-        user_id, team_id = submitter(body)
-        services = (client, store, clock, settings, background)
-        notice = await handle(HomeClick(*services, user_id, team_id, body))
+        click = HomeClick(*services, *submitter(body), body)
+        notice = await handle(click)
         if notice:
-            publish_home_later(
-                background, client, store, clock, team_id=team_id, user_id=user_id, notice=notice
+            # After the answer to Slack: a rate-limited views.publish can outlast its 3 s.
+            work = publish_home(
+                click.client,
+                click.store,
+                click.clock,
+                team_id=click.team_id,
+                user_id=click.user_id,
+                notice=notice,
             )
+            click.background.spawn(work, name=f"home-{click.user_id}")
 
-    return _named(listener, handle)
+    return _listener(run, handle)
 
 
 @dataclass(frozen=True, slots=True)
@@ -430,17 +444,9 @@ class Submission(Services):
 def on_submit(handle: Callable[[Submission], Awaitable[None]]) -> Listener:
     """A Bolt listener for a modal's submission: `handle(submission)`, which must ack it."""
 
-    async def listener(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        client: AsyncWebClient,
-        store: Store,
-        clock: Clock,
-        settings: Settings,
-        background: Background,
+    async def run(
+        ack: AsyncAck, body: dict[str, Any], _: AsyncRespond, services: ServiceValues
     ) -> None:
-        user_id, team_id = submitter(body)
-        services = (client, store, clock, settings, background)
-        await handle(Submission(*services, ack, body, user_id, team_id))
+        await handle(Submission(*services, ack, body, *submitter(body)))
 
-    return _named(listener, handle)
+    return _listener(run, handle)

@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.clock import Clock
 from bot.events import first_delivery
-from handlers.home.publish import publish_home_later
+from handlers.home.publish import publish_home
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,4 +32,5 @@ async def app_home_opened(
     if not await first_delivery(store, clock, body):
         return
     team_id = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
-    publish_home_later(background, client, store, clock, team_id=team_id, user_id=user_id)
+    work = publish_home(client, store, clock, team_id=team_id, user_id=user_id)
+    background.spawn(work, name=f"home-{user_id}")

@@ -7,7 +7,6 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.background import Background
 from bot.clock import Clock
 from handlers.blocks.home import PER_SECTION, build_home
 from storage.store import Store
@@ -40,19 +39,3 @@ async def publish_home(
         return
     if first_visit and record_visit:
         await store.mark_welcomed(team_id, user_id, now)
-
-
-def publish_home_later(
-    background: Background,
-    client: AsyncWebClient,
-    store: Store,
-    clock: Clock,
-    *,
-    team_id: str,
-    user_id: str,
-    notice: str | None = None,
-) -> None:
-    """publish_home after the click's answer: Slack hears the ack only when the listener
-    returns, and a rate-limited views.publish can wait longer than Slack's 3 s."""
-    work = publish_home(client, store, clock, team_id=team_id, user_id=user_id, notice=notice)
-    background.spawn(work, name=f"home-{user_id}")
