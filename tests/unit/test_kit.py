@@ -1,0 +1,91 @@
+"""The listener kit's readers and listener makers, without Slack: what a malformed payload
+reads as, and the parameters Bolt will inject into a made listener."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from slack_bolt.util.utils import get_arg_names_of_callable
+
+from handlers.kit import Click, HomeClick, Pressed, Submission, on_click, on_home_click, on_submit
+from handlers.kit.payloads import metadata_id, read_pressed, submitter
+
+BOLT_ARGS = ["ack", "body", "respond", "client", "store", "clock", "settings", "background"]
+
+
+def _press(**fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": "U1", "team_id": "T1"},
+        "team": {"id": "T1"},
+        "trigger_id": "trig",
+        "actions": [{"action_id": "request_accept", "value": "42"}],
+    }
+    body.update(fields)
+    return body
+
+
+def test_a_good_press_reads_as_who_where_and_which_row() -> None:
+    assert read_pressed(_press()) == Pressed(
+        user_id="U1", team_id="T1", target_id=42, trigger_id="trig"
+    )
+
+
+def test_an_org_install_without_a_team_reads_the_users_team() -> None:
+    pressed = read_pressed(_press(team=None))
+    assert pressed is not None
+    assert pressed.team_id == "T1"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"actions": [{"action_id": "x", "value": "12ab"}]},  # not digits
+        {"actions": [{"action_id": "x", "value": "9" * 19}]},  # past a SQLite integer
+        {"actions": [{"action_id": "x", "value": 42}]},  # a number, not Slack's string
+        {"actions": []},
+        {"actions": ["request_accept"]},  # a list of strings, not objects
+        {"user": "U1"},  # a string where an object belongs
+        {"user": {"team_id": "T1"}},  # nobody pressed it
+        {"user": {"id": "U1"}, "team": None},  # no workspace anywhere
+    ],
+)
+def test_a_malformed_press_reads_as_broken(fields: dict[str, Any]) -> None:
+    assert read_pressed(_press(**fields)) is None
+
+
+def test_a_malformed_submission_has_no_submitter() -> None:
+    assert submitter({"user": ["U1"], "team": {"id": "T1"}}) == ("", "")
+    assert submitter({"user": {"id": "U1"}, "team": {"id": "T1"}}) == ("U1", "T1")
+
+
+def test_modal_metadata_is_an_id_only_when_it_is_one() -> None:
+    assert metadata_id({"view": {"private_metadata": "7"}}) == 7
+    assert metadata_id({"view": {"private_metadata": "7; DROP"}}) is None
+    assert metadata_id({"view": "not a view"}) is None
+
+
+async def _click(click: Click) -> None:
+    """A click's docstring."""
+
+
+async def _home(click: HomeClick) -> str | None:
+    return None
+
+
+async def _submit(submission: Submission) -> None:
+    return None
+
+
+@pytest.mark.parametrize(
+    "listener", [on_click("request")(_click), on_home_click(_home), on_submit(_submit)]
+)
+def test_a_made_listener_asks_bolt_for_the_payload_and_the_services(listener: Any) -> None:
+    # Bolt injects by parameter name, after unwrapping __wrapped__: the maker must not hide them.
+    assert get_arg_names_of_callable(listener) == BOLT_ARGS
+
+
+def test_a_made_listener_keeps_its_functions_name_and_docstring() -> None:
+    listener = on_click()(_click)
+    assert (listener.__name__, listener.__doc__) == ("_click", "A click's docstring.")
