@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.requests import MentorFacts, mentor_blocker
+from bot.requests import MentorFacts, length_problem, mentor_blocker
 
 WHY_MIN = 10
 WHY_MAX = 1000
@@ -24,12 +24,8 @@ DUPLICATE_WINDOW = timedelta(days=30)
 
 def why_problem(text: str) -> str | None:
     """Why the reason won't do (too short or too long once trimmed), or None."""
-    length = len(text.strip())
-    if length < WHY_MIN:
-        return f"Say a little more about why: at least {WHY_MIN} characters."
-    if length > WHY_MAX:
-        return f"Please keep it to {WHY_MAX:,} characters or fewer (this has {length:,})."
-    return None
+    short = "Say a little more about why: at least {shortest} characters."
+    return length_problem(text, WHY_MIN, WHY_MAX, short)
 
 
 def _name(facts: MentorFacts) -> str:

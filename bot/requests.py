@@ -98,14 +98,21 @@ def mentor_problem(mentee_id: str, mentor: MentorFacts | None) -> str | None:
     return _TO_MENTEE[blocker].format(who=mentor.name.strip() or "That person")
 
 
+def length_problem(text: str, shortest: int, longest: int, too_short: str) -> str | None:
+    """Why a free-text answer won't do once trimmed: shorter than `shortest` (then
+    `too_short`, which may name {shortest}) or longer than `longest`; None if it will."""
+    length = len(text.strip())
+    if length < shortest:
+        return too_short.format(shortest=shortest)
+    if length > longest:
+        return f"Please keep it to {longest:,} characters or fewer (this has {length:,})."
+    return None
+
+
 def details_problem(text: str) -> str | None:
     """Why the details won't do (too short or too long after trimming), or None."""
-    length = len(text.strip())
-    if length < MIN_DETAILS:
-        return f"Tell them a little more: at least {MIN_DETAILS} characters."
-    if length > MAX_DETAILS:
-        return f"Please keep it to {MAX_DETAILS:,} characters or fewer (this has {length:,})."
-    return None
+    short = "Tell them a little more: at least {shortest} characters."
+    return length_problem(text, MIN_DETAILS, MAX_DETAILS, short)
 
 
 async def limit_problem(

@@ -8,7 +8,7 @@ reminder. A click that lost a race gets None and nothing changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
@@ -155,6 +155,24 @@ def _slot(rows: Iterable[Record]) -> OfferedSlot | None:
 
 def _session(rows: Iterable[Record]) -> Session | None:
     return next((Session.model_validate(dict(row)) for row in rows), None)
+
+
+async def _leave_confirmed(
+    store: _StoreCore,
+    sql: Sql,
+    params: tuple[Any, ...],
+    then: Callable[[Connection, int], Awaitable[None]],
+) -> Session | None:
+    """In one transaction: move a confirmed session on with `sql`, cancel its unsent rows, and
+    `then` its request, if it has one. None, and nothing changed, if `sql` moved no session."""
+    async with store._transaction() as conn:
+        session = _session(await conn.execute_fetchall(sql, params))
+        if session is None:
+            return None
+        await _cancel_rows(conn, session.team_id, session.id)
+        if session.request_id is not None:
+            await then(conn, session.request_id)
+        return session
 
 
 async def _request_status(conn: Connection, team_id: str, request_id: int) -> str | None:
@@ -346,21 +364,13 @@ class SessionQueries:
         the session's unsent reminders are cancelled. None if that didn't apply."""
         text = (reason or "").strip()[:CANCEL_REASON_MAX] or None
         stamp = format_time(now)
-        try:
-            async with self._transaction() as conn:
-                params = (session_id, team_id, user_id, text, stamp)
-                session = _session(await conn.execute_fetchall(_CANCEL_SESSION, params))
-                if session is None:
-                    raise _Refused
-                await _cancel_rows(conn, team_id, session.id)
-                if session.request_id is not None:
-                    await conn.execute_fetchall(_WITHDRAW_OFFERS, (session.request_id, team_id))
-                    await conn.execute_fetchall(
-                        _UNSCHEDULE_REQUEST, (session.request_id, team_id, stamp)
-                    )
-                return session
-        except _Refused:
-            return None
+
+        async def bookable_again(conn: Connection, request_id: int) -> None:
+            await conn.execute_fetchall(_WITHDRAW_OFFERS, (request_id, team_id))
+            await conn.execute_fetchall(_UNSCHEDULE_REQUEST, (request_id, team_id, stamp))
+
+        params = (session_id, team_id, user_id, text, stamp)
+        return await _leave_confirmed(self, _CANCEL_SESSION, params, bookable_again)
 
     async def close_session(
         self: _StoreCore,
@@ -374,19 +384,13 @@ class SessionQueries:
         (request bookable again); its unsent rows are cancelled. None if that didn't apply."""
         status = "completed" if held else "did_not_happen"
         stamp = format_time(now)
-        try:
-            async with self._transaction() as conn:
-                params = (session_id, team_id, mentor_id, status, stamp)
-                session = _session(await conn.execute_fetchall(_CLOSE_SESSION, params))
-                if session is None:
-                    raise _Refused
-                await _cancel_rows(conn, team_id, session.id)
-                if session.request_id is not None:
-                    follow = _COMPLETE_REQUEST if held else _UNSCHEDULE_REQUEST
-                    await conn.execute_fetchall(follow, (session.request_id, team_id, stamp))
-                return session
-        except _Refused:
-            return None
+
+        async def settle_request(conn: Connection, request_id: int) -> None:
+            follow = _COMPLETE_REQUEST if held else _UNSCHEDULE_REQUEST
+            await conn.execute_fetchall(follow, (request_id, team_id, stamp))
+
+        params = (session_id, team_id, mentor_id, status, stamp)
+        return await _leave_confirmed(self, _CLOSE_SESSION, params, settle_request)
 
     async def upcoming_sessions(
         self: _StoreCore, team_id: str, user_id: str, now: datetime

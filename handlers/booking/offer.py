@@ -33,7 +33,6 @@ from handlers.kit import (
     on_click,
     on_submit,
     send_dm,
-    submitter,
     topic_of,
     try_dm,
 )
@@ -111,30 +110,32 @@ async def _book_from(click: Click, side: Proposer) -> None:
     """Booking on the pressed request, for the person on `side` only."""
     pressed = click.pressed
     request = await click.store.get_request(pressed.team_id, pressed.target_id)
-    allowed = None
-    if request is not None:
-        allowed = helper_of(request) if side == "mentor" else request.mentee_id
-    if request is None or allowed != pressed.user_id:
+    if request is None or _person_on(request, side) != pressed.user_id:
         await click.tell(NOT_YOURS)
         return
     await book_or_tell(click, request.id)
 
 
-async def _form_request(
-    body: dict[str, Any], store: Store, side: Proposer
-) -> tuple[Request | None, str | None]:
-    """The request a slot modal is about, if the submitter is on `side` and it's bookable."""
-    user_id, team_id = submitter(body)
-    request_id = metadata_id(body)
-    request = await store.get_request(team_id, request_id) if request_id is not None else None
-    if request is None:
-        return None, NOT_YOURS
-    allowed = helper_of(request) if side == "mentor" else request.mentee_id
-    if allowed != user_id:
-        return None, NOT_YOURS
-    if request.status not in BOOKABLE:
-        return None, not_bookable(request)
-    return request, None
+def _person_on(request: Request, side: Proposer) -> str | None:
+    """Who books for `side`: the mentor (or whoever claimed it) or the mentee."""
+    return helper_of(request) if side == "mentor" else request.mentee_id
+
+
+async def _form_request(sub: Submission, side: Proposer) -> Request | None:
+    """The request a slot modal is about, if the submitter is on `side` and it's bookable;
+    otherwise None, with the reason shown on the form."""
+    request_id = metadata_id(sub.body)
+    request = None
+    if request_id is not None:
+        request = await sub.store.get_request(sub.team_id, request_id)
+    if request is not None and _person_on(request, side) == sub.user_id:
+        if request.status in BOOKABLE:
+            return request
+        refusal = not_bookable(request)
+    else:
+        refusal = NOT_YOURS
+    await sub.ack(response_action="errors", errors={FIRST_SLOT: refusal})
+    return None
 
 
 def _block(index: int) -> str:
@@ -152,9 +153,8 @@ async def _busy(store: Store, request: Request, user_id: str, now: datetime) -> 
 @on_submit
 async def offer_submitted(sub: Submission) -> None:
     """The mentor's times (or Talk now): check them inline, then DM the mentee."""
-    request, refusal = await _form_request(sub.body, sub.store, "mentor")
+    request = await _form_request(sub, "mentor")
     if request is None:
-        await sub.ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
         return
     mentor_id, team_id = sub.user_id, sub.team_id
     view = sub.view
@@ -226,9 +226,8 @@ async def _talk_now(
 @on_submit
 async def propose_submitted(sub: Submission) -> None:
     """The mentee's own times after "None of these work": check them, then DM the mentor."""
-    request, refusal = await _form_request(sub.body, sub.store, "mentee")
+    request = await _form_request(sub, "mentee")
     if request is None:
-        await sub.ack(response_action="errors", errors={FIRST_SLOT: refusal or NOT_YOURS})
         return
     mentee_id, team_id = sub.user_id, sub.team_id
     slots = read_slot_times(sub.view)

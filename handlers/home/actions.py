@@ -4,6 +4,8 @@ opens inline: its trigger_id lives only 3 s."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from slack_sdk.errors import SlackApiError
 
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
@@ -12,7 +14,8 @@ from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.kit import BROKEN, HomeClick, on_home_click
 from handlers.requests.ask import MODAL_FAILED
-from handlers.requests.moves import accept_request, cancel_request
+from handlers.requests.moves import Move, accept_request, cancel_request
+from storage.models import Request
 
 CANCELLED = ":no_entry_sign: Request cancelled. Whoever had it has been told."
 
@@ -20,11 +23,22 @@ CANCELLED = ":no_entry_sign: Request cancelled. Whoever had it has been told."
 @on_home_click
 async def home_accept(click: HomeClick) -> str:
     """Accept from Home: the same rule as the DM's button (only the named mentor, only open)."""
+    return await _move(click, accept_request, lambda done: _accepted(done.mentee_id))
+
+
+@on_home_click
+async def home_cancel(click: HomeClick) -> str:
+    """Cancel one of your requests from Home (only the mentee)."""
+    return await _move(click, cancel_request, lambda _: CANCELLED)
+
+
+async def _move(click: HomeClick, move: Move, done: Callable[[Request], str]) -> str:
+    """A request's move from Home, as the notice on top of the tab: what was done, or why not."""
     pressed = click.pressed("request")
     if pressed is None:
         return BROKEN
-    moved = await accept_request(pressed, click)
-    return moved if isinstance(moved, str) else _accepted(moved.mentee_id)
+    moved = await move(pressed, click)
+    return moved if isinstance(moved, str) else done(moved)
 
 
 def _accepted(mentee_id: str) -> str:
@@ -32,16 +46,6 @@ def _accepted(mentee_id: str) -> str:
         f":white_check_mark: You accepted {user_mention(mentee_id)}'s request. "
         "Use *Offer times* when you're ready."
     )
-
-
-@on_home_click
-async def home_cancel(click: HomeClick) -> str:
-    """Cancel one of your requests from Home (only the mentee)."""
-    pressed = click.pressed("request")
-    if pressed is None:
-        return BROKEN
-    moved = await cancel_request(pressed, click)
-    return moved if isinstance(moved, str) else CANCELLED
 
 
 @on_home_click

@@ -35,6 +35,8 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 Transition = Callable[[str, int, str, datetime], Awaitable[Request | None]]
+# A move made by a click (the DM's button or Home's): the moved request, or why nothing moved.
+Move = Callable[[Pressed, Services], Awaitable[Request | str]]
 
 
 @dataclass(frozen=True, slots=True)
