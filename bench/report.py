@@ -459,7 +459,8 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         "How fast, how big and how lean mentorbot is, against a bare-Bolt floor measured in "
         "the same run on the same machine. The benchmark reports; it does not assert.",
         "",
-        "`make bench` runs everything (about 7 minutes here); `make bench BENCH_QUICK=1` runs "
+        "`make bench` runs everything (about 14 minutes here, 6 of them on PostgreSQL); "
+        "`make bench BENCH_QUICK=1` runs "
         "small sizes in about two minutes. BENCH_DURATION, BENCH_ROUNDS, BENCH_ASK_CALLS, "
         "BENCH_OUTBOX_ROWS, "
         "BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE and BENCH_STORAGE_DIVISOR set one size each "
