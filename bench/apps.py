@@ -64,14 +64,17 @@ async def fake_slack(workdir: Path) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def servers(workdir: Path, api_url: str) -> AsyncIterator[dict[str, Child]]:
-    """`mentorbot run` (HTTP mode, a fresh SQLite file) and the floor, both on the server core."""
+async def servers(
+    workdir: Path, api_url: str, db: str | None = None
+) -> AsyncIterator[dict[str, Child]]:
+    """`mentorbot run` (HTTP mode, a fresh SQLite file or `db`) and the floor, both on the
+    server core."""
     common = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url}
     bot_port, floor_port = free_port(), free_port()
     bot_env = child_env(
         {
             **common,
-            "MENTORBOT_DB": str(workdir / "bot.db"),
+            "MENTORBOT_DB": db or str(workdir / "bot.db"),
             "MENTORBOT_HOST": "127.0.0.1",
             "MENTORBOT_PORT": str(bot_port),
             "MENTORBOT_LOG_LEVEL": "INFO",
@@ -116,8 +119,9 @@ def _median(summaries: list[dict[str, float]]) -> dict[str, float]:
     return {key: statistics.median(s[key] for s in summaries) for key in summaries[0]}
 
 
-async def run_load(sizes: LoadSizes, workdir: Path) -> dict[str, Any]:
-    """Run every scenario A B A B over `sizes.rounds` rounds; return raw runs and medians."""
+async def run_load(sizes: LoadSizes, workdir: Path, db: str | None = None) -> dict[str, Any]:
+    """Run every scenario A B A B over `sizes.rounds` rounds; return raw runs and medians.
+    `db`: the bot's MENTORBOT_DB (a fresh SQLite file if None)."""
     make_dir(workdir)
     runs: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {
         kind: {mode: {app: [] for app in APPS} for mode in sizes.modes()} for kind in KINDS
@@ -129,7 +133,7 @@ async def run_load(sizes: LoadSizes, workdir: Path) -> dict[str, Any]:
             users = (await control(session, api_url, "bench.add_users", count=sizes.ask_users))[
                 "users"
             ]
-            async with servers(workdir, api_url) as apps:
+            async with servers(workdir, api_url, db) as apps:
                 await asyncio.sleep(sizes.idle_settle)
                 for app, child in apps.items():
                     memory[app] = {"idle_rss_kb": child.status_kb("VmRSS")}

@@ -28,44 +28,14 @@ from tests.fakeslack.workspace import Workspace
 
 
 class BenchSlack(FakeSlack):
-    """FakeSlack plus an optional workspace-wide chat.postMessage rate and control methods."""
+    """FakeSlack plus control methods, called over its own Web API."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._workspace_rate: tuple[float, float] | None = None
-        self._workspace_bucket: tuple[float, float] = (0.0, 0.0)
-        self.refused = Counter[str]()  # 429s by the limit that refused them
         self.methods["bench.add_users"] = self._add_users
         self.methods["bench.rate"] = self._set_rate
         self.methods["bench.stats"] = self._stats
         self.methods["bench.clear"] = self._clear
-
-    def enforce_workspace_rate(self, per_second: float, burst: float) -> None:
-        """Answer chat.postMessage with 429 once the whole workspace posts faster than this."""
-        self._workspace_rate = (per_second, burst)
-        self._workspace_bucket = (burst, time.monotonic())
-
-    def _throttle(self, channel: str) -> int:
-        """The workspace bucket first (not spent unless the channel's bucket lets it go)."""
-        if self._workspace_rate is None:
-            return self._channel_throttle(channel)
-        rate, burst = self._workspace_rate
-        now = time.monotonic()
-        tokens, last = self._workspace_bucket
-        tokens = min(burst, tokens + (now - last) * rate)
-        if tokens < 1:
-            self._workspace_bucket = (tokens, now)
-            self.refused["workspace"] += 1
-            return max(1, int(-(-(1 - tokens) // rate)))
-        wait = self._channel_throttle(channel)
-        self._workspace_bucket = (tokens if wait else tokens - 1, now)
-        return wait
-
-    def _channel_throttle(self, channel: str) -> int:
-        wait = super()._throttle(channel)
-        if wait:
-            self.refused["channel"] += 1
-        return wait
 
     # -- control methods (called as Web API methods, with the bot token) -------------------
 
@@ -105,7 +75,6 @@ class BenchSlack(FakeSlack):
 
     def _clear(self, ws: Workspace, args: dict[str, Any]) -> dict[str, Any]:
         self.clear()
-        self.refused.clear()
         return {"ok": True}
 
 

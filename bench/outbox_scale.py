@@ -11,7 +11,7 @@ messages are counted on the Slack side.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
+import contextlib
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -34,6 +34,7 @@ from tests.fakeslack.workspace import TEAM_ID
 KIND = "bench.checkin"
 CHANNEL_RATE = 1.0  # Slack (and the fake): about 1 message per second per channel
 CHANNEL_BURST = 1
+FOLLOWER_TICK = 1.0  # how often a replica that doesn't lead asks for the lead again
 
 
 @dataclass(frozen=True)
@@ -79,17 +80,22 @@ async def _enqueue(store: Store, recipients: list[str], rows: int) -> float:
     return time.perf_counter() - began
 
 
-def _statuses(db_path: Path) -> dict[str, int]:
-    with sqlite3.connect(db_path) as conn:
-        return dict(conn.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall())
-
-
 async def run_outbox(
-    sizes: OutboxSizes, workdir: Path, give_up_after: float | None = None
+    sizes: OutboxSizes,
+    workdir: Path,
+    give_up_after: float | None = None,
+    *,
+    db: str | None = None,
+    replicas: int = 1,
 ) -> dict[str, Any]:
-    """Enqueue, dispatch until done (or `give_up_after` s), then count on the fake and in the DB."""
+    """Enqueue, dispatch until done (or `give_up_after` s), then count on the fake and in the DB.
+
+    `db`: a database URL instead of a fresh SQLite file; `replicas`: that many Dispatchers,
+    each on its own Store (its own connections), tick side by side in this process, as
+    replicas do: on PostgreSQL the one holding the leader's lock sends.
+    """
     make_dir(workdir)
-    db_path = workdir / "outbox.db"
+    target = db or str(workdir / "outbox.db")
     bound, bounds = lower_bound(sizes)
     give_up_after = give_up_after if give_up_after is not None else 3 * bound + 60
     pacing = Pacing(
@@ -108,30 +114,47 @@ async def run_outbox(
             workspace_per_second=sizes.workspace_per_second,
             workspace_burst=sizes.fake_workspace_burst,
         )
-        async with await Store.open(db_path) as store:
-            await store.migrate()
-            enqueue_seconds = await _enqueue(store, recipients, sizes.rows)
-            dispatcher = Dispatcher(
-                store,
-                outbox_client(TOKEN, api_url, session),
-                RENDERERS,
-                SystemClock(),
-                pacing=pacing,
-            )
-            done = ticks = 0
+        async with contextlib.AsyncExitStack() as stack:
+            stores = [
+                await stack.enter_async_context(await Store.open(target)) for _ in range(replicas)
+            ]
+            await stores[0].migrate()
+            enqueue_seconds = await _enqueue(stores[0], recipients, sizes.rows)
+            dispatchers = [
+                Dispatcher(
+                    store,
+                    outbox_client(TOKEN, api_url, session),
+                    RENDERERS,
+                    SystemClock(),
+                    pacing=pacing,
+                    worker_id=f"replica-{n}",
+                )
+                for n, store in enumerate(stores)
+            ]
+            ticks = 0
             totals: Counter[str] = Counter()
-            with pinned_self(SERVER_CORE):
-                cpu_began, began = time.process_time(), time.perf_counter()
-                while done < sizes.rows and time.perf_counter() - began < give_up_after:
+
+            def done() -> int:
+                return totals["sent"] + totals["skipped"] + totals["failed"]
+
+            async def keep_ticking(dispatcher: Dispatcher) -> None:
+                nonlocal ticks
+                while done() < sizes.rows and time.perf_counter() - began < give_up_after:
                     report = await dispatcher.tick()
                     ticks += 1
                     for name in ("claimed", "sent", "skipped", "deferred", "retried", "failed"):
                         totals[name] += getattr(report, name)
-                    done = totals["sent"] + totals["skipped"] + totals["failed"]
-                    if not report.claimed:
+                    if not dispatcher.leading:
+                        await asyncio.sleep(FOLLOWER_TICK)  # a replica asks again each tick
+                    elif not report.claimed:
                         await asyncio.sleep(0.01)  # what's left waits for pacing
+
+            with pinned_self(SERVER_CORE):
+                cpu_began, began = time.process_time(), time.perf_counter()
+                await asyncio.gather(*(keep_ticking(d) for d in dispatchers))
                 wall = time.perf_counter() - began
                 cpu = time.process_time() - cpu_began
+            statuses = {str(k): v for k, v in (await stores[0].count_outbox()).items()}
         stats = await control(session, api_url, "bench.stats", texts=True)
     delivered = Counter(stats["posted"])
     expected = {f"How is your action plan going? (check-in {n})" for n in range(1, sizes.rows + 1)}
@@ -156,6 +179,8 @@ async def run_outbox(
         "ratelimited_by": stats["refused_by"],
         "fake_workspace_burst": sizes.fake_workspace_burst,
         "calls": stats["calls"],
-        "db_statuses": _statuses(db_path),
-        "finished": done >= sizes.rows,
+        "db_statuses": statuses,
+        "finished": done() >= sizes.rows,
+        "engine": "sqlite" if db is None else db.partition(":")[0],
+        "replicas": replicas,
     }

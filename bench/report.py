@@ -323,6 +323,129 @@ def _storage_section(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+STATEMENTS = {
+    "claim_prompt": "claim the prompt (`Store.claim_prompt`)",
+    "mark_event_processed": "record an event id (`Store.mark_event_processed`)",
+    "get_person": "read a person (`Store.get_person`)",
+}
+
+
+def _ratio(new: float, old: float) -> str:
+    return f"{new / old:.2f}" if old else "-"
+
+
+def _postgres_section(pg: dict[str, Any], results: dict[str, Any]) -> list[str]:
+    lines = ["## 6. PostgreSQL beside SQLite", ""]
+    if pg.get("skipped"):
+        return [*lines, f"Skipped: {pg['skipped']}", ""]
+    lines += [
+        f"PostgreSQL {pg['server_version']}, started as tests/postgres.py starts it (initdb in "
+        "a temporary folder, fsync off, on 127.0.0.1) and pinned with the bot to the server "
+        "core, so its work counts against the bot as SQLite's does inside the bot's process. "
+        "Each part below ran on a fresh database, in the same run as the SQLite figures above.",
+        "",
+    ]
+    statements = pg.get("statements")
+    if statements:
+        lines += [
+            f"**Single statements** ({statements['count']:,} calls each, one at a time, through "
+            "the Store; CPU of the calling process, all threads, and wall time per call):",
+            "",
+            "| statement | SQLite CPU µs | SQLite wall µs | PostgreSQL CPU µs "
+            "| PostgreSQL wall µs | wall, PostgreSQL / SQLite |",
+            "|---|---|---|---|---|---|",
+        ]
+        for key, title in STATEMENTS.items():
+            lite, post = statements["sqlite"][key], statements["postgresql"][key]
+            lines.append(
+                f"| {title} | {lite['cpu_us']:.0f} | {lite['wall_us']:.0f} "
+                f"| {post['cpu_us']:.0f} | {post['wall_us']:.0f} "
+                f"| {_ratio(post['wall_us'], lite['wall_us'])} |"
+            )
+        lines.append("")
+    load, lite_load = pg.get("load"), results.get("load")
+    if load:
+        lines += [
+            "**Load** (step 1's scenarios and rounds, `mentorbot run` on PostgreSQL against "
+            "the same floor; medians over the rounds):",
+            "",
+            "| scenario | mode | SQLite: bot req/s, x floor | PostgreSQL: bot req/s, x floor "
+            "| PostgreSQL p99 ms | PostgreSQL CPU ms/req |",
+            "|---|---|---|---|---|---|",
+        ]
+        for kind, title in KIND_TITLES.items():
+            for mode in load["sizes"]["modes"]:
+                entry = load["medians"][kind][mode]
+                lite = (
+                    f"{lite_load['medians'][kind][mode]['bot']['rps']:,.0f}, "
+                    f"{lite_load['medians'][kind][mode]['rps_ratio']:.2f}"
+                    if lite_load
+                    else "-"
+                )
+                lines.append(
+                    f"| {title.split(' ', 1)[0]} | {mode} | {lite} "
+                    f"| {entry['bot']['rps']:,.0f}, {entry['rps_ratio']:.2f} "
+                    f"| {entry['bot']['p99']:.2f} | {entry['bot']['cpu_ms_per_request']:.2f} |"
+                )
+        memory = load["memory"]["bot"]
+        lite_idle = (
+            f" (SQLite: {lite_load['memory']['bot']['idle_rss_kb'] / 1024:.1f} MB)"
+            if lite_load
+            else ""
+        )
+        lines += [
+            "",
+            f"Bot RSS on PostgreSQL: {memory['idle_rss_kb'] / 1024:.1f} MB idle{lite_idle}, "
+            f"{memory['peak_rss_kb'] / 1024:.1f} MB peak; psycopg, libpq and SQLAlchemy are "
+            "loaded only for PostgreSQL.",
+            "",
+        ]
+    outbox = pg.get("outbox")
+    if outbox:
+        lite_outbox = results.get("outbox")
+        lines += [
+            f"**Outbox with {outbox['replicas']} replicas on one database**: step 3's "
+            f"{outbox['rows']:,} rows, pacing and fake, with {outbox['replicas']} Dispatchers "
+            "in the bench process, each on its own Store (its own pool and leader connection), "
+            "ticking side by side; the one holding the leader's lock sends, the other asks "
+            "again every second. The leader waits one channel interval (1 s) after taking the "
+            "lead before its first post (bot/outbox.py), which is in the wall time.",
+            "",
+            "| engine | " + OUTBOX_HEAD[0].removeprefix("| "),
+            "|---" + OUTBOX_HEAD[1],
+        ]
+        if lite_outbox:
+            lines.append("| SQLite, 1 process " + _outbox_row(lite_outbox))
+        lines += [
+            f"| PostgreSQL, {outbox['replicas']} replicas " + _outbox_row(outbox),
+            "",
+            f"The database agrees: {outbox['db_statuses']}.",
+            "",
+        ]
+    storage = pg.get("storage")
+    if storage:
+        lite_queries = {q["name"]: q for q in (results.get("storage") or {}).get("queries", [])}
+        seed = storage["seed"]
+        lines += [
+            f"**Storage at scale**: step 4's rows, copied in with COPY in one transaction, then "
+            f"ANALYZE ({seed['seed_seconds']:.1f} s, {seed['file_mb']:.0f} MB); each query "
+            "through the Store, as the bot runs it:",
+            "",
+            "| query | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50, PostgreSQL / SQLite |",
+            "|---|---|---|---|",
+        ]
+        for query in storage["queries"]:
+            lite = lite_queries.get(query["name"])
+            lite_cell = f"{lite['p50_ms']:.2f} / {lite['p95_ms']:.2f}" if lite else "-"
+            ratio = _ratio(query["p50_ms"], lite["p50_ms"]) if lite else "-"
+            lines.append(
+                f"| {query['name']} | {lite_cell} | {query['p50_ms']:.2f} / "
+                f"{query['p95_ms']:.2f} | {ratio} |"
+            )
+        lines.append("")
+    return lines
+
+
 def write_report(results: dict[str, Any], path: Path, command: str) -> None:
     """Render every section we have results for into `path`."""
     info = machine()
@@ -336,8 +459,9 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         "How fast, how big and how lean mentorbot is, against a bare-Bolt floor measured in "
         "the same run on the same machine. The benchmark reports; it does not assert.",
         "",
-        "`make bench` runs everything (about 7 minutes here); `make bench BENCH_QUICK=1` runs "
-        "small sizes in about a minute. BENCH_DURATION, BENCH_ROUNDS, BENCH_ASK_CALLS, "
+        "`make bench` runs everything (about 14 minutes here, 6 of them on PostgreSQL); "
+        "`make bench BENCH_QUICK=1` runs "
+        "small sizes in about two minutes. BENCH_DURATION, BENCH_ROUNDS, BENCH_ASK_CALLS, "
         "BENCH_OUTBOX_ROWS, "
         "BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE and BENCH_STORAGE_DIVISOR set one size each "
         "(bench/run.py). The last section is hand-written in bench/findings.md.",
@@ -348,6 +472,7 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         f"- **Machine:** {info['cpu']}, {info['cores']} cores, {info['ram']} RAM; "
         f"Python {info['python']} on {info['os']}; {info['libraries']}",
         f"- **Placement:** {run['placement']}",
+        *([f"- **Machine load:** {run['load_average']}"] if run.get("load_average") else []),
         "",
         "## Targets",
         "",
@@ -366,6 +491,8 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         lines += _storage_section(results["storage"])
     if results.get("load"):
         lines += _memory_section(results["load"])
+    if results.get("postgres"):
+        lines += _postgres_section(results["postgres"], results)
     if results.get("findings"):
         lines += ["## What the numbers say", "", *results["findings"], ""]
     path.parent.mkdir(parents=True, exist_ok=True)

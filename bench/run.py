@@ -25,11 +25,12 @@ from bench.apps import LoadSizes, run_load
 from bench.ask_parts import run_ask_parts
 from bench.classifier import run_classifier
 from bench.outbox_scale import OutboxSizes, run_outbox
+from bench.postgres import run_postgres
 from bench.procs import LOAD_CORE, ROOT, SERVER_CORE, can_pin
 from bench.report import write_report
 from bench.storage_scale import Scale, run_storage
 
-STEPS = ("load", "ask", "classifier", "outbox", "storage")
+STEPS = ("load", "ask", "classifier", "outbox", "storage", "postgres")
 FINDINGS = Path(__file__).with_name("findings.md")
 
 
@@ -90,6 +91,8 @@ async def run(steps: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
             )
         elif step == "storage":
             results["storage"] = await run_storage(sizes["storage"], workdir / "storage")
+        elif step == "postgres":
+            results["postgres"] = await run_postgres(sizes, workdir / "postgres")
         print(f"bench: {step} took {time.perf_counter() - began:.0f} s", file=sys.stderr)
     return results
 
@@ -117,8 +120,10 @@ def main(argv: list[str] | None = None) -> int:
         _report(results, args.out, results["run"]["kind"] == "quick")
         return 0
     began = time.perf_counter()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="mentorbot-bench-") as tmp:
         results = asyncio.run(run(steps, args.quick, Path(tmp)))
+    load_after = os.getloadavg()
     placement = (
         f"servers (bot, floor) pinned to core {SERVER_CORE}; load generator and fake Web API "
         f"to core {LOAD_CORE}"
@@ -131,11 +136,19 @@ def main(argv: list[str] | None = None) -> int:
         "placement": placement,
         "note": os.environ.get("BENCH_NOTE", ""),
         "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "load_average": (
+            f"load average (1, 5, 15 min) {_loads(load_before)} before the run, "
+            f"{_loads(load_after)} after it"
+        ),
     }
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     _report(results, args.out, args.quick)
     return 0
+
+
+def _loads(values: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in values)
 
 
 def _report(results: dict[str, Any], out: Path, quick: bool) -> None:

@@ -9,6 +9,7 @@ the person with the most notes and requests; BUSY_PARTNER the one they share mos
 from __future__ import annotations
 
 import random
+import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -180,6 +181,33 @@ def _megabytes(path: Path) -> float:
     return path.stat().st_size / 1e6
 
 
+Step = tuple[str, str, Callable[[], list[tuple[Any, ...]]]]
+
+
+def _steps(rng: random.Random, scale: Scale) -> list[Step]:
+    """Each table's rows, in the order foreign keys need: (name, INSERT, rows)."""
+    return [
+        ("people", "INSERT INTO people (team_id, user_id, tz, tz_cached_at, first_seen_at, "
+         "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _people(scale)),
+        ("requests", "INSERT INTO requests (team_id, mentee_id, mentor_id, topic, details, "
+         "duration_minutes, source, status, created_at, updated_at) "
+         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lambda: _requests(rng, scale)),
+        ("notes", "INSERT INTO notes (team_id, author_id, subject_id, body, created_at, "
+         "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _notes(rng, scale)),
+        ("outbox", "INSERT INTO outbox (team_id, kind, recipient, due_at, dedupe_key, status, "
+         "created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda: _outbox(rng, scale)),
+        ("sessions", "INSERT INTO sessions (team_id, mentor_id, mentee_id, starts_at, "
+         "duration_minutes, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         lambda: _sessions(rng, scale)),
+        ("action_items", "INSERT INTO action_items (team_id, mentor_id, mentee_id, owner_id, "
+         "text, done_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+         lambda: _action_items(rng, scale)),
+        ("relationships", "INSERT INTO relationships (team_id, mentor_id, mentee_id, cadence, "
+         "next_at, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?6)",
+         lambda: _relationships(rng, scale)),
+    ]  # fmt: skip
+
+
 async def seed(path: Path, scale: Scale) -> dict[str, float]:
     """Create the schema with the migrations, then bulk-insert in one transaction."""
     async with await Store.open(path) as store:
@@ -192,26 +220,7 @@ async def seed(path: Path, scale: Scale) -> dict[str, float]:
         conn.execute("PRAGMA synchronous = OFF")  # seeding only; measured queries use the Store
         began = time.perf_counter()
         conn.execute("BEGIN")
-        steps: list[tuple[str, str, Callable[[], list[tuple[Any, ...]]]]] = [
-            ("people", "INSERT INTO people (team_id, user_id, tz, tz_cached_at, first_seen_at, "
-             "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _people(scale)),
-            ("requests", "INSERT INTO requests (team_id, mentee_id, mentor_id, topic, details, "
-             "duration_minutes, source, status, created_at, updated_at) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", lambda: _requests(rng, scale)),
-            ("notes", "INSERT INTO notes (team_id, author_id, subject_id, body, created_at, "
-             "updated_at) VALUES (?, ?, ?, ?, ?, ?)", lambda: _notes(rng, scale)),
-            ("outbox", "INSERT INTO outbox (team_id, kind, recipient, due_at, dedupe_key, status, "
-             "created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", lambda: _outbox(rng, scale)),
-            ("sessions", "INSERT INTO sessions (team_id, mentor_id, mentee_id, starts_at, "
-             "duration_minutes, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-             lambda: _sessions(rng, scale)),
-            ("action_items", "INSERT INTO action_items (team_id, mentor_id, mentee_id, owner_id, "
-             "text, done_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-             lambda: _action_items(rng, scale)),
-            ("relationships", "INSERT INTO relationships (team_id, mentor_id, mentee_id, cadence, "
-             "next_at, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?6)",
-             lambda: _relationships(rng, scale)),
-        ]  # fmt: skip
+        steps = _steps(rng, scale)
         for name, sql, rows in steps:
             step = time.perf_counter()
             conn.executemany(sql, rows())
@@ -222,6 +231,53 @@ async def seed(path: Path, scale: Scale) -> dict[str, float]:
     finally:
         conn.close()
     timings["file_mb"] = _megabytes(path)
+    return timings
+
+
+_INSERT = re.compile(r"INSERT INTO (\w+) \(([^)]*)\) VALUES \((.*)\)$", re.S)
+
+
+def _copy_plan(sql: str) -> tuple[str, list[int]]:
+    """An INSERT of _steps as COPY: the statement, and which row value goes in each column."""
+    match = _INSERT.match(" ".join(sql.split()))
+    assert match is not None, sql
+    table, columns, values = match.groups()
+    # ? is the next value in order; ?N repeats the Nth (relationships' updated_at).
+    order = [
+        int(value.strip()[1:]) - 1 if value.strip()[1:] else position
+        for position, value in enumerate(values.split(","))
+    ]
+    return f"COPY {table} ({columns}) FROM STDIN", order
+
+
+async def seed_postgresql(url: str, scale: Scale) -> dict[str, float]:
+    """The same rows as seed(), into a PostgreSQL database made by the migrations, by COPY in
+    one transaction, then ANALYZE."""
+    import psycopg
+
+    from storage.url import parse_database
+
+    async with await Store.open(url) as store:
+        await store.migrate()
+    rng = random.Random(10)
+    timings: dict[str, float] = {}
+    dsn = parse_database(url).url.set(drivername="postgresql").render_as_string(False)
+    async with await psycopg.AsyncConnection.connect(dsn) as conn:
+        began = time.perf_counter()
+        async with conn.transaction():
+            for name, sql, rows in _steps(rng, scale):
+                step = time.perf_counter()
+                statement, order = _copy_plan(sql)
+                async with conn.cursor() as cursor, cursor.copy(statement) as copy:
+                    for row in rows():
+                        await copy.write_row([row[n] for n in order])
+                timings[f"{name}_seconds"] = time.perf_counter() - step
+        await conn.set_autocommit(True)
+        await conn.execute("ANALYZE")
+        timings["seed_seconds"] = time.perf_counter() - began
+        cursor = await conn.execute("SELECT pg_database_size(current_database())")
+        row = await cursor.fetchone()
+        timings["file_mb"] = int(row[0]) / 1e6 if row else 0.0
     return timings
 
 
@@ -367,20 +423,24 @@ def query_plan(path: Path, sql: str, params: Sequence[Any]) -> list[str]:
     return lines
 
 
-async def run_storage(scale: Scale, workdir: Path) -> dict[str, Any]:
-    """Seed, then time every MEASURED query `scale.samples` times through the Store."""
+async def run_storage(scale: Scale, workdir: Path, db: str | None = None) -> dict[str, Any]:
+    """Seed, then time every MEASURED query `scale.samples` times through the Store.
+    `db`: a PostgreSQL URL instead of a SQLite file (no query plans then)."""
     make_dir(workdir)
     path = workdir / "scale.db"
-    seeded = await seed(path, scale)
+    seeded = await (seed(path, scale) if db is None else seed_postgresql(db, scale))
     results = []
     for measured in MEASURED:
-        plan = query_plan(path, measured.sql, measured.params)
+        plan: list[str] = []
         sql = " ".join(measured.sql.split())
+        if db is None:
+            plan = query_plan(path, measured.sql, measured.params)
         for extra_sql, extra_params in measured.more:
-            plan += ["", *query_plan(path, extra_sql, extra_params)]
+            if db is None:
+                plan += ["", *query_plan(path, extra_sql, extra_params)]
             sql += ";\n" + " ".join(extra_sql.split())
         times: list[float] = []
-        async with await Store.open(path) as store:
+        async with await Store.open(db or path) as store:
             limit = measured.max_samples(scale) if measured.max_samples else scale.samples
             for sample in range(min(scale.samples, limit)):
                 began = time.perf_counter()

@@ -146,6 +146,12 @@ class Dispatcher:
         self._bucket = TokenBucket(self._pacing.workspace_per_second, self._pacing.workspace_burst)
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
+        self._leading = False
+
+    @property
+    def leading(self) -> bool:
+        """Whether this dispatcher led at its last tick (always, on SQLite)."""
+        return self._leading
 
     @property
     def clock(self) -> Clock:
@@ -157,7 +163,15 @@ class Dispatcher:
         report = TickReport()
         # One dispatcher per deployment, so pacing holds in total, not per replica.
         if not await self._store.lead_outbox(self._worker_id, self._clock.now()):
+            self._leading = False
             return report
+        if not self._leading:
+            self._leading = True
+            if self._store.engine != "sqlite":
+                # The replica that led before (killed, say) may have posted a moment ago, and
+                # this one knows nothing of its pacing: wait one channel interval before the
+                # first post, so no conversation, nor the workspace, gets both at once.
+                await asyncio.sleep(self._pacing.channel_interval.total_seconds())
         self._forget_past(self._clock.now())
         limit, per_recipient = self.claim_bounds()
         rows = await self._store.claim_due(
@@ -278,7 +292,6 @@ class Dispatcher:
         if wait_until is not None:
             await self._defer(row, wait_until, report)
             return
-        self._channel_next[delivery.channel_or_user] = now + self._pacing.channel_interval
         await self._deliver(row, delivery, report)
 
     async def _skip(self, row: OutboxMessage, now: datetime, report: TickReport) -> None:
@@ -304,6 +317,12 @@ class Dispatcher:
                 await self._sent(row, delivery, *posted, report, already=True)
                 return
         await self._bucket.take()
+        # Paced from when the post leaves, after the workspace bucket's wait: stamped when the
+        # row was judged, a post that waited late in one tick and one sent early in the next
+        # reached the conversation well under an interval apart.
+        self._channel_next[delivery.channel_or_user] = (
+            self._clock.now() + self._pacing.channel_interval
+        )
         try:
             channel, ts = await self._send.post(delivery, row.id)
         except SlackApiError as error:

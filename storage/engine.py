@@ -1,12 +1,12 @@
-"""The database behind the Store: one SQLAlchemy async engine, SQLite (aiosqlite) or PostgreSQL
-(psycopg 3, in storage/engine_pg.py, imported only for PostgreSQL), opened, pooled and
-configured here.
+"""The database behind the Store: SQLite through aiosqlite, or PostgreSQL through SQLAlchemy 2's
+async engine and psycopg 3 (storage/engine_pg.py, imported only for PostgreSQL).
 
 Every statement is plain SQL in storage/ with bound parameters named ``?`` (in order), ``?N``
-(numbered) or ``:name``. On PostgreSQL each runs as a SQLAlchemy ``text()``, the first two
-styles becoming ``:pN`` once per statement. On SQLite each goes to aiosqlite on the engine's
-connection, which reads all three styles itself (why: see _SqliteConnection). The few
-statements the engines spell differently are ByEngine pairs, side by side.
+(numbered) or ``:name``, run through one Connection protocol. On SQLite each goes to aiosqlite,
+which reads all three styles itself (why: see _SqliteConnection); on PostgreSQL each runs as a
+SQLAlchemy ``text()``. The few statements the engines spell differently are ByEngine pairs,
+side by side. On SQLite, SQLAlchemy is loaded only when Alembic has a revision to apply: no
+statement goes through it, and importing it costs an idle bot about 17 MB.
 
 Connections run in autocommit: a single statement commits on its own, and ``transaction()``
 issues BEGIN itself and takes the write lock first (``BEGIN IMMEDIATE`` on SQLite, an advisory
@@ -16,24 +16,19 @@ lock on PostgreSQL), so two writers can't both read the old state.
 from __future__ import annotations
 
 import asyncio
-import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiosqlite
-from sqlalchemy import event, text
-from sqlalchemy.engine import Row
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
-from sqlalchemy.sql.elements import TextClause
 
-from storage import StorageError
-from storage.db import PRAGMAS, prepare_file
+from storage.db import connect
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -48,36 +43,11 @@ class ByEngine:
 
 Sql = str | ByEngine
 
-# ?N (numbered) or ? (next in order); a ? inside a quoted literal is not a parameter, and no
-# statement in storage/ has one.
-_QMARK = re.compile(r"\?(\d*)")
-
-
-@lru_cache(maxsize=1024)
-def _statement(sql: str) -> TextClause:
-    """The text() clause for a statement, built once: binding ?-style parameters as :pN."""
-    counter = 0
-
-    def named(match: re.Match[str]) -> str:
-        nonlocal counter
-        if match[1]:
-            return f":p{match[1]}"
-        counter += 1
-        return f":p{counter}"
-
-    return text(_QMARK.sub(named, sql))
-
-
-def _bind(params: Params) -> dict[str, Any]:
-    if isinstance(params, Mapping):
-        return dict(params)
-    return {f"p{number}": value for number, value in enumerate(params, start=1)}
-
 
 class Record(Protocol):
     """One result row: by position (``row[0]``), by column (``row["id"]``), or ``dict(row)``.
 
-    On SQLite it is sqlite3's own Row; elsewhere a Row of SQLAlchemy's, wrapped (_Record).
+    On SQLite it is sqlite3's own Row; on PostgreSQL a Row of SQLAlchemy's, wrapped.
     """
 
     def __getitem__(self, key: int | str, /) -> Any: ...
@@ -87,40 +57,6 @@ class Record(Protocol):
     def __iter__(self) -> Iterator[Any]: ...
 
     def __len__(self) -> int: ...
-
-
-class _Record:
-    """A Row of SQLAlchemy's, readable like sqlite3.Row."""
-
-    __slots__ = ("_row",)
-
-    def __init__(self, row: Row[Any]) -> None:
-        self._row = row
-
-    def __getitem__(self, key: int | str, /) -> Any:
-        if isinstance(key, int):
-            return self._row[key]
-        return self._row._mapping[key]
-
-    def keys(self) -> tuple[str, ...]:
-        """The column names, in order."""
-        return tuple(self._row._fields)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._row)
-
-    def __len__(self) -> int:
-        return len(self._row)
-
-    def __repr__(self) -> str:
-        return f"Record({dict(self._row._mapping)!r})"
-
-
-def _driver_error(error: DBAPIError) -> NoReturn:
-    """Raise the driver's own error, as SQLite's callers have always seen it."""
-    if isinstance(error.orig, Exception):
-        raise error.orig from None
-    raise error
 
 
 class Connection(Protocol):
@@ -138,10 +74,6 @@ class Connection(Protocol):
 
 def _sqlite(sql: Sql) -> str:
     return sql.sqlite if isinstance(sql, ByEngine) else sql
-
-
-def _postgresql(sql: Sql) -> str:
-    return sql.postgresql if isinstance(sql, ByEngine) else sql
 
 
 class _SqliteConnection:
@@ -166,62 +98,14 @@ class _SqliteConnection:
         await self._driver.executemany(_sqlite(sql), many)
 
 
-class SqlAlchemyConnection:
-    """Any other engine: each statement a SQLAlchemy text() with bound parameters."""
-
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def execute_fetchall(self, sql: Sql, params: Params = (), /) -> list[Record]:
-        statement = _statement(_postgresql(sql))
-        try:
-            result = await self._conn.execute(statement, _bind(params))
-        except DBAPIError as error:
-            _driver_error(error)
-        if not result.returns_rows:
-            return []
-        return [_Record(row) for row in result.all()]
-
-    async def execute(self, sql: Sql, params: Params = (), /) -> int:
-        statement = _statement(_postgresql(sql))
-        try:
-            result = await self._conn.execute(statement, _bind(params))
-        except DBAPIError as error:
-            _driver_error(error)
-        if result.returns_rows:
-            result.close()
-        return int(result.rowcount)
-
-    async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
-        statement = _statement(_postgresql(sql))
-        bound = [_bind(params) for params in many]
-        if not bound:
-            return
-        try:
-            await self._conn.execute(statement, bound)
-        except DBAPIError as error:
-            _driver_error(error)
-
-
 def sqlite_url(path: str | Path) -> str:
     """The SQLAlchemy URL of a SQLite file."""
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
-def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # Every new SQLite connection: WAL, synchronous=NORMAL, foreign keys, busy_timeout.
-    cursor = dbapi_connection.cursor()
-    try:
-        for pragma in PRAGMAS:
-            cursor.execute(pragma)
-    finally:
-        cursor.close()
-
-
 class Database:
     """The engine, and the connections the Store runs its statements on."""
 
-    engine: AsyncEngine
     label: str  # for log lines: the file, or the URL without its password
     # What a statement may raise: the driver's own errors (SQLAlchemy's wrappers are taken off).
     errors: tuple[type[Exception], ...] = (sqlite3.Error,)
@@ -229,12 +113,11 @@ class Database:
     @property
     def dialect(self) -> str:
         """The engine's name: "sqlite" or "postgresql"."""
-        return self.engine.dialect.name
+        raise NotImplementedError
 
     async def server_version(self) -> str:
         """The server's version, e.g. "3.40.1" for SQLite or "16.4" for PostgreSQL."""
-        info = self.engine.dialect.server_version_info or ()
-        return ".".join(str(part) for part in info) or "unknown"
+        raise NotImplementedError
 
     def single(self) -> AbstractAsyncContextManager[Connection]:
         """A connection for statements that each commit on their own."""
@@ -258,56 +141,66 @@ class Database:
 
 
 class SqliteDatabase(Database):
-    """One SQLite file behind one connection, shared by every coroutine of the process."""
+    """One SQLite file behind one aiosqlite connection, shared by every coroutine."""
 
-    def __init__(
-        self, engine: AsyncEngine, conn: AsyncConnection, driver: aiosqlite.Connection, path: Path
-    ) -> None:
-        self.engine = engine
+    def __init__(self, driver: aiosqlite.Connection, path: Path) -> None:
         self.label = str(path)
         self.path = path
-        self._conn = conn
         self._driver = driver
         self._connection = _SqliteConnection(driver)
         # The lock keeps one coroutine's statements out of another's BEGIN … COMMIT.
         self._lock = asyncio.Lock()
+        # SQLAlchemy over the same connection, for Alembic only: made on first use.
+        self._engine: AsyncEngine | None = None
+        self._conn: AsyncConnection | None = None
 
     @classmethod
     async def open(cls, path: str | Path) -> SqliteDatabase:
-        """Open (creating it and its folder if missing) a SQLite file."""
-        db_path = Path(path)
-        await prepare_file(db_path)
-        # Autocommit: the driver never opens a transaction behind our back; transaction()
-        # issues BEGIN IMMEDIATE / COMMIT itself, and single statements commit on their own.
-        engine = create_async_engine(
-            sqlite_url(db_path), isolation_level="AUTOCOMMIT", pool_size=1, max_overflow=0
-        )
-        event.listen(engine.sync_engine, "connect", _set_pragmas)
-        try:
-            conn = await engine.connect()
-            driver = (await conn.get_raw_connection()).driver_connection
-        except DBAPIError as error:
-            await engine.dispose()
-            raise StorageError(f"cannot open database {db_path}: {error.orig}") from error
-        except sqlite3.Error as error:
-            await engine.dispose()
-            raise StorageError(f"cannot open database {db_path}: {error}") from error
-        if not isinstance(driver, aiosqlite.Connection):
-            await conn.close()
-            await engine.dispose()
-            raise StorageError(f"cannot open database {db_path}: not an aiosqlite connection")
-        driver.row_factory = aiosqlite.Row
-        return cls(engine, conn, driver, db_path)
+        """Open (creating it and its folder if missing) a SQLite file: autocommit, WAL,
+        foreign keys and busy_timeout (storage/db.py)."""
+        return cls(await connect(path), Path(path))
+
+    @property
+    def dialect(self) -> str:
+        return "sqlite"
+
+    async def server_version(self) -> str:
+        return sqlite3.sqlite_version
 
     async def close(self) -> None:
         async with self._lock:
-            await self._conn.close()
-            await self.engine.dispose()
+            if self._conn is not None:
+                await self._conn.close()
+                self._conn = None
+            if self._engine is not None:
+                await self._engine.dispose()
+                self._engine = None
+            await self._driver.close()  # a no-op once closed (dispose closes it too)
 
     @asynccontextmanager
     async def admin(self) -> AsyncIterator[AsyncConnection]:
         async with self._lock:
+            if self._conn is None:
+                self._engine, self._conn = await self._sqlalchemy()
             yield self._conn
+
+    async def _sqlalchemy(self) -> tuple[AsyncEngine, AsyncConnection]:
+        """SQLAlchemy's async engine whose one connection is this aiosqlite connection."""
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        driver = self._driver
+
+        async def reuse() -> aiosqlite.Connection:
+            return driver
+
+        engine = create_async_engine(
+            sqlite_url(self.path),
+            isolation_level="AUTOCOMMIT",
+            pool_size=1,
+            max_overflow=0,
+            async_creator=reuse,
+        )
+        return engine, await engine.connect()
 
     @asynccontextmanager
     async def driver(self) -> AsyncIterator[aiosqlite.Connection]:

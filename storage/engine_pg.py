@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
+from functools import lru_cache
+from typing import Any, NoReturn
 
 import psycopg
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import text
+from sqlalchemy.engine import URL, Row
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql.elements import TextClause
 
 from storage import StorageError
-from storage.engine import Connection, Database, SqlAlchemyConnection
+from storage.engine import ByEngine, Connection, Database, Params, Record, Sql
 
 # The session lock the replica that dispatches the outbox holds (README: Scaling out).
 LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
@@ -26,10 +31,111 @@ LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
 WRITE_LOCK_KEY = 0x6D656E746F72  # "mentor"
 
 
+# ?N (numbered) or ? (next in order); a ? inside a quoted literal is not a parameter, and no
+# statement in storage/ has one.
+_QMARK = re.compile(r"\?(\d*)")
+
+
+@lru_cache(maxsize=1024)
+def _statement(sql: str) -> TextClause:
+    """The text() clause for a statement, built once: binding ?-style parameters as :pN."""
+    counter = 0
+
+    def named(match: re.Match[str]) -> str:
+        nonlocal counter
+        if match[1]:
+            return f":p{match[1]}"
+        counter += 1
+        return f":p{counter}"
+
+    return text(_QMARK.sub(named, sql))
+
+
+def _bind(params: Params) -> dict[str, Any]:
+    if isinstance(params, Mapping):
+        return dict(params)
+    return {f"p{number}": value for number, value in enumerate(params, start=1)}
+
+
+class _Record:
+    """A Row of SQLAlchemy's, readable like sqlite3.Row."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: Row[Any]) -> None:
+        self._row = row
+
+    def __getitem__(self, key: int | str, /) -> Any:
+        if isinstance(key, int):
+            return self._row[key]
+        return self._row._mapping[key]
+
+    def keys(self) -> tuple[str, ...]:
+        """The column names, in order."""
+        return tuple(self._row._fields)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._row)
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def __repr__(self) -> str:
+        return f"Record({dict(self._row._mapping)!r})"
+
+
+def _driver_error(error: DBAPIError) -> NoReturn:
+    """Raise the driver's own error, as SQLite's callers have always seen it."""
+    if isinstance(error.orig, Exception):
+        raise error.orig from None
+    raise error
+
+
+def _postgresql(sql: Sql) -> str:
+    return sql.postgresql if isinstance(sql, ByEngine) else sql
+
+
+class SqlAlchemyConnection:
+    """Any other engine: each statement a SQLAlchemy text() with bound parameters."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def execute_fetchall(self, sql: Sql, params: Params = (), /) -> list[Record]:
+        statement = _statement(_postgresql(sql))
+        try:
+            result = await self._conn.execute(statement, _bind(params))
+        except DBAPIError as error:
+            _driver_error(error)
+        if not result.returns_rows:
+            return []
+        return [_Record(row) for row in result.all()]
+
+    async def execute(self, sql: Sql, params: Params = (), /) -> int:
+        statement = _statement(_postgresql(sql))
+        try:
+            result = await self._conn.execute(statement, _bind(params))
+        except DBAPIError as error:
+            _driver_error(error)
+        if result.returns_rows:
+            result.close()
+        return int(result.rowcount)
+
+    async def executemany(self, sql: Sql, many: Iterable[Params], /) -> None:
+        statement = _statement(_postgresql(sql))
+        bound = [_bind(params) for params in many]
+        if not bound:
+            return
+        try:
+            await self._conn.execute(statement, bound)
+        except DBAPIError as error:
+            _driver_error(error)
+
+
 class PostgresDatabase(Database):
     """A PostgreSQL server through psycopg 3 (async), with a pool of `pool_size` connections."""
 
-    errors: tuple[type[Exception], ...] = (psycopg.Error,)
+    errors: tuple[type[Exception], ...] = (psycopg.Error, SQLAlchemyError)
 
     def __init__(self, engine: AsyncEngine, label: str) -> None:
         self.engine = engine
@@ -65,6 +171,14 @@ class PostgresDatabase(Database):
             reason = error.orig if isinstance(error, DBAPIError) else error
             raise StorageError(f"cannot open database {label}: {reason}") from None
         return cls(engine, label)
+
+    @property
+    def dialect(self) -> str:
+        return "postgresql"
+
+    async def server_version(self) -> str:
+        info = self.engine.dialect.server_version_info or ()
+        return ".".join(str(part) for part in info) or "unknown"
 
     async def close(self) -> None:
         self._closed = True

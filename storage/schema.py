@@ -18,8 +18,6 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from sqlalchemy.exc import DBAPIError
-
 from storage import MigrationError, SchemaTooNewError
 from storage.engine import ByEngine, Database, SqliteDatabase
 from storage.migrate import LATEST_VERSION
@@ -135,6 +133,8 @@ async def migrate_schema(db: Database) -> str:
         return current
     if current is not None and current not in HISTORY:
         raise _too_new(db.label, current)
+    from sqlalchemy.exc import DBAPIError  # with Alembic, only when a revision is due
+
     async with db.admin() as conn:
         await conn.exec_driver_sql("BEGIN IMMEDIATE" if db.dialect == "sqlite" else "BEGIN")
         try:

@@ -17,8 +17,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from storage import StorageError
 from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
@@ -45,9 +43,9 @@ from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
 
-# Besides the driver's errors: aiosqlite raises ValueError once closed, and a lost server can
+# Besides the engine's errors: aiosqlite raises ValueError once closed, and a lost server can
 # surface as OSError.
-_UNUSABLE: tuple[type[Exception], ...] = (ValueError, OSError, SQLAlchemyError)
+_UNUSABLE: tuple[type[Exception], ...] = (ValueError, OSError)
 
 # Workspaces whose settings stay in memory; one bot serves a few, a signed fuzz run thousands.
 SETTINGS_CACHE_SIZE = 256

@@ -14,9 +14,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
@@ -34,8 +35,17 @@ class DatabaseTarget:
     """The database to open: a SQLite file, or a PostgreSQL URL (password included)."""
 
     engine: str
-    url: URL
+    given: URL | None  # the URL as given (None for a plain path)
     path: Path | None = None
+
+    @property
+    def url(self) -> URL:
+        """The SQLAlchemy URL (a plain path's made on demand: SQLite needs no SQLAlchemy)."""
+        if self.given is not None:
+            return self.given
+        from sqlalchemy.engine import URL
+
+        return URL.create("sqlite+aiosqlite", database=str(self.path))
 
     def __str__(self) -> str:
         """Fit for a log line: the path, or the URL with its password masked."""
@@ -56,7 +66,10 @@ def parse_database(value: str | Path, environ: Mapping[str, str] | None = None) 
         raise DatabaseUrlError("is empty; give a file path or a URL")
     if not _is_url(text):
         path = Path(text)
-        return DatabaseTarget(SQLITE, URL.create("sqlite+aiosqlite", database=str(path)), path)
+        return DatabaseTarget(SQLITE, None, path)
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         url = make_url(text)
     except ArgumentError:

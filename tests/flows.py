@@ -12,8 +12,10 @@ import socket
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 import aiohttp
 
 from bot.clock import FrozenClock
+from bot.delivery import OUTBOX_EVENT
 from bot.lifecycle import Runtime
 from handlers import ids
 from storage.models import (
@@ -567,5 +570,54 @@ async def start_bot(
             await process.wait()
 
 
+@asynccontextmanager
+async def replicas(
+    fake: FakeSlack, tmp_path: Path, url: str, count: int, **env: str
+) -> AsyncIterator[list[BotProcess]]:
+    """`count` `mentorbot run` processes on the database `url`, started at once; each logs to
+    replica-N.log and leases outbox rows as replica-N."""
+    async with AsyncExitStack() as stack:
+        starting = [
+            stack.enter_async_context(
+                start_bot(
+                    fake,
+                    tmp_path,
+                    log_name=f"replica-{n}.log",
+                    SLACK_SIGNING_SECRET=SECRET,
+                    MENTORBOT_DB=url,
+                    MENTORBOT_WORKER_ID=f"replica-{n}",
+                    MENTORBOT_LOG_LEVEL="INFO",
+                    **env,
+                )
+            )
+            for n in range(count)
+        ]
+        yield list(await asyncio.gather(*starting))
+
+
 # A database made by release 0.1.0 (numbered SQL migrations, SQLite), for upgrade and copy tests.
 RELEASE_DB = Path(__file__).parent / "data" / "release-0.1.0.db"
+
+
+# Outbox kill tests: what reached Slack, and waiting for it.
+
+
+def tagged_rows(fake: FakeSlack) -> Counter[int]:
+    """How many messages in Slack carry each outbox row's tag."""
+    counts: Counter[int] = Counter()
+    for channel in list(fake.channels):
+        for message in fake.messages(channel):
+            metadata = message.get("metadata") or {}
+            if metadata.get("event_type") == OUTBOX_EVENT:
+                counts[int(metadata["event_payload"]["row"])] += 1
+    return counts
+
+
+async def wait_until(condition: Callable[[], bool], within: float) -> float:
+    """Seconds until `condition()` held; fails after `within` seconds."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > within:
+            raise AssertionError(f"still waiting after {within} s")
+        await asyncio.sleep(0.005)
+    return time.perf_counter() - started

@@ -31,6 +31,7 @@ import math
 import random
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -118,6 +119,9 @@ class FakeSlack(Workspace):
         self._delays: dict[str, tuple[float, bool]] = {}
         self._rate: tuple[float, float] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
+        self._workspace_rate: tuple[float, float] | None = None
+        self._workspace_bucket: tuple[float, float] = (0.0, 0.0)
+        self.refused = Counter[str]()  # chat.postMessage 429s, by the limit that refused them
         self._runner: web.AppRunner | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -172,6 +176,7 @@ class FakeSlack(Workspace):
         self.calls.clear()
         self._failures.clear()
         self._random.clear()
+        self.refused.clear()
 
     def fail_next(
         self,
@@ -241,6 +246,11 @@ class FakeSlack(Workspace):
         self._rate = (per_second, float(burst))
         self._buckets.clear()
 
+    def enforce_workspace_rate(self, per_second: float, burst: float = 1.0) -> None:
+        """Answer chat.postMessage with 429 once the whole workspace posts faster than this."""
+        self._workspace_rate = (per_second, burst)
+        self._workspace_bucket = (burst, time.monotonic())
+
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -278,7 +288,8 @@ class FakeSlack(Workspace):
             status, error, retry_after = failure
             headers = {"Retry-After": str(retry_after)} if status == 429 else {}
             return self._answer(call, {"ok": False, "error": error}, status, headers)
-        if call.method == "chat.postMessage" and self._rate is not None:
+        limited = self._rate is not None or self._workspace_rate is not None
+        if call.method == "chat.postMessage" and limited:
             wait = self._throttle(str(call.args.get("channel")))
             if wait:
                 body = {"ok": False, "error": "ratelimited"}
@@ -375,8 +386,26 @@ class FakeSlack(Workspace):
         return about
 
     def _throttle(self, channel: str) -> int:
-        """Seconds to wait (0 means go ahead), by a token bucket per channel."""
-        assert self._rate is not None
+        """Seconds to wait (0 means go ahead): the workspace's token bucket, then the
+        channel's; a refused call spends from neither."""
+        if self._workspace_rate is None:
+            return self._channel_throttle(channel)
+        rate, burst = self._workspace_rate
+        now = time.monotonic()
+        tokens, last = self._workspace_bucket
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1:
+            self._workspace_bucket = (tokens, now)
+            self.refused["workspace"] += 1
+            return max(1, math.ceil((1 - tokens) / rate))
+        wait = self._channel_throttle(channel)
+        self._workspace_bucket = (tokens if wait else tokens - 1, now)
+        return wait
+
+    def _channel_throttle(self, channel: str) -> int:
+        """Seconds to wait by a token bucket per channel (0: go ahead, or no channel limit)."""
+        if self._rate is None:
+            return 0
         rate, burst = self._rate
         now = time.monotonic()
         tokens, last = self._buckets.get(channel, (burst, now))
@@ -385,6 +414,7 @@ class FakeSlack(Workspace):
             self._buckets[channel] = (tokens - 1, now)
             return 0
         self._buckets[channel] = (tokens, now)
+        self.refused["channel"] += 1
         return max(1, math.ceil((1 - tokens) / rate))
 
     async def _upload(self, request: web.Request) -> web.Response:

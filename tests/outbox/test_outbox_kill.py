@@ -13,20 +13,17 @@ import asyncio
 import signal
 import sqlite3
 import time
-from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.delivery import OUTBOX_EVENT
 from handlers.requests.followups import NUDGE
 from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
 from storage.requests import NewRequest
 from storage.store import Store
 from tests.fakeslack import ALICE, TEAM_ID, FakeSlack
-from tests.flows import SECRET, start_bot
+from tests.flows import SECRET, start_bot, tagged_rows, wait_until
 
 MENTORS = 100
 NUDGES_EACH = 3
@@ -39,17 +36,6 @@ ENV = {
     "MENTORBOT_WORKER_ID": "replica-a",
     "MENTORBOT_LOG_LEVEL": "INFO",
 }
-
-
-def tagged_rows(fake: FakeSlack) -> Counter[int]:
-    """How many messages in Slack carry each outbox row's tag."""
-    counts: Counter[int] = Counter()
-    for channel in list(fake.channels):
-        for message in fake.messages(channel):
-            metadata = message.get("metadata") or {}
-            if metadata.get("event_type") == OUTBOX_EVENT:
-                counts[int(metadata["event_payload"]["row"])] += 1
-    return counts
 
 
 def rows_in(db: Path, status: str) -> set[int]:
@@ -84,16 +70,6 @@ async def seed(db: Path, fake: FakeSlack) -> None:
                     TEAM_ID, NUDGE, mentor, due, dedupe_key=f"kill:{request.id}:{nth}",
                     subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
                 )  # fmt: skip
-
-
-async def wait_until(condition: Callable[[], bool], within: float) -> float:
-    """Seconds until `condition()` held; fails after `within` seconds."""
-    started = time.perf_counter()
-    while not condition():
-        if time.perf_counter() - started > within:
-            raise AssertionError(f"still waiting after {within} s")
-        await asyncio.sleep(0.005)
-    return time.perf_counter() - started
 
 
 async def resume_times(fake: FakeSlack, db: Path, stranded: set[int]) -> tuple[float, float]:

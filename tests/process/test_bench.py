@@ -14,9 +14,13 @@ from bench.ask_parts import run_ask_parts
 from bench.classifier import DEV_SET, run_classifier
 from bench.load import ASK_TEXT, KINDS, NON_ASKS
 from bench.outbox_scale import OutboxSizes, run_outbox
+from bench.postgres import run_statements
 from bench.report import ASK_PARTS, write_report
 from bench.storage_scale import Scale, run_storage
 from bot.detection import classify
+from tests.postgres import pg_server, pg_url
+
+__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 ASK_PART_KEYS = {*ASK_PARTS, "post_aiohttp"}
 
@@ -107,3 +111,38 @@ async def test_the_report_names_the_command_and_the_machine(tmp_path: Path) -> N
     assert "EXPLAIN QUERY PLAN" in text
     assert "cores" in text
     assert "| **sum** | **400** |" in text  # the four parts of an ask, not the comparison
+
+
+async def test_the_postgresql_figures_run_and_are_reported(pg_url: str, tmp_path: Path) -> None:
+    """Step 6's parts on one database: statements, the outbox with two replicas, storage."""
+    statements = await run_statements(10, pg_url)
+    outbox = await run_outbox(
+        OutboxSizes(rows=50, recipients=25), tmp_path / "outbox", db=pg_url, replicas=2
+    )
+    storage = await run_storage(
+        Scale(people=100, requests=100, notes=100, outbox=2_000, samples=3),
+        tmp_path / "storage",
+        db=pg_url,
+    )
+
+    assert set(statements) == {"claim_prompt", "mark_event_processed", "get_person"}
+    assert all(figures["wall_us"] > 0 for figures in statements.values())
+    assert (outbox["finished"], outbox["lost"], outbox["duplicated"]) == (True, 0, 0)
+    assert outbox["db_statuses"] == {"sent": 50}
+    assert storage["queries"][0]["samples"] == 1
+    assert all(query["plan"] == [] for query in storage["queries"])  # plans: SQLite only
+
+    results = {
+        "postgres": {
+            "server_version": "16.4",
+            "statements": {"count": 10, "sqlite": statements, "postgresql": statements},
+            "outbox": outbox,
+            "storage": storage,
+        },
+        "run": {"kind": "quick", "seconds": 1.0, "placement": "not pinned"},
+    }
+    out = tmp_path / "benchmarks.md"
+    write_report(results, out, "make bench BENCH_QUICK=1")
+    text = out.read_text()
+    assert "## 6. PostgreSQL beside SQLite" in text
+    assert "| PostgreSQL, 2 replicas |" in text

@@ -5,8 +5,6 @@ clicks of "I can help" spread over them have one winner."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +13,7 @@ import pytest
 from storage.models import RequestStatus, WorkspaceSettings
 from storage.store import Store
 from tests.fakeslack import ALICE, TEAM_ID, FakeSlack, SlackSender, find_button
-from tests.flows import DETAILS, SECRET, BotProcess, start_bot, submit_request
+from tests.flows import DETAILS, SECRET, replicas, submit_request
 from tests.postgres import PostgresServer, pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
@@ -25,27 +23,6 @@ pytestmark = pytest.mark.slow
 POOL = "C0POOL"
 REPLICAS = 3
 CLAIMERS = 50
-
-
-@asynccontextmanager
-async def replicas(fake: FakeSlack, tmp_path: Path, url: str) -> AsyncIterator[list[BotProcess]]:
-    """Three `mentorbot run` processes on `url`, started at once."""
-    async with AsyncExitStack() as stack:
-        starting = [
-            stack.enter_async_context(
-                start_bot(
-                    fake,
-                    tmp_path,
-                    log_name=f"replica-{n}.log",
-                    SLACK_SIGNING_SECRET=SECRET,
-                    MENTORBOT_DB=url,
-                    MENTORBOT_WORKER_ID=f"replica-{n}",
-                    MENTORBOT_LOG_LEVEL="INFO",
-                )
-            )
-            for n in range(REPLICAS)
-        ]
-        yield list(await asyncio.gather(*starting))
 
 
 async def _pool_post(fake: FakeSlack) -> object:
@@ -76,7 +53,7 @@ async def test_three_replicas_one_effect_per_event_and_one_winner_per_claim(
     for user in claimers:
         fake_slack.add_user(user)
 
-    async with replicas(fake_slack, tmp_path, pg_url) as bots:
+    async with replicas(fake_slack, tmp_path, pg_url, REPLICAS) as bots:
         senders = [
             SlackSender(bot.url, SECRET, response_url_base=fake_slack.response_url_base)
             for bot in bots

@@ -21,6 +21,7 @@ from sqlalchemy import create_engine
 
 from storage import SchemaTooNewError
 from storage.db import connect
+from storage.engine import SqliteDatabase
 from storage.migrate import LATEST_VERSION, migrate
 from storage.schema import HISTORY, SCRIPTS, alembic_history
 from storage.store import Store
@@ -155,3 +156,27 @@ async def test_the_sqlite_baseline_stamp_is_alembics_own(tmp_path: Path) -> None
     a.close()
     b.close()
     assert "".join(mine.split()) == "".join(alembics.split())  # the same but for whitespace
+
+
+async def test_alembic_works_on_the_stores_own_sqlite_connection(tmp_path: Path) -> None:
+    """SQLAlchemy is loaded on SQLite only for Alembic, over the one aiosqlite connection: what
+    a revision writes there is what the Store reads, with WAL and foreign keys still on."""
+    db = SqliteDatabase(await connect(tmp_path / "bot.db"), tmp_path / "bot.db")
+    try:
+        async with db.single() as conn:
+            await conn.execute("CREATE TABLE t (a INTEGER)")
+        async with db.admin() as admin:
+            await admin.exec_driver_sql("BEGIN IMMEDIATE")
+            await admin.exec_driver_sql("INSERT INTO t VALUES (1)")
+            revision = await admin.run_sync(
+                lambda sync: MigrationContext.configure(sync).get_current_revision()
+            )
+            await admin.exec_driver_sql("COMMIT")
+        assert revision is None
+        async with db.single() as conn:
+            assert [tuple(r) for r in await conn.execute_fetchall("SELECT a FROM t")] == [(1,)]
+            assert (await conn.execute_fetchall("PRAGMA foreign_keys"))[0][0] == 1
+            assert (await conn.execute_fetchall("PRAGMA journal_mode"))[0][0] == "wal"
+    finally:
+        await db.close()
+        await db.close()  # twice is fine

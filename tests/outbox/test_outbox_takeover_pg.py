@@ -1,0 +1,62 @@
+"""A new leader on PostgreSQL after the old one died mid-post: the rows the dead leader held for
+one person are taken over and sent once each, and not within a channel interval of the dead
+leader's last post to that person (the new leader knows nothing of its pacing)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+
+import aiohttp
+
+from bot.clock import SystemClock
+from bot.delivery import Delivery, outbox_client
+from bot.outbox import Dispatcher
+from storage.models import OutboxMessage
+from storage.store import Store
+from tests.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack
+from tests.flows import tagged_rows, wait_until
+from tests.postgres import pg_server, pg_url
+
+__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+
+KIND = "test.dm"
+
+
+async def render(row: OutboxMessage) -> Delivery:
+    return Delivery(row.recipient, f"row {row.id}")
+
+
+def dispatcher(store: Store, session: aiohttp.ClientSession, url: str, worker: str) -> Dispatcher:
+    # The default pacing and 10 s tick: up to ten of one person's rows in one claim.
+    client = outbox_client(TOKEN, url, session)
+    return Dispatcher(store, client, {KIND: render}, SystemClock(), worker_id=worker)
+
+
+async def test_a_new_leader_waits_a_channel_interval_after_the_dead_ones_last_post(
+    fake_slack: FakeSlack, pg_url: str
+) -> None:
+    now = datetime.now(UTC)
+    fake_slack.delay("chat.postMessage", 0.5, answer_only=True)  # posted, answered late
+    async with aiohttp.ClientSession() as session, await Store.open(pg_url) as second:
+        first = await Store.open(pg_url)
+        await first.migrate()
+        for n in range(3):
+            await first.enqueue(TEAM_ID, KIND, ALICE, now, dedupe_key=f"k{n}", now=now)
+        old = dispatcher(first, session, fake_slack.url, "replica-a")
+        ticking = asyncio.create_task(old.tick())
+        await wait_until(lambda: len(tagged_rows(fake_slack)) == 1, 10)
+        ticking.cancel()  # dies with its post in Slack and two more of Alice's rows leased
+        with contextlib.suppress(asyncio.CancelledError):
+            await ticking
+        await first.close()  # its connection, and the leader's lock, go with it
+
+        report = await dispatcher(second, session, fake_slack.url, "replica-b").tick()
+        await wait_until(lambda: len(tagged_rows(fake_slack)) == 2, 10)
+
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert report.found == 1  # the dead leader's post, found in Slack, not posted again
+    assert len(posts) == 2
+    assert sorted(tagged_rows(fake_slack).values()) == [1, 1]
+    assert posts[1].at - posts[0].at >= 1.0  # one message a second to a conversation

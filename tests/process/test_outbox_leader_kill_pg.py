@@ -1,0 +1,198 @@
+"""SIGKILL the replica that dispatches the outbox, in the middle of 2,000 due messages, with
+three `mentorbot run` processes on one PostgreSQL: every message reaches Slack exactly once,
+another replica takes the lead within two ticks, and neither Slack's per-channel limit nor
+its workspace rate is passed, before, across or after the takeover.
+
+The 2,000 rows are nudges to 40 mentors, 50 each: the workspace's rate (20 messages a second)
+binds, and each conversation gets a post every two seconds or so, close enough to its limit
+(one a second) that a new leader posting where the old one just did would pass it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from handlers.requests.followups import NUDGE
+from storage.engine_pg import LEADER_LOCK_KEY
+from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
+from storage.requests import NewRequest
+from storage.store import Store
+from tests.fakeslack import ALICE, TEAM_ID, FakeSlack
+from tests.fakeslack.server import Call
+from tests.flows import BotProcess, replicas, tagged_rows
+from tests.postgres import PostgresServer, pg_server, pg_url
+
+__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+
+pytestmark = pytest.mark.slow
+
+REPLICAS = 3
+MENTORS = 40
+NUDGES_EACH = 50
+ROWS = MENTORS * NUDGES_EACH
+KILL_AFTER = 700  # messages in Slack when the leader is killed
+TICK = 0.5  # ten rows a tick: each tick sends all it claims before the next one
+# The dispatcher's own pacing (bot.outbox.Pacing's defaults), which the fake enforces too.
+CHANNEL_INTERVAL = 1.0
+WORKSPACE_RATE, WORKSPACE_BURST = 20.0, 5.0
+# Network jitter between the dispatcher's decision and the post's arrival at the fake: the
+# fake allows a little on top of the dispatcher's own pace, as Slack allows short bursts (a
+# post 0.1 s early to a conversation; a workspace bucket twice as deep, as bench/ uses), so a
+# correct dispatcher meets no 429 and a second leader's burst does.
+JITTER = 0.1
+FAKE_CHANNEL_RATE = 1 / (CHANNEL_INTERVAL - JITTER)
+FAKE_WORKSPACE_BURST = 2 * WORKSPACE_BURST
+# Who holds the leader's lock; pg_locks shows its key's high and low 32 bits.
+HOLDERS = (
+    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND objid = %s "
+    "AND granted"
+)
+KEY_PARTS = (LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF)
+
+
+async def seed(url: str, fake: FakeSlack) -> None:
+    """40 open requests, each with 50 unanswered nudges due now, in working hours always."""
+    now = datetime.now(UTC)
+    async with await Store.open(url) as store:
+        await store.migrate()
+        always = WorkspaceSettings(
+            team_id=TEAM_ID, work_days=(1, 2, 3, 4, 5, 6, 7), work_start_minute=0,
+            work_end_minute=1440,
+        )  # fmt: skip
+        await store.save_workspace_settings(always, ALICE, now)
+        for number in range(MENTORS):
+            mentor = f"U{7000 + number}"
+            fake.add_user(mentor)
+            draft = NewRequest(
+                team_id=TEAM_ID, mentee_id=ALICE, mentor_id=mentor, topic=Topic.CAREER_PATH,
+                details="Could we talk about my next step?", source=RequestSource.COMMAND,
+            )  # fmt: skip
+            request = await store.create_request(draft, now)
+            for nth in range(NUDGES_EACH):
+                due = now - timedelta(minutes=1) + timedelta(milliseconds=nth * MENTORS + number)
+                assert await store.enqueue(
+                    TEAM_ID, NUDGE, mentor, due, dedupe_key=f"leader:{request.id}:{nth}",
+                    subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
+                )  # fmt: skip
+
+
+def posts(fake: FakeSlack) -> list[Call]:
+    """chat.postMessage calls Slack accepted, in arrival order."""
+    return [call for call in fake.calls_to("chat.postMessage") if call.ok]
+
+
+def closest_in_a_channel(tries: list[Call]) -> float:
+    """The shortest time between two posts (accepted or not) to one conversation."""
+    by_channel: dict[str, list[float]] = defaultdict(list)
+    for call in tries:
+        by_channel[str(call.args["channel"])].append(call.at)
+    gaps = [b - a for times in by_channel.values() for a, b in itertools.pairwise(times)]
+    return min(gaps, default=float("inf"))
+
+
+def busiest_window(tries: list[Call], seconds: float) -> int:
+    """The most posts (accepted or not) in any window of `seconds`."""
+    times = sorted(call.at for call in tries)
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] > seconds:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+def leader(bots: list[BotProcess]) -> BotProcess:
+    """The replica that dispatches: the only one whose log reports outbox ticks."""
+    leading = [bot for bot in bots if "outbox tick claimed" in bot.logs()]
+    assert len(leading) == 1, [bot.log_path.name for bot in leading]
+    return leading[0]
+
+
+async def test_sigkill_the_dispatching_leader_mid_2000_messages(
+    fake_slack: FakeSlack, tmp_path: Path, pg_url: str, pg_server: PostgresServer
+) -> None:
+    await seed(pg_url, fake_slack)
+    fake_slack.enforce_channel_rate(per_second=FAKE_CHANNEL_RATE, burst=1)
+    fake_slack.enforce_workspace_rate(WORKSPACE_RATE, FAKE_WORKSPACE_BURST)
+
+    async def held_by() -> list[int]:
+        """The server process ids holding the leader's lock (psql would block the fake)."""
+        async with await psycopg.AsyncConnection.connect(pg_url, autocommit=True) as conn:
+            cursor = await conn.execute(HOLDERS, KEY_PARTS)
+            return [int(row[0]) for row in await cursor.fetchall()]
+
+    async def until(condition: Callable[[], Awaitable[bool]], within: float) -> None:
+        deadline = time.monotonic() + within
+        while not await condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still waiting after {within} s")
+            await asyncio.sleep(0.05)
+
+    async def delivered(count: int) -> bool:
+        return len(tagged_rows(fake_slack)) >= count
+
+    started = time.perf_counter()
+    async with replicas(
+        fake_slack, tmp_path, pg_url, REPLICAS, MENTORBOT_TICK_SECONDS=str(TICK)
+    ) as bots:
+        await until(lambda: delivered(KILL_AFTER), 90)
+        first = leader(bots)
+        [dead_pid] = await held_by()
+        first.process.kill()  # SIGKILL mid-dispatch
+        killed_at = time.time()
+        await first.process.wait()
+        survivors = [bot for bot in bots if bot is not first]
+
+        # The server drops the dead leader's connection and lock; a survivor's next tick
+        # takes the lead, and posts once one channel interval has passed (bot/outbox.py).
+        async def taken_over() -> bool:
+            return (await held_by()) not in ([], [dead_pid])
+
+        async def posted_again() -> bool:
+            return any(call.at > killed_at + 0.2 for call in posts(fake_slack))
+
+        await until(taken_over, 2 * TICK + 1)
+        locked_after = time.time() - killed_at
+        await until(posted_again, 10)
+        resumed_after = min(c.at for c in posts(fake_slack) if c.at > killed_at + 0.2) - killed_at
+        await until(lambda: delivered(ROWS), 180)
+        await asyncio.sleep(2 * TICK)  # time for a duplicate to show up
+        second = leader(survivors)
+        elapsed = time.perf_counter() - started
+
+        counts = tagged_rows(fake_slack)
+        async with await Store.open(pg_url) as store:
+            statuses = await store.count_outbox()
+        assert {row: n for row, n in counts.items() if n > 1} == {}  # none twice
+        assert len(counts) == ROWS  # none lost
+        assert {str(status): n for status, n in statuses.items()} == {"sent": ROWS}
+        assert locked_after <= 2 * TICK
+        assert resumed_after <= 2 * TICK + CHANNEL_INTERVAL
+
+        # Every try counts, refused or not: a burst is the dispatcher's, whatever Slack says.
+        tries = fake_slack.calls_to("chat.postMessage")
+        near = [call for call in tries if killed_at - 3 <= call.at <= killed_at + 5]
+        refused = dict(fake_slack.refused)
+        print(
+            f"\n{ROWS} nudges to {MENTORS} mentors on {REPLICAS} replicas; leader "
+            f"{first.log_path.stem} killed at {KILL_AFTER} sent; {second.log_path.stem} held the "
+            f"lock after {locked_after:.2f} s and posted after {resumed_after:.2f} s; "
+            f"{elapsed:.1f} s in all; 429s {refused}; closest tries to one conversation "
+            f"{closest_in_a_channel(tries):.3f} s apart ({closest_in_a_channel(near):.3f} s "
+            f"around the kill); busiest second {busiest_window(tries, 1.0)} tries "
+            f"({busiest_window(near, 1.0)} around the kill)"
+        )
+        assert refused == {}
+        assert closest_in_a_channel(tries) >= CHANNEL_INTERVAL - JITTER
+        assert busiest_window(tries, 1.0) <= WORKSPACE_RATE + FAKE_WORKSPACE_BURST
+    for bot in bots:
+        assert "Traceback" not in bot.logs()
