@@ -22,10 +22,10 @@ import pytest
 
 from bot.delivery import OUTBOX_EVENT
 from handlers.requests.followups import NUDGE
+from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
 from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
 from storage.requests import NewRequest
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, FakeSlack
 from tests.flows import SECRET, start_bot
 
 MENTORS = 100

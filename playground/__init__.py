@@ -1,0 +1,4 @@
+"""The playground: mentorbot in a browser, with no Slack workspace.
+
+`playground.fakeslack` is the fake Slack Web API it runs on, the same one the tests drive.
+"""
