@@ -1,0 +1,1 @@
+"""The playground: try mentorbot in a browser, with no Slack workspace."""
