@@ -61,7 +61,7 @@ class Place:
 def render_element(element: Any, place: Place) -> str:
     """One block element as HTML; an unknown type becomes a visible placeholder."""
     if not isinstance(element, Mapping):
-        return unsupported("element", element)
+        return unsupported("element", type(element).__name__)
     kind = element.get("type")
     render = _RENDERERS.get(kind) if isinstance(kind, str) else None
     if render is None:
@@ -131,7 +131,9 @@ def _overflow(element: Mapping[str, Any], place: Place) -> str:
             data_url=url if url and safe_url(url) else None,
         )
         label = text_html(option.get("text"), place.viewer)
-        items.append(f'<li><button type="button" class="bk-overflow-option"{data}>{label}</button>')
+        items.append(
+            f'<li><button type="button" class="bk-overflow-option"{data}>{label}</button></li>'
+        )
     root = _root(
         element, place, class_="bk-overflow", data_confirm=bool(get_dict(element, "confirm"))
     )

@@ -71,9 +71,12 @@ def plain_text(obj: Any) -> str:
 
 
 def text_html(obj: Any, viewer: Viewer) -> str:
-    """A plain_text or mrkdwn text object as HTML; anything else is a visible placeholder."""
-    if not isinstance(obj, Mapping):
+    """A plain_text or mrkdwn text object as HTML; None is nothing, anything else is a
+    visible placeholder."""
+    if obj is None:
         return ""
+    if not isinstance(obj, Mapping):
+        return unsupported("text object", type(obj).__name__)
     text = plain_text(obj)
     kind = obj.get("type")
     if kind == "mrkdwn":
@@ -87,7 +90,7 @@ def text_html(obj: Any, viewer: Viewer) -> str:
 
 def unsupported(what: str, kind: Any) -> str:
     """What an unknown block or element shows instead: visible, escaped, never dropped."""
-    shown = kind if isinstance(kind, str) else type(kind).__name__
+    shown = kind if isinstance(kind, str) else "missing" if kind is None else repr(kind)
     return (
         f'<div class="bk-unsupported"{attrs(data_unsupported=shown)}>'
         f"[unsupported {escape(what)}: {escape(shown)}]</div>"

@@ -92,13 +92,13 @@ def render_view(view: Mapping[str, Any], *, viewer: Viewer, errors: Errors | Non
 
 def _blocks(blocks: Any, viewer: Viewer, errors: Errors) -> str:
     if not isinstance(blocks, list):
-        return unsupported("blocks", blocks)
+        return unsupported("blocks", type(blocks).__name__)
     return "".join(_block(block, index, viewer, errors) for index, block in enumerate(blocks))
 
 
 def _block(block: Any, index: int, viewer: Viewer, errors: Errors) -> str:
     if not isinstance(block, Mapping):
-        return unsupported("block", block)
+        return unsupported("block", type(block).__name__)
     kind = block.get("type")
     block_id = block_id_of(block, index)
     root = attrs(class_=f"bk-block bk-{kind}", data_block_id=block_id, data_block_type=kind)
