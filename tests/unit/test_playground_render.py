@@ -5,17 +5,48 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
 
 import pytest
 
+from handlers.blocks.booking import (
+    build_cancel_modal,
+    build_confirmation,
+    build_offer_modal,
+    build_propose_modal,
+    build_sessions_list,
+    build_slots_dm,
+)
+from handlers.blocks.help import build_help
+from handlers.blocks.home import build_home
+from handlers.blocks.intro_modal import IntroPrefill, build_intro_modal
+from handlers.blocks.notes import NotesTarget, build_notes_modal
+from handlers.blocks.notes_pick import build_pick_modal
+from handlers.blocks.nudges import build_unanswered_nudge
+from handlers.blocks.privacy import build_forget_modal
+from handlers.blocks.profile import build_profile_modal
+from handlers.blocks.prompt import build_ask_prompt
+from handlers.blocks.request_messages import build_mentor_dm, build_pool_post
+from handlers.blocks.request_modal import RequestPrefill, build_decline_modal, build_request_modal
+from handlers.blocks.settings import build_settings_modal
+from handlers.commands.mentor import help_entries
 from playground.mrkdwn import mrkdwn_to_html
 from playground.render import render_blocks, render_message, render_view
 from playground.state import state_shape
 from playground.viewer import Viewer
+from storage.home import HomeData
+from storage.models import (
+    ActionItem,
+    OfferedSlot,
+    Request,
+    RequestSource,
+    Session,
+    Topic,
+    WorkspaceSettings,
+)
 
 TS = 1700000000  # 2023-11-14 22:13:20 UTC: 2:13 PM on the 14th in LA, 7:13 AM on the 15th in Tokyo
 NOW = datetime(2023, 11, 14, 12, 0, tzinfo=UTC)
@@ -686,3 +717,194 @@ def test_a_modal_without_submit_has_only_close_and_home_has_neither() -> None:
     assert home.one("form").attrs["data-view-type"] == "home"
     assert home.all("header") == home.all("button") == []
     assert home.one("h2").text() == "Home"
+
+
+# --- what the bot really sends ----------------------------------------------------------------
+
+BOOKED_AT = datetime(2023, 11, 15, 17, 0, tzinfo=UTC)  # 9:00 AM in LA, 2:00 AM next day in Tokyo
+PEOPLE = Viewer(
+    tz="America/Los_Angeles",
+    now=NOW,
+    names={"UMENTEE": "alice", "UMENTOR": "bob"},
+    channels={"C0ORIGIN": "general", "CPOOL": "mentors"},
+)
+
+
+def a_request(**changes: Any) -> Request:
+    fields: dict[str, Any] = {
+        "id": 42,
+        "team_id": "T1",
+        "mentee_id": "UMENTEE",
+        "mentor_id": "UMENTOR",
+        "topic": Topic.CAREER_PATH,
+        "details": "Moving into management? <script>alert(1)</script> & *not bold*",
+        "source": RequestSource.COMMAND,
+        "origin_channel_id": "C0ORIGIN",
+        "origin_ts": "1700000000.000100",
+        "origin_permalink": "https://acme.slack.com/archives/C0ORIGIN/p1700000000000100",
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return Request.model_validate(fields | changes)
+
+
+def a_session(**changes: Any) -> Session:
+    fields: dict[str, Any] = {
+        "id": 7,
+        "team_id": "T1",
+        "request_id": 42,
+        "mentor_id": "UMENTOR",
+        "mentee_id": "UMENTEE",
+        "starts_at": BOOKED_AT,
+        "duration_minutes": 30,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    return Session.model_validate(fields | changes)
+
+
+def an_item(position: int) -> ActionItem:
+    return ActionItem(
+        id=position,
+        team_id="T1",
+        note_id=3,
+        mentor_id="UMENTOR",
+        mentee_id="UMENTEE",
+        owner_id="UMENTEE",
+        position=position,
+        text=f"Read chapter {position} <b>now</b>",
+        due_date=date(2023, 11, 20),
+        created_at=NOW,
+        updated_at=NOW,
+    )
+
+
+def a_slot(index: int) -> OfferedSlot:
+    return OfferedSlot(
+        id=index,
+        team_id="T1",
+        request_id=42,
+        starts_at=BOOKED_AT + timedelta(days=index),
+        duration_minutes=30,
+        created_at=NOW,
+    )
+
+
+def real_outputs() -> dict[str, dict[str, Any]]:
+    request = a_request()
+    home = HomeData(
+        sessions=[a_session()],
+        sessions_total=1,
+        waiting=[a_request(id=43, mentor_id=None)],
+        waiting_total=1,
+        requests=[request],
+        requests_total=1,
+        items=[an_item(1)],
+        items_total=1,
+        relationships=[],
+        relationships_total=0,
+    )
+    return {
+        "settings": build_settings_modal(
+            WorkspaceSettings(team_id="T1", pool_channel_id="CPOOL", coordinators=("UMENTOR",))
+        ),
+        "offer": build_offer_modal(
+            42, mentee_id="UMENTEE", topic="Career path", duration_minutes=30, moving=False
+        ),
+        "propose": build_propose_modal(42, mentor_id="UMENTOR", topic="Career path"),
+        "cancel": build_cancel_modal(7, other_id="UMENTEE"),
+        "request": build_request_modal(
+            RequestPrefill(mentor_id="UMENTOR", details="Got a minute? <@U1> &amp;")
+        ),
+        "decline": build_decline_modal(42, mentee_id="UMENTEE"),
+        "notes": build_notes_modal(
+            NotesTarget(other_id="UMENTEE", session_id=7),
+            author_id="UMENTOR",
+            items=[an_item(1), an_item(2)],
+        ),
+        "intro": build_intro_modal(
+            IntroPrefill(mentee_id="UMENTEE", expert_id="UMENTOR", why="You both <3 Rust")
+        ),
+        "profile": build_profile_modal(None, known_tags=["python", "career"], tz_label="PST"),
+        "forget": build_forget_modal(),
+        "pick": build_pick_modal(),
+        "home": build_home(home, "UMENTEE", first_visit=True, notice="Saved *your* <notes>"),
+        "slots": build_slots_dm(
+            [a_slot(0), a_slot(1)],
+            request_id=42,
+            from_id="UMENTOR",
+            to_role="mentee",
+            topic="Career path",
+            duration_minutes=30,
+            moving_from=None,
+        ),
+        "confirmation": build_confirmation(
+            a_session(), role="mentee", topic="Career path", calendar_url="https://x.test/cal"
+        ),
+        "sessions": build_sessions_list([a_session()], user_id="UMENTEE", topics={42: "Career"}),
+        "mentor_dm": build_mentor_dm(request),
+        "pool_post": build_pool_post(a_request(mentor_id=None)),
+        "nudge": build_unanswered_nudge(request, 5, NOW + timedelta(days=1)),
+        "prompt": build_ask_prompt(
+            target_id="UMENTOR",
+            channel_id="C0ORIGIN",
+            message_ts="1700000000.000100",
+            thread_ts=None,
+            asked_text="@bob do you have a few minutes?",
+        ),
+        "help": build_help(help_entries()),
+    }
+
+
+def clickables(blocks: list[dict[str, Any]]) -> set[str]:
+    """The action_ids of every button and overflow menu the builder put in its blocks."""
+    found = set()
+    for block in blocks:
+        parts = [*block.get("elements", []), block.get("accessory") or {}]
+        found |= {p["action_id"] for p in parts if p.get("type") in ("button", "overflow")}
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(real_outputs()))
+def test_every_builders_real_output_renders_whole(name: str) -> None:
+    built = real_outputs()[name]
+    if built.get("type") in ("modal", "home"):
+        html = render_view(built, viewer=PEOPLE)
+    else:
+        html = render_message(built, viewer=PEOPLE, ephemeral=name in ("prompt", "help"))
+    tree = parse(html)
+    # Every block and element the bot sends is understood: no placeholder anywhere.
+    assert tree.all(cls="bk-unsupported") == []
+    assert len(tree.all(cls="bk-block")) == len(built["blocks"])
+    for action_id in clickables(built["blocks"]):
+        roots = tree.all(data_action_id=action_id)
+        assert roots
+        assert {root.tag for root in roots} <= {"button", "details"}
+    for block_id, actions in state_shape(built["blocks"]).items():
+        for action_id in actions:
+            assert tree.all(data_block_id=block_id, data_action_id=action_id)
+    # Users' text, however it was written, stays text.
+    assert tree.all("script") == []
+
+
+def test_real_builders_hold_buttons_inputs_and_dates_the_page_will_use() -> None:
+    outputs = real_outputs()
+    assert clickables(outputs["slots"]["blocks"])
+    assert clickables(outputs["home"]["blocks"])
+    assert state_shape(outputs["notes"]["blocks"])
+    slots = parse(render_message(outputs["slots"], viewer=PEOPLE))
+    assert [t.text() for t in slots.all("time")][:2] == [
+        "Tomorrow at 9:00 AM",
+        "Nov 16, 2023 at 9:00 AM",
+    ]
+    tokyo = Viewer(tz="Asia/Tokyo", now=NOW, names=PEOPLE.names)
+    slots_in_tokyo = parse(render_message(outputs["slots"], viewer=tokyo))
+    assert [t.text() for t in slots_in_tokyo.all("time")][:2] == [
+        "Nov 16, 2023 at 2:00 AM",
+        "Nov 17, 2023 at 2:00 AM",
+    ]
+    mentor_dm = parse(render_message(outputs["mentor_dm"], viewer=PEOPLE))
+    # The bot escapes only & < > in users' text, so Slack (and the page) still format *this*.
+    assert "<script>alert(1)</script> & not bold" in mentor_dm.text()
+    assert mentor_dm.one("blockquote").one("b").text() == "not bold"
+    assert "@alice" in mentor_dm.text()
