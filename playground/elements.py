@@ -2,7 +2,8 @@
 needs to send the block_actions or view_submission payload Slack would send.
 
 The element's root carries data-type, data-block-id and data-action-id; a stateful one also
-carries data-state-key, the key its value takes in view.state.values (see state.py).
+carries data-state-key, the key its value takes in view.state.values, and its form controls
+are named "block_id/action_id" so a FormData of the form can be read by state.state_values.
 """
 
 from __future__ import annotations
@@ -56,6 +57,16 @@ class Place:
     action_id: str
     viewer: Viewer
     required: bool = False
+
+    @property
+    def field_name(self) -> str:
+        """The form field name of its control(s): what FormData and state_values use."""
+        return field_name(self.block_id, self.action_id)
+
+
+def field_name(block_id: str, action_id: str) -> str:
+    """ "block_id/action_id": one name per element, unique within a message or view."""
+    return f"{block_id}/{action_id}"
 
 
 def render_element(element: Any, place: Place) -> str:
@@ -166,6 +177,7 @@ def _select(element: Mapping[str, Any], place: Place, body: str, multiple: bool)
         element,
         place,
         class_="bk-select",
+        name=place.field_name,
         multiple=multiple,
         required=place.required,
         data_max_selected=element.get("max_selected_items") if multiple else None,
@@ -220,7 +232,7 @@ def _choices(element: Mapping[str, Any], place: Place) -> str:
         value = get_str(option, "value") or ""
         control = attrs(
             type=kind,
-            name=f"{place.block_id}/{place.action_id}",
+            name=place.field_name,
             value=value,
             checked=value in chosen,
             required=place.required and kind == "radio",
@@ -245,6 +257,7 @@ def _text_input(element: Mapping[str, Any], place: Place) -> str:
         element,
         place,
         class_="bk-text-input",
+        name=place.field_name,
         type=None if multiline else kinds[str(element.get("type"))],
         placeholder=plain_text(element.get("placeholder")) or None,
         maxlength=_int(element.get("max_length")),
@@ -263,6 +276,7 @@ def _number_input(element: Mapping[str, Any], place: Place) -> str:
         element,
         place,
         class_="bk-number-input",
+        name=place.field_name,
         type="number",
         step="any" if decimal else "1",
         inputmode="decimal" if decimal else "numeric",
@@ -281,6 +295,7 @@ def _picker(html_type: str, initial: str) -> Callable[[Mapping[str, Any], Place]
             element,
             place,
             class_="bk-picker",
+            name=place.field_name,
             type=html_type,
             value=get_str(element, initial),
             required=place.required,
@@ -291,22 +306,30 @@ def _picker(html_type: str, initial: str) -> Callable[[Mapping[str, Any], Place]
 
 
 def _datetimepicker(element: Mapping[str, Any], place: Place) -> str:
-    # Slack's value is a Unix time; the browser's control is local, so the page converts
-    # through data-timezone, the viewer's zone the initial value is shown in.
-    initial = _int(element.get("initial_date_time"))
-    local = None
-    if initial is not None:
-        local = datetime.fromtimestamp(initial, place.viewer.zone).strftime("%Y-%m-%dT%H:%M")
+    # Slack's value is a Unix time and the browser's control is local: both sides read it in
+    # the viewer's zone, named in data-timezone (state.state_values converts it back).
     root = _root(
         element,
         place,
         class_="bk-picker",
+        name=place.field_name,
         type="datetime-local",
-        value=local,
+        value=_local_time(_int(element.get("initial_date_time")), place.viewer),
         required=place.required,
         data_timezone=place.viewer.tz,
     )
     return f"<input{root}>"
+
+
+def _local_time(timestamp: int | None, viewer: Viewer) -> str | None:
+    if timestamp is None:
+        return None
+    try:
+        at = datetime.fromtimestamp(timestamp, viewer.zone)
+    except (OverflowError, OSError, ValueError):
+        return None  # a time no calendar holds: the picker starts empty
+    # Seconds only when there are some, so the form gives back exactly the time it got.
+    return at.strftime("%Y-%m-%dT%H:%M:%S" if at.second else "%Y-%m-%dT%H:%M")
 
 
 def image_html(element: Mapping[str, Any]) -> str:

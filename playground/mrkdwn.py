@@ -8,7 +8,9 @@ every character of user text is HTML-escaped exactly once; markup only ever come
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
@@ -26,6 +28,7 @@ _EMOJI = re.compile(r":([a-z0-9_+-]+):")
 _HOLD = 0xF0000
 _HELD = re.compile("[\U000f0000-\U000ffffd]")
 _EMPHASIS = {"*": "b", "_": "i", "~": "s"}
+_NESTING_MAX = 3
 _ENTITIES = {"amp": "&", "lt": "<", "gt": ">"}
 # The shortcodes the bot writes, and a few common ones; unknown ones stay as typed.
 EMOJI = {
@@ -71,18 +74,12 @@ def link(url: str, label_html: str) -> str:
     return f'<a href="{href}" rel="noopener noreferrer" target="_blank">{label_html}</a>'
 
 
+@dataclass(frozen=True)
 class _Context:
-    def __init__(
-        self,
-        names: Mapping[str, str],
-        channels: Mapping[str, str],
-        zone: ZoneInfo,
-        now: datetime | None,
-    ) -> None:
-        self.names = names
-        self.channels = channels
-        self.zone = zone
-        self.now = now
+    names: Mapping[str, str]
+    channels: Mapping[str, str]
+    zone: ZoneInfo
+    now: datetime | None
 
 
 def mrkdwn_to_html(
@@ -169,20 +166,30 @@ def _closes(text: str, at: int) -> bool:
 
 
 def _emphasis(text: str) -> str:
+    # Every closer is found once up front, so a line full of lone markers stays linear-ish.
+    closers = {
+        char: [at for at in range(1, len(text)) if text[at] == char and _closes(text, at)]
+        for char in _EMPHASIS
+    }
+    return _pairs(text, 0, len(text), closers, 0)
+
+
+def _pairs(text: str, start: int, end: int, closers: dict[str, list[int]], depth: int) -> str:
     # Pairs are matched left to right and their insides formatted recursively, so the tags
-    # always nest properly, even for crossed markers like "*a _b* c_".
+    # always nest properly, even for crossed markers like "*a _b* c_". Slack nests only a
+    # few levels; the cap keeps hostile text from exhausting the stack.
     out: list[str] = []
-    at = 0
-    while at < len(text):
+    at = start
+    while at < end:
         char = text[at]
-        if char in _EMPHASIS and _opens(text, at):
-            end = next(
-                (j for j in range(at + 2, len(text)) if text[j] == char and _closes(text, j)), -1
-            )
-            if end != -1:
+        if char in _EMPHASIS and depth < _NESTING_MAX and _opens(text, at):
+            found = closers[char]
+            index = bisect_left(found, at + 2)
+            if index < len(found) and found[index] < end:
+                close = found[index]
                 tag = _EMPHASIS[char]
-                out.append(f"<{tag}>{_emphasis(text[at + 1 : end])}</{tag}>")
-                at = end + 1
+                out.append(f"<{tag}>{_pairs(text, at + 1, close, closers, depth + 1)}</{tag}>")
+                at = close + 1
                 continue
         out.append(char)
         at += 1

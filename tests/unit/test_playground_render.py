@@ -35,7 +35,7 @@ from handlers.blocks.settings import build_settings_modal
 from handlers.commands.mentor import help_entries
 from playground.mrkdwn import mrkdwn_to_html
 from playground.render import render_blocks, render_message, render_view
-from playground.state import state_shape
+from playground.state import state_shape, state_values
 from playground.viewer import Viewer
 from storage.home import HomeData
 from storage.models import (
@@ -220,6 +220,15 @@ def test_mentions_channels_and_broadcasts() -> None:
     assert mentions[0].attrs["data-user-id"] == "U1"
     assert [c.text() for c in tree.all("span", cls="bk-channel")] == ["#mentors", "#other"]
     assert [m.text() for m in mentions[3:]] == ["@here", "@channel", "@S1"]
+
+
+def test_hostile_markers_neither_nest_deeply_nor_exhaust_the_stack() -> None:
+    text = "*_~" * 1000 + "x" + "~_*" * 1000
+    tree = md(text)
+    assert tree.text().count("x") == 1
+    assert len(tree.all("b")) + len(tree.all("i")) + len(tree.all("s")) > 0
+    deepest = tree.all("b")[0]
+    assert len(deepest.all()) <= 3  # Slack's nesting stops after a few levels
 
 
 def test_shortcodes_the_bot_writes_become_emoji() -> None:
@@ -458,29 +467,51 @@ def input_block(block_id: str, element: dict[str, Any], **extra: Any) -> dict[st
     return {"type": "input", "block_id": block_id, "label": label, "element": element, **extra}
 
 
+BUSY_TUESDAY = {**option("Tue", "2"), "description": {"type": "mrkdwn", "text": "*busy*"}}
 FORM: list[Any] = [
     input_block(
         "title",
-        {"type": "plain_text_input", "action_id": "t", "initial_value": 'Hi "there" <b>',
-         "max_length": 80, "min_length": 2, "placeholder": plain("Say <it>")},
+        {
+            "type": "plain_text_input",
+            "action_id": "t",
+            "initial_value": 'Hi "there" <b>',
+            "max_length": 80,
+            "min_length": 2,
+            "placeholder": plain("Say <it>"),
+        },
         hint=plain("Keep it short"),
     ),
     input_block(
         "details",
-        {"type": "plain_text_input", "action_id": "d", "multiline": True,
-         "initial_value": "</textarea><script>x</script>", "max_length": 1500},
+        {
+            "type": "plain_text_input",
+            "action_id": "d",
+            "multiline": True,
+            "initial_value": "</textarea><script>x</script>",
+            "max_length": 1500,
+        },
         optional=True,
     ),
     input_block(
         "minutes",
-        {"type": "number_input", "action_id": "n", "is_decimal_allowed": False,
-         "min_value": "15", "max_value": "120", "initial_value": "30"},
+        {
+            "type": "number_input",
+            "action_id": "n",
+            "is_decimal_allowed": False,
+            "min_value": "15",
+            "max_value": "120",
+            "initial_value": "30",
+        },
     ),
     input_block(
         "topics",
-        {"type": "multi_static_select", "action_id": "ms", "max_selected_items": 2,
-         "options": [option("Career", "career"), option("Code", "code")],
-         "initial_options": [option("Code", "code")]},
+        {
+            "type": "multi_static_select",
+            "action_id": "ms",
+            "max_selected_items": 2,
+            "options": [option("Career", "career"), option("Code", "code")],
+            "initial_options": [option("Code", "code")],
+        },
     ),
     input_block("who", {"type": "users_select", "action_id": "u", "initial_user": "U2"}),
     input_block(
@@ -491,24 +522,33 @@ FORM: list[Any] = [
     ),
     input_block(
         "days",
-        {"type": "checkboxes", "action_id": "cb",
-         "options": [option("Mon", "1"), {**option("Tue", "2"),
-                                           "description": {"type": "mrkdwn", "text": "*busy*"}}],
-         "initial_options": [option("Tue", "2")]},
+        {
+            "type": "checkboxes",
+            "action_id": "cb",
+            "options": [option("Mon", "1"), BUSY_TUESDAY],
+            "initial_options": [BUSY_TUESDAY],
+        },
     ),
     input_block(
         "urgency",
-        {"type": "radio_buttons", "action_id": "r",
-         "options": [option("Today", "today"), option("Later", "later")],
-         "initial_option": option("Later", "later")},
+        {
+            "type": "radio_buttons",
+            "action_id": "r",
+            "options": [option("Today", "today"), option("Later", "later")],
+            "initial_option": option("Later", "later"),
+        },
     ),
     input_block("due", {"type": "datepicker", "action_id": "dp", "initial_date": "2023-11-20"}),
     input_block("at", {"type": "timepicker", "action_id": "tp", "initial_time": "09:30"}),
     input_block(
-        "slot", {"type": "datetimepicker", "action_id": "dt", "initial_date_time": TS},
+        "slot",
+        {"type": "datetimepicker", "action_id": "dt", "initial_date_time": TS},
         optional=True,
     ),
-]  # fmt: skip
+]
+NO_SUCH_TIME = input_block(
+    "never", {"type": "datetimepicker", "action_id": "x", "initial_date_time": 10**20}
+)  # fmt: skip
 
 
 def test_every_input_element_shows_its_initial_value_and_limits() -> None:
@@ -566,10 +606,10 @@ def test_every_input_element_shows_its_initial_value_and_limits() -> None:
     assert tree.one("input", data_action_id="dp").attrs["type"] == "date"
     assert tree.one("input", data_action_id="tp").attrs["value"] == "09:30"
     slot = tree.one("input", data_action_id="dt")
-    assert (slot.attrs["type"], slot.attrs["value"]) == ("datetime-local", "2023-11-14T14:13")
+    assert (slot.attrs["type"], slot.attrs["value"]) == ("datetime-local", "2023-11-14T14:13:20")
     assert slot.attrs["data-timezone"] == "America/Los_Angeles"
     tokyo = blocks_tree(FORM, TOKYO).one("input", data_action_id="dt")
-    assert tokyo.attrs["value"] == "2023-11-15T07:13"
+    assert tokyo.attrs["value"] == "2023-11-15T07:13:20"
 
 
 def test_every_control_names_where_its_value_goes() -> None:
@@ -606,7 +646,7 @@ def test_state_shape_is_what_slack_sends_before_anyone_types() -> None:
     assert shape["who"] == {"u": {"type": "users_select", "selected_user": "U2"}}
     assert shape["people"]["mu"]["selected_users"] == ["U1", "U7"]
     assert shape["pool"]["c"]["selected_conversation"] == "C2"
-    assert shape["days"]["cb"]["selected_options"] == [option("Tue", "2")]
+    assert shape["days"]["cb"]["selected_options"] == [BUSY_TUESDAY]
     assert shape["urgency"]["r"]["selected_option"] == option("Later", "later")
     assert shape["due"]["dp"] == {"type": "datepicker", "selected_date": "2023-11-20"}
     assert shape["at"]["tp"] == {"type": "timepicker", "selected_time": "09:30"}
@@ -616,6 +656,74 @@ def test_state_shape_is_what_slack_sends_before_anyone_types() -> None:
         "acc": {"type": "users_select", "selected_user": None}
     }
     assert shape["empty"] == {"e": {"type": "plain_text_input", "value": None}}
+
+
+def browser_form(tree: Node) -> dict[str, list[str]]:
+    """What a browser's FormData holds for the rendered controls, as getAll() would give it."""
+    form: dict[str, list[str]] = {}
+    for node in tree.all():
+        name = node.attrs.get("name")
+        if name is None:
+            continue
+        if node.tag == "input" and node.attrs.get("type") in ("checkbox", "radio"):
+            sent = [node.attrs["value"] or ""] if "checked" in node.attrs else []
+        elif node.tag == "input":
+            sent = [node.attrs.get("value") or ""]
+        elif node.tag == "textarea":
+            sent = [node.text()]
+        else:
+            options = node.all("option")
+            sent = [o.attrs["value"] or "" for o in options if "selected" in o.attrs]
+            if not sent and "multiple" not in node.attrs:
+                sent = [options[0].attrs["value"] or ""]
+        form.setdefault(name, []).extend(sent)
+    return form
+
+
+@pytest.mark.parametrize("viewer", [VIEWER, TOKYO])
+def test_an_untouched_form_reads_back_as_its_initial_state(viewer: Viewer) -> None:
+    form = browser_form(blocks_tree(FORM, viewer))
+    assert state_values(FORM, form, viewer=viewer) == state_shape(FORM)
+
+
+def test_a_filled_in_form_reads_back_as_slack_would_send_it() -> None:
+    form = {
+        "title/t": ["New title"],
+        "details/d": [""],
+        "minutes/n": ["45"],
+        "topics/ms": ["career", "code", "forged"],
+        "who/u": ["U1"],
+        "people/mu": [],
+        "pool/c": [""],
+        "days/cb": ["1", "2"],
+        "urgency/r": ["today"],
+        "due/dp": ["2023-12-01"],
+        "at/tp": ["14:45"],
+        "slot/dt": ["2023-11-14T14:13"],
+    }
+    values = state_values(FORM, form, viewer=VIEWER)
+    assert values["title"]["t"] == {"type": "plain_text_input", "value": "New title"}
+    assert values["details"]["d"] == {"type": "plain_text_input", "value": None}
+    assert values["minutes"]["n"]["value"] == "45"
+    # Only the options the bot offered come back, as the objects it sent.
+    assert values["topics"]["ms"]["selected_options"] == [
+        option("Career", "career"),
+        option("Code", "code"),
+    ]
+    assert values["who"]["u"] == {"type": "users_select", "selected_user": "U1"}
+    assert values["people"]["mu"]["selected_users"] == []
+    assert values["pool"]["c"]["selected_conversation"] is None
+    assert [o["value"] for o in values["days"]["cb"]["selected_options"]] == ["1", "2"]
+    assert values["urgency"]["r"]["selected_option"] == option("Today", "today")
+    assert values["due"]["dp"]["selected_date"] == "2023-12-01"
+    assert values["at"]["tp"]["selected_time"] == "14:45"
+    assert values["slot"]["dt"]["selected_date_time"] == TS - 20  # the minute, in LA
+    tokyo = state_values(FORM, {"slot/dt": ["2023-11-15T07:13"]}, viewer=TOKYO)
+    assert tokyo["slot"]["dt"]["selected_date_time"] == TS - 20
+    broken = state_values(FORM, {"slot/dt": ["not a time"]}, viewer=VIEWER)
+    assert broken["slot"]["dt"]["selected_date_time"] is None
+    # A field the browser didn't send (an unticked box) is empty, never missing.
+    assert state_values(FORM, {}, viewer=VIEWER)["days"]["cb"]["selected_options"] == []
 
 
 def test_unknown_and_malformed_blocks_show_a_placeholder_and_never_raise() -> None:
@@ -628,6 +736,7 @@ def test_unknown_and_malformed_blocks_show_a_placeholder_and_never_raise() -> No
             {"type": "section", "text": "not an object", "fields": "ignored"},
             {"type": "input", "label": None, "element": None},
             {"type": "context", "elements": None},
+            NO_SUCH_TIME,
             42,
             {},
         ]
@@ -639,6 +748,7 @@ def test_unknown_and_malformed_blocks_show_a_placeholder_and_never_raise() -> No
     ]  # fmt: skip
     assert "[unsupported block: video]" in tree.text()
     assert tree.all("script") == []
+    assert "value" not in tree.one("input", data_action_id="x").attrs
     assert blocks_tree("not a list").one(cls="bk-unsupported").text() == "[unsupported blocks: str]"  # type: ignore[arg-type]
 
 
@@ -885,6 +995,10 @@ def test_every_builders_real_output_renders_whole(name: str) -> None:
             assert tree.all(data_block_id=block_id, data_action_id=action_id)
     # Users' text, however it was written, stays text.
     assert tree.all("script") == []
+    # The controls, untouched, read back as the state Slack would start the view with.
+    assert state_values(built["blocks"], browser_form(tree), viewer=PEOPLE) == state_shape(
+        built["blocks"]
+    )
 
 
 def test_real_builders_hold_buttons_inputs_and_dates_the_page_will_use() -> None:
