@@ -95,18 +95,17 @@ def mrkdwn_to_html(
     text = _HELD.sub("\ufffd", text)
     out: list[str] = []
     last = 0
+    # A <pre> is a block of its own: the newlines that set it apart would be blank lines.
     for match in _CODE_BLOCK.finditer(text):
-        out.append(_lines(_trim_newlines(text[last : match.start()]), context))
+        before = text[last : match.start()]
+        before = before.removeprefix("\n") if last else before
+        out.append(_lines(before.removesuffix("\n"), context))
         code = match.group(1).removeprefix("\n").removesuffix("\n")
         out.append(f'<pre class="bk-code">{escape(decode(code))}</pre>')
         last = match.end()
-    out.append(_lines(_trim_newlines(text[last:]) if last else text[last:], context))
+    tail = text[last:]
+    out.append(_lines(tail.removeprefix("\n") if last else tail, context))
     return "".join(out)
-
-
-def _trim_newlines(text: str) -> str:
-    # A <pre> is a block of its own: the newline that set it apart would be a blank line.
-    return text.removeprefix("\n").removesuffix("\n")
 
 
 def _lines(text: str, context: _Context) -> str:
@@ -232,7 +231,7 @@ def _special(command: str, label: str, context: _Context) -> str:
 def _date(parts: list[str], fallback: str, context: _Context) -> str:
     # <!date^1700000000^{date_short} at {time}^optional-link|fallback>
     shown = None
-    if len(parts) >= 2 and parts[0].isdigit():
+    if len(parts) >= 2 and parts[0].isascii() and parts[0].isdigit():  # int() takes "²" too
         shown = format_date(int(parts[0]), decode(parts[1]), context.zone, context.now)
     if shown is None:
         return f'<span class="bk-date">{escape(fallback)}</span>'

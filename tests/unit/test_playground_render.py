@@ -179,6 +179,13 @@ def test_code_is_never_formatted_and_code_blocks_keep_their_lines() -> None:
     assert tree.text().endswith("after")
 
 
+def test_code_blocks_stand_apart_without_blank_lines() -> None:
+    html = mrkdwn_to_html("\nlead\n```\ncode\n```\nmid```two```\n\ntail", names={})
+    assert html == (
+        '<br>lead<pre class="bk-code">code</pre>mid<pre class="bk-code">two</pre><br>tail'
+    )
+
+
 def test_quotes_and_line_breaks() -> None:
     tree = md("before\n&gt; quoted *line*\n> second\nafter\nlast")
     quote = tree.one("blockquote")
@@ -308,6 +315,7 @@ def test_pretty_dates_say_yesterday_and_otherwise_fall_back_to_the_date() -> Non
 def test_bad_dates_show_their_fallback_and_date_links_are_checked() -> None:
     assert md("<!date^soon^{date}|&lt;whenever&gt;>").text() == "<whenever>"
     assert md("<!date^99999999999999999^{date}|far>").text() == "far"
+    assert md("<!date^²^{date}|squared>").text() == "squared"
     linked = md(f"<!date^{TS}^{{date_num}}^https://x.test/cal|fb>")
     assert linked.one("a").one("time").text() == "2023-11-14"
     unlinked = md(f"<!date^{TS}^{{date_num}}^javascript:alert(1)|fb>")
