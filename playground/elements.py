@@ -65,7 +65,7 @@ class Place:
 
 
 def field_name(block_id: str, action_id: str) -> str:
-    """ "block_id/action_id": one name per element, unique within a message or view."""
+    """The name "block_id/action_id": one per element, unique within a message or view."""
     return f"{block_id}/{action_id}"
 
 
@@ -180,7 +180,7 @@ def _select(element: Mapping[str, Any], place: Place, body: str, multiple: bool)
         name=place.field_name,
         multiple=multiple,
         required=place.required,
-        data_max_selected=element.get("max_selected_items") if multiple else None,
+        data_max_selected=_int(element.get("max_selected_items")) if multiple else None,
     )
     blank = ""
     if not multiple:
@@ -246,7 +246,8 @@ def _choices(element: Mapping[str, Any], place: Place) -> str:
         )
         label = text_html(option.get("text"), place.viewer)
         rows.append(f'<label class="bk-option"><input{control}> {label}{extra}</label>')
-    return f"<div{_root(element, place, class_=f'bk-{kind}es')}>{''.join(rows)}</div>"
+    group = "bk-checkboxes" if kind == "checkbox" else "bk-radios"
+    return f"<div{_root(element, place, class_=group)}>{''.join(rows)}</div>"
 
 
 def _text_input(element: Mapping[str, Any], place: Place) -> str:
@@ -266,7 +267,9 @@ def _text_input(element: Mapping[str, Any], place: Place) -> str:
         value=None if multiline else initial,
     )
     if multiline:
-        return f'<textarea rows="4"{root}>{escape(initial)}</textarea>'
+        # Browsers drop one newline right after <textarea>; a value starting with one keeps it.
+        lead = "\n" if initial.startswith("\n") else ""
+        return f'<textarea rows="4"{root}>{lead}{escape(initial)}</textarea>'
     return f"<input{root}>"
 
 
