@@ -1,7 +1,23 @@
 """Block Kit to HTML for the playground page: blocks, messages and views. Pure: no I/O.
 
 Nothing the bot or a user wrote ever becomes markup: text goes through mrkdwn.py or is
-escaped, attributes through markup.attrs, and what isn't understood shows as a placeholder.
+escaped, attributes through markup.attrs, and what isn't understood shows as a placeholder
+(.bk-unsupported, data-unsupported=its type).
+
+What the page script reads:
+- each message or view is a <form>: .bk-message (data-channel, data-thread-ts) or .bk-view
+  (data-view-type, data-callback-id, data-private-metadata, data-external-id); a modal's
+  buttons are [data-role=submit] (type=submit) and [data-role=close];
+- each block is .bk-block with data-block-id (made up as "auto-<index>" when the bot gave
+  none) and data-block-type;
+- each element's root has data-type, data-block-id and data-action-id. A button also has
+  data-value, data-url and data-confirm (its <dialog class="bk-confirm"> follows it, with
+  [data-role=confirm] and [data-role=deny]); an overflow is a <details> whose option
+  buttons have data-value and data-option (the option object as JSON);
+- a stateful element's root has data-state-key (its key in view.state.values) and its
+  controls are named "block_id/action_id": state.state_values(blocks, FormData, viewer=…)
+  turns the form into view.state.values; state.state_shape(blocks) is the state before any
+  change. An input block's <fieldset> has data-optional and data-dispatch-action.
 """
 
 from __future__ import annotations
@@ -34,8 +50,10 @@ def render_blocks(blocks: Any, *, viewer: Viewer) -> str:
 
 
 def render_message(message: Mapping[str, Any], *, viewer: Viewer, ephemeral: bool = False) -> str:
-    """A chat.postMessage or chat.postEphemeral body as one message; the blocks when there are
-    any, else the text (which Slack otherwise uses only for notifications)."""
+    """A chat.postMessage or chat.postEphemeral body (or a response_url reply) as one message;
+    the blocks when there are any, else the text (Slack otherwise uses it for notifications)."""
+    # A response_url or slash-command reply says it is ephemeral itself.
+    ephemeral = ephemeral or message.get("response_type") == "ephemeral"
     blocks = message.get("blocks")
     if isinstance(blocks, list) and blocks:
         body = render_blocks(blocks, viewer=viewer)
@@ -60,7 +78,8 @@ def render_view(view: Mapping[str, Any], *, viewer: Viewer, errors: Errors | Non
     show under their inputs, and any whose block isn't there show at the top."""
     errors = errors or {}
     kind = get_str(view, "type") or "modal"
-    blocks = get_list(view, "blocks")
+    raw_blocks = view.get("blocks", [])
+    blocks = raw_blocks if isinstance(raw_blocks, list) else []
     root = attrs(
         class_=f"bk-view bk-{kind}",
         data_view_type=kind,
@@ -75,7 +94,7 @@ def render_view(view: Mapping[str, Any], *, viewer: Viewer, errors: Errors | Non
         for block_id, message in errors.items()
         if block_id not in known
     )
-    body = f'<div class="bk-blocks">{stray}{_blocks(blocks, viewer, errors)}</div>'
+    body = f'<div class="bk-blocks">{stray}{_blocks(raw_blocks, viewer, errors)}</div>'
     if kind == "home":
         return f"<form{root}>{body}</form>"
     head = f'<header class="bk-view-title">{text_html(view.get("title"), viewer)}</header>'

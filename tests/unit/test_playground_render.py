@@ -805,6 +805,8 @@ def test_blocks_win_over_text_and_ephemerals_say_so() -> None:
     assert form.one(cls="bk-section-text").text() == "the blocks"
     assert form.one(cls="bk-unsupported").attrs["data-unsupported"] == "attachments"
     assert parse(render_message(message, viewer=VIEWER)).all(cls="bk-ephemeral-note") == []
+    reply = parse(render_message({"response_type": "ephemeral", "text": "hi"}, viewer=VIEWER))
+    assert reply.one(cls="bk-ephemeral-note").text() == "Only visible to you"
 
 
 def test_a_modal_shows_title_buttons_and_each_error_under_its_input() -> None:
@@ -848,6 +850,8 @@ def test_a_modal_without_submit_has_only_close_and_home_has_neither() -> None:
     assert home.one("form").attrs["data-view-type"] == "home"
     assert home.all("header") == home.all("button") == []
     assert home.one("h2").text() == "Home"
+    broken = parse(render_view({"type": "modal", "blocks": "nope"}, viewer=VIEWER))
+    assert broken.one(cls="bk-unsupported").text() == "[unsupported blocks: str]"
 
 
 # --- what the bot really sends ----------------------------------------------------------------
