@@ -92,6 +92,6 @@ def unsupported(what: str, kind: Any) -> str:
     """What an unknown block or element shows instead: visible, escaped, never dropped."""
     shown = kind if isinstance(kind, str) else "missing" if kind is None else repr(kind)
     return (
-        f'<div class="bk-unsupported"{attrs(data_unsupported=shown)}>'
-        f"[unsupported {escape(what)}: {escape(shown)}]</div>"
+        f'<span class="bk-unsupported"{attrs(data_unsupported=shown)}>'
+        f"[unsupported {escape(what)}: {escape(shown)}]</span>"
     )
