@@ -622,6 +622,27 @@ def test_every_input_element_shows_its_initial_value_and_limits() -> None:
     assert tokyo.attrs["value"] == "2023-11-15T07:13:20"
 
 
+def test_channel_menus_and_typed_text_inputs() -> None:
+    tree = blocks_tree(
+        [
+            {"type": "actions", "block_id": "row", "elements": [
+                {"type": "channels_select", "action_id": "one", "initial_channel": "C1"},
+                {"type": "multi_channels_select", "action_id": "many"},
+            ]},
+            input_block("mail", {"type": "email_text_input", "action_id": "e"}),
+            input_block("site", {"type": "url_text_input", "action_id": "u"}),
+        ]
+    )  # fmt: skip
+    one = tree.one("select", data_action_id="one")
+    assert one.attrs["data-state-key"] == "selected_channel"
+    assert [o.text() for o in one.all("option") if "selected" in o.attrs] == ["#general"]
+    many = tree.one("select", data_action_id="many")
+    assert many.attrs["data-state-key"] == "selected_channels"
+    assert [o.text() for o in many.all("option")] == ["#general", "#mentors"]
+    assert tree.one("input", data_action_id="e").attrs["type"] == "email"
+    assert tree.one("input", data_action_id="u").attrs["type"] == "url"
+
+
 def test_a_multiline_value_keeps_its_leading_newline_in_a_browser() -> None:
     element = {"type": "plain_text_input", "action_id": "d", "multiline": True}
     html = render_blocks(
