@@ -8,6 +8,7 @@ COPY pyproject.toml README.md ./
 COPY bot/ bot/
 COPY handlers/ handlers/
 COPY storage/ storage/
+COPY playground/ playground/
 RUN pip wheel --no-deps -w /wheels . \
     && /opt/venv/bin/pip install /wheels/*.whl
 

@@ -31,7 +31,7 @@ test-fast: $(VENV)/.installed-dev
 check:
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy --strict bot handlers storage
+	$(BIN)/mypy --strict bot handlers storage playground
 	$(BIN)/pytest
 
 fmt:

@@ -30,7 +30,7 @@ from bench.procs import (
     started,
     wait_http,
 )
-from tests.fakeslack.server import TOKEN
+from playground.fakeslack.server import TOKEN
 
 SECRET = "bench-signing-secret"  # noqa: S105 - the fake's, not a real one
 APPS = ("bot", "floor")

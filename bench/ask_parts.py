@@ -27,8 +27,8 @@ from bot.logs import hold_libraries
 from bot.settings import Settings
 from bot.slack_client import make_client
 from handlers.blocks.prompt import build_ask_prompt
+from playground.fakeslack.server import TOKEN
 from storage.store import Store
-from tests.fakeslack.server import TOKEN
 
 WARMUP = 50
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)

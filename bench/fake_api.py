@@ -1,4 +1,4 @@
-"""The fake Slack Web API (tests/fakeslack) as its own process, steered over its own Web API.
+"""The fake Slack Web API (playground/fakeslack) as its own process, steered over its own Web API.
 
 `python -m bench.fake_api --port-file PATH` serves a FakeSlack on 127.0.0.1, writes the port
 to PATH once it listens, and runs until SIGTERM. Besides Slack's methods it answers:
@@ -23,8 +23,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.fakeslack.server import TOKEN, FakeSlack
-from tests.fakeslack.workspace import Workspace
+from playground.fakeslack.server import TOKEN, FakeSlack
+from playground.fakeslack.workspace import Workspace
 
 
 class BenchSlack(FakeSlack):

@@ -1,6 +1,6 @@
 """A lean load generator: signed Slack requests over keep-alive HTTP/1.1, closed and open loop.
 
-Bodies are built by tests/fakeslack's SlackSender (so they are shaped exactly as Slack sends
+Bodies are built by playground/fakeslack's SlackSender (so they are shaped exactly as Slack sends
 them) and signed with its signing helper at send time. The HTTP client is a few lines over
 asyncio streams rather than aiohttp's client, so one core of load outruns one core of server.
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
-from tests.fakeslack.sender import Reply, SendOptions, SlackSender
-from tests.fakeslack.signing import sign
+from playground.fakeslack.sender import Reply, SendOptions, SlackSender
+from playground.fakeslack.signing import sign
 
 KINDS = ("help", "message", "ask")
 TIMEOUT = 3.0  # Slack gives up on an app after 3 s, and retries: count it as an error

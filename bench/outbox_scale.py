@@ -26,10 +26,10 @@ from bench.procs import SERVER_CORE, make_dir, pinned_self
 from bot.clock import SystemClock
 from bot.delivery import Delivery, Renderer, outbox_client
 from bot.outbox import Dispatcher, Pacing
+from playground.fakeslack.server import TOKEN
+from playground.fakeslack.workspace import TEAM_ID
 from storage.models import OutboxMessage
 from storage.store import Store
-from tests.fakeslack.server import TOKEN
-from tests.fakeslack.workspace import TEAM_ID
 
 KIND = "bench.checkin"
 CHANNEL_RATE = 1.0  # Slack (and the fake): about 1 message per second per channel

@@ -25,13 +25,13 @@ from handlers.blocks.history import ITEMS_PER_PAGE, NOTES_PER_PAGE, SESSIONS_SHO
 from handlers.blocks.home import PER_SECTION, build_home
 from handlers.blocks.stats import build_stats
 from handlers.notes.history import load_history
+from playground.fakeslack.workspace import TEAM_ID
 from storage import admin as admin_sql  # /mentor stats' statements, for their plans
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE, CANDIDATES_PER_ROW  # the claim, for its query plan
 from storage.store import Store
 from storage.timefmt import format_time
-from tests.fakeslack.workspace import TEAM_ID
 
 LEASE = timedelta(minutes=5)  # as bot/outbox.py
 BATCH = 100  # as bot/outbox.py

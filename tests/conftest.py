@@ -12,8 +12,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from bot.settings import Settings
+from playground.fakeslack import FakeSlack, SlackSender
 from storage.store import Store
-from tests.fakeslack import FakeSlack, SlackSender
 
 
 @pytest.fixture

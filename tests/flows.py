@@ -27,17 +27,7 @@ from bot.clock import FrozenClock
 from bot.delivery import OUTBOX_EVENT
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import (
-    Intro,
-    Request,
-    RequestSource,
-    Session,
-    Topic,
-)
-from storage.requests import NewRequest
-from storage.store import Store
-from tests.conftest import deliver_soon
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -48,6 +38,16 @@ from tests.fakeslack import (
     block_texts,
     find_button,
 )
+from storage.models import (
+    Intro,
+    Request,
+    RequestSource,
+    Session,
+    Topic,
+)
+from storage.requests import NewRequest
+from storage.store import Store
+from tests.conftest import deliver_soon
 
 # From test_request_flow.py
 

@@ -7,9 +7,9 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+from playground.fakeslack import TEAM_ID
 from storage.timefmt import format_time
 from tests.conftest import CLOCK_START
-from tests.fakeslack import TEAM_ID
 
 __all__ = [
     "MENTEE",

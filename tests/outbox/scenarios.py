@@ -31,6 +31,8 @@ from handlers.requests.followups import (
     schedule_redelivery,
 )
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
+from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack
+from playground.fakeslack.server import Call
 from storage.directory import ProfileDraft
 from storage.intros import NewIntro
 from storage.models import (
@@ -45,8 +47,6 @@ from storage.models import (
 from storage.notes import FollowUps, ItemDraft, NoteDraft
 from storage.requests import NewRequest
 from storage.timefmt import parse_time
-from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack
-from tests.fakeslack.server import Call
 from tests.flows import configure
 
 DAVE = "U4"

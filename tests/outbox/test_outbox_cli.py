@@ -12,9 +12,9 @@ import aiohttp
 from bot.clock import FrozenClock
 from bot.delivery import Delivery, outbox_client
 from bot.outbox import Dispatcher, TickReport
+from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack, serve_in_thread
 from storage.models import OutboxMessage
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack, serve_in_thread
 from tests.flows import run_cli
 
 SECRET = "private words that must never be printed"

@@ -23,10 +23,10 @@ from bot.clock import FrozenClock
 from bot.delivery import OUTBOX_EVENT, Delivery, Renderer, outbox_client
 from bot.lifecycle import running
 from bot.outbox import Dispatcher, Pacing
+from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
 from storage.models import OutboxMessage, OutboxStatus
 from storage.store import Store
 from tests.conftest import bot_settings
-from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 FAST = Pacing(workspace_per_second=10_000, workspace_burst=100)

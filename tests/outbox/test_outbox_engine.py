@@ -16,11 +16,11 @@ import pytest
 from bot.clock import FrozenClock
 from bot.delivery import Delivery, Renderer, outbox_client
 from bot.outbox import Dispatcher, Pacing
+from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
+from playground.fakeslack.workspace import SlackError
 from storage.directory import ProfileDraft
 from storage.models import OutboxMessage, OutboxStatus, SubjectType, WorkspaceSettings
 from storage.store import Store
-from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
-from tests.fakeslack.workspace import SlackError
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)  # Tuesday, 11:00 in New York
 FAST = Pacing(workspace_per_second=10_000, workspace_burst=100)

@@ -15,8 +15,8 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import outbox_kinds
+from playground.fakeslack import FakeSlack
 from tests.conftest import deliver_due
-from tests.fakeslack import FakeSlack
 from tests.flows import stop_failing
 from tests.outbox.scenarios import SCENARIOS, Harness, Scenario, prepare
 

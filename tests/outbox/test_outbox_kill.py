@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from handlers.requests.followups import NUDGE
+from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
 from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
 from storage.requests import NewRequest
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, FakeSlack
 from tests.flows import SECRET, start_bot, tagged_rows, wait_until
 
 MENTORS = 100

@@ -16,11 +16,11 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import running
 from bot.notes import next_tick
+from playground.fakeslack import ALICE, BOB, TEAM_ID, FakeSlack
 from storage.models import Cadence, IntroStatus, RequestStatus
 from storage.store import Store
 from storage.timefmt import format_time
 from tests.conftest import bot_settings
-from tests.fakeslack import ALICE, BOB, TEAM_ID, FakeSlack
 from tests.flows import configure, start_bot, stop_failing
 from tests.outbox.scenarios import (
     COORD,

@@ -34,9 +34,9 @@ from bot.lifecycle import Runtime
 from bot.outbox import Dispatcher, Pacing
 from handlers import outbox_kinds
 from handlers.requests.followups import schedule_new_request
+from playground.fakeslack import TEAM_ID, FakeSlack
 from storage.models import RequestSource, Topic
 from storage.requests import NewRequest
-from tests.fakeslack import TEAM_ID, FakeSlack
 from tests.outbox.scenarios import COORD, DETAILS, POOL, prepare
 
 REQUESTS = int(os.environ.get("MENTORBOT_SOAK_REQUESTS", "2000"))

@@ -13,9 +13,9 @@ import aiohttp
 from bot.clock import SystemClock
 from bot.delivery import Delivery, outbox_client
 from bot.outbox import Dispatcher
+from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack
 from storage.models import OutboxMessage
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack
 from tests.flows import tagged_rows, wait_until
 from tests.postgres import pg_server, pg_url
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.background import Background
 from bot.respond_later import LaterRespond, ReplyLimits
+from playground.fakeslack import FakeSlack
 from storage.store import SETTINGS_CACHE_SIZE, Store
-from tests.fakeslack import FakeSlack
 
 
 async def test_cached_workspace_settings_stay_bounded(tmp_path: Path) -> None:

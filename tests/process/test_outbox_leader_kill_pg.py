@@ -22,12 +22,12 @@ import psycopg
 import pytest
 
 from handlers.requests.followups import NUDGE
+from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
+from playground.fakeslack.server import Call
 from storage.engine_pg import LEADER_LOCK_KEY
 from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
 from storage.requests import NewRequest
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, FakeSlack
-from tests.fakeslack.server import Call
 from tests.flows import BotProcess, replicas, tagged_rows
 from tests.postgres import PostgresServer, pg_server, pg_url
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from playground.fakeslack import ALICE, TEAM_ID, FakeSlack, SlackSender, find_button
 from storage.models import RequestStatus, WorkspaceSettings
 from storage.store import Store
-from tests.fakeslack import ALICE, TEAM_ID, FakeSlack, SlackSender, find_button
 from tests.flows import DETAILS, SECRET, replicas, submit_request
 from tests.postgres import PostgresServer, pg_server, pg_url
 

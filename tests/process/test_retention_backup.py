@@ -13,11 +13,11 @@ from bot.clock import FrozenClock
 from bot.lifecycle import running
 from bot.retention import apply_retention
 from bot.scheduler import build_scheduler
+from playground.fakeslack import ALICE, BOB, TEAM_ID, FakeSlack
 from storage.migrate import LATEST_VERSION
 from storage.store import Store
 from storage.timefmt import format_time
 from tests.conftest import bot_settings
-from tests.fakeslack import ALICE, BOB, TEAM_ID, FakeSlack
 from tests.flows import run_cli
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)

@@ -11,8 +11,8 @@ import pytest
 
 from bot.lifecycle import Runtime, StartupError, running
 from bot.settings import Settings
-from tests.fakeslack import ALICE, GENERAL, TEAM_ID, FakeSlack, block_texts
-from tests.fakeslack.socket import APP_TOKEN
+from playground.fakeslack import ALICE, GENERAL, TEAM_ID, FakeSlack, block_texts
+from playground.fakeslack.socket import APP_TOKEN
 
 
 def socket_settings(fake: FakeSlack, tmp_path: Path, app_token: str = APP_TOKEN) -> Settings:

@@ -10,10 +10,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.fakeslack.find import block_texts
-from tests.fakeslack.sender import SlackSender
-from tests.fakeslack.server import FakeSlack
-from tests.fakeslack.socket import APP_TOKEN
+from playground.fakeslack.find import block_texts
+from playground.fakeslack.sender import SlackSender
+from playground.fakeslack.server import FakeSlack
+from playground.fakeslack.socket import APP_TOKEN
 from tests.flows import SECRET, BotProcess, start_bot
 
 SECRET_WORDS = "tangerine-aardvark-quartz"  # must never appear in the logs

@@ -11,8 +11,8 @@ import pytest
 
 from bot.lifecycle import Runtime
 from handlers import ids
+from playground.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
 from storage.models import IntroStatus, RequestStatus
-from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
 from tests.flows import (
     DAVE,
     DETAILS,

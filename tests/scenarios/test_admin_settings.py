@@ -17,9 +17,9 @@ from bot.lifecycle import Runtime, running
 from bot.slack_client import LOOKUP_SECONDS
 from handlers import ids
 from handlers.requests.followups import NUDGE
+from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack, SlackSender
 from storage.models import OutboxStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
-from tests.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack, SlackSender
 from tests.flows import ask, the_request, told
 
 POOL = "C0POOL"

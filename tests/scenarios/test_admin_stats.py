@@ -9,9 +9,9 @@ import pytest
 
 from bot.lifecycle import Runtime
 from handlers.blocks.stats import format_duration, format_percent
+from playground.fakeslack import CAROL, TEAM_ID, FakeSlack, SlackSender, block_texts
 from storage.models import RequestSource
 from storage.store import Store
-from tests.fakeslack import CAROL, TEAM_ID, FakeSlack, SlackSender, block_texts
 from tests.flows import told
 from tests.stats_history import (
     MENTEE,

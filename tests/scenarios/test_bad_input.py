@@ -18,7 +18,7 @@ import pytest
 
 from bot.lifecycle import Runtime
 from handlers import ids
-from tests.fakeslack import ALICE, BOB, FakeSlack, Reply, SlackSender, find_button
+from playground.fakeslack import ALICE, BOB, FakeSlack, Reply, SlackSender, find_button
 
 ASK = "<@U2> do you have a few minutes to talk about my promotion case?"
 ANSWERS = {

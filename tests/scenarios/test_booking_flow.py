@@ -8,9 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import RequestStatus, SessionStatus
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -20,6 +18,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestStatus, SessionStatus
+from tests.conftest import deliver_due
 from tests.flows import (
     NOT_YOURS,
     THU_11_NY,

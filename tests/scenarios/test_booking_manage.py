@@ -12,10 +12,7 @@ from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.booking.start import start_booking
 from handlers.kit import Pressed
-from storage.models import RequestStatus, SessionStatus
-from storage.requests import NewRequest
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -26,6 +23,9 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestStatus, SessionStatus
+from storage.requests import NewRequest
+from tests.conftest import deliver_due
 from tests.flows import (
     DETAILS,
     NOT_YOURS,

@@ -7,8 +7,7 @@ from typing import Any
 
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.directory import ProfileDraft
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -20,6 +19,7 @@ from tests.fakeslack import (
     check_message,
     find_button,
 )
+from storage.directory import ProfileDraft
 from tests.flows import opened_modal
 
 

@@ -14,8 +14,8 @@ import pytest
 from bot.door import MAX_DEPTH, too_deep
 from bot.lifecycle import Runtime
 from handlers.blocks.errors import STALE_BUTTON
+from playground.fakeslack import FakeSlack, SlackSender
 from tests.conftest import SIGNING_SECRET
-from tests.fakeslack import FakeSlack, SlackSender
 
 FORM = "application/x-www-form-urlencoded"
 SORRY = "went wrong"

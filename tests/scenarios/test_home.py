@@ -8,11 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.blocks.home import VIEW_BLOCKS_MAX
-from storage.models import RequestStatus, Topic
-from storage.requests import NewRequest
-from storage.timefmt import format_time
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -23,6 +19,10 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestStatus, Topic
+from storage.requests import NewRequest
+from storage.timefmt import format_time
+from tests.conftest import deliver_due
 from tests.flows import all_posted, ask, dms_to, home_of, met, open_home, the_request
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.lifecycle import Runtime
 from handlers.blocks.text import BUTTON_TEXT_MAX, HEADER_TEXT_MAX, SECTION_TEXT_MAX
+from playground.fakeslack import BOB, TEAM_ID, FakeSlack, SlackSender, block_texts, check_view
 from storage.timefmt import format_time
-from tests.fakeslack import BOB, TEAM_ID, FakeSlack, SlackSender, block_texts, check_view
 from tests.flows import open_home
 
 # Long, hostile text where people can type: escaped and clipped, never breaking a limit.

@@ -12,17 +12,7 @@ import sqlite3
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import (
-    IntroFollowup,
-    IntroStatus,
-    RequestSource,
-    RequestStatus,
-    SessionStatus,
-    Topic,
-)
-from storage.requests import NewRequest
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -33,6 +23,16 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import (
+    IntroFollowup,
+    IntroStatus,
+    RequestSource,
+    RequestStatus,
+    SessionStatus,
+    Topic,
+)
+from storage.requests import NewRequest
+from tests.conftest import deliver_due
 from tests.flows import (
     DAVE,
     WED_10_NY,

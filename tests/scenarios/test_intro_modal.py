@@ -20,9 +20,7 @@ from handlers.blocks.intros import (
     build_followup,
     build_group_intro,
 )
-from storage.directory import ProfileDraft
-from storage.models import Intro, Request, RequestSource, Topic
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -35,6 +33,8 @@ from tests.fakeslack import (
     find_button,
     state_values,
 )
+from storage.directory import ProfileDraft
+from storage.models import Intro, Request, RequestSource, Topic
 from tests.flows import DAVE, WHY, add_dave, dms_to, introduce, open_home, opened_modal
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)

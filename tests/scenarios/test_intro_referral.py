@@ -8,8 +8,7 @@ import sqlite3
 
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import IntroStatus, RequestSource, RequestStatus, Topic
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -20,6 +19,7 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import IntroStatus, RequestSource, RequestStatus, Topic
 from tests.flows import (
     DAVE,
     DETAILS,

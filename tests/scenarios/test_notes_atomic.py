@@ -12,8 +12,8 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
+from playground.fakeslack import ALICE, BOB, FakeSlack, SlackSender, block_texts, find_button
 from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
-from tests.fakeslack import ALICE, BOB, FakeSlack, SlackSender, block_texts, find_button
 from tests.flows import (
     dm_with,
     dms_to,

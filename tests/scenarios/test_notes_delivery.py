@@ -7,8 +7,8 @@ from __future__ import annotations
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
+from playground.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, block_texts, find_button
 from tests.conftest import deliver_due
-from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, block_texts, find_button
 from tests.flows import (
     PLAN,
     dm_with,

@@ -9,9 +9,7 @@ from datetime import date
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import CheckinAnswer, SessionStatus
-from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -22,6 +20,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import CheckinAnswer, SessionStatus
+from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
 from tests.flows import (
     NASTY,
     NASTY_SHOWN,

@@ -8,9 +8,7 @@ from datetime import date, timedelta
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.notes import ItemDraft, NoteDraft
-from tests.conftest import deliver_due, deliver_soon
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -22,6 +20,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.notes import ItemDraft, NoteDraft
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     NASTY,
     NASTY_SHOWN,

@@ -16,8 +16,16 @@ from handlers.blocks.notes import (
     parse_notes_submission,
 )
 from handlers.blocks.plans import build_checkin_ask
+from playground.fakeslack import (
+    ALICE,
+    BOB,
+    CAROL,
+    FakeSlack,
+    SlackSender,
+    check_message,
+    find_button,
+)
 from storage.models import ActionItem, Checkin
-from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, check_message, find_button
 from tests.flows import booked, dm_with, errors_of, met, opened_modal
 
 # CLOCK_START is Tue 2026-03-10 15:00 UTC: 11:00 that day in New York, where Bob is.

@@ -10,9 +10,7 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
-from storage.models import RequestSource, RequestStatus
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -23,6 +21,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestSource, RequestStatus
+from tests.conftest import deliver_due
 from tests.flows import (
     NASTY,
     NASTY_SHOWN,

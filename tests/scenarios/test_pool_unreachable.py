@@ -16,9 +16,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
-from storage.models import RequestStatus
-from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     BOT_USER_ID,
@@ -28,6 +26,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestStatus
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
 from tests.flows import configure, dms_to, stored_requests, submit_ask
 
 POOL = "C0POOL"

@@ -11,10 +11,7 @@ from typing import Any
 from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.blocks.privacy import build_export_messages
-from storage.models import SessionStatus
-from storage.privacy import REMOVED
-from storage.timefmt import format_time
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -24,6 +21,9 @@ from tests.fakeslack import (
     block_texts,
     check_message,
 )
+from storage.models import SessionStatus
+from storage.privacy import REMOVED
+from storage.timefmt import format_time
 from tests.flows import booked, home_of, latest_dm, open_home, sessions
 
 # Text only its author may ever see, and text Alice wrote herself.

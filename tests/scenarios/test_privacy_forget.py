@@ -14,9 +14,7 @@ from bot.lifecycle import Runtime
 from handlers import ids
 from handlers.notes.entry import STRANGER
 from handlers.notes.share import GONE
-from storage.timefmt import format_time
-from tests.conftest import deliver_due, deliver_soon
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     TEAM_ID,
@@ -26,6 +24,8 @@ from tests.fakeslack import (
     block_texts,
     find_button,
 )
+from storage.timefmt import format_time
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     dm_with,
     dms_to,

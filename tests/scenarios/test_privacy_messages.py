@@ -8,8 +8,7 @@ from typing import Any
 
 from bot.lifecycle import Runtime
 from handlers.blocks.privacy import REQUEST_WITHDRAWN
-from storage.directory import ProfileDraft
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -19,6 +18,7 @@ from tests.fakeslack import (
     all_buttons,
     block_texts,
 )
+from storage.directory import ProfileDraft
 from tests.flows import DETAILS, POOL, ask, forget, set_pool, submit_request
 
 

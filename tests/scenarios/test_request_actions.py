@@ -12,9 +12,7 @@ import pytest
 
 from bot.lifecycle import Runtime
 from bot.slack_client import RETRIES
-from storage.directory import ProfileDraft
-from storage.models import RequestStatus
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -25,6 +23,8 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.directory import ProfileDraft
+from storage.models import RequestStatus
 from tests.flows import (
     DETAILS,
     NOT_YOURS,

@@ -9,10 +9,7 @@ from typing import Any
 
 from bot.lifecycle import Runtime, running
 from handlers import ids
-from storage.models import RequestSource, RequestStatus, Topic
-from storage.requests import NewRequest
-from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -24,6 +21,9 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.models import RequestSource, RequestStatus, Topic
+from storage.requests import NewRequest
+from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.flows import DETAILS, dms_to, opened_modal, stored_requests, submit_request
 
 ASK = "<@U2> do you have a few minutes to talk about my promotion case?"

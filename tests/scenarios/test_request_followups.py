@@ -13,10 +13,7 @@ from typing import Any
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
-from storage.directory import ProfileDraft
-from storage.models import OutboxStatus, RequestStatus, SessionStatus
-from tests.conftest import deliver_due
-from tests.fakeslack import (
+from playground.fakeslack import (
     ALICE,
     BOB,
     CAROL,
@@ -27,6 +24,9 @@ from tests.fakeslack import (
     button_labels,
     find_button,
 )
+from storage.directory import ProfileDraft
+from storage.models import OutboxStatus, RequestStatus, SessionStatus
+from tests.conftest import deliver_due
 from tests.flows import (
     NOT_YOURS,
     POOL,

@@ -16,10 +16,10 @@ import pytest
 
 from bot.lifecycle import Runtime, StartupError, running
 from bot.request_log import QuietCount
+from playground.fakeslack.find import block_texts
+from playground.fakeslack.sender import SlackSender
+from playground.fakeslack.server import FakeSlack
 from tests.conftest import SIGNING_SECRET, bot_settings
-from tests.fakeslack.find import block_texts
-from tests.fakeslack.sender import SlackSender
-from tests.fakeslack.server import FakeSlack
 
 
 async def test_healthz_reports_the_database(bot: Runtime) -> None:

@@ -13,10 +13,10 @@ import pytest
 from pydantic import ValidationError
 
 from bot.settings import StorageSettings, describe_error
+from playground.fakeslack import FakeSlack
 from storage import StorageError
 from storage.store import Store
 from storage.url import DatabaseUrlError, parse_database
-from tests.fakeslack import FakeSlack
 
 PASSWORD = "s3cret-pw"  # a test value, not a credential
 

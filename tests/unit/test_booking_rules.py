@@ -30,8 +30,8 @@ from handlers.blocks.booking import (
     read_slot_times,
     ticked,
 )
+from playground.fakeslack import check_message, check_view
 from storage.models import OfferedSlot, Session, WorkspaceSettings
-from tests.fakeslack import check_message, check_view
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 

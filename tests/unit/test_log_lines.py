@@ -11,7 +11,7 @@ import pytest
 
 from bot.lifecycle import Runtime
 from bot.logs import FORMAT, OneLineFormatter, slack_id
-from tests.fakeslack import SlackSender
+from playground.fakeslack import SlackSender
 
 RECORD_START = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ")
 

@@ -47,8 +47,8 @@ from handlers.blocks.text import (
     safe_link,
     slack_date,
 )
+from playground.fakeslack.blockkit import check_message, check_view
 from storage.models import Request, RequestSource, RequestStatus, Topic, Urgency
-from tests.fakeslack.blockkit import check_message, check_view
 
 NOW = datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC)
 PERMALINK = "https://acme.slack.com/archives/C0ORIGIN/p1700000000000100"

@@ -19,10 +19,10 @@ from bot.working_hours import (
     working_hours,
     workspace_hours,
 )
+from playground.fakeslack import BOB, TEAM_ID, TOKEN, FakeSlack
 from storage.directory import ProfileDraft
 from storage.models import MentorProfile, WorkspaceSettings
 from storage.store import Store
-from tests.fakeslack import BOB, TEAM_ID, TOKEN, FakeSlack
 
 EVENINGS = WorkspaceSettings(
     team_id=TEAM_ID, work_days=(1, 2, 3, 4), work_start_minute=20 * 60, work_end_minute=23 * 60

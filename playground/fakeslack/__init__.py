@@ -8,8 +8,8 @@ async with FakeSlack() as fake:                      # or the `fake_slack` fixtu
     await sender.click(find_button(call, "Accept"), call)
 """
 
-from tests.fakeslack.blockkit import Rejection, check_message, check_view
-from tests.fakeslack.find import (
+from playground.fakeslack.blockkit import Rejection, check_message, check_view
+from playground.fakeslack.find import (
     all_buttons,
     block_texts,
     blocks_of,
@@ -17,11 +17,11 @@ from tests.fakeslack.find import (
     find_button,
     find_input,
 )
-from tests.fakeslack.sender import Reply, SlackSender
-from tests.fakeslack.server import TOKEN, Call, FakeSlack, serve_in_thread
-from tests.fakeslack.signing import sign
-from tests.fakeslack.state import state_values
-from tests.fakeslack.workspace import (
+from playground.fakeslack.sender import Reply, SlackSender
+from playground.fakeslack.server import TOKEN, Call, FakeSlack, serve_in_thread
+from playground.fakeslack.signing import sign
+from playground.fakeslack.state import state_values
+from playground.fakeslack.workspace import (
     ALICE,
     APP_ID,
     BOB,

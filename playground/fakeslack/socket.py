@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 if TYPE_CHECKING:
-    from tests.fakeslack.workspace import Workspace
+    from playground.fakeslack.workspace import Workspace
 
-APP_TOKEN = "xapp-1-A0MENTOR-1-test"
+APP_TOKEN = "xapp-1-A0MENTOR-1-test"  # noqa: S105 - the fake's, never a secret
 _ids = itertools.count(1)
 
 

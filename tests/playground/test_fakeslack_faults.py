@@ -13,7 +13,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.fakeslack import ALICE, BOB, CAROL, GENERAL, TOKEN, FakeSlack
+from playground.fakeslack import ALICE, BOB, CAROL, GENERAL, TOKEN, FakeSlack
 
 
 @pytest.fixture

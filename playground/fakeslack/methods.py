@@ -12,8 +12,8 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from tests.fakeslack.blockkit import check_message, check_view
-from tests.fakeslack.workspace import (
+from playground.fakeslack.blockkit import check_message, check_view
+from playground.fakeslack.workspace import (
     BOT_ID,
     BOT_USER_ID,
     TEAM_DOMAIN,

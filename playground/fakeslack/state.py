@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from tests.fakeslack.find import find_input, input_blocks
+from playground.fakeslack.find import find_input, input_blocks
 
 
 def _option(element: dict[str, Any], answer: Any) -> dict[str, Any]:

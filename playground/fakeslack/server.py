@@ -39,12 +39,12 @@ from typing import Any, Self
 
 from aiohttp import web
 
-from tests.fakeslack.blockkit import check_message
-from tests.fakeslack.methods import METHODS, Method
-from tests.fakeslack.socket import APP_TOKEN, SocketHub, apps_connections_open
-from tests.fakeslack.workspace import SlackError, Workspace
+from playground.fakeslack.blockkit import check_message
+from playground.fakeslack.methods import METHODS, Method
+from playground.fakeslack.socket import APP_TOKEN, SocketHub, apps_connections_open
+from playground.fakeslack.workspace import SlackError, Workspace
 
-TOKEN = "xoxb-test-token"
+TOKEN = "xoxb-test-token"  # noqa: S105 - the fake's own, never a real token
 
 # Arguments slack_sdk JSON-encodes into strings when it posts a form.
 _JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
@@ -227,7 +227,7 @@ class FakeSlack(Workspace):
             if (one.user, one.channel) != (user, channel)
         ]
         if rate_500 or rate_429:
-            rng = random.Random(seed)
+            rng = random.Random(seed)  # noqa: S311 - reproducible faults, not a secret
             queue.append(_RandomFailures(rate_500, rate_429, retry_after, rng, user, channel))
         self._random[method] = queue
 

@@ -24,10 +24,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from tests.fakeslack.find import block_of, surface_of
-from tests.fakeslack.signing import sign
-from tests.fakeslack.state import state_values
-from tests.fakeslack.workspace import (
+from playground.fakeslack.find import block_of, surface_of
+from playground.fakeslack.signing import sign
+from playground.fakeslack.state import state_values
+from playground.fakeslack.workspace import (
     ALICE,
     APP_ID,
     BOB,
@@ -38,7 +38,7 @@ from tests.fakeslack.workspace import (
     TEAM_ID,
 )
 
-VERIFICATION_TOKEN = "fake-verification-token"
+VERIFICATION_TOKEN = "fake-verification-token"  # noqa: S105 - the fake's, never a secret
 _NAMES = {ALICE: "alice", BOB: "bob", CAROL: "carol", BOT_USER_ID: "mentorbot"}
 
 
