@@ -101,7 +101,7 @@ def conversation(pg: Playground, viewer: Viewer, user_id: str, channel_id: str) 
 
 
 def _item(**fields: Any) -> Item:
-    fields["author"] = escape(str(fields["author"]))
+    fields["author"] = str(fields["author"])  # the page sets it as text, never as HTML
     fields["replies"] = []
     return fields
 

@@ -32,7 +32,8 @@ class Served:
     @property
     def url(self) -> str:
         """The page's address."""
-        return f"http://{self.host}:{self.port}/"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}/"
 
 
 def address(environ: dict[str, str] | None = None) -> tuple[str, int]:
