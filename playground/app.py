@@ -28,7 +28,7 @@ from playground.world import HumanMessage, Origin, World
 from storage.models import OutboxStatus
 
 Form = Mapping[str, Sequence[str]]
-_HANDLE = re.compile(r"(?<![<\w])@([a-z][a-z0-9._-]*)", re.IGNORECASE)
+_MENTION = re.compile(r"<@([\w.-]+)>|(?<![\w])@([a-z][a-z0-9_-]*)", re.IGNORECASE)
 # Rows due this soon only wait for Slack's one-message-a-second pacing: deliver them too.
 _PACING = timedelta(seconds=3)
 
@@ -95,16 +95,6 @@ class Playground:
             raise PlaygroundError(f"{user_id} can't see conversation {channel_id!r}")
         return str(channel_id)
 
-    def mentions(self, text: str) -> str:
-        """@bob as Slack's client sends it: <@U2>; @mentorbot mentions the bot."""
-        handles = {p.name: p.user_id for p in PEOPLE} | {"mentorbot": BOT_USER_ID}
-
-        def swap(match: re.Match[str]) -> str:
-            user_id = handles.get(match.group(1).lower())
-            return f"<@{user_id}>" if user_id else match.group(0)
-
-        return _HANDLE.sub(swap, text)
-
     # -- what a person does ----------------------------------------------------------------
 
     async def send(
@@ -118,11 +108,12 @@ class Playground:
             raise PlaygroundError("nothing to send")
         async with self.lock:
             if text.split()[0] == "/mentor":
-                await self._command(user_id, channel_id, text.removeprefix("/mentor").strip())
+                rest = as_typed(text.removeprefix("/mentor").strip())
+                await self._command(user_id, channel_id, rest)
             elif text.startswith("/"):
                 raise PlaygroundError("only /mentor commands work here")
             else:
-                await self._message(user_id, channel_id, self.mentions(text), thread_ts)
+                await self._message(user_id, channel_id, as_typed(text), thread_ts)
             await self._settle()
 
     async def _message(self, user_id: str, channel_id: str, text: str, thread: str | None) -> None:
@@ -292,9 +283,10 @@ class Playground:
                 self.clock.advance(days=1)
             elif step == "monday":
                 local = now.astimezone(zone)
-                days = (7 - local.weekday()) % 7 or 7
-                target = (local + timedelta(days=days)).replace(hour=9, minute=0, second=0)
-                target = target.replace(microsecond=0, tzinfo=zone)
+                monday = local + timedelta(days=(7 - local.weekday()) % 7)
+                target = monday.replace(hour=9, minute=0, second=0, microsecond=0)
+                if target <= local:
+                    target += timedelta(days=7)
                 self.clock.advance(seconds=(target.astimezone(UTC) - now).total_seconds())
             else:
                 raise PlaygroundError(f"unknown clock step {step!r}")
@@ -334,6 +326,26 @@ class Playground:
             if not soon:
                 return
             self.clock.advance(seconds=(max(soon) - self.clock.now()).total_seconds())
+
+
+def as_typed(text: str) -> str:
+    """Text as Slack's client sends what a person typed: &, < and > escaped, and @bob (or
+    <@bob>, <@U2>) as the mention <@U2>; @mentorbot mentions the bot."""
+    handles = {p.name: p.user_id for p in PEOPLE} | {"mentorbot": BOT_USER_ID}
+    ids = set(handles.values())
+    parts, last = [], 0
+    for match in _MENTION.finditer(text):
+        name = match.group(1) or match.group(2)
+        user_id = name if name in ids else handles.get(name.lower())
+        parts.append(_escape(text[last : match.start()]))
+        parts.append(f"<@{user_id}>" if user_id else _escape(match.group(0)))
+        last = match.end()
+    return "".join(parts) + _escape(text[last:])
+
+
+def _escape(text: str) -> str:
+    """Slack's escaping of message text: only &, < and >."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _element(blocks: list[Any], block_id: str, action_id: str) -> dict[str, Any]:

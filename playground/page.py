@@ -15,7 +15,9 @@ Item = dict[str, Any]
 
 def page_state(pg: Playground, user_id: str, channel_id: str | None, tab: str) -> dict[str, Any]:
     """Everything the page draws for `user_id` looking at `channel_id` (or Home)."""
-    pg.world.sync()
+    if not pg.lock.locked():
+        # Mid-action, the action syncs itself once it knows whose trigger_ids came back.
+        pg.world.sync()
     me = pg.person(user_id)
     viewer = pg.viewer(user_id)
     conversations = pg.conversations(user_id)

@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from playground.app import as_typed
 from playground.server import Served, address, serving
 from tests.playground.pagehtml import PageHtml
 
@@ -187,3 +188,19 @@ async def test_the_api_refuses_what_the_page_cannot_do(page: Page) -> None:
 def test_the_page_is_local_unless_told() -> None:
     assert address({}) == ("127.0.0.1", 3000)
     assert address({"MENTORBOT_HOST": "::1", "MENTORBOT_PORT": "8080"}) == ("::1", 8080)
+
+
+def test_typed_text_is_sent_as_slack_sends_it() -> None:
+    assert as_typed("@bob, got a minute?") == "<@U2>, got a minute?"
+    assert as_typed("<@Bob> and <@U3> and @mentorbot") == "<@U2> and <@U3> and <@U0BOT>"
+    assert as_typed("@nobody <b>&</b> mail@bob.example") == (
+        "@nobody &lt;b&gt;&amp;&lt;/b&gt; mail@bob.example"
+    )
+
+
+async def test_what_people_type_never_becomes_markup(page: Page) -> None:
+    await page.post("send", user=CAROL, channel=GENERAL, text='<img src=x onerror="alert(1)"> & hi')
+    [message] = (await page.state(ALICE, GENERAL))["messages"]
+    assert "<img" not in message["html"]
+    assert "&lt;img src=x" in message["html"]
+    assert message["author"] == "Carol Example"  # data: the page sets it as text
