@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,13 +12,11 @@ import aiohttp
 import pytest
 
 from playground.app import as_typed
-from playground.server import Served, address, serving
+from playground.server import Served, address
 from tests.playground.pagehtml import PageHtml
 
 ALICE, BOB, CAROL = "U1", "U2", "U3"
 GENERAL = "C1"
-# A Tuesday, 15:00 UTC: 16:00 in Berlin, 11:00 in New York.
-START = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 ASK = "@bob do you have a few minutes this week to talk about my career?"
 
 
@@ -62,12 +59,6 @@ class Page:
 def text_of(item: dict[str, Any]) -> str:
     """What a person reads in a message: its HTML without tags, spaces squeezed."""
     return " ".join(re.sub(r"<[^>]+>", " ", item["html"]).split())
-
-
-@pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[Served]:
-    async with serving(tmp_path / "play", "127.0.0.1", 0, start=START) as running:
-        yield running
 
 
 @pytest.fixture
