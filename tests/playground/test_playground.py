@@ -195,3 +195,33 @@ async def test_what_people_type_never_becomes_markup(page: Page) -> None:
     assert "<img" not in message["html"]
     assert "&lt;img src=x" in message["html"]
     assert message["author"] == "Carol Example"  # data: the page sets it as text
+
+
+async def test_modal_errors_inline_and_the_message_shortcut(page: Page) -> None:
+    await page.post("send", user=ALICE, channel=GENERAL, text="/mentor ask")
+    [modal] = (await page.state(ALICE))["modals"]
+    form = PageHtml(modal["html"])
+    answers = {
+        "Who would you like to talk to?": ALICE,
+        "What is it about?": "skills",
+        "What's on your mind?": "How do I get better at system design reviews?",
+    }
+    await page.post("submit", user=ALICE, view_id=modal["view_id"], form=form.answered(answers))
+    [modal] = (await page.state(ALICE))["modals"]  # still open, with the error under the input
+    assert "You can&#x27;t send a request to yourself" in modal["html"]
+    assert 'role="alert"' in modal["html"]
+    answers["Who would you like to talk to?"] = CAROL
+    await page.post("submit", user=ALICE, view_id=modal["view_id"], form=form.answered(answers))
+    assert (await page.state(ALICE))["modals"] == []
+    [request] = (await page.dm(CAROL))["messages"]
+    assert "system design reviews" in text_of(request)
+
+    # ⋯ Ask for mentoring on Carol's message opens the request modal, prefilled with it.
+    await page.post("send", user=CAROL, channel=GENERAL, text="Happy to review anyone's design doc")
+    carols = (await page.state(ALICE, GENERAL))["messages"][-1]
+    assert carols["kind"] == "human"
+    await page.post("shortcut", user=ALICE, channel=GENERAL, ts=carols["surface"]["ts"])
+    [modal] = (await page.state(ALICE))["modals"]
+    assert "Happy to review anyone" in modal["html"]
+    await page.post("close", user=ALICE, view_id=modal["view_id"])
+    assert (await page.state(ALICE))["modals"] == []
