@@ -1,34 +1,27 @@
-"""The playground in one process: the fake Slack, the real bot on a frozen clock, and the
-actions a person can take, each sent to the bot as Slack would send it (signed)."""
+"""The running playground: the actions a person can take on the page, each sent to the bot
+as Slack would send it (signed), and the outbox run when the clock moves (boot.py starts it)."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
-import re
-import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from collections.abc import Mapping, Sequence
+from datetime import UTC, timedelta
 from typing import Any
 
-import aiohttp
-
 from bot.clock import FrozenClock
-from bot.lifecycle import Runtime, running
-from bot.settings import Settings
+from bot.lifecycle import Runtime
 from handlers.ids import MESSAGE_SHORTCUT
-from playground.fakeslack import BOT_USER_ID, TOKEN, FakeSlack, Reply, SlackSender
+from playground.fakeslack import BOT_USER_ID, FakeSlack, Reply, SlackSender
 from playground.markup import block_id_of
-from playground.seed import ADMINS, PEOPLE, Person, seed_store, seed_workspace
+from playground.seed import PEOPLE, Person
 from playground.state import placed_elements, state_values
+from playground.typed import as_typed
 from playground.viewer import Viewer
 from playground.world import HumanMessage, Origin, World
 from storage.models import OutboxStatus
 
 Form = Mapping[str, Sequence[str]]
-_MENTION = re.compile(r"<@([\w.-]+)>|(?<![\w])@([a-z][a-z0-9_-]*)", re.IGNORECASE)
 # Rows due this soon only wait for Slack's one-message-a-second pacing: deliver them too.
 _PACING = timedelta(seconds=3)
 
@@ -328,26 +321,6 @@ class Playground:
             self.clock.advance(seconds=(max(soon) - self.clock.now()).total_seconds())
 
 
-def as_typed(text: str) -> str:
-    """Text as Slack's client sends what a person typed: &, < and > escaped, and @bob (or
-    <@bob>, <@U2>) as the mention <@U2>; @mentorbot mentions the bot."""
-    handles = {p.name: p.user_id for p in PEOPLE} | {"mentorbot": BOT_USER_ID}
-    ids = set(handles.values())
-    parts, last = [], 0
-    for match in _MENTION.finditer(text):
-        name = match.group(1) or match.group(2)
-        user_id = name if name in ids else handles.get(name.lower())
-        parts.append(_escape(text[last : match.start()]))
-        parts.append(f"<@{user_id}>" if user_id else _escape(match.group(0)))
-        last = match.end()
-    return "".join(parts) + _escape(text[last:])
-
-
-def _escape(text: str) -> str:
-    """Slack's escaping of message text: only &, < and >."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _element(blocks: list[Any], block_id: str, action_id: str) -> dict[str, Any]:
     for index, block in enumerate(blocks):
         if isinstance(block, dict) and block_id_of(block, index) == block_id:
@@ -355,46 +328,3 @@ def _element(blocks: list[Any], block_id: str, action_id: str) -> dict[str, Any]
                 if found_id == action_id and isinstance(element, dict):
                     return element
     raise PlaygroundError("that control is gone")
-
-
-def bot_settings(fake: FakeSlack, folder: Path, secret: str) -> Settings:
-    """The bot's settings in the playground: the fake's URL and token, SQLite in `folder`,
-    its Slack endpoint on a free local port, and a scheduler that never ticks by itself."""
-    values = {
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": secret,
-        "SLACK_APP_TOKEN": "",
-        "SLACK_API_URL": fake.url,
-        "MENTORBOT_DB": str(folder / "mentorbot.db"),
-        "MENTORBOT_HOST": "127.0.0.1",
-        "MENTORBOT_PORT": "0",
-        "MENTORBOT_TICK_SECONDS": "3600",
-        "MENTORBOT_ADMINS": ",".join(sorted(ADMINS)),
-    }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
-
-
-@asynccontextmanager
-async def playground(folder: Path, *, start: datetime | None = None) -> AsyncIterator[Playground]:
-    """Run the fake Slack and the bot on a frozen clock (from `start`, else now) until the
-    block exits."""
-    now = start or datetime.now(UTC).replace(second=0, microsecond=0)
-    clock = FrozenClock(now)
-    secret = secrets.token_hex(16)
-    async with AsyncExitStack() as stack:
-        fake = await stack.enter_async_context(FakeSlack())
-        seed_workspace(fake)
-        for person in PEOPLE:
-            fake.open_conversation([person.user_id])  # the app's Messages tab exists already
-        runtime = await stack.enter_async_context(
-            running(bot_settings(fake, folder, secret), clock=clock)
-        )
-        await seed_store(runtime.store, clock.now())
-        session = await stack.enter_async_context(aiohttp.ClientSession())
-        sender = SlackSender(
-            f"http://127.0.0.1:{runtime.port}",
-            secret,
-            response_url_base=fake.response_url_base,
-            session=session,
-        )
-        yield Playground(fake, runtime, clock, sender)

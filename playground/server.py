@@ -15,7 +15,8 @@ from pathlib import Path
 from aiohttp import web
 
 from playground.api import build_web_app
-from playground.app import Playground, playground
+from playground.app import Playground
+from playground.boot import playground
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 3000

@@ -11,8 +11,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from playground.app import as_typed
 from playground.server import Served, address
+from playground.typed import as_typed
 from tests.playground.pagehtml import PageHtml
 
 ALICE, BOB, CAROL = "U1", "U2", "U3"
