@@ -1,10 +1,11 @@
-"""The `mentorbot` command: run | migrate | check | outbox | backup | copy-db."""
+"""The `mentorbot` command: run | migrate | check | outbox | backup | copy-db | playground."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import gc
+import os
 import signal
 import sqlite3
 import sys
@@ -129,6 +130,17 @@ def _parser() -> argparse.ArgumentParser:
         help="copy the database to PATH while the bot runs (see docs/admin.md to restore)",
     )
     backup.add_argument("path", type=Path, metavar="PATH", help="the backup file (or a folder)")
+    playground = commands.add_parser(
+        "playground",
+        help="try mentorbot in a browser with no Slack workspace: a simulated one at "
+        "http://127.0.0.1:3000/ (MENTORBOT_HOST, MENTORBOT_PORT)",
+    )
+    playground.add_argument(
+        "--folder",
+        type=Path,
+        metavar="DIR",
+        help="keep the playground's database in DIR (default: a temporary folder)",
+    )
     return parser
 
 
@@ -139,9 +151,26 @@ def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
         return _fail(f"invalid configuration: {describe_error(error, model)}", EXIT_CONFIG)
 
 
+def _playground(folder: Path | None) -> int:
+    # Imported here: only this command needs the fake Slack and the page.
+    from playground.server import serve_forever
+
+    # Quiet by default: the bot logs a line per request, which here is every click.
+    logs.configure(os.environ.get("MENTORBOT_LOG_LEVEL", "").strip().upper() or "WARNING")
+    try:
+        asyncio.run(serve_forever(folder))
+    except (StorageError, StartupError, ValueError) as error:
+        return _fail(str(error), EXIT_FAILURE)
+    except OSError as error:
+        return _fail(f"playground: {error}", EXIT_FAILURE)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and of `python -m bot`."""
     args = _parser().parse_args(argv)
+    if args.command == "playground":
+        return _playground(args.folder)
     storage_only = args.command in ("migrate", "outbox", "backup", "copy-db")
     settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -84,3 +91,36 @@ def test_a_newer_database_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("argv", [["bogus"], []])
 def test_bad_usage_exits_2(tmp_path: Path, argv: list[str]) -> None:
     assert run_cli(tmp_path, *argv).returncode == 2
+
+
+def test_playground_needs_no_token_and_stops_on_sigint(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    with subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
+        [sys.executable, "-m", "bot", "playground", "--folder", str(tmp_path / "play")],
+        cwd=tmp_path,
+        env={**base, "MENTORBOT_PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        try:
+            assert process.stdout is not None
+            first = process.stdout.readline()
+            assert first.strip() == (
+                f"mentorbot playground: a simulated Slack workspace at http://127.0.0.1:{port}/"
+            )
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state?user=U1") as reply:
+                state = json.load(reply)
+            names = [c["name"] for c in state["conversations"]]
+            assert names[:3] == ["general", "mentors", "random"]
+            process.send_signal(signal.SIGINT)
+            _, errors = process.communicate(timeout=30)
+            assert process.returncode == 0, errors
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert (tmp_path / "play" / "mentorbot.db").exists()
