@@ -152,3 +152,29 @@ def input_state(view: Mapping[str, Any], block_id: str, action_id: str) -> Mappi
     block = values.get(block_id) if isinstance(values, Mapping) else None
     field = block.get(action_id) if isinstance(block, Mapping) else None
     return field if isinstance(field, Mapping) else {}
+
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def _readable(inside: str) -> str:
+    target, _, label = inside.partition("|")
+    if target.startswith("@"):
+        return f"@{label}" if label else f"<{inside}>"  # no name to show: Slack's form stays
+    if target.startswith("#"):
+        return f"#{label}" if label else f"<{inside}>"
+    if target.startswith("!"):
+        special = target[1:].split("^", 1)[0]
+        return label or (f"@{special}" if special in ("here", "channel", "everyone") else "")
+    return f"{label} ({target})" if label and label != target else target
+
+
+def plain_text_of(text: str) -> str:
+    """A Slack message's text as a person reads it, for a plain-text input: `<@U1|dana>` is
+    @dana, `<#C1|general>` #general, `<https://x|label>` "label (https://x)", `<!here>` @here,
+    and &amp; &lt; &gt; their characters. A mention Slack sent without a name stays as sent."""
+    readable = _MARKUP.sub(lambda match: _readable(match.group(1)), text)
+    for entity, character in _ENTITIES:
+        readable = readable.replace(entity, character)
+    return readable

@@ -19,6 +19,7 @@ from handlers.blocks.prompt import (
     parse_prompt_value,
 )
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
+from handlers.blocks.text import plain_text_of
 from handlers.kit import SubcommandCall, leading_mention
 from storage.models import RequestSource
 from storage.store import Store
@@ -99,12 +100,19 @@ async def message_shortcut(
     mentor_id = first_mention(text)
     prefill = RequestPrefill(
         mentor_id=mentor_id if mentor_id != clicker else None,
-        details=text,
+        details=_details_from(text, mentor_id),
         origin_channel_id=(shortcut.get("channel") or {}).get("id"),
         origin_ts=message.get("ts"),
         source=RequestSource.SHORTCUT,
     )
     await open_request_modal(client, str(shortcut.get("trigger_id")), prefill, respond)
+
+
+def _details_from(text: str, mentor_id: str | None) -> str:
+    """A message as the form's details: plain text, without the leading mention of the person
+    already chosen as mentor (the form names them)."""
+    leading, rest = leading_mention(text)
+    return plain_text_of(rest if leading is not None and leading == mentor_id else text)
 
 
 def _prompt_of(body: dict[str, Any]) -> Any:
@@ -125,7 +133,7 @@ async def prompt_create(
         return
     prefill = RequestPrefill(
         mentor_id=prompt.target_id,
-        details=prompt.text,
+        details=_details_from(prompt.text, prompt.target_id),
         origin_channel_id=prompt.channel_id,
         origin_ts=prompt.message_ts,
         source=RequestSource.DETECTED,

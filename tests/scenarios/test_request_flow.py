@@ -52,6 +52,11 @@ async def test_a_detected_ask_becomes_a_request_in_the_mentors_dm(
     assert modal["callback_id"] == ids.REQUEST_MODAL
     assert "promotion case" in str(modal)  # the message text is prefilled
     assert "U2" in str(modal)  # and so is the person asked
+    [details] = [b for b in modal["blocks"] if b.get("block_id") == ids.REQUEST_DETAILS_BLOCK]
+    # As a person reads it: the mentor is in their own field, not as Slack's <@U2> markup.
+    assert details["element"]["initial_value"] == (
+        "do you have a few minutes to talk about my promotion case?"
+    )
 
     answer = await submit_request(
         slack,
