@@ -27,6 +27,7 @@ from bot.clock import FrozenClock
 from bot.delivery import OUTBOX_EVENT
 from bot.lifecycle import Runtime
 from handlers import ids
+from handlers.requests.followups import NUDGE
 from playground.fakeslack import (
     ALICE,
     BOB,
@@ -43,7 +44,9 @@ from storage.models import (
     Request,
     RequestSource,
     Session,
+    SubjectType,
     Topic,
+    WorkspaceSettings,
 )
 from storage.requests import NewRequest
 from storage.store import Store
@@ -600,6 +603,41 @@ RELEASE_DB = Path(__file__).parent / "data" / "release-0.1.0.db"
 
 
 # Outbox kill tests: what reached Slack, and waiting for it.
+
+
+async def seed_nudges(
+    db: str | Path,
+    fake: FakeSlack,
+    *,
+    mentors: int,
+    each: int,
+    tag: str,
+    offset_ms: Callable[[int, int], int],
+) -> None:
+    """`mentors` open requests, each with `each` unanswered nudges due about now (the nth of the
+    mth mentor `offset_ms(m, n)` ms after a minute ago), in a workspace whose hours never end."""
+    now = datetime.now(UTC)
+    async with await Store.open(db) as store:
+        await store.migrate()
+        always = WorkspaceSettings(
+            team_id=TEAM_ID, work_days=(1, 2, 3, 4, 5, 6, 7), work_start_minute=0,
+            work_end_minute=1440,
+        )  # fmt: skip
+        await store.save_workspace_settings(always, ALICE, now)
+        for number in range(mentors):
+            mentor = f"U{7000 + number}"
+            fake.add_user(mentor)
+            asked = NewRequest(
+                team_id=TEAM_ID, mentee_id=ALICE, mentor_id=mentor, topic=Topic.CAREER_PATH,
+                details="Could we talk about my next step?", source=RequestSource.COMMAND,
+            )  # fmt: skip
+            request = await store.create_request(asked, now)
+            for nth in range(each):
+                due = now - timedelta(minutes=1) + timedelta(milliseconds=offset_ms(number, nth))
+                assert await store.enqueue(
+                    TEAM_ID, NUDGE, mentor, due, dedupe_key=f"{tag}:{request.id}:{nth}",
+                    subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
+                )  # fmt: skip
 
 
 def tagged_rows(fake: FakeSlack) -> Counter[int]:

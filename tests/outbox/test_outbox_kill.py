@@ -13,17 +13,12 @@ import asyncio
 import signal
 import sqlite3
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from handlers.requests.followups import NUDGE
-from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
-from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
-from storage.requests import NewRequest
-from storage.store import Store
-from tests.flows import SECRET, start_bot, tagged_rows, wait_until
+from playground.fakeslack import FakeSlack
+from tests.flows import SECRET, seed_nudges, start_bot, tagged_rows, wait_until
 
 MENTORS = 100
 NUDGES_EACH = 3
@@ -44,34 +39,6 @@ def rows_in(db: Path, status: str) -> set[int]:
     return {int(row[0]) for row in found}
 
 
-async def seed(db: Path, fake: FakeSlack) -> None:
-    """100 open requests, each with three unanswered nudges due now, in working hours always."""
-    now = datetime.now(UTC)
-    db.parent.mkdir(parents=True)
-    async with await Store.open(db) as store:
-        await store.migrate()
-        always = WorkspaceSettings(
-            team_id=TEAM_ID, work_days=(1, 2, 3, 4, 5, 6, 7), work_start_minute=0,
-            work_end_minute=1440,
-        )  # fmt: skip
-        await store.save_workspace_settings(always, ALICE, now)
-        for number in range(MENTORS):
-            mentor = f"U{7000 + number}"
-            fake.add_user(mentor)
-            draft = NewRequest(
-                team_id=TEAM_ID, mentee_id=ALICE, mentor_id=mentor, topic=Topic.CAREER_PATH,
-                details="Could we talk about my next step?", source=RequestSource.COMMAND,
-            )  # fmt: skip
-            request = await store.create_request(draft, now)
-            for nth in range(NUDGES_EACH):
-                # Distinct due times, so a restart takes up the oldest (the stranded) first.
-                due = now - timedelta(minutes=1) + timedelta(milliseconds=number * 3 + nth)
-                assert await store.enqueue(
-                    TEAM_ID, NUDGE, mentor, due, dedupe_key=f"kill:{request.id}:{nth}",
-                    subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
-                )  # fmt: skip
-
-
 async def resume_times(fake: FakeSlack, db: Path, stranded: set[int]) -> tuple[float, float]:
     """After a restart: seconds to the first new post, and until every row the killed run
     held is settled (sent, or put back by a failed lookup)."""
@@ -90,7 +57,12 @@ async def test_three_sigkills_while_300_nudges_go_out_deliver_each_exactly_once(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
     db = tmp_path / "data" / "bot.db"
-    await seed(db, fake_slack)
+    db.parent.mkdir(parents=True)
+    # Distinct due times, a mentor's in a row: a restart takes up the oldest (the stranded) first.
+    await seed_nudges(
+        db, fake_slack, mentors=MENTORS, each=NUDGES_EACH, tag="kill",
+        offset_ms=lambda number, nth: number * 3 + nth,
+    )  # fmt: skip
     fake_slack.delay("chat.postMessage", 0.15, answer_only=True)
     started = time.perf_counter()
     held: list[int] = []

@@ -15,20 +15,16 @@ import itertools
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from handlers.requests.followups import NUDGE
-from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
+from playground.fakeslack import FakeSlack
 from playground.fakeslack.server import Call
 from storage.engine_pg import LEADER_LOCK_KEY
-from storage.models import RequestSource, SubjectType, Topic, WorkspaceSettings
-from storage.requests import NewRequest
 from storage.store import Store
-from tests.flows import BotProcess, replicas, tagged_rows
+from tests.flows import BotProcess, replicas, seed_nudges, tagged_rows
 from tests.postgres import PostgresServer, pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
@@ -57,32 +53,6 @@ HOLDERS = (
     "AND granted"
 )
 KEY_PARTS = (LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF)
-
-
-async def seed(url: str, fake: FakeSlack) -> None:
-    """40 open requests, each with 50 unanswered nudges due now, in working hours always."""
-    now = datetime.now(UTC)
-    async with await Store.open(url) as store:
-        await store.migrate()
-        always = WorkspaceSettings(
-            team_id=TEAM_ID, work_days=(1, 2, 3, 4, 5, 6, 7), work_start_minute=0,
-            work_end_minute=1440,
-        )  # fmt: skip
-        await store.save_workspace_settings(always, ALICE, now)
-        for number in range(MENTORS):
-            mentor = f"U{7000 + number}"
-            fake.add_user(mentor)
-            draft = NewRequest(
-                team_id=TEAM_ID, mentee_id=ALICE, mentor_id=mentor, topic=Topic.CAREER_PATH,
-                details="Could we talk about my next step?", source=RequestSource.COMMAND,
-            )  # fmt: skip
-            request = await store.create_request(draft, now)
-            for nth in range(NUDGES_EACH):
-                due = now - timedelta(minutes=1) + timedelta(milliseconds=nth * MENTORS + number)
-                assert await store.enqueue(
-                    TEAM_ID, NUDGE, mentor, due, dedupe_key=f"leader:{request.id}:{nth}",
-                    subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
-                )  # fmt: skip
 
 
 def posts(fake: FakeSlack) -> list[Call]:
@@ -120,7 +90,10 @@ def leader(bots: list[BotProcess]) -> BotProcess:
 async def test_sigkill_the_dispatching_leader_mid_2000_messages(
     fake_slack: FakeSlack, tmp_path: Path, pg_url: str, pg_server: PostgresServer
 ) -> None:
-    await seed(pg_url, fake_slack)
+    await seed_nudges(
+        pg_url, fake_slack, mentors=MENTORS, each=NUDGES_EACH, tag="leader",
+        offset_ms=lambda number, nth: nth * MENTORS + number,
+    )  # fmt: skip
     fake_slack.enforce_channel_rate(per_second=FAKE_CHANNEL_RATE, burst=1)
     fake_slack.enforce_workspace_rate(WORKSPACE_RATE, FAKE_WORKSPACE_BURST)
 
