@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/mentorbot run
+	$(BIN)/mentorbot run --or-playground
 
 test: $(VENV)/.installed-dev
 	$(MAKE) check

@@ -20,7 +20,7 @@ from bot import logs
 from bot.backup import backup_database
 from bot.lifecycle import StartupError, running
 from bot.outbox_report import outbox_report
-from bot.settings import Settings, StorageSettings, describe_error
+from bot.settings import Settings, SlackCredentials, StorageSettings, describe_error
 from bot.slack_client import make_client
 from storage import StorageError
 from storage.copy import copy_database
@@ -29,6 +29,10 @@ from storage.url import DatabaseUrlError, parse_database
 
 EXIT_CONFIG = 2
 EXIT_FAILURE = 1
+PLAYGROUND_INSTEAD = (
+    "mentorbot: no Slack credentials, so this is the playground, a simulated workspace; "
+    'to connect a real one, see README.md, "Setting up the Slack app".'
+)
 
 
 def _fail(message: str, code: int) -> int:
@@ -102,8 +106,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"mentorbot {bot.__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
+    run = commands.add_parser(
         "run", help="run the bot (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)"
+    )
+    run.add_argument(
+        "--or-playground",
+        action="store_true",
+        help="with no Slack credentials at all (no SLACK_BOT_TOKEN, SLACK_APP_TOKEN or "
+        "SLACK_SIGNING_SECRET in the environment or .env), start the playground instead; "
+        "`make run` uses this",
     )
     commands.add_parser("migrate", help="bring the database schema up to date, then exit")
     commands.add_parser(
@@ -171,6 +182,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "playground":
         return _playground(args.folder)
+    if args.command == "run" and args.or_playground and not SlackCredentials().any_set():
+        print(PLAYGROUND_INSTEAD, flush=True)
+        return _playground(None)
     storage_only = args.command in ("migrate", "outbox", "backup", "copy-db")
     settings = _settings_or_exit(StorageSettings if storage_only else Settings)
     if isinstance(settings, int):

@@ -219,6 +219,20 @@ class Settings(StorageSettings):
         return self
 
 
+class SlackCredentials(BaseSettings):
+    """Whether any Slack credential is configured, read from the same places as Settings."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
+    app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
+    signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
+
+    def any_set(self) -> bool:
+        # Half a configuration still means "connect to Slack": run it and say what is missing.
+        return any(value.strip() for value in (self.bot_token, self.app_token, self.signing_secret))
+
+
 def describe_error(error: ValidationError, model: type[BaseSettings]) -> str:
     """Turn a settings ValidationError into one line that names each bad variable."""
     aliases = {name: field.alias or name.upper() for name, field in model.model_fields.items()}

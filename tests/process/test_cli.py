@@ -17,6 +17,7 @@ import pytest
 from storage.migrate import LATEST_VERSION
 from tests.flows import run_cli
 
+ROOT = Path(__file__).resolve().parents[2]
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
 
 
@@ -93,13 +94,21 @@ def test_bad_usage_exits_2(tmp_path: Path, argv: list[str]) -> None:
     assert run_cli(tmp_path, *argv).returncode == 2
 
 
-def test_playground_needs_no_token_and_stops_on_sigint(tmp_path: Path) -> None:
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _serve_playground(tmp_path: Path, *argv: str) -> list[str]:
+    """Start the command, read its first lines until the page's address, fetch the page's
+    state, stop it with SIGINT; returns the lines it printed first."""
+    port = _free_port()
     base = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MENTORBOT_"))}
+    url = f"http://127.0.0.1:{port}/"
     with subprocess.Popen(  # noqa: S603 - our own program, fixed arguments
-        [sys.executable, "-m", "bot", "playground", "--folder", str(tmp_path / "play")],
+        [sys.executable, "-m", "bot", *argv],
         cwd=tmp_path,
         env={**base, "MENTORBOT_PORT": str(port)},
         stdout=subprocess.PIPE,
@@ -108,10 +117,10 @@ def test_playground_needs_no_token_and_stops_on_sigint(tmp_path: Path) -> None:
     ) as process:
         try:
             assert process.stdout is not None
-            first = process.stdout.readline()
-            assert first.strip() == (
-                f"mentorbot playground: a simulated Slack workspace at http://127.0.0.1:{port}/"
-            )
+            lines = [process.stdout.readline().strip()]
+            while url not in lines[-1] and lines[-1] and len(lines) < 3:
+                lines.append(process.stdout.readline().strip())
+            assert lines[-1] == f"mentorbot playground: a simulated Slack workspace at {url}"
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/state?user=U1") as reply:
                 state = json.load(reply)
             names = [c["name"] for c in state["conversations"]]
@@ -123,4 +132,46 @@ def test_playground_needs_no_token_and_stops_on_sigint(tmp_path: Path) -> None:
             if process.poll() is None:
                 process.kill()
                 process.communicate()
+    return lines
+
+
+def test_playground_needs_no_token_and_stops_on_sigint(tmp_path: Path) -> None:
+    lines = _serve_playground(tmp_path, "playground", "--folder", str(tmp_path / "play"))
+    assert len(lines) == 1
     assert (tmp_path / "play" / "mentorbot.db").exists()
+
+
+def test_make_run_with_no_credentials_starts_the_playground_and_says_so_first(
+    tmp_path: Path,
+) -> None:
+    lines = _serve_playground(tmp_path, "run", "--or-playground")
+    assert lines[0].startswith("mentorbot: no Slack credentials, so this is the playground")
+    assert '"Setting up the Slack app"' in lines[0]
+    assert "## Setting up the Slack app" in (ROOT / "README.md").read_text(encoding="utf-8")
+    # A temporary folder: nothing written where it was started.
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_run_passes_the_playground_fallback() -> None:
+    # Run from inside `make check` too: drop the outer make's flags and level.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    dry = subprocess.run(
+        ["make", "-n", "run", "BIN=bin", "VENV=venv"],  # noqa: S607 - make from PATH
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "bin/mentorbot run --or-playground" in dry.stdout.splitlines()
+
+
+@pytest.mark.parametrize("present", ["SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"])
+def test_half_a_configuration_is_not_the_playground(tmp_path: Path, present: str) -> None:
+    (tmp_path / ".env").write_text(f"{present}=xapp-or-secret\n", encoding="utf-8")
+    result = run_cli(tmp_path, "run", "--or-playground")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required"
+    ]
+    assert "playground" not in result.stdout
