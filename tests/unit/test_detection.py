@@ -22,7 +22,7 @@ BOT = "UBOT00001"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
 # Measured when the shipped weights were trained (bot/data/detection_weights.json, "report");
 # the assertions sit a little below, so a retrain that loses ground fails.
-HELD_OUT_FLOOR = {"precision": 0.92, "recall": 0.94}
+HELD_OUT_FLOOR = {"precision": 0.93, "recall": 0.93}
 DEV_FLOOR = 0.95
 
 
@@ -97,7 +97,9 @@ CORPUS_KINDS = {
     "mixed_intent", "work_time_noartifact", "third_party_direct", "incident_chat", "polite_task",
     "answer_ack", "wordless_ask", "wordless_trap", "story_then_ask", "nonnative",
     "work_time_task", "own_growth_time", "advice_on_self", "self_with_context",
-    "incident_then_self", "offers_and_answers", "group_asks",
+    "incident_then_self", "offers_and_answers", "group_asks", "for_someone_else",
+    "for_myself_with_others_named", "relays_and_scheduling", "group_for_someone", "group_for_me",
+    "feedback_on_mine", "approve_or_do", "job_meeting", "growth_meeting",
 }  # fmt: skip
 
 
