@@ -21,7 +21,9 @@ pytestmark = pytest.mark.skipif(
 async_api = pytest.importorskip(
     "playwright.async_api", reason="playwright is not installed: pip install -e '.[dev]'"
 )
-ALICE, BOB, CAROL = "U1", "U2", "U3"
+ALICE, BOB, CAROL, DANA = "U1", "U2", "U3", "U0DANA"
+# How the clock names each person's zone in March 2026.
+ZONES = {ALICE: "CET", BOB: "EDT", CAROL: "IST", DANA: "GMT"}
 ASK = "@bob do you have a few minutes this week to talk about my career?"
 
 
@@ -54,12 +56,15 @@ class Tour:
         await self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"))
 
     async def be(self, user_id: str) -> None:
-        """Switch person with **You are**."""
+        """Switch person with **You are**; the clock then shows their time zone."""
         await self.page.locator("#pg-who").select_option(user_id)
+        await expect(self.page.locator("#pg-now")).to_contain_text(ZONES[user_id])
 
     async def open(self, name: str) -> None:
-        """Open a conversation in the sidebar: "mentorbot" is the DM with the bot."""
-        await self.page.locator(".pg-conv", has_text=name).first.click()
+        """Open a conversation in the sidebar by its label: "# general", or "mentorbot" for
+        the DM with the bot."""
+        sidebar = self.page.locator("#pg-channels .pg-conv, #pg-dms .pg-conv")
+        await sidebar.filter(has_text=re.compile(f"^{re.escape(name)}$")).click()
 
     async def dm(self) -> Any:
         """Open the DM with the bot; its messages."""
