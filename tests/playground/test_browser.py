@@ -234,3 +234,120 @@ async def test_tour_one_ask_book_remind_notes_and_check_in(
         "Check-in: @Alice Example is all done with the action plan"
     )
     await tour.shot("mentor-told")
+
+
+async def test_tour_two_an_introduction_and_app_home(browser_page: Any, tmp_path: Path) -> None:
+    page = browser_page
+    tour = Tour(page, tmp_path)
+
+    # Bob introduces Alice to Carol, typing the command in #general.
+    await tour.be(BOB)
+    await expect(page.locator("#pg-title")).to_have_text("#general")
+    await tour.say("/mentor intro @alice @carol Carol has run our system design reviews for years")
+    await expect(tour.modal).to_contain_text("Introduce people")
+    await expect(tour.modal).to_contain_text("knows about: career growth, python")
+    await tour.shot("intro-modal")
+    await tour.modal.locator("[data-role=submit]").click()
+    await expect(page.locator(".pg-modal")).to_have_count(0)
+    messages = await tour.dm()
+    await expect(messages.last).to_contain_text(
+        "I asked @Carol Example whether they're happy to meet @Alice Example"
+    )
+    await tour.shot("intro-asked")
+
+    # Alice hears nothing yet.
+    await tour.be(ALICE)
+    await tour.dm()
+    await expect(page.locator("#pg-messages")).to_have_text("No messages yet.")
+    await expect(page.locator("#pg-dms .pg-conv")).to_have_text(["mentorbot"])
+
+    # Carol sees who and why, and says yes.
+    await tour.be(CAROL)
+    messages = await tour.dm()
+    ask = messages.last
+    await expect(ask).to_contain_text("@Bob Example would like to introduce you to @Alice Example")
+    await expect(ask).to_contain_text("Carol has run our system design reviews for years")
+    await tour.shot("expert-asked")
+    await ask.get_by_role("button", name="Happy to help").click()
+    await expect(ask).to_contain_text("You said yes Today at 8:30 PM. I started a group DM")
+    await expect(ask.get_by_role("button", name="Happy to help")).to_have_count(0)
+
+    # The group DM, the same for all three: who, why, and Book time.
+    for person, others in ((CAROL, "alice, bob"), (BOB, "alice, carol"), (ALICE, "bob, carol")):
+        await tour.be(person)
+        await tour.open(others)
+        intro = page.locator("#pg-messages > .pg-item").first
+        await expect(intro).to_contain_text(
+            "@Alice Example, meet @Carol Example. @Bob Example thought you two should talk"
+        )
+        await expect(intro.get_by_role("button", name="Book time")).to_be_visible()
+    await tour.shot("group-dm")
+
+    # Alice books: she suggests a time (in her zone) and Carol picks it.
+    await intro.get_by_role("button", name="Book time").click()
+    await expect(tour.modal).to_contain_text("Suggest times")
+    await tour.field("Time 1").locator("input").fill("2026-03-11T11:00")
+    await tour.shot("suggest-times")
+    await tour.modal.locator("[data-role=submit]").click()
+    await expect(page.locator(".pg-modal")).to_have_count(0)
+    await tour.be(CAROL)
+    messages = await tour.dm()
+    times = messages.last
+    await expect(times).to_contain_text("@Alice Example suggested some times")
+    await expect(times).to_contain_text("Tomorrow at 3:30 PM")
+    await times.get_by_role("button", name="Pick this time").click()
+    booked = messages.filter(has_text="You're booked")
+    await expect(booked).to_contain_text("Tomorrow at 3:30 PM · 30 minutes")
+    await expect(booked).to_contain_text("with @Alice Example")
+    await tour.shot("intro-booked")
+
+    # App Home: Alice's shows the session; she asks Bob from there.
+    await tour.be(ALICE)
+    home = page.locator("#pg-home")
+    await page.locator("#pg-home-tab").click()
+    await expect(page.locator("#pg-title")).to_have_text("mentorbot · Home")
+    await expect(home).to_contain_text("Your upcoming sessions")
+    await expect(page.locator("#pg-composer")).to_be_hidden()  # Home has no composer
+    await expect(home).to_contain_text("Tomorrow at 11:00 AM · 30 min with @Carol Example")
+    await tour.shot("home")
+    await home.get_by_role("button", name="Ask for mentoring").click()
+    await expect(tour.modal).to_contain_text("Ask for mentoring")
+    await tour.field("Who would you like to talk to?").locator("select").select_option(BOB)
+    await tour.field("What is it about?").locator("select").select_option("career_path")
+    await (
+        tour.field("What's on your mind?")
+        .locator("textarea")
+        .fill("How do I make the case for a promotion?")
+    )
+    await tour.modal.locator("[data-role=submit]").click()
+    await expect(page.locator(".pg-modal")).to_have_count(0)
+    # Opening the tab again shows the request, waiting for Bob.
+    await page.locator("#pg-home-tab").click()
+    mine = home.locator(".bk-block", has_text="Career path · to @Bob Example")
+    await expect(mine).to_contain_text("waiting for an answer")
+
+    # Bob accepts it from his Home: the tab re-renders with the result on top.
+    await tour.be(BOB)
+    await expect(page.locator("#pg-title")).to_have_text("mentorbot · Home")
+    waiting = home.locator(".bk-block", has_text="@Alice Example · Career path")
+    await waiting.get_by_role("button", name="Accept").click()
+    await expect(home.locator(".bk-block").first).to_contain_text(
+        "You accepted @Alice Example's request. Use Offer times when you're ready."
+    )
+    await expect(waiting.get_by_role("button", name="Offer times")).to_be_visible()
+    await tour.shot("home-accepted")
+
+    # Alice no longer needs it: Cancel asks first, then the tab says it's done.
+    await tour.be(ALICE)
+    mine = home.locator(".bk-block", has_text="Career path · to @Bob Example")
+    await expect(mine).to_contain_text("accepted")
+    await mine.get_by_role("button", name="Cancel").click()
+    dialog = page.locator("dialog.bk-confirm[open]")
+    await expect(dialog).to_contain_text("Cancel this request?")
+    await tour.shot("home-cancel-confirm")
+    await dialog.get_by_role("button", name="Cancel request").click()
+    await expect(home.locator(".bk-block").first).to_contain_text(
+        "Request cancelled. Whoever had it has been told."
+    )
+    await expect(home.locator(".bk-block", has_text="to @Bob Example")).to_have_count(0)
+    await tour.shot("home-cancelled")
