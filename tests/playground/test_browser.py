@@ -4,6 +4,7 @@ screenshots of each step go to the test's temporary folder so a failure can be s
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import AsyncIterator
@@ -54,6 +55,13 @@ class Tour:
         """A screenshot of the page as it is now, numbered in the tour's order."""
         self.steps += 1
         await self.page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"))
+
+    async def docs_shot(self) -> None:
+        """The README's picture of the playground, when MENTORBOT_DOCS_SCREENSHOT names a file
+        (`docs/playground.png` was made this way)."""
+        target = os.environ.get("MENTORBOT_DOCS_SCREENSHOT")
+        if target:
+            await self.page.screenshot(path=target)
 
     async def be(self, user_id: str) -> None:
         """Switch person with **You are**; the clock then shows their time zone."""
@@ -158,6 +166,7 @@ async def test_tour_one_ask_book_remind_notes_and_check_in(
     await expect(booked).to_contain_text("Tomorrow at 5:15 PM · 30 minutes · Career path")
     await expect(booked.get_by_role("link", name="Add to Google Calendar")).to_be_visible()
     await tour.shot("booked")
+    await tour.docs_shot()
 
     # The next day, a quarter of an hour before, the reminder arrives (Bob's 12:00).
     await tour.clock("+1 day")
@@ -351,3 +360,29 @@ async def test_tour_two_an_introduction_and_app_home(browser_page: Any, tmp_path
     )
     await expect(home.locator(".bk-block", has_text="to @Bob Example")).to_have_count(0)
     await tour.shot("home-cancelled")
+
+    # Carol logs notes from her Home: whom first, then Next turns the form into Log notes.
+    await tour.be(CAROL)
+    await expect(page.locator("#pg-title")).to_have_text("mentorbot · Home")
+    await home.get_by_role("button", name="Log notes").click()
+    await expect(tour.modal).to_contain_text("Who did you meet with?")
+    await tour.field("Who did you meet with?").locator("select").select_option(ALICE)
+    await tour.modal.get_by_role("button", name="Next").click()
+    await expect(tour.modal).to_contain_text("About your chat with @Alice Example")
+    await expect(page.locator(".pg-modal")).to_have_count(1)
+    await tour.field("Step 1").locator("input").fill("Send Alice the design review checklist")
+    await tour.field("Step 1: who").locator("select").select_option("me")
+    await tour.modal.get_by_role("button", name="Save").click()
+    await expect(page.locator(".pg-modal")).to_have_count(0)
+
+    # Her step shows on Home; Done ticks it and the tab says so.
+    await page.locator("#pg-home-tab").click()
+    step = home.locator(".bk-block", has_text="Send Alice the design review checklist")
+    await expect(step).to_contain_text("with @Alice Example")
+    await tour.shot("home-action-item")
+    await step.get_by_role("button", name="Done").click()
+    await expect(home.locator(".bk-block").first).to_contain_text(
+        "Done: Send Alice the design review checklist"
+    )
+    await expect(home).to_contain_text("Nothing to do.")
+    await tour.shot("home-done")
