@@ -254,6 +254,9 @@ async def test_tour_two_an_introduction_and_app_home(browser_page: Any, tmp_path
     await expect(page.locator("#pg-title")).to_have_text("#general")
     await tour.say("/mentor intro @alice @carol Carol has run our system design reviews for years")
     await expect(tour.modal).to_contain_text("Introduce people")
+    await expect(tour.field("A note for them both")).to_have_accessible_name(
+        "A note for them both (optional)"
+    )
     await expect(tour.modal).to_contain_text("knows about: career growth, python")
     await tour.shot("intro-modal")
     await tour.modal.locator("[data-role=submit]").click()
