@@ -228,6 +228,9 @@ async def test_tour_one_ask_book_remind_notes_and_check_in(
     await expect(checkin).to_have_count(0)
     await tour.clock("+1 day")
     await expect(page.locator("#pg-now")).to_have_text("Thu 26 Mar 2026, 09:00 CET")
+    # A long conversation scrolls inside its pane, kept at the newest message, as in Slack.
+    await expect(checkin).to_be_in_viewport()
+    await expect(page.locator("#pg-composer")).to_be_in_viewport()
     await tour.shot("check-in")
     await expect(checkin).to_contain_text("Write down three wins from last quarter · you")
     await checkin.get_by_role("button", name="All done").click()
