@@ -75,8 +75,13 @@ class Playground:
             if channel.get("is_im"):
                 kind, name = "dm", "mentorbot"
             elif channel.get("is_mpim"):
-                others = [self.fake.users[u]["name"] for u in self.fake.members(channel_id)]
-                kind, name = "group", ", ".join(n for n in others if n != "mentorbot")
+                # As Slack's sidebar names a group DM: by the others in it, not yourself.
+                others = [
+                    str(self.fake.users[u]["name"])
+                    for u in self.fake.members(channel_id)
+                    if u not in (user_id, BOT_USER_ID)
+                ]
+                kind, name = "group", ", ".join(others)
             else:
                 kind, name = "channel", str(channel["name"])
             found.append({"id": channel_id, "kind": kind, "name": name})

@@ -293,7 +293,7 @@ async def introduce(
     await slack.command(f"intro <@{mentee}> <@{expert}> {why}", user_id=introducer)
     view = opened_modal(fake)
     assert view["callback_id"] == ids.INTRO_MODAL
-    answers = {"A note for them both (optional)": note} if note else {}
+    answers = {"A note for them both": note} if note else {}
     reply = await slack.view_submission(view, answers, user_id=introducer)
     await bot.background.drain(5)
     return reply

@@ -156,7 +156,7 @@ def build_intro_modal(prefill: IntroPrefill) -> dict[str, Any]:
     blocks.append(
         input_block(
             ids.INTRO_NOTE_BLOCK,
-            "A note for them both (optional)",
+            "A note for them both",
             _text_input(ids.INTRO_NOTE_ACTION, prefill.note, low=0, high=NOTE_MAX),
             optional=True,
         )

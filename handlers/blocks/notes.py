@@ -286,7 +286,7 @@ def build_end_modal(relationship_id: int, other_id: str) -> dict[str, Any]:
             {
                 **_input(
                     ids.END_NOTE_BLOCK,
-                    "A closing note (optional)",
+                    "A closing note",
                     {
                         "type": "plain_text_input",
                         "action_id": ids.END_NOTE_ACTION,

@@ -323,7 +323,7 @@ def build_decline_modal(request_id: int, *, mentee_id: str | None = None) -> dic
             ),
             input_block(
                 ids.DECLINE_REASON_BLOCK,
-                "Reason (optional)",
+                "Reason",
                 {
                     "type": "plain_text_input",
                     "action_id": ids.DECLINE_REASON_ACTION,

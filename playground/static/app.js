@@ -242,6 +242,10 @@ document.addEventListener("change", (event) => {
     ui.user = event.target.value;
     localStorage.setItem("pg-user", ui.user);
     ui.shown = {};
+    // Until the new person's page arrives, nothing of the last one's can be clicked as them.
+    for (const id of ["pg-channels", "pg-dms", "pg-messages", "pg-home", "pg-modals"]) {
+      $(id).replaceChildren();
+    }
     if (ui.tab === "home") post("home", {}); else refresh();
     return;
   }

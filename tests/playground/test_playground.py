@@ -176,6 +176,15 @@ async def test_the_api_refuses_what_the_page_cannot_do(page: Page) -> None:
         assert response.status == 400
 
 
+async def test_a_group_dm_is_named_by_the_others_in_it(page: Page, served: Served) -> None:
+    served.playground.fake.open_conversation([ALICE, BOB, CAROL])
+    groups = {
+        user: [c["name"] for c in (await page.state(user))["conversations"] if c["kind"] == "group"]
+        for user in (ALICE, CAROL)
+    }
+    assert groups == {ALICE: ["bob, carol"], CAROL: ["alice, bob"]}
+
+
 def test_the_page_is_local_unless_told() -> None:
     assert address({}) == ("127.0.0.1", 3000)
     assert address({"MENTORBOT_HOST": "::1", "MENTORBOT_PORT": "8080"}) == ("::1", 8080)

@@ -137,7 +137,7 @@ async def test_a_monthly_1_1_over_three_months_with_a_pause_and_an_end(
     view = opened_modal(fake)
     assert view["callback_id"] == ids.RELATIONSHIP_END_MODAL
     note = f"Great run {NASTY}, private"
-    reply = await slack.view_submission(view, {"A closing note (optional)": note}, user_id=BOB)
+    reply = await slack.view_submission(view, {"A closing note": note}, user_id=BOB)
     assert not reply.body
     await bot.background.drain(5)
     [(_, _, _, next_at, ended)] = relationship_rows(bot)

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from handlers import ids
+from handlers.blocks.intro_modal import IntroPrefill, build_intro_modal
+from handlers.blocks.notes import build_end_modal
 from handlers.blocks.prompt import (
     PromptContext,
     build_ask_prompt,
@@ -530,3 +532,20 @@ def test_short_replies() -> None:
     assert build_already_taken("UX", RequestStatus.CLAIMED) == "Already taken by <@UX>."
     assert "cancelled" in build_already_taken(None, RequestStatus.CANCELLED)
     assert "<" not in build_already_taken("<!channel>", RequestStatus.ACCEPTED).replace("&lt;", "")
+
+
+def test_optional_inputs_leave_saying_so_to_slack() -> None:
+    # Slack writes "(optional)" after an optional input's label itself; a label that says it
+    # too reads "(optional) (optional)" (seen in the playground's browser tour).
+    modals = [
+        build_intro_modal(IntroPrefill()),
+        build_decline_modal(1, mentee_id="U1"),
+        build_end_modal(1, "U1"),
+    ]
+    labels = [
+        block["label"]["text"]
+        for modal in modals
+        for block in modal["blocks"]
+        if block["type"] == "input" and block.get("optional")
+    ]
+    assert labels == ["A note for them both", "Reason", "Privacy", "A closing note"]
