@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import platform
 import sqlite3
+import statistics
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -94,6 +95,12 @@ def _targets(results: dict[str, Any]) -> list[str]:
                 f"| {query['name']} at scale | <= {target:g} ms p95 | "
                 f"{query['p95_ms']:.2f} ms p95 | {_ok(query['p95_ms'] <= target)} |"
             )
+    playground = results.get("playground")
+    if playground:
+        start, limit = playground["start_median_s"], playground["start_limit_s"]
+        rows.append(
+            f"| playground start-up | < {limit:g} s | {start:.2f} s median | {_ok(start < limit)} |"
+        )
     if load:
         peak = load["memory"]["bot"]["peak_rss_kb"] / 1024
         rows.append(
@@ -446,6 +453,42 @@ def _postgres_section(pg: dict[str, Any], results: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _playground_section(result: dict[str, Any]) -> list[str]:
+    starts = ", ".join(f"{value:.2f}" for value in result["start_s"])
+    lines = [
+        "## 7. The playground",
+        "",
+        f"`mentorbot playground` from spawning the process to its first page state (the bot "
+        f"started, the workspace seeded): **{result['start_median_s']:.2f} s** median of "
+        f"{len(result['start_s'])} starts ({starts} s); the target is under "
+        f"{result['start_limit_s']:.0f} s.",
+        "",
+    ]
+    page = result.get("page") or {}
+    if "skipped" in page:
+        return [*lines, f"The page: skipped: {page['skipped']}.", ""]
+    empty = result["page_empty"]
+    lines += [
+        f"Then {result['messages']:,} messages were sent into #general from the composer's "
+        f"API by the five people in turn ({result['fill_ms_per_message']:.1f} ms each, the "
+        f"ask detection and the bot's prompts included). Alice's page state for #general "
+        f"({result['state_messages']:,} items, {result['state_bytes'] / 1024:.0f} KB of JSON "
+        f"with the HTML rendered) took **{result['state_median_ms']:.1f} ms** median to "
+        "serve. In headless Chromium, milliseconds, medians:",
+        "",
+        "| step | empty #general | with the messages |",
+        "|---|---|---|",
+        f"| open the page until every message is drawn | {empty['first_draw_ms']:.0f} "
+        f"| {page['first_draw_ms']:.0f} |",
+        f"| send a message until it shows | {statistics.median(empty['send_ms']):.0f} "
+        f"| {statistics.median(page['send_ms']):.0f} |",
+        f"| **+1 hour** until the clock shows it | {statistics.median(empty['clock_ms']):.0f} "
+        f"| {statistics.median(page['clock_ms']):.0f} |",
+        "",
+    ]
+    return lines
+
+
 def write_report(results: dict[str, Any], path: Path, command: str) -> None:
     """Render every section we have results for into `path`."""
     info = machine()
@@ -493,6 +536,8 @@ def write_report(results: dict[str, Any], path: Path, command: str) -> None:
         lines += _memory_section(results["load"])
     if results.get("postgres"):
         lines += _postgres_section(results["postgres"], results)
+    if results.get("playground"):
+        lines += _playground_section(results["playground"])
     if results.get("findings"):
         lines += ["## What the numbers say", "", *results["findings"], ""]
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,12 +25,13 @@ from bench.apps import LoadSizes, run_load
 from bench.ask_parts import run_ask_parts
 from bench.classifier import run_classifier
 from bench.outbox_scale import OutboxSizes, run_outbox
+from bench.playground import run_playground
 from bench.postgres import run_postgres
 from bench.procs import LOAD_CORE, ROOT, SERVER_CORE, can_pin
 from bench.report import write_report
 from bench.storage_scale import Scale, run_storage
 
-STEPS = ("load", "ask", "classifier", "outbox", "storage", "postgres")
+STEPS = ("load", "ask", "classifier", "outbox", "storage", "postgres", "playground")
 FINDINGS = Path(__file__).with_name("findings.md")
 
 
@@ -68,6 +69,7 @@ def plan(quick: bool) -> dict[str, Any]:
         "outbox": outbox,
         "outbox_strict": strict,
         "storage": scale,
+        "playground": (300, 3) if quick else (1_000, 5),
     }
 
 
@@ -93,6 +95,9 @@ async def run(steps: list[str], quick: bool, workdir: Path) -> dict[str, Any]:
             results["storage"] = await run_storage(sizes["storage"], workdir / "storage")
         elif step == "postgres":
             results["postgres"] = await run_postgres(sizes, workdir / "postgres")
+        elif step == "playground":
+            messages, rounds = sizes["playground"]
+            results["playground"] = await run_playground(messages, rounds, workdir / "playground")
         print(f"bench: {step} took {time.perf_counter() - began:.0f} s", file=sys.stderr)
     return results
 

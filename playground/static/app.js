@@ -9,6 +9,7 @@ const ui = {
   tab: "messages",
   thread: null,
   shown: {},  // what each region last drew, to leave a form alone while someone types in it
+  drawn: new Map(),  // each message's JSON and node, so a redraw rebuilds only what changed
 };
 
 const $ = (id) => document.getElementById(id);
@@ -127,8 +128,27 @@ function messageNode(item) {
 function drawMessages(messages) {
   const box = $("pg-messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
-  box.replaceChildren(...messages.map(messageNode));
-  if (!messages.length) box.append(el("p", { className: "pg-meta", textContent: "No messages yet." }));
+  // A long channel: keep the nodes of messages that didn't change (the new one, an edit or a
+  // reply rebuilds only its own), so drawing costs the change, not the channel.
+  const drawn = new Map();
+  const nodes = messages.map((item) => {
+    const key = `${ui.channel}:${item.kind}:${item.ts}`;
+    const json = JSON.stringify(item);
+    const old = ui.drawn.get(key);
+    const node = old && old.json === json ? old.node : messageNode(item);
+    drawn.set(key, { json, node });
+    return node;
+  });
+  ui.drawn = drawn;
+  if (!messages.length) {
+    box.replaceChildren(el("p", { className: "pg-meta", textContent: "No messages yet." }));
+  } else {
+    // Move only what moved: a new message is one insertion, not a thousand.
+    nodes.forEach((node, i) => {
+      if (box.children[i] !== node) box.insertBefore(node, box.children[i] || null);
+    });
+    while (box.children.length > nodes.length) box.lastElementChild.remove();
+  }
   if (atBottom) box.scrollTop = box.scrollHeight;
 }
 
@@ -242,6 +262,7 @@ document.addEventListener("change", (event) => {
     ui.user = event.target.value;
     localStorage.setItem("pg-user", ui.user);
     ui.shown = {};
+    ui.drawn = new Map();
     // Until the new person's page arrives, nothing of the last one's can be clicked as them.
     for (const id of ["pg-channels", "pg-dms", "pg-messages", "pg-home", "pg-modals"]) {
       $(id).replaceChildren();

@@ -14,6 +14,7 @@ from bench.ask_parts import run_ask_parts
 from bench.classifier import DEV_SET, run_classifier
 from bench.load import ASK_TEXT, KINDS, NON_ASKS
 from bench.outbox_scale import OutboxSizes, run_outbox
+from bench.playground import run_playground
 from bench.postgres import run_statements
 from bench.report import ASK_PARTS, write_report
 from bench.storage_scale import Scale, run_storage
@@ -146,3 +147,27 @@ async def test_the_postgresql_figures_run_and_are_reported(pg_url: str, tmp_path
     text = out.read_text()
     assert "## 6. PostgreSQL beside SQLite" in text
     assert "| PostgreSQL, 2 replicas |" in text
+
+
+async def test_the_playground_bench_starts_it_and_reports_the_page(tmp_path: Path) -> None:
+    """Step 7 at a tiny size: the command starts, the messages land, the report has them."""
+    result = await run_playground(messages=20, rounds=1, workdir=tmp_path / "playground")
+
+    assert len(result["start_s"]) == 1
+    assert result["start_s"][0] > 0
+    if not DEV_SET.exists():
+        assert "skipped" in result["page"]
+        return
+    assert result["state_messages"] >= 20  # each sent message, and the prompts asks got
+    page = result["page"]
+    if "skipped" not in page:
+        assert len(page["send_ms"]) == len(page["clock_ms"]) == 1
+    out = tmp_path / "benchmarks.md"
+    write_report(
+        {"playground": result, "run": {"kind": "quick", "seconds": 1.0, "placement": "-"}},
+        out,
+        "make bench BENCH_QUICK=1",
+    )
+    text = out.read_text()
+    assert "| playground start-up | < 3 s |" in text
+    assert "## 7. The playground" in text
