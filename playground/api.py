@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from playground.app import Playground, PlaygroundError
+from playground.files import shared_file
 from playground.page import page_state
 
 STATIC = Path(__file__).parent / "static"
@@ -18,12 +19,14 @@ _PLAYGROUND = web.AppKey("playground", Playground)
 
 
 def build_web_app(pg: Playground) -> web.Application:
-    """GET / (the page), /static/…, GET /api/state and POST /api/<action>."""
+    """GET / (the page), /static/…, GET /api/state, POST /api/<action> and
+    GET /files/<file_id>/<name> (a shared file)."""
     app = web.Application(client_max_size=1024 * 1024)
     app[_PLAYGROUND] = pg
     app.router.add_get("/", _index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/api/state", _state)
+    app.router.add_get("/files/{file_id}/{name}", _file)
     for name, handler in ACTIONS.items():
         app.router.add_post(f"/api/{name}", _action(handler))
     return app
@@ -41,6 +44,12 @@ async def _state(request: web.Request) -> web.Response:
     except PlaygroundError as error:
         return web.json_response({"ok": False, "error": str(error)}, status=400)
     return web.json_response({"ok": True, **state})
+
+
+async def _file(request: web.Request) -> web.Response:
+    pg = request.app[_PLAYGROUND]
+    info = request.match_info
+    return shared_file(pg, info["file_id"], info["name"], request.query.get("user", ""))
 
 
 def _action(handler: Handler) -> Callable[[web.Request], Awaitable[web.Response]]:

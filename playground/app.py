@@ -64,7 +64,7 @@ class Playground:
             if "name" in channel
         }
         tz = self.person(user_id).tz
-        return Viewer(tz=tz, now=self.clock.now(), names=names, channels=channels)
+        return Viewer(tz=tz, user=user_id, now=self.clock.now(), names=names, channels=channels)
 
     def conversations(self, user_id: str) -> list[dict[str, str]]:
         """The sidebar: channels this person is in, then their DMs with the bot."""

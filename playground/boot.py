@@ -15,6 +15,8 @@ from bot.lifecycle import running
 from bot.settings import Settings
 from playground.app import Playground
 from playground.fakeslack import TOKEN, FakeSlack, SlackSender
+from playground.fakeslack.snapshot import restore_workspace
+from playground.saved import autosaved, read_saved
 from playground.seed import ADMINS, PEOPLE, seed_store, seed_workspace
 
 
@@ -38,13 +40,19 @@ def bot_settings(fake: FakeSlack, folder: Path, secret: str) -> Settings:
 @asynccontextmanager
 async def playground(folder: Path, *, start: datetime | None = None) -> AsyncIterator[Playground]:
     """Run the fake Slack and the bot on a frozen clock (from `start`, else now) until the
-    block exits."""
+    block exits; the workspace and the clock carry on from the last run in `folder`."""
     now = start or datetime.now(UTC).replace(second=0, microsecond=0)
+    saved = read_saved(folder)
+    if saved is not None:
+        # The database's rows were timed by the saved clock: never start before it.
+        now = max(now, saved.clock)
     clock = FrozenClock(now)
     secret = secrets.token_hex(16)
     async with AsyncExitStack() as stack:
         fake = await stack.enter_async_context(FakeSlack())
         seed_workspace(fake)
+        if saved is not None:
+            restore_workspace(fake, saved.tables)
         for person in PEOPLE:
             fake.open_conversation([person.user_id])  # the app's Messages tab exists already
         runtime = await stack.enter_async_context(
@@ -58,4 +66,8 @@ async def playground(folder: Path, *, start: datetime | None = None) -> AsyncIte
             response_url_base=fake.response_url_base,
             session=session,
         )
-        yield Playground(fake, runtime, clock, sender)
+        pg = Playground(fake, runtime, clock, sender)
+        if saved is not None:
+            pg.world.human = saved.human
+        await stack.enter_async_context(autosaved(pg, folder))
+        yield pg

@@ -3,7 +3,6 @@ JSON with HTML already rendered (Block Kit through render.py, the rest escaped h
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 
 from playground.app import Playground
@@ -65,7 +64,7 @@ def conversation(pg: Playground, viewer: Viewer, user_id: str, channel_id: str) 
                 ts=str(message["ts"]),
                 thread_ts=message.get("thread_ts"),
                 author="mentorbot",
-                html=render_message(shown, viewer=viewer) + _files(message),
+                html=render_message(shown, viewer=viewer),
                 edited="edited" in message,
                 surface={"kind": "message", "channel": channel_id, "ts": message["ts"]},
             )
@@ -120,12 +119,3 @@ def _threaded(items: list[Item]) -> list[Item]:
             top[item["ts"]] = item
             ordered.append(item)
     return ordered
-
-
-def _files(message: dict[str, Any]) -> str:
-    names = [
-        f'<li class="pg-file">📎 {escape(str(f.get("name", "file")))}</li>'
-        for f in message.get("files") or []
-        if isinstance(f, dict)
-    ]
-    return f'<ul class="pg-files">{"".join(names)}</ul>' if names else ""

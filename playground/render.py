@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from playground.elements import Place, image_html, render_element
 from playground.markup import (
@@ -63,6 +64,7 @@ def render_message(message: Mapping[str, Any], *, viewer: Viewer, ephemeral: boo
         body = f'<div class="bk-text">{text_html({"type": kind, "text": text}, viewer)}</div>'
     if message.get("attachments"):
         body += unsupported("message part", "attachments")
+    body += render_files(get_list(message, "files"), viewer=viewer)
     note = '<div class="bk-ephemeral-note">Only visible to you</div>' if ephemeral else ""
     root = attrs(
         class_="bk-message bk-ephemeral" if ephemeral else "bk-message",
@@ -71,6 +73,21 @@ def render_message(message: Mapping[str, Any], *, viewer: Viewer, ephemeral: boo
     )
     # A form of its own scopes its radio buttons and lets the page read its controls.
     return f"<form{root}>{note}{body}</form>"
+
+
+def render_files(files: list[Any], *, viewer: Viewer) -> str:
+    """A message's shared files as download links (GET /files/<id>/<name>?user=<viewer>),
+    or nothing when there are none."""
+    links = []
+    for shared in files:
+        if not isinstance(shared, Mapping):
+            continue
+        file_id, name = get_str(shared, "id") or "", get_str(shared, "name") or "file"
+        href = f"/files/{quote(file_id, safe='')}/{quote(name, safe='')}?"
+        href += urlencode({"user": viewer.user})
+        link = f"<a{attrs(href=href, download=name, class_='pg-file-link')}>{escape(name)}</a>"
+        links.append(f'<li class="pg-file">📎 {link}</li>')
+    return f'<ul class="pg-files">{"".join(links)}</ul>' if links else ""
 
 
 def render_view(view: Mapping[str, Any], *, viewer: Viewer, errors: Errors | None = None) -> str:

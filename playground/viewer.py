@@ -13,6 +13,8 @@ class Viewer:
     """The person a message or view is rendered for, as Slack would show it to them."""
 
     tz: str = "UTC"
+    # Their user id; links to shared files carry it, so the playground can check who asks.
+    user: str = ""
     # An aware datetime; "Today"/"Yesterday" in dates are relative to it.
     now: datetime | None = None
     names: Mapping[str, str] = field(default_factory=dict)

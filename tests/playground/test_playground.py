@@ -3,6 +3,7 @@ the way the page drives it, each step checked in what each person's page would s
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -234,3 +235,68 @@ async def test_modal_errors_inline_and_the_message_shortcut(page: Page) -> None:
     assert "Happy to review anyone" in modal["html"]
     await page.post("close", user=ALICE, view_id=modal["view_id"])
     assert (await page.state(ALICE))["modals"] == []
+
+
+def file_links(item: dict[str, Any]) -> list[str]:
+    """The hrefs of the files shared in a message, as the page links them."""
+    return re.findall(r'<a href="(/files/[^"]+)"', item["html"])
+
+
+async def test_a_booked_session_shares_its_ics_with_the_two_people_only(page: Page) -> None:
+    await page.post("send", user=ALICE, channel=GENERAL, text="/mentor ask")
+    [modal] = (await page.state(ALICE))["modals"]
+    answers = {
+        "Who would you like to talk to?": BOB,
+        "What is it about?": "skills",
+        "What's on your mind?": "How do I get better at system design reviews?",
+    }
+    form = PageHtml(modal["html"]).answered(answers)
+    await page.post("submit", user=ALICE, view_id=modal["view_id"], form=form)
+    [request] = (await page.dm(BOB))["messages"]
+    await page.click(BOB, request, "Accept")
+    [request] = (await page.dm(BOB))["messages"]
+    await page.click(BOB, request, "Offer times")
+    [modal] = (await page.state(BOB))["modals"]
+    form = PageHtml(modal["html"]).answered({"Time 1": "2026-03-11T10:00"})  # Bob's New York
+    await page.post("submit", user=BOB, view_id=modal["view_id"], form=form)
+    slots = (await page.dm(ALICE))["messages"][-1]
+    await page.click(ALICE, slots, "Pick this time")
+
+    [href] = [link for item in (await page.dm(ALICE))["messages"] for link in file_links(item)]
+    assert href.endswith("/mentoring-session.ics?user=U1")
+    async with page.session.get(page.url.rstrip("/") + href) as response:
+        body = await response.text()
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+        assert response.headers["Content-Disposition"] == (
+            'attachment; filename="mentoring-session.ics"'
+        )
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert body.startswith("BEGIN:VCALENDAR\r\n")
+    assert "DTSTART:20260311T140000Z" in body  # 10:00 in New York
+
+    # Alice's copy is in her DM: to Carol, and to Bob asking for it, it isn't there.
+    for user in (CAROL, BOB, "U9"):
+        other = page.url.rstrip("/") + href.replace("user=U1", f"user={user}")
+        async with page.session.get(other) as response:
+            assert response.status == 404
+    [bobs] = [link for item in (await page.dm(BOB))["messages"] for link in file_links(item)]
+    assert bobs != href
+    async with page.session.get(page.url.rstrip("/") + bobs) as response:
+        assert response.status == 200
+
+
+async def test_an_export_downloads_as_json_for_its_owner_alone(page: Page) -> None:
+    await page.post("send", user=BOB, channel=GENERAL, text="/mentor export")
+    [href] = [link for item in (await page.dm(BOB))["messages"] for link in file_links(item)]
+    assert href.endswith(".json?user=U2")
+    async with page.session.get(page.url.rstrip("/") + href) as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json"
+        assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+        exported = json.loads(await response.read())
+    assert isinstance(exported, dict)
+    async with page.session.get(page.url.rstrip("/") + href[:-2] + "U1") as response:
+        assert response.status == 404
+    async with page.session.get(page.url.rstrip("/") + href.replace("?", "x?")) as response:
+        assert response.status == 404  # the name must match too

@@ -126,7 +126,8 @@ def parse(html: str) -> Node:
         assert not any(name.startswith("on") for name in node.attrs), node.attrs
         for name in ("href", "src"):
             if name in node.attrs:
-                assert (node.attrs[name] or "").startswith(("https://", "http://", "mailto:"))
+                link = node.attrs[name] or ""
+                assert link.startswith(("https://", "http://", "mailto:", "/files/")), link
     return builder.root
 
 
@@ -806,6 +807,24 @@ def test_a_message_without_blocks_shows_its_text() -> None:
     assert form.text() == "Hi @dana"
     plain_message = parse(render_message({"text": "*Hi*", "mrkdwn": False}, viewer=VIEWER))
     assert plain_message.text() == "*Hi*"
+
+
+def test_shared_files_are_escaped_links_that_carry_the_viewer() -> None:
+    evil = '"><img src=x onerror=alert(1)>.ics'
+    message = {
+        "text": "Your calendar file",
+        "files": [{"id": "F00000042", "name": evil}, "not a file"],
+    }
+    viewer = Viewer(tz="Europe/Berlin", user="U1&x=U2")
+    tree = parse(render_message(message, viewer=viewer))
+    link = tree.one("ul", cls="pg-files").one("a")
+    assert link.text() == evil  # shown as text, never as markup
+    assert link.attrs["href"] == (
+        "/files/F00000042/%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E.ics?user=U1%26x%3DU2"
+    )
+    assert link.attrs["download"] == evil
+    assert tree.all("img") == []
+    assert parse(render_message({"text": "no files"}, viewer=viewer)).all("ul") == []
 
 
 def test_blocks_win_over_text_and_ephemerals_say_so() -> None:
