@@ -89,6 +89,8 @@ async def _describe_database(settings: StorageSettings) -> str:
 
 async def _check(settings: Settings) -> str:
     database = await _describe_database(settings)
+    if settings.oauth:
+        return f"ok: installs by OAuth; database {database}\n" + await _installations(settings)
     client = make_client(settings)
     auth = await client.auth_test()
     return (
@@ -96,6 +98,37 @@ async def _check(settings: Settings) -> str:
         f"({auth.get('team_id')}); mode {'socket' if settings.socket_mode else 'http'}; "
         f"database {database}"
     )
+
+
+async def _installations(settings: Settings) -> str:
+    """One line per installation: whom it serves, since when, and whether it is removed."""
+    if settings.database.path is not None and not settings.database.path.exists():
+        return "no installations yet (the database is not created yet)"
+    async with await Store.open(settings.database, pool_size=1) as store:
+        try:
+            installed = await store.installations()
+        except store.errors:
+            # check reads and never migrates: `mentorbot run` or `migrate` adds the table.
+            return "no installations yet (the database predates them: mentorbot migrate)"
+    if not installed:
+        return "no installations yet: open /slack/install to add mentorbot to a workspace"
+    lines = []
+    for item in installed:
+        who = (
+            f"org {item.enterprise_id} (org-wide)"
+            if item.is_enterprise_install
+            else (
+                f"team {item.team_id}"
+                + (f" in org {item.enterprise_id}" if item.enterprise_id else "")
+            )
+        )
+        state = (
+            f"removed {item.uninstalled_at:%Y-%m-%d %H:%M} UTC"
+            if item.uninstalled_at is not None
+            else f"installed {item.installed_at:%Y-%m-%d %H:%M} UTC by {item.installer_user_id}"
+        )
+        lines.append(f"  {who}: bot {item.bot_user_id or '-'}, {state}")
+    return f"{len(installed)} installations:\n" + "\n".join(lines)
 
 
 def _parser() -> argparse.ArgumentParser:

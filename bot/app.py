@@ -19,7 +19,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
+from bot.installs import Workspaces
 from bot.kinds import Kind
+from bot.oauth import oauth_options
 from bot.request_log import QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
 from bot.settings import Settings
@@ -90,15 +92,20 @@ def build_app(
     *,
     clock: Clock | None = None,
     background: Background | None = None,
+    workspaces: Workspaces | None = None,
 ) -> MentorApp:
     """Create the Bolt app with every listener registered and dependencies injected."""
     clock = clock or SystemClock()
     background = background or Background()
     client = client or make_client(settings)
     secret = settings.signing_secret.get_secret_value() if settings.signing_secret else ""
+    if workspaces is None:
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        workspaces = Workspaces(store, settings.api_url, client.session, token=token)
     app = MentorApp(
         client=client,
         signing_secret=secret,
+        **(oauth_options(settings, store, workspaces, clock) if settings.oauth else {}),
         # bot/web.py checks every HTTP request's signature before Bolt sees it (Socket Mode
         # requests carry none): Bolt checking the same HMAC again is work every message paid.
         request_verification_enabled=False,
@@ -111,6 +118,7 @@ def build_app(
             "settings": settings,
             "clock": clock,
             "background": background,
+            "workspaces": workspaces,
         },
         kinds=handlers.outbox_kinds(),
     )

@@ -98,7 +98,9 @@ def methods_for(delivery: Delivery) -> tuple[str, ...]:
     return (OPEN_DM, POST_MESSAGE) if is_user(delivery.channel_or_user) else (POST_MESSAGE,)
 
 
-def outbox_client(token: str, base_url: str, session: aiohttp.ClientSession) -> AsyncWebClient:
+def outbox_client(
+    token: str, base_url: str, session: aiohttp.ClientSession | None
+) -> AsyncWebClient:
     """A Web API client without retry handlers (retry_handlers=[] drops slack_sdk's default)."""
     return AsyncWebClient(token=token, base_url=base_url, session=session, retry_handlers=[])
 
@@ -232,6 +234,9 @@ def slack_failure(error: SlackApiError) -> SlackFailure:
                 retry_after = None
     return SlackFailure(method or "unknown", status, name, retry_after)
 
+
+# The workspace is gone (uninstalled, or its tokens revoked): its rows are cancelled.
+WORKSPACE_GONE = frozenset({"token_revoked", "account_inactive"})
 
 # ok:false answers that no retry can fix: give up at once rather than after N attempts.
 PERMANENT_ERRORS = frozenset(

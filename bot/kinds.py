@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.delivery import Apply, Delivery, OnFailed, Renderer, Renderers
+from bot.installs import Workspaces
 from bot.settings import Settings
 from storage.models import OutboxMessage
 from storage.store import Store
@@ -26,6 +27,14 @@ class OutboxDeps:
     settings: Settings
     clock: Clock
     client: AsyncWebClient  # the app's client, with slack_sdk's retries, for lookups
+    workspaces: Workspaces | None = None  # with OAuth installs, each workspace's token
+
+    async def slack(self, team_id: str) -> AsyncWebClient:
+        """The client for lookups in this workspace (its own token with OAuth installs);
+        WorkspaceGone if it uninstalled mentorbot."""
+        if self.workspaces is None or self.workspaces.single:
+            return self.client
+        return await self.workspaces.client(team_id)
 
 
 # Renders a row from the current state; None means "no longer warranted, skip it". It only

@@ -21,6 +21,7 @@ from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
+from bot.installs import Workspaces
 from bot.internals import cache_auth_test
 from bot.kinds import (
     OutboxDeps,
@@ -87,17 +88,25 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         session = aiohttp.ClientSession()
         stack.push_async_callback(session.close)
         client = make_client(settings, session)
+        token = settings.bot_token.get_secret_value() if settings.bot_token else None
+        workspaces = Workspaces(store, settings.api_url, session, token=token)
         background = Background()
-        app = build_app(settings, store, client, clock=clock, background=background)
-        await _authorize(app, client)
+        app = build_app(
+            settings, store, client, clock=clock, background=background, workspaces=workspaces
+        )
+        if token is None:
+            installed = [i for i in await store.installations() if i.bot_token is not None]
+            log.info("installs by OAuth: %d workspaces installed", len(installed))
+        else:
+            await _authorize(app, client, store)
         stack.callback(app.quiet.flush)  # after the web server stops: the last count too
 
         stack.push_async_callback(background.drain, DRAIN_SECONDS)
         await _take_back_leases(store, settings.worker_id, clock)
-        deps = OutboxDeps(store, settings, clock, client)
+        deps = OutboxDeps(store, settings, clock, client, workspaces)
         dispatcher = Dispatcher(
             store,
-            outbox_client(settings.bot_token.get_secret_value(), settings.api_url, session),
+            outbox_client(token or "", settings.api_url, session),
             renderers(app.kinds, deps),
             clock,
             max_attempts=settings.outbox_max_attempts,
@@ -107,6 +116,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             appliers=appliers(app.kinds, deps),
             worker_id=settings.worker_id,
             tick=timedelta(seconds=settings.tick_seconds),
+            workspaces=None if token else workspaces,
         )
         scheduler = build_scheduler(
             store,
@@ -114,6 +124,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
             dispatcher=dispatcher,
             tick_seconds=settings.tick_seconds,
             retention_days=settings.retention_days,
+            uninstall_retention_days=settings.uninstall_retention_days,
         )
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
@@ -157,7 +168,7 @@ async def _take_back_leases(store: Store, worker_id: str, clock: Clock) -> None:
 _REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
 
 
-async def _authorize(app: AsyncApp, client: AsyncWebClient) -> None:
+async def _authorize(app: AsyncApp, client: AsyncWebClient, store: Store) -> None:
     """Check the bot token once at start, and hand the answer to Bolt.
 
     Bolt would otherwise call auth.test on the first request, making one unlucky channel
@@ -177,6 +188,10 @@ async def _authorize(app: AsyncApp, client: AsyncWebClient) -> None:
         return
     log.info("authorized bot_user=%s team=%s", identity.get("user_id"), identity.get("team_id"))
     cache_auth_test(app, identity)
+    team_id = identity.get("team_id")
+    if isinstance(team_id, str) and await store.undo_removal(team_id):
+        # Uninstalled earlier, and started again with a token that works: a reinstall.
+        log.info("workspace reinstalled team=%s; its data was kept", team_id)
 
 
 async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:

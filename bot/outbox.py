@@ -31,6 +31,7 @@ from bot.delivery import (
     READ_HISTORY,
     READ_THREAD,
     USERS_INFO,
+    WORKSPACE_GONE,
     Apply,
     Delivery,
     LookupUnsure,
@@ -43,6 +44,7 @@ from bot.delivery import (
     methods_for,
     slack_failure,
 )
+from bot.installs import WorkspaceGone, Workspaces
 from bot.quiet_hours import next_allowed
 from bot.time_zones import cached_tz
 from bot.working_hours import WorkingHours, working_hours
@@ -100,6 +102,9 @@ class _RecipientState:
     person_loaded: bool = False
     muted: frozenset[str] | None = None
     windows: dict[str, WorkingHours] = field(default_factory=dict)
+    # The workspace's client and send, found once per group (one team and recipient).
+    client: AsyncWebClient | None = None
+    send: Send | None = None
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -128,6 +133,7 @@ class Dispatcher:
         appliers: Mapping[str, Apply] | None = None,
         worker_id: str = "local",
         tick: timedelta = DEFAULT_TICK,
+        workspaces: Workspaces | None = None,
     ) -> None:
         self._store = store
         self._client = client
@@ -139,6 +145,10 @@ class Dispatcher:
         self._pacing = pacing or Pacing()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._send = send or SlackSend(client)
+        # With installs by OAuth, each workspace's rows go out with its own token.
+        self._workspaces = workspaces
+        self._injected_send = send
+        self._sends: dict[str, tuple[AsyncWebClient, Send]] = {}
         self._on_failed = on_failed or {}
         self._appliers = appliers or {}
         self._worker_id = worker_id
@@ -241,6 +251,12 @@ class Dispatcher:
 
     async def _handle(self, row: OutboxMessage, state: _RecipientState, report: TickReport) -> None:
         now = self._clock.now()
+        if state.send is None:
+            try:
+                state.client, state.send = await self._for_team(row.team_id)
+            except WorkspaceGone:
+                await self._gone(row, report)
+                return
         renderer = self._renderers.get(row.kind)
         if renderer is None:
             await self._fail(row, f"unknown outbox kind {row.kind!r}", report)
@@ -275,6 +291,9 @@ class Dispatcher:
                 return
         try:
             delivery = await renderer(row)
+        except WorkspaceGone:
+            await self._gone(row, report)
+            return
         except SlackApiError as error:
             # A refusal met while rendering is judged like one met while sending: a permanent
             # error (an archived channel) fails the row now instead of after every retry.
@@ -292,7 +311,25 @@ class Dispatcher:
         if wait_until is not None:
             await self._defer(row, wait_until, report)
             return
-        await self._deliver(row, delivery, report)
+        await self._deliver(row, delivery, report, state)
+
+    async def _for_team(self, team_id: str) -> tuple[AsyncWebClient, Send]:
+        """The client and send for a workspace's rows (its own token with OAuth installs)."""
+        if self._workspaces is None:
+            return self._client, self._send
+        client = await self._workspaces.outbox_client(team_id)
+        known = self._sends.get(team_id)
+        if known is not None and known[0] is client:
+            return known
+        found = (client, self._injected_send or SlackSend(client))
+        self._sends[team_id] = found
+        return found
+
+    async def _gone(self, row: OutboxMessage, report: TickReport) -> None:
+        """The workspace uninstalled mentorbot: cancelled, never retried into errors."""
+        await self._store.cancel_claimed(row.id, "the workspace uninstalled mentorbot")
+        log.info("outbox row cancelled: workspace gone id=%d team=%s", row.id, row.team_id)
+        report.skipped += 1
 
     async def _skip(self, row: OutboxMessage, now: datetime, report: TickReport) -> None:
         """The row's message is no longer warranted: done, with nothing sent."""
@@ -307,10 +344,15 @@ class Dispatcher:
         later = [moment for moment in times if moment is not None and moment > now]
         return max(later) if later else None
 
-    async def _deliver(self, row: OutboxMessage, delivery: Delivery, report: TickReport) -> None:
+    async def _deliver(
+        self, row: OutboxMessage, delivery: Delivery, report: TickReport, state: _RecipientState
+    ) -> None:
+        send = state.send or self._send
         if row.maybe_posted_since is not None:
             # An earlier claim ended with no outcome: its post may be in Slack already.
-            decided, posted = await self._look_up(row, delivery, row.maybe_posted_since, report)
+            decided, posted = await self._look_up(
+                row, delivery, row.maybe_posted_since, report, send
+            )
             if not decided:
                 return
             if posted is not None:
@@ -324,7 +366,7 @@ class Dispatcher:
             self._clock.now() + self._pacing.channel_interval
         )
         try:
-            channel, ts = await self._send.post(delivery, row.id)
+            channel, ts = await send.post(delivery, row.id)
         except SlackApiError as error:
             failure = slack_failure(error)
             if failure.method == POST_MESSAGE and failure.status >= 500:
@@ -340,7 +382,12 @@ class Dispatcher:
         await self._sent(row, delivery, channel, ts, report)
 
     async def _look_up(
-        self, row: OutboxMessage, delivery: Delivery, since: datetime, report: TickReport
+        self,
+        row: OutboxMessage,
+        delivery: Delivery,
+        since: datetime,
+        report: TickReport,
+        send: Send,
     ) -> tuple[bool, tuple[str, str] | None]:
         """Find the row's earlier post in Slack: (True, its channel and ts), (True, None) when
         Slack has none, or (False, None) when the lookup failed and the row was put back to
@@ -352,7 +399,7 @@ class Dispatcher:
             await self._defer(row, paused, report)
             return False, None
         try:
-            return True, await self._send.find(delivery, row.id, since)
+            return True, await send.find(delivery, row.id, since)
         except SlackApiError as error:
             failure = slack_failure(error)
             if failure.status == 200 and failure.error in UNREADABLE:
@@ -395,7 +442,10 @@ class Dispatcher:
         self, row: OutboxMessage, error: SlackApiError, report: TickReport
     ) -> None:
         failure = slack_failure(error)
-        if failure.status == 429:
+        if failure.status == 200 and failure.error in WORKSPACE_GONE:
+            # Uninstalled (or revoked) before this process heard of it.
+            await self._gone(row, report)
+        elif failure.status == 429:
             # Honour Retry-After for the whole method, and don't count it as an attempt.
             resume = self._clock.now() + timedelta(seconds=failure.retry_after or 1.0)
             current = self._not_before.get(failure.method)
@@ -473,15 +523,17 @@ class Dispatcher:
         state.looked_up = True
         now = self._clock.now()
         person = await self._person(row, state)
-        state.tz = await cached_tz(person, now, lambda: self._lookup_tz(row, now))
+        state.tz = await cached_tz(person, now, lambda: self._lookup_tz(row, now, state))
         return state.tz
 
-    async def _lookup_tz(self, row: OutboxMessage, now: datetime) -> str | None:
+    async def _lookup_tz(
+        self, row: OutboxMessage, now: datetime, state: _RecipientState
+    ) -> str | None:
         paused = self._not_before.get(USERS_INFO)
         if paused is not None and paused > now:
             return None
         try:
-            answer = await self._client.users_info(user=row.recipient)
+            answer = await (state.client or self._client).users_info(user=row.recipient)
         except SlackApiError as error:
             failure = slack_failure(error)
             if failure.status == 429:

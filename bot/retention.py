@@ -23,3 +23,22 @@ async def apply_retention(store: Store, clock: Clock, days: int) -> RetentionRep
         report.outbox,
     )
     return report
+
+
+async def delete_removed_workspaces(store: Store, clock: Clock, days: int) -> int:
+    """Delete the data of workspaces uninstalled more than `days` ago and not reinstalled;
+    forget OAuth states that expired unused. Returns the workspaces deleted."""
+    now = clock.now()
+    await store.purge_oauth_states(now)
+    deleted = 0
+    for installed in await store.removed_before(now - timedelta(days=days)):
+        rows = await store.delete_workspace(installed)
+        deleted += 1
+        log.info(
+            "deleted an uninstalled workspace's data team=%s enterprise=%s rows=%d days=%d",
+            installed.team_id or installed.install_key,
+            installed.enterprise_id,
+            rows,
+            days,
+        )
+    return deleted

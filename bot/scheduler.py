@@ -10,7 +10,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.clock import Clock
 from bot.events import purge_processed_events
 from bot.outbox import Dispatcher
-from bot.retention import apply_retention
+from bot.retention import apply_retention, delete_removed_workspaces
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,7 @@ def build_scheduler(
     dispatcher: Dispatcher | None = None,
     tick_seconds: float = 10.0,
     retention_days: int | None = None,
+    uninstall_retention_days: int = 30,
 ) -> AsyncIOScheduler:
     """A scheduler with the housekeeping jobs and the outbox dispatcher; start() it in the loop."""
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -53,6 +54,16 @@ def build_scheduler(
         hours=1,
         args=(store, clock),
         id="purge_processed_events",
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        delete_removed_workspaces,
+        "interval",
+        days=1,
+        args=(store, clock, uninstall_retention_days),
+        id="removed_workspaces",
+        next_run_time=datetime.now(UTC) + timedelta(hours=1),  # the scheduler's own time
         coalesce=True,
         max_instances=1,
     )

@@ -99,7 +99,12 @@ class StorageSettings(BaseSettings):
 class Settings(StorageSettings):
     """Everything `mentorbot run` needs; see .env.example for what each one means."""
 
-    bot_token: SecretStr = Field(alias="SLACK_BOT_TOKEN")
+    # One workspace by its bot token, or (with no token) installs by OAuth: the client id and
+    # secret, and each workspace's token in the database.
+    bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
     signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
     app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
     api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
@@ -140,12 +145,32 @@ class Settings(StorageSettings):
         default=None, ge=1, le=36500, alias="MENTORBOT_RETENTION_DAYS"
     )
 
+    # Days an uninstalled workspace's data is kept (a reinstall brings it back) before the
+    # daily job deletes it.
+    uninstall_retention_days: int = Field(
+        default=30, ge=0, le=3650, alias="MENTORBOT_UNINSTALL_RETENTION_DAYS"
+    )
+
+    @property
+    def oauth(self) -> bool:
+        """Installs by OAuth ("Add to Slack"), many workspaces; else one, by SLACK_BOT_TOKEN."""
+        return self.bot_token is None
+
     @property
     def socket_mode(self) -> bool:
         """Socket Mode runs whenever an app-level token is configured."""
         return self.app_token is not None
 
-    @field_validator("signing_secret", "app_token", "pool_channel", mode="before")
+    @field_validator(
+        "bot_token",
+        "client_id",
+        "client_secret",
+        "redirect_uri",
+        "signing_secret",
+        "app_token",
+        "pool_channel",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # `.env.example` leaves optional values blank; blank means "not set".
@@ -165,8 +190,8 @@ class Settings(StorageSettings):
 
     @field_validator("bot_token")
     @classmethod
-    def _bot_token_shape(cls, value: SecretStr) -> SecretStr:
-        if not value.get_secret_value().startswith("xoxb-"):
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
             raise ValueError("must be a bot token starting with xoxb-")
         return value
 
@@ -210,6 +235,29 @@ class Settings(StorageSettings):
         return self
 
     @model_validator(mode="after")
+    def _one_way_to_authorize(self) -> Self:
+        oauth = self.client_id is not None or self.client_secret is not None
+        if self.bot_token is not None and oauth:
+            raise ValueError(
+                "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+                "SLACK_CLIENT_SECRET (installs by OAuth), not both"
+            )
+        if self.bot_token is None and not oauth:
+            raise ValueError(
+                "SLACK_BOT_TOKEN is required (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to "
+                "install by OAuth)"
+            )
+        if self.bot_token is None and (self.client_id is None or self.client_secret is None):
+            missing = "SLACK_CLIENT_SECRET" if self.client_id else "SLACK_CLIENT_ID"
+            raise ValueError(f"{missing} is required to install by OAuth")
+        if self.bot_token is None and self.app_token is not None:
+            raise ValueError(
+                "installs by OAuth need HTTP mode (Slack sends the browser back to "
+                "/slack/oauth_redirect): unset SLACK_APP_TOKEN"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _http_mode_needs_secret(self) -> Self:
         if self.app_token is None and self.signing_secret is None:
             raise ValueError(
@@ -227,10 +275,19 @@ class SlackCredentials(BaseSettings):
     bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
     signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
+    client_id: str = Field(default="", alias="SLACK_CLIENT_ID")
+    client_secret: str = Field(default="", alias="SLACK_CLIENT_SECRET")
 
     def any_set(self) -> bool:
         # Half a configuration still means "connect to Slack": run it and say what is missing.
-        return any(value.strip() for value in (self.bot_token, self.app_token, self.signing_secret))
+        values = (
+            self.bot_token,
+            self.app_token,
+            self.signing_secret,
+            self.client_id,
+            self.client_secret,
+        )
+        return any(value.strip() for value in values)
 
 
 def describe_error(error: ValidationError, model: type[BaseSettings]) -> str:

@@ -26,13 +26,18 @@ LOOKUP_SECONDS = 1.5
 log = logging.getLogger(__name__)
 
 
-def make_client(settings: Settings, session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
-    """A client for SLACK_API_URL that retries 429 (after Retry-After), 5xx and lost connections."""
-    client = AsyncWebClient(
-        token=settings.bot_token.get_secret_value(),
-        base_url=settings.api_url,
-        session=session,
-    )
+def make_client(
+    settings: Settings, session: aiohttp.ClientSession | None = None, *, token: str | None = None
+) -> AsyncWebClient:
+    """A client for SLACK_API_URL that retries 429 (after Retry-After), 5xx and lost connections;
+    with SLACK_BOT_TOKEN unless `token` is given (with OAuth installs, Bolt sets each request's)."""
+    if token is None and settings.bot_token is not None:
+        token = settings.bot_token.get_secret_value()
+    return with_retries(AsyncWebClient(token=token, base_url=settings.api_url, session=session))
+
+
+def with_retries(client: AsyncWebClient) -> AsyncWebClient:
+    """Add the interactive paths' brief retries to a client; returns it."""
     client.retry_handlers.extend(
         [
             AsyncRateLimitErrorRetryHandler(max_retry_count=RETRIES),

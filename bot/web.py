@@ -1,4 +1,5 @@
-"""The HTTP server: POST /slack/events for Slack, GET /healthz for operators."""
+"""The HTTP server: POST /slack/events for Slack, GET /healthz for operators, and with installs
+by OAuth GET /slack/install and /slack/oauth_redirect."""
 
 from __future__ import annotations
 
@@ -91,6 +92,21 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     return await to_aiohttp_response(response)
 
 
+async def oauth_page(request: web.Request) -> web.StreamResponse:
+    """GET /slack/install and /slack/oauth_redirect: Bolt's OAuth flow (bot/oauth.py)."""
+    flow = request.app[BOLT_KEY].oauth_flow
+    if flow is None:  # pragma: no cover - the routes exist only with a flow
+        raise web.HTTPNotFound()
+    bolt_request = AsyncBoltRequest(
+        body="", query=request.query_string, headers=dict(request.headers.items())
+    )
+    if request.path == flow.install_path:
+        response = await flow.handle_installation(bolt_request)
+    else:
+        response = await flow.handle_callback(bolt_request)
+    return await to_aiohttp_response(response)
+
+
 async def healthz(request: web.Request) -> web.Response:
     """200 with the database's state when the bot can work; 503 when the database can't."""
     body: dict[str, Any] = {"version": bot.__version__, "mode": request.app[MODE_KEY]}
@@ -117,4 +133,8 @@ def build_web_app(
         app[BOLT_KEY] = bolt_app
         app[SECRET_KEY] = signing_secret
         app.router.add_post("/slack/events", slack_events)
+        flow = bolt_app.oauth_flow
+        if flow is not None:
+            app.router.add_get(flow.install_path, oauth_page)
+            app.router.add_get(flow.redirect_uri_path, oauth_page)
     return app

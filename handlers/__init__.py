@@ -19,7 +19,7 @@ from handlers.booking import reminders as booking_reminders
 from handlers.commands.mentor import COMMAND, mentor_command
 from handlers.directory import find, profile
 from handlers.events import home as home_events
-from handlers.events import mention
+from handlers.events import mention, uninstall
 from handlers.home import actions as home
 from handlers.intros import answer, connected, entry
 from handlers.intros import followups as intro_followups
@@ -47,6 +47,8 @@ def register(app: AsyncApp) -> None:
     # Events.
     app.event("app_home_opened")(home_events.app_home_opened)
     app.event("app_mention")(mention.app_mention)
+    app.event("app_uninstalled")(uninstall.app_uninstalled)
+    app.event("tokens_revoked")(uninstall.tokens_revoked)
 
     # Asking: the shortcut and the "turn this into a request?" prompt.
     app.shortcut(ids.MESSAGE_SHORTCUT)(ask.message_shortcut)

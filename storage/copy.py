@@ -14,30 +14,10 @@ from typing import Any
 from storage import StorageError
 from storage.engine import ByEngine
 from storage.store import Store
+from storage.tables import TEAM_TABLES
 
-# Parents before children (foreign keys), and prompted_messages before prompt_cooldowns: the
-# trigger on the first fills the second, whose copy then updates what the trigger wrote.
-TABLES: tuple[str, ...] = (
-    "people",
-    "muted_nudges",
-    "mentor_profiles",
-    "mentor_tags",
-    "requests",
-    "request_invites",
-    "offered_slots",
-    "relationships",
-    "sessions",
-    "notes",
-    "action_items",
-    "checkins",
-    "intros",
-    "outbox",
-    "processed_events",
-    "workspace_settings",
-    "settings_audit",
-    "prompted_messages",
-    "prompt_cooldowns",
-)
+# Every workspace's data, then the installations (storage/tables.py says the order).
+TABLES: tuple[str, ...] = (*TEAM_TABLES, "installations")
 BATCH = 1000
 
 

@@ -31,6 +31,7 @@ from storage.engine import (
 )
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
+from storage.installations import InstallationQueries
 from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
 from storage.models import Person, WorkspaceSettings, weekdays_mask
@@ -154,6 +155,7 @@ class Store(
     HistoryQueries,
     AdminQueries,
     PrivacyQueries,
+    InstallationQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -86,7 +86,8 @@ async def render_confirmation(row: OutboxMessage, deps: OutboxDeps) -> Delivery 
     async def on_sent(channel: str, ts: str) -> None:
         await record_confirmation(deps.store, confirmed, role, channel, ts)
         if not confirmed.talk_now:
-            await upload_ics(deps.client, channel, confirmed, topic, deps.clock.now())
+            client = await deps.slack(confirmed.team_id)
+            await upload_ics(client, channel, confirmed, topic, deps.clock.now())
 
     return Delivery(row.recipient, message["text"], message["blocks"], on_sent=on_sent)
 

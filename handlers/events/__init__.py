@@ -1,1 +1,2 @@
-"""Events API listeners: app_home_opened and app_mention (the catch-all is handlers/fallback.py)."""
+"""Events API listeners: app_home_opened, app_mention, app_uninstalled and tokens_revoked (the
+catch-all is handlers/fallback.py)."""

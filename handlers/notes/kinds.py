@@ -56,7 +56,8 @@ async def render_item_due(row: OutboxMessage, deps: OutboxDeps) -> Delivery | No
         return None
     if item.snoozed_until is not None and item.snoozed_until > now:
         return None
-    today = await local_today(deps.client, deps.store, row.team_id, row.recipient, now)
+    client = await deps.slack(row.team_id)
+    today = await local_today(client, deps.store, row.team_id, row.recipient, now)
     message = build_item_due(item, other_of(item), row.id, today)
     return Delivery(row.recipient, message["text"], message["blocks"])
 

@@ -180,7 +180,8 @@ async def _pool_link(deps: OutboxDeps, request: Request) -> str | None:
     if not (request.pool_channel_id and request.pool_ts):
         return None
     try:
-        answer = await deps.client.chat_getPermalink(
+        client = await deps.slack(request.team_id)
+        answer = await client.chat_getPermalink(
             channel=request.pool_channel_id, message_ts=request.pool_ts
         )
     except SlackApiError:
@@ -225,7 +226,8 @@ async def render_repost(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
             # The old post would show a stale "I can help"; the new one replaces it. Deleting
             # twice is harmless, so a lost delete only leaves a post whose button re-checks.
             try:
-                await deps.client.chat_delete(channel=old[0], ts=old[1])
+                client = await deps.slack(team_id)
+                await client.chat_delete(channel=old[0], ts=old[1])
             except SlackApiError as error:
                 log.info("could not remove the old pool post error=%s", error.response.get("error"))
 

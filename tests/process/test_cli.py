@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from storage.migrate import LATEST_VERSION
+from storage.schema import LATEST_SCHEMA
 from tests.flows import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,8 @@ def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "run")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required"
+        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required (or SLACK_CLIENT_ID "
+        "and SLACK_CLIENT_SECRET to install by OAuth)"
     ]
     assert "Traceback" not in result.stderr
 
@@ -57,7 +59,7 @@ def test_migrate_needs_only_the_database(tmp_path: Path) -> None:
     db = tmp_path / "nested" / "bot.db"
     result = run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db))
     assert result.returncode == 0, result.stderr
-    assert f"schema version {LATEST_VERSION}" in result.stdout
+    assert f"schema version {LATEST_SCHEMA}" in result.stdout
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
 
@@ -172,6 +174,7 @@ def test_half_a_configuration_is_not_the_playground(tmp_path: Path, present: str
     result = run_cli(tmp_path, "run", "--or-playground")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required"
+        "mentorbot: invalid configuration: SLACK_BOT_TOKEN is required (or SLACK_CLIENT_ID "
+        "and SLACK_CLIENT_SECRET to install by OAuth)"
     ]
     assert "playground" not in result.stdout

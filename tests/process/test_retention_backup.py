@@ -14,7 +14,7 @@ from bot.lifecycle import running
 from bot.retention import apply_retention
 from bot.scheduler import build_scheduler
 from playground.fakeslack import ALICE, BOB, TEAM_ID, FakeSlack
-from storage.migrate import LATEST_VERSION
+from storage.schema import LATEST_SCHEMA
 from storage.store import Store
 from storage.timefmt import format_time
 from tests.conftest import bot_settings
@@ -109,12 +109,12 @@ async def test_backup_while_the_bot_runs_then_restore(
         # The CLI runs in another process, against the live database (WAL, bot writing).
         result = run_cli(tmp_path, "backup", str(backup), MENTORBOT_DB=str(settings.db_path))
         assert result.returncode == 0, result.stderr
-        assert f"schema version {LATEST_VERSION}" in result.stdout
+        assert f"schema version {LATEST_SCHEMA}" in result.stdout
         await runtime.store.upsert_person(TEAM_ID, BOB, tz=None, now=NOW)  # after the backup
 
     restored = restore(backup, tmp_path / "restored.db")
     async with await Store.open(restored) as store:
-        assert await store.migrate() == LATEST_VERSION
+        assert await store.migrate() == LATEST_SCHEMA
         person = await store.get_person(TEAM_ID, ALICE)
         assert person is not None
         assert person.tz == "Europe/Berlin"

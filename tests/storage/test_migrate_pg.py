@@ -7,8 +7,7 @@ import asyncio
 import pytest
 
 from storage import SchemaTooNewError, StorageError
-from storage.migrate import LATEST_VERSION
-from storage.schema import HISTORY
+from storage.schema import HISTORY, LATEST_SCHEMA
 from storage.store import Store
 from tests.postgres import PostgresServer, pg_server, pg_url
 
@@ -22,15 +21,15 @@ async def test_three_replicas_starting_at_once_migrate_once(
     try:
         assert (await stores[0].ping())["schema_version"] == 0
         versions = await asyncio.gather(*(store.migrate() for store in stores))
-        assert versions == [LATEST_VERSION] * 3
+        assert versions == [LATEST_SCHEMA] * 3
         name = pg_url.rsplit("/", 1)[-1]
         assert pg_server.psql("SELECT count(*) FROM alembic_version", name) == "1"
         assert pg_server.psql("SELECT version_num FROM alembic_version", name) == HISTORY[-1]
         for store in stores:
             assert await store.ping() == {
                 "ok": True,
-                "schema_version": LATEST_VERSION,
-                "latest": LATEST_VERSION,
+                "schema_version": LATEST_SCHEMA,
+                "latest": LATEST_SCHEMA,
             }
     finally:
         for store in stores:

@@ -13,6 +13,7 @@ import pytest
 from storage import MigrationError, SchemaTooNewError, StorageError
 from storage.db import connect
 from storage.migrate import LATEST_VERSION, load_migrations, migrate, schema_version
+from storage.schema import LATEST_SCHEMA
 from storage.store import Store
 
 EXPECTED_TABLES = {
@@ -92,12 +93,12 @@ async def test_migrating_again_is_a_no_op(conn: aiosqlite.Connection) -> None:
 
 async def test_store_migrates_and_reports_health(tmp_path: Path) -> None:
     async with await Store.open(tmp_path / "nested" / "dir" / "bot.db") as store:
-        assert await store.ping() == {"ok": True, "schema_version": 0, "latest": LATEST_VERSION}
-        assert await store.migrate() == LATEST_VERSION
+        assert await store.ping() == {"ok": True, "schema_version": 0, "latest": LATEST_SCHEMA}
+        assert await store.migrate() == LATEST_SCHEMA
         assert await store.ping() == {
             "ok": True,
-            "schema_version": LATEST_VERSION,
-            "latest": LATEST_VERSION,
+            "schema_version": LATEST_SCHEMA,
+            "latest": LATEST_SCHEMA,
         }
 
 

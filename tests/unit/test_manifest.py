@@ -11,6 +11,8 @@ import pytest
 import yaml
 from jsonschema.validators import validator_for
 
+from bot.oauth import BOT_SCOPES as OAUTH_SCOPES
+
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "manifest.yml"
 SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "slack" / "manifest.schema.1.0.0.json"
@@ -24,14 +26,16 @@ BOT_SCOPES = {
     "im:write",
     "mpim:write",
     "users:read",
-    "channels:read",  # conversations.info: is the bot in the mentor-pool channel?
+    "channels:read",
     "groups:read",
     "app_mentions:read",
-    "files:write",  # the .ics calendar file and /mentor export's JSON file
+    "files:write",
 }
 BOT_EVENTS = {
     "app_home_opened",
     "app_mention",
+    "app_uninstalled",
+    "tokens_revoked",
     "message.channels",
     "message.groups",
     "message.im",
@@ -111,6 +115,8 @@ def test_bot_scopes_are_exactly_the_smallest_set(manifest: dict[str, Any], text:
     assert len(scopes) == len(set(scopes))
     assert set(scopes) == BOT_SCOPES
     assert "user" not in manifest["oauth_config"]["scopes"]
+    # An OAuth install asks for exactly these too.
+    assert sorted(OAUTH_SCOPES) == sorted(scopes)
     # The manifest says why files:write is there, and what happens without it.
     assert any("files:write" in line and ".ics" in line for line in text.splitlines())
 
@@ -131,6 +137,12 @@ def test_socket_mode_and_interactivity_are_on(manifest: dict[str, Any]) -> None:
     assert "request_url" not in settings["event_subscriptions"]
     assert "request_url" not in settings["interactivity"]
     assert "YOUR-HOST" not in json.dumps(manifest)
+
+
+def test_the_oauth_redirect_url_is_a_placeholder_to_uncomment(text: str) -> None:
+    lines = [line.strip() for line in text.splitlines()]
+    assert "# redirect_urls:" in lines
+    assert "#   - https://YOUR-HOST/slack/oauth_redirect".strip() in lines
 
 
 def test_mentor_command_keeps_mentions_as_ids(manifest: dict[str, Any]) -> None:

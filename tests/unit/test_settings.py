@@ -13,6 +13,7 @@ from bot.settings import Settings, StorageSettings, describe_error
 from bot.workspace import default_workspace_settings
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "shh"}
+OAUTH = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "shh"}
 
 
 def make(**env: str) -> Settings:
@@ -80,12 +81,40 @@ def test_log_level_is_case_insensitive() -> None:
         ({**BASE, "MENTORBOT_ESCALATE_AFTER": "0h"}, "MENTORBOT_ESCALATE_AFTER: "),
         ({**BASE, "MENTORBOT_REMINDER_MINUTES": "-5"}, "MENTORBOT_REMINDER_MINUTES: "),
         ({**BASE, "MENTORBOT_NUDGE_AFTER": "3d"}, "later than MENTORBOT_NUDGE_AFTER"),
+        (
+            {**BASE, "SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"},
+            "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID",
+        ),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_CLIENT_SECRET is required",
+        ),
+        ({"SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SECRET": "s"}, "SLACK_CLIENT_ID is required"),
+        ({**OAUTH, "SLACK_APP_TOKEN": "xapp-1"}, "installs by OAuth need HTTP mode"),
+        (
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c"},
+            "SLACK_SIGNING_SECRET is required",
+        ),
+        (
+            {**OAUTH, "MENTORBOT_UNINSTALL_RETENTION_DAYS": "-1"},
+            "MENTORBOT_UNINSTALL_RETENTION_DAYS",
+        ),
     ],
 )
 def test_a_bad_value_is_named_in_one_line(env: dict[str, str], variable: str) -> None:
     line = error_line(**env)
     assert variable in line
     assert "\n" not in line
+
+
+def test_oauth_installs_need_the_client_and_no_token() -> None:
+    settings = Settings(_env_file=None, **OAUTH)  # type: ignore[arg-type]
+    assert settings.oauth
+    assert settings.bot_token is None
+    assert settings.uninstall_retention_days == 30
+    assert not make(**BASE).oauth
+    # Blank, as .env.example leaves them, is unset.
+    assert not make(**BASE, SLACK_CLIENT_ID="", SLACK_CLIENT_SECRET=" ").oauth
 
 
 def test_errors_never_echo_secret_values() -> None:
