@@ -75,9 +75,10 @@ ON CONFLICT (install_key) DO UPDATE SET bot_token = NULL,
     uninstalled_at = coalesce(installations.uninstalled_at, excluded.uninstalled_at)
 """
 
+# Rows mid-send are left to their sender, which meets the refused token and cancels them.
 _CANCEL_TEAM_OUTBOX = """
-UPDATE outbox SET status = 'cancelled', lease_until = NULL, lease_owner = NULL
-WHERE team_id = ? AND status IN ('pending', 'sending')
+UPDATE outbox SET status = 'cancelled', last_error = 'the workspace uninstalled mentorbot'
+WHERE team_id = ? AND status = 'pending'
 """
 
 _CONSUME_STATE = "DELETE FROM oauth_states WHERE state = ? AND expires_at > ? RETURNING state"

@@ -26,6 +26,7 @@ ON_BOTH = frozenset(
         "test_notes_store",
         "test_intro_store",
         "test_directory_store",
+        "test_installation_store",
     }
 )
 SQLITE_ONLY = frozenset({"conn", "db_path", "tmp_path"})

@@ -1,0 +1,127 @@
+"""Installations, OAuth states and removed workspaces in the Store (on both engines)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage.installations import Installed
+from storage.models import OutboxStatus
+from storage.store import Store
+
+NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+
+
+def installed(key: str, token: str | None = "xoxb-a", **fields: object) -> Installed:  # noqa: S107
+    values: dict[str, object] = {
+        "install_key": key,
+        "enterprise_id": None,
+        "team_id": key,
+        "is_enterprise_install": False,
+        "app_id": "A1",
+        "bot_token": token,
+        "bot_id": "B1",
+        "bot_user_id": "UBOT1",
+        "bot_scopes": "chat:write,commands",
+        "installer_user_id": "UINSTALLER",
+        "installed_at": NOW,
+        **fields,
+    }
+    return Installed(**values)  # type: ignore[arg-type]
+
+
+async def test_an_install_is_found_by_its_team_and_replaced_by_a_reinstall(store: Store) -> None:
+    await store.save_installation(installed("T1"))
+    found = await store.find_installation("T1", None)
+    assert found is not None
+    assert (found.bot_token, found.bot_user_id, found.bot_scopes) == (
+        "xoxb-a",
+        "UBOT1",
+        "chat:write,commands",
+    )
+    assert await store.find_installation("T2", None) is None
+    await store.save_installation(installed("T1", "xoxb-b", bot_user_id="UBOT2"))
+    again = await store.find_installation("T1", None)
+    assert again is not None
+    assert (again.bot_token, again.bot_user_id) == ("xoxb-b", "UBOT2")
+    assert len(await store.installations()) == 1
+    assert "xoxb" not in repr(again)  # never a token in a log line
+
+
+async def test_an_org_wide_install_serves_every_workspace_of_its_org(store: Store) -> None:
+    org = installed("E1", "xoxb-org", team_id=None, enterprise_id="E1", is_enterprise_install=True)
+    await store.save_installation(org)
+    for team in ("T1", "T2"):
+        found = await store.find_installation(team, "E1")
+        assert found is not None
+        assert found.bot_token == "xoxb-org"
+    assert await store.find_installation("T1", "E2") is None
+    # A workspace's own install wins over its org's.
+    await store.save_installation(installed("T1", "xoxb-own", enterprise_id="E1"))
+    own = await store.find_installation("T1", "E1")
+    assert own is not None
+    assert own.bot_token == "xoxb-own"
+
+
+async def test_uninstall_drops_the_token_cancels_pending_rows_and_a_reinstall_restores(
+    store: Store,
+) -> None:
+    await store.save_installation(installed("T1"))
+    for team in ("T1", "T2"):
+        await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
+    cancelled = await store.remove_installation("T1", NOW, team_id="T1")
+    assert cancelled == 1
+    assert await store.find_installation("T1", None) is None
+    pending = await store.list_outbox([OutboxStatus.PENDING])
+    assert [row.team_id for row in pending] == ["T2"]  # the other workspace carries on
+    assert [row.team_id for row in await store.list_outbox([OutboxStatus.CANCELLED])] == ["T1"]
+    # Slack retries the event: the first time stands.
+    await store.remove_installation("T1", NOW + timedelta(hours=1), team_id="T1")
+    [removed] = await store.installations()
+    assert removed.uninstalled_at == NOW
+    assert removed.bot_token is None
+    await store.save_installation(installed("T1", "xoxb-c"))
+    back = await store.find_installation("T1", None)
+    assert back is not None
+    assert back.bot_token == "xoxb-c"
+    assert back.uninstalled_at is None
+
+
+async def test_a_removed_workspace_is_deleted_after_retention_and_only_it(store: Store) -> None:
+    for team in ("T1", "T2"):
+        await store.save_installation(installed(team))
+        await store.upsert_person(team, "U1", tz="UTC", now=NOW)
+        await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
+    await store.remove_installation("T1", NOW, team_id="T1")
+    assert await store.removed_before(NOW) == []
+    [old] = await store.removed_before(NOW + timedelta(days=30, seconds=1))
+    assert old.install_key == "T1"
+    assert await store.delete_workspace(old) >= 2  # the person and the outbox row
+    assert await store.get_person("T1", "U1") is None
+    assert await store.get_person("T2", "U1") is not None
+    assert [i.install_key for i in await store.installations()] == ["T2"]
+    # Reinstalled between the listing and the deletion: nothing goes.
+    await store.remove_installation("T2", NOW, team_id="T2")
+    [t2] = await store.removed_before(NOW + timedelta(days=31))
+    await store.save_installation(installed("T2"))
+    assert await store.delete_workspace(t2) == 0
+    assert await store.get_person("T2", "U1") is not None
+
+
+async def test_a_one_workspace_setup_records_an_uninstall_and_undoes_it(store: Store) -> None:
+    await store.remove_installation("T9", NOW, team_id="T9")
+    [row] = await store.installations()
+    assert (row.team_id, row.bot_token, row.uninstalled_at) == ("T9", None, NOW)
+    assert await store.undo_removal("T9") is True
+    assert await store.installations() == []
+    assert await store.undo_removal("T9") is False
+
+
+async def test_an_oauth_state_is_good_once_and_only_until_it_expires(store: Store) -> None:
+    await store.issue_oauth_state("s1", NOW + timedelta(minutes=10))
+    await store.issue_oauth_state("s2", NOW + timedelta(minutes=10))
+    assert await store.consume_oauth_state("forged", NOW) is False
+    assert await store.consume_oauth_state("s1", NOW) is True
+    assert await store.consume_oauth_state("s1", NOW) is False  # replayed
+    assert await store.consume_oauth_state("s2", NOW + timedelta(minutes=10)) is False  # expired
+    await store.issue_oauth_state("s3", NOW)
+    assert await store.purge_oauth_states(NOW + timedelta(minutes=11)) == 2
