@@ -1,0 +1,326 @@
+"""Isolation between workspaces: a request signed for team B never reads, changes or tells of
+team A's rows, even when its user id string is one that also has data in team A.
+
+Every test drives the real bot through signed requests: team A is the fake's own T0001, team B
+is "T0002", sent by a second SlackSender. A refused click is checked three ways: the clicker is
+told why, nothing else reaches Slack, and the database is the same before and after; then the
+same click from team A works, so it was the team that was refused, not the button.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime
+from handlers import ids
+from playground.fakeslack import (
+    ALICE,
+    BOB,
+    CAROL,
+    TEAM_ID,
+    FakeSlack,
+    SlackSender,
+    all_buttons,
+    block_texts,
+)
+from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
+from tests.flows import (
+    DAVE,
+    DETAILS,
+    WED_10_NY,
+    accepted_request,
+    add_dave,
+    ask,
+    introduce,
+    log_notes,
+    offer,
+    open_home,
+    opened_modal,
+    pick_buttons,
+    latest_dm,
+)
+
+TEAM_A, TEAM_B = TEAM_ID, "T0002"
+Table = dict[str, list[tuple[Any, ...]]]
+
+
+@pytest.fixture
+def other(clocked_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
+    """Signed requests from team B to the same bot."""
+    return SlackSender(
+        f"http://127.0.0.1:{clocked_bot.port}",
+        SIGNING_SECRET,
+        team_id=TEAM_B,
+        response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
+    )
+
+
+def database(bot: Runtime, *, but_people_of: str = "") -> Table:
+    """Every row of every table, to compare before and after; `but_people_of` leaves out that
+    team's people rows (publishing someone's Home records their visit, in their own team)."""
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        tables = {
+            name: sorted(conn.execute(f"SELECT * FROM {name}").fetchall(), key=repr)  # noqa: S608
+            for name in names
+        }
+    tables["people"] = [row for row in tables["people"] if row[0] != but_people_of]
+    return tables
+
+
+def first_id(bot: Runtime, table: str) -> int:
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        found = conn.execute(f"SELECT min(id) FROM {table}").fetchone()  # noqa: S608
+    assert found is not None
+    assert found[0] is not None, f"no row in {table}"
+    return int(found[0])
+
+
+def teams_of(bot: Runtime, table: str) -> set[str]:
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        return {row[0] for row in conn.execute(f"SELECT team_id FROM {table}")}  # noqa: S608
+
+
+def posted_button(fake: FakeSlack, action_id: str, value: str) -> tuple[dict[str, Any], Any]:
+    """A button the bot posted in some message, and that message as it looks now."""
+    for channel in list(fake.channels):
+        for message in fake.messages(channel):
+            for button in all_buttons(message):
+                if button.get("action_id") == action_id and button.get("value") == value:
+                    return button, {**message, "channel": channel}
+    raise AssertionError(f"no {action_id} button with value {value} was posted")
+
+
+def shown_button(surface: Any, action_id: str, value: str) -> dict[str, Any]:
+    """The button on a Home tab or an ephemeral listing."""
+    for button in all_buttons(surface):
+        if button.get("action_id") == action_id and button.get("value") == value:
+            return button
+    raise AssertionError(f"no {action_id} button with value {value} shown")
+
+
+# -- team A's world, one stage per kind of button ------------------------------------------
+
+
+@dataclass
+class World:
+    slack: SlackSender
+    fake: FakeSlack
+    bot: Runtime
+    clock: FrozenClock
+
+
+async def asked(world: World) -> None:
+    """Alice asked Bob; the request is open."""
+    await ask(world.slack, world.fake, world.bot, BOB)
+
+
+async def accepted(world: World) -> None:
+    """Alice asked Bob, who accepted."""
+    await accepted_request(world.slack, world.fake, world.bot)
+
+
+async def offered(world: World) -> None:
+    """Bob offered Alice one time; she hasn't picked it."""
+    source = await accepted_request(world.slack, world.fake, world.bot)
+    await offer(world.slack, world.fake, world.bot, {"Time 1": WED_10_NY}, source=source)
+
+
+async def booked(world: World) -> None:
+    """Alice picked Bob's time: a confirmed session."""
+    await offered(world)
+    slots = latest_dm(world.fake, ALICE)
+    await world.slack.click(pick_buttons(slots)[0], slots, user_id=ALICE)
+    await world.bot.background.drain(5)
+
+
+async def planned(world: World) -> None:
+    """The session was held, Bob logged notes with a step for Alice and a weekly check-in,
+    and a week on the check-in was asked."""
+    await booked(world)
+    world.clock.advance(days=1)
+    button, where = posted_button(
+        world.fake, ids.SESSION_LOG_NOTES, str(first_id(world.bot, "sessions"))
+    )
+    await world.slack.click(button, where, user_id=BOB)
+    answers = {
+        "Private notes": "Team A's private notes",
+        "Step 1": "Draft the promo case",
+        "Step 1: who": "Them",
+        "Step 1: due": date(2026, 3, 20),
+        "What next?": "checkin_1w",
+    }
+    await log_notes(world.slack, world.fake, world.bot, answers, user_id=BOB)
+    world.clock.advance(weeks=1)
+    await deliver_due(world.bot)
+
+
+async def history_listed(world: World) -> Any:
+    """After `planned`, Bob lists his notes about Alice; returns the listing (its Edit button)."""
+    await planned(world)
+    listed = await world.slack.command(f"notes <@{ALICE}>", user_id=BOB)
+    return listed.body
+
+
+async def introduced(world: World) -> None:
+    """Carol introduced Alice to Dave, who hasn't answered."""
+    add_dave(world.fake)
+    await introduce(world.slack, world.fake, world.bot)
+
+
+@dataclass(frozen=True)
+class Case:
+    """A button of team A's, pressed by the person it is for (`clicker`), from team B."""
+
+    action_id: str
+    stage: Callable[[World], Awaitable[Any]]  # returns where the button is, or None: posted
+    table: str  # whose id the button carries
+    clicker: str
+    home: bool = False  # the button is on App Home, so the answer is a notice there
+
+    def __str__(self) -> str:
+        return self.action_id
+
+
+CLICKS = (
+    Case(ids.REQUEST_ACCEPT, asked, "requests", BOB),
+    Case(ids.REQUEST_DECLINE, asked, "requests", BOB),
+    Case(ids.REQUEST_SUGGEST, asked, "requests", BOB),
+    Case(ids.REQUEST_CANCEL, asked, "requests", ALICE),
+    Case(ids.HOME_ACCEPT, asked, "requests", BOB, home=True),
+    Case(ids.HOME_CANCEL_REQUEST, asked, "requests", ALICE, home=True),
+    Case(ids.OFFER_TIMES, accepted, "requests", BOB),
+    Case(ids.HOME_OFFER_TIMES, accepted, "requests", BOB, home=True),
+    Case(ids.SLOT_PICK, offered, "offered_slots", ALICE),
+    Case(ids.SLOTS_NONE_WORK, offered, "requests", ALICE),
+    Case(ids.SESSION_CANCEL, booked, "sessions", ALICE),
+    Case(ids.SESSION_RESCHEDULE, booked, "sessions", BOB),
+    Case(ids.SESSION_LOG_NOTES, booked, "sessions", BOB),
+    Case(ids.ITEM_DONE, planned, "action_items", ALICE),
+    Case(ids.HOME_ITEM_DONE, planned, "action_items", ALICE, home=True),
+    Case(ids.CHECKIN_ALL_DONE, planned, "checkins", ALICE),
+    Case(ids.CHECKIN_STILL_WORKING, planned, "checkins", ALICE),
+    Case(ids.CHECKIN_ANOTHER_CHAT, planned, "checkins", ALICE),
+    Case(ids.NOTES_EDIT, history_listed, "notes", BOB),
+    Case(ids.INTRO_ACCEPT, introduced, "intros", DAVE),
+    Case(ids.INTRO_DECLINE, introduced, "intros", DAVE),
+)
+
+# Methods by which the bot shows or changes something; a refused click calls none of them
+# (its one answer goes to the clicker's response_url, or to their own Home).
+SHOWING = ("chat.postMessage", "chat.update", "chat.postEphemeral", "views.open", "views.push")
+
+
+def shown_since(fake: FakeSlack, start: int) -> list[str]:
+    return [c.method for c in fake.calls[start:] if c.method in SHOWING]
+
+
+@pytest.mark.parametrize("case", CLICKS, ids=str)
+async def test_a_click_from_another_team_is_refused_and_changes_nothing(
+    case: Case,
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    listing = await case.stage(World(slack, fake, bot, clock))
+    await bot.background.drain(5)
+    await deliver_due(bot)  # team A's own work is done before team B clicks
+    value = str(first_id(bot, case.table))
+    if case.home:
+        home = await open_home(slack, fake, case.clicker)
+        button, source = shown_button(home, case.action_id, value), home
+    elif listing is not None:
+        button, source = shown_button(listing, case.action_id, value), listing
+    else:
+        button, source = posted_button(fake, case.action_id, value)
+    skip = TEAM_B if case.home else ""
+    before = database(bot, but_people_of=skip)
+
+    answer = await refusal_of(other, fake, bot, case, button, source)
+
+    assert refused(answer), answer
+    assert database(bot, but_people_of=skip) == before
+    # Team B hears exactly what it hears of an id that exists nowhere: nothing of team A.
+    ghost = {**button, "value": "987654321"}
+    assert await refusal_of(other, fake, bot, case, ghost, source) == answer
+
+    # The same press from team A does something: the button was live, the team was refused.
+    start = len(fake.calls)
+    await slack.click(button, source, user_id=case.clicker)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+    assert database(bot) != before or shown_since(fake, start), "team A's click did nothing"
+
+
+async def refusal_of(
+    sender: SlackSender,
+    fake: FakeSlack,
+    bot: Runtime,
+    case: Case,
+    button: dict[str, Any],
+    source: Any,
+) -> str:
+    """Press `button` as `case.clicker` through `sender`; what they alone were told. Nothing
+    else may reach Slack: no message, update or modal."""
+    start = len(fake.calls)
+    await sender.click(button, source, user_id=case.clicker)
+    await bot.background.drain(5)
+    assert shown_since(fake, start) == []
+    if case.home:
+        return await home_notice(fake, case.clicker, start)
+    answers = [c.args for c in fake.calls[start:] if c.method == "response_url"]
+    assert len(answers) == 1, answers
+    assert answers[0].get("response_type") == "ephemeral"
+    assert not answers[0].get("replace_original")
+    return str(answers[0].get("text"))
+
+
+REFUSALS = (
+    "This isn't yours, so I didn't change anything.",
+    # Unknown ids read as gone: the same answer as for an id of no team at all.
+    "That step was removed from the plan, so there's nothing to tick.",
+    "I can't find those notes any more, so there's nothing to edit.",
+)
+
+
+def refused(text: str) -> bool:
+    return any(refusal in text for refusal in REFUSALS)
+
+
+async def home_notice(fake: FakeSlack, user_id: str, start: int) -> str:
+    """The notice on top of the Home tab published for `user_id` since call `start`; the rest
+    of that tab shows none of team A's rows."""
+    published = [
+        c
+        for c in fake.calls[start:]
+        if c.method == "views.publish" and c.args.get("user_id") == user_id
+    ]
+    assert len(published) == 1, published
+    view = published[0].response["view"]
+    assert_nothing_of_team_a(block_texts(view))
+    return block_texts({"blocks": view["blocks"][:1]})
+
+
+def assert_nothing_of_team_a(text: str) -> None:
+    """Team A's people and words are absent from something shown in team B."""
+    for trace in (f"<@{ALICE}>", f"<@{BOB}>", f"<@{CAROL}>", f"<@{DAVE}>", "Career path"):
+        assert trace not in text, (trace, text)
