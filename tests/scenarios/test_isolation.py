@@ -9,7 +9,6 @@ same click from team A works, so it was the team that was refused, not the butto
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Awaitable, Callable
@@ -36,17 +35,18 @@ from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
 from tests.flows import (
     DAVE,
     DETAILS,
+    THU_11_NY,
     WED_10_NY,
     accepted_request,
     add_dave,
     ask,
     introduce,
+    latest_dm,
     log_notes,
     offer,
     open_home,
     opened_modal,
     pick_buttons,
-    latest_dm,
 )
 
 TEAM_A, TEAM_B = TEAM_ID, "T0002"
@@ -324,3 +324,158 @@ def assert_nothing_of_team_a(text: str) -> None:
     """Team A's people and words are absent from something shown in team B."""
     for trace in (f"<@{ALICE}>", f"<@{BOB}>", f"<@{CAROL}>", f"<@{DAVE}>", "Career path"):
         assert trace not in text, (trace, text)
+
+
+# -- modals: a form opened in team A, submitted from team B --------------------------------
+
+
+async def held(world: World) -> None:
+    """A booked session that has ended, so its notes can be logged."""
+    await booked(world)
+    world.clock.advance(days=1)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal team A's `submitter` opened with `opener`, carrying an id of `table`."""
+
+    callback_id: str
+    stage: Callable[[World], Awaitable[Any]]
+    opener: str
+    table: str
+    submitter: str
+    answers: dict[str, Any]
+
+    def __str__(self) -> str:
+        return f"{self.callback_id}-{self.table}"
+
+
+FORMS = (
+    Form(ids.DECLINE_MODAL, asked, ids.REQUEST_DECLINE, "requests", BOB, {"decline_reason": "B"}),
+    Form(ids.OFFER_MODAL, accepted, ids.OFFER_TIMES, "requests", BOB, {"Time 1": THU_11_NY}),
+    Form(ids.PROPOSE_MODAL, offered, ids.SLOTS_NONE_WORK, "requests", ALICE, {"Time 1": THU_11_NY}),
+    Form(
+        ids.SESSION_CANCEL_MODAL,
+        booked,
+        ids.SESSION_CANCEL,
+        "sessions",
+        BOB,
+        {"Anything you'd like to tell them?": "Team B's reason"},
+    ),
+    Form(
+        ids.NOTES_MODAL,
+        held,
+        ids.SESSION_LOG_NOTES,
+        "sessions",
+        BOB,
+        {"Private notes": "Team B's notes", "Step 1": "Team B's step", "Step 1: who": "Them"},
+    ),
+    Form(
+        ids.NOTES_MODAL,
+        history_listed,
+        ids.NOTES_EDIT,
+        "notes",
+        BOB,
+        {"Private notes": "Team B's rewrite"},
+    ),
+)
+
+NOWHERE = 987654321  # an id no team has
+
+
+def ghost_of(metadata: str) -> str:
+    """The same private_metadata with its row ids pointing nowhere."""
+    if metadata.isdigit():
+        return str(NOWHERE)
+    data = json.loads(metadata)
+    return json.dumps({k: NOWHERE if isinstance(v, int) else v for k, v in data.items()})
+
+
+@pytest.mark.parametrize("form", FORMS, ids=str)
+async def test_a_form_from_another_team_is_refused_and_changes_nothing(
+    form: Form,
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    listing = await form.stage(World(slack, fake, bot, clock))
+    await bot.background.drain(5)
+    await deliver_due(bot)
+    value = str(first_id(bot, form.table))
+    if listing is not None:
+        button, source = shown_button(listing, form.opener, value), listing
+    else:
+        button, source = posted_button(fake, form.opener, value)
+    await slack.click(button, source, user_id=form.submitter)
+    await bot.background.drain(5)  # what opening it does in team A is done
+    view = opened_modal(fake)
+    assert view["callback_id"] == form.callback_id
+    assert value in view["private_metadata"]
+    before = database(bot, but_people_of=TEAM_B)  # looking up a time zone records the person
+
+    start = len(fake.calls)
+    reply = await other.view_submission(view, form.answers, user_id=form.submitter)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+
+    assert database(bot, but_people_of=TEAM_B) == before
+    assert [(c.method, c.args) for c in fake.calls[start:] if c.method in SHOWING] == []
+    answer = form_refusal(reply.body)
+    assert refused(answer), reply.body
+    ghost = ghost_of(view["private_metadata"])
+    again = await other.view_submission(
+        view, form.answers, user_id=form.submitter, private_metadata=ghost
+    )
+    assert form_refusal(again.body) == answer
+
+    # From team A, the same form goes through.
+    reply = await slack.view_submission(view, form.answers, user_id=form.submitter)
+    await bot.background.drain(5)
+    assert not reply.body, reply.body
+    assert database(bot, but_people_of=TEAM_B) != before
+
+
+def form_refusal(body: Any) -> str:
+    """Why a submission was refused: its inline errors, or the notice the form became."""
+    assert isinstance(body, dict), body
+    if body.get("response_action") == "errors":
+        return " ".join(sorted(body["errors"].values()))
+    assert body.get("response_action") == "update", body
+    return block_texts(body["view"])
+
+
+async def test_an_intro_passing_on_another_teams_request_refers_nothing(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    """Suggest someone else's form carries the request it passes on; submitted in team B, the
+    intro is team B's own and team A's request is neither linked nor referred."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await asked(World(slack, fake, bot, clock))
+    request_id = str(first_id(bot, "requests"))
+    button, source = posted_button(fake, ids.REQUEST_SUGGEST, request_id)
+    await slack.click(button, source, user_id=BOB)
+    view = opened_modal(fake)
+    assert view["callback_id"] == ids.INTRO_MODAL
+    requests_before, start = database(bot)["requests"], len(fake.calls)
+
+    answers = {"Who should they meet?": DAVE, "Why this connection?": "Team B's reason"}
+    reply = await other.view_submission(view, answers, user_id=BOB)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+
+    assert not reply.body
+    assert database(bot)["requests"] == requests_before
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        intros = conn.execute("SELECT team_id, from_request_id FROM intros").fetchall()
+    assert intros == [(TEAM_B, None)]
+    told_since = [block_texts(c) for c in fake.calls[start:] if c.method == "chat.postMessage"]
+    assert told_since
+    assert DETAILS not in "".join(told_since)
