@@ -31,6 +31,7 @@ from playground.fakeslack import (
     all_buttons,
     block_texts,
 )
+from storage.models import SubjectType
 from tests.conftest import SIGNING_SECRET, deliver_due, replies_sent
 from tests.flows import (
     DAVE,
@@ -479,3 +480,281 @@ async def test_an_intro_passing_on_another_teams_request_refers_nothing(
     told_since = [block_texts(c) for c in fake.calls[start:] if c.method == "chat.postMessage"]
     assert told_since
     assert DETAILS not in "".join(told_since)
+
+
+# -- commands, Home and the outbox: two workspaces with the same people ----------------------
+
+B_DETAILS = "Team B's question: how do I prepare for my first conference talk?"
+A_PRIVATE = "Team A's private notes"
+A_STEP = "Draft the promo case"
+
+
+async def two_teams(world: World, other: SlackSender) -> None:
+    """Team A: Bob is a mentor tagged negotiation; Alice asked him, they met, he logged
+    private notes and a step for her, a check-in was asked; Carol asked Bob too; Carol
+    introduced Alice to Dave. Team B, same user ids: Alice asked Bob once, nothing more."""
+    slack, fake, bot = world.slack, world.fake, world.bot
+    await slack.command("profile", user_id=BOB)
+    answers = {ids.PROFILE_TAGS_BLOCK: "negotiation", ids.PROFILE_CAPACITY_BLOCK: "4"}
+    await slack.view_submission(opened_modal(fake), answers, user_id=BOB)
+    await planned(world)
+    await slack.command(f"ask <@{BOB}>", user_id=CAROL)
+    asked_by_carol = {"What is it about?": "Career path", "What's on your mind?": DETAILS}
+    await slack.view_submission(opened_modal(fake), asked_by_carol, user_id=CAROL)
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+
+    await other.command(f"ask <@{BOB}>", user_id=ALICE)
+    asked_in_b = {"What is it about?": "Getting promoted", "What's on your mind?": B_DETAILS}
+    await other.view_submission(opened_modal(fake), asked_in_b, user_id=ALICE)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+    assert teams_of(bot, "requests") == {TEAM_A, TEAM_B}
+
+
+def team_rows(bot: Runtime, team_id: str) -> Table:
+    """Every row that carries `team_id`, by table."""
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        found: Table = {}
+        for name in names:
+            columns = [row[1] for row in conn.execute(f"PRAGMA table_info({name})")]
+            if "team_id" in columns:
+                sql = f"SELECT * FROM {name} WHERE team_id = ?"  # noqa: S608 - a table's name
+                found[name] = sorted(conn.execute(sql, (team_id,)).fetchall(), key=repr)
+    return found
+
+
+def last_export(fake: FakeSlack) -> dict[str, Any]:
+    uploads = [u for u in fake.uploads.values() if u.filename.endswith(".json")]
+    assert uploads, "no export was uploaded"
+    assert uploads[-1].data is not None
+    return dict(json.loads(uploads[-1].data))
+
+
+def rows_of(export: dict[str, Any]) -> list[dict[str, Any]]:
+    lists = [v for v in export.values() if isinstance(v, list)]
+    return [row for rows in lists for row in rows if isinstance(row, dict)]
+
+
+async def test_export_in_one_team_holds_only_that_teams_rows(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+
+    await other.command("export", user_id=ALICE)
+    await bot.background.drain(5)
+    alices = last_export(fake)
+    assert (alices["team_id"], alices["user_id"]) == (TEAM_B, ALICE)
+    assert [r["details"] for r in alices["requests"]] == [B_DETAILS]
+    for kind in ("sessions", "notes", "action_items", "checkins", "relationships", "intros"):
+        assert alices[kind] == [], kind
+    assert {row["team_id"] for row in rows_of(alices) if "team_id" in row} == {TEAM_B}
+    text = json.dumps(alices)
+    for trace in (DETAILS, A_PRIVATE, A_STEP, "Dave"):
+        assert trace not in text
+
+    await other.command("export", user_id=BOB)
+    await bot.background.drain(5)
+    bobs = last_export(fake)
+    assert bobs["mentor_profile"] is None  # his profile is team A's
+    assert [r["details"] for r in bobs["requests"]] == [B_DETAILS]
+    assert bobs["notes"] == []
+    assert A_PRIVATE not in json.dumps(bobs)
+
+    # In team A, Bob's export has his notes: the data is there, team B just never sees it.
+    await clocked_slack.command("export", user_id=BOB)
+    await bot.background.drain(5)
+    assert A_PRIVATE in json.dumps(last_export(fake))
+
+
+def stats_text(fake: FakeSlack, start: int) -> str:
+    [shown] = [c for c in fake.calls[start:] if c.method == "response_url" and c.args.get("blocks")]
+    return block_texts(shown)
+
+
+async def test_stats_count_only_the_teams_own_rows(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+    fake.add_user(CAROL, "carol", is_owner=True)
+    clock.advance(minutes=1)  # a window is [start, now): rows made this instant are next
+
+    start = len(fake.calls)
+    await other.command("stats", user_id=CAROL)
+    in_b = stats_text(fake, start)
+    start = len(fake.calls)
+    await clocked_slack.command("stats", user_id=CAROL)
+    in_a = stats_text(fake, start)
+
+    assert "last 30 days: 1 (detected 0, /mentor ask 1, shortcut 0, intro 0)" in in_b
+    assert "last 30 days: 2 (detected 0, /mentor ask 2, shortcut 0, intro 0)" in in_a
+    assert in_a != in_b
+    for trace in (DETAILS, B_DETAILS, A_PRIVATE, A_STEP):
+        assert trace not in in_b
+
+
+async def test_home_in_one_team_shows_nothing_of_the_other(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        b_requests = {
+            str(r[0]) for r in conn.execute("SELECT id FROM requests WHERE team_id = ?", (TEAM_B,))
+        }
+    for person in (ALICE, BOB):
+        view = await open_home(other, fake, person)
+        home = block_texts(view)
+        assert "Getting promoted" in home  # team B's own request is there
+        assert "Nothing booked" in home  # team A's session is not
+        for trace in ("Career path", A_STEP, f"<@{CAROL}>", f"<@{DAVE}>"):
+            assert trace not in home, (person, trace)
+        # Every button carrying a row id carries one of team B's requests.
+        carried = {b["value"] for b in all_buttons(view) if str(b.get("value", "")).isdigit()}
+        assert carried <= b_requests, (person, carried)
+
+    # Team A's Home of the same people shows team A's rows.
+    alice_in_a = block_texts(await open_home(clocked_slack, fake, ALICE))
+    assert A_STEP in alice_in_a
+    assert "Getting promoted" not in alice_in_a
+
+
+async def test_find_in_one_team_never_lists_the_others_mentors(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+
+    in_b = await other.command("find negotiation", user_id=ALICE)
+    in_a = await clocked_slack.command("find negotiation", user_id=ALICE)
+
+    assert f"<@{BOB}>" not in str(in_b.body)
+    assert f"<@{BOB}>" in block_texts(in_a.body["blocks"])
+
+
+async def test_notes_in_one_team_show_nothing_of_the_others_history(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+
+    in_b = await other.command(f"notes <@{ALICE}>", user_id=BOB)
+    in_a = await clocked_slack.command(f"notes <@{ALICE}>", user_id=BOB)
+
+    for trace in (A_PRIVATE, A_STEP, "Career path", "Held"):
+        assert trace not in str(in_b.body), trace
+    assert A_PRIVATE in str(in_a.body)
+
+
+async def test_forget_in_one_team_deletes_nothing_of_the_other(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+    team_a = team_rows(bot, TEAM_A)
+
+    await other.command("forget", user_id=ALICE)
+    await other.view_submission(opened_modal(fake), user_id=ALICE)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+
+    assert team_rows(bot, TEAM_A) == team_a
+    assert ALICE not in str(team_rows(bot, TEAM_B))  # gone from team B, tombstoned
+    assert await bot.store.get_person(TEAM_A, ALICE) is not None
+
+
+# Kinds of timed message whose row names a subject, with the subject's table, and someone
+# inside working hours at the clock's time (so none waits for morning).
+FORGED = (
+    ("session.reminder", SubjectType.SESSION, "sessions", BOB),
+    ("session.did_you_meet", SubjectType.SESSION, "sessions", BOB),
+    ("request.nudge", SubjectType.REQUEST, "requests", BOB),
+    ("request.escalate", SubjectType.REQUEST, "requests", BOB),
+    ("request.expire", SubjectType.REQUEST, "requests", BOB),
+    ("checkin.ask", SubjectType.CHECKIN, "checkins", ALICE),
+    ("action_item.due", SubjectType.ACTION_ITEM, "action_items", ALICE),
+    ("intro.nudge", SubjectType.INTRO, "intros", DAVE),
+    ("intro.expire", SubjectType.INTRO, "intros", BOB),
+    ("intro.followup", SubjectType.INTRO, "intros", ALICE),
+)
+
+
+async def test_timed_messages_keep_their_team(
+    clocked_slack: SlackSender,
+    other: SlackSender,
+    fake_slack: FakeSlack,
+    clocked_bot: Runtime,
+    clock: FrozenClock,
+) -> None:
+    """Every outbox row belongs to its subject's team; a row of team B naming team A's rows
+    (ids are global, so only a forged one could) sends nothing and changes nothing."""
+    fake, bot = fake_slack, clocked_bot
+    await two_teams(World(clocked_slack, fake, bot, clock), other)
+    tables = {kind: table for _, kind, table, _ in FORGED}
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        rows = conn.execute(
+            "SELECT team_id, subject_type, subject_id FROM outbox WHERE subject_id IS NOT NULL"
+        ).fetchall()
+        for team, subject_type, subject_id in rows:
+            table = tables.get(SubjectType(subject_type), subject_type + "s")
+            sql = f"SELECT team_id FROM {table} WHERE id = ?"  # noqa: S608 - a table's name
+            assert conn.execute(sql, (subject_id,)).fetchone() == (team,)
+    assert {team for team, _, _ in rows} == {TEAM_A, TEAM_B}
+
+    team_a, start = team_rows(bot, TEAM_A), len(fake.calls)
+    for n, (kind, subject_type, table, recipient) in enumerate(FORGED):
+        assert await bot.store.enqueue(
+            TEAM_B,
+            kind,
+            recipient,
+            clock.now(),
+            dedupe_key=f"forged:{n}",
+            subject_type=subject_type,
+            subject_id=first_id(bot, table),
+            now=clock.now(),
+        )
+    await deliver_due(bot)
+
+    assert shown_since(fake, start) == []
+    assert team_rows(bot, TEAM_A) == team_a
+    with sqlite3.connect(bot.settings.db_path) as conn:
+        left = conn.execute(
+            "SELECT status FROM outbox WHERE team_id = ? AND dedupe_key LIKE 'forged:%'",
+            (TEAM_B,),
+        ).fetchall()
+    assert len(left) == len(FORGED)
+    assert ("pending",) not in left
+    assert ("sending",) not in left
