@@ -86,6 +86,7 @@ def database(bot: Runtime, *, but_people_of: str = "") -> Table:
 
 
 def first_id(bot: Runtime, table: str) -> int:
+    """The lowest id in `table`, which may carry a WHERE clause."""
     with sqlite3.connect(bot.settings.db_path) as conn:
         found = conn.execute(f"SELECT min(id) FROM {table}").fetchone()  # noqa: S608
     assert found is not None
@@ -130,6 +131,13 @@ class World:
 async def asked(world: World) -> None:
     """Alice asked Bob; the request is open."""
     await ask(world.slack, world.fake, world.bot, BOB)
+
+
+async def nudged(world: World) -> None:
+    """Alice asked Bob a day ago and he hasn't answered: he was nudged."""
+    await asked(world)
+    world.clock.advance(days=1)
+    await deliver_due(world.bot)
 
 
 async def accepted(world: World) -> None:
@@ -191,7 +199,7 @@ class Case:
 
     action_id: str
     stage: Callable[[World], Awaitable[Any]]  # returns where the button is, or None: posted
-    table: str  # whose id the button carries
+    table: str  # whose id the button carries (a table, or a table with a WHERE clause)
     clicker: str
     home: bool = False  # the button is on App Home, so the answer is a notice there
 
@@ -206,6 +214,9 @@ CLICKS = (
     Case(ids.REQUEST_CANCEL, asked, "requests", ALICE),
     Case(ids.HOME_ACCEPT, asked, "requests", BOB, home=True),
     Case(ids.HOME_CANCEL_REQUEST, asked, "requests", ALICE, home=True),
+    Case(ids.NUDGE_SNOOZE_DAY, nudged, "outbox WHERE kind = 'request.nudge'", BOB),
+    Case(ids.NUDGE_SNOOZE_WEEK, nudged, "outbox WHERE kind = 'request.nudge'", BOB),
+    Case(ids.NUDGE_STOP, nudged, "outbox WHERE kind = 'request.nudge'", BOB),
     Case(ids.OFFER_TIMES, accepted, "requests", BOB),
     Case(ids.HOME_OFFER_TIMES, accepted, "requests", BOB, home=True),
     Case(ids.SLOT_PICK, offered, "offered_slots", ALICE),
