@@ -48,6 +48,7 @@ from tests.flows import (
     open_home,
     opened_modal,
     pick_buttons,
+    set_pool,
 )
 
 TEAM_A, TEAM_B = TEAM_ID, "T0002"
@@ -140,6 +141,12 @@ async def nudged(world: World) -> None:
     await deliver_due(world.bot)
 
 
+async def pooled(world: World) -> None:
+    """Alice asked the mentor pool; nobody has offered yet."""
+    await set_pool(world.bot)
+    await ask(world.slack, world.fake, world.bot, None)
+
+
 async def accepted(world: World) -> None:
     """Alice asked Bob, who accepted."""
     await accepted_request(world.slack, world.fake, world.bot)
@@ -157,6 +164,13 @@ async def booked(world: World) -> None:
     slots = latest_dm(world.fake, ALICE)
     await world.slack.click(pick_buttons(slots)[0], slots, user_id=ALICE)
     await world.bot.background.drain(5)
+
+
+async def met_asked(world: World) -> None:
+    """The session's time has passed and Bob was asked whether they met."""
+    await booked(world)
+    world.clock.advance(days=1)
+    await deliver_due(world.bot)
 
 
 async def planned(world: World) -> None:
@@ -193,6 +207,13 @@ async def introduced(world: World) -> None:
     await introduce(world.slack, world.fake, world.bot)
 
 
+async def intro_accepted(world: World) -> None:
+    """Dave said yes to Carol's intro; Alice and he have a group DM with Book time."""
+    await introduced(world)
+    button, where = posted_button(world.fake, ids.INTRO_ACCEPT, str(first_id(world.bot, "intros")))
+    await world.slack.click(button, where, user_id=DAVE)
+
+
 @dataclass(frozen=True)
 class Case:
     """A button of team A's, pressed by the person it is for (`clicker`), from team B."""
@@ -212,6 +233,7 @@ CLICKS = (
     Case(ids.REQUEST_DECLINE, asked, "requests", BOB),
     Case(ids.REQUEST_SUGGEST, asked, "requests", BOB),
     Case(ids.REQUEST_CANCEL, asked, "requests", ALICE),
+    Case(ids.REQUEST_CLAIM, pooled, "requests", CAROL),
     Case(ids.HOME_ACCEPT, asked, "requests", BOB, home=True),
     Case(ids.HOME_CANCEL_REQUEST, asked, "requests", ALICE, home=True),
     Case(ids.NUDGE_SNOOZE_DAY, nudged, "outbox WHERE kind = 'request.nudge'", BOB),
@@ -224,6 +246,9 @@ CLICKS = (
     Case(ids.SESSION_CANCEL, booked, "sessions", ALICE),
     Case(ids.SESSION_RESCHEDULE, booked, "sessions", BOB),
     Case(ids.SESSION_LOG_NOTES, booked, "sessions", BOB),
+    Case(ids.SESSION_HELD, met_asked, "sessions", BOB),
+    Case(ids.SESSION_MOVED, met_asked, "sessions", BOB),
+    Case(ids.SESSION_MISSED, met_asked, "sessions", BOB),
     Case(ids.ITEM_DONE, planned, "action_items", ALICE),
     Case(ids.HOME_ITEM_DONE, planned, "action_items", ALICE, home=True),
     Case(ids.CHECKIN_ALL_DONE, planned, "checkins", ALICE),
@@ -232,6 +257,7 @@ CLICKS = (
     Case(ids.NOTES_EDIT, history_listed, "notes", BOB),
     Case(ids.INTRO_ACCEPT, introduced, "intros", DAVE),
     Case(ids.INTRO_DECLINE, introduced, "intros", DAVE),
+    Case(ids.INTRO_BOOK, intro_accepted, "intros", ALICE),
 )
 
 # Methods by which the bot shows or changes something; a refused click calls none of them
