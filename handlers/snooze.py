@@ -17,7 +17,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from bot.clock import Clock
 from handlers.blocks.nudges import STOP_CONFIRM, build_snoozed
 from handlers.blocks.text import section
-from handlers.kit import NOT_YOURS, BadArguments, SubcommandCall, parse_id, tell
+from handlers.kit import NOT_YOURS, BadArguments, SubcommandCall, parse_id, submitter, tell
 from storage.models import OutboxMessage
 from storage.store import Store
 
@@ -32,15 +32,16 @@ BROKEN_NUDGE = "That button is broken, so I didn't change anything."
 async def _clicked_nudge(
     body: dict[str, Any], respond: AsyncRespond, store: Store
 ) -> OutboxMessage | None:
-    """The nudge (outbox row) the button belongs to, if the clicker is its recipient."""
-    user_id = str((body.get("user") or {}).get("id") or "")
+    """The nudge (outbox row) the button belongs to, if the clicker is its recipient in its
+    workspace."""
+    user_id, team_id = submitter(body)
     actions = body.get("actions") or [{}]
     row_id = parse_id(actions[0].get("value") if isinstance(actions[0], dict) else None)
     if row_id is None:
         log.warning("broken nudge button user=%s", user_id)
         await tell(respond, BROKEN_NUDGE)
         return None
-    row = await store.get_outbox_message(row_id)
+    row = await store.get_outbox_message(team_id, row_id)
     if row is None or row.recipient != user_id:
         await tell(respond, NOT_YOURS)
         return None

@@ -94,7 +94,9 @@ async def _drop_checkins(conn: Connection, team_id: str, ids: Iterable[Record]) 
     """Delete unasked check-ins and cancel their questions."""
     for row in ids:
         await conn.execute_fetchall(_CANCEL_OUTBOX, (team_id, str(SubjectType.CHECKIN), row[0]))
-        await conn.execute_fetchall("DELETE FROM checkins WHERE id = ?", (row[0],))
+        await conn.execute_fetchall(
+            "DELETE FROM checkins WHERE id = ? AND team_id = ?", (row[0], team_id)
+        )
 
 
 async def add_checkin_on(

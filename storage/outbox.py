@@ -356,9 +356,13 @@ class OutboxQueries:
         )
         return changed == 1
 
-    async def get_outbox_message(self: _StoreCore, message_id: int) -> OutboxMessage | None:
-        """One outbox row by id, or None."""
-        rows = await self._fetch("SELECT * FROM outbox WHERE id = ?", (message_id,))
+    async def get_outbox_message(
+        self: _StoreCore, team_id: str, message_id: int
+    ) -> OutboxMessage | None:
+        """One outbox row by id, or None if this workspace has no such row."""
+        rows = await self._fetch(
+            "SELECT * FROM outbox WHERE id = ? AND team_id = ?", (message_id, team_id)
+        )
         return OutboxMessage.model_validate(dict(rows[0])) if rows else None
 
     async def list_outbox(

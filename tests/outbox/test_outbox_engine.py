@@ -324,7 +324,7 @@ async def test_a_snooze_holds_nudges_but_not_other_kinds(
     engine = dispatcher(store, fake_slack, session, clock, nudge_kinds={"test.nudge"})
     report = await engine.tick()
     assert (report.sent, report.deferred) == (1, 1)
-    nudge = await store.get_outbox_message(1)
+    nudge = await store.get_outbox_message(TEAM_ID, 1)
     assert nudge is not None
     assert nudge.status is OutboxStatus.PENDING
     assert nudge.due_at == until
@@ -343,7 +343,7 @@ async def test_stopped_nudge_kinds_are_cancelled_not_sent(
     engine = dispatcher(store, fake_slack, session, clock, nudge_kinds={"test.nudge"})
     report = await engine.tick()
     assert (report.sent, report.skipped) == (1, 1)
-    muted = await store.get_outbox_message(1)
+    muted = await store.get_outbox_message(TEAM_ID, 1)
     assert muted is not None
     assert muted.status is OutboxStatus.CANCELLED
     assert muted.last_error == "muted by the recipient (Stop these)"
@@ -369,7 +369,7 @@ async def test_on_sent_gets_the_posted_message_and_its_failure_is_not_a_resend(
     assert report.sent == 1
     [(channel, ts)] = seen
     assert fake_slack.messages(channel)[0]["ts"] == ts
-    row = await store.get_outbox_message(1)
+    row = await store.get_outbox_message(TEAM_ID, 1)
     assert row is not None
     assert row.status is OutboxStatus.SENT
     clock.advance(minutes=10)

@@ -70,25 +70,25 @@ async def test_finishing_a_row(store: Store) -> None:
     assert await store.defer(rows["wait"].id, NOW + timedelta(hours=2))
     assert await store.mark_failed(rows["dead"].id, "x" * 2000)
 
-    sent = await store.get_outbox_message(rows["sent"].id)
+    sent = await store.get_outbox_message(TEAM, rows["sent"].id)
     assert sent is not None
     assert sent.status is OutboxStatus.SENT
     assert sent.sent_at == NOW
-    again = await store.get_outbox_message(rows["again"].id)
+    again = await store.get_outbox_message(TEAM, rows["again"].id)
     assert again is not None
     assert again.status is OutboxStatus.PENDING
     assert (again.attempts, again.last_error, again.lease_until) == (1, "500 boom", None)
-    wait = await store.get_outbox_message(rows["wait"].id)
+    wait = await store.get_outbox_message(TEAM, rows["wait"].id)
     assert wait is not None
     assert wait.attempts == 0
-    dead = await store.get_outbox_message(rows["dead"].id)
+    dead = await store.get_outbox_message(TEAM, rows["dead"].id)
     assert dead is not None
     assert dead.status is OutboxStatus.FAILED
     assert dead.last_error is not None
     assert len(dead.last_error) == 500
 
     assert await store.retry_failed(NOW + timedelta(days=1)) == 1
-    revived = await store.get_outbox_message(rows["dead"].id)
+    revived = await store.get_outbox_message(TEAM, rows["dead"].id)
     assert revived is not None
     assert revived.status is OutboxStatus.PENDING
     assert (revived.attempts, revived.due_at) == (0, NOW + timedelta(days=1))
@@ -153,7 +153,7 @@ async def test_a_restarted_worker_takes_back_only_its_own_leases(store: Store) -
     # Its first claim ended with no outcome: a post may be in Slack since that claim began.
     assert (taken_back.maybe_posted_since, taken_back.attempts) == (NOW, 2)
     assert taken_back.claimed_at == later
-    untouched = await store.get_outbox_message(theirs.id)
+    untouched = await store.get_outbox_message(theirs.team_id, theirs.id)
     assert untouched is not None
     assert (untouched.claimed_by, untouched.lease_until) == ("web-2", NOW + LEASE)
 
