@@ -41,8 +41,10 @@ from aiohttp import web
 
 from playground.fakeslack.blockkit import check_message
 from playground.fakeslack.methods import METHODS, Method
+from playground.fakeslack.oauth import BOT_SCOPES, OAuth
 from playground.fakeslack.socket import APP_TOKEN, SocketHub, apps_connections_open
-from playground.fakeslack.workspace import SlackError, Workspace
+from playground.fakeslack.teams import Grant, Teams
+from playground.fakeslack.workspace import BOT_USER_ID, TEAM_ID, SlackError, Workspace
 
 TOKEN = "xoxb-test-token"  # noqa: S105 - the fake's own, never a real token
 
@@ -63,6 +65,8 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     path: str = ""
     content_type: str = ""
+    team_id: str | None = None  # the workspace the call acted on (None: the org, or refused)
+    enterprise_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -123,6 +127,9 @@ class FakeSlack(Workspace):
         self._workspace_bucket: tuple[float, float] = (0.0, 0.0)
         self.refused = Counter[str]()  # chat.postMessage 429s, by the limit that refused them
         self._runner: web.AppRunner | None = None
+        self.teams = Teams(self)
+        self.oauth = OAuth(self.teams, clock)
+        self._default_grants: dict[str, Grant] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -138,6 +145,8 @@ class FakeSlack(Workspace):
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self.port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        for ws in self.teams.workspaces.values():
+            ws.base_url = self.base_url
         return self
 
     async def stop(self) -> None:
@@ -167,9 +176,14 @@ class FakeSlack(Workspace):
 
     # -- what tests read and steer ---------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[Call]:
-        """Every recorded call of one method, oldest first."""
-        return [call for call in self.calls if call.method == method]
+    def calls_to(self, method: str, *, team_id: str | None = None) -> list[Call]:
+        """Every recorded call of one method, oldest first; with team_id, those that acted
+        on that workspace."""
+        return [
+            call
+            for call in self.calls
+            if call.method == method and (team_id is None or call.team_id == team_id)
+        ]
 
     def clear(self) -> None:
         """Forget recorded calls and pending failures; the workspace stays."""
@@ -251,6 +265,95 @@ class FakeSlack(Workspace):
         self._workspace_rate = (per_second, burst)
         self._workspace_bucket = (burst, time.monotonic())
 
+    # -- several workspaces (teams.py, oauth.py) -------------------------------------------
+
+    def add_team(
+        self,
+        team_id: str,
+        domain: str,
+        *,
+        users: Iterable[str] = (),
+        enterprise_id: str | None = None,
+        name: str | None = None,
+        token: bool = True,
+    ) -> Workspace:
+        """Another workspace with these people; with token=True (the default) the app is
+        already installed there: `fake.token_for(team_id)` is its bot token."""
+        ws = self.teams.add_team(
+            team_id, domain, name=name, users=users, enterprise_id=enterprise_id
+        )
+        ws.base_url = self.base_url
+        if token:
+            self.teams.issue_token(team_id)
+        return ws
+
+    def team(self, team_id: str) -> Workspace:
+        """A workspace's state (users, channels, messages, views) by team id."""
+        return self.teams.workspace(team_id)
+
+    def token_for(self, team_id: str, *, org_wide: bool = False) -> str:
+        """The newest live bot token of a team (T…), or with org_wide of its org install;
+        a fresh one when there is none. T0001's is `TOKEN`."""
+        ws = self.teams.workspace(team_id)
+        owner = str(ws.enterprise_id) if org_wide else team_id
+        live = [
+            g for g in self.teams.grants_of(owner) if g.kind == "bot" and g.org_wide == org_wide
+        ]
+        if live:
+            return live[-1].token
+        if team_id == TEAM_ID and not org_wide and TOKEN in self.tokens:
+            return TOKEN
+        return self.teams.issue_token(team_id, org_wide=org_wide).token
+
+    def authorization_code(
+        self,
+        team_id: str,
+        *,
+        installer: str,
+        scopes: Iterable[str] = BOT_SCOPES,
+        user_scopes: Iterable[str] = (),
+        org_wide: bool = False,
+        redirect_uri: str | None = None,
+    ) -> str:
+        """The `code` Slack redirects with once `installer` clicked Allow (org_wide: for the
+        whole Enterprise Grid org of `team_id`); oauth.v2.access trades it once, within 10 min."""
+        return self.oauth.authorization_code(
+            team_id,
+            installer=installer,
+            scopes=scopes,
+            user_scopes=user_scopes,
+            org_wide=org_wide,
+            redirect_uri=redirect_uri,
+        )
+
+    def uninstall(self, owner: str) -> dict[str, list[str]]:
+        """The app is removed from a team (T…) or an org (E…): its bot tokens now answer
+        account_inactive, its user tokens token_revoked. Returns the tokens_revoked `tokens`."""
+        grants = self._live_grants(owner)
+        bots = self.teams.kill([g for g in grants if g.kind == "bot"], "account_inactive")
+        users = self.teams.kill([g for g in grants if g.kind == "user"], "token_revoked")
+        return {"oauth": users["oauth"], "bot": bots["bot"]}
+
+    def revoke_tokens(
+        self, owner: str, *, tokens: Iterable[str] | None = None
+    ) -> dict[str, list[str]]:
+        """Revoke a team's (T…) or org's (E…) tokens, or only `tokens` of them: they answer
+        token_revoked from now on. Returns the tokens_revoked event's `tokens`."""
+        grants = self._live_grants(owner)
+        if tokens is not None:
+            chosen = set(tokens)
+            grants = [grant for grant in grants if grant.token in chosen]
+        return self.teams.kill(grants, "token_revoked")
+
+    def _live_grants(self, owner: str) -> list[Grant]:
+        if owner == TEAM_ID:
+            for token in self.tokens:
+                if not token.startswith("xapp-"):
+                    self._grant(token)
+            live = [g for g in self._default_grants.values() if g.dead is None]
+            return live + self.teams.grants_of(owner)
+        return self.teams.grants_of(owner)
+
     # -- HTTP ------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -262,6 +365,8 @@ class FakeSlack(Workspace):
             call.args, call.token, call.files = await self._read(request)
         except SlackError as exc:
             return self._answer(call, exc.body())
+        if method == "oauth.v2.access":
+            return self._exchange(call, request.headers.get("Authorization", ""))
         handler = self.methods.get(method)
         if handler is None:
             return self._answer(
@@ -269,21 +374,53 @@ class FakeSlack(Workspace):
             )
         if call.token is None:
             return self._answer(call, {"ok": False, "error": "not_authed"})
-        if call.token not in self.tokens:
+        grant = self._grant(call.token)
+        if grant is None:
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        if grant.dead is not None:
+            return self._answer(call, {"ok": False, "error": grant.dead})
         if (method == "apps.connections.open") != call.token.startswith("xapp-"):
             return self._answer(call, {"ok": False, "error": "not_allowed_token_type"})
+        call.enterprise_id = grant.enterprise_id
+        if method == "auth.test" and grant.org_wide:
+            return self._answer(call, self.teams.org_auth_test(grant))
+        try:
+            ws = self.teams.acting_on(grant, method, call.args)
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+        call.team_id = ws.team_id
         seconds, answer_only = self._delays.get(method, (0.0, False))
         if seconds and not answer_only:
             await asyncio.sleep(seconds)
-        response = self._respond(call, handler)
+        response = self._respond(call, handler, ws)
         if seconds and answer_only:
             await asyncio.sleep(seconds)
         return response
 
-    def _respond(self, call: Call, handler: Method) -> web.Response:
+    def _grant(self, token: str) -> Grant | None:
+        """What a token may act on: an issued token, or one of `self.tokens` (team T0001)."""
+        if token in self.teams.grants:
+            return self.teams.grants[token]
+        if token not in self.tokens:
+            return None
+        if token not in self._default_grants:
+            self._default_grants[token] = Grant(token, TEAM_ID, None, BOT_USER_ID)
+        return self._default_grants[token]
+
+    def _exchange(self, call: Call, authorization: str) -> web.Response:
+        """oauth.v2.access: no token, the client's credentials and a code instead."""
+        try:
+            answer = self.oauth.access(call.args, authorization)
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+        team = answer["team"]
+        call.team_id = team["id"] if team else None
+        call.enterprise_id = (answer["enterprise"] or {}).get("id")
+        return self._answer(call, answer)
+
+    def _respond(self, call: Call, handler: Method, ws: Workspace) -> web.Response:
         """The answer to an authorized call: an injected failure, a 429, or the method's."""
-        failure = self._take_failure(call.method, call.args)
+        failure = self._take_failure(call.method, call.args, ws)
         if failure is not None:
             status, error, retry_after = failure
             headers = {"Retry-After": str(retry_after)} if status == 429 else {}
@@ -298,7 +435,7 @@ class FakeSlack(Workspace):
         if call.files:
             args["_file"] = next(iter(call.files.values()))
         try:
-            return self._answer(call, handler(self, args))
+            return self._answer(call, handler(ws, args))
         except SlackError as exc:
             return self._answer(call, exc.body())
 
@@ -348,9 +485,11 @@ class FakeSlack(Workspace):
         call.status, call.response = status, body
         return web.json_response(body, status=status, headers=headers)
 
-    def _take_failure(self, method: str, args: dict[str, Any]) -> tuple[int, str, int] | None:
+    def _take_failure(
+        self, method: str, args: dict[str, Any], ws: Workspace
+    ) -> tuple[int, str, int] | None:
         """(status, error, Retry-After) of the first injected failure aimed at this call."""
-        about = self._about(args)
+        about = self._about(args, ws)
         for key in (method, "*"):
             queue = self._failures.get(key, [])
             for failure in queue:
@@ -370,7 +509,7 @@ class FakeSlack(Workspace):
                     return 500, "internal_error", 0
         return None
 
-    def _about(self, args: dict[str, Any]) -> set[str]:
+    def _about(self, args: dict[str, Any], ws: Workspace) -> set[str]:
         """The people and conversations a call is about: a DM counts as its person too."""
         about: set[str] = set()
         for name in ("user", "user_id", "users", "channel", "channel_id"):
@@ -380,7 +519,7 @@ class FakeSlack(Workspace):
             elif isinstance(value, list):
                 about.update(str(part) for part in value)
         for conversation in list(about):
-            dm = self.channels.get(conversation)
+            dm = ws.channels.get(conversation)
             if dm is not None and dm.get("is_im"):
                 about.add(str(dm.get("user")))
         return about
@@ -451,7 +590,7 @@ class FakeSlack(Workspace):
             return self._answer(call, rejection.body(), 400)
         parts = request.match_info["tail"].split("/")
         channel, message_ts = (parts[1], parts[2]) if len(parts) >= 3 else ("", "")
-        self.respond(channel, message_ts, body)
+        self.teams.holder_of(channel).respond(channel, message_ts, body)
         return self._answer(call, {"ok": True})
 
 
