@@ -33,13 +33,19 @@ class Installs:
         *,
         users: Iterable[str] = (),
         enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
         name: str | None = None,
         token: bool = True,
     ) -> Workspace:
         """Another workspace with these people; with token=True (the default) the app is
         already installed there: `fake.token_for(team_id)` is its bot token."""
         ws = self.teams.add_team(
-            team_id, domain, name=name, users=users, enterprise_id=enterprise_id
+            team_id,
+            domain,
+            name=name,
+            users=users,
+            enterprise_id=enterprise_id,
+            enterprise_name=enterprise_name,
         )
         ws.base_url = self.base_url
         if token:
@@ -60,7 +66,8 @@ class Installs:
         ]
         if live:
             return live[-1].token
-        if team_id == TEAM_ID and not org_wide and TOKEN in self.tokens:
+        default = self._grant(TOKEN) if team_id == TEAM_ID and not org_wide else None
+        if default is not None and default.dead is None:
             return TOKEN
         return self.teams.issue_token(team_id, org_wide=org_wide).token
 

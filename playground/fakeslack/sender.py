@@ -112,9 +112,7 @@ class SlackSender:
         self._serial = itertools.count(1)
         self._last_ts = 0
 
-    def for_team(
-        self, team: Workspace, *, org_wide: bool = False, enterprise_name: str | None = None
-    ) -> SlackSender:
+    def for_team(self, team: Workspace, *, org_wide: bool = False) -> SlackSender:
         """A sender that speaks for another workspace of the fake (fake.team(team_id)): its
         team_id, domain, #general, bot user and org in every payload; org_wide marks the
         requests as coming to an org-wide install (is_enterprise_install true)."""
@@ -124,9 +122,7 @@ class SlackSender:
         other.general = team.general
         other.bot_user_id = team.bot_user_id
         other.enterprise_id = team.enterprise_id
-        other.enterprise_name = enterprise_name or (
-            f"Org {team.enterprise_id}" if team.enterprise_id else None
-        )
+        other.enterprise_name = team.enterprise_name
         other.is_enterprise_install = org_wide
         return other
 

@@ -121,6 +121,7 @@ class Teams:
             general=f"C{tag}GENERAL",
         )
         ws.base_url = self.default.base_url
+        ws.enterprise_name = org.name if org else None
         ws.id_tag = tag
         ws.elsewhere = self._elsewhere(team_id)
         self.workspaces[team_id] = ws

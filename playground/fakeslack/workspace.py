@@ -83,6 +83,7 @@ class Workspace:
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         self.enterprise_id = enterprise_id
+        self.enterprise_name: str | None = None
         self.general = general
         # Another team's channel id is not this team's to create on first use.
         self.elsewhere: Callable[[str], bool] = lambda _channel_id: False

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import aiohttp
 import pytest
 from aiohttp import web
 from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
@@ -383,3 +384,25 @@ async def test_the_sender_sends_uninstall_and_revoke_events(
     assert tokens_event["event"]["tokens"] == {"oauth": [], "bot": ["U0002BOT"]}
     assert uninstalled["event"]["type"] == "app_uninstalled"
     assert uninstalled["team_id"] == "T0002"
+
+
+async def test_token_for_t0001_is_the_default_until_revoked(fake: FakeSlack) -> None:
+    assert fake.token_for(TEAM_ID) == TOKEN
+    fake.revoke_tokens(TEAM_ID)
+    fresh = fake.token_for(TEAM_ID)
+    assert fresh != TOKEN
+    assert (await client(fake, fresh).auth_test())["team_id"] == TEAM_ID
+
+
+async def test_a_response_url_edits_the_message_in_its_own_team(fake: FakeSlack) -> None:
+    second = fake.team("T0002")
+    posted = await client(fake, fake.token_for("T0002")).chat_postMessage(
+        channel=second.general, text="Accept?"
+    )
+    sender = SlackSender("http://unused", SECRET, response_url_base=fake.response_url_base)
+    url = sender.for_team(second).response_url("actions", second.general, posted["ts"])
+    async with aiohttp.ClientSession() as session:
+        body = {"replace_original": True, "text": "Accepted"}
+        async with session.post(url, json=body) as answer:
+            assert answer.status == 200
+    assert [m["text"] for m in second.messages(second.general)] == ["Accepted"]
