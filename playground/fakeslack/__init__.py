@@ -17,6 +17,7 @@ from playground.fakeslack.find import (
     find_button,
     find_input,
 )
+from playground.fakeslack.oauth import CLIENT_ID, CLIENT_SECRET
 from playground.fakeslack.sender import Reply, SlackSender
 from playground.fakeslack.server import TOKEN, Call, FakeSlack, serve_in_thread
 from playground.fakeslack.signing import sign
@@ -40,6 +41,8 @@ __all__ = [
     "BOT_ID",
     "BOT_USER_ID",
     "CAROL",
+    "CLIENT_ID",
+    "CLIENT_SECRET",
     "GENERAL",
     "TEAM_DOMAIN",
     "TEAM_ID",

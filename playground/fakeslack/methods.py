@@ -14,11 +14,6 @@ from typing import Any
 
 from playground.fakeslack.blockkit import check_message, check_view
 from playground.fakeslack.workspace import (
-    BOT_ID,
-    BOT_USER_ID,
-    TEAM_DOMAIN,
-    TEAM_ID,
-    TEAM_NAME,
     SlackError,
     Upload,
     Workspace,
@@ -75,17 +70,20 @@ def _known_channel(ws: Workspace, args: Args) -> str:
 
 
 def auth_test(ws: Workspace, args: Args) -> Answer:
-    """auth.test: the bot's own identity."""
-    return {
+    """auth.test: the bot's own identity, for a workspace-level token."""
+    answer = {
         "ok": True,
-        "url": f"https://{TEAM_DOMAIN}.slack.com/",
-        "team": TEAM_NAME,
-        "user": ws.users[BOT_USER_ID]["name"],
-        "team_id": TEAM_ID,
-        "user_id": BOT_USER_ID,
-        "bot_id": BOT_ID,
+        "url": f"https://{ws.domain}.slack.com/",
+        "team": ws.name,
+        "user": ws.users[ws.bot_user_id]["name"],
+        "team_id": ws.team_id,
+        "user_id": ws.bot_user_id,
+        "bot_id": ws.bot_id,
         "is_enterprise_install": False,
     }
+    if ws.enterprise_id:
+        answer["enterprise_id"] = ws.enterprise_id
+    return answer
 
 
 def _check_metadata(args: Args) -> None:
@@ -150,7 +148,7 @@ def chat_get_permalink(ws: Workspace, args: Args) -> Answer:
     # Any ts is accepted: the bot links to people's messages, which the fake never stored.
     channel_id = _known_channel(ws, args)
     ts = str(_need(args, "message_ts", "message_not_found"))
-    link = f"https://{TEAM_DOMAIN}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
+    link = f"https://{ws.domain}.slack.com/archives/{channel_id}/p{ts.replace('.', '')}"
     return {"ok": True, "channel": channel_id, "permalink": link}
 
 
@@ -186,7 +184,7 @@ def conversations_info(ws: Workspace, args: Args) -> Answer:
     channel = dict(ws.channel(args.get("channel")))
     if channel.get("is_im"):
         return {"ok": True, "channel": channel}
-    channel["is_member"] = BOT_USER_ID in ws.members(channel["id"])
+    channel["is_member"] = ws.bot_user_id in ws.members(channel["id"])
     # Slack hides a private channel from a bot that isn't in it.
     if channel.get("is_private") and not channel["is_member"]:
         raise SlackError("channel_not_found")
@@ -211,7 +209,9 @@ def _readable(ws: Workspace, args: Args) -> str:
     """A conversation the bot may read: a DM it has, or a channel it is in."""
     channel = ws.channel(_need(args, "channel", "channel_not_found"))
     in_it = (
-        channel.get("is_im") or channel.get("is_mpim") or BOT_USER_ID in ws.members(channel["id"])
+        channel.get("is_im")
+        or channel.get("is_mpim")
+        or ws.bot_user_id in ws.members(channel["id"])
     )
     if not in_it:
         raise SlackError("channel_not_found" if channel.get("is_private") else "not_in_channel")

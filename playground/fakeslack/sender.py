@@ -11,6 +11,7 @@ replies after answering; conftest's `replies_sent` waits for them).
 from __future__ import annotations
 
 import base64
+import copy
 import io
 import itertools
 import json
@@ -36,6 +37,7 @@ from playground.fakeslack.workspace import (
     GENERAL,
     TEAM_DOMAIN,
     TEAM_ID,
+    Workspace,
 )
 
 VERIFICATION_TOKEN = "fake-verification-token"  # noqa: S105 - the fake's, never a secret
@@ -66,7 +68,7 @@ def _name(user_id: str) -> str:
 
 
 def _channel_name(channel_id: str) -> str:
-    if channel_id == GENERAL:
+    if channel_id == GENERAL or channel_id.endswith("GENERAL"):
         return "general"
     return "directmessage" if channel_id.startswith("D") else channel_id.lower()
 
@@ -87,8 +89,18 @@ class SlackSender:
         clock: Callable[[], float] = time.time,
         session: aiohttp.ClientSession | None = None,
         settle: Callable[[], Awaitable[None]] | None = None,
+        team_domain: str = TEAM_DOMAIN,
+        general: str = GENERAL,
+        enterprise_id: str | None = None,
+        enterprise_name: str | None = None,
+        is_enterprise_install: bool = False,
     ) -> None:
         self.url = base_url.rstrip("/") + path
+        self.team_domain = team_domain
+        self.general = general
+        self.enterprise_id = enterprise_id
+        self.enterprise_name = enterprise_name
+        self.is_enterprise_install = is_enterprise_install
         self.settle = settle
         self.signing_secret = signing_secret
         self.team_id = team_id
@@ -99,6 +111,20 @@ class SlackSender:
         self.session = session
         self._serial = itertools.count(1)
         self._last_ts = 0
+
+    def for_team(self, team: Workspace, *, org_wide: bool = False) -> SlackSender:
+        """A sender that speaks for another workspace of the fake (fake.team(team_id)): its
+        team_id, domain, #general, bot user and org in every payload; org_wide marks the
+        requests as coming to an org-wide install (is_enterprise_install true)."""
+        other = copy.copy(self)
+        other.team_id = team.team_id
+        other.team_domain = team.domain
+        other.general = team.general
+        other.bot_user_id = team.bot_user_id
+        other.enterprise_id = team.enterprise_id
+        other.enterprise_name = team.enterprise_name
+        other.is_enterprise_install = org_wide
+        return other
 
     # -- ids Slack makes up ----------------------------------------------------------------
 
@@ -121,7 +147,15 @@ class SlackSender:
         return {"id": user_id, "username": name, "name": name, "team_id": self.team_id}
 
     def _team(self) -> dict[str, Any]:
-        return {"id": self.team_id, "domain": TEAM_DOMAIN}
+        team: dict[str, Any] = {"id": self.team_id, "domain": self.team_domain}
+        if self.enterprise_id:
+            team |= {"enterprise_id": self.enterprise_id, "enterprise_name": self.enterprise_name}
+        return team
+
+    def _enterprise(self) -> dict[str, Any] | None:
+        if self.enterprise_id is None:
+            return None
+        return {"id": self.enterprise_id, "name": self.enterprise_name}
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -187,16 +221,17 @@ class SlackSender:
         *,
         command: str = "/mentor",
         user_id: str = ALICE,
-        channel_id: str = GENERAL,
+        channel_id: str | None = None,
         trigger_id: str | None = None,
         response_url: str | None = None,
         **opts: Unpack[SendOptions],
     ) -> Reply:
         """A slash command, form-encoded as Slack sends it."""
+        channel_id = channel_id or self.general
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": self.team_id,
-            "team_domain": TEAM_DOMAIN,
+            "team_domain": self.team_domain,
             "channel_id": channel_id,
             "channel_name": _channel_name(channel_id),
             "user_id": user_id,
@@ -204,10 +239,13 @@ class SlackSender:
             "command": command,
             "text": text,
             "api_app_id": self.api_app_id,
-            "is_enterprise_install": "false",
+            "is_enterprise_install": "true" if self.is_enterprise_install else "false",
             "response_url": response_url or self.response_url("commands", channel_id),
             "trigger_id": trigger_id or self.new_trigger_id(),
         }
+        if self.enterprise_id:
+            fields["enterprise_id"] = self.enterprise_id
+            fields["enterprise_name"] = self.enterprise_name or ""
         return await self._form(fields, **opts)
 
     async def event(
@@ -224,7 +262,7 @@ class SlackSender:
             "token": VERIFICATION_TOKEN,
             "team_id": self.team_id,
             "context_team_id": self.team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": self.enterprise_id,
             "api_app_id": self.api_app_id,
             "event": event,
             "type": "event_callback",
@@ -232,16 +270,18 @@ class SlackSender:
             "event_time": int(self.clock()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": self.enterprise_id,
                     "team_id": self.team_id,
                     "user_id": self.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": False,
             "event_context": "4-" + base64.b64encode(secrets.token_bytes(24)).decode(),
         }
+        if self.enterprise_id:
+            envelope["enterprise_id"] = self.enterprise_id
         headers = {}
         if retry_num is not None:
             headers["X-Slack-Retry-Num"] = str(retry_num)
@@ -254,12 +294,13 @@ class SlackSender:
         text: str,
         *,
         user_id: str = ALICE,
-        channel_id: str = GENERAL,
+        channel_id: str | None = None,
         thread_ts: str | None = None,
         ts: str | None = None,
         **opts: Unpack[SendOptions],
     ) -> Reply:
         """A person's `message` event; reply.sent["event"]["ts"] is its ts."""
+        channel_id = channel_id or self.general
         ts = ts or self.new_ts()
         kinds = {"C": "channel", "G": "group", "D": "im"}
         event: dict[str, Any] = {
@@ -282,11 +323,12 @@ class SlackSender:
         text: str,
         *,
         user_id: str = ALICE,
-        channel_id: str = GENERAL,
+        channel_id: str | None = None,
         thread_ts: str | None = None,
         **opts: Unpack[SendOptions],
     ) -> Reply:
         """An `app_mention` event; the bot's mention is put in front unless `text` has it."""
+        channel_id = channel_id or self.general
         mention = f"<@{self.bot_user_id}>"
         ts = self.new_ts()
         event: dict[str, Any] = {
@@ -316,6 +358,19 @@ class SlackSender:
         }
         return await self.event(event, **opts)
 
+    async def app_uninstalled(self, **opts: Unpack[SendOptions]) -> Reply:
+        """The app was removed from this sender's team (or org): pair it with fake.uninstall."""
+        return await self.event({"type": "app_uninstalled", "event_ts": self.new_ts()}, **opts)
+
+    async def tokens_revoked(
+        self, tokens: Mapping[str, list[str]], **opts: Unpack[SendOptions]
+    ) -> Reply:
+        """Tokens were revoked; `tokens` is what fake.revoke_tokens or fake.uninstall returned:
+        {"oauth": [user ids], "bot": [bot user ids]}: ids, never token strings, as Slack sends."""
+        revoked = {"oauth": list(tokens.get("oauth", [])), "bot": list(tokens.get("bot", []))}
+        event = {"type": "tokens_revoked", "tokens": revoked, "event_ts": self.new_ts()}
+        return await self.event(event, **opts)
+
     async def url_verification(self, challenge: str, **opts: Unpack[SendOptions]) -> Reply:
         """The handshake Slack sends when the Request URL is saved."""
         payload = {"token": VERIFICATION_TOKEN, "challenge": challenge, "type": "url_verification"}
@@ -330,8 +385,8 @@ class SlackSender:
             "api_app_id": self.api_app_id,
             "token": VERIFICATION_TOKEN,
             "team": self._team(),
-            "enterprise": None,
-            "is_enterprise_install": False,
+            "enterprise": self._enterprise(),
+            "is_enterprise_install": self.is_enterprise_install,
         }
 
     async def block_action(
@@ -345,7 +400,7 @@ class SlackSender:
         action: Mapping[str, Any] | None = None,
         message: dict[str, Any] | None = None,
         view: dict[str, Any] | None = None,
-        channel_id: str = GENERAL,
+        channel_id: str | None = None,
         ephemeral_ts: str | None = None,
         trigger_id: str | None = None,
         response_url: str | None = None,
@@ -356,6 +411,7 @@ class SlackSender:
         `action` overrides fields of the action, e.g. `{"type": "static_select",
         "selected_option": {...}}` for other elements.
         """
+        channel_id = channel_id or self.general
         pressed: dict[str, Any] = {
             "action_id": action_id,
             "block_id": block_id,
@@ -418,7 +474,7 @@ class SlackSender:
             return await self.block_action(
                 **pressed, channel_id=where, ephemeral_ts=ephemeral, **opts
             )
-        where = channel_id or response.get("channel") or surface.get("channel") or GENERAL
+        where = channel_id or response.get("channel") or surface.get("channel") or self.general
         return await self.block_action(**pressed, message=surface, channel_id=where, **opts)
 
     async def view_submission(
@@ -457,11 +513,12 @@ class SlackSender:
         *,
         user_id: str = ALICE,
         author_id: str = BOB,
-        channel_id: str = GENERAL,
+        channel_id: str | None = None,
         message: dict[str, Any] | None = None,
         **opts: Unpack[SendOptions],
     ) -> Reply:
         """A message shortcut (`message_action`) run by `user_id` on `author_id`'s message."""
+        channel_id = channel_id or self.general
         ts = (message or {}).get("ts") or self.new_ts()
         shown = dict(message or {"type": "message", "user": author_id, "text": text, "ts": ts})
         shown.setdefault("team", self.team_id)

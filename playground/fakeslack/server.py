@@ -1,7 +1,9 @@
 """A fake Slack Web API on 127.0.0.1: records every call and answers the way Slack does.
 
 Defaults, all module constants:
-- accepted token `TOKEN` = "xoxb-test-token" (`FakeSlack(tokens=...)`, or edit `fake.tokens`);
+- accepted token `TOKEN` = "xoxb-test-token" (`FakeSlack(tokens=...)`, or edit `fake.tokens`),
+  acting on team T0001; more workspaces, OAuth installs and uninstalls are in `installs.py`
+  (`fake.add_team`, `fake.authorization_code`, `fake.uninstall`), their rules in `teams.py`;
 - team `TEAM_ID` "T0001" (domain "mentorbot-test"); the bot is user `BOT_USER_ID` "U0BOT",
   bot `BOT_ID` "B0BOT", app `APP_ID` "A0MENTOR";
 - people `ALICE` "U1" (alice, Europe/Berlin), `BOB` "U2" (bob, America/New_York) and `CAROL`
@@ -40,11 +42,13 @@ from typing import Any, Self
 from aiohttp import web
 
 from playground.fakeslack.blockkit import check_message
+from playground.fakeslack.installs import TOKEN as TOKEN  # re-exported: tests import it here
+from playground.fakeslack.installs import Installs
 from playground.fakeslack.methods import METHODS, Method
+from playground.fakeslack.oauth import OAuth
 from playground.fakeslack.socket import APP_TOKEN, SocketHub, apps_connections_open
+from playground.fakeslack.teams import Grant, Teams
 from playground.fakeslack.workspace import SlackError, Workspace
-
-TOKEN = "xoxb-test-token"  # noqa: S105 - the fake's own, never a real token
 
 # Arguments slack_sdk JSON-encodes into strings when it posts a form.
 _JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
@@ -63,6 +67,8 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     path: str = ""
     content_type: str = ""
+    team_id: str | None = None  # the workspace the call acted on (None: the org, or refused)
+    enterprise_id: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -97,7 +103,7 @@ class _RandomFailures:
     channel: str | None = None
 
 
-class FakeSlack(Workspace):
+class FakeSlack(Installs, Workspace):
     """The fake Web API server; `async with FakeSlack() as fake:` then use `fake.url`."""
 
     def __init__(
@@ -123,6 +129,9 @@ class FakeSlack(Workspace):
         self._workspace_bucket: tuple[float, float] = (0.0, 0.0)
         self.refused = Counter[str]()  # chat.postMessage 429s, by the limit that refused them
         self._runner: web.AppRunner | None = None
+        self.teams = Teams(self)
+        self.oauth = OAuth(self.teams, clock)
+        self._default_grants: dict[str, Grant] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -138,6 +147,8 @@ class FakeSlack(Workspace):
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self.port = self._runner.addresses[0][1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        for ws in self.teams.workspaces.values():
+            ws.base_url = self.base_url
         return self
 
     async def stop(self) -> None:
@@ -167,9 +178,14 @@ class FakeSlack(Workspace):
 
     # -- what tests read and steer ---------------------------------------------------------
 
-    def calls_to(self, method: str) -> list[Call]:
-        """Every recorded call of one method, oldest first."""
-        return [call for call in self.calls if call.method == method]
+    def calls_to(self, method: str, *, team_id: str | None = None) -> list[Call]:
+        """Every recorded call of one method, oldest first; with team_id, those that acted
+        on that workspace."""
+        return [
+            call
+            for call in self.calls
+            if call.method == method and (team_id is None or call.team_id == team_id)
+        ]
 
     def clear(self) -> None:
         """Forget recorded calls and pending failures; the workspace stays."""
@@ -262,6 +278,8 @@ class FakeSlack(Workspace):
             call.args, call.token, call.files = await self._read(request)
         except SlackError as exc:
             return self._answer(call, exc.body())
+        if method == "oauth.v2.access":
+            return self._exchange(call, request.headers.get("Authorization", ""))
         handler = self.methods.get(method)
         if handler is None:
             return self._answer(
@@ -269,21 +287,43 @@ class FakeSlack(Workspace):
             )
         if call.token is None:
             return self._answer(call, {"ok": False, "error": "not_authed"})
-        if call.token not in self.tokens:
+        grant = self._grant(call.token)
+        if grant is None:
             return self._answer(call, {"ok": False, "error": "invalid_auth"})
+        if grant.dead is not None:
+            return self._answer(call, {"ok": False, "error": grant.dead})
         if (method == "apps.connections.open") != call.token.startswith("xapp-"):
             return self._answer(call, {"ok": False, "error": "not_allowed_token_type"})
+        call.enterprise_id = grant.enterprise_id
+        if method == "auth.test" and grant.org_wide:
+            return self._answer(call, self.teams.org_auth_test(grant))
+        try:
+            ws = self.teams.acting_on(grant, method, call.args)
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+        call.team_id = ws.team_id
         seconds, answer_only = self._delays.get(method, (0.0, False))
         if seconds and not answer_only:
             await asyncio.sleep(seconds)
-        response = self._respond(call, handler)
+        response = self._respond(call, handler, ws)
         if seconds and answer_only:
             await asyncio.sleep(seconds)
         return response
 
-    def _respond(self, call: Call, handler: Method) -> web.Response:
+    def _exchange(self, call: Call, authorization: str) -> web.Response:
+        """oauth.v2.access: no token, the client's credentials and a code instead."""
+        try:
+            answer = self.oauth.access(call.args, authorization)
+        except SlackError as exc:
+            return self._answer(call, exc.body())
+        team = answer["team"]
+        call.team_id = team["id"] if team else None
+        call.enterprise_id = (answer["enterprise"] or {}).get("id")
+        return self._answer(call, answer)
+
+    def _respond(self, call: Call, handler: Method, ws: Workspace) -> web.Response:
         """The answer to an authorized call: an injected failure, a 429, or the method's."""
-        failure = self._take_failure(call.method, call.args)
+        failure = self._take_failure(call.method, call.args, ws)
         if failure is not None:
             status, error, retry_after = failure
             headers = {"Retry-After": str(retry_after)} if status == 429 else {}
@@ -298,7 +338,7 @@ class FakeSlack(Workspace):
         if call.files:
             args["_file"] = next(iter(call.files.values()))
         try:
-            return self._answer(call, handler(self, args))
+            return self._answer(call, handler(ws, args))
         except SlackError as exc:
             return self._answer(call, exc.body())
 
@@ -348,9 +388,11 @@ class FakeSlack(Workspace):
         call.status, call.response = status, body
         return web.json_response(body, status=status, headers=headers)
 
-    def _take_failure(self, method: str, args: dict[str, Any]) -> tuple[int, str, int] | None:
+    def _take_failure(
+        self, method: str, args: dict[str, Any], ws: Workspace
+    ) -> tuple[int, str, int] | None:
         """(status, error, Retry-After) of the first injected failure aimed at this call."""
-        about = self._about(args)
+        about = self._about(args, ws)
         for key in (method, "*"):
             queue = self._failures.get(key, [])
             for failure in queue:
@@ -370,7 +412,7 @@ class FakeSlack(Workspace):
                     return 500, "internal_error", 0
         return None
 
-    def _about(self, args: dict[str, Any]) -> set[str]:
+    def _about(self, args: dict[str, Any], ws: Workspace) -> set[str]:
         """The people and conversations a call is about: a DM counts as its person too."""
         about: set[str] = set()
         for name in ("user", "user_id", "users", "channel", "channel_id"):
@@ -380,7 +422,7 @@ class FakeSlack(Workspace):
             elif isinstance(value, list):
                 about.update(str(part) for part in value)
         for conversation in list(about):
-            dm = self.channels.get(conversation)
+            dm = ws.channels.get(conversation)
             if dm is not None and dm.get("is_im"):
                 about.add(str(dm.get("user")))
         return about
@@ -451,7 +493,7 @@ class FakeSlack(Workspace):
             return self._answer(call, rejection.body(), 400)
         parts = request.match_info["tail"].split("/")
         channel, message_ts = (parts[1], parts[2]) if len(parts) >= 3 else ("", "")
-        self.respond(channel, message_ts, body)
+        self.teams.holder_of(channel).respond(channel, message_ts, body)
         return self._answer(call, {"ok": True})
 
 

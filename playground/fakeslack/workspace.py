@@ -62,9 +62,32 @@ def flag(value: Any) -> bool:
 class Workspace:
     """State and method implementations; FakeSlack adds the HTTP side."""
 
-    def __init__(self, *, clock: Callable[[], float], default_users: bool) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        default_users: bool,
+        team_id: str = TEAM_ID,
+        domain: str = TEAM_DOMAIN,
+        name: str = TEAM_NAME,
+        bot_user_id: str = BOT_USER_ID,
+        bot_id: str = BOT_ID,
+        enterprise_id: str | None = None,
+        general: str = GENERAL,
+    ) -> None:
         self.clock = clock
         self.base_url = ""
+        self.team_id = team_id
+        self.domain = domain
+        self.name = name
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.enterprise_id = enterprise_id
+        self.enterprise_name: str | None = None
+        self.general = general
+        # Another team's channel id is not this team's to create on first use.
+        self.elsewhere: Callable[[str], bool] = lambda _channel_id: False
+        self.id_tag = ""  # added teams tag their ids, so ids stay unique across the fake
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.views: dict[str, dict[str, Any]] = {}
@@ -77,12 +100,12 @@ class Workspace:
         self.used_triggers: set[str] = set()
         self._serial = itertools.count(1)
         self._last_ts = 0
-        self.add_user(BOT_USER_ID, "mentorbot", real_name="Mentorbot", is_bot=True)
+        self.add_user(bot_user_id, "mentorbot", real_name="Mentorbot", is_bot=True)
         if default_users:
             self.add_user(ALICE, "alice", real_name="Alice Example", tz="Europe/Berlin")
             self.add_user(BOB, "bob", real_name="Bob Example", tz="America/New_York")
             self.add_user(CAROL, "carol", real_name="Carol Example", tz="Asia/Kolkata")
-        self.add_channel(GENERAL, "general")
+        self.add_channel(general, "general")
 
     # -- setup and inspection --------------------------------------------------------------
 
@@ -97,9 +120,10 @@ class Workspace:
         deleted: bool = False,
         is_admin: bool = False,
         is_owner: bool = False,
-        team_id: str = TEAM_ID,
+        team_id: str | None = None,
     ) -> dict[str, Any]:
         """Add (or replace) a person in the directory; returns the users.info `user` object."""
+        team_id = team_id or self.team_id
         name = name or user_id.lower()
         real_name = real_name or name.title()
         local = datetime.fromtimestamp(self.clock(), ZoneInfo(tz))
@@ -113,7 +137,7 @@ class Workspace:
             "image_72": f"https://avatars.slack-edge.com/{user_id}_72.png",
         }
         if is_bot:
-            profile.update(bot_id=BOT_ID, api_app_id=APP_ID, always_active=True)
+            profile.update(bot_id=self.bot_id, api_app_id=APP_ID, always_active=True)
         user = {
             "id": user_id,
             "team_id": team_id,
@@ -176,7 +200,7 @@ class Workspace:
         self.channel(channel_id)["is_archived"] = True
 
     def remove_member(self, channel_id: str, user_id: str) -> None:
-        """Take someone (the bot too: BOT_USER_ID) out of a channel."""
+        """Take someone (the bot too: its bot_user_id) out of a channel."""
         channel_id = str(self.channel(channel_id)["id"])
         self._members[channel_id] = [uid for uid in self.members(channel_id) if uid != user_id]
 
@@ -219,7 +243,7 @@ class Workspace:
 
     def new_id(self, prefix: str) -> str:
         """A fresh Slack-style id such as V00000007."""
-        return f"{prefix}{next(self._serial):08d}"
+        return f"{prefix}{self.id_tag}{next(self._serial):08d}"
 
     def next_ts(self) -> str:
         """A message ts from the clock, strictly increasing even within one microsecond."""
@@ -248,7 +272,7 @@ class Workspace:
             raise SlackError("channel_not_found")
         if channel_id in self.channels:
             return self.channels[channel_id]
-        if re.fullmatch(r"[CG][A-Z0-9]+", channel_id):
+        if re.fullmatch(r"[CG][A-Z0-9]+", channel_id) and not self.elsewhere(channel_id):
             return self.add_channel(channel_id)
         raise SlackError("channel_not_found")
 
@@ -261,7 +285,7 @@ class Workspace:
         channel = self.channel(channel_id)
         if channel.get("is_archived"):
             raise SlackError("is_archived")
-        if not channel.get("is_im") and BOT_USER_ID not in self.members(channel["id"]):
+        if not channel.get("is_im") and self.bot_user_id not in self.members(channel["id"]):
             # Without chat:write.public a bot posts only where it is a member; a private
             # channel it isn't in doesn't exist as far as it can tell.
             raise SlackError("channel_not_found" if channel.get("is_private") else "not_in_channel")
@@ -287,28 +311,28 @@ class Workspace:
             channel.update(is_channel=False, is_group=False, is_im=False, is_mpim=True)
             channel.update(is_private=True, is_archived=False, is_member=True)
         self.channels[channel_id] = channel
-        self._members[channel_id] = [*people, BOT_USER_ID]
+        self._members[channel_id] = [*people, self.bot_user_id]
         self._dms[key] = channel_id
         return channel, False
 
     def post(self, channel_id: str, args: dict[str, Any]) -> dict[str, Any]:
         """Store a new bot message built from chat.postMessage-style arguments."""
         message: dict[str, Any] = {
-            "user": BOT_USER_ID,
+            "user": self.bot_user_id,
             "type": "message",
             "ts": self.next_ts(),
-            "bot_id": BOT_ID,
+            "bot_id": self.bot_id,
             "app_id": APP_ID,
             "text": args.get("text") or "",
-            "team": TEAM_ID,
+            "team": self.team_id,
             "bot_profile": {
-                "id": BOT_ID,
+                "id": self.bot_id,
                 "app_id": APP_ID,
                 "name": "mentorbot",
                 "deleted": False,
                 "updated": int(self.clock()),
-                "team_id": TEAM_ID,
-                "icons": {"image_72": f"https://avatars.slack-edge.com/{BOT_ID}_72.png"},
+                "team_id": self.team_id,
+                "icons": {"image_72": f"https://avatars.slack-edge.com/{self.bot_id}_72.png"},
             },
         }
         if args.get("blocks"):
@@ -327,7 +351,7 @@ class Workspace:
             message["blocks"] = self.stamp(args["blocks"] or [])
         if "attachments" in args:
             message["attachments"] = args["attachments"]
-        message["edited"] = {"user": BOT_USER_ID, "ts": self.next_ts()}
+        message["edited"] = {"user": self.bot_user_id, "ts": self.next_ts()}
 
     def delete(self, channel_id: str, ts: str) -> bool:
         """Remove one of the bot's messages; False when there was none."""
@@ -349,7 +373,7 @@ class Workspace:
         previous = self.views.get(view_id, {})
         stored = {
             "id": view_id,
-            "team_id": TEAM_ID,
+            "team_id": self.team_id,
             "type": view["type"],
             "blocks": self.stamp(view["blocks"]),
             "private_metadata": view.get("private_metadata", ""),
@@ -365,8 +389,8 @@ class Workspace:
             "root_view_id": previous.get("root_view_id", view_id),
             "app_id": APP_ID,
             "external_id": view.get("external_id", ""),
-            "app_installed_team_id": TEAM_ID,
-            "bot_id": BOT_ID,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
         }
         self.views[view_id] = stored
         return stored
@@ -383,11 +407,11 @@ class Workspace:
             "title": upload.title or name,
             "mimetype": mimetypes.guess_type(name)[0] or "application/octet-stream",
             "filetype": name.rsplit(".", 1)[-1] if "." in name else "binary",
-            "user": BOT_USER_ID,
+            "user": self.bot_user_id,
             "size": len(upload.data or b""),
             "is_public": any(c.startswith("C") for c in upload.channels),
-            "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{upload.file_id}/{name}",
-            "permalink": f"https://{TEAM_DOMAIN}.slack.com/files/{BOT_USER_ID}/{upload.file_id}/{name}",
+            "url_private": f"https://files.slack.com/files-pri/{self.team_id}-{upload.file_id}/{name}",
+            "permalink": f"https://{self.domain}.slack.com/files/{self.bot_user_id}/{upload.file_id}/{name}",
             "channels": list(upload.channels),
         }
 
