@@ -25,6 +25,11 @@ from storage.store import Store
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
+# What someone in a workspace without an installation sees (never installed, or removed).
+NOT_INSTALLED = (
+    "mentorbot isn't installed in this workspace (or was removed). Ask an admin to add it "
+    "again with Add to Slack; anything from before, if it was kept, comes back."
+)
 # The bot scopes manifest.yml asks for (tests/unit/test_manifest.py keeps the two the same).
 BOT_SCOPES = (
     "commands",
@@ -50,6 +55,7 @@ def oauth_options(
         raise ValueError("installs by OAuth need SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
     installations = StoreInstallations(store, workspaces, clock)
     return {
+        "user_facing_authorize_error_message": NOT_INSTALLED,
         "installation_store": installations,
         "authorize": InstalledAuthorize(workspaces),
         "oauth_settings": AsyncOAuthSettings(

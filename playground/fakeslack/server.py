@@ -465,7 +465,9 @@ class FakeSlack(Installs, Workspace):
         call = Call("upload", {"file_id": file_id}, None, self.clock(), files={"file": data})
         call.path = request.path
         self.calls.append(call)
-        upload = self.uploads.get(file_id)
+        # Upload URLs carry no token: the file id finds its workspace.
+        holders = (ws.uploads.get(file_id) for ws in self.teams.workspaces.values())
+        upload = next((found for found in holders if found is not None), None)
         if upload is None:
             call.status, call.response = 404, "Not Found"
             return web.Response(status=404, text="Not Found")

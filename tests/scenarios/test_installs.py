@@ -1,0 +1,275 @@
+"""Installs by OAuth, end to end: "Add to Slack" in two workspaces, each served with its own
+token; an uninstall mid-flow; a reinstall; forged and replayed states; an org-wide install.
+
+The bot runs with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET and no bot token, against the fake
+Slack, which issues codes and tokens (oauth.v2.access) and kills them on uninstall as Slack does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import aiohttp
+import pytest
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime, running
+from bot.oauth import NOT_INSTALLED
+from playground.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack, SlackSender, find_button
+from storage.models import OutboxStatus, RequestStatus
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
+from tests.flows import WED_10_NY, offer, pick_buttons, submit_request, told
+
+pytestmark = pytest.mark.filterwarnings(
+    # slack_sdk's oauth.v2.access builds an aiohttp BasicAuth the way aiohttp now deprecates.
+    "ignore::DeprecationWarning"
+)
+
+B, C = "T0002", "T0003"
+PEOPLE = {B: ("UB0MENTEE", "UB0MENTOR"), C: ("UC0MENTEE", "UC0MENTOR")}
+COOKIE = "slack-app-oauth-state"
+
+
+@pytest.fixture
+async def oauth_bot(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> AsyncIterator[Runtime]:
+    """The bot with installs by OAuth, on the frozen clock, with no workspace installed yet."""
+    for team, people in PEOPLE.items():
+        fake_slack.add_team(team, f"team-{team.lower()}", users=people, token=False)
+    settings = bot_settings(
+        fake_slack,
+        tmp_path,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        MENTORBOT_TICK_SECONDS="3600",
+    )
+    async with running(settings, clock=clock) as runtime:
+        yield runtime
+
+
+def sender(bot: Runtime, fake: FakeSlack, team: str, *, org_wide: bool = False) -> SlackSender:
+    base = SlackSender(
+        f"http://127.0.0.1:{bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake.response_url_base,
+        settle=replies_sent,
+    )
+    return base.for_team(fake.team(team), org_wide=org_wide)
+
+
+async def start_install(bot: Runtime) -> str:
+    """Open /slack/install as a browser would; the state it hands to Slack's consent page."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://127.0.0.1:{bot.port}/slack/install", allow_redirects=False) as page,
+    ):
+        html = await page.text()
+        cookie = page.cookies[COOKIE].value
+    assert page.status == 200
+    assert "Add to Slack" in html
+    link = re.search(r'href="([^"]*/oauth/v2/authorize\?[^"]*)"', html)
+    assert link is not None, html
+    query = parse_qs(urlparse(link[1].replace("&amp;", "&")).query)
+    assert query["state"] == [cookie]
+    assert query["client_id"] == [CLIENT_ID]
+    assert "chat:write" in query["scope"][0]
+    return cookie
+
+
+async def finish_install(bot: Runtime, code: str, state: str, cookie: str) -> tuple[int, str]:
+    """Slack sends the browser back with the code and the state, the cookie alongside."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(
+            f"http://127.0.0.1:{bot.port}/slack/oauth_redirect",
+            params={"code": code, "state": state},
+            headers={"Cookie": f"{COOKIE}={cookie}"},
+            allow_redirects=False,
+        ) as page,
+    ):
+        return page.status, await page.text()
+
+
+async def install(bot: Runtime, fake: FakeSlack, team: str, *, org_wide: bool = False) -> str:
+    """Add to Slack, allowed by the team's first person; returns the bot token it got."""
+    state = await start_install(bot)
+    installer = PEOPLE.get(team, ("W31",))[0]
+    code = fake.authorization_code(team, installer=installer, org_wide=org_wide)
+    status, _ = await finish_install(bot, code, state, state)
+    assert status == 200
+    return fake.token_for(team, org_wide=org_wide)
+
+
+async def book(slack: SlackSender, fake: FakeSlack, bot: Runtime, team: str) -> None:
+    """The team's mentee asks its mentor, who accepts and offers a time the mentee picks."""
+    mentee, mentor = PEOPLE[team]
+    await slack.command(f"ask <@{mentor}>", user_id=mentee)
+    answers = {"What is it about?": "Career path", "What's on your mind?": "my next step"}
+    await submit_request(slack, fake, answers, user_id=mentee)
+    await bot.background.drain(5)
+    request = dm_to(fake, team, mentor)
+    await slack.click(find_button(request, "Accept"), request, user_id=mentor)
+    await offer(slack, fake, bot, {"Time 1": WED_10_NY}, mentor=mentor, source=request)
+    slots = dm_to(fake, team, mentee)
+    await slack.click(pick_buttons(slots)[0], slots, user_id=mentee)
+    await bot.background.drain(5)
+
+
+def dm_to(fake: FakeSlack, team: str, user_id: str) -> Any:
+    """The bot's latest DM to a person of this workspace."""
+    channel = fake.team(team).dm_channel(user_id)
+    posts = fake.calls_to("chat.postMessage", team_id=team)
+    return [call for call in posts if call.args.get("channel") == channel][-1]
+
+
+def calls_since(fake: FakeSlack, start: int) -> list[Any]:
+    return [call for call in fake.calls[start:] if call.method != "oauth.v2.access"]
+
+
+async def test_two_workspaces_install_and_each_is_served_with_its_own_token(
+    oauth_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    tokens = {team: await install(oauth_bot, fake_slack, team) for team in (B, C)}
+    assert tokens[B] != tokens[C]
+    installed = await oauth_bot.store.installations()
+    assert [(i.team_id, i.installer_user_id) for i in installed] == [
+        (B, PEOPLE[B][0]),
+        (C, PEOPLE[C][0]),
+    ]
+    start = len(fake_slack.calls)
+    slack = {team: sender(oauth_bot, fake_slack, team) for team in (B, C)}
+    await book(slack[B], fake_slack, oauth_bot, B)
+    await book(slack[C], fake_slack, oauth_bot, C)
+
+    calls = calls_since(fake_slack, start)
+    by_team = {team: [c for c in calls if c.team_id == team] for team in (B, C)}
+    for team in (B, C):
+        assert len(by_team[team]) >= 8  # modal, DMs, edits, the booking for both
+        assert {call.token for call in by_team[team]} == {tokens[team]}
+    # Every Web API call acted in B or C, never the default workspace (uploads and
+    # response_urls carry no token).
+    web_api = [call for call in calls if call.method not in ("upload", "response_url")]
+    assert {call.team_id for call in web_api} == {B, C}
+    assert all(call.status == 200 for call in calls)
+    refused = [c for c in web_api if not c.response.get("ok")]
+    assert refused == []  # no call ever named the other workspace's people or channels
+    for team in (B, C):
+        mentee, mentor = PEOPLE[team]
+        booked = [c for c in fake_slack.calls_to("chat.postMessage", team_id=team)]
+        assert any("booked" in str(c.args).lower() for c in booked)
+
+
+async def test_an_uninstall_stops_its_nudges_and_a_reinstall_brings_the_data_back(
+    oauth_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    for team in (B, C):
+        await install(oauth_bot, fake_slack, team)
+    slack = {team: sender(oauth_bot, fake_slack, team) for team in (B, C)}
+    for team in (B, C):
+        await book(slack[team], fake_slack, oauth_bot, team)
+    pending = await oauth_bot.store.list_outbox([OutboxStatus.PENDING])
+    assert {row.team_id for row in pending} == {B, C}  # reminders for both
+
+    # C removes mentorbot mid-flow: Slack kills the token and sends the event.
+    fake_slack.uninstall(C)
+    await slack[C].app_uninstalled()
+    pending = await oauth_bot.store.list_outbox([OutboxStatus.PENDING])
+    assert {row.team_id for row in pending} == {B}
+    cancelled = await oauth_bot.store.list_outbox([OutboxStatus.CANCELLED])
+    assert {row.team_id for row in cancelled} == {C}
+
+    start = len(fake_slack.calls)
+    clock.advance(days=2)
+    await deliver_due(oauth_bot)
+    sent = calls_since(fake_slack, start)
+    assert sent and {call.team_id for call in sent} == {B}  # B's reminders went, C's didn't
+    assert await oauth_bot.store.list_outbox([OutboxStatus.FAILED]) == []
+    # A request from C now is answered as Bolt answers an app no longer installed.
+    await slack[C].command("help", user_id=PEOPLE[C][0])
+    assert told(fake_slack)[-1] == NOT_INSTALLED
+
+    # Reinstalled within the retention: its requests are where they were.
+    await install(oauth_bot, fake_slack, C)
+    reply = await slack[C].command("sessions", user_id=PEOPLE[C][0])
+    assert [c for c in calls_since(fake_slack, start) if c.team_id == C and c.response.get("ok")]
+    [row] = [i for i in await oauth_bot.store.installations() if i.team_id == C]
+    assert row.bot_token is not None
+    assert row.uninstalled_at is None
+    found = [await oauth_bot.store.get_request(C, request_id) for request_id in range(1, 5)]
+    [request] = [item for item in found if item is not None]
+    assert (request.mentee_id, request.mentor_id) == PEOPLE[C]
+    assert request.status is RequestStatus.SCHEDULED
+
+
+async def test_a_forged_expired_or_replayed_state_installs_nothing(
+    oauth_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    # Forged: a state this bot never issued, cookie and all.
+    code = fake_slack.authorization_code(B, installer=PEOPLE[B][0])
+    status, _ = await finish_install(oauth_bot, code, "forged", "forged")
+    assert status != 200
+    # A real state, but another browser's cookie (CSRF).
+    state = await start_install(oauth_bot)
+    status, _ = await finish_install(oauth_bot, code, state, "someone-else")
+    assert status != 200
+    # Expired: eleven minutes after it was issued.
+    state = await start_install(oauth_bot)
+    clock.advance(minutes=11)
+    status, _ = await finish_install(oauth_bot, code, state, state)
+    assert status != 200
+    assert await oauth_bot.store.installations() == []
+    assert fake_slack.calls_to("oauth.v2.access") == []  # refused before Slack was asked
+    # The real thing, then the same answer replayed.
+    state = await start_install(oauth_bot)
+    status, _ = await finish_install(oauth_bot, code, state, state)
+    assert status == 200
+    again = fake_slack.authorization_code(B, installer=PEOPLE[B][0])
+    status, _ = await finish_install(oauth_bot, again, state, state)
+    assert status != 200
+    assert len(fake_slack.calls_to("oauth.v2.access")) == 1
+
+
+async def test_a_workspace_that_never_installed_is_told_and_nothing_else_happens(
+    oauth_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    reply = await sender(oauth_bot, fake_slack, B).command("help", user_id=PEOPLE[B][0])
+    assert reply.status == 200
+    assert told(fake_slack) == [NOT_INSTALLED]
+    assert [call.method for call in fake_slack.calls] == ["response_url"]
+
+
+async def test_an_org_wide_install_serves_every_workspace_of_the_org(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> None:
+    org = "E0001"
+    for team in ("T0004", "T0005"):
+        fake_slack.add_team(team, f"org-{team.lower()}", users=["W41", "W42"], enterprise_id=org)
+    settings = bot_settings(
+        fake_slack,
+        tmp_path,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+    )
+    async with running(settings, clock=clock) as bot:
+        state = await start_install(bot)
+        code = fake_slack.authorization_code("T0004", installer="W41", org_wide=True)
+        status, _ = await finish_install(bot, code, state, state)
+        assert status == 200
+        [installed] = await bot.store.installations()
+        assert (installed.install_key, installed.is_enterprise_install) == (org, True)
+        token = fake_slack.token_for("T0004", org_wide=True)
+        start = len(fake_slack.calls)
+        for team in ("T0004", "T0005"):
+            slack = sender(bot, fake_slack, team, org_wide=True)
+            await slack.command("ask <@W42>", user_id="W41")
+            await bot.background.drain(5)
+        opened = [c for c in calls_since(fake_slack, start) if c.method == "views.open"]
+        assert [call.token for call in opened] == [token, token]
+        assert [call.team_id for call in opened] == ["T0004", "T0005"]
