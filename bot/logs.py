@@ -20,6 +20,11 @@ QUIET_LIBRARIES = (
     "slack_sdk.web.async_base_client",
     "aiohttp",
     "apscheduler",
+    # At DEBUG these log every statement with its parameters: notes, messages, tokens.
+    "aiosqlite",
+    "sqlalchemy",
+    "psycopg",
+    "alembic",
     "mentorbot.bolt",
 )
 
@@ -63,6 +68,9 @@ def _id_positions(msg: str) -> tuple[int, ...]:
     return tuple(positions)
 
 
+_TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+")
+
+
 class OneLineFormatter(logging.Formatter):
     """One record, one line: "user=%s" style ids that aren't ids print as "?", and control
     characters in the message are escaped, so a payload's text can't forge a log line."""
@@ -80,6 +88,12 @@ class OneLineFormatter(logging.Formatter):
         if _CONTROL.search(line):
             line = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), line)
         return line
+
+    def format(self, record: logging.LogRecord) -> str:
+        # The last guard for "no token in a log": a library's debug text or an exception's
+        # message may quote one (oauth.v2.access answers with the bot token).
+        line = super().format(record)
+        return _TOKEN.sub(lambda m: m.group()[:5] + "(redacted)", line) if "xox" in line else line
 
 
 def configure(level: str) -> None:

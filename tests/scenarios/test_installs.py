@@ -7,6 +7,7 @@ Slack, which issues codes and tokens (oauth.v2.access) and kills them on uninsta
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,7 +19,9 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
+from bot.logs import hold_libraries
 from bot.oauth import NOT_INSTALLED
+from bot.retention import delete_removed_workspaces
 from playground.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack, SlackSender, find_button
 from storage.models import OutboxStatus, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
@@ -275,3 +278,49 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_org(
         opened = [c for c in calls_since(fake_slack, start) if c.method == "views.open"]
         assert [call.token for call in opened] == [token, token]
         assert [call.team_id for call in opened] == ["T0004", "T0005"]
+
+
+async def test_revoked_bot_tokens_stop_the_workspace_and_no_token_reaches_a_log(
+    oauth_bot: Runtime,
+    fake_slack: FakeSlack,
+    clock: FrozenClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    hold_libraries("DEBUG")  # as `mentorbot run` does at MENTORBOT_LOG_LEVEL=DEBUG
+    tokens = {team: await install(oauth_bot, fake_slack, team) for team in (B, C)}
+    slack = {team: sender(oauth_bot, fake_slack, team) for team in (B, C)}
+    for team in (B, C):
+        await book(slack[team], fake_slack, oauth_bot, team)
+    # Only a user's token revoked: mentorbot keeps none, so nothing changes.
+    await slack[B].tokens_revoked({"oauth": [PEOPLE[B][0]], "bot": []})
+    assert {i.team_id for i in await oauth_bot.store.installations() if i.bot_token} == {B, C}
+    await slack[B].tokens_revoked(fake_slack.revoke_tokens(B))
+    assert {i.team_id for i in await oauth_bot.store.installations() if i.bot_token} == {C}
+    start = len(fake_slack.calls)
+    clock.advance(days=2)
+    await deliver_due(oauth_bot)
+    assert {call.team_id for call in calls_since(fake_slack, start)} == {C}
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    for token in tokens.values():
+        assert token not in logged
+    assert "xoxb-" not in logged
+
+
+async def test_the_daily_job_deletes_a_removed_workspace_after_the_retention_only(
+    oauth_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    for team in (B, C):
+        await install(oauth_bot, fake_slack, team)
+        await book(sender(oauth_bot, fake_slack, team), fake_slack, oauth_bot, team)
+    fake_slack.uninstall(C)
+    await sender(oauth_bot, fake_slack, C).app_uninstalled()
+    clock.advance(days=29)
+    assert await delete_removed_workspaces(oauth_bot.store, clock, 30) == 0
+    clock.advance(days=1, seconds=1)
+    assert await delete_removed_workspaces(oauth_bot.store, clock, 30) == 1
+    assert [i.team_id for i in await oauth_bot.store.installations()] == [B]
+    for team, kept in ((B, 1), (C, 0)):
+        found = [await oauth_bot.store.get_request(team, request_id) for request_id in range(1, 5)]
+        assert len([item for item in found if item is not None]) == kept
+        assert (await oauth_bot.store.get_person(team, PEOPLE[team][0]) is not None) == bool(kept)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -35,3 +36,21 @@ def test_the_web_api_client_logger_is_held_at_warning_by_its_own_level(level: st
     # format each request and response for a debug line.
     assert client_log.level >= logging.WARNING
     assert not client_log.isEnabledFor(logging.DEBUG)
+
+
+def test_a_token_quoted_in_a_message_or_a_traceback_is_redacted() -> None:
+    formatter = logs.OneLineFormatter(logs.FORMAT)
+    answer = {"ok": True, "access_token": "xoxb-1234-5678-abcDEF", "team": {"id": "T1"}}
+    record = logging.LogRecord("slack_sdk", logging.DEBUG, __file__, 1, "body: %s", (answer,), None)
+    try:
+        raise ValueError("refused xoxp-9-9-user and xoxe-refresh-1")
+    except ValueError:
+        failed = logging.LogRecord("bot", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+    line = formatter.format(record)
+    assert "xoxb-1234" not in line
+    assert "'access_token': 'xoxb-(redacted)'" in line
+    assert "T1" in line
+    trace = formatter.format(failed)
+    assert "xoxp-9" not in trace
+    assert "xoxe-refresh" not in trace
+    assert "ValueError" in trace
