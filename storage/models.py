@@ -390,6 +390,9 @@ class WorkspaceSettings(_Row):
     work_end_minute: MinuteOfDay = 18 * 60
     max_open_requests: int = Field(default=10, ge=1, le=1000)
     coordinators: Annotated[tuple[str, ...], BeforeValidator(_from_json)] = ()
+    # Session feedback ("How was it?" and Say thanks), and where shared thanks are posted.
+    feedback_enabled: bool = True
+    kudos_channel_id: str | None = None
     updated_at: UtcDatetime | None = None
 
     @model_validator(mode="after")

@@ -63,12 +63,12 @@ INSERT INTO workspace_settings (
     team_id, pool_channel_id, detection_enabled, detection_off_channels,
     prompt_cooldown_minutes, nudge_after_hours, escalate_after_hours, pool_repost_after_hours,
     expire_after_hours, reminder_minutes, work_days, work_start_minute, work_end_minute,
-    max_open_requests, coordinators, updated_at
+    max_open_requests, coordinators, feedback_enabled, kudos_channel_id, updated_at
 ) VALUES (
     :team_id, :pool_channel_id, :detection_enabled, :detection_off_channels,
     :prompt_cooldown_minutes, :nudge_after_hours, :escalate_after_hours, :pool_repost_after_hours,
     :expire_after_hours, :reminder_minutes, :work_days, :work_start_minute, :work_end_minute,
-    :max_open_requests, :coordinators, :updated_at
+    :max_open_requests, :coordinators, :feedback_enabled, :kudos_channel_id, :updated_at
 )
 ON CONFLICT (team_id) DO UPDATE SET
     pool_channel_id = excluded.pool_channel_id,
@@ -85,6 +85,8 @@ ON CONFLICT (team_id) DO UPDATE SET
     work_end_minute = excluded.work_end_minute,
     max_open_requests = excluded.max_open_requests,
     coordinators = excluded.coordinators,
+    feedback_enabled = excluded.feedback_enabled,
+    kudos_channel_id = excluded.kudos_channel_id,
     updated_at = excluded.updated_at
 """
 
@@ -124,6 +126,7 @@ def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
     row = settings.model_dump(exclude={"work_days", "detection_off_channels", "coordinators"})
     row.update(
         detection_enabled=int(settings.detection_enabled),
+        feedback_enabled=int(settings.feedback_enabled),
         detection_off_channels=json.dumps(list(settings.detection_off_channels)),
         work_days=weekdays_mask(settings.work_days),
         coordinators=json.dumps(list(settings.coordinators)),

@@ -25,4 +25,7 @@ TEAM_TABLES: tuple[str, ...] = (
     "settings_audit",
     "prompted_messages",
     "prompt_cooldowns",
+    "feedback",
+    "thanks",
+    "digest_subscribers",
 )
