@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -10,12 +11,15 @@ import sqlite3
 import subprocess
 import sys
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from storage.installations import Installed
 from storage.migrate import LATEST_VERSION
 from storage.schema import LATEST_SCHEMA
+from storage.store import Store
 from tests.flows import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +182,49 @@ def test_half_a_configuration_is_not_the_playground(tmp_path: Path, present: str
         "and SLACK_CLIENT_SECRET to install by OAuth)"
     ]
     assert "playground" not in result.stdout
+
+
+def test_check_lists_the_installations_without_their_tokens(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    oauth = {
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "secret-value",
+        "SLACK_SIGNING_SECRET": "s",
+        "MENTORBOT_DB": str(db),
+    }
+    empty = run_cli(tmp_path, "check", **oauth)
+    assert empty.returncode == 0, empty.stderr
+    assert "no installations yet (the database is not created yet)" in empty.stdout
+    assert run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db)).returncode == 0
+
+    async def install() -> None:
+        async with await Store.open(db) as store:
+            await store.save_installation(
+                Installed(
+                    "T1",
+                    None,
+                    "T1",
+                    False,
+                    "A1",
+                    "xoxb-secret-1",
+                    "B1",
+                    "UB1",
+                    "",
+                    "U1",
+                    datetime(2026, 3, 10, 9, 0, tzinfo=UTC),
+                )
+            )
+            await store.remove_installation("T2", datetime(2026, 3, 11, tzinfo=UTC), team_id="T2")
+
+    asyncio.run(install())
+    result = run_cli(tmp_path, "check", **oauth)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok: installs by OAuth; database sqlite")
+    assert lines[1:] == [
+        "2 installations:",
+        "  team T1: bot UB1, installed 2026-03-10 09:00 UTC by U1",
+        "  team T2: bot -, removed 2026-03-11 00:00 UTC",
+    ]
+    assert "xoxb" not in result.stdout + result.stderr
+    assert "secret-value" not in result.stdout + result.stderr
