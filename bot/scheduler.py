@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -24,6 +25,22 @@ async def _purge_events(store: Store, clock: Clock) -> None:
 
 async def _dispatch_outbox(dispatcher: Dispatcher) -> None:
     await dispatcher.tick()
+
+
+def _daily(
+    scheduler: AsyncIOScheduler, job_id: str, job: Callable[..., Awaitable[object]], *args: object
+) -> None:
+    """A daily job whose first run is an hour after start (not in a deploy's busy minutes)."""
+    scheduler.add_job(
+        job,
+        "interval",
+        days=1,
+        args=args,
+        id=job_id,
+        next_run_time=datetime.now(UTC) + timedelta(hours=1),  # the scheduler's own time
+        coalesce=True,
+        max_instances=1,
+    )
 
 
 def build_scheduler(
@@ -57,26 +74,14 @@ def build_scheduler(
         coalesce=True,
         max_instances=1,
     )
-    scheduler.add_job(
+    _daily(
+        scheduler,
+        "removed_workspaces",
         delete_removed_workspaces,
-        "interval",
-        days=1,
-        args=(store, clock, uninstall_retention_days),
-        id="removed_workspaces",
-        next_run_time=datetime.now(UTC) + timedelta(hours=1),  # the scheduler's own time
-        coalesce=True,
-        max_instances=1,
+        store,
+        clock,
+        uninstall_retention_days,
     )
     if retention_days is not None:
-        # Daily, first run an hour after start (not during a deploy's busy first minutes).
-        scheduler.add_job(
-            apply_retention,
-            "interval",
-            days=1,
-            args=(store, clock, retention_days),
-            id="retention",
-            next_run_time=datetime.now(UTC) + timedelta(hours=1),  # the scheduler's own time
-            coalesce=True,
-            max_instances=1,
-        )
+        _daily(scheduler, "retention", apply_retention, store, clock, retention_days)
     return scheduler

@@ -77,6 +77,13 @@ async def test_the_daily_job_is_scheduled_only_when_retention_is_set(tmp_path: P
         assert job is not None
         assert job.trigger.interval == timedelta(days=1)
         assert job.args[2] == 30
+        # Removed workspaces are deleted daily whatever MENTORBOT_RETENTION_DAYS says.
+        removed = build_scheduler(store, clock, uninstall_retention_days=7).get_job(
+            "removed_workspaces"
+        )
+        assert removed is not None
+        assert removed.trigger.interval == timedelta(days=1)
+        assert removed.args[2] == 7
 
 
 async def test_retention_days_comes_from_the_environment(
