@@ -13,9 +13,23 @@ import sqlite3
 from pathlib import Path
 
 from storage import StorageError
+from storage.schema import schema_number
 
 # Pages per step: small steps let the bot's writers in between.
 _PAGES_PER_STEP = 1024
+
+
+def _schema_version(conn: sqlite3.Connection) -> int:
+    """The number `mentorbot migrate` prints: Alembic's revision once it has one."""
+    has_alembic = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    ).fetchone()[0]
+    revision = (
+        conn.execute("SELECT version_num FROM alembic_version").fetchone() if has_alembic else None
+    )
+    if revision is None:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    return schema_number(str(revision[0]))
 
 
 def backup_database(source: Path, target: Path) -> str:
@@ -41,7 +55,7 @@ def backup_database(source: Path, target: Path) -> str:
                 # One self-contained file: no -wal beside it to forget when copying it around.
                 copy.execute("PRAGMA journal_mode = DELETE")
                 check = copy.execute("PRAGMA quick_check").fetchone()[0]
-                version = copy.execute("PRAGMA user_version").fetchone()[0]
+                version = _schema_version(copy)
                 pages = copy.execute("PRAGMA page_count").fetchone()[0]
         if check != "ok":
             raise StorageError(f"the copy failed its integrity check: {check}")
