@@ -51,9 +51,14 @@ ORDER BY due_date IS NULL, due_date, id
 LIMIT ?3
 """
 
+# Two branches, not "mentor_id = ?2 OR mentee_id = ?2": each walks its own index (the active
+# pairs', the mentee's) where the OR read the whole team's 1:1s. Nobody is their own mentor.
 _MY_RELATIONSHIPS = """
-SELECT *, count(*) OVER () AS total FROM relationships
-WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2) AND ended_at IS NULL
+SELECT *, count(*) OVER () AS total FROM (
+    SELECT * FROM relationships WHERE team_id = ?1 AND mentor_id = ?2 AND ended_at IS NULL
+    UNION ALL
+    SELECT * FROM relationships WHERE team_id = ?1 AND mentee_id = ?2 AND ended_at IS NULL
+) AS mine
 ORDER BY next_at IS NULL, next_at, id
 LIMIT ?3
 """

@@ -1,0 +1,23 @@
+"""The hot queries walk indexes, on SQLite's own planner (EXPLAIN QUERY PLAN)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from storage.home import _MY_RELATIONSHIPS
+from storage.store import Store
+
+
+async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path) -> None:
+    db = tmp_path / "plans.db"
+    async with await Store.open(db) as store:
+        await store.migrate()
+    with sqlite3.connect(db) as conn:
+        plan = [
+            row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_MY_RELATIONSHIPS}", ("T", "U", 5))
+        ]
+    conn.close()
+    assert any("relationships_one_active (team_id=? AND mentor_id=?)" in step for step in plan)
+    assert any("relationships_by_mentee (team_id=? AND mentee_id=?)" in step for step in plan)
+    assert not any(step.startswith("SCAN relationships") for step in plan)
