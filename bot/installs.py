@@ -121,8 +121,11 @@ class InstalledAuthorize(AsyncAuthorize):
     """Bolt's authorize from our installations, with no auth.test per request (Bolt's own
     installation-store authorize calls it unless cached)."""
 
-    def __init__(self, workspaces: Workspaces) -> None:
+    def __init__(self, workspaces: Workspaces, store: Store, clock: Clock) -> None:
         self._workspaces = workspaces
+        self._store = store
+        self._clock = clock
+        self._seen: set[str] = set()  # workspaces already recorded as served by their org
 
     async def __call__(
         self,
@@ -137,6 +140,10 @@ class InstalledAuthorize(AsyncAuthorize):
         if installed is None or installed.bot_token is None:
             log.info("no installation for team=%s enterprise=%s", team_id, enterprise_id)
             return None
+        if installed.is_enterprise_install and team_id and team_id not in self._seen:
+            # The outbox knows only a row's team: this is how it finds the org's token later.
+            await self._store.seen_in_org(team_id, installed.install_key, self._clock.now())
+            self._seen.add(team_id)
         return AuthorizeResult(
             enterprise_id=installed.enterprise_id or enterprise_id,
             team_id=team_id or installed.team_id,

@@ -57,7 +57,7 @@ def oauth_options(
     return {
         "user_facing_authorize_error_message": NOT_INSTALLED,
         "installation_store": installations,
-        "authorize": InstalledAuthorize(workspaces),
+        "authorize": InstalledAuthorize(workspaces, store, clock),
         "oauth_settings": AsyncOAuthSettings(
             client_id=settings.client_id,
             client_secret=settings.client_secret.get_secret_value(),

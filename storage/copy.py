@@ -16,8 +16,8 @@ from storage.engine import ByEngine
 from storage.store import Store
 from storage.tables import TEAM_TABLES
 
-# Every workspace's data, then the installations (storage/tables.py says the order).
-TABLES: tuple[str, ...] = (*TEAM_TABLES, "installations")
+# Every workspace's data, then the installations and the org each workspace is in.
+TABLES: tuple[str, ...] = (*TEAM_TABLES, "installations", "org_teams")
 BATCH = 1000
 
 

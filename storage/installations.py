@@ -56,14 +56,21 @@ ON CONFLICT (install_key) DO UPDATE SET enterprise_id = excluded.enterprise_id,
     uninstalled_at = NULL
 """
 
-# The workspace's own install first, else its org's org-wide one: ?1 team, ?2 enterprise.
+# The workspace's own install first, else its org's org-wide one: ?1 team, ?2 enterprise (or,
+# unknown to the caller, the org an org-wide install was seen serving the team in).
 _FIND = """
 SELECT * FROM installations
 WHERE bot_token IS NOT NULL
     AND ((install_key = ?1 AND is_enterprise_install = 0)
-        OR (install_key = ?2 AND is_enterprise_install = 1))
+        OR (is_enterprise_install = 1 AND install_key = coalesce(
+            ?2, (SELECT enterprise_id FROM org_teams WHERE team_id = ?1))))
 ORDER BY is_enterprise_install
 LIMIT 1
+"""
+
+_SEEN_IN_ORG = """
+INSERT INTO org_teams (team_id, enterprise_id, seen_at) VALUES (?, ?, ?)
+ON CONFLICT (team_id) DO UPDATE SET enterprise_id = excluded.enterprise_id
 """
 
 # Stamped once: a second uninstall event (Slack retries) keeps the first time.
@@ -78,7 +85,8 @@ ON CONFLICT (install_key) DO UPDATE SET bot_token = NULL,
 # Rows mid-send are left to their sender, which meets the refused token and cancels them.
 _CANCEL_TEAM_OUTBOX = """
 UPDATE outbox SET status = 'cancelled', last_error = 'the workspace uninstalled mentorbot'
-WHERE team_id = ? AND status = 'pending'
+WHERE status = 'pending' AND (team_id = ?1
+    OR team_id IN (SELECT team_id FROM org_teams WHERE enterprise_id = ?2))
 """
 
 _CONSUME_STATE = "DELETE FROM oauth_states WHERE state = ? AND expires_at > ? RETURNING state"
@@ -138,6 +146,12 @@ class InstallationQueries:
         rows = await self._fetch(_FIND, (team_id, enterprise_id))
         return _installed(rows[0]) if rows else None
 
+    async def seen_in_org(
+        self: _StoreCore, team_id: str, enterprise_id: str, now: datetime
+    ) -> None:
+        """Remember that an org-wide install served this workspace of that org."""
+        await self._write(_SEEN_IN_ORG, (team_id, enterprise_id, format_time(now)))
+
     async def installations(self: _StoreCore) -> list[Installed]:
         """Every installation, current and removed, by key."""
         rows = await self._fetch("SELECT * FROM installations ORDER BY install_key")
@@ -159,7 +173,8 @@ class InstallationQueries:
             await conn.execute(
                 _REMOVE, (install_key, enterprise_id, team_id, int(org_wide), stamp, stamp)
             )
-            return await conn.execute(_CANCEL_TEAM_OUTBOX, (team_id or install_key,))
+            org = install_key if org_wide else None
+            return await conn.execute(_CANCEL_TEAM_OUTBOX, (team_id or install_key, org))
 
     async def undo_removal(self: _StoreCore, team_id: str) -> bool:
         """A one-workspace setup started again after an uninstall: forget the removal (its
@@ -183,7 +198,6 @@ class InstallationQueries:
     async def delete_workspace(self: _StoreCore, installed: Installed) -> int:
         """Delete every row of a removed workspace, children first, then its installation;
         nothing if it was reinstalled meanwhile. Returns the rows deleted."""
-        team_id = installed.team_id or installed.install_key
         deleted = 0
         async with self._transaction() as conn:
             still_removed = await conn.execute_fetchall(
@@ -192,12 +206,23 @@ class InstallationQueries:
             )
             if not still_removed:
                 return 0
-            for table in reversed(TEAM_TABLES):
-                # Names from TEAM_TABLES only, never from input.
-                deleted += await conn.execute(
-                    f"DELETE FROM {table} WHERE team_id = ?",  # noqa: S608 - TEAM_TABLES
-                    (team_id,),
+            teams = [installed.team_id or installed.install_key]
+            if installed.is_enterprise_install:
+                rows = await conn.execute_fetchall(
+                    "SELECT team_id FROM org_teams WHERE enterprise_id = ?",
+                    (installed.install_key,),
                 )
+                teams = [str(row[0]) for row in rows]
+            for team_id in teams:
+                for table in reversed(TEAM_TABLES):
+                    # Names from TEAM_TABLES only, never from input.
+                    deleted += await conn.execute(
+                        f"DELETE FROM {table} WHERE team_id = ?",  # noqa: S608 - TEAM_TABLES
+                        (team_id,),
+                    )
+            await conn.execute(
+                "DELETE FROM org_teams WHERE enterprise_id = ?", (installed.install_key,)
+            )
             await conn.execute(
                 "DELETE FROM installations WHERE install_key = ?", (installed.install_key,)
             )

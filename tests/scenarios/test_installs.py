@@ -109,9 +109,15 @@ async def install(bot: Runtime, fake: FakeSlack, team: str, *, org_wide: bool = 
     return fake.token_for(team, org_wide=org_wide)
 
 
-async def book(slack: SlackSender, fake: FakeSlack, bot: Runtime, team: str) -> None:
+async def book(
+    slack: SlackSender,
+    fake: FakeSlack,
+    bot: Runtime,
+    team: str,
+    people: tuple[str, str] | None = None,
+) -> None:
     """The team's mentee asks its mentor, who accepts and offers a time the mentee picks."""
-    mentee, mentor = PEOPLE[team]
+    mentee, mentor = people or PEOPLE[team]
     await slack.command(f"ask <@{mentor}>", user_id=mentee)
     answers = {"What is it about?": "Career path", "What's on your mind?": "my next step"}
     await submit_request(slack, fake, answers, user_id=mentee)
@@ -278,6 +284,28 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_org(
         opened = [c for c in calls_since(fake_slack, start) if c.method == "views.open"]
         assert [call.token for call in opened] == [token, token]
         assert [call.team_id for call in opened] == ["T0004", "T0005"]
+
+        # A session booked in one of the org's workspaces: its reminder, sent by the outbox
+        # (which knows only the row's team), goes out with the org's token.
+        await book(
+            sender(bot, fake_slack, "T0004", org_wide=True),
+            fake_slack,
+            bot,
+            "T0004",
+            ("W41", "W42"),
+        )
+        start = len(fake_slack.calls)
+        clock.advance(days=1, minutes=-15 + 60 * -1)  # 15 minutes before Wed 10:00 New York
+        await deliver_due(bot)
+        reminders = [c for c in calls_since(fake_slack, start) if c.method == "chat.postMessage"]
+        assert reminders
+        assert {(call.token, call.team_id) for call in reminders} == {(token, "T0004")}
+
+        # Removed from the whole org: every workspace's waiting rows are cancelled.
+        assert await bot.store.list_outbox([OutboxStatus.PENDING])
+        fake_slack.uninstall(org)
+        await sender(bot, fake_slack, "T0004", org_wide=True).app_uninstalled()
+        assert await bot.store.list_outbox([OutboxStatus.PENDING]) == []
 
 
 async def test_revoked_bot_tokens_stop_the_workspace_and_no_token_reaches_a_log(

@@ -125,3 +125,25 @@ async def test_an_oauth_state_is_good_once_and_only_until_it_expires(store: Stor
     assert await store.consume_oauth_state("s2", NOW + timedelta(minutes=10)) is False  # expired
     await store.issue_oauth_state("s3", NOW)
     assert await store.purge_oauth_states(NOW + timedelta(minutes=11)) == 2
+
+
+async def test_a_workspace_seen_in_an_org_finds_the_org_install_and_leaves_with_it(
+    store: Store,
+) -> None:
+    org = installed("E1", "xoxb-org", team_id=None, enterprise_id="E1", is_enterprise_install=True)
+    await store.save_installation(org)
+    assert await store.find_installation("T1", None) is None  # the outbox knows only the team
+    await store.seen_in_org("T1", "E1", NOW)
+    found = await store.find_installation("T1", None)
+    assert found is not None
+    assert found.bot_token == "xoxb-org"
+    for team in ("T1", "T9"):
+        await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
+        await store.upsert_person(team, "U1", tz="UTC", now=NOW)
+    assert await store.remove_installation("E1", NOW, enterprise_id="E1", org_wide=True) == 1
+    assert [row.team_id for row in await store.list_outbox([OutboxStatus.PENDING])] == ["T9"]
+    [removed] = await store.removed_before(NOW + timedelta(days=31))
+    assert await store.delete_workspace(removed) >= 2
+    assert await store.get_person("T1", "U1") is None
+    assert await store.get_person("T9", "U1") is not None
+    assert await store.find_installation("T1", None) is None
