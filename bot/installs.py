@@ -273,8 +273,10 @@ class StoreOAuthStates(AsyncOAuthStateStore):
 
     async def async_issue(self, *args: Any, **kwargs: Any) -> str:
         state = secrets.token_urlsafe(32)
-        expires = self._clock.now() + timedelta(seconds=STATE_SECONDS)
-        await self._store.issue_oauth_state(state, expires)
+        now = self._clock.now()
+        # Anyone may open the install page: states never answered can't pile up.
+        await self._store.purge_oauth_states(now)
+        await self._store.issue_oauth_state(state, now + timedelta(seconds=STATE_SECONDS))
         return state
 
     async def async_consume(self, state: str) -> bool:
