@@ -76,12 +76,14 @@ class Recognition:
         return not (self.sessions_held or self.thanks_received)
 
 
-# Asked once the prompt goes out, for a session that was held; the row is the outbox row's
-# change (see handlers/feedback/kinds.py).
+# Asked once the prompt goes out, for a session that was held and whose mentor is still
+# there (not forgotten); the row is the outbox row's change (handlers/feedback/kinds.py).
 _START = """
 INSERT INTO feedback (team_id, session_id, mentee_id, mentor_id, prompted_at)
 SELECT team_id, id, mentee_id, mentor_id, ?3 FROM sessions
 WHERE team_id = ?1 AND id = ?2 AND status = 'completed'
+    AND NOT EXISTS (SELECT 1 FROM people WHERE people.team_id = ?1
+        AND people.user_id = sessions.mentor_id AND people.forgotten_at IS NOT NULL)
 ON CONFLICT (team_id, session_id) DO NOTHING
 RETURNING *
 """

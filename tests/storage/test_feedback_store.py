@@ -188,3 +188,11 @@ async def test_forgetting_a_mentor_keeps_ratings_for_the_program_anonymized(stor
     assert feedback is not None
     assert feedback.mentor_id.startswith("forgotten-")
     assert feedback.rating is Rating.HELPFUL
+
+
+async def test_no_prompt_is_stored_once_the_mentor_was_forgotten(store: Store) -> None:
+    session = await talked(store)
+    await store.close_session(T1, session.id, MENTOR, True, LATER, if_held=[prompt(session)])
+    await store.forget_person(T1, MENTOR, LATER)
+    [row] = [r for r in await store.list_outbox(["pending"]) if r.kind == "feedback.ask"]
+    assert await store.start_feedback(T1, session.id, LATER, Effects(row.id)) is None
