@@ -45,6 +45,10 @@ PRIVATE = (
 _NOTE_SHOWN_MAX = 2900
 
 
+def _chosen(feedback: Feedback, rating: Rating) -> str | None:
+    return "primary" if feedback.rating is rating else None
+
+
 def build_feedback_ask(
     feedback: Feedback, outbox_id: int | None, *, thanked: bool = False
 ) -> dict[str, Any]:
@@ -54,9 +58,8 @@ def build_feedback_ask(
     lead = f":speech_balloon: How was your mentoring session with {mentor}?"
     session_id = feedback.session_id
     answers = [
-        button(words, action_id, session_id, "primary" if feedback.rating is rating else None)
+        button(RATING_WORDS[rating], action_id, session_id, _chosen(feedback, rating))
         for action_id, rating in RATING_ACTIONS.items()
-        for words in (RATING_WORDS[rating],)
     ]
     if not thanked:
         answers.append(button("Say thanks", ids.FEEDBACK_THANKS, session_id))
