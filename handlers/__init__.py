@@ -20,6 +20,8 @@ from handlers.commands.mentor import COMMAND, mentor_command
 from handlers.directory import find, profile
 from handlers.events import home as home_events
 from handlers.events import mention, uninstall
+from handlers.feedback import actions as feedback
+from handlers.feedback import kinds as feedback_kinds
 from handlers.home import actions as home
 from handlers.intros import answer, connected, entry
 from handlers.intros import followups as intro_followups
@@ -129,6 +131,13 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_LOG_NOTES)(notes_pick.home_log_notes)
     app.view(ids.NOTES_PICK_MODAL)(notes_pick.pick_submitted)
 
+    # Session feedback: "How was it?" answers, Say thanks and its modal.
+    app.action(ids.FEEDBACK_HELPFUL)(feedback.rating_clicked)
+    app.action(ids.FEEDBACK_SOMEWHAT)(feedback.rating_clicked)
+    app.action(ids.FEEDBACK_NOT_REALLY)(feedback.rating_clicked)
+    app.action(ids.FEEDBACK_THANKS)(feedback.thanks_clicked)
+    app.view(ids.THANKS_MODAL)(feedback.thanks_submitted)
+
     # Admin and your data (their subcommands are rows of the /mentor table).
     app.view(ids.SETTINGS_MODAL)(admin_settings.settings_submitted)
     app.view(ids.FORGET_MODAL)(forget.forget_confirmed)
@@ -150,6 +159,7 @@ OUTBOX_KINDS: tuple[Mapping[str, Kind], ...] = (
     booking_reminders.KINDS,  # session reminder, "Did you meet?"
     intro_followups.KINDS,  # "Did you connect?"
     notes_kinds.KINDS,  # check-ins, 1:1 cadence, action items due
+    feedback_kinds.KINDS,  # "How was it?" after a held session
 )
 
 

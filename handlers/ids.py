@@ -196,3 +196,18 @@ SETTINGS_COORDINATORS_ACTION = "settings_coordinators_select"
 FORGET_MODAL = "privacy_forget_modal"
 # Notes: Send again on "I couldn't deliver your action plan".
 PLAN_RESEND = "notes_plan_resend"
+# Session feedback: "How was it?" (its value is the session id), Say thanks and its modal.
+FEEDBACK_HELPFUL = "feedback_helpful"
+FEEDBACK_SOMEWHAT = "feedback_somewhat"
+FEEDBACK_NOT_REALLY = "feedback_not_really"
+FEEDBACK_THANKS = "feedback_say_thanks"
+THANKS_MODAL = "feedback_thanks_modal"
+THANKS_NOTE_BLOCK = "thanks_note"
+THANKS_NOTE_ACTION = "thanks_note_text"
+THANKS_SHARE_BLOCK = "thanks_share"
+THANKS_SHARE_ACTION = "thanks_share_choice"
+# /mentor settings: session feedback on or off, and the kudos channel.
+SETTINGS_FEEDBACK_BLOCK = "settings_feedback"
+SETTINGS_FEEDBACK_ACTION = "settings_feedback_choice"
+SETTINGS_KUDOS_BLOCK = "settings_kudos"
+SETTINGS_KUDOS_ACTION = "settings_kudos_channel"

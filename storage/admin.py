@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storage.engine import ByEngine, Record, Sql
+from storage.feedback import MIN_RATINGS, RATING_FIGURES
 from storage.models import RequestSource
 from storage.timefmt import format_time
 
@@ -180,6 +181,8 @@ class WindowStats:
     action_items_done: int
     intros: int
     intros_accepted: int
+    ratings: int = 0  # session feedback answered in the window
+    rated_helpful: int = 0
 
     @property
     def accepted_percent(self) -> float | None:
@@ -200,6 +203,14 @@ class WindowStats:
     @property
     def intros_percent(self) -> float | None:
         return percent(self.intros_accepted, self.intros)
+
+    @property
+    def helpful_percent(self) -> float | None:
+        """Share rated "Really helpful"; None below MIN_RATINGS, where it could point at one
+        session."""
+        if self.ratings < MIN_RATINGS:
+            return None
+        return percent(self.rated_helpful, self.ratings)
 
 
 def _julian(moment: datetime) -> float:
@@ -227,6 +238,7 @@ class AdminQueries:
         checkins = (await self._fetch(_CHECKIN_FIGURES_BY_ENGINE, window))[0]
         items = (await self._fetch(_ACTION_ITEM_FIGURES_BY_ENGINE, window))[0]
         intros = (await self._fetch(_INTRO_FIGURES_BY_ENGINE, window))[0]
+        ratings = (await self._fetch(RATING_FIGURES, window))[0]
         return WindowStats(
             days=days,
             requests=int(requests["total"]),
@@ -242,4 +254,6 @@ class AdminQueries:
             action_items_done=int(items["done"]),
             intros=int(intros["total"]),
             intros_accepted=int(intros["accepted"]),
+            ratings=int(ratings["rated"]),
+            rated_helpful=int(ratings["helpful"]),
         )

@@ -11,7 +11,7 @@ import json
 import secrets
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,6 +46,17 @@ _EXPORT_QUERIES: dict[str, str] = {
     "relationships": """
         SELECT * FROM relationships WHERE team_id = ?1 AND (mentor_id = ?2 OR mentee_id = ?2)
         ORDER BY id""",
+    # Session feedback: only the ratings the person gave (a mentor never sees ratings about
+    # them), and thank-you notes both ways.
+    "feedback": """
+        SELECT session_id, mentor_id, rating, prompted_at, rated_at FROM feedback
+        WHERE team_id = ?1 AND mentee_id = ?2 ORDER BY session_id""",
+    "thanks_given": """
+        SELECT session_id, to_id, note, kudos_channel_id, created_at FROM thanks
+        WHERE team_id = ?1 AND from_id = ?2 ORDER BY session_id""",
+    "thanks_received": """
+        SELECT session_id, from_id, note, created_at FROM thanks
+        WHERE team_id = ?1 AND to_id = ?2 ORDER BY session_id""",
     # The mentee never learns of an intro the expert declined (or hasn't answered).
     "intros": """
         SELECT * FROM intros WHERE team_id = ?1
@@ -72,6 +83,12 @@ UNION SELECT mentee_dm_channel_id, mentee_dm_ts FROM requests
     WHERE team_id = :team AND mentee_id = :user
 UNION SELECT i.dm_channel_id, i.dm_ts FROM request_invites i JOIN requests r ON r.id = i.request_id
     WHERE r.team_id = :team AND r.mentee_id = :user
+"""
+
+# Before anything changes: kudos posts of thanks the person gave or received, to blank after.
+_KUDOS_POSTS = """
+SELECT kudos_channel_id, kudos_ts FROM thanks
+WHERE team_id = :team AND :user IN (from_id, to_id) AND kudos_ts IS NOT NULL
 """
 
 # People whose App Home shows something of the person: requests still in play between them,
@@ -103,6 +120,11 @@ def _rename(table: str, *columns: str) -> str:
 _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     ("private notes", "DELETE FROM notes WHERE team_id = :team AND author_id = :user"),
     ("mentor profile", "DELETE FROM mentor_profiles WHERE team_id = :team AND user_id = :user"),
+    ("session ratings", "DELETE FROM feedback WHERE team_id = :team AND mentee_id = :user"),
+    (
+        "thank-you notes",
+        "DELETE FROM thanks WHERE team_id = :team AND :user IN (from_id, to_id)",
+    ),
     ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
     (
         "detection prompt records",
@@ -213,6 +235,8 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     (None, _rename("action_items", "mentor_id", "mentee_id", "owner_id")),
     (None, _rename("checkins", "mentor_id", "mentee_id")),
     (None, _rename("intros", "introducer_id", "mentee_id", "expert_id")),
+    # Ratings others gave of the person's sessions stay in the program's counts.
+    (None, _rename("feedback", "mentor_id")),
     # Last: nothing names the person now (a leftover reference would fail this delete).
     (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
 )
@@ -233,6 +257,7 @@ class Forgotten:
     cancelled: list[tuple[str, datetime]]  # (the other person, start) of each session cancelled
     counterparts: list[str]  # people whose Home tab showed something of the forgotten person
     messages: list[tuple[str, str]]  # (channel, ts) of the bot's messages showing their requests
+    kudos_posts: list[tuple[str, str]] = field(default_factory=list)  # (channel, ts) to blank
 
 
 @dataclass(frozen=True)
@@ -301,6 +326,7 @@ class PrivacyQueries:
                 ]
                 concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
                 shown = await conn.execute_fetchall(_REQUEST_MESSAGES, params)
+                kudos = await conn.execute_fetchall(_KUDOS_POSTS, params)
                 for name, sql in _FORGET_STEPS:
                     count = await conn.execute(sql, params)
                     if name is not None:
@@ -310,7 +336,8 @@ class PrivacyQueries:
         others = [other for other, _ in cancelled] + [str(r[0]) for r in concerned if r[0]]
         people = [person for person in dict.fromkeys(others) if person != user_id]
         messages = [(str(row[0]), str(row[1])) for row in shown if row[0] and row[1]]
-        return Forgotten(removed, cancelled, people, messages)
+        posts = [(str(row[0]), str(row[1])) for row in kudos if row[0] and row[1]]
+        return Forgotten(removed, cancelled, people, messages, posts)
 
     async def purge_retention(self: _StoreCore, cutoff: datetime) -> RetentionReport:
         """Delete notes written, action items done and outbox rows finished before cutoff."""

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from storage.engine import Connection, Record, Sql
 from storage.models import OfferedSlot, Session, SubjectType, UtcDatetime
+from storage.outbox import Planned, enqueue_on
 from storage.timefmt import format_time
 
 Proposer = Literal["mentor", "mentee"]
@@ -162,9 +163,12 @@ async def _leave_confirmed(
     sql: Sql,
     params: tuple[Any, ...],
     then: Callable[[Connection, int], Awaitable[None]],
+    planned: Sequence[Planned] = (),
+    now: datetime | None = None,
 ) -> Session | None:
-    """In one transaction: move a confirmed session on with `sql`, cancel its unsent rows, and
-    `then` its request, if it has one. None, and nothing changed, if `sql` moved no session."""
+    """In one transaction: move a confirmed session on with `sql`, cancel its unsent rows,
+    `then` its request, if it has one, and enqueue `planned` (stamped `now`). None, and
+    nothing changed, if `sql` moved no session."""
     async with store._transaction() as conn:
         session = _session(await conn.execute_fetchall(sql, params))
         if session is None:
@@ -172,6 +176,8 @@ async def _leave_confirmed(
         await _cancel_rows(conn, session.team_id, session.id)
         if session.request_id is not None:
             await then(conn, session.request_id)
+        for row in planned:
+            await enqueue_on(conn, row, now or session.updated_at)
         return session
 
 
@@ -379,9 +385,12 @@ class SessionQueries:
         mentor_id: str,
         held: bool,
         now: datetime,
+        *,
+        if_held: Sequence[Planned] = (),
     ) -> Session | None:
         """After the start, the mentor says it was held (request completed) or didn't happen
-        (request bookable again); its unsent rows are cancelled. None if that didn't apply."""
+        (request bookable again); its unsent rows are cancelled, and if it was held the rows
+        `if_held` (the feedback prompt) are enqueued with it. None if that didn't apply."""
         status = "completed" if held else "did_not_happen"
         stamp = format_time(now)
 
@@ -390,7 +399,8 @@ class SessionQueries:
             await conn.execute_fetchall(follow, (request_id, team_id, stamp))
 
         params = (session_id, team_id, mentor_id, status, stamp)
-        return await _leave_confirmed(self, _CLOSE_SESSION, params, settle_request)
+        planned = if_held if held else ()
+        return await _leave_confirmed(self, _CLOSE_SESSION, params, settle_request, planned, now)
 
     async def upcoming_sessions(
         self: _StoreCore, team_id: str, user_id: str, now: datetime

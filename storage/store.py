@@ -29,6 +29,7 @@ from storage.engine import (
     Sql,
     SqliteDatabase,
 )
+from storage.feedback import FeedbackQueries
 from storage.history import HistoryQueries
 from storage.home import HomeQueries, WelcomeQueries
 from storage.installations import InstallationQueries
@@ -159,6 +160,7 @@ class Store(
     AdminQueries,
     PrivacyQueries,
     InstallationQueries,
+    FeedbackQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -92,6 +92,11 @@ async def settings_submitted(sub: Submission) -> None:
         problem = await _pool_problem(sub.client, chosen.pool_channel_id)
         if problem:
             errors = {ids.SETTINGS_POOL_BLOCK: problem}
+    # The kudos channel is checked like the pool's: the bot must be able to post there.
+    if chosen is not None and chosen.kudos_channel_id:
+        problem = await _pool_problem(sub.client, chosen.kudos_channel_id)
+        if problem:
+            errors = {**errors, ids.SETTINGS_KUDOS_BLOCK: problem}
     if chosen is None or errors:
         await sub.ack(response_action="errors", errors=errors)
         return

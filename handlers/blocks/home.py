@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from bot.requests import TOPIC_LABELS
@@ -187,14 +188,21 @@ def _top(first_visit: bool, notice: str | None) -> list[dict[str, Any]]:
 
 
 def build_home(
-    data: HomeData, user_id: str, *, first_visit: bool, notice: str | None = None
+    data: HomeData,
+    user_id: str,
+    *,
+    first_visit: bool,
+    notice: str | None = None,
+    recognition: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """The Home tab: sessions, requests waiting for you, yours, action items, relationships."""
+    """The Home tab: sessions, requests waiting for you, yours, action items, relationships,
+    then a mentor's own recognition (handlers/blocks/recognition.py)."""
     blocks = _top(first_visit, notice)
     blocks += _session_rows(data, user_id)
     blocks += _waiting_rows(data)
     blocks += _request_rows(data)
     blocks += _item_rows(data, user_id)
     blocks += _relationship_rows(data, user_id)
+    blocks += recognition
     blocks.append(context("Everything here is visible only to you."))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}

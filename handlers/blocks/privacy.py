@@ -27,6 +27,7 @@ FORGET_EXPLAINED = (
     "• your mentor profile and topics,\n"
     "• every private note you wrote,\n"
     "• your opt-outs, snoozes and stopped nudges, and messages I still had queued for you,\n"
+    "• the session ratings you gave, and thank-you notes you sent or received,\n"
     "• requests nobody else ever saw.\n\n"
     "Requests, sessions, action plans and intros that someone else also holds stay in *their* "
     "history, with you anonymized and the text you wrote removed. Your open requests are "

@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers import ids
 from handlers.blocks.profile import DAY_NAMES, _hhmm, _input, _minutes, _option
+from handlers.blocks.settings_feedback import feedback_blocks, parse_feedback
 from handlers.blocks.text import context, input_state, plain, section
 from storage.models import WorkspaceSettings
 
@@ -179,6 +180,8 @@ def build_settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
             ),
             optional=True,
         ),
+        # Session feedback (issue 23): its own blocks, in handlers/blocks/settings_feedback.py.
+        *feedback_blocks(current),
         context(
             "Working hours are read in each person's own Slack time zone, and apply to people "
             "without office hours in their mentor profile. Every change is recorded with who "
@@ -253,6 +256,7 @@ def parse_settings_submission(
         work_end_minute=end,
         coordinators=_ids(people.get("selected_users"), COORDINATORS_MAX),
     )
+    changes.update(parse_feedback(view))
     try:
         merged = {**current.model_dump(), **changes}
         return WorkspaceSettings.model_validate(merged), {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers.blocks.text import context, header, section
 from storage.admin import WindowStats
+from storage.feedback import MIN_RATINGS
 from storage.models import RequestSource
 
 _SOURCE_WORDS = {
@@ -38,6 +39,13 @@ def _sources(stats: WindowStats) -> str:
     return f"{stats.requests} ({', '.join(parts)})"
 
 
+def _helpful(stats: WindowStats) -> str:
+    # Fewer ratings than MIN_RATINGS could point at one session: no figure at all.
+    if stats.helpful_percent is None:
+        return "not enough ratings yet"
+    return f"{format_percent(stats.helpful_percent)} of {stats.ratings} ratings"
+
+
 # (label, figure) in the order they are shown.
 _FIGURES: tuple[tuple[str, Callable[[WindowStats], str]], ...] = (
     ("Requests", _sources),
@@ -49,6 +57,7 @@ _FIGURES: tuple[tuple[str, Callable[[WindowStats], str]], ...] = (
     ("Check-ins answered", lambda s: format_percent(s.checkins_percent)),
     ("Action items done", lambda s: format_percent(s.action_items_percent)),
     ("Intros accepted", lambda s: format_percent(s.intros_percent)),
+    ("Sessions rated really helpful", _helpful),
 )
 
 
@@ -64,7 +73,8 @@ def build_stats(windows: list[WindowStats]) -> dict[str, Any]:
         context(
             "Counts only: no names, no request text, no notes. Requests, action items and intros "
             "count by when they were made; sessions by when they started; check-ins by when "
-            "they were due. A session is held once it's marked done or its time has passed."
+            "they were due. A session is held once it's marked done or its time has passed. "
+            f"Ratings count by when they were given, and show only with {MIN_RATINGS} or more."
         )
     )
     return {"response_type": "ephemeral", "text": "\n".join(lines)[:3000], "blocks": blocks}

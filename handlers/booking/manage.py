@@ -21,6 +21,7 @@ from handlers.blocks.text import section, slack_date, user_mention
 from handlers.booking.common import session_gone
 from handlers.booking.confirm import update_confirmations
 from handlers.booking.start import book_or_tell
+from handlers.feedback.schedule import feedback_rows
 from handlers.kit import (
     NOT_YOURS,
     Click,
@@ -166,18 +167,24 @@ def _held_later(app: Services, closed: Session | None, now: datetime) -> None:
         app.background.spawn(work, name=f"held-{closed.id}")
 
 
+async def _record_held(click: Click, session: Session, now: datetime) -> Session | None:
+    """Confirmed → completed, with the mentee's "How was it?" enqueued in the same commit."""
+    prompt = await feedback_rows(click.store, click.settings, session, now)
+    return await click.store.close_session(
+        session.team_id, session.id, session.mentor_id, True, now, if_held=prompt
+    )
+
+
 @on_click()
 async def log_notes_clicked(click: Click) -> None:
     """Log notes on the mentor's confirmation: once the session started, it counts as held."""
     session = await _session_click(click, mentor_only=True)
     if session is None:
         return
-    store, now = click.store, click.clock.now()
+    now = click.clock.now()
     closed = None
     if session.status is SessionStatus.CONFIRMED and session.starts_at <= now:
-        closed = await store.close_session(
-            session.team_id, session.id, session.mentor_id, True, now
-        )
+        closed = await _record_held(click, session, now)
     await _open_notes(click, session)
     _held_later(click, closed, now)
 
@@ -197,7 +204,7 @@ async def held_clicked(click: Click) -> None:
     if session is None:
         return
     store, now = click.store, click.clock.now()
-    closed = await store.close_session(session.team_id, session.id, session.mentor_id, True, now)
+    closed = await _record_held(click, session, now)
     if closed is None and session.status is not SessionStatus.COMPLETED:
         current = await store.get_session(session.team_id, session.id) or session
         if current.status is not SessionStatus.COMPLETED:

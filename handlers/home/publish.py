@@ -9,6 +9,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from handlers.blocks.home import PER_SECTION, build_home
+from handlers.blocks.recognition import build_recognition
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,10 @@ async def publish_home(
     data = await store.home_data(team_id, user_id, now, PER_SECTION)
     person = await store.get_person(team_id, user_id)
     first_visit = person is None or person.welcomed_at is None
-    view = build_home(data, user_id, first_visit=first_visit, notice=notice)
+    recognition = build_recognition(await store.mentor_recognition(team_id, user_id))
+    view = build_home(
+        data, user_id, first_visit=first_visit, notice=notice, recognition=recognition
+    )
     try:
         await client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:

@@ -23,6 +23,10 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 
+# A shared thank-you note of someone who removed their data: the words leave Slack too.
+KUDOS_REMOVED = "This thank-you note was removed."
+
+
 async def forget_command(call: SubcommandCall) -> None:
     """`/mentor forget`: nothing is deleted until the caller confirms in the modal."""
     await call.ack()
@@ -68,6 +72,9 @@ async def _after_forget(
 ) -> None:
     """The messages, DMs and Home tabs a forget changes (each failure is logged, never fatal)."""
     await _withdraw_messages(client, forgotten.messages)
+    for channel, ts in forgotten.kudos_posts:
+        failed = "could not remove a kudos post channel=%s"
+        await try_update(client, channel, ts, {"text": KUDOS_REMOVED}, log, failed, channel)
     for other, starts_at in forgotten.cancelled:
         if is_user(other):
             await try_dm(client, other, build_session_cancelled_by_forget(starts_at))

@@ -449,6 +449,7 @@ async def test_a_form_from_another_team_is_refused_and_changes_nothing(
         button, source = posted_button(fake, form.opener, value)
     await slack.click(button, source, user_id=form.submitter)
     await bot.background.drain(5)  # what opening it does in team A is done
+    await deliver_due(bot)  # and sent: "Yes — log notes" asks the mentee how it went
     view = opened_modal(fake)
     assert view["callback_id"] == form.callback_id
     assert value in view["private_metadata"]

@@ -1,0 +1,1 @@
+"""Session feedback: "How was it?" after a held session, Say thanks, and the kudos post."""
