@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.kinds import Kind
 from handlers import errors, fallback, ids, snooze
+from handlers.admin import digest
 from handlers.admin import settings as admin_settings
 from handlers.booking import manage, offer, pick
 from handlers.booking import reminders as booking_reminders
@@ -96,6 +97,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_CANCEL_REQUEST)(home.home_cancel)
     app.action(ids.HOME_ASK)(home.home_ask)
     app.action(ids.HOME_PROFILE)(home.home_profile)
+    app.action(ids.HOME_DIGEST)(digest.home_digest)  # the weekly digest's switch
 
     # Warm introductions: the modal, the expert's double opt-in, Book time, the follow-up.
     app.view(ids.INTRO_MODAL)(intro_submit.intro_submitted)
@@ -150,6 +152,7 @@ OUTBOX_KINDS: tuple[Mapping[str, Kind], ...] = (
     booking_reminders.KINDS,  # session reminder, "Did you meet?"
     intro_followups.KINDS,  # "Did you connect?"
     notes_kinds.KINDS,  # check-ins, 1:1 cadence, action items due
+    digest.KINDS,  # the weekly digest for coordinators and admins
 )
 
 

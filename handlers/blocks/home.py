@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.requests import TOPIC_LABELS
 from handlers import ids
+from handlers.blocks.digest import build_digest_toggle
 from handlers.blocks.request_messages import cancel_request_button
 from handlers.blocks.text import (
     button,
@@ -187,14 +188,22 @@ def _top(first_visit: bool, notice: str | None) -> list[dict[str, Any]]:
 
 
 def build_home(
-    data: HomeData, user_id: str, *, first_visit: bool, notice: str | None = None
+    data: HomeData,
+    user_id: str,
+    *,
+    first_visit: bool,
+    notice: str | None = None,
+    digest: bool | None = None,
 ) -> dict[str, Any]:
-    """The Home tab: sessions, requests waiting for you, yours, action items, relationships."""
+    """The Home tab: sessions, requests waiting for you, yours, action items, relationships;
+    `digest` (not None) adds the weekly digest's switch for coordinators and admins."""
     blocks = _top(first_visit, notice)
     blocks += _session_rows(data, user_id)
     blocks += _waiting_rows(data)
     blocks += _request_rows(data)
     blocks += _item_rows(data, user_id)
     blocks += _relationship_rows(data, user_id)
+    if digest is not None:
+        blocks += build_digest_toggle(digest)
     blocks.append(context("Everything here is visible only to you."))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}
