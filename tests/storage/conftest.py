@@ -27,6 +27,7 @@ ON_BOTH = frozenset(
         "test_intro_store",
         "test_directory_store",
         "test_installation_store",
+        "test_digest_store",
     }
 )
 SQLITE_ONLY = frozenset({"conn", "db_path", "tmp_path"})
