@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -127,7 +127,8 @@ async def _still_subscribed(row: OutboxMessage, deps: OutboxDeps) -> bool:
 async def apply_digest(row: OutboxMessage, deps: OutboxDeps) -> bool:
     """Plan next week's digest, once. Someone no longer a coordinator or admin is opted out."""
     since = await deps.store.digest_subscription(row.team_id, row.recipient)
-    if since is None or _stamp(since) != row.payload.get("since"):
+    sent_for = row.payload.get("monday")
+    if since is None or _stamp(since) != row.payload.get("since") or not isinstance(sent_for, str):
         return False
     client = await deps.slack(row.team_id)
     store, settings, clock = deps.store, deps.settings, deps.clock
@@ -137,7 +138,10 @@ async def apply_digest(row: OutboxMessage, deps: OutboxDeps) -> bool:
         return False
     now = clock.now()
     tz = await user_tz(client, store, row.team_id, row.recipient, now)
-    following = digest_row(row.team_id, row.recipient, tz, now, since)
+    # From the day after this row's Monday: someone who moved west of where it was planned
+    # must not get this Monday's key again (it would be swallowed, and the chain would end).
+    after = max(now, week_end(date.fromisoformat(sent_for) + timedelta(days=1), tz))
+    following = digest_row(row.team_id, row.recipient, tz, after, since)
     await store.apply_row(row.team_id, Effects(row.id, (following,)), now)
     return True
 

@@ -254,3 +254,22 @@ async def test_stats_gain_the_figures_and_the_chart(
 def test_the_kind_is_the_one_storage_cancels() -> None:
     assert DIGEST_KIND == "digest.weekly"
     assert timedelta(hours=7) == LA_NINE - LONDON_NINE
+
+
+async def test_moving_west_never_ends_the_chain(
+    slack: SlackSender, fake_slack: FakeSlack, digest_bot: Runtime, clock: FrozenClock
+) -> None:
+    await turn_on_from_home(slack, fake_slack, digest_bot)
+    # Lou moves to Los Angeles before Monday: at 09:00 London it is still 02:00 Monday there.
+    fake_slack.add_user(LONDON, "lou", real_name="Lou London", tz="America/Los_Angeles")
+    clock.advance(seconds=(LONDON_NINE - START).total_seconds())
+    await deliver_due(digest_bot)
+    assert len(digests_to(fake_slack, LONDON)) == 1
+    # The next one is the following Monday, 09:00 in Los Angeles, not a second one today.
+    assert (
+        pending_digests(digest_bot)
+        == [
+            (LA, "2026-03-09T16:00:00.000000Z"),
+            (LONDON, "2026-03-16T16:00:00.000000Z"),
+        ][1:]
+    )
