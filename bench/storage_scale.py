@@ -20,13 +20,16 @@ from typing import Any
 
 from bench.load import percentile
 from bench.procs import make_dir
+from bot.digest import week_end, week_start, weekly_figures
 from handlers.admin.stats import WINDOWS_DAYS
+from handlers.blocks.digest import build_digest
 from handlers.blocks.history import ITEMS_PER_PAGE, NOTES_PER_PAGE, SESSIONS_SHOWN, build_history
 from handlers.blocks.home import PER_SECTION, build_home
 from handlers.blocks.stats import build_stats
 from handlers.notes.history import load_history
 from playground.fakeslack.workspace import TEAM_ID
 from storage import admin as admin_sql  # /mentor stats' statements, for their plans
+from storage import digest as digest_sql  # the weekly digest's counts of now, for their plans
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE, CANDIDATES_PER_ROW  # the claim, for its query plan
@@ -177,6 +180,23 @@ def _relationships(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _mentor_profiles(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    """A tenth of the people mentor, the busiest first (so their loads are real)."""
+    stamp = format_time(NOW - timedelta(days=400))
+    return [(TEAM_ID, _user(n), rng.randint(1, 5), stamp, stamp) for n in range(scale.people // 10)]
+
+
+def _feedback(rng: random.Random, scale: Scale) -> list[tuple[Any, ...]]:
+    """Every other seeded session was rated, at about when it was held."""
+    rows = []
+    for session_id in range(1, scale.requests // 2 + 1, 2):
+        mentor, mentee = _pair(rng, scale.people)
+        rated = _when(rng, 3 * 365)
+        rating = rng.choice(("helpful", "helpful", "somewhat", "not_really"))
+        rows.append((TEAM_ID, session_id, mentee, mentor, rating, rated, rated))
+    return rows
+
+
 def _megabytes(path: Path) -> float:
     return path.stat().st_size / 1e6
 
@@ -205,6 +225,10 @@ def _steps(rng: random.Random, scale: Scale) -> list[Step]:
         ("relationships", "INSERT INTO relationships (team_id, mentor_id, mentee_id, cadence, "
          "next_at, started_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?6)",
          lambda: _relationships(rng, scale)),
+        ("mentor_profiles", "INSERT INTO mentor_profiles (team_id, user_id, capacity, "
+         "created_at, updated_at) VALUES (?, ?, ?, ?, ?)", lambda: _mentor_profiles(rng, scale)),
+        ("feedback", "INSERT INTO feedback (team_id, session_id, mentee_id, mentor_id, rating, "
+         "prompted_at, rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)", lambda: _feedback(rng, scale)),
     ]  # fmt: skip
 
 
@@ -343,6 +367,23 @@ _STATS_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
 )
 
 
+_DIGEST_END = week_end(week_start(NOW.date()), "Europe/Berlin")
+
+
+async def _digest(store: Store, sample: int) -> Any:
+    figures = await weekly_figures(store, TEAM_ID, _DIGEST_END)
+    return build_digest(figures)
+
+
+_DIGEST_WEEK = (TEAM_ID, format_time(_DIGEST_END - timedelta(days=7)), format_time(_DIGEST_END))
+_DIGEST_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
+    (admin_sql._EXPIRED_DURING, _DIGEST_WEEK),
+    (admin_sql._RATING_FIGURES, _DIGEST_WEEK),
+    (digest_sql._AT_CAPACITY, (TEAM_ID,)),
+    (digest_sql._AT_RISK, (TEAM_ID, *[_DIGEST_WEEK[1]] * 3, _DIGEST_WEEK[2])),
+)
+
+
 async def _home(store: Store, sample: int) -> Any:
     data = await store.home_data(TEAM_ID, BUSY_USER, NOW, PER_SECTION)
     return build_home(data, BUSY_USER, first_visit=False)
@@ -404,6 +445,16 @@ MEASURED: list[Measured] = [
         _STATS_SQL[0][0],
         _STATS_SQL[0][1],
         more=_STATS_SQL[1:],
+    ),
+    Measured(
+        "weekly digest figures (12 weekly windows, the 4 weeks before, capacity, at risk; "
+        "queries and Block Kit)",
+        _digest,
+        _DIGEST_SQL[0][0],
+        _DIGEST_SQL[0][1],
+        target_p95_ms=2000.0,
+        max_samples=lambda scale: 5,  # seconds each at full scale, not milliseconds
+        more=_DIGEST_SQL[1:],
     ),
 ]
 

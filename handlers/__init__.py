@@ -13,6 +13,7 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.kinds import Kind
 from handlers import errors, fallback, ids, snooze
+from handlers.admin import digest
 from handlers.admin import settings as admin_settings
 from handlers.booking import manage, offer, pick
 from handlers.booking import reminders as booking_reminders
@@ -98,6 +99,7 @@ def register(app: AsyncApp) -> None:
     app.action(ids.HOME_CANCEL_REQUEST)(home.home_cancel)
     app.action(ids.HOME_ASK)(home.home_ask)
     app.action(ids.HOME_PROFILE)(home.home_profile)
+    app.action(ids.HOME_DIGEST)(digest.home_digest)  # the weekly digest's switch
 
     # Warm introductions: the modal, the expert's double opt-in, Book time, the follow-up.
     app.view(ids.INTRO_MODAL)(intro_submit.intro_submitted)
@@ -160,6 +162,7 @@ OUTBOX_KINDS: tuple[Mapping[str, Kind], ...] = (
     intro_followups.KINDS,  # "Did you connect?"
     notes_kinds.KINDS,  # check-ins, 1:1 cadence, action items due
     feedback_kinds.KINDS,  # "How was it?" after a held session
+    digest.KINDS,  # the weekly digest for coordinators and admins
 )
 
 

@@ -163,6 +163,7 @@ HOME_ASK = "home_ask"
 HOME_INTRO = "home_intro"
 HOME_PROFILE = "home_profile"
 HOME_LOG_NOTES = "home_log_notes"
+HOME_DIGEST = "home_digest"
 NOTES_PICK_MODAL = "notes_pick_modal"  # App Home's Log notes: whom the notes are about
 NOTES_PICK_BLOCK = "notes_pick"
 NOTES_PICK_ACTION = "notes_pick_user"
@@ -192,6 +193,8 @@ SETTINGS_END_BLOCK = "settings_work_end"
 SETTINGS_END_ACTION = "settings_work_end_time"
 SETTINGS_COORDINATORS_BLOCK = "settings_coordinators"
 SETTINGS_COORDINATORS_ACTION = "settings_coordinators_select"
+SETTINGS_DIGEST_BLOCK = "settings_digest"
+SETTINGS_DIGEST_ACTION = "settings_digest_choice"
 # /mentor forget: the confirmation modal.
 FORGET_MODAL = "privacy_forget_modal"
 # Notes: Send again on "I couldn't deliver your action plan".

@@ -23,7 +23,8 @@ SELECT count(*) AS total,
     coalesce(sum(source = 'shortcut'), 0) AS shortcut,
     coalesce(sum(source = 'intro'), 0) AS intro,
     coalesce(sum(accepted_at IS NOT NULL), 0) AS accepted,
-    coalesce(sum(status = 'expired'), 0) AS expired
+    coalesce(sum(status = 'expired'), 0) AS expired,
+    coalesce(sum(julianday(first_response_at) - julianday(created_at) <= 1.0), 0) AS within_day
 FROM requests
 WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
 """
@@ -87,7 +88,9 @@ SELECT count(*) AS total,
     count(*) FILTER (WHERE source = 'shortcut') AS shortcut,
     count(*) FILTER (WHERE source = 'intro') AS intro,
     count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
-    count(*) FILTER (WHERE status = 'expired') AS expired
+    count(*) FILTER (WHERE status = 'expired') AS expired,
+    count(*) FILTER (WHERE first_response_at::timestamptz
+        <= created_at::timestamptz + interval '24 hours') AS within_day
 FROM requests
 WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
 """,
@@ -144,6 +147,12 @@ WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
 """,
 )
 
+# Requests that expired during the window, whenever they were made: expiry is their last change.
+_EXPIRED_DURING = """
+SELECT count(*) AS expired FROM requests
+WHERE team_id = ?1 AND status = 'expired' AND updated_at >= ?2 AND updated_at < ?3
+"""
+
 _CACHE_ADMIN = """
 INSERT INTO people (team_id, user_id, is_admin, admin_cached_at, first_seen_at, updated_at)
 VALUES (?1, ?2, ?3, ?4, ?4, ?4)
@@ -156,6 +165,9 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 class _StoreCore(Protocol):
     async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
     async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
+
+
+# Fewer ratings than this and a share could point at one session's rating: none is shown.
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -172,6 +184,7 @@ class WindowStats:
     by_source: dict[RequestSource, int]
     accepted: int
     expired: int
+    answered_within_day: int  # first answer within 24 h of the request
     median_first_response_seconds: float | None
     sessions_held: int
     sessions_with_notes: int
@@ -181,8 +194,14 @@ class WindowStats:
     action_items_done: int
     intros: int
     intros_accepted: int
-    ratings: int = 0  # session feedback answered in the window
+    expired_during: int = 0  # requests that expired in the window, whenever made
+    rated: int = 0  # session ratings given in the window
     rated_helpful: int = 0
+
+    @property
+    def helpful_percent(self) -> float | None:
+        """Share rated helpful; None below MIN_RATINGS, so no one rating can be told apart."""
+        return None if self.rated < MIN_RATINGS else percent(self.rated_helpful, self.rated)
 
     @property
     def accepted_percent(self) -> float | None:
@@ -203,14 +222,6 @@ class WindowStats:
     @property
     def intros_percent(self) -> float | None:
         return percent(self.intros_accepted, self.intros)
-
-    @property
-    def helpful_percent(self) -> float | None:
-        """Share rated "Really helpful"; None below MIN_RATINGS, where it could point at one
-        session."""
-        if self.ratings < MIN_RATINGS:
-            return None
-        return percent(self.rated_helpful, self.ratings)
 
 
 def _julian(moment: datetime) -> float:
@@ -239,12 +250,14 @@ class AdminQueries:
         items = (await self._fetch(_ACTION_ITEM_FIGURES_BY_ENGINE, window))[0]
         intros = (await self._fetch(_INTRO_FIGURES_BY_ENGINE, window))[0]
         ratings = (await self._fetch(RATING_FIGURES, window))[0]
+        expired = (await self._fetch(_EXPIRED_DURING, window))[0]
         return WindowStats(
             days=days,
             requests=int(requests["total"]),
             by_source={source: int(requests[source.value]) for source in RequestSource},
             accepted=int(requests["accepted"]),
             expired=int(requests["expired"]),
+            answered_within_day=int(requests["within_day"]),
             median_first_response_seconds=None if median is None else round(float(median)),
             sessions_held=int(sessions["held"]),
             sessions_with_notes=int(sessions["with_notes"]),
@@ -254,6 +267,7 @@ class AdminQueries:
             action_items_done=int(items["done"]),
             intros=int(intros["total"]),
             intros_accepted=int(intros["accepted"]),
-            ratings=int(ratings["rated"]),
+            expired_during=int(expired["expired"]),
+            rated=int(ratings["rated"]),
             rated_helpful=int(ratings["helpful"]),
         )

@@ -127,6 +127,10 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     ),
     ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
     (
+        "weekly digest subscription",
+        "DELETE FROM digest_subscribers WHERE team_id = :team AND user_id = :user",
+    ),
+    (
         "detection prompt records",
         "DELETE FROM prompt_cooldowns WHERE team_id = :team AND user_id = :user",
     ),

@@ -20,6 +20,7 @@ from typing import Any, Self
 from storage import StorageError
 from storage.admin import AdminQueries
 from storage.checkins import CheckinQueries
+from storage.digest import DigestQueries
 from storage.directory import DirectoryQueries
 from storage.engine import (
     Connection,
@@ -158,6 +159,7 @@ class Store(
     CheckinQueries,
     HistoryQueries,
     AdminQueries,
+    DigestQueries,
     PrivacyQueries,
     InstallationQueries,
     FeedbackQueries,

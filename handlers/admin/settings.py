@@ -12,7 +12,10 @@ from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
+from handlers.admin.digest import set_digest
+from handlers.blocks.digest import build_digest_checkbox
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
+from handlers.blocks.text import input_state
 from handlers.kit import SubcommandCall, Submission, on_submit, try_dm
 
 log = logging.getLogger(__name__)
@@ -39,10 +42,13 @@ async def settings_command(call: SubcommandCall) -> None:
     if not await admins_only(call, "settings"):
         return
     current = await workspace_settings(call.store, call.settings, call.team_id)
+    view = build_settings_modal(current)
+    # The admin's own digest choice, in a block of its own.
+    subscribed = await call.store.digest_subscription(call.team_id, call.user_id) is not None
+    view["blocks"].append(build_digest_checkbox(subscribed))
     try:
         await call.client.views_open(
-            trigger_id=str(call.command.get("trigger_id") or ""),
-            view=build_settings_modal(current),
+            trigger_id=str(call.command.get("trigger_id") or ""), view=view
         )
     except SlackApiError as error:
         await call.respond(
@@ -102,6 +108,7 @@ async def settings_submitted(sub: Submission) -> None:
         return
     await sub.store.save_workspace_settings(chosen, user_id, sub.clock.now())
     await sub.ack()
+    await _save_digest_choice(sub)
     log.info("workspace sub.settings saved team=%s by=%s", team_id, user_id)
     # After the answer: the modal closes at once even if chat.postMessage is rate limited.
     sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"sub.settings-saved-{team_id}")
@@ -110,3 +117,22 @@ async def settings_submitted(sub: Submission) -> None:
 async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:
     """The admin's DM that the settings were saved (a lost DM is logged by try_dm)."""
     await try_dm(client, user_id, {"text": SAVED})
+
+
+async def _save_digest_choice(sub: Submission) -> None:
+    """Opt the admin in or out of the weekly digest, if the checkbox changed."""
+    state = input_state(sub.view, ids.SETTINGS_DIGEST_BLOCK, ids.SETTINGS_DIGEST_ACTION)
+    if "selected_options" not in state:
+        return  # an older modal without the block
+    wanted = bool(state.get("selected_options"))
+    subscribed = await sub.store.digest_subscription(sub.team_id, sub.user_id) is not None
+    if wanted != subscribed:
+        await set_digest(
+            sub.client,
+            sub.store,
+            sub.settings,
+            sub.clock,
+            team_id=sub.team_id,
+            user_id=sub.user_id,
+            on=wanted,
+        )

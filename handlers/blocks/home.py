@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.requests import TOPIC_LABELS
 from handlers import ids
+from handlers.blocks.digest import build_digest_toggle
 from handlers.blocks.request_messages import cancel_request_button
 from handlers.blocks.text import (
     button,
@@ -194,9 +195,11 @@ def build_home(
     first_visit: bool,
     notice: str | None = None,
     recognition: Sequence[dict[str, Any]] = (),
+    digest: bool | None = None,
 ) -> dict[str, Any]:
     """The Home tab: sessions, requests waiting for you, yours, action items, relationships,
-    then a mentor's own recognition (handlers/blocks/recognition.py)."""
+    then a mentor's own recognition (handlers/blocks/recognition.py); `digest` (not None) adds
+    the weekly digest's switch for coordinators and admins."""
     blocks = _top(first_visit, notice)
     blocks += _session_rows(data, user_id)
     blocks += _waiting_rows(data)
@@ -204,5 +207,7 @@ def build_home(
     blocks += _item_rows(data, user_id)
     blocks += _relationship_rows(data, user_id)
     blocks += recognition
+    if digest is not None:
+        blocks += build_digest_toggle(digest)
     blocks.append(context("Everything here is visible only to you."))
     return {"type": "home", "blocks": blocks[:VIEW_BLOCKS_MAX]}

@@ -43,7 +43,7 @@ def _helpful(stats: WindowStats) -> str:
     # Fewer ratings than MIN_RATINGS could point at one session: no figure at all.
     if stats.helpful_percent is None:
         return "not enough ratings yet"
-    return f"{format_percent(stats.helpful_percent)} of {stats.ratings} ratings"
+    return f"{format_percent(stats.helpful_percent)} of {stats.rated} ratings"
 
 
 # (label, figure) in the order they are shown.

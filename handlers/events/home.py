@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.background import Background
 from bot.clock import Clock
 from bot.events import first_delivery
+from bot.settings import Settings
 from handlers.home.publish import publish_home
 from storage.store import Store
 
@@ -22,6 +23,7 @@ async def app_home_opened(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    settings: Settings,
     background: Background,
 ) -> None:
     """Render the Home tab when its owner opens it (the Messages tab needs nothing), after the
@@ -32,5 +34,5 @@ async def app_home_opened(
     if not await first_delivery(store, clock, body):
         return
     team_id = str(body.get("team_id") or (body.get("team") or {}).get("id") or "")
-    work = publish_home(client, store, clock, team_id=team_id, user_id=user_id)
+    work = publish_home(client, store, clock, team_id=team_id, user_id=user_id, settings=settings)
     background.spawn(work, name=f"home-{user_id}")

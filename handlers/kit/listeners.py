@@ -138,6 +138,7 @@ def on_home_click(handle: Callable[[HomeClick], Awaitable[str | None]]) -> Liste
                 team_id=click.team_id,
                 user_id=click.user_id,
                 notice=notice,
+                settings=click.settings,
             )
             click.background.spawn(work, name=f"home-{click.user_id}")
 

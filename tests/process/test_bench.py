@@ -171,3 +171,16 @@ async def test_the_playground_bench_starts_it_and_reports_the_page(tmp_path: Pat
     text = out.read_text()
     assert "| playground start-up | < 3 s |" in text
     assert "## 7. The playground" in text
+
+
+async def test_the_storage_bench_times_the_weekly_digest(tmp_path: Path) -> None:
+    scale = Scale(people=200, requests=200, notes=1_000, outbox=2_000, samples=5)
+    result = await run_storage(scale, tmp_path)
+
+    [digest] = [q for q in result["queries"] if q["name"].startswith("weekly digest")]
+    assert digest["samples"] == 5
+    assert digest["target_p95_ms"] == 2000.0
+    assert digest["p95_ms"] > 0
+    plans = "\n".join(digest["plan"])
+    assert "feedback_by_rated" in plans  # the ratings, by when they were given
+    assert "relationships_one_active" in plans  # mentors at capacity: their 1:1s

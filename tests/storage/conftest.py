@@ -28,6 +28,7 @@ ON_BOTH = frozenset(
         "test_directory_store",
         "test_installation_store",
         "test_feedback_store",
+        "test_digest_store",
     }
 )
 SQLITE_ONLY = frozenset({"conn", "db_path", "tmp_path"})

@@ -113,7 +113,7 @@ def test_nothing_the_mentor_gets_has_a_rating_in_it() -> None:
 def window(ratings: int, helpful: int) -> WindowStats:
     return WindowStats(
         30, 0, dict.fromkeys(RequestSource, 0), 0, 0, None, 0, 0, 0, 0, 0, 0, 0, 0,
-        ratings=ratings, rated_helpful=helpful,
+        rated=ratings, rated_helpful=helpful,
     )  # fmt: skip
 
 
