@@ -142,16 +142,16 @@ async def test_stats_count_ratings_and_hide_the_share_below_five(store: Store) -
         await asked(store, session)
         await store.rate_session(T1, session.id, f"UM{number}", rating, LATER)
     window = await store.window_stats(T1, NOW - timedelta(days=30), LATER + timedelta(1), 30)
-    assert (window.ratings, window.rated_helpful) == (4, 3)
+    assert (window.rated, window.rated_helpful) == (4, 3)
     assert window.helpful_percent is None
     session = await talked(store, "UM9")
     await asked(store, session)
     await store.rate_session(T1, session.id, "UM9", Rating.NOT_REALLY, LATER)
     window = await store.window_stats(T1, NOW - timedelta(days=30), LATER + timedelta(1), 30)
-    assert window.ratings == MIN_RATINGS
+    assert window.rated == MIN_RATINGS
     assert window.helpful_percent == 60.0
     other = await store.window_stats(T2, NOW - timedelta(days=30), LATER + timedelta(1), 30)
-    assert other.ratings == 0
+    assert other.rated == 0
 
 
 async def test_export_has_own_ratings_and_thanks_and_forget_removes_them(store: Store) -> None:

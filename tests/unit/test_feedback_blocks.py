@@ -111,10 +111,23 @@ def test_nothing_the_mentor_gets_has_a_rating_in_it() -> None:
 
 
 def window(ratings: int, helpful: int) -> WindowStats:
+    counts = (
+        dict.fromkeys(
+            ("requests", "accepted", "expired", "answered_within_day", "sessions_held"), 0
+        )
+        | dict.fromkeys(
+            ("sessions_with_notes", "checkins_asked", "checkins_answered", "action_items"), 0
+        )
+        | {"action_items_done": 0, "intros": 0, "intros_accepted": 0}
+    )
     return WindowStats(
-        30, 0, dict.fromkeys(RequestSource, 0), 0, 0, None, 0, 0, 0, 0, 0, 0, 0, 0,
-        rated=ratings, rated_helpful=helpful,
-    )  # fmt: skip
+        days=30,
+        by_source=dict.fromkeys(RequestSource, 0),
+        median_first_response_seconds=None,
+        rated=ratings,
+        rated_helpful=helpful,
+        **counts,
+    )
 
 
 def test_stats_show_the_helpful_share_only_with_five_ratings() -> None:
