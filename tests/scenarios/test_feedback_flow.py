@@ -205,12 +205,6 @@ async def test_no_prompt_after_a_session_that_did_not_happen(
     assert await feedback_rows(bot) == []
 
 
-async def feedback_rows(bot: Runtime) -> list[OutboxMessage]:
-    """Every "How was it?" row the outbox holds, in any status."""
-    rows = await bot.store.list_outbox(list(OutboxStatus), limit=100)
-    return [row for row in rows if row.kind == "feedback.ask"]
-
-
 async def test_no_prompt_after_a_cancelled_session(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
