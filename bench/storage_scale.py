@@ -30,6 +30,7 @@ from handlers.notes.history import load_history
 from playground.fakeslack.workspace import TEAM_ID
 from storage import admin as admin_sql  # /mentor stats' statements, for their plans
 from storage import digest as digest_sql  # the weekly digest's counts of now, for their plans
+from storage import feedback as feedback_sql  # the ratings behind the helpful share
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
 from storage.outbox import _CLAIM_DUE, CANDIDATES_PER_ROW  # the claim, for its query plan
@@ -378,7 +379,7 @@ async def _digest(store: Store, sample: int) -> Any:
 _DIGEST_WEEK = (TEAM_ID, format_time(_DIGEST_END - timedelta(days=7)), format_time(_DIGEST_END))
 _DIGEST_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
     (admin_sql._EXPIRED_DURING, _DIGEST_WEEK),
-    (admin_sql._RATING_FIGURES, _DIGEST_WEEK),
+    (feedback_sql.RATING_FIGURES, _DIGEST_WEEK),
     (digest_sql._AT_CAPACITY, (TEAM_ID,)),
     (digest_sql._AT_RISK, (TEAM_ID, *[_DIGEST_WEEK[1]] * 3, _DIGEST_WEEK[2])),
 )
