@@ -18,7 +18,9 @@ from datetime import date, datetime, timedelta
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from bot.notes import next_tick
+from handlers.admin.digest import digest_row
 from handlers.booking.confirm import CONFIRMATION, SLOTS, schedule_follow_ups, starts_key
+from handlers.feedback.schedule import feedback_rows
 from handlers.intros.followups import schedule_followup, schedule_new_intro
 from handlers.kit import send_dm
 from handlers.notes.schedule import new_checkin, schedule_item_due, schedule_ticks
@@ -246,6 +248,37 @@ async def did_you_meet_due(h: Harness, i: int) -> None:
     await schedule_follow_ups(h.bot.store, h.bot.settings, booked.session, h.now)
 
 
+async def held_session_due(h: Harness, i: int) -> None:
+    """A session with Alice that Bob says was held (i = 1: an earlier one): her "How was it?"
+    is due now, one per session."""
+    made = await accepted(h, ALICE)
+    booked = await h.bot.store.book_now(
+        TEAM_ID, made.id, (BOB, ALICE), 30, h.now - timedelta(hours=1 + 2 * i)
+    )
+    assert booked is not None
+    prompt = await feedback_rows(h.bot.store, h.bot.settings, booked.session, h.now)
+    closed = await h.bot.store.close_session(
+        TEAM_ID, booked.session.id, BOB, True, h.now, if_held=prompt
+    )
+    assert closed is not None
+    h.subjects.append(closed.id)
+
+
+async def feedback_started_once(h: Harness, first_try: datetime) -> None:
+    for session_id in h.subjects:
+        found = await h.bot.store.get_feedback(TEAM_ID, session_id)
+        assert found is not None
+        assert found.prompted_at == first_try
+
+
+async def digest_due(h: Harness, i: int) -> None:
+    """The coordinator opts in to the digest (again, for i = 1: one a week, by design); it is
+    due next Monday 09:00 London, which `advance` reaches."""
+    since = await h.bot.store.subscribe_digest(TEAM_ID, COORD, h.now)
+    row = digest_row(TEAM_ID, COORD, "Europe/London", h.now, since)
+    await h.bot.store.enqueue_planned(row, h.now)
+
+
 async def booked_later(h: Harness, mentee: str, minutes: int) -> tuple[Request, int]:
     made = await accepted(h, mentee)
     start = h.now + timedelta(minutes=minutes)
@@ -448,7 +481,25 @@ async def ticked_once(h: Harness, first_try: datetime) -> None:
     assert h.count("relationship.tick") == 4 * len(h.subjects)  # this tick's 2, the next's 2
 
 
+# The clock starts Tue 10 Mar 2026 15:00 UTC: Monday 16 March 09:00 London is 5 days 18 hours on.
+UNTIL_MONDAY_9 = timedelta(days=5, hours=18)
+
 SCENARIOS: tuple[Scenario, ...] = (
+    Scenario(
+        "feedback.ask",
+        held_session_due,
+        lambda h: [
+            call for who in (ALICE, DAVE) for call in h.posts(who, "How was your mentoring")
+        ],
+        feedback_started_once,
+    ),
+    Scenario(
+        "digest.weekly",
+        digest_due,
+        lambda h: h.posts(COORD, "Mentoring last week"),
+        pair=1,
+        advance=UNTIL_MONDAY_9,
+    ),
     Scenario("request.nudge", nudge_due, lambda h: h.posts(BOB, "still waiting")),
     Scenario(
         "request.escalate",
