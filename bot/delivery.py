@@ -277,6 +277,10 @@ class TokenBucket:
         self._tokens, self._last = burst, monotonic()
         self._lock = asyncio.Lock()
 
+    def empty(self) -> None:
+        """Start from no tokens: calls go at `rate` from now, with no burst first."""
+        self._tokens, self._last = 0.0, self._monotonic()
+
     async def take(self) -> None:
         """Wait (briefly, in real time) until a call is allowed, then spend one token."""
         async with self._lock:

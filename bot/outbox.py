@@ -180,8 +180,11 @@ class Dispatcher:
             if self._store.engine != "sqlite":
                 # The replica that led before (killed, say) may have posted a moment ago, and
                 # this one knows nothing of its pacing: wait one channel interval before the
-                # first post, so no conversation, nor the workspace, gets both at once.
+                # first post, so no conversation, nor the workspace, gets both at once; and
+                # start the workspace's bucket empty, so no burst lands on Slack's bucket that
+                # the old leader may have left near empty.
                 await asyncio.sleep(self._pacing.channel_interval.total_seconds())
+                self._bucket.empty()
         self._forget_past(self._clock.now())
         limit, per_recipient = self.claim_bounds()
         rows = await self._store.claim_due(
