@@ -42,10 +42,14 @@ CHANNEL_INTERVAL = 1.0
 WORKSPACE_RATE, WORKSPACE_BURST = 20.0, 5.0
 # Network jitter between the dispatcher's decision and the post's arrival at the fake: the
 # fake allows a little on top of the dispatcher's own pace, as Slack allows short bursts (a
-# post 0.1 s early to a conversation; a workspace bucket twice as deep, as bench/ uses), so a
-# correct dispatcher meets no 429 and a second leader's burst does.
+# post 0.1 s early to a conversation; a workspace bucket twice as deep, as bench/ uses, filling
+# 10 % faster, as docs/benchmarks.md advises keeping the pace under Slack's limit), so a
+# correct dispatcher meets no 429. Under CI's load, arrivals bunch: with equal rates one 429
+# in 2,000 posts came about without any second burst (the busiest second then was 25 tries,
+# within the bound the dispatcher's own tries are held to below).
 JITTER = 0.1
 FAKE_CHANNEL_RATE = 1 / (CHANNEL_INTERVAL - JITTER)
+FAKE_WORKSPACE_RATE = 1.1 * WORKSPACE_RATE
 FAKE_WORKSPACE_BURST = 2 * WORKSPACE_BURST
 # Who holds the leader's lock; pg_locks shows its key's high and low 32 bits.
 HOLDERS = (
@@ -95,7 +99,7 @@ async def test_sigkill_the_dispatching_leader_mid_2000_messages(
         offset_ms=lambda number, nth: nth * MENTORS + number,
     )  # fmt: skip
     fake_slack.enforce_channel_rate(per_second=FAKE_CHANNEL_RATE, burst=1)
-    fake_slack.enforce_workspace_rate(WORKSPACE_RATE, FAKE_WORKSPACE_BURST)
+    fake_slack.enforce_workspace_rate(FAKE_WORKSPACE_RATE, FAKE_WORKSPACE_BURST)
 
     async def held_by() -> list[int]:
         """The server process ids holding the leader's lock (psql would block the fake)."""
