@@ -222,6 +222,10 @@ class Request(_Row):
     pool_ts: str | None = None
     mentee_dm_channel_id: str | None = None
     mentee_dm_ts: str | None = None
+    # A pool ask without the mentee's name: `offered_by` is a mentor waiting to be revealed to.
+    anonymous: bool = False
+    offered_by: str | None = None
+    revealed_at: UtcDatetime | None = None
 
 
 class OfferedSlot(_Row):
@@ -393,6 +397,9 @@ class WorkspaceSettings(_Row):
     # Session feedback ("How was it?" and Say thanks), and where shared thanks are posted.
     feedback_enabled: bool = True
     kudos_channel_id: str | None = None
+    # Pool asks may leave out the asker's name; skills may come from these profile fields.
+    anonymous_asks_enabled: bool = True
+    profile_skill_fields: Annotated[tuple[str, ...], BeforeValidator(_from_json)] = ()
     updated_at: UtcDatetime | None = None
 
     @model_validator(mode="after")

@@ -65,12 +65,14 @@ INSERT INTO workspace_settings (
     team_id, pool_channel_id, detection_enabled, detection_off_channels,
     prompt_cooldown_minutes, nudge_after_hours, escalate_after_hours, pool_repost_after_hours,
     expire_after_hours, reminder_minutes, work_days, work_start_minute, work_end_minute,
-    max_open_requests, coordinators, feedback_enabled, kudos_channel_id, updated_at
+    max_open_requests, coordinators, feedback_enabled, kudos_channel_id,
+    anonymous_asks_enabled, profile_skill_fields, updated_at
 ) VALUES (
     :team_id, :pool_channel_id, :detection_enabled, :detection_off_channels,
     :prompt_cooldown_minutes, :nudge_after_hours, :escalate_after_hours, :pool_repost_after_hours,
     :expire_after_hours, :reminder_minutes, :work_days, :work_start_minute, :work_end_minute,
-    :max_open_requests, :coordinators, :feedback_enabled, :kudos_channel_id, :updated_at
+    :max_open_requests, :coordinators, :feedback_enabled, :kudos_channel_id,
+    :anonymous_asks_enabled, :profile_skill_fields, :updated_at
 )
 ON CONFLICT (team_id) DO UPDATE SET
     pool_channel_id = excluded.pool_channel_id,
@@ -89,6 +91,8 @@ ON CONFLICT (team_id) DO UPDATE SET
     coordinators = excluded.coordinators,
     feedback_enabled = excluded.feedback_enabled,
     kudos_channel_id = excluded.kudos_channel_id,
+    anonymous_asks_enabled = excluded.anonymous_asks_enabled,
+    profile_skill_fields = excluded.profile_skill_fields,
     updated_at = excluded.updated_at
 """
 
@@ -125,11 +129,15 @@ WHERE status = 'sending' AND lease_until > ?1 AND coalesce(claimed_by, '') <> ?2
 
 
 def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
-    row = settings.model_dump(exclude={"work_days", "detection_off_channels", "coordinators"})
+    row = settings.model_dump(
+        exclude={"work_days", "detection_off_channels", "coordinators", "profile_skill_fields"}
+    )
     row.update(
         detection_enabled=int(settings.detection_enabled),
         feedback_enabled=int(settings.feedback_enabled),
+        anonymous_asks_enabled=int(settings.anonymous_asks_enabled),
         detection_off_channels=json.dumps(list(settings.detection_off_channels)),
+        profile_skill_fields=json.dumps(list(settings.profile_skill_fields)),
         work_days=weekdays_mask(settings.work_days),
         coordinators=json.dumps(list(settings.coordinators)),
         updated_at=format_time(now),

@@ -28,4 +28,6 @@ TEAM_TABLES: tuple[str, ...] = (
     "feedback",
     "thanks",
     "digest_subscribers",
+    "profile_skills",
+    "workflow_runs",
 )
