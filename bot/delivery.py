@@ -62,11 +62,17 @@ Renderers = Mapping[str, Renderer]
 Apply = Callable[[OutboxMessage], Awaitable[bool]]
 
 
+# Waits for the outbox's pacing (the workspace's bucket) and stamps the conversation's next
+# turn: awaited at the last moment, so a DM opened first doesn't delay a post already counted.
+Paced = Callable[[], Awaitable[None]]
+
+
 class Send(Protocol):
     """How the outbox talks to Slack: post a row's message, or find one posted before."""
 
-    async def post(self, delivery: Delivery, row_id: int) -> tuple[str, str]:
-        """Post the message tagged with its row; return its channel id and ts."""
+    async def post(self, delivery: Delivery, row_id: int, paced: Paced) -> tuple[str, str]:
+        """Post the message tagged with its row; return its channel id and ts. `paced` is
+        awaited right before the post itself leaves, after any call it needs first."""
         ...
 
     async def find(
@@ -129,10 +135,11 @@ class SlackSend:
         self._dm_channels: dict[str, str] = {}
         self._authors: frozenset[str] = frozenset()
 
-    async def post(self, delivery: Delivery, row_id: int) -> tuple[str, str]:
+    async def post(self, delivery: Delivery, row_id: int, paced: Paced) -> tuple[str, str]:
         """Post the message tagged with its row (or rewrite the message it updates); return
         its channel id and ts."""
         channel = await self._channel(delivery)
+        await paced()
         if delivery.update_ts is not None:
             await self._client.chat_update(
                 channel=channel, ts=delivery.update_ts, text=delivery.text, blocks=delivery.blocks

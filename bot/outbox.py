@@ -361,15 +361,19 @@ class Dispatcher:
             if posted is not None:
                 await self._sent(row, delivery, *posted, report, already=True)
                 return
-        await self._bucket.take()
-        # Paced from when the post leaves, after the workspace bucket's wait: stamped when the
-        # row was judged, a post that waited late in one tick and one sent early in the next
-        # reached the conversation well under an interval apart.
-        self._channel_next[delivery.channel_or_user] = (
-            self._clock.now() + self._pacing.channel_interval
-        )
+
+        async def paced() -> None:
+            # Right before the post leaves (after a DM is opened, say): a token taken before a
+            # round trip let the posts behind it arrive bunched onto Slack's bucket. And the
+            # conversation's pace is stamped from here: stamped when the row was judged, a post
+            # that waited late in one tick and one sent early in the next came too close.
+            await self._bucket.take()
+            self._channel_next[delivery.channel_or_user] = (
+                self._clock.now() + self._pacing.channel_interval
+            )
+
         try:
-            channel, ts = await send.post(delivery, row.id)
+            channel, ts = await send.post(delivery, row.id, paced)
         except SlackApiError as error:
             failure = slack_failure(error)
             if failure.method == POST_MESSAGE and failure.status >= 500:

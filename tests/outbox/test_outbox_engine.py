@@ -395,3 +395,38 @@ async def test_quiet_hours_use_the_workspaces_hours_when_a_profile_has_no_days(
     assert report.deferred == 1
     [held] = await store.list_outbox([OutboxStatus.PENDING])
     assert held.due_at == datetime(2026, 3, 11, 0, 0, tzinfo=UTC)  # Tuesday 20:00 in New York
+
+
+async def test_the_workspace_bucket_paces_posts_as_they_leave_not_before_a_dm_opens(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
+) -> None:
+    # A DM is opened before its first post, a round trip that Slack may answer slowly. Paced
+    # before that round trip, posts to new recipients landed together with the ones paced
+    # after them, above the bucket's bound at Slack.
+    rate, burst = 20.0, 5.0
+    pacing = Pacing(workspace_per_second=rate, workspace_burst=burst, concurrency=64)
+    warm = [f"UW{number:03d}" for number in range(15)]
+    cold = [f"UC{number:03d}" for number in range(10)]
+    for user_id in warm + cold:
+        fake_slack.add_user(user_id)
+    engine = dispatcher(store, fake_slack, session, clock, pacing=pacing)
+    for user_id in warm:
+        await enqueue(store, f"first-{user_id}", user_id)
+    while (await engine.tick()).sent:
+        clock.advance(seconds=1)
+    fake_slack.delay("conversations.open", 0.4)
+    for user_id in cold + warm:
+        await enqueue(store, f"then-{user_id}", user_id, due=clock.now())
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    while (await engine.tick()).sent:
+        clock.advance(seconds=1)
+    arrivals = sorted(call.at for call in fake_slack.calls_to("chat.postMessage")[before:])
+    assert len(arrivals) == len(cold + warm)
+    # In any stretch of time, no more posts reach Slack than the bucket lets out (one for the
+    # loopback's own jitter).
+    most_over = max(
+        (j - i + 1) - (burst + rate * (arrivals[j] - arrivals[i]))
+        for i in range(len(arrivals))
+        for j in range(i, len(arrivals))
+    )
+    assert most_over <= 1, most_over

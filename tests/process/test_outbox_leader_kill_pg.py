@@ -44,9 +44,7 @@ WORKSPACE_RATE, WORKSPACE_BURST = 20.0, 5.0
 # fake allows a little on top of the dispatcher's own pace, as Slack allows short bursts (a
 # post 0.1 s early to a conversation; a workspace bucket twice as deep, as bench/ uses, filling
 # 10 % faster, as docs/benchmarks.md advises keeping the pace under Slack's limit), so a
-# correct dispatcher meets no 429. Under CI's load, arrivals bunch: with equal rates one 429
-# in 2,000 posts came about without any second burst (the busiest second then was 25 tries,
-# within the bound the dispatcher's own tries are held to below).
+# correct dispatcher meets no 429.
 JITTER = 0.1
 FAKE_CHANNEL_RATE = 1 / (CHANNEL_INTERVAL - JITTER)
 FAKE_WORKSPACE_RATE = 1.1 * WORKSPACE_RATE
@@ -82,6 +80,21 @@ def busiest_window(tries: list[Call], seconds: float) -> int:
             start += 1
         most = max(most, end - start + 1)
     return most
+
+
+def refusals(tries: list[Call], killed_at: float) -> list[str]:
+    """Each 429: when, against the kill; the tries in the second before it; and the longest
+    silence in the two seconds before it, which shows arrivals bunched after a pause."""
+    seen = []
+    for call in (call for call in tries if call.status == 429):
+        before = [other.at for other in tries if call.at - 2 <= other.at < call.at]
+        gaps = [b - a for a, b in itertools.pairwise([*before, call.at])]
+        in_second = sum(1 for at in before if at >= call.at - 1)
+        seen.append(
+            f"{call.at - killed_at:+.2f} s: {in_second} tries in the second before, "
+            f"longest silence {max(gaps, default=0.0):.2f} s"
+        )
+    return seen
 
 
 def leader(bots: list[BotProcess]) -> BotProcess:
@@ -166,14 +179,12 @@ async def test_sigkill_the_dispatching_leader_mid_2000_messages(
             f"{elapsed:.1f} s in all; 429s {refused}; closest tries to one conversation "
             f"{closest_in_a_channel(tries):.3f} s apart ({closest_in_a_channel(near):.3f} s "
             f"around the kill); busiest second {busiest_window(tries, 1.0)} tries "
-            f"({busiest_window(near, 1.0)} around the kill)"
+            f"({busiest_window(near, 1.0)} around the kill); 429s at {refusals(tries, killed_at)}"
         )
-        # Not yet explained: since the issue-22/23 merges, CI runs (3 of 3) saw one workspace
-        # 429 in 2,000 posts, with the busiest second at 25 tries (the dispatcher's own bound
-        # below holds) and none lost or repeated; runs alone pass with none. At most one is
-        # tolerated until it is traced (session 9's closing note).
-        assert refused.get("channel", 0) == 0
-        assert refused.get("workspace", 0) <= 1
+        # One workspace 429 in 2,000 posts came in CI when the token was taken before a DM's
+        # conversations.open, which a loaded fake answered late (the new leader opens all 40
+        # again); the bucket now paces the post itself (test_outbox_engine.py's bucket test).
+        assert refused == {}
         assert closest_in_a_channel(tries) >= CHANNEL_INTERVAL - JITTER
         assert busiest_window(tries, 1.0) <= WORKSPACE_RATE + FAKE_WORKSPACE_BURST
     for bot in bots:
