@@ -47,7 +47,10 @@ class SkillMatch:
 def split_skills(text: str) -> tuple[str, ...]:
     """Free text as tags: split, trimmed of punctuation, cleaned, de-duplicated and capped."""
     tags: list[str] = []
-    for piece in _SPLIT.split(text[:VALUE_MAX]):
+    pieces = _SPLIT.split(text[:VALUE_MAX])
+    if len(text) > VALUE_MAX:
+        pieces.pop()  # cut mid-word: "pyt" is no skill
+    for piece in pieces:
         tag = clean_tag(piece.strip(_EDGES))
         # A sentence is not a tag: anything longer than a directory tag is left out.
         if tag and len(tag) <= TAG_MAX_LENGTH and tag not in tags:
