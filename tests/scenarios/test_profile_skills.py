@@ -246,3 +246,21 @@ async def test_find_lists_directory_mentors_first_then_profile_matches(
     await choose_fields(bot)
     reply = await slack.command("find negotiation", user_id=ALICE)
     assert f"<@{BOB}>" not in block_texts(reply.body["blocks"])
+
+
+async def test_a_lasting_slack_failure_ends_the_read_and_keeps_what_was_read(
+    fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_fields(fake_slack)
+    fake_slack.set_profile_field(ALICE, SKILLS, "python")
+    fake_slack.set_profile_field(CAROL, SKILLS, "go")
+    await choose_fields(bot, SKILLS)
+    # Bob's read fails past the client's retries: the run stops there, Alice's row stays.
+    fake_slack.fail_next("users.profile.get", status=500, times=5, user=BOB)
+    assert await read_everyone(bot, SKILLS) == 1
+    assert await bot.store.skills_outside_directory(TEAM_ID) == [(ALICE, ("python",))]
+    # The next run (the next save) reads whoever is missing, not Alice again.
+    fake_slack.clear()
+    assert await read_everyone(bot, SKILLS) == 2
+    asked = [c.args.get("user") for c in fake_slack.calls_to("users.profile.get")]
+    assert sorted(asked) == [BOB, CAROL]
