@@ -44,6 +44,7 @@ BOT_SCOPES = (
     "groups:read",
     "app_mentions:read",
     "files:write",
+    "users.profile:read",
 )
 
 

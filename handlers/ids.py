@@ -214,3 +214,6 @@ SETTINGS_FEEDBACK_BLOCK = "settings_feedback"
 SETTINGS_FEEDBACK_ACTION = "settings_feedback_choice"
 SETTINGS_KUDOS_BLOCK = "settings_kudos"
 SETTINGS_KUDOS_ACTION = "settings_kudos_channel"
+# Which custom Slack profile fields hold skills (issue 24).
+SETTINGS_SKILL_FIELDS_BLOCK = "settings_skill_fields"
+SETTINGS_SKILL_FIELDS_ACTION = "settings_skill_fields_choice"

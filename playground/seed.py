@@ -13,6 +13,7 @@ DANA = "U0DANA"
 ERIN = "U0ERIN"
 MENTORS_CHANNEL = "C0MENTORS"
 RANDOM_CHANNEL = "C0RANDOM"
+SKILLS_FIELD = "Xf0PGSKILLS"
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,10 @@ def seed_workspace(fake: FakeSlack) -> None:
         )
     for channel_id, name in CHANNELS:
         fake.add_channel(channel_id, name)
+    # A custom profile field an admin can pick in /mentor settings (docs/profile-skills.md).
+    fake.add_profile_field(SKILLS_FIELD, "Skills", hint="What people can ask you about")
+    fake.set_profile_field(DANA, SKILLS_FIELD, "Negotiation, hiring and onboarding")
+    fake.set_profile_field(ALICE, SKILLS_FIELD, "Data analysis; SQL")
 
 
 async def seed_store(store: Store, now: datetime) -> None:

@@ -126,6 +126,8 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
         "DELETE FROM thanks WHERE team_id = :team AND :user IN (from_id, to_id)",
     ),
     ("stopped nudges", "DELETE FROM muted_nudges WHERE team_id = :team AND user_id = :user"),
+    # A copy of their Slack profile's skills field; Slack keeps the original.
+    (None, "DELETE FROM profile_skills WHERE team_id = :team AND user_id = :user"),
     (
         "weekly digest subscription",
         "DELETE FROM digest_subscribers WHERE team_id = :team AND user_id = :user",

@@ -40,6 +40,7 @@ from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
+from storage.profile_skills import ProfileSkillQueries
 from storage.requests import MARK_ONCE, RequestQueries
 from storage.schema import LATEST_SCHEMA, migrate_schema, schema_number, schema_revision
 from storage.sessions import SessionQueries
@@ -171,6 +172,7 @@ class Store(
     PrivacyQueries,
     InstallationQueries,
     FeedbackQueries,
+    ProfileSkillQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -8,6 +8,7 @@ import logging
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.profile_reads import list_profile_fields, read_workspace_skills
 from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
@@ -15,6 +16,7 @@ from handlers.admin.access import admins_only, is_admin
 from handlers.admin.digest import set_digest
 from handlers.blocks.digest import build_digest_checkbox
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
+from handlers.blocks.settings_skills import parse_skill_fields, skill_field_blocks
 from handlers.blocks.text import input_state
 from handlers.kit import SubcommandCall, Submission, on_submit, try_dm
 
@@ -43,6 +45,11 @@ async def settings_command(call: SubcommandCall) -> None:
         return
     current = await workspace_settings(call.store, call.settings, call.team_id)
     view = build_settings_modal(current)
+    # Skills from Slack profiles: the fields are Slack's, listed now (team.profile.get).
+    listed = await list_profile_fields(call.client)
+    view["blocks"][-1:-1] = skill_field_blocks(
+        listed.fields, current.profile_skill_fields, listed.problem
+    )
     # The admin's own digest choice, in a block of its own.
     subscribed = await call.store.digest_subscription(call.team_id, call.user_id) is not None
     view["blocks"].append(build_digest_checkbox(subscribed))
@@ -106,12 +113,26 @@ async def settings_submitted(sub: Submission) -> None:
     if chosen is None or errors:
         await sub.ack(response_action="errors", errors=errors)
         return
+    fields = parse_skill_fields(sub.view, current.profile_skill_fields)
+    chosen = chosen.model_copy(update={"profile_skill_fields": fields})
     await sub.store.save_workspace_settings(chosen, user_id, sub.clock.now())
     await sub.ack()
     await _save_digest_choice(sub)
+    if fields != current.profile_skill_fields:
+        # What other fields said is no answer for these.
+        await sub.store.clear_profile_skills(team_id)
+    if fields:
+        sub.background.spawn(_read_skills(sub, fields), name=f"profile-skills-{team_id}")
     log.info("workspace sub.settings saved team=%s by=%s", team_id, user_id)
     # After the answer: the modal closes at once even if chat.postMessage is rate limited.
     sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"sub.settings-saved-{team_id}")
+
+
+async def _read_skills(sub: Submission, fields: tuple[str, ...]) -> None:
+    """Fill the profile-skills cache for the workspace, paced (bot.profile_reads)."""
+    await read_workspace_skills(
+        sub.client, sub.store, sub.clock, team_id=sub.team_id, field_ids=fields
+    )
 
 
 async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:

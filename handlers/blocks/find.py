@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.directory import Ranked
+from bot.profile_skills import SkillMatch
 from handlers import ids
 from handlers.blocks.text import (
     context,
@@ -35,9 +36,54 @@ def _local_time(tz: str | None, now: datetime) -> str:
         return "local time unknown"
 
 
-def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> dict[str, Any]:
-    """The ephemeral answer: up to five mentors, best first, or what to do when none fits."""
+def _ask_section(text: str, user_id: str) -> dict[str, Any]:
+    return {
+        "type": "section",
+        "text": mrkdwn(text),
+        "accessory": {
+            "type": "button",
+            "text": plain("Ask", 75),
+            "action_id": ids.FIND_ASK,
+            "value": user_id,
+        },
+    }
+
+
+def _outside_blocks(outside: Sequence[SkillMatch]) -> list[dict[str, Any]]:
+    """People whose Slack profile names the topic: after the directory, marked as outside it."""
+    blocks: list[dict[str, Any]] = []
+    for person in outside:
+        skills = escape_clip(", ".join(person.skills), TAGS_SHOWN)
+        blocks.append(_ask_section(f"{user_mention(person.user_id)} · {skills}", person.user_id))
+        blocks.append(
+            context(
+                "not in the mentor directory · their Slack profile mentions "
+                f"_{escape(person.match)}_ · they can still say no"
+            )
+        )
+    return blocks
+
+
+def build_find_results(
+    topic: str,
+    ranked: Sequence[Ranked],
+    now: datetime,
+    *,
+    outside: Sequence[SkillMatch] = (),
+) -> dict[str, Any]:
+    """The ephemeral answer: up to five mentors, best first, then people whose Slack profile
+    names the topic; or what to do when nobody fits."""
     shown = escape(truncate(topic, 100))
+    if not ranked and outside:
+        text = (
+            f"Nobody in the mentor directory for *{shown}* yet, but these people's Slack "
+            "profiles mention it:"
+        )
+        return {
+            "response_type": "ephemeral",
+            "text": f"People whose profiles mention {shown}",
+            "blocks": [section(text), *_outside_blocks(outside)],
+        }
     if not ranked:
         text = (
             f"I couldn't find a mentor for *{shown}* yet. You can still ask: "
@@ -58,20 +104,12 @@ def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> d
         lines = [f"{user_mention(who.user_id)} · {tags}"]
         if bio:
             lines.append(bio)
-        blocks.append(
-            {
-                "type": "section",
-                "text": mrkdwn("\n".join(lines)),
-                "accessory": {
-                    "type": "button",
-                    "text": plain("Ask", 75),
-                    "action_id": ids.FIND_ASK,
-                    "value": who.user_id,
-                },
-            }
-        )
+        blocks.append(_ask_section("\n".join(lines), who.user_id))
         extra = f" · {', '.join(status)}" if status else ""
         blocks.append(context(f"{_local_time(who.tz, now)}{extra}"))
+    if outside:
+        blocks.append(section("Not in the directory, but their Slack profiles mention it:"))
+        blocks.extend(_outside_blocks(outside))
     return {
         "response_type": "ephemeral",
         "text": f"Mentors for {shown}",

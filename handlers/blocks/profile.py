@@ -62,9 +62,14 @@ def _option(text: str, value: str) -> dict[str, Any]:
 
 
 def build_profile_modal(
-    profile: MentorProfile | None, *, known_tags: Sequence[str], tz_label: str
+    profile: MentorProfile | None,
+    *,
+    known_tags: Sequence[str],
+    tz_label: str,
+    from_slack_profile: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The /mentor profile modal, prefilled with the current profile (or sensible defaults)."""
+    """The /mentor profile modal, prefilled with the current profile (or sensible defaults);
+    someone with no topics yet starts from their Slack profile's skills field, if any."""
     yes, no = _option("Yes, people can ask me", "yes"), _option("Not right now", "no")
     open_now = profile is None or profile.open_to_mentoring
     days = profile.office_days if profile else (1, 2, 3, 4, 5)
@@ -73,6 +78,9 @@ def build_profile_modal(
     pickable = list(dict.fromkeys([*(profile.tags if profile else ()), *known_tags]))[:100]
     own = set(profile.tags) if profile else set()
     tags = ", ".join(t for t in (profile.tags if profile else ()) if t not in pickable)
+    suggested = not (profile and profile.tags) and bool(from_slack_profile)
+    if suggested:
+        tags = ", ".join(from_slack_profile)
     tags_element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": ids.PROFILE_TAGS_ACTION,
@@ -126,7 +134,12 @@ def build_profile_modal(
             "Other topics you can help with" if pickable else "What can you help with?",
             tags_element,
             optional=True,
-            hint="Comma-separated; 20 topics at most in all.",
+            hint=(
+                "Filled in from your Slack profile: change anything before saving. "
+                if suggested
+                else ""
+            )
+            + "Comma-separated; 20 topics at most in all.",
         ),
         _input(ids.PROFILE_BIO_BLOCK, "A short bio", bio_element, optional=True),
         _input(

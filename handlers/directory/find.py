@@ -10,11 +10,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.directory import Candidate, rank_mentors
 from bot.matching import hours_for_matching
+from bot.profile_skills import SkillMatch, match_profile_skills
 from handlers.blocks.find import build_find_results
 from handlers.blocks.request_modal import RequestPrefill
 from handlers.kit import BadArguments, SubcommandCall
 from handlers.requests.ask import open_request_modal
 from storage.models import RequestSource
+from storage.store import Store
 
 
 async def find_command(call: SubcommandCall) -> None:
@@ -36,7 +38,19 @@ async def find_command(call: SubcommandCall) -> None:
         working_hours=team_hours,
         asker_hours=asker_hours,
     )
-    await call.ack(**build_find_results(topic, ranked, now))
+    outside = await _outside_directory(call.store, call.team_id, call.user_id, topic)
+    await call.ack(**build_find_results(topic, ranked, now, outside=outside))
+
+
+async def _outside_directory(
+    store: Store, team_id: str, asker_id: str, topic: str
+) -> list[SkillMatch]:
+    """People whose Slack profile field names the topic: from the cache only, so a search
+    costs no Slack call (docs/profile-skills.md says how the cache fills)."""
+    if not (await store.get_workspace_settings(team_id)).profile_skill_fields:
+        return []
+    people = await store.skills_outside_directory(team_id)
+    return match_profile_skills(topic, people, asker_id=asker_id)
 
 
 async def ask_from_find(

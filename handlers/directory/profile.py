@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 
@@ -11,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.directory import normalise_tags
+from bot.profile_reads import person_skills
 from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
@@ -45,11 +47,18 @@ async def open_profile_modal(
     trigger_id: str,
 ) -> str | None:
     """Open the profile modal, prefilled with what is stored; a problem to tell, or None."""
-    tz = await _timezone(client, user_id)
+    fields = (await store.get_workspace_settings(team_id)).profile_skill_fields
+    # Side by side: both must answer before the trigger_id's 3 s are up.
+    tz, skills = await asyncio.gather(
+        _timezone(client, user_id),
+        person_skills(client, store, clock, team_id=team_id, user_id=user_id, field_ids=fields),
+    )
     await store.upsert_person(team_id, user_id, tz=tz, now=clock.now())
     profile = await store.get_profile(team_id, user_id)
     known = await store.all_tags(team_id)
-    view = build_profile_modal(profile, known_tags=known, tz_label=tz or "UTC")
+    view = build_profile_modal(
+        profile, known_tags=known, tz_label=tz or "UTC", from_slack_profile=skills
+    )
     try:
         await client.views_open(trigger_id=trigger_id, view=view)
     except SlackApiError as error:

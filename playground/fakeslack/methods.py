@@ -286,6 +286,44 @@ def users_list(ws: Workspace, args: Args) -> Answer:
     }
 
 
+def _needs_scope(ws: Workspace, scope: str) -> None:
+    """Slack's answer when the app was installed without the scope a method needs."""
+    if scope in ws.withheld_scopes:
+        raise SlackError("missing_scope", needed=scope, provided="")
+
+
+def team_profile_get(ws: Workspace, args: Args) -> Answer:
+    """team.profile.get: the custom profile field definitions; visibility all|visible|hidden."""
+    _needs_scope(ws, "users.profile:read")
+    visibility = str(args.get("visibility") or "all")
+    fields = [
+        dict(field)
+        for field in ws.profile_fields
+        if visibility == "all" or (visibility == "hidden") == bool(field.get("is_hidden"))
+    ]
+    return {"ok": True, "profile": {"fields": fields}}
+
+
+def users_profile_get(ws: Workspace, args: Args) -> Answer:
+    """users.profile.get: one person's profile with their custom fields ({id: {value, alt}}).
+
+    Like Slack, someone with no custom field filled in has `fields` as an empty list, not {}.
+    """
+    _needs_scope(ws, "users.profile:read")
+    user = ws.users.get(str(args.get("user") or ws.bot_user_id))
+    if user is None:
+        raise SlackError("user_not_found")
+    labels = {field["id"]: field["label"] for field in ws.profile_fields}
+    values = ws.field_values.get(user["id"], {})
+    fields: dict[str, Any] | list[Any] = {
+        field_id: {**value, "label": labels.get(field_id, "")}
+        if flag(args.get("include_labels"))
+        else dict(value)
+        for field_id, value in values.items()
+    } or []
+    return {"ok": True, "profile": {**user["profile"], "fields": fields}}
+
+
 # -- views ---------------------------------------------------------------------------------
 
 
@@ -430,6 +468,8 @@ METHODS: dict[str, Method] = {
     "conversations.replies": conversations_replies,
     "users.info": users_info,
     "users.list": users_list,
+    "users.profile.get": users_profile_get,
+    "team.profile.get": team_profile_get,
     "views.open": views_open,
     "views.push": views_push,
     "views.update": views_update,

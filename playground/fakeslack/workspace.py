@@ -98,6 +98,11 @@ class Workspace:
         self.homes: dict[str, str] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         self.used_triggers: set[str] = set()
+        # Custom profile fields (team.profile.get), and what each person wrote in them.
+        self.profile_fields: list[dict[str, Any]] = []
+        self.field_values: dict[str, dict[str, dict[str, str]]] = {}
+        # Scopes the installed app was not granted: methods needing one answer missing_scope.
+        self.withheld_scopes: set[str] = set()
         self._serial = itertools.count(1)
         self._last_ts = 0
         self.add_user(bot_user_id, "mentorbot", real_name="Mentorbot", is_bot=True)
@@ -210,6 +215,39 @@ class Workspace:
         for channel in self.channels.values():
             if channel.get("is_im") and channel.get("user") == user_id:
                 channel["is_user_deleted"] = True
+
+    def add_profile_field(
+        self,
+        field_id: str,
+        label: str,
+        *,
+        hint: str = "",
+        field_type: str = "text",
+        is_hidden: bool = False,
+        possible_values: list[str] | None = None,
+    ) -> dict[str, Any]:
+        """An admin adds a custom profile field (ids look like Xf06054AAA)."""
+        field = {
+            "id": field_id,
+            "ordering": len(self.profile_fields),
+            "field_name": None,
+            "label": label,
+            "hint": hint,
+            "type": field_type,
+            "possible_values": possible_values,
+            "options": None,
+            "is_hidden": is_hidden,
+        }
+        self.profile_fields.append(field)
+        return field
+
+    def set_profile_field(self, user_id: str, field_id: str, value: str, alt: str = "") -> None:
+        """Someone fills in (or, with "", clears) a custom field of their profile."""
+        values = self.field_values.setdefault(user_id, {})
+        if value:
+            values[field_id] = {"value": value, "alt": alt}
+        else:
+            values.pop(field_id, None)
 
     def members(self, channel_id: str) -> list[str]:
         """Who is in a channel, as conversations.members lists them."""

@@ -237,6 +237,37 @@ async def test_users_list_pages_with_cursors(client: AsyncWebClient) -> None:
     assert seen == [BOT_USER_ID, ALICE, BOB, CAROL]
 
 
+async def test_custom_profile_fields_and_their_values(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake_slack.add_profile_field("Xf0SKILLS1", "Skills", hint="What you know well")
+    fake_slack.add_profile_field("Xf0SECRET1", "Badge number", is_hidden=True)
+    fake_slack.set_profile_field(ALICE, "Xf0SKILLS1", "Python; negotiation")
+    team = (await client.team_profile_get())["profile"]["fields"]
+    assert [(f["id"], f["label"], f["type"], f["ordering"]) for f in team] == [
+        ("Xf0SKILLS1", "Skills", "text", 0),
+        ("Xf0SECRET1", "Badge number", "text", 1),
+    ]
+    visible = (await client.team_profile_get(visibility="visible"))["profile"]["fields"]
+    assert [f["id"] for f in visible] == ["Xf0SKILLS1"]
+    alice = (await client.users_profile_get(user=ALICE))["profile"]
+    assert alice["fields"] == {"Xf0SKILLS1": {"value": "Python; negotiation", "alt": ""}}
+    assert alice["display_name"] == "alice"
+    labelled = await client.users_profile_get(user=ALICE, include_labels=True)
+    assert labelled["profile"]["fields"]["Xf0SKILLS1"]["label"] == "Skills"
+    # Nothing filled in: Slack sends an empty list there, not an empty object.
+    assert (await client.users_profile_get(user=BOB))["profile"]["fields"] == []
+    with pytest.raises(SlackApiError) as stranger:
+        await client.users_profile_get(user="U404")
+    assert stranger.value.response["error"] == "user_not_found"
+    fake_slack.withheld_scopes.add("users.profile:read")
+    for call in (client.team_profile_get(), client.users_profile_get(user=ALICE)):
+        with pytest.raises(SlackApiError) as refused:
+            await call
+        assert refused.value.response["error"] == "missing_scope"
+        assert refused.value.response["needed"] == "users.profile:read"
+
+
 async def test_a_429_reaches_slack_sdk_with_retry_after(
     fake_slack: FakeSlack, client: AsyncWebClient
 ) -> None:

@@ -169,3 +169,39 @@ async def test_workspaces_are_isolated(store: Store) -> None:
     assert t2 is not None
     assert t2.tags == ("go", "rust")
     assert await store.get_profile(T2, OTHER) is None
+
+
+async def test_profile_skills_are_cached_per_person_and_team(store: Store) -> None:
+    assert await store.cached_profile_skills(T1, OTHER) is None
+    await store.save_profile_skills(T1, OTHER, ["negotiation", "python"], NOW)
+    await store.save_profile_skills(T1, MENTEE, [], NOW)  # read, and empty
+    await store.save_profile_skills(T2, OTHER, ["cooking"], NOW)
+    assert await store.cached_profile_skills(T1, OTHER) == (("negotiation", "python"), NOW)
+    assert await store.cached_profile_skills(T1, MENTEE) == ((), NOW)
+    # Read again later: replaced, with its new time.
+    await store.save_profile_skills(T1, OTHER, ["negotiation"], LATER)
+    assert await store.cached_profile_skills(T1, OTHER) == (("negotiation",), LATER)
+    assert await store.fresh_profile_skill_users(T1, LATER) == {OTHER}
+    assert await store.fresh_profile_skill_users(T1, NOW) == {OTHER, MENTEE}
+
+
+async def test_skills_outside_the_directory_leave_out_members_and_empty_fields(
+    store: Store,
+) -> None:
+    await store.save_profile(profile(MENTOR), NOW)
+    await store.save_profile_skills(T1, MENTOR, ["negotiation"], NOW)
+    await store.save_profile_skills(T1, OTHER, ["negotiation", "sales"], NOW)
+    await store.save_profile_skills(T1, MENTEE, [], NOW)
+    await store.save_profile_skills(T2, "UELSEWHERE", ["negotiation"], NOW)
+    assert await store.skills_outside_directory(T1) == [(OTHER, ("negotiation", "sales"))]
+    assert await store.clear_profile_skills(T1) == 3
+    assert await store.skills_outside_directory(T1) == []
+    assert await store.skills_outside_directory(T2) == [("UELSEWHERE", ("negotiation",))]
+
+
+async def test_forget_drops_the_persons_cached_profile_skills(store: Store) -> None:
+    await store.save_profile_skills(T1, OTHER, ["negotiation"], NOW)
+    await store.save_profile_skills(T1, MENTEE, ["python"], NOW)
+    await store.forget_person(T1, OTHER, LATER)
+    assert await store.cached_profile_skills(T1, OTHER) is None
+    assert await store.cached_profile_skills(T1, MENTEE) is not None

@@ -30,6 +30,7 @@ BOT_SCOPES = {
     "groups:read",
     "app_mentions:read",
     "files:write",
+    "users.profile:read",
 }
 BOT_EVENTS = {
     "app_home_opened",
