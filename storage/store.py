@@ -38,6 +38,7 @@ from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
+from storage.org import OrgQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
 from storage.requests import MARK_ONCE, RequestQueries
@@ -171,6 +172,7 @@ class Store(
     PrivacyQueries,
     InstallationQueries,
     FeedbackQueries,
+    OrgQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -35,8 +35,15 @@ def _local_time(tz: str | None, now: datetime) -> str:
         return "local time unknown"
 
 
-def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> dict[str, Any]:
-    """The ephemeral answer: up to five mentors, best first, or what to do when none fits."""
+def build_find_results(
+    topic: str,
+    ranked: Sequence[Ranked],
+    now: datetime,
+    *,
+    elsewhere: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The ephemeral answer: up to five mentors, best first, or what to do when none fits;
+    `elsewhere` names the workspace of mentors from another workspace of the org."""
     shown = escape(truncate(topic, 100))
     if not ranked:
         text = (
@@ -55,7 +62,9 @@ def build_find_results(topic: str, ranked: Sequence[Ranked], now: datetime) -> d
         if not who.has_capacity:
             status.append("at capacity")
         bio = escape_clip(truncate(who.bio, BIO_SHOWN), TAGS_SHOWN) if who.bio else ""
-        lines = [f"{user_mention(who.user_id)} · {tags}"]
+        workspace = (elsewhere or {}).get(who.user_id)
+        where = f" · _in {escape(truncate(workspace, 80))}_" if workspace else ""
+        lines = [f"{user_mention(who.user_id)}{where} · {tags}"]
         if bio:
             lines.append(bio)
         blocks.append(

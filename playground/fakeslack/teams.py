@@ -17,6 +17,7 @@ Which workspace a Web API call acts on, as Slack decides it (and so does the fak
     fake takes the first granted workspace (in the order they were added) that holds the
     channel, the user (`user`, `user_id`, `users`) or the view; when none does, the first
     granted workspace answers, which then says channel_not_found / user_not_found.
+  - auth.teams.list lists the workspaces the app was added to, with their names.
   - auth.test answers for the org: enterprise_id, is_enterprise_install true, url
     https://<org>.enterprise.slack.com/ (Bolt stores that url as enterprise_url), and team_id
     = the enterprise id, as org tokens have answered in practice; no doc page states that.
@@ -253,6 +254,11 @@ class Teams:
             "enterprise_id": org.enterprise_id,
             "is_enterprise_install": True,
         }
+
+    def org_teams_list(self, grant: Grant) -> dict[str, Any]:
+        """auth.teams.list for an org-wide token: the workspaces the app was added to."""
+        teams = [self.workspace(team_id) for team_id in grant.teams]
+        return {"ok": True, "teams": [{"id": ws.team_id, "name": ws.name} for ws in teams]}
 
     def holder_of(self, channel_id: str) -> Workspace:
         """The workspace that has this conversation (the default one when none has)."""
