@@ -8,7 +8,6 @@ one of the org served by an install of its own, sees nothing across.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +29,15 @@ from playground.fakeslack import (
 from storage.models import Request, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.flows import NOT_YOURS, WED_10_NY, opened_modal, pick_buttons, told
+from tests.scenarios.conftest import ENGINES
 from tests.scenarios.test_installs import finish_install, start_install
 
-pytestmark = pytest.mark.filterwarnings(
+pytestmark = [
     # slack_sdk's oauth.v2.access builds an aiohttp BasicAuth the way aiohttp now deprecates.
-    "ignore::DeprecationWarning"
-)
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    # The org's queries look across workspaces: both engines run them.
+    pytest.mark.parametrize("engine", ENGINES, indirect=True),
+]
 
 ORG = "E0009"
 SALES, ENG, LEGAL = "T0006", "T0007", "T0009"  # the org's workspaces
@@ -94,7 +96,13 @@ class Grid:
 
 
 @pytest.fixture
-async def grid(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> AsyncIterator[Grid]:
+async def grid(
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    clock: FrozenClock,
+    engine: str,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Grid]:
     """Sales and Eng served by the org-wide install, Legal (of the org) by its own, and a
     workspace of another company by its own."""
     teams = {
@@ -119,6 +127,7 @@ async def grid(fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock) -> Asy
         SLACK_CLIENT_ID=CLIENT_ID,
         SLACK_CLIENT_SECRET=CLIENT_SECRET,
         MENTORBOT_TICK_SECONDS="3600",
+        **({"MENTORBOT_DB": str(request.getfixturevalue("pg_url"))} if engine != "sqlite" else {}),
     )
     async with running(settings, clock=clock) as bot:
         grid = Grid(bot, fake_slack, "")
@@ -156,10 +165,9 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     answer = await sales.view_submission(modal, ASK, user_id=MENTEE)
     assert "errors" not in str(answer.body)
     await bot.background.drain(5)
-    request = await only_request(bot)
-    assert (request.team_id, request.mentor_id) == (SALES, MENTOR)
-
     dm = grid.dm_to(MENTOR)
+    request = await request_behind(bot, SALES, dm, "Accept")
+    assert (request.team_id, request.mentor_id, request.mentee_id) == (SALES, MENTOR, MENTEE)
     assert dm.team_id == ENG  # the mentor's DM, opened in their own workspace
     # Someone else of the org can't act on it, even from the mentor's workspace.
     await eng.click(find_button(dm, "Accept"), dm, user_id=BYSTANDER)
@@ -203,10 +211,123 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     assert {call.token for call in api} == {grid.org_token}
 
 
-async def only_request(bot: Runtime) -> Request:
-    """The one request in the database, whichever workspace holds it."""
-    with sqlite3.connect(bot.settings.db_path) as conn:
-        [(team_id, request_id)] = conn.execute("SELECT team_id, id FROM requests").fetchall()
-    request = await bot.store.get_request(team_id, request_id)
+async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:
+    """The request a button of this message carries, as stored in `team`."""
+    request = await bot.store.get_request(team, int(find_button(source, label)["value"]))
     assert request is not None
     return request
+
+
+def org_admin(fake: FakeSlack, team: str, user_id: str) -> None:
+    """Make someone an admin of their workspace and of the whole org."""
+    user = fake.team(team).users[user_id]
+    user["is_admin"] = True
+    user["enterprise_user"]["is_admin"] = True
+
+
+def posts_in(fake: FakeSlack, channel: str) -> list[Any]:
+    calls = fake.calls_to("chat.postMessage")
+    return [c for c in calls if c.args.get("channel") == channel and not c.args.get("thread_ts")]
+
+
+async def ask_the_pool(grid: Grid, team: str, user_id: str) -> None:
+    slack = grid.sender(team)
+    await slack.command("ask", user_id=user_id)
+    reply = await slack.view_submission(opened_modal(grid.fake), ASK, user_id=user_id)
+    assert "errors" not in str(reply.body)
+    await grid.bot.background.drain(5)
+
+
+async def test_the_org_pool_channel_takes_asks_of_workspaces_without_their_own(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    org_admin(fake, SALES, ADMIN)
+    fake.team(ENG).users[BYSTANDER]["is_admin"] = True  # a workspace admin only
+    fake.team(SALES).add_channel(ORG_POOL, "acme-mentors")
+
+    # A workspace admin who isn't an org admin doesn't see the org's input, and a forged
+    # form with it changes nothing.
+    await eng.command("settings", user_id=BYSTANDER)
+    assert ids.SETTINGS_ORG_POOL_BLOCK not in str(opened_modal(fake))
+    await sales.command("settings", user_id=ADMIN)
+    view = opened_modal(fake)
+    assert "Organization pool channel" in str(view)
+    forged = await eng.view_submission(
+        view, {"Organization pool channel": ORG_POOL}, user_id=BYSTANDER
+    )
+    assert "organization" in forged.body["errors"][ids.SETTINGS_ORG_POOL_BLOCK]
+    assert await bot.store.org_pool(ENG) is None
+
+    # A channel the bot can't post in is refused inline; then the org admin sets it.
+    fake.team(SALES).add_channel("C0006OUT", "outside", members=[ADMIN])
+    reply = await sales.view_submission(
+        view, {"Organization pool channel": "C0006OUT"}, user_id=ADMIN
+    )
+    assert "/invite" in reply.body["errors"][ids.SETTINGS_ORG_POOL_BLOCK]
+    reply = await sales.view_submission(
+        view, {"Organization pool channel": ORG_POOL}, user_id=ADMIN
+    )
+    assert "errors" not in str(reply.body)
+    pool = await bot.store.org_pool(ENG)
+    assert pool is not None
+    assert (pool.channel_id, pool.team_id) == (ORG_POOL, SALES)
+    assert (await bot.store.get_workspace_settings(SALES)).pool_channel_id is None
+
+    # Eng has no pool of its own: its pool ask goes to the org's, and someone of Sales takes it.
+    await ask_the_pool(grid, ENG, BYSTANDER)
+    [post] = posts_in(fake, ORG_POOL)
+    assert post.token == grid.org_token
+    pooled = await request_behind(bot, ENG, post, "I can help")
+    await sales.click(find_button(post, "I can help"), post, user_id=MENTEE)
+    taken = await bot.store.get_request(ENG, pooled.id)
+    assert taken is not None
+    assert (taken.team_id, taken.status, taken.claimed_by) == (
+        ENG,
+        RequestStatus.CLAIMED,
+        MENTEE,
+    )
+
+    # A workspace's own pool channel still wins.
+    fake.team(SALES).add_channel("C0006POOL", "sales-mentors")
+    own = (await bot.store.get_workspace_settings(SALES)).model_copy(
+        update={"pool_channel_id": "C0006POOL"}
+    )
+    await bot.store.save_workspace_settings(own, ADMIN, clock.now())
+    await ask_the_pool(grid, SALES, ADMIN)
+    assert len(posts_in(fake, "C0006POOL")) == 1
+    assert len(posts_in(fake, ORG_POOL)) == 1
+
+    # Neither Legal (of the org, with its own install) nor a workspace of no org uses it.
+    assert await bot.store.org_pool(LEGAL) is None
+    assert await bot.store.org_pool(OTHER) is None
+
+
+async def test_workspaces_outside_the_served_org_see_nothing_across(grid: Grid) -> None:
+    fake, bot = grid.fake, grid.bot
+    sales, legal, other = grid.sender(SALES), grid.sender(LEGAL), grid.sender(OTHER)
+
+    reply = await other.command("find negotiation", user_id="U82")
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{OUTSIDER}>" in shown
+    assert f"<@{MENTOR}>" not in shown
+    assert "Acme" not in shown
+    reply = await legal.command("find negotiation", user_id=LAWYER)
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{MENTOR}>" not in shown
+    assert "Acme Eng" not in shown
+
+    # Sales names Legal's lawyer directly: Legal is served by its own install, so the
+    # lawyer's click from there is answered as if the request did not exist.
+    await sales.command(f"ask <@{LAWYER}>", user_id=MENTEE)
+    reply = await sales.view_submission(opened_modal(fake), ASK, user_id=MENTEE)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+    request = await request_behind(bot, SALES, grid.dm_to(LAWYER), "Accept")
+    await legal.block_action(ids.REQUEST_ACCEPT, str(request.id), user_id=LAWYER)
+    assert told(fake)[-1] == NOT_YOURS
+    # And a workspace of no org, forging the same button, changes nothing either.
+    await other.block_action(ids.REQUEST_ACCEPT, str(request.id), user_id=OUTSIDER)
+    assert told(fake)[-1] == NOT_YOURS
+    assert await bot.store.get_request(SALES, request.id) == request
