@@ -203,6 +203,14 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     await eng.click(find_button(confirmation, "Reschedule"), confirmation, user_id=MENTOR)
     assert len(fake.calls_to("views.open")) == opened + 1
     assert opened_modal(fake)["callback_id"] == ids.OFFER_MODAL
+    await eng.click(find_button(confirmation, "Log notes"), confirmation, user_id=MENTOR)
+    notes = opened_modal(fake)
+    assert notes["callback_id"] == ids.NOTES_MODAL
+    reply = await eng.view_submission(notes, {"Private notes": "Good talk"}, user_id=MENTOR)
+    assert "errors" not in str(reply.body)
+    note = await bot.store.own_note_for_session(SALES, MENTOR, session.id)
+    assert note is not None
+    assert note.team_id == SALES
 
     # Every Web API call on the way carried the org install's one token (a file's bytes go to
     # the upload URL Slack handed out, with no token, as they do in Slack).
