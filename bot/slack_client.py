@@ -69,7 +69,7 @@ async def workspace_names(client: AsyncWebClient) -> dict[str, str]:
     {} when Slack refuses or is slow: callers then show the team id."""
     try:
         async with asyncio.timeout(LOOKUP_SECONDS):
-            answer = await client.auth_teams_list()
+            answer = await client.auth_teams_list(limit=1000)  # one page: its most
     except TimeoutError:
         log.warning("auth.teams.list timed out")
         return {}
