@@ -66,7 +66,9 @@ async def mentor_availability(
     store: Store, team_id: str, mentor_id: str, now: datetime
 ) -> tuple[bool, bool]:
     """(paused, at capacity) for someone in the directory; (False, False) for anyone else."""
-    for profile, load, _tz in await store.list_candidates(team_id):
+    # On Grid the mentor's profile may be kept in another workspace of the org.
+    rows = [*await store.list_candidates(team_id), *await store.org_candidates(team_id)]
+    for profile, load, _tz in rows:
         if profile.user_id == mentor_id:
             candidate = Candidate.from_profile(profile, load, None, now)
             return candidate.paused, not candidate.has_capacity

@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -61,3 +62,22 @@ async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | No
         return None
     user = info.get("user")
     return user if isinstance(user, dict) else {}
+
+
+async def workspace_names(client: AsyncWebClient) -> dict[str, str]:
+    """The names of the workspaces an org-wide token serves (auth.teams.list), by team id;
+    {} when Slack refuses or is slow: callers then show the team id."""
+    try:
+        async with asyncio.timeout(LOOKUP_SECONDS):
+            answer = await client.auth_teams_list(limit=1000)  # one page: its most
+    except TimeoutError:
+        log.warning("auth.teams.list timed out")
+        return {}
+    except SlackApiError as error:
+        log.info("auth.teams.list failed error=%s", error.response.get("error"))
+        return {}
+    teams = answer.get("teams")
+    if not isinstance(teams, list):
+        return {}
+    found = (team for team in teams if isinstance(team, dict) and team.get("id"))
+    return {str(team["id"]): str(team.get("name") or team["id"]) for team in found}

@@ -38,6 +38,7 @@ from storage.intros import IntroQueries
 from storage.mentoring import MentoringQueries
 from storage.models import Person, WorkspaceSettings, weekdays_mask
 from storage.notes import NoteQueries
+from storage.org import OrgQueries
 from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
 from storage.profile_skills import ProfileSkillQueries
@@ -173,6 +174,7 @@ class Store(
     InstallationQueries,
     FeedbackQueries,
     ProfileSkillQueries,
+    OrgQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -14,6 +14,7 @@ from bot.workspace import workspace_settings
 from handlers import ids
 from handlers.admin.access import admins_only, is_admin
 from handlers.admin.digest import set_digest
+from handlers.admin.org_pool import add_org_pool_input, read_org_pool
 from handlers.blocks.digest import build_digest_checkbox
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
 from handlers.blocks.settings_skills import parse_skill_fields, skill_field_blocks
@@ -53,6 +54,9 @@ async def settings_command(call: SubcommandCall) -> None:
     # The admin's own digest choice, in a block of its own.
     subscribed = await call.store.digest_subscription(call.team_id, call.user_id) is not None
     view["blocks"].append(build_digest_checkbox(subscribed))
+    await add_org_pool_input(
+        view, call.client, call.store, call.settings, team_id=call.team_id, user_id=call.user_id
+    )
     try:
         await call.client.views_open(
             trigger_id=str(call.command.get("trigger_id") or ""), view=view
@@ -110,12 +114,24 @@ async def settings_submitted(sub: Submission) -> None:
         problem = await _pool_problem(sub.client, chosen.kudos_channel_id)
         if problem:
             errors = {**errors, ids.SETTINGS_KUDOS_BLOCK: problem}
+    org_pool, refused = await read_org_pool(
+        sub.view, sub.client, sub.store, sub.settings, team_id=team_id, user_id=user_id
+    )
+    if refused is None and org_pool is not None and org_pool.channel_id:
+        refused = await _pool_problem(sub.client, org_pool.channel_id)
+    if refused:
+        errors = {**errors, ids.SETTINGS_ORG_POOL_BLOCK: refused}
     if chosen is None or errors:
         await sub.ack(response_action="errors", errors=errors)
         return
     fields = parse_skill_fields(sub.view, current.profile_skill_fields)
     chosen = chosen.model_copy(update={"profile_skill_fields": fields})
     await sub.store.save_workspace_settings(chosen, user_id, sub.clock.now())
+    if org_pool is not None:
+        await sub.store.save_org_pool(
+            org_pool.enterprise_id, org_pool.channel_id, team_id, user_id, sub.clock.now()
+        )
+        log.info("org pool channel saved org=%s by=%s", org_pool.enterprise_id, user_id)
     await sub.ack()
     await _save_digest_choice(sub)
     if fields != current.profile_skill_fields:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -70,9 +70,11 @@ def build_find_results(
     now: datetime,
     *,
     outside: Sequence[SkillMatch] = (),
+    elsewhere: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     """The ephemeral answer: up to five mentors, best first, then people whose Slack profile
-    names the topic; or what to do when nobody fits."""
+    names the topic; or what to do when nobody fits. `elsewhere` names the workspace of
+    mentors from another workspace of the org."""
     shown = escape(truncate(topic, 100))
     if not ranked and outside:
         text = (
@@ -101,7 +103,9 @@ def build_find_results(
         if not who.has_capacity:
             status.append("at capacity")
         bio = escape_clip(truncate(who.bio, BIO_SHOWN), TAGS_SHOWN) if who.bio else ""
-        lines = [f"{user_mention(who.user_id)} · {tags}"]
+        workspace = (elsewhere or {}).get(who.user_id)
+        where = f" · _in {escape(truncate(workspace, 80))}_" if workspace else ""
+        lines = [f"{user_mention(who.user_id)}{where} · {tags}"]
         if bio:
             lines.append(bio)
         blocks.append(_ask_section("\n".join(lines), who.user_id))

@@ -89,6 +89,18 @@ def _pool_element(current: str | None) -> dict[str, Any]:
     return element
 
 
+def build_org_pool_input(current: str | None) -> dict[str, Any]:
+    """The "Organization pool channel" input, for an org admin on an org-wide install."""
+    element = {**_pool_element(current), "action_id": ids.SETTINGS_ORG_POOL_ACTION}
+    return _input(
+        ids.SETTINGS_ORG_POOL_BLOCK,
+        "Organization pool channel",
+        element,
+        optional=True,
+        hint="For every workspace of the organization without a pool channel of its own.",
+    )
+
+
 def _multi(kind: str, action_id: str, current: tuple[str, ...], limit: int) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": f"multi_{kind}s_select",

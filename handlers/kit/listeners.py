@@ -16,6 +16,7 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from handlers.home.publish import publish_home
+from handlers.kit.org import click_home, form_home
 from handlers.kit.payloads import Pressed, interaction_of, pressed_or_tell, read_pressed, submitter
 from handlers.kit.replies import tell
 from storage.store import Store
@@ -112,6 +113,8 @@ def on_click(
             await ack()
             pressed = await pressed_or_tell(body, respond, surface)
             if pressed is not None:
+                # On Grid, a mentor's click may come from another workspace of the org.
+                pressed = await click_home(services[1], pressed, body)
                 await handle(Click(*services, pressed, body, respond))
 
         return _listener(run, handle)
@@ -166,6 +169,8 @@ def on_submit(handle: Callable[[Submission], Awaitable[None]]) -> Listener:
     async def run(
         ack: AsyncAck, body: dict[str, Any], _: AsyncRespond, services: ServiceValues
     ) -> None:
-        await handle(Submission(*services, ack, body, *submitter(body)))
+        user_id, team_id = submitter(body)
+        team_id = await form_home(services[1], body, user_id, team_id)
+        await handle(Submission(*services, ack, body, user_id, team_id))
 
     return _listener(run, handle)

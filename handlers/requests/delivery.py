@@ -24,9 +24,13 @@ log = logging.getLogger(__name__)
 
 
 async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | None:
-    """The workspace's mentor-pool channel: the admin setting, else MENTORBOT_POOL_CHANNEL."""
+    """The workspace's mentor-pool channel: the admin setting, else (on Grid) the org's pool
+    channel, else MENTORBOT_POOL_CHANNEL."""
     workspace = await store.get_workspace_settings(team_id)
-    return workspace.pool_channel_id or settings.pool_channel
+    if workspace.pool_channel_id:
+        return workspace.pool_channel_id
+    org = await store.org_pool(team_id)
+    return (org.channel_id if org else None) or settings.pool_channel
 
 
 async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> None:

@@ -86,6 +86,12 @@ def auth_test(ws: Workspace, args: Args) -> Answer:
     return answer
 
 
+def auth_teams_list(ws: Workspace, args: Args) -> Answer:
+    """auth.teams.list for a workspace-level token: its one workspace (an org-wide token's
+    answer, every workspace the app was added to, comes from teams.py)."""
+    return {"ok": True, "teams": [{"id": ws.team_id, "name": ws.name}]}
+
+
 def _check_metadata(args: Args) -> None:
     """Message metadata: an object with a string event_type and an object event_payload."""
     metadata = args.get("metadata")
@@ -456,6 +462,7 @@ def files_upload(ws: Workspace, args: Args) -> Answer:
 
 METHODS: dict[str, Method] = {
     "auth.test": auth_test,
+    "auth.teams.list": auth_teams_list,
     "chat.postMessage": chat_post_message,
     "chat.postEphemeral": chat_post_ephemeral,
     "chat.update": chat_update,

@@ -297,6 +297,8 @@ class FakeSlack(Installs, Workspace):
         call.enterprise_id = grant.enterprise_id
         if method == "auth.test" and grant.org_wide:
             return self._answer(call, self.teams.org_auth_test(grant))
+        if method == "auth.teams.list" and grant.org_wide:
+            return self._answer(call, self.teams.org_teams_list(grant))
         try:
             ws = self.teams.acting_on(grant, method, call.args)
         except SlackError as exc:

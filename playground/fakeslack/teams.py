@@ -12,11 +12,14 @@ Which workspace a Web API call acts on, as Slack decides it (and so does the fak
     answers `missing_argument` (reported in sgratzl/slack-cleaner#101 and lyft/omnibot#44).
   - A `team_id` of a workspace the app wasn't added to answers `team_access_not_granted`
     (bolt-js#998 shows that error for an org app outside its workspaces).
-  - Every other method has no team_id (chat.postMessage, conversations.open, views.*): ids are
-    unique across an org, so the conversation, person or view named decides the workspace. The
-    fake takes the first granted workspace (in the order they were added) that holds the
-    channel, the user (`user`, `user_id`, `users`) or the view; when none does, the first
-    granted workspace answers, which then says channel_not_found / user_not_found.
+  - Every other method has no team_id of its own (chat.postMessage, conversations.open,
+    users.info, views.*): ids are unique across an org, so the conversation, person or view
+    named decides the workspace. The fake takes the workspace a `team_id` names (Bolt's
+    client sends the request's with every call) if it holds the channel, the user (`user`,
+    `user_id`, `users`) or the view, else the first other granted workspace (in the order
+    they were added) that does; when none does, the named (or first granted) workspace
+    answers, which then says channel_not_found / user_not_found.
+  - auth.teams.list lists the workspaces the app was added to, with their names.
   - auth.test answers for the org: enterprise_id, is_enterprise_install true, url
     https://<org>.enterprise.slack.com/ (Bolt stores that url as enterprise_url), and team_id
     = the enterprise id, as org tokens have answered in practice; no doc page states that.
@@ -124,6 +127,9 @@ class Teams:
         ws.enterprise_name = org.name if org else None
         ws.id_tag = tag
         ws.elsewhere = self._elsewhere(team_id)
+        if org is not None and org.teams:
+            # File ids are unique across an org: one file may be shared in any of its workspaces.
+            ws.uploads = self.workspace(org.teams[0]).uploads
         self.workspaces[team_id] = ws
         for user_id in users:
             self.add_member(team_id, user_id)
@@ -224,13 +230,18 @@ class Teams:
         if not grant.org_wide:
             return self.workspace(str(grant.team_id))
         wanted = args.get("team_id")
-        if wanted:
-            if wanted not in grant.teams:
-                raise SlackError("team_access_not_granted")
-            return self.workspace(str(wanted))
+        if wanted and wanted not in grant.teams:
+            raise SlackError("team_access_not_granted")
         if method in LISTS_A_WORKSPACE:
-            raise SlackError("missing_argument")
-        granted = [self.workspace(team_id) for team_id in grant.teams]
+            if not wanted:
+                raise SlackError("missing_argument")
+            return self.workspace(str(wanted))
+        # The named workspace first (Bolt's client sends the request's team_id with every
+        # call), then the others: a person or conversation of another workspace of the org
+        # is still found there, as ids are unique across an org.
+        order = [str(wanted)] if wanted else []
+        order += [team_id for team_id in grant.teams if team_id != wanted]
+        granted = [self.workspace(team_id) for team_id in order]
         if not granted:
             raise SlackError("team_access_not_granted")
         for ws in granted:
@@ -253,6 +264,11 @@ class Teams:
             "enterprise_id": org.enterprise_id,
             "is_enterprise_install": True,
         }
+
+    def org_teams_list(self, grant: Grant) -> dict[str, Any]:
+        """auth.teams.list for an org-wide token: the workspaces the app was added to."""
+        teams = [self.workspace(team_id) for team_id in grant.teams]
+        return {"ok": True, "teams": [{"id": ws.team_id, "name": ws.name} for ws in teams]}
 
     def holder_of(self, channel_id: str) -> Workspace:
         """The workspace that has this conversation (the default one when none has)."""

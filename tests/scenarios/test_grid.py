@@ -1,0 +1,341 @@
+"""Enterprise Grid, end to end: one org-wide install serving two workspaces of an org.
+
+A mentee in one workspace finds a mentor whose profile lives in another, asks, and the mentor
+accepts and offers a time from their own workspace; the mentee books it. The org's pool
+channel takes the asks of a workspace with no pool of its own. A workspace outside the org, or
+one of the org served by an install of its own, sees nothing across.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FrozenClock
+from bot.lifecycle import Runtime, running
+from handlers import ids
+from playground.fakeslack import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    FakeSlack,
+    SlackSender,
+    block_texts,
+    find_button,
+)
+from storage.models import Request, RequestStatus
+from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
+from tests.flows import NOT_YOURS, WED_10_NY, opened_modal, pick_buttons, told
+from tests.scenarios.conftest import ENGINES
+from tests.scenarios.test_installs import finish_install, start_install
+
+pytestmark = [
+    # slack_sdk's oauth.v2.access builds an aiohttp BasicAuth the way aiohttp now deprecates.
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    # The org's queries look across workspaces: both engines run them.
+    pytest.mark.parametrize("engine", ENGINES, indirect=True),
+]
+
+ORG = "E0009"
+SALES, ENG, LEGAL = "T0006", "T0007", "T0009"  # the org's workspaces
+OTHER = "T0008"  # a workspace of no org, with its own install
+MENTEE, ADMIN = "W61", "W62"  # in Sales
+MENTOR, BYSTANDER = "W71", "W72"  # in Eng
+LAWYER = "W91"  # in Legal, which has an install of its own
+OUTSIDER = "U81"  # in the other company
+ORG_POOL = "C0006ORGPOOL"
+ASK = {"What is it about?": "Career path", "What's on your mind?": "salary negotiation"}
+
+
+@dataclass
+class Grid:
+    bot: Runtime
+    fake: FakeSlack
+    org_token: str
+
+    def sender(self, team: str) -> SlackSender:
+        base = SlackSender(
+            f"http://127.0.0.1:{self.bot.port}",
+            SIGNING_SECRET,
+            response_url_base=self.fake.response_url_base,
+            settle=replies_sent,
+        )
+        return base.for_team(self.fake.team(team), org_wide=team in (SALES, ENG))
+
+    async def install(self, team: str, installer: str, *, org_wide: bool = False) -> None:
+        state = await start_install(self.bot)
+        code = self.fake.authorization_code(team, installer=installer, org_wide=org_wide)
+        status, _ = await finish_install(self.bot, code, state, state)
+        assert status == 200
+
+    async def profile(self, team: str, user_id: str, tags: str) -> None:
+        """The mentor fills in /mentor profile in their own workspace."""
+        slack = self.sender(team)
+        await slack.command("profile", user_id=user_id)
+        reply = await slack.view_submission(
+            opened_modal(self.fake), {ids.PROFILE_TAGS_BLOCK: tags}, user_id=user_id
+        )
+        assert "errors" not in str(reply.body)
+        assert await self.bot.store.get_profile(team, user_id) is not None
+
+    def dms_to(self, user_id: str) -> list[Any]:
+        """The bot's DMs to a person, in whichever workspace their DM was opened."""
+        found = []
+        for team in (SALES, ENG, LEGAL, OTHER):
+            channel = self.fake.team(team).dm_channel(user_id)
+            posts = self.fake.calls_to("chat.postMessage", team_id=team)
+            found += [call for call in posts if channel and call.args.get("channel") == channel]
+        return found
+
+    def dm_to(self, user_id: str) -> Any:
+        """The bot's latest DM to a person."""
+        return self.dms_to(user_id)[-1]
+
+
+@pytest.fixture
+async def grid(
+    fake_slack: FakeSlack,
+    tmp_path: Path,
+    clock: FrozenClock,
+    engine: str,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Grid]:
+    """Sales and Eng served by the org-wide install, Legal (of the org) by its own, and a
+    workspace of another company by its own."""
+    teams = {
+        SALES: ("Acme Sales", [MENTEE, ADMIN]),
+        ENG: ("Acme Eng", [MENTOR, BYSTANDER]),
+        LEGAL: ("Acme Legal", [LAWYER]),
+    }
+    for team, (name, people) in teams.items():
+        fake_slack.add_team(
+            team,
+            name.lower().replace(" ", "-"),
+            name=name,
+            users=people,
+            enterprise_id=ORG,
+            enterprise_name="Acme",
+        )
+    fake_slack.add_team(OTHER, "other-co", name="Other Co", users=[OUTSIDER, "U82"])
+    settings = bot_settings(
+        fake_slack,
+        tmp_path,
+        SLACK_BOT_TOKEN="",
+        SLACK_CLIENT_ID=CLIENT_ID,
+        SLACK_CLIENT_SECRET=CLIENT_SECRET,
+        MENTORBOT_TICK_SECONDS="3600",
+        **({"MENTORBOT_DB": str(request.getfixturevalue("pg_url"))} if engine != "sqlite" else {}),
+    )
+    async with running(settings, clock=clock) as bot:
+        grid = Grid(bot, fake_slack, "")
+        await grid.install(SALES, ADMIN, org_wide=True)
+        grid.org_token = fake_slack.token_for(SALES, org_wide=True)
+        # Legal was served by the org first, then installed on its own (which wins).
+        await grid.sender(LEGAL).command("help", user_id=LAWYER)
+        await grid.install(LEGAL, LAWYER)
+        await grid.install(OTHER, OUTSIDER)
+        await grid.profile(ENG, MENTOR, "negotiation")
+        await grid.profile(LEGAL, LAWYER, "negotiation")
+        await grid.profile(OTHER, OUTSIDER, "negotiation")
+        yield grid
+
+
+async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org(
+    grid: Grid,
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    start = len(fake.calls)
+
+    reply = await sales.command("find negotiation", user_id=MENTEE)
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{MENTOR}>" in shown
+    assert "in Acme Eng" in shown  # labelled with the mentor's workspace
+    assert f"<@{LAWYER}>" not in shown  # Legal has its own install: not served with Sales
+    assert f"<@{OUTSIDER}>" not in shown
+    ask = next(b["accessory"] for b in reply.body["blocks"] if "accessory" in b)
+    assert ask["value"] == MENTOR
+
+    await sales.block_action(ids.FIND_ASK, ask["value"], user_id=MENTEE)
+    modal = opened_modal(fake)
+    assert f"'initial_user': '{MENTOR}'" in str(modal)
+    answer = await sales.view_submission(modal, ASK, user_id=MENTEE)
+    assert "errors" not in str(answer.body)
+    await bot.background.drain(5)
+    dm = grid.dm_to(MENTOR)
+    request = await request_behind(bot, SALES, dm, "Accept")
+    assert (request.team_id, request.mentor_id, request.mentee_id) == (SALES, MENTOR, MENTEE)
+    assert dm.team_id == ENG  # the mentor's DM, opened in their own workspace
+    # Someone else of the org can't act on it, even from the mentor's workspace.
+    await eng.click(find_button(dm, "Accept"), dm, user_id=BYSTANDER)
+    assert told(fake)[-1] == NOT_YOURS
+    assert await bot.store.get_request(SALES, request.id) == request
+
+    # The mentor accepts and offers a time from their own workspace.
+    await eng.click(find_button(dm, "Accept"), dm, user_id=MENTOR)
+    await bot.background.drain(5)
+    accepted = await bot.store.get_request(SALES, request.id)
+    assert accepted is not None
+    assert accepted.status is RequestStatus.ACCEPTED
+    await eng.click(find_button(dm, "Offer times"), dm, user_id=MENTOR)
+    offer_modal = opened_modal(fake)
+    assert offer_modal["callback_id"] == ids.OFFER_MODAL
+    reply = await eng.view_submission(offer_modal, {"Time 1": WED_10_NY}, user_id=MENTOR)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+
+    slots = grid.dm_to(MENTEE)
+    await sales.click(pick_buttons(slots)[0], slots, user_id=MENTEE)
+    await bot.background.drain(5)
+    session = await bot.store.confirmed_session_for_request(SALES, request.id)
+    assert session is not None
+    assert (session.team_id, session.mentor_id, session.mentee_id) == (SALES, MENTOR, MENTEE)
+    assert session.starts_at == WED_10_NY
+    for person in (MENTOR, MENTEE):
+        assert any("You're booked" in str(dm.args) for dm in grid.dms_to(person))
+
+    # The mentor's session buttons work from their workspace too.
+    confirmation = next(dm for dm in grid.dms_to(MENTOR) if "You're booked" in str(dm.args))
+    opened = len(fake.calls_to("views.open"))
+    await eng.click(find_button(confirmation, "Reschedule"), confirmation, user_id=MENTOR)
+    assert len(fake.calls_to("views.open")) == opened + 1
+    assert opened_modal(fake)["callback_id"] == ids.OFFER_MODAL
+    await eng.click(find_button(confirmation, "Log notes"), confirmation, user_id=MENTOR)
+    notes = opened_modal(fake)
+    assert notes["callback_id"] == ids.NOTES_MODAL
+    reply = await eng.view_submission(notes, {"Private notes": "Good talk"}, user_id=MENTOR)
+    assert "errors" not in str(reply.body)
+    note = await bot.store.own_note_for_session(SALES, MENTOR, session.id)
+    assert note is not None
+    assert note.team_id == SALES
+
+    # Every Web API call on the way carried the org install's one token (a file's bytes go to
+    # the upload URL Slack handed out, with no token, as they do in Slack).
+    api = [c for c in fake.calls[start:] if c.method not in ("response_url", "upload")]
+    assert api
+    assert {call.token for call in api} == {grid.org_token}
+
+
+async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:
+    """The request a button of this message carries, as stored in `team`."""
+    request = await bot.store.get_request(team, int(find_button(source, label)["value"]))
+    assert request is not None
+    return request
+
+
+def org_admin(fake: FakeSlack, team: str, user_id: str) -> None:
+    """Make someone an admin of their workspace and of the whole org."""
+    user = fake.team(team).users[user_id]
+    user["is_admin"] = True
+    user["enterprise_user"]["is_admin"] = True
+
+
+def posts_in(fake: FakeSlack, channel: str) -> list[Any]:
+    calls = fake.calls_to("chat.postMessage")
+    return [c for c in calls if c.args.get("channel") == channel and not c.args.get("thread_ts")]
+
+
+async def ask_the_pool(grid: Grid, team: str, user_id: str) -> None:
+    slack = grid.sender(team)
+    await slack.command("ask", user_id=user_id)
+    reply = await slack.view_submission(opened_modal(grid.fake), ASK, user_id=user_id)
+    assert "errors" not in str(reply.body)
+    await grid.bot.background.drain(5)
+
+
+async def test_the_org_pool_channel_takes_asks_of_workspaces_without_their_own(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    org_admin(fake, SALES, ADMIN)
+    fake.team(ENG).users[BYSTANDER]["is_admin"] = True  # a workspace admin only
+    fake.team(SALES).add_channel(ORG_POOL, "acme-mentors")
+
+    # A workspace admin who isn't an org admin doesn't see the org's input, and a forged
+    # form with it changes nothing.
+    await eng.command("settings", user_id=BYSTANDER)
+    assert ids.SETTINGS_ORG_POOL_BLOCK not in str(opened_modal(fake))
+    await sales.command("settings", user_id=ADMIN)
+    view = opened_modal(fake)
+    assert "Organization pool channel" in str(view)
+    forged = await eng.view_submission(
+        view, {"Organization pool channel": ORG_POOL}, user_id=BYSTANDER
+    )
+    assert "organization" in forged.body["errors"][ids.SETTINGS_ORG_POOL_BLOCK]
+    assert await bot.store.org_pool(ENG) is None
+
+    # A channel the bot can't post in is refused inline; then the org admin sets it.
+    fake.team(SALES).add_channel("C0006OUT", "outside", members=[ADMIN])
+    reply = await sales.view_submission(
+        view, {"Organization pool channel": "C0006OUT"}, user_id=ADMIN
+    )
+    assert "/invite" in reply.body["errors"][ids.SETTINGS_ORG_POOL_BLOCK]
+    reply = await sales.view_submission(
+        view, {"Organization pool channel": ORG_POOL}, user_id=ADMIN
+    )
+    assert "errors" not in str(reply.body)
+    pool = await bot.store.org_pool(ENG)
+    assert pool is not None
+    assert (pool.channel_id, pool.team_id) == (ORG_POOL, SALES)
+    assert (await bot.store.get_workspace_settings(SALES)).pool_channel_id is None
+
+    # Eng has no pool of its own: its pool ask goes to the org's, and someone of Sales takes it.
+    await ask_the_pool(grid, ENG, BYSTANDER)
+    [post] = posts_in(fake, ORG_POOL)
+    assert post.token == grid.org_token
+    pooled = await request_behind(bot, ENG, post, "I can help")
+    await sales.click(find_button(post, "I can help"), post, user_id=MENTEE)
+    taken = await bot.store.get_request(ENG, pooled.id)
+    assert taken is not None
+    assert (taken.team_id, taken.status, taken.claimed_by) == (
+        ENG,
+        RequestStatus.CLAIMED,
+        MENTEE,
+    )
+
+    # A workspace's own pool channel still wins.
+    fake.team(SALES).add_channel("C0006POOL", "sales-mentors")
+    own = (await bot.store.get_workspace_settings(SALES)).model_copy(
+        update={"pool_channel_id": "C0006POOL"}
+    )
+    await bot.store.save_workspace_settings(own, ADMIN, clock.now())
+    await ask_the_pool(grid, SALES, ADMIN)
+    assert len(posts_in(fake, "C0006POOL")) == 1
+    assert len(posts_in(fake, ORG_POOL)) == 1
+
+    # Neither Legal (of the org, with its own install) nor a workspace of no org uses it.
+    assert await bot.store.org_pool(LEGAL) is None
+    assert await bot.store.org_pool(OTHER) is None
+
+
+async def test_workspaces_outside_the_served_org_see_nothing_across(grid: Grid) -> None:
+    fake, bot = grid.fake, grid.bot
+    sales, legal, other = grid.sender(SALES), grid.sender(LEGAL), grid.sender(OTHER)
+
+    reply = await other.command("find negotiation", user_id="U82")
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{OUTSIDER}>" in shown
+    assert f"<@{MENTOR}>" not in shown
+    assert "Acme" not in shown
+    reply = await legal.command("find negotiation", user_id=LAWYER)
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{MENTOR}>" not in shown
+    assert "Acme Eng" not in shown
+
+    # Sales names Legal's lawyer directly: Legal is served by its own install, so the
+    # lawyer's click from there is answered as if the request did not exist.
+    await sales.command(f"ask <@{LAWYER}>", user_id=MENTEE)
+    reply = await sales.view_submission(opened_modal(fake), ASK, user_id=MENTEE)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+    request = await request_behind(bot, SALES, grid.dm_to(LAWYER), "Accept")
+    await legal.block_action(ids.REQUEST_ACCEPT, str(request.id), user_id=LAWYER)
+    assert told(fake)[-1] == NOT_YOURS
+    # And a workspace of no org, forging the same button, changes nothing either.
+    await other.block_action(ids.REQUEST_ACCEPT, str(request.id), user_id=OUTSIDER)
+    assert told(fake)[-1] == NOT_YOURS
+    assert await bot.store.get_request(SALES, request.id) == request
