@@ -118,6 +118,12 @@ class _StoreCore(Protocol):
 class OrgQueries:
     """Store methods that look across the workspaces of one Enterprise Grid org."""
 
+    async def org_peers(self: _StoreCore, team_id: str) -> list[str]:
+        """The other workspaces an org-wide install serves together with this one (user ids
+        are global there); [] for a workspace served on its own."""
+        rows = await self._fetch(_PEERS, (team_id,))
+        return sorted(str(row[0]) for row in rows if str(row[0]) != team_id)
+
     async def org_of(self: _StoreCore, team_id: str) -> str | None:
         """The org whose org-wide install serves this workspace together with its peers."""
         rows = await self._fetch(_ORG_OF, (team_id,))

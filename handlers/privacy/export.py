@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -58,11 +59,23 @@ async def _send_as_messages(client: AsyncWebClient, channel: str, text: str) -> 
     return None
 
 
+def _holds_anything(data: dict[str, Any]) -> bool:
+    return any(value for key, value in data.items() if key not in ("team_id", "user_id"))
+
+
 async def export_command(call: SubcommandCall) -> None:
     """`/mentor export`: your own data only, never what others wrote privately."""
     await call.ack(text=GATHERING)
     now = call.clock.now()
     data = await call.store.export_person(call.team_id, call.user_id)
+    # On Grid, what they did in the org's other workspaces served by the same install.
+    elsewhere = [
+        there
+        for peer in await call.store.org_peers(call.team_id)
+        if _holds_anything(there := await call.store.export_person(peer, call.user_id))
+    ]
+    if elsewhere:
+        data["other_workspaces"] = elsewhere
     text = export_json(data, now)
     try:
         opened = await call.client.conversations_open(users=call.user_id)

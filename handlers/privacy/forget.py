@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -50,16 +51,28 @@ async def forget_confirmed(sub: Submission) -> None:
     if not user_id or not team_id:
         await sub.ack()
         return
-    forgotten = await sub.store.forget_person(team_id, user_id, sub.clock.now())
+    now = sub.clock.now()
+    # On Grid, the org's other workspaces served by the same install hold what the person did
+    # there (user ids are global): forgotten too, as the form promises "everything".
+    everywhere = [(team_id, await sub.store.forget_person(team_id, user_id, now))]
+    for peer in await sub.store.org_peers(team_id):
+        everywhere.append((peer, await sub.store.forget_person(peer, user_id, now)))
+    removed: Counter[str] = Counter()
+    for _, forgotten in everywhere:
+        removed.update(forgotten.removed)
     log.info(
-        "forgot user=%s counts=%s sessions_cancelled=%d",
+        "forgot user=%s counts=%s sessions_cancelled=%d workspaces=%d",
         user_id,
-        forgotten.removed,
-        len(forgotten.cancelled),
+        dict(removed),
+        sum(len(forgotten.cancelled) for _, forgotten in everywhere),
+        len(everywhere),
     )
-    await sub.ack(response_action="update", view=build_forget_done(forgotten.removed))
-    work = _after_forget(sub.client, sub.store, sub.clock, team_id, user_id, forgotten)
-    sub.background.spawn(work, name=f"forget-{team_id}")
+    await sub.ack(response_action="update", view=build_forget_done(dict(removed)))
+    for where, forgotten in everywhere:
+        work = _after_forget(
+            sub.client, sub.store, sub.clock, where, user_id, forgotten, home=where == team_id
+        )
+        sub.background.spawn(work, name=f"forget-{where}")
 
 
 async def _after_forget(
@@ -69,8 +82,11 @@ async def _after_forget(
     team_id: str,
     user_id: str,
     forgotten: Forgotten,
+    *,
+    home: bool = True,
 ) -> None:
-    """The messages, DMs and Home tabs a forget changes (each failure is logged, never fatal)."""
+    """The messages, DMs and Home tabs a forget changes (each failure is logged, never fatal);
+    `home` is whether `team_id` is the one the person forgot from, whose Home tab they see."""
     await _withdraw_messages(client, forgotten.messages)
     for channel, ts in forgotten.kudos_posts:
         failed = "could not remove a kudos post channel=%s"
@@ -78,8 +94,11 @@ async def _after_forget(
     for other, starts_at in forgotten.cancelled:
         if is_user(other):
             await try_dm(client, other, build_session_cancelled_by_forget(starts_at))
-    # Their own tab: fresh, as for a first visit, without storing anything about them again.
-    await publish_home(client, store, clock, team_id=team_id, user_id=user_id, record_visit=False)
+    if home:
+        # Their own tab: fresh, as for a first visit, without storing anything about them again.
+        await publish_home(
+            client, store, clock, team_id=team_id, user_id=user_id, record_visit=False
+        )
     for other in forgotten.counterparts:
         if is_user(other):
             await publish_home(client, store, clock, team_id=team_id, user_id=other)

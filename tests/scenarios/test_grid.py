@@ -8,6 +8,7 @@ one of the org served by an install of its own, sees nothing across.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +218,50 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     api = [c for c in fake.calls[start:] if c.method not in ("response_url", "upload")]
     assert api
     assert {call.token for call in api} == {grid.org_token}
+
+
+async def test_a_mentors_export_and_forget_reach_the_orgs_other_workspaces(grid: Grid) -> None:
+    # User ids are global in the org: what the mentor of Eng did on a request made in Sales
+    # is theirs to export, and goes when they forget, from Eng.
+    fake, bot = grid.fake, grid.bot
+    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    await sales.command(f"ask <@{MENTOR}>", user_id=MENTEE)
+    assert "errors" not in str(
+        (await sales.view_submission(opened_modal(fake), ASK, user_id=MENTEE)).body
+    )
+    await bot.background.drain(5)
+    dm = grid.dm_to(MENTOR)
+    request = await request_behind(bot, SALES, dm, "Accept")
+    await eng.click(find_button(dm, "Accept"), dm, user_id=MENTOR)
+    await bot.background.drain(5)
+
+    await eng.command("export", user_id=MENTOR)
+    await bot.background.drain(5)
+    [upload] = [u for u in fake.team(ENG).uploads.values() if u.filename.endswith(".json")]
+    assert upload.data is not None
+    export = json.loads(upload.data)
+    assert export["team_id"] == ENG
+    [there] = export["other_workspaces"]
+    assert there["team_id"] == SALES
+    assert [r["id"] for r in there["requests"]] == [request.id]
+    # The mentee's, from Sales, has the request at home and nothing from Eng, where they
+    # did nothing.
+    await sales.command("export", user_id=MENTEE)
+    await bot.background.drain(5)
+    uploads = [u for u in fake.team(SALES).uploads.values() if u.filename.endswith(".json")]
+    assert uploads[-1].data is not None
+    theirs = json.loads(uploads[-1].data)
+    assert [r["id"] for r in theirs["requests"]] == [request.id]
+    assert "other_workspaces" not in theirs
+
+    await eng.command("forget", user_id=MENTOR)
+    await eng.view_submission(fake.calls_to("views.open")[-1].response["view"], user_id=MENTOR)
+    await bot.background.drain(5)
+    forgotten = await bot.store.get_request(SALES, request.id)
+    assert forgotten is not None
+    assert forgotten.mentor_id != MENTOR
+    assert forgotten.mentee_id == MENTEE
+    assert await bot.store.get_profile(ENG, MENTOR) is None
 
 
 async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:
