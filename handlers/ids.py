@@ -214,3 +214,6 @@ SETTINGS_FEEDBACK_BLOCK = "settings_feedback"
 SETTINGS_FEEDBACK_ACTION = "settings_feedback_choice"
 SETTINGS_KUDOS_BLOCK = "settings_kudos"
 SETTINGS_KUDOS_ACTION = "settings_kudos_channel"
+# Workflow Builder steps: the callback ids of manifest.yml's `functions`, and their inputs.
+STEP_REQUEST_MENTORING = "request_mentoring"
+STEP_INTRODUCE = "introduce_people"
