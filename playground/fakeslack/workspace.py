@@ -14,8 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from playground.fakeslack.functions import FunctionRun
 
 TEAM_ID = "T0001"
 TEAM_DOMAIN = "mentorbot-test"
@@ -98,6 +101,8 @@ class Workspace:
         self.homes: dict[str, str] = {}
         self.reactions: set[tuple[str, str, str]] = set()
         self.used_triggers: set[str] = set()
+        # Workflow step executions by id (functions.py).
+        self.function_runs: dict[str, FunctionRun] = {}
         self._serial = itertools.count(1)
         self._last_ts = 0
         self.add_user(bot_user_id, "mentorbot", real_name="Mentorbot", is_bot=True)
