@@ -49,6 +49,7 @@ class _StoreCore(Protocol):
     """The Store plumbing these queries rely on (see storage.store.Store)."""
 
     async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -127,3 +128,9 @@ class WorkflowQueries:
         """Keep how the run ended (the first outcome stands), creating its row if needed."""
         text = outcome.model_dump_json(exclude_none=True)
         await self._fetch(_RECORD, (team_id, execution_id, step, text, format_time(now)))
+
+    async def purge_workflow_runs(self: _StoreCore, older_than: datetime) -> int:
+        """Forget runs older than this: Slack's retries of an execution are long over."""
+        return await self._write(
+            "DELETE FROM workflow_runs WHERE created_at < ?", (format_time(older_than),)
+        )
