@@ -363,18 +363,10 @@ class SlackSender:
         """The app was removed from this sender's team (or org): pair it with fake.uninstall."""
         return await self.event({"type": "app_uninstalled", "event_ts": self.new_ts()}, **opts)
 
-    async def function_executed(
-        self,
-        run: FunctionRun,
-        *,
-        event_id: str | None = None,
-        retry_num: int | None = None,
-        **opts: Unpack[SendOptions],
-    ) -> Reply:
-        """Workflow Builder running one of the app's steps: `function_executed` with the
-        execution's inputs and its own bot token (start one with `fake.start_function`)."""
-        stamp = self.new_ts()
-        event = {
+    def function_executed_event(self, run: FunctionRun) -> dict[str, Any]:
+        """The `function_executed` event Workflow Builder sends when it runs one of the app's
+        steps: the execution's inputs and its own bot token (see `fake.start_function`)."""
+        return {
             "type": "function_executed",
             "function": {
                 "id": "Fn" + run.callback_id.upper()[:8],
@@ -389,9 +381,20 @@ class SlackSender:
             "inputs": run.inputs,
             "function_execution_id": run.execution_id,
             "workflow_execution_id": run.workflow_execution_id,
-            "event_ts": stamp,
+            "event_ts": self.new_ts(),
             "bot_access_token": run.token,
         }
+
+    async def function_executed(
+        self,
+        run: FunctionRun,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **opts: Unpack[SendOptions],
+    ) -> Reply:
+        """Send `function_executed_event(run)` over the Events API."""
+        event = self.function_executed_event(run)
         return await self.event(event, event_id=event_id, retry_num=retry_num, **opts)
 
     async def tokens_revoked(
