@@ -37,7 +37,7 @@ def _people(step: Step) -> tuple[str, str, str]:
     for key, label in names.items():
         user = step.user(key)
         if user is None:
-            raise StepFailed(NOT_DONE + f"the {label} input is empty. Pick a person.")
+            raise StepFailed(NOT_DONE + f"the {label} input is empty or isn't a person. Pick one.")
         found[key] = user
     return found["mentee_id"], found["expert_id"], found["introduced_by"]
 

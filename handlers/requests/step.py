@@ -40,7 +40,7 @@ def _form(step: Step) -> tuple[str, RequestForm]:
     """The mentee and the request the inputs describe; StepFailed names what is missing."""
     mentee_id = step.user("mentee_id")
     if mentee_id is None:
-        raise StepFailed(NOT_DONE + "the Mentee input is empty. Pick the person who asks.")
+        raise StepFailed(NOT_DONE + "the Mentee input is empty or isn't a person. Pick who asks.")
     topic = topic_named(step.text("topic"))
     if topic is None:
         raise StepFailed(NOT_DONE + f"the Topic must be one of: {TOPICS}.")
