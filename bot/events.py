@@ -33,6 +33,10 @@ async def first_delivery(store: Store, clock: Clock, body: dict[str, Any]) -> bo
 
 
 async def purge_processed_events(store: Store, clock: Clock) -> int:
-    """Forget processed event ids, and which messages were prompted, older than the TTL."""
+    """Forget processed event ids, which messages were prompted, and workflow step runs
+    (kept only to answer Slack's retries), older than the TTL."""
     cutoff = clock.now() - PROCESSED_EVENT_TTL
-    return await store.purge_processed_events(cutoff) + await store.purge_prompted_messages(cutoff)
+    removed = await store.purge_processed_events(cutoff) + await store.purge_prompted_messages(
+        cutoff
+    )
+    return removed + await store.purge_workflow_runs(cutoff)

@@ -136,3 +136,23 @@ async def limit_problem(
             "Please wait a while before asking again."
         )
     return None
+
+
+def _named(text: str, labels: dict[str, str]) -> str | None:
+    wanted = " ".join(text.split()).casefold()
+    for value, label in labels.items():
+        if wanted in (value.casefold(), label.casefold()):
+            return value
+    return None
+
+
+def topic_named(text: str) -> Topic | None:
+    """The topic a workflow's text names, by value ("career_path") or label ("Career path")."""
+    value = _named(text, {topic.value: label for topic, label in TOPIC_LABELS.items()})
+    return Topic(value) if value else None
+
+
+def urgency_named(text: str) -> Urgency | None:
+    """The urgency a workflow's text names, by value ("no_rush") or label ("No rush")."""
+    value = _named(text, {urgency.value: label for urgency, label in URGENCY_LABELS.items()})
+    return Urgency(value) if value else None

@@ -26,6 +26,7 @@ from handlers.feedback import kinds as feedback_kinds
 from handlers.home import actions as home
 from handlers.intros import answer, connected, entry
 from handlers.intros import followups as intro_followups
+from handlers.intros import step as intro_step
 from handlers.intros import submit as intro_submit
 from handlers.notes import checkins, history, items, relationships, save, share
 from handlers.notes import kinds as notes_kinds
@@ -33,6 +34,7 @@ from handlers.notes import pick as notes_pick
 from handlers.privacy import forget
 from handlers.requests import actions as request_actions
 from handlers.requests import ask, detect, modals, nudges
+from handlers.requests import step as request_step
 from handlers.requests import submit as request_submit
 
 ANY = fallback.ANYTHING
@@ -143,6 +145,10 @@ def register(app: AsyncApp) -> None:
     # Admin and your data (their subcommands are rows of the /mentor table).
     app.view(ids.SETTINGS_MODAL)(admin_settings.settings_submitted)
     app.view(ids.FORGET_MODAL)(forget.forget_confirmed)
+
+    # Workflow Builder steps (manifest.yml's `functions`): Slack's function_executed events.
+    app.function(ids.STEP_REQUEST_MENTORING)(request_step.request_mentoring)
+    app.function(ids.STEP_INTRODUCE)(intro_step.introduce_people)
 
     # Catch-alls, last: nothing Slack sends goes unanswered.
     app.event(ANY)(fallback.ignore_event)

@@ -219,3 +219,6 @@ SETTINGS_KUDOS_ACTION = "settings_kudos_channel"
 # Which custom Slack profile fields hold skills (issue 24).
 SETTINGS_SKILL_FIELDS_BLOCK = "settings_skill_fields"
 SETTINGS_SKILL_FIELDS_ACTION = "settings_skill_fields_choice"
+# Workflow Builder steps: the callback ids of manifest.yml's `functions`, and their inputs.
+STEP_REQUEST_MENTORING = "request_mentoring"
+STEP_INTRODUCE = "introduce_people"

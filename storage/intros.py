@@ -103,6 +103,15 @@ def _one_intro(rows: Iterable[Record]) -> Intro | None:
     return next((Intro.model_validate(dict(row)) for row in rows), None)
 
 
+async def insert_intro(conn: Connection, draft: NewIntro, now: datetime) -> Intro:
+    """Insert a pending introduction inside the caller's transaction, with its people rows."""
+    row = {**draft.model_dump(), "created_at": format_time(now)}
+    who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
+    await ensure_people(conn, draft.team_id, who, now)
+    rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
+    return Intro.model_validate(dict(rows[0]))
+
+
 def _one_request(rows: Iterable[Record]) -> Request | None:
     return next((Request.model_validate(dict(row)) for row in rows), None)
 
@@ -112,12 +121,8 @@ class IntroQueries:
 
     async def create_intro(self: _StoreCore, draft: NewIntro, now: datetime) -> Intro:
         """Store a pending introduction, creating the people rows it points at."""
-        row = {**draft.model_dump(), "created_at": format_time(now)}
-        who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
         async with self._transaction() as conn:
-            await ensure_people(conn, draft.team_id, who, now)
-            rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
-        return Intro.model_validate(dict(rows[0]))
+            return await insert_intro(conn, draft, now)
 
     async def get_intro(self: _StoreCore, team_id: str, intro_id: int) -> Intro | None:
         """The introduction, or None if this workspace has no such introduction."""

@@ -224,7 +224,8 @@ async def ensure_people(
     )
 
 
-async def _insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
+async def insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
+    """Insert the request inside the caller's transaction, with the people rows it needs."""
     stamp = format_time(now)
     row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
@@ -266,7 +267,7 @@ class RequestQueries:
     async def create_request(self: _StoreCore, draft: NewRequest, now: datetime) -> Request:
         """Store a new open request, creating the people rows it points at."""
         async with self._transaction() as conn:
-            return await _insert_request(conn, draft, now)
+            return await insert_request(conn, draft, now)
 
     async def create_request_once(
         self: _StoreCore, draft: NewRequest, now: datetime, once_key: str
@@ -279,7 +280,7 @@ class RequestQueries:
             )
             if not list(first):
                 return None
-            return await _insert_request(conn, draft, now)
+            return await insert_request(conn, draft, now)
 
     async def set_request_permalink(
         self: _StoreCore, team_id: str, request_id: int, permalink: str

@@ -47,6 +47,7 @@ from storage.schema import LATEST_SCHEMA, migrate_schema, schema_number, schema_
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
+from storage.workflows import WorkflowQueries
 
 # Besides the engine's errors: aiosqlite raises ValueError once closed, and a lost server can
 # surface as OSError.
@@ -175,6 +176,7 @@ class Store(
     FeedbackQueries,
     ProfileSkillQueries,
     OrgQueries,
+    WorkflowQueries,
 ):
     """The database, as the rest of mentorbot sees it."""
 

@@ -8,6 +8,7 @@ Features import these names from `handlers.kit`; the modules behind it are:
   the fields they read.
 - replies.py: `tell`, `send_dm`, `try_dm`, `try_update`, the refusals (`NOT_YOURS`, `BROKEN`),
   and rewriting a request's own messages after it moves.
+- steps.py: `on_step` makes a Workflow Builder step's listener from a function of one `Step`.
 - commands.py: what a `/mentor` subcommand gets (`SubcommandCall`) and the people it names.
 """
 
@@ -45,16 +46,20 @@ from handlers.kit.replies import (
     try_dm,
     try_update,
 )
+from handlers.kit.steps import AlreadyRunning, Step, StepFailed, on_step
 
 __all__ = [
     "AUDIENCES",
     "BROKEN",
     "NOT_YOURS",
+    "AlreadyRunning",
     "BadArguments",
     "Click",
     "HomeClick",
     "Pressed",
     "Services",
+    "Step",
+    "StepFailed",
     "SubcommandCall",
     "Submission",
     "leading_mention",
@@ -63,6 +68,7 @@ __all__ = [
     "metadata_id",
     "on_click",
     "on_home_click",
+    "on_step",
     "on_submit",
     "parse_id",
     "refresh_request_messages",

@@ -43,7 +43,7 @@ NOT_DELIVERED = (
 )
 
 
-async def _problems(
+async def request_problems(
     form: RequestForm,
     *,
     team_id: str,
@@ -53,6 +53,8 @@ async def _problems(
     clock: Clock,
     settings: Settings,
 ) -> dict[str, str]:
+    """What stops `user_id` sending this request, by the modal block it belongs to: the
+    chosen mentor, no pool to reach, too many requests (Workflow Builder steps use it too)."""
     errors: dict[str, str] = {}
     now = clock.now()
     if form.mentor_id is not None:
@@ -172,7 +174,7 @@ async def request_submitted(sub: Submission) -> None:
     user_id, team_id = sub.user_id, sub.team_id
     form, errors = parse_request_submission(sub.view, submitter_id=user_id)
     if form is not None and not errors:
-        errors = await _problems(
+        errors = await request_problems(
             form,
             team_id=team_id,
             user_id=user_id,

@@ -17,6 +17,7 @@ from playground.fakeslack.find import (
     find_button,
     find_input,
 )
+from playground.fakeslack.functions import FunctionRun
 from playground.fakeslack.oauth import CLIENT_ID, CLIENT_SECRET
 from playground.fakeslack.sender import Reply, SlackSender
 from playground.fakeslack.server import TOKEN, Call, FakeSlack, serve_in_thread
@@ -49,6 +50,7 @@ __all__ = [
     "TOKEN",
     "Call",
     "FakeSlack",
+    "FunctionRun",
     "Rejection",
     "Reply",
     "SlackSender",

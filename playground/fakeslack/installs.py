@@ -1,15 +1,18 @@
 """What a test steers about workspaces and installs: FakeSlack's side of teams.py and oauth.py.
 
 `fake.add_team(...)` adds a workspace (and installs the app there), `fake.team(id)` is its
-state, `fake.token_for(id)` its bot token, `fake.authorization_code(...)` what Slack's
+state, `fake.token_for(id)` its bot token, `fake.start_function(...)` starts a workflow
+step's execution, `fake.authorization_code(...)` what Slack's
 authorize page gives after Allow, and `fake.uninstall` / `fake.revoke_tokens` kill tokens the
 way Slack does (see teams.py for the rules and the evidence).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
+from playground.fakeslack.functions import FunctionRun, new_function_run
 from playground.fakeslack.oauth import BOT_SCOPES, OAuth
 from playground.fakeslack.teams import Grant, Teams
 from playground.fakeslack.workspace import BOT_USER_ID, TEAM_ID, Workspace
@@ -51,6 +54,23 @@ class Installs:
         if token:
             self.teams.issue_token(team_id)
         return ws
+
+    def start_function(
+        self,
+        callback_id: str,
+        inputs: Mapping[str, Any],
+        *,
+        team_id: str = TEAM_ID,
+        output_parameters: Mapping[str, dict[str, Any]] | None = None,
+    ) -> FunctionRun:
+        """Start a workflow step's execution in a team, as Workflow Builder does: its id and
+        the bot token its function_executed event carries, which acts on that team. Send
+        the event with `SlackSender.function_executed(run)`."""
+        ws = self.teams.workspace(team_id)
+        run = new_function_run(ws, callback_id, inputs, output_parameters)
+        grant = Grant(run.token, team_id, ws.enterprise_id, ws.bot_user_id, kind="function")
+        self.teams.grants[run.token] = grant
+        return run
 
     def team(self, team_id: str) -> Workspace:
         """A workspace's state (users, channels, messages, views) by team id."""

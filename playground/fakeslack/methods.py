@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from playground.fakeslack.blockkit import check_message, check_view
+from playground.fakeslack.functions import functions_complete_error, functions_complete_success
 from playground.fakeslack.workspace import (
     SlackError,
     Upload,
@@ -485,4 +486,6 @@ METHODS: dict[str, Method] = {
     "files.upload": files_upload,
     "files.getUploadURLExternal": files_get_upload_url_external,
     "files.completeUploadExternal": files_complete_upload_external,
+    "functions.completeSuccess": functions_complete_success,
+    "functions.completeError": functions_complete_error,
 }

@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from playground.fakeslack.find import block_of, surface_of
+from playground.fakeslack.functions import FunctionRun
 from playground.fakeslack.signing import sign
 from playground.fakeslack.state import state_values
 from playground.fakeslack.workspace import (
@@ -361,6 +362,40 @@ class SlackSender:
     async def app_uninstalled(self, **opts: Unpack[SendOptions]) -> Reply:
         """The app was removed from this sender's team (or org): pair it with fake.uninstall."""
         return await self.event({"type": "app_uninstalled", "event_ts": self.new_ts()}, **opts)
+
+    def function_executed_event(self, run: FunctionRun) -> dict[str, Any]:
+        """The `function_executed` event Workflow Builder sends when it runs one of the app's
+        steps: the execution's inputs and its own bot token (see `fake.start_function`)."""
+        return {
+            "type": "function_executed",
+            "function": {
+                "id": "Fn" + run.callback_id.upper()[:8],
+                "callback_id": run.callback_id,
+                "title": run.callback_id.replace("_", " ").capitalize(),
+                "type": "app",
+                "app_id": self.api_app_id,
+                "date_created": int(self.clock()),
+                "date_updated": 0,
+                "date_deleted": 0,
+            },
+            "inputs": run.inputs,
+            "function_execution_id": run.execution_id,
+            "workflow_execution_id": run.workflow_execution_id,
+            "event_ts": self.new_ts(),
+            "bot_access_token": run.token,
+        }
+
+    async def function_executed(
+        self,
+        run: FunctionRun,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        **opts: Unpack[SendOptions],
+    ) -> Reply:
+        """Send `function_executed_event(run)` over the Events API."""
+        event = self.function_executed_event(run)
+        return await self.event(event, event_id=event_id, retry_num=retry_num, **opts)
 
     async def tokens_revoked(
         self, tokens: Mapping[str, list[str]], **opts: Unpack[SendOptions]

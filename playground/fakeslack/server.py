@@ -51,7 +51,7 @@ from playground.fakeslack.teams import Grant, Teams
 from playground.fakeslack.workspace import SlackError, Workspace
 
 # Arguments slack_sdk JSON-encodes into strings when it posts a form.
-_JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files")
+_JSON_ARGS = ("blocks", "view", "attachments", "metadata", "files", "outputs")
 
 
 @dataclass

@@ -52,7 +52,7 @@ class Grant:
     team_id: str | None  # None for an org-wide token
     enterprise_id: str | None
     bot_user_id: str
-    kind: str = "bot"  # or "user" (an installer's xoxp- token)
+    kind: str = "bot"  # or "user" (an installer's xoxp- token), or "function" (a step's)
     user_id: str = ""  # whose token a user token is
     teams: list[str] = field(default_factory=list)  # an org token's granted workspaces
     dead: str | None = None  # the error a revoked or uninstalled token answers
@@ -220,6 +220,7 @@ class Teams:
             grant
             for grant in self.grants.values()
             if grant.dead is None
+            and grant.kind != "function"
             and (grant.team_id == owner or (grant.org_wide and grant.enterprise_id == owner))
         ]
 

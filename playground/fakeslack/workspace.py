@@ -14,8 +14,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from playground.fakeslack.functions import FunctionRun
 
 TEAM_ID = "T0001"
 TEAM_DOMAIN = "mentorbot-test"
@@ -103,6 +106,8 @@ class Workspace:
         self.field_values: dict[str, dict[str, dict[str, str]]] = {}
         # Scopes the installed app was not granted: methods needing one answer missing_scope.
         self.withheld_scopes: set[str] = set()
+        # Workflow step executions by id (functions.py).
+        self.function_runs: dict[str, FunctionRun] = {}
         self._serial = itertools.count(1)
         self._last_ts = 0
         self.add_user(bot_user_id, "mentorbot", real_name="Mentorbot", is_bot=True)

@@ -494,6 +494,11 @@ async def bolt(fake_slack: FakeSlack) -> AsyncIterator[tuple[SlackSender, Seen]]
         seen.append(("view", view))
         await ack()
 
+    @app.function("request_mentoring")
+    async def on_step(inputs: dict[str, Any], client: AsyncWebClient, complete: Any) -> None:
+        seen.append(("function", {"inputs": inputs, "token": client.token}))
+        await complete({"status": "open"})
+
     @app.shortcut("ask_for_mentoring")
     async def on_shortcut(ack: Any, shortcut: dict[str, Any]) -> None:
         await ack()
@@ -753,3 +758,43 @@ async def test_a_deactivated_user_is_shown_deleted_and_gets_no_new_dm(
     assert refused.value.response["error"] == "user_disabled"
     info = await client.conversations_info(channel=fake_slack.dm_channel(ALICE))
     assert info["channel"]["is_user_deleted"] is True
+
+
+async def test_a_step_execution_completes_once_with_its_own_token(fake_slack: FakeSlack) -> None:
+    outputs = {"request_id": {"type": "integer", "is_required": True}}
+    run = fake_slack.start_function(
+        "request_mentoring", {"mentee_id": ALICE}, output_parameters=outputs
+    )
+    client = AsyncWebClient(token=run.token, base_url=fake_slack.url)
+    assert (await client.auth_test())["team_id"] == "T0001"  # the step's token acts on its team
+    with pytest.raises(SlackApiError) as wrong:
+        await client.functions_completeSuccess(
+            function_execution_id=run.execution_id, outputs={"request_id": "seven"}
+        )
+    assert wrong.value.response["error"] == "parameter_validation_failed"
+    await client.functions_completeSuccess(
+        function_execution_id=run.execution_id, outputs={"request_id": 7}
+    )
+    assert (run.state, run.outputs) == ("completed", {"request_id": 7})
+    with pytest.raises(SlackApiError) as again:
+        await client.functions_completeError(function_execution_id=run.execution_id, error="late")
+    assert again.value.response["error"] == "execution_not_in_running_state"
+    with pytest.raises(SlackApiError) as unknown:
+        await client.functions_completeError(function_execution_id="Fx404", error="what")
+    assert unknown.value.response["error"] == "function_execution_not_found"
+    assert run.completions == ["success", "success", "error"]
+    # A step's token is never the team's bot token that installs hand out.
+    assert fake_slack.token_for("T0001") != run.token
+
+
+async def test_function_executed_reaches_bolts_function_listener(
+    bolt: tuple[SlackSender, Seen], fake_slack: FakeSlack
+) -> None:
+    sender, seen = bolt
+    run = fake_slack.start_function("request_mentoring", {"mentee_id": ALICE})
+    reply = await sender.function_executed(run)
+    assert reply.status == 200
+    # Bolt swapped in the execution's own token, and completed the step with it.
+    assert seen == [("function", {"inputs": {"mentee_id": ALICE}, "token": run.token})]
+    assert (run.state, run.outputs) == ("completed", {"status": "open"})
+    assert fake_slack.calls_to("functions.completeSuccess")[0].token == run.token

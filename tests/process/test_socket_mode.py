@@ -11,7 +11,7 @@ import pytest
 
 from bot.lifecycle import Runtime, StartupError, running
 from bot.settings import Settings
-from playground.fakeslack import ALICE, GENERAL, TEAM_ID, FakeSlack, block_texts
+from playground.fakeslack import ALICE, BOB, GENERAL, TEAM_ID, FakeSlack, SlackSender, block_texts
 from playground.fakeslack.socket import APP_TOKEN
 
 
@@ -89,6 +89,37 @@ async def test_socket_mode_events_are_deduplicated(
     await fake_slack.socket.send("events_api", envelope, retry_attempt=1)
     await socket_bot.background.drain(5)
     assert len(fake_slack.calls_to("views.publish")) == 1
+
+
+async def test_socket_mode_runs_a_workflow_step_once(
+    socket_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    inputs = {"mentee_id": ALICE, "topic": "Career path", "details": "Advice on my promotion case."}
+    run = fake_slack.start_function("request_mentoring", {**inputs, "mentor_id": BOB})
+    event = SlackSender("http://unused", "unused").function_executed_event(run)
+    envelope = {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0MENTOR",
+        "type": "event_callback",
+        "event_id": "EvStep1",
+        "event_time": 1700000000,
+        "event": event,
+    }
+    await fake_slack.socket.send("events_api", envelope)
+    await socket_bot.background.drain(5)
+    await fake_slack.socket.send("events_api", envelope, retry_attempt=1)
+    await socket_bot.background.drain(5)
+    assert run.state == "completed", run.error
+    assert run.outputs is not None
+    assert run.outputs["status"] == "open"
+    assert run.completions == ["success", "success"]  # the retry repeats the same outputs
+    asks = [
+        c
+        for c in fake_slack.calls_to("chat.postMessage")
+        if c.args["channel"] == fake_slack.dm_channel(BOB)
+    ]
+    assert len(asks) == 1
 
 
 async def test_a_refused_app_token_stops_the_start(fake_slack: FakeSlack, tmp_path: Path) -> None:

@@ -30,6 +30,7 @@ ON_BOTH = frozenset(
         "test_feedback_store",
         "test_digest_store",
         "test_org_store",
+        "test_workflow_store",
     }
 )
 SQLITE_ONLY = frozenset({"conn", "db_path", "tmp_path"})

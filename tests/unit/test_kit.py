@@ -8,7 +8,17 @@ from typing import Any
 import pytest
 from slack_bolt.util.utils import get_arg_names_of_callable
 
-from handlers.kit import Click, HomeClick, Pressed, Submission, on_click, on_home_click, on_submit
+from handlers.kit import (
+    Click,
+    HomeClick,
+    Pressed,
+    Step,
+    Submission,
+    on_click,
+    on_home_click,
+    on_step,
+    on_submit,
+)
 from handlers.kit.payloads import metadata_id, read_pressed, submitter
 
 BOLT_ARGS = ["ack", "body", "respond", "client", "store", "clock", "settings", "background"]
@@ -89,3 +99,24 @@ def test_a_made_listener_asks_bolt_for_the_payload_and_the_services(listener: An
 def test_a_made_listener_keeps_its_functions_name_and_docstring() -> None:
     listener = on_click()(_click)
     assert (listener.__name__, listener.__doc__) == ("_click", "A click's docstring.")
+
+
+async def _step(step: Step) -> dict[str, Any]:
+    """A step's docstring."""
+    return {}
+
+
+def test_a_step_listener_asks_bolt_for_the_event_its_completion_and_the_services() -> None:
+    listener = on_step("request_mentoring")(_step)
+    assert get_arg_names_of_callable(listener) == [
+        "body",
+        "event",
+        "complete",
+        "fail",
+        "client",
+        "store",
+        "clock",
+        "settings",
+        "background",
+    ]
+    assert (listener.__name__, listener.__doc__) == ("_step", "A step's docstring.")

@@ -12,6 +12,7 @@ import yaml
 from jsonschema.validators import validator_for
 
 from bot.oauth import BOT_SCOPES as OAUTH_SCOPES
+from handlers import ids
 
 REPO = Path(__file__).resolve().parents[2]
 MANIFEST = REPO / "manifest.yml"
@@ -35,6 +36,7 @@ BOT_SCOPES = {
 BOT_EVENTS = {
     "app_home_opened",
     "app_mention",
+    "function_executed",
     "app_uninstalled",
     "tokens_revoked",
     "message.channels",
@@ -132,7 +134,9 @@ def test_socket_mode_and_interactivity_are_on(manifest: dict[str, Any]) -> None:
     settings = manifest["settings"]
     assert settings["socket_mode_enabled"] is True
     assert settings["interactivity"]["is_enabled"] is True
-    assert settings["org_deploy_enabled"] is False
+    # Custom workflow steps need an org-ready app whose functions run here.
+    assert settings["org_deploy_enabled"] is True
+    assert settings["function_runtime"] == "remote"
     assert settings["token_rotation_enabled"] is False
     # In Socket Mode no request URL is used, and a placeholder host must not ship live.
     assert "request_url" not in settings["event_subscriptions"]
@@ -231,3 +235,26 @@ def test_every_web_api_method_we_call_has_a_scope_in_the_manifest(
                 missing[path[1:]] = sorted(needed)
     assert "conversations_info" in called  # the scan sees our calls
     assert missing == {}
+
+
+def test_workflow_steps_are_the_functions_we_listen_for(manifest: dict[str, Any]) -> None:
+    functions = manifest["functions"]
+    assert set(functions) == {ids.STEP_REQUEST_MENTORING, ids.STEP_INTRODUCE}
+    ask = functions[ids.STEP_REQUEST_MENTORING]
+    assert {name: p["type"] for name, p in ask["input_parameters"].items()} == {
+        "mentee_id": "slack#/types/user_id",
+        "topic": "string",
+        "details": "string",
+        "mentor_id": "slack#/types/user_id",
+        "urgency": "string",
+    }
+    assert [n for n, p in ask["input_parameters"].items() if p["is_required"]] == [
+        "mentee_id",
+        "topic",
+        "details",
+    ]
+    assert set(ask["output_parameters"]) == {"request_id", "status"}
+    intro = functions[ids.STEP_INTRODUCE]
+    assert set(intro["input_parameters"]) == {"mentee_id", "expert_id", "why", "introduced_by"}
+    assert all(p["is_required"] for p in intro["input_parameters"].values())
+    assert set(intro["output_parameters"]) == {"intro_id", "status"}

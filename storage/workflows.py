@@ -1,0 +1,136 @@
+"""Workflow Builder steps: one row per step execution, so a retried `function_executed` event
+creates nothing twice and completes with what the first one said.
+
+A run's row and the request or introduction it makes are written in one transaction: either
+both exist or neither does. `outcome` is JSON, {"outputs": {...}} or {"error": "..."}, set
+once the step completed or failed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from storage.engine import Connection, Record, Sql
+from storage.intros import NewIntro, insert_intro
+from storage.models import Intro, Request, UtcDatetime
+from storage.requests import NewRequest, insert_request
+from storage.timefmt import format_time
+
+
+class StepOutcome(BaseModel):
+    """How a step ended: outputs for Workflow Builder, or the error sentence it showed."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    outputs: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class WorkflowRun(BaseModel):
+    """One execution of one of our steps in a workspace."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    team_id: str
+    execution_id: str
+    step: str
+    subject_id: int | None = None
+    outcome: StepOutcome | None = None
+    created_at: UtcDatetime
+
+
+class _StoreCore(Protocol):
+    """The Store plumbing these queries rely on (see storage.store.Store)."""
+
+    async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
+
+    def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
+
+
+_CLAIM = (
+    "INSERT INTO workflow_runs (team_id, execution_id, step, created_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (team_id, execution_id) DO NOTHING RETURNING 1"
+)
+_SET_SUBJECT = "UPDATE workflow_runs SET subject_id = ? WHERE team_id = ? AND execution_id = ?"
+# The first outcome stands: a retry that races the first run can't overwrite it.
+_RECORD = """
+INSERT INTO workflow_runs (team_id, execution_id, step, outcome, created_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (team_id, execution_id) DO UPDATE SET outcome = excluded.outcome
+WHERE workflow_runs.outcome IS NULL
+"""
+
+
+async def _claim(
+    conn: Connection, team_id: str, execution_id: str, step: str, now: datetime
+) -> bool:
+    rows = await conn.execute_fetchall(_CLAIM, (team_id, execution_id, step, format_time(now)))
+    return bool(list(rows))
+
+
+def _run(row: Record) -> WorkflowRun:
+    data = dict(row)
+    raw = data.pop("outcome", None)
+    outcome = StepOutcome.model_validate(json.loads(raw)) if raw else None
+    return WorkflowRun.model_validate({**data, "outcome": outcome})
+
+
+class WorkflowQueries:
+    """Store methods for Workflow Builder step runs."""
+
+    async def get_workflow_run(
+        self: _StoreCore, team_id: str, execution_id: str
+    ) -> WorkflowRun | None:
+        """The run of this execution in this workspace, or None if it never started."""
+        rows = await self._fetch(
+            "SELECT * FROM workflow_runs WHERE team_id = ? AND execution_id = ?",
+            (team_id, execution_id),
+        )
+        return next((_run(row) for row in rows), None)
+
+    async def create_request_for_run(
+        self: _StoreCore, draft: NewRequest, now: datetime, execution_id: str, step: str
+    ) -> Request | None:
+        """Store the request and the run that made it; None if this execution already ran."""
+        async with self._transaction() as conn:
+            if not await _claim(conn, draft.team_id, execution_id, step, now):
+                return None
+            request = await insert_request(conn, draft, now)
+            await conn.execute_fetchall(_SET_SUBJECT, (request.id, draft.team_id, execution_id))
+            return request
+
+    async def create_intro_for_run(
+        self: _StoreCore, draft: NewIntro, now: datetime, execution_id: str, step: str
+    ) -> Intro | None:
+        """Store the introduction and the run that made it; None if this execution already ran."""
+        async with self._transaction() as conn:
+            if not await _claim(conn, draft.team_id, execution_id, step, now):
+                return None
+            intro = await insert_intro(conn, draft, now)
+            await conn.execute_fetchall(_SET_SUBJECT, (intro.id, draft.team_id, execution_id))
+            return intro
+
+    async def record_workflow_outcome(
+        self: _StoreCore,
+        team_id: str,
+        execution_id: str,
+        step: str,
+        outcome: StepOutcome,
+        now: datetime,
+    ) -> None:
+        """Keep how the run ended (the first outcome stands), creating its row if needed."""
+        text = outcome.model_dump_json(exclude_none=True)
+        await self._fetch(_RECORD, (team_id, execution_id, step, text, format_time(now)))
+
+    async def purge_workflow_runs(self: _StoreCore, older_than: datetime) -> int:
+        """Forget runs older than this: Slack's retries of an execution are long over."""
+        return await self._write(
+            "DELETE FROM workflow_runs WHERE created_at < ?", (format_time(older_than),)
+        )
