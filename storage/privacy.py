@@ -221,6 +221,12 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
                 WHERE c.value = :user)""",
         ),
     ),
+    # An offer still waiting for an anonymous mentee's answer is withdrawn: the request is
+    # back in the pool for others rather than held for a tombstone.
+    (
+        None,
+        "UPDATE requests SET offered_by = NULL WHERE team_id = :team AND offered_by = :user",
+    ),
     # The tombstone every shared record will name instead of the person.
     (
         None,

@@ -48,11 +48,15 @@ class NewRequest(BaseModel):
     origin_channel_id: str | None = None
     origin_ts: str | None = None
     origin_permalink: str | None = None
+    # Asked without the mentee's name: the pool only, since a named mentor always sees it.
+    anonymous: bool = False
 
     @model_validator(mode="after")
     def _not_self(self) -> Self:
         if self.mentor_id is not None and self.mentor_id == self.mentee_id:
             raise ValueError("a request can't name the mentee as its mentor")
+        if self.anonymous and self.mentor_id is not None:
+            raise ValueError("only a pool request can leave out the mentee's name")
         return self
 
 
@@ -90,10 +94,10 @@ ON CONFLICT (team_id, user_id) DO NOTHING
 INSERT_REQUEST = """
 INSERT INTO requests (
     team_id, mentee_id, mentor_id, topic, details, duration_minutes, urgency, source,
-    origin_channel_id, origin_ts, origin_permalink, created_at, updated_at
+    origin_channel_id, origin_ts, origin_permalink, anonymous, created_at, updated_at
 ) VALUES (
     :team_id, :mentee_id, :mentor_id, :topic, :details, :duration_minutes, :urgency, :source,
-    :origin_channel_id, :origin_ts, :origin_permalink, :created_at, :updated_at
+    :origin_channel_id, :origin_ts, :origin_permalink, :anonymous, :created_at, :updated_at
 )
 RETURNING *
 """
@@ -120,11 +124,38 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
 RETURNING *
 """
 
-# Claiming a pool request counts as accepting it.
+# Claiming a pool request counts as accepting it. An anonymous one is offered instead.
 _CLAIM = """
 UPDATE requests SET status = 'claimed', claimed_by = ?4, claimed_at = ?3, accepted_at = ?3,
     first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id IS NULL AND mentee_id <> ?4
+    AND anonymous = 0
+RETURNING *
+"""
+
+# "I can help" on an anonymous ask: the mentor's offer waits for the mentee to reveal
+# themself; one offer at a time. An offer is a first response.
+_OFFER = """
+UPDATE requests SET offered_by = ?4, first_response_at = coalesce(first_response_at, ?3),
+    updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id IS NULL AND mentee_id <> ?4
+    AND anonymous = 1 AND offered_by IS NULL
+RETURNING *
+"""
+
+# The mentee reveals themself to the mentor whose offer they were shown (?5): claimed by them.
+_REVEAL = """
+UPDATE requests SET status = 'claimed', claimed_by = offered_by, claimed_at = ?3,
+    accepted_at = ?3, revealed_at = ?3, offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND anonymous = 1
+    AND offered_by = ?5
+RETURNING *
+"""
+
+# "Not them, keep waiting": the offer of ?5 is turned down and the request is back in the pool.
+_TURN_DOWN = """
+UPDATE requests SET offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND offered_by = ?5
 RETURNING *
 """
 
@@ -227,6 +258,7 @@ async def ensure_people(
 async def _insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
     stamp = format_time(now)
     row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+    row["anonymous"] = int(draft.anonymous)  # an INTEGER column on both engines
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
     rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
     return Request.model_validate(dict(rows[0]))
@@ -339,6 +371,39 @@ class RequestQueries:
         return await _transition(
             self, _CLAIM, team_id, request_id, now, user_id, new_people=(user_id,)
         )
+
+    async def offer_help(
+        self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime
+    ) -> Request | None:
+        """An anonymous pool request gets user_id's offer, to wait for the mentee's answer;
+        None if it isn't anonymous, is taken, or another offer is waiting."""
+        return await _transition(
+            self, _OFFER, team_id, request_id, now, user_id, new_people=(user_id,)
+        )
+
+    async def reveal_to(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentee_id: str,
+        mentor_id: str,
+        now: datetime,
+    ) -> Request | None:
+        """The mentee reveals themself to the mentor whose offer waits: open → claimed by that
+        mentor; None if it isn't theirs, or that offer no longer waits."""
+        return await _transition(self, _REVEAL, team_id, request_id, now, mentee_id, mentor_id)
+
+    async def turn_down_offer(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentee_id: str,
+        mentor_id: str,
+        now: datetime,
+    ) -> Request | None:
+        """The mentee keeps waiting: mentor_id's offer goes, the request stays open in the
+        pool; None if it isn't theirs, or that offer no longer waits."""
+        return await _transition(self, _TURN_DOWN, team_id, request_id, now, mentee_id, mentor_id)
 
     async def release_request(
         self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime

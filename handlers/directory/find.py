@@ -15,6 +15,7 @@ from handlers.blocks.request_modal import RequestPrefill
 from handlers.kit import BadArguments, SubcommandCall
 from handlers.requests.ask import open_request_modal
 from storage.models import RequestSource
+from storage.store import Store
 
 
 async def find_command(call: SubcommandCall) -> None:
@@ -40,11 +41,17 @@ async def find_command(call: SubcommandCall) -> None:
 
 
 async def ask_from_find(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    store: Store,
 ) -> None:
     """Ask: the request modal, with that mentor already chosen."""
     await ack()
     actions = body.get("actions") or [{}]
     mentor = str(actions[0].get("value") or "") or None
     prefill = RequestPrefill(mentor_id=mentor, source=RequestSource.COMMAND)
-    await open_request_modal(client, str(body.get("trigger_id")), prefill, respond)
+    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id"))
+    trigger_id = str(body.get("trigger_id"))
+    await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)
