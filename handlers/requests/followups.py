@@ -14,6 +14,7 @@ from bot.workspace import workspace_settings
 from storage.models import Request, RequestStatus, SubjectType, WorkspaceSettings
 from storage.outbox import Planned
 from storage.store import Store
+from storage.timefmt import format_time
 
 NUDGE = "request.nudge"  # to the named mentor: still unanswered
 ESCALATE = "request.escalate"  # acts on the pool: the request goes wider
@@ -67,11 +68,13 @@ async def _enqueue(
 
 
 def unclaimed_in_pool(request: Request) -> bool:
-    """Open, with no named mentor and nobody who offered to help yet."""
+    """Open, with no named mentor and nobody who offered to help yet (an anonymous ask's
+    waiting offer counts: it is in the mentee's hands)."""
     return (
         request.status is RequestStatus.OPEN
         and request.mentor_id is None
         and request.claimed_by is None
+        and request.offered_by is None
     )
 
 
@@ -156,6 +159,17 @@ def coordinator_rows(
         for person in workspace.coordinators
         if person != request.mentee_id
     ]
+
+
+async def schedule_repost_after_offer(
+    store: Store, settings: Settings, request: Request, now: datetime
+) -> None:
+    """An anonymous ask's offer was turned down: back in the pool, it may need a re-post
+    again, counted from now (the one planned before may have passed during the offer)."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    due = now + _hours(workspace.pool_repost_after_hours)
+    key = f"repost:after-offer:{format_time(now)}"
+    await store.enqueue_planned(planned(request, REPOST, POOL, due, key), now)
 
 
 async def schedule_sent_to_pool(

@@ -1,0 +1,155 @@
+"""An anonymous pool ask: a mentor's "I can help" becomes an offer the mentee answers.
+
+The mentee sees who offered and chooses: **Reveal myself** (the request is then claimed by that
+mentor, and the flow goes on as for any claim) or **Keep waiting** (the mentor hears kindly,
+without the name, and the pool post offers "I can help" again). One offer waits at a time;
+each answer is one conditional update naming the offer it answers, so a stale button from an
+earlier offer changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from bot.slack_client import user_info
+from handlers.blocks.anonymous import (
+    OFFER_AGAIN,
+    OFFER_GONE,
+    OFFER_SENT,
+    OFFER_WAITING,
+    build_offer_answered,
+    build_offer_for_mentee,
+    build_revealed_for_mentor,
+    build_turned_down_for_mentor,
+    offer_mentor,
+)
+from handlers.kit import NOT_YOURS, Click, on_click, try_dm
+from handlers.requests.followups import schedule_repost_after_offer
+from handlers.requests.modals import explain
+from handlers.requests.moves import settle
+from storage.models import Request, RequestStatus
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+async def offer(click: Click, current: Request) -> None:
+    """I can help on an anonymous ask (called by the claim listener): one offer at a time."""
+    user_id = click.pressed.user_id
+    now = click.clock.now()
+    done = await click.store.offer_help(current.team_id, current.id, user_id, now)
+    if done is None:
+        latest = await click.store.get_request(current.team_id, current.id)
+        await click.tell(_why_no_offer(latest, user_id))
+        return
+    log.info("anonymous request offered request=%d mentor=%s", done.id, user_id)
+    await click.tell(OFFER_SENT)
+    work = _after_offer(click.client, click.store, done, user_id, now)
+    click.background.spawn(work, name=f"offer-{done.id}")
+
+
+def _why_no_offer(latest: Request | None, user_id: str) -> str:
+    if latest is None:
+        return NOT_YOURS
+    if latest.status is RequestStatus.OPEN and latest.offered_by == user_id:
+        return OFFER_AGAIN
+    if latest.status is RequestStatus.OPEN and latest.offered_by:
+        return OFFER_WAITING
+    return explain(latest, user_id)
+
+
+async def _display_name(client: AsyncWebClient, user_id: str) -> str:
+    """How the mentee's buttons call the mentor; "" (then "them") if Slack can't say."""
+    try:
+        user = await user_info(client, user_id)
+    except SlackApiError as error:
+        log.info("no name for an offering mentor error=%s", error.response.get("error"))
+        return ""
+    if user is None:
+        return ""
+    profile = user.get("profile") or {}
+    return str(profile.get("display_name") or user.get("real_name") or user.get("name") or "")
+
+
+async def _after_offer(
+    client: AsyncWebClient, store: Store, done: Request, mentor_id: str, at: datetime
+) -> None:
+    # The pool post loses "I can help" while the mentee decides; it names nobody.
+    await settle(client, store, done, None, at)
+    name = await _display_name(client, mentor_id)
+    await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
+
+
+@on_click("request")
+async def reveal(click: Click) -> None:
+    """Reveal myself: only the mentee, only while that offer waits."""
+    pressed = click.pressed
+    mentor_id = _offer_of(click)
+    now = click.clock.now()
+    done = None
+    if mentor_id is not None:
+        done = await click.store.reveal_to(
+            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
+        )
+    if done is None or mentor_id is None:
+        await click.tell(await _why_not(click, mentor_id))
+        return
+    log.info("anonymous request revealed request=%d", done.id)
+    work = _after_reveal(click, done, mentor_id, now)
+    click.background.spawn(work, name=f"reveal-{done.id}")
+
+
+async def _after_reveal(click: Click, done: Request, mentor_id: str, at: datetime) -> None:
+    await click.respond(replace_original=True, **build_offer_answered(mentor_id, True, at))
+    await settle(click.client, click.store, done, mentor_id, at)
+    await try_dm(click.client, mentor_id, build_revealed_for_mentor(done))
+
+
+@on_click("request")
+async def keep_waiting(click: Click) -> None:
+    """Not them, keep waiting: the offer goes, the request stays in the pool, unnamed."""
+    pressed = click.pressed
+    mentor_id = _offer_of(click)
+    now = click.clock.now()
+    done = None
+    if mentor_id is not None:
+        done = await click.store.turn_down_offer(
+            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
+        )
+    if done is None or mentor_id is None:
+        await click.tell(await _why_not(click, mentor_id))
+        return
+    log.info("anonymous offer turned down request=%d", done.id)
+    await schedule_repost_after_offer(click.store, click.settings, done, now)
+    work = _after_turn_down(click, click.settings, done, mentor_id, now)
+    click.background.spawn(work, name=f"keep-waiting-{done.id}")
+
+
+async def _after_turn_down(
+    click: Click, settings: Settings, done: Request, mentor_id: str, at: datetime
+) -> None:
+    await click.respond(replace_original=True, **build_offer_answered(mentor_id, False, at))
+    # Back in the pool: the post shows "I can help" again, with no word of the offer.
+    await settle(click.client, click.store, done, None, at)
+    await try_dm(click.client, mentor_id, build_turned_down_for_mentor(done))
+
+
+def _offer_of(click: Click) -> str | None:
+    """The mentor named by the clicked block: the offer this button answers."""
+    clicked = (click.body.get("actions") or [{}])[0]
+    return offer_mentor(clicked.get("block_id") if isinstance(clicked, dict) else None)
+
+
+async def _why_not(click: Click, mentor_id: str | None) -> str:
+    pressed = click.pressed
+    current = await click.store.get_request(pressed.team_id, pressed.target_id)
+    if current is None or current.mentee_id != pressed.user_id:
+        return NOT_YOURS
+    if current.status is RequestStatus.OPEN and current.offered_by != mentor_id:
+        return OFFER_GONE
+    return explain(current, pressed.user_id)
