@@ -219,5 +219,7 @@ THANKS_SHARE_ACTION = "thanks_share_choice"
 # /mentor settings: session feedback on or off, and the kudos channel.
 SETTINGS_FEEDBACK_BLOCK = "settings_feedback"
 SETTINGS_FEEDBACK_ACTION = "settings_feedback_choice"
+SETTINGS_ANONYMOUS_BLOCK = "settings_anonymous"
+SETTINGS_ANONYMOUS_ACTION = "settings_anonymous_choice"
 SETTINGS_KUDOS_BLOCK = "settings_kudos"
 SETTINGS_KUDOS_ACTION = "settings_kudos_channel"
