@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
-from storage.outbox import Effects, change_with
+from storage.outbox import Effects, Planned, change_with, enqueue_on
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on requests in 001-initial.sql.
@@ -152,6 +152,13 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND anonym
 RETURNING *
 """
 
+# No answer to the offer ?4 made at ?5 (the request untouched since): back in the pool.
+_LAPSE = """
+UPDATE requests SET offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND offered_by = ?4 AND updated_at = ?5
+RETURNING *
+"""
+
 # "Not them, keep waiting": the offer of ?5 is turned down and the request is back in the pool.
 _TURN_DOWN = """
 UPDATE requests SET offered_by = NULL, updated_at = ?3
@@ -273,13 +280,14 @@ async def _transition(
     *who: str | int | None,
     new_people: Sequence[str] = (),
     effects: Effects | None = None,
+    then: Sequence[Planned] = (),
 ) -> Request | None:
     """Run one conditional UPDATE; people rows it needs are created only if it applies, and
-    so are the effects an outbox row's change carries."""
+    so are the effects an outbox row's change carries and the timed messages it plans."""
     params = (request_id, team_id, format_time(now), *who)
     if effects is not None:
         return _one_request(await change_with(store, sql, params, team_id, effects, now))
-    if not new_people:
+    if not new_people and not then:
         return _one_request(await store._fetch(sql, params))
     try:
         async with store._transaction() as conn:
@@ -287,6 +295,8 @@ async def _transition(
             request = _one_request(await conn.execute_fetchall(sql, params))
             if request is None:
                 raise _Refused
+            for row in then:
+                await enqueue_on(conn, row, now)
             return request
     except _Refused:
         return None
@@ -373,12 +383,34 @@ class RequestQueries:
         )
 
     async def offer_help(
-        self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        user_id: str,
+        now: datetime,
+        then: Sequence[Planned] = (),
     ) -> Request | None:
-        """An anonymous pool request gets user_id's offer, to wait for the mentee's answer;
-        None if it isn't anonymous, is taken, or another offer is waiting."""
+        """An anonymous pool request gets user_id's offer, to wait for the mentee's answer
+        (`then`: timed messages planned with it, e.g. the offer's lapse); None if it isn't
+        anonymous, is taken, or another offer is waiting."""
         return await _transition(
-            self, _OFFER, team_id, request_id, now, user_id, new_people=(user_id,)
+            self, _OFFER, team_id, request_id, now, user_id, new_people=(user_id,), then=then
+        )
+
+    async def lapse_offer(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentor_id: str,
+        offered_at: datetime,
+        now: datetime,
+        effects: Effects | None = None,
+    ) -> Request | None:
+        """The offer mentor_id made at `offered_at` had no answer in time: back in the pool.
+        None if the mentee answered it, or anything else moved the request since."""
+        stamp = format_time(offered_at)
+        return await _transition(
+            self, _LAPSE, team_id, request_id, now, mentor_id, stamp, effects=effects
         )
 
     async def reveal_to(

@@ -136,3 +136,13 @@ def build_offer_withdrawn_for_mentor(request: Request) -> dict[str, Any]:
         "nothing more to do. Thanks for offering."
     )
     return {"text": text, "blocks": [section(text)]}
+
+
+def build_lapsed_for_mentor(request: Request) -> dict[str, Any]:
+    """To a mentor whose offer had no answer in time: kindly, and without the name."""
+    text = (
+        f"Thanks for offering to help with the request about *{_topic(request)}*. The person "
+        "who asked hasn't answered yet, so I've put it back in the pool for now (still without "
+        "their name). If it's still open later, you're welcome to offer again."
+    )
+    return {"text": text, "blocks": [section(text)]}

@@ -15,13 +15,17 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import Delivery
+from bot.kinds import Kind, OutboxDeps
 from bot.settings import Settings
 from bot.slack_client import user_info
+from bot.workspace import workspace_settings
 from handlers.blocks.anonymous import (
     OFFER_AGAIN,
     OFFER_GONE,
     OFFER_SENT,
     OFFER_WAITING,
+    build_lapsed_for_mentor,
     build_offer_answered,
     build_offer_for_mentee,
     build_revealed_for_mentor,
@@ -29,11 +33,19 @@ from handlers.blocks.anonymous import (
     offer_mentor,
 )
 from handlers.kit import NOT_YOURS, Click, on_click, try_dm
-from handlers.requests.followups import schedule_repost_after_offer
+from handlers.requests.effect_rows import update_rows
+from handlers.requests.followups import (
+    OFFER_LAPSE,
+    offer_lapse_row,
+    repost_after_offer_row,
+    schedule_repost_after_offer,
+)
 from handlers.requests.modals import explain
 from handlers.requests.moves import settle
-from storage.models import Request, RequestStatus
+from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
+from storage.outbox import Effects
 from storage.store import Store
+from storage.timefmt import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +54,8 @@ async def offer(click: Click, current: Request) -> None:
     """I can help on an anonymous ask (called by the claim listener): one offer at a time."""
     user_id = click.pressed.user_id
     now = click.clock.now()
-    done = await click.store.offer_help(current.team_id, current.id, user_id, now)
+    lapse = await offer_lapse_row(click.store, click.settings, current, user_id, now)
+    done = await click.store.offer_help(current.team_id, current.id, user_id, now, (lapse,))
     if done is None:
         latest = await click.store.get_request(current.team_id, current.id)
         await click.tell(_why_no_offer(latest, user_id))
@@ -153,3 +166,51 @@ async def _why_not(click: Click, mentor_id: str | None) -> str:
     if current.status is RequestStatus.OPEN and current.offered_by != mentor_id:
         return OFFER_GONE
     return explain(current, pressed.user_id)
+
+
+async def _offered(row: OutboxMessage, deps: OutboxDeps) -> Request | None:
+    if row.subject_type is not SubjectType.REQUEST or row.subject_id is None:
+        return None
+    return await deps.store.get_request(row.team_id, row.subject_id)
+
+
+async def apply_lapse(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """No answer in time: the offer ends and the request is back in the pool, in one update
+    that also plans the rewrites of its messages and another re-post."""
+    request = await _offered(row, deps)
+    mentor_id = str(row.payload.get("mentor") or "")
+    offered_at = row.payload.get("offered_at")
+    if request is None or not mentor_id or not isinstance(offered_at, str):
+        return False
+    if request.status is not RequestStatus.OPEN or request.offered_by != mentor_id:
+        return False  # answered, cancelled or expired meanwhile
+    now = deps.clock.now()
+    workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
+    back = request.model_copy(update={"offered_by": None})
+    rows = await update_rows(deps.store, back, None, now, f"row{row.id}")
+    rows.append(repost_after_offer_row(workspace, request, now))
+    lapsed = await deps.store.lapse_offer(
+        request.team_id, request.id, mentor_id, parse_time(offered_at), now, Effects(row.id, rows)
+    )
+    if lapsed is not None:
+        log.info("anonymous offer lapsed request=%d", request.id)
+    return lapsed is not None
+
+
+async def render_lapse(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The mentor whose offer lapsed, kindly and without the name (unless they were revealed
+    to since, or offered again)."""
+    request = await _offered(row, deps)
+    mentor_id = str(row.payload.get("mentor") or "")
+    if request is None or not mentor_id:
+        return None
+    if mentor_id in (request.offered_by, request.claimed_by):
+        return None
+    message = build_lapsed_for_mentor(request)
+    return Delivery(mentor_id, message["text"], message["blocks"])
+
+
+KINDS: dict[str, Kind] = {
+    # Acts on the pool (no quiet hours hold the request back); its note goes to the mentor.
+    OFFER_LAPSE: Kind(render_lapse, apply=apply_lapse, quiet=False),
+}

@@ -27,6 +27,7 @@ POOL_POST = "request.pool_post"  # to the pool channel: the request, with I can 
 MENTIONS = "request.pool_mentions"  # in the pool post's thread: the matched mentors
 INVITE = "request.invite"  # to one matched mentor (no pool channel): the request by DM
 UPDATE = "request.update"  # rewrites one of the request's earlier messages (chat.update)
+OFFER_LAPSE = "request.offer_lapse"  # acts on an anonymous ask: an unanswered offer lapses
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -161,15 +162,33 @@ def coordinator_rows(
     ]
 
 
+def repost_after_offer_row(
+    workspace: WorkspaceSettings, request: Request, now: datetime
+) -> Planned:
+    """An anonymous ask's offer ended unanswered or turned down: back in the pool, it may need
+    a re-post again, counted from now (the one planned before may have passed meanwhile)."""
+    due = now + _hours(workspace.pool_repost_after_hours)
+    return planned(request, REPOST, POOL, due, f"repost:after-offer:{format_time(now)}")
+
+
 async def schedule_repost_after_offer(
     store: Store, settings: Settings, request: Request, now: datetime
 ) -> None:
-    """An anonymous ask's offer was turned down: back in the pool, it may need a re-post
-    again, counted from now (the one planned before may have passed during the offer)."""
+    """Enqueue the re-post planned by repost_after_offer_row."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    await store.enqueue_planned(repost_after_offer_row(workspace, request, now), now)
+
+
+async def offer_lapse_row(
+    store: Store, settings: Settings, request: Request, mentor_id: str, now: datetime
+) -> Planned:
+    """An offer on an anonymous ask waits for the mentee's answer as long as an unclaimed
+    pool post waits for its re-post; then it lapses (the row names the offer it ends)."""
     workspace = await workspace_settings(store, settings, request.team_id)
     due = now + _hours(workspace.pool_repost_after_hours)
-    key = f"repost:after-offer:{format_time(now)}"
-    await store.enqueue_planned(planned(request, REPOST, POOL, due, key), now)
+    stamp = format_time(now)
+    payload = {"mentor": mentor_id, "offered_at": stamp}
+    return planned(request, OFFER_LAPSE, POOL, due, f"offer-lapse:{mentor_id}:{stamp}", payload)
 
 
 async def schedule_sent_to_pool(

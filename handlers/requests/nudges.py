@@ -25,6 +25,7 @@ from handlers.blocks.nudges import (
 )
 from handlers.blocks.request_messages import build_mentor_dm
 from handlers.blocks.text import safe_link
+from handlers.requests.anonymous import KINDS as ANONYMOUS_KINDS
 from handlers.requests.delivery import pool_channel
 from handlers.requests.effect_rows import KINDS as EFFECT_KINDS
 from handlers.requests.effect_rows import (
@@ -270,4 +271,5 @@ KINDS: dict[str, Kind] = {
     POOL_POST: Kind(render_pool_post, quiet=False, on_failed=pool_failed),
     **EFFECT_KINDS,
     **UNREACHABLE_KINDS,
+    **ANONYMOUS_KINDS,
 }

@@ -338,3 +338,40 @@ async def test_only_the_mentee_answers_an_offer_and_a_cancel_tells_the_mentor_un
     withdrawn = dm_with(fake, BOB, "cancelled their request")
     assert f"<@{ALICE}>" not in str(withdrawn.args)
     assert "Cancelled by the person who asked" in block_texts(pool_post(fake))
+
+
+async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    seen = Audience(fake)
+    await setup(bot, fake, clock)
+    await seen.act(ALICE, ask_anonymously(slack, fake, bot))
+    clock.advance(hours=2)
+    await seen.act(BOB, click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL))
+    offered = offer_dm(fake, BOB)
+
+    clock.advance(hours=23, minutes=59)
+    await deliver_due(bot)
+    [request] = await stored_requests(bot)
+    assert request.offered_by == BOB  # still waiting for her
+    clock.advance(minutes=1)
+    await deliver_due(bot)
+    clock.advance(seconds=2)  # the pool post's rewrite waits its turn in the channel
+    await deliver_due(bot)
+    [request] = await stored_requests(bot)
+    assert (request.status, request.offered_by, request.claimed_by) == (
+        RequestStatus.OPEN,
+        None,
+        None,
+    )
+    assert "hasn't answered yet" in block_texts(dm_with(fake, BOB, "hasn't answered yet"))
+    assert button_labels(pool_post(fake)) == ["I can help"]
+
+    # Her late answer to the lapsed offer changes nothing; Carol may offer now.
+    await seen.act(ALICE, click(slack, bot, offered, "Reveal myself to bob", ALICE))
+    assert told(fake)[-1] == OFFER_GONE
+    await seen.act(CAROL, click(slack, bot, pool_post(fake), "I can help", CAROL, channel_id=POOL))
+    [request] = await stored_requests(bot)
+    assert request.offered_by == CAROL
+    assert seen.leaks(len(fake.calls), CAROL) == []
