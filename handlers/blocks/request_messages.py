@@ -118,7 +118,7 @@ def _summary(request: Request, audience: Audience, mentee_id: str) -> list[dict[
     facts = _facts(request, with_link=audience != "pool")
     if audience == "mentee":
         facts = f"*{_topic(request)}* · {facts}"
-    if request.anonymous and request.revealed_at is None:
+    if request.anonymous:
         facts += " · asked without a name"
     return [
         section(intro),

@@ -153,6 +153,17 @@ def offer_dm(fake: FakeSlack, mentor_id: str) -> Any:
     return dm_with(fake, ALICE, f"<@{mentor_id}> offered to help")
 
 
+def exported(fake: FakeSlack, user_id: str) -> dict[str, Any]:
+    """The JSON export uploaded into someone's DM."""
+    [upload] = [
+        up
+        for up in fake.uploads.values()
+        if up.filename.endswith(".json") and up.channels == [fake.dm_channel(user_id)]
+    ]
+    assert upload.data is not None
+    return dict(json.loads(upload.data))
+
+
 async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_herself(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
@@ -267,6 +278,9 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
     # Alice's own export holds the request; nobody else's record or message named her.
     await seen.act(ALICE, slack.command("export", user_id=ALICE))
     await bot.background.drain(5)
+    assert exported(fake, BOB)["requests"] == []  # an offer isn't his request
+    [mine] = exported(fake, ALICE)["requests"]
+    assert (mine["anonymous"], mine["claimed_by"], mine["mentee_id"]) == (1, CAROL, ALICE)
     assert seen.leaks(reveal_at, CAROL) == []
     # The scan is not vacuous: it read the pool posts, Bob's DMs and his export.
     assert sum(1 for c in fake.calls if c.args.get("channel") == POOL) >= 4
