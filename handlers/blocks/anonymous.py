@@ -138,8 +138,15 @@ def build_offer_withdrawn_for_mentor(request: Request) -> dict[str, Any]:
     return {"text": text, "blocks": [section(text)]}
 
 
-def build_lapsed_for_mentor(request: Request) -> dict[str, Any]:
-    """To a mentor whose offer had no answer in time: kindly, and without the name."""
+def build_lapsed_for_mentor(request: Request, *, closed: bool = False) -> dict[str, Any]:
+    """To a mentor whose offer had no answer in time (or the request closed, unanswered, while
+    the offer waited): kindly, and without the name."""
+    if closed:
+        text = (
+            f"Thanks for offering to help with the request about *{_topic(request)}*. It "
+            "closed before the person who asked answered, so there's nothing more to do."
+        )
+        return {"text": text, "blocks": [section(text)]}
     text = (
         f"Thanks for offering to help with the request about *{_topic(request)}*. The person "
         "who asked hasn't answered yet, so I've put it back in the pool for now (still without "

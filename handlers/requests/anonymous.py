@@ -182,6 +182,8 @@ async def apply_lapse(row: OutboxMessage, deps: OutboxDeps) -> bool:
     offered_at = row.payload.get("offered_at")
     if request is None or not mentor_id or not isinstance(offered_at, str):
         return False
+    if request.status is RequestStatus.EXPIRED and request.offered_by == mentor_id:
+        return True  # it closed while the offer waited: nothing to change, the note is owed
     if request.status is not RequestStatus.OPEN or request.offered_by != mentor_id:
         return False  # answered, cancelled or expired meanwhile
     now = deps.clock.now()
@@ -204,6 +206,9 @@ async def render_lapse(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     mentor_id = str(row.payload.get("mentor") or "")
     if request is None or not mentor_id:
         return None
+    if request.status is RequestStatus.EXPIRED and request.offered_by == mentor_id:
+        message = build_lapsed_for_mentor(request, closed=True)
+        return Delivery(mentor_id, message["text"], message["blocks"])
     if mentor_id in (request.offered_by, request.claimed_by):
         return None
     message = build_lapsed_for_mentor(request)

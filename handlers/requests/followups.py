@@ -191,6 +191,13 @@ async def offer_lapse_row(
     return planned(request, OFFER_LAPSE, POOL, due, f"offer-lapse:{mentor_id}:{stamp}", payload)
 
 
+def closed_offer_row(request: Request, mentor_id: str, now: datetime) -> Planned:
+    """The request closed while an offer waited: the offer's lapse, due now, tells the mentor
+    (planned after the closing cancelled the request's unsent rows, the first lapse with them)."""
+    payload = {"mentor": mentor_id, "offered_at": format_time(request.updated_at)}
+    return planned(request, OFFER_LAPSE, POOL, now, f"offer-lapse:{mentor_id}:closed", payload)
+
+
 async def schedule_sent_to_pool(
     store: Store, settings: Settings, request: Request, now: datetime
 ) -> None:

@@ -389,3 +389,28 @@ async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
     [request] = await stored_requests(bot)
     assert request.offered_by == CAROL
     assert seen.leaks(len(fake.calls), CAROL) == []
+
+
+async def test_an_offer_waiting_when_the_request_expires_ends_with_a_word_to_the_mentor(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    seen = Audience(fake)
+    await setup(bot, fake, clock)
+    await seen.act(ALICE, ask_anonymously(slack, fake, bot))
+    clock.advance(days=13, hours=20)
+    await deliver_due(bot)
+    await seen.act(BOB, click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL))
+    clock.advance(hours=4)
+    await deliver_due(bot)
+    [request] = await stored_requests(bot)
+    assert request.status is RequestStatus.EXPIRED
+    closed = dm_with(fake, BOB, "closed before the person who asked answered")
+    assert f"<@{ALICE}>" not in str(closed.args)
+    clock.advance(days=1)  # the first lapse was cancelled with the request's other rows
+    await deliver_due(bot)
+    assert (
+        len([c for c in fake.calls_to("chat.postMessage") if "Thanks for offering" in str(c.args)])
+        == 1
+    )
+    assert seen.leaks(len(fake.calls), CAROL) == []
