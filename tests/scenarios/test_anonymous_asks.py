@@ -111,13 +111,15 @@ class Audience:
             dms = {self.fake.dm_channel(ALICE), self.fake.dm_channel(revealed_to)}
             if channels <= dms - {None}:
                 continue
-            if upload.data is not None and ALICE_SEEN.search(upload.data.decode()):
+            if upload.data is not None and ALICE_SEEN.search(
+                upload.data.decode("utf-8", "replace")
+            ):
                 found.append(f"file {upload.filename} in {sorted(channels)}")
         return found
 
 
 async def setup(bot: Runtime, fake: FakeSlack, clock: FrozenClock) -> None:
-    fake.add_user(COORD, "cora", tz="America/New_York")
+    fake.add_user(COORD, "cora", tz="America/New_York", is_admin=True)
     fake.add_channel(POOL, "mentor-pool")
     await configure(bot, clock, pool_channel_id=POOL, coordinators=(COORD,))
     for mentor in (BOB, CAROL):
@@ -222,6 +224,10 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
     await bot.background.drain(5)
     coordinator_home = await seen.act(COORD, open_home(slack, fake, COORD))
     assert coordinator_home["type"] == "home"
+    # The admin's stats (through the command's response_url, which the scan reads too).
+    await seen.act(COORD, slack.command("stats", user_id=COORD))
+    stats = fake.calls_to("response_url")[-1]
+    assert "30 days" in json.dumps(stats.args)
 
     # Not Bob: he hears it kindly without her name, and the post offers "I can help" again.
     await seen.act(ALICE, click(slack, bot, bob_offer, "Not bob, keep waiting", ALICE))
