@@ -126,3 +126,13 @@ async def test_a_refused_offer_plans_nothing(store: Store) -> None:
     lapse = Planned(T1, "request.offer_lapse", "pool", LATEST, "lapse-x", None, None, None)
     assert await store.offer_help(T1, request.id, MENTEE, LATER, (lapse,)) is None
     assert await store.list_outbox(["pending"], limit=10) == []
+
+
+async def test_forget_withdraws_a_waiting_offer_and_names_its_people(store: Store) -> None:
+    request = await anonymous(store)
+    assert await store.offer_help(T1, request.id, OTHER, LATER) is not None
+    forgotten = await store.forget_person(T1, OTHER, LATEST)
+    assert MENTEE in forgotten.counterparts  # her Home showed his offer: it is drawn again
+    back = await store.get_request(T1, request.id)
+    assert back is not None
+    assert (back.status, back.offered_by) == (RequestStatus.OPEN, None)
