@@ -420,3 +420,31 @@ async def test_an_offer_waiting_when_the_request_expires_ends_with_a_word_to_the
         == 1
     )
     assert seen.leaks(len(fake.calls), CAROL) == []
+
+
+async def test_without_a_pool_channel_the_invites_are_anonymous_too(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    seen = Audience(fake)
+    await setup(bot, fake, clock)
+    await configure(bot, clock, pool_channel_id=None)
+    await seen.act(ALICE, ask_anonymously(slack, fake, bot))
+    bob_invite = dm_with(fake, BOB, "Someone asks")
+    carol_invite = dm_with(fake, CAROL, "Someone asks")
+
+    await seen.act(BOB, click(slack, bot, bob_invite, "I can help", BOB))
+    assert told(fake)[-1] == OFFER_SENT
+    # Carol's invite lost its button while Alice decides.
+    assert button_labels(carol_invite) == []
+    assert "A mentor offered to help" in block_texts(carol_invite)
+    reveal_at = len(fake.calls)
+    await seen.act(ALICE, click(slack, bot, offer_dm(fake, BOB), "Reveal myself to bob", ALICE))
+    [request] = await stored_requests(bot)
+    assert request.claimed_by == BOB
+    assert seen.leaks(reveal_at, BOB) == []
+    # The rewrite of Carol's invite after the reveal still doesn't name Alice.
+    assert f"Taken by <@{BOB}>" in block_texts(carol_invite)
+    assert ALICE not in json.dumps(
+        fake.message(str(fake.dm_channel(CAROL)), carol_invite.response["ts"])
+    )
