@@ -33,6 +33,7 @@ from handlers.notes import kinds as notes_kinds
 from handlers.notes import pick as notes_pick
 from handlers.privacy import forget
 from handlers.requests import actions as request_actions
+from handlers.requests import anonymous as request_anonymous
 from handlers.requests import ask, detect, modals, nudges
 from handlers.requests import step as request_step
 from handlers.requests import submit as request_submit
@@ -70,6 +71,8 @@ def register(app: AsyncApp) -> None:
     app.action(ids.REQUEST_RELEASE)(request_actions.release)
     app.action(ids.REQUEST_CANCEL)(request_actions.cancel)
     app.action(ids.REQUEST_SEND_TO_POOL)(request_actions.send_to_pool)
+    app.action(ids.REQUEST_REVEAL)(request_anonymous.reveal)  # an anonymous ask's answers
+    app.action(ids.REQUEST_KEEP_WAITING)(request_anonymous.keep_waiting)
     app.view(ids.DECLINE_MODAL)(modals.decline_submitted)
 
     # The directory: the profile modal and /mentor find's Ask button.

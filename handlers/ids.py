@@ -23,6 +23,10 @@ REQUEST_CLAIM = "request_claim"  # "I can help" on a pool post
 REQUEST_RELEASE = "request_release"
 REQUEST_CANCEL = "request_cancel"
 REQUEST_SEND_TO_POOL = "request_send_to_pool"  # offered to the mentee after a decline
+REQUEST_REVEAL = "request_reveal"  # an anonymous mentee shows their name to the offering mentor
+REQUEST_KEEP_WAITING = "request_keep_waiting"  # ... or turns that offer down
+# The block holding those two buttons: "request_offer:<mentor id>", the offer they answer.
+REQUEST_OFFER_BLOCK = "request_offer"
 
 # Modals opened from those buttons.
 DECLINE_MODAL = "request_decline_modal"
@@ -38,6 +42,9 @@ REQUEST_DURATION_BLOCK = "request_duration"
 REQUEST_DURATION_ACTION = "request_duration_select"
 REQUEST_URGENCY_BLOCK = "request_urgency"
 REQUEST_URGENCY_ACTION = "request_urgency_select"
+REQUEST_ANONYMOUS_BLOCK = "request_anonymous"
+REQUEST_ANONYMOUS_ACTION = "request_anonymous_check"
+REQUEST_ANONYMOUS_VALUE = "anonymous"
 
 # Inputs of the decline modal.
 DECLINE_REASON_BLOCK = "decline_reason"
@@ -214,6 +221,8 @@ THANKS_SHARE_ACTION = "thanks_share_choice"
 # /mentor settings: session feedback on or off, and the kudos channel.
 SETTINGS_FEEDBACK_BLOCK = "settings_feedback"
 SETTINGS_FEEDBACK_ACTION = "settings_feedback_choice"
+SETTINGS_ANONYMOUS_BLOCK = "settings_anonymous"
+SETTINGS_ANONYMOUS_ACTION = "settings_anonymous_choice"
 SETTINGS_KUDOS_BLOCK = "settings_kudos"
 SETTINGS_KUDOS_ACTION = "settings_kudos_channel"
 # Which custom Slack profile fields hold skills (issue 24).

@@ -7,7 +7,7 @@ in the same pass, so a person with years of history costs the same as a newcomer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -33,6 +33,15 @@ WHERE team_id = ?1 AND (
     (mentor_id = ?2 AND status IN ('open', 'accepted'))
     OR (claimed_by = ?2 AND status = 'claimed')
 )
+ORDER BY created_at, id
+LIMIT ?3
+"""
+
+# Anonymous asks I offered to help with, waiting for the mentee's answer. Open pool requests
+# are few, and (team_id, mentor_id IS NULL, status) is an index's prefix.
+_MY_WAITING_OFFERS = """
+SELECT * FROM requests
+WHERE team_id = ?1 AND mentor_id IS NULL AND status = 'open' AND offered_by = ?2
 ORDER BY created_at, id
 LIMIT ?3
 """
@@ -82,6 +91,8 @@ class HomeData:
     items_total: int
     relationships: list[Relationship]
     relationships_total: int
+    # Offers I made on anonymous asks, still waiting: shown without the mentee's name.
+    offers: list[Request] = field(default_factory=list)
 
 
 def _total(rows: list[Record]) -> int:
@@ -106,6 +117,7 @@ class HomeQueries:
         upcoming = [s for s in found if s.starts_at + timedelta(minutes=s.duration_minutes) > now]
         ended = len(sessions) - len(upcoming)
         waiting = await self._fetch(_WAITING_FOR_ME, (team_id, user_id, per_section))
+        offers = await self._fetch(_MY_WAITING_OFFERS, (team_id, user_id, per_section))
         mine = await self._fetch(_MY_OPEN_REQUESTS, (team_id, user_id, per_section))
         items = await self._fetch(_MY_ACTION_ITEMS, (team_id, user_id, per_section))
         relations = await self._fetch(_MY_RELATIONSHIPS, (team_id, user_id, per_section))
@@ -120,6 +132,7 @@ class HomeQueries:
             items_total=_total(items),
             relationships=[Relationship.model_validate(row) for row in _rows(relations)],
             relationships_total=_total(relations),
+            offers=[Request.model_validate(dict(row)) for row in offers],
         )
 
 

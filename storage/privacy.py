@@ -94,9 +94,11 @@ WHERE team_id = :team AND :user IN (from_id, to_id) AND kudos_ts IS NOT NULL
 # People whose App Home shows something of the person: requests still in play between them,
 # active 1:1s and open shared steps (their Home tab is re-published after forget).
 _COUNTERPARTS = """
-SELECT coalesce(claimed_by, mentor_id) FROM requests WHERE team_id = :team AND mentee_id = :user
+SELECT coalesce(claimed_by, mentor_id, offered_by) FROM requests
+    WHERE team_id = :team AND mentee_id = :user
     AND status IN ('open', 'accepted', 'claimed', 'scheduled')
-UNION SELECT mentee_id FROM requests WHERE team_id = :team AND :user IN (mentor_id, claimed_by)
+UNION SELECT mentee_id FROM requests
+    WHERE team_id = :team AND :user IN (mentor_id, claimed_by, offered_by)
     AND status IN ('open', 'accepted', 'claimed', 'scheduled')
 UNION SELECT mentee_id FROM relationships
     WHERE team_id = :team AND mentor_id = :user AND ended_at IS NULL
@@ -222,6 +224,12 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
                 SELECT 1 FROM json_array_elements_text(coordinators::json) AS c (value)
                 WHERE c.value = :user)""",
         ),
+    ),
+    # An offer still waiting for an anonymous mentee's answer is withdrawn: the request is
+    # back in the pool for others rather than held for a tombstone.
+    (
+        None,
+        "UPDATE requests SET offered_by = NULL WHERE team_id = :team AND offered_by = :user",
     ),
     # The tombstone every shared record will name instead of the person.
     (

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
-from storage.outbox import Effects, change_with
+from storage.outbox import Effects, Planned, change_with, enqueue_on
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on requests in 001-initial.sql.
@@ -48,11 +48,15 @@ class NewRequest(BaseModel):
     origin_channel_id: str | None = None
     origin_ts: str | None = None
     origin_permalink: str | None = None
+    # Asked without the mentee's name: the pool only, since a named mentor always sees it.
+    anonymous: bool = False
 
     @model_validator(mode="after")
     def _not_self(self) -> Self:
         if self.mentor_id is not None and self.mentor_id == self.mentee_id:
             raise ValueError("a request can't name the mentee as its mentor")
+        if self.anonymous and self.mentor_id is not None:
+            raise ValueError("only a pool request can leave out the mentee's name")
         return self
 
 
@@ -90,10 +94,10 @@ ON CONFLICT (team_id, user_id) DO NOTHING
 INSERT_REQUEST = """
 INSERT INTO requests (
     team_id, mentee_id, mentor_id, topic, details, duration_minutes, urgency, source,
-    origin_channel_id, origin_ts, origin_permalink, created_at, updated_at
+    origin_channel_id, origin_ts, origin_permalink, anonymous, created_at, updated_at
 ) VALUES (
     :team_id, :mentee_id, :mentor_id, :topic, :details, :duration_minutes, :urgency, :source,
-    :origin_channel_id, :origin_ts, :origin_permalink, :created_at, :updated_at
+    :origin_channel_id, :origin_ts, :origin_permalink, :anonymous, :created_at, :updated_at
 )
 RETURNING *
 """
@@ -120,11 +124,45 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id = ?4
 RETURNING *
 """
 
-# Claiming a pool request counts as accepting it.
+# Claiming a pool request counts as accepting it. An anonymous one is offered instead.
 _CLAIM = """
 UPDATE requests SET status = 'claimed', claimed_by = ?4, claimed_at = ?3, accepted_at = ?3,
     first_response_at = coalesce(first_response_at, ?3), updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id IS NULL AND mentee_id <> ?4
+    AND anonymous = 0
+RETURNING *
+"""
+
+# "I can help" on an anonymous ask: the mentor's offer waits for the mentee to reveal
+# themself; one offer at a time. An offer is a first response.
+_OFFER = """
+UPDATE requests SET offered_by = ?4, first_response_at = coalesce(first_response_at, ?3),
+    updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentor_id IS NULL AND mentee_id <> ?4
+    AND anonymous = 1 AND offered_by IS NULL
+RETURNING *
+"""
+
+# The mentee reveals themself to the mentor whose offer they were shown (?5): claimed by them.
+_REVEAL = """
+UPDATE requests SET status = 'claimed', claimed_by = offered_by, claimed_at = ?3,
+    accepted_at = ?3, revealed_at = ?3, offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND anonymous = 1
+    AND offered_by = ?5
+RETURNING *
+"""
+
+# No answer to the offer ?4 made at ?5 (the request untouched since): back in the pool.
+_LAPSE = """
+UPDATE requests SET offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND offered_by = ?4 AND updated_at = ?5
+RETURNING *
+"""
+
+# "Not them, keep waiting": the offer of ?5 is turned down and the request is back in the pool.
+_TURN_DOWN = """
+UPDATE requests SET offered_by = NULL, updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND offered_by = ?5
 RETURNING *
 """
 
@@ -228,6 +266,7 @@ async def insert_request(conn: Connection, draft: NewRequest, now: datetime) -> 
     """Insert the request inside the caller's transaction, with the people rows it needs."""
     stamp = format_time(now)
     row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+    row["anonymous"] = int(draft.anonymous)  # an INTEGER column on both engines
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
     rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
     return Request.model_validate(dict(rows[0]))
@@ -242,13 +281,14 @@ async def _transition(
     *who: str | int | None,
     new_people: Sequence[str] = (),
     effects: Effects | None = None,
+    then: Sequence[Planned] = (),
 ) -> Request | None:
     """Run one conditional UPDATE; people rows it needs are created only if it applies, and
-    so are the effects an outbox row's change carries."""
+    so are the effects an outbox row's change carries and the timed messages it plans."""
     params = (request_id, team_id, format_time(now), *who)
     if effects is not None:
         return _one_request(await change_with(store, sql, params, team_id, effects, now))
-    if not new_people:
+    if not new_people and not then:
         return _one_request(await store._fetch(sql, params))
     try:
         async with store._transaction() as conn:
@@ -256,6 +296,8 @@ async def _transition(
             request = _one_request(await conn.execute_fetchall(sql, params))
             if request is None:
                 raise _Refused
+            for row in then:
+                await enqueue_on(conn, row, now)
             return request
     except _Refused:
         return None
@@ -340,6 +382,61 @@ class RequestQueries:
         return await _transition(
             self, _CLAIM, team_id, request_id, now, user_id, new_people=(user_id,)
         )
+
+    async def offer_help(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        user_id: str,
+        now: datetime,
+        then: Sequence[Planned] = (),
+    ) -> Request | None:
+        """An anonymous pool request gets user_id's offer, to wait for the mentee's answer
+        (`then`: timed messages planned with it, e.g. the offer's lapse); None if it isn't
+        anonymous, is taken, or another offer is waiting."""
+        return await _transition(
+            self, _OFFER, team_id, request_id, now, user_id, new_people=(user_id,), then=then
+        )
+
+    async def lapse_offer(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentor_id: str,
+        offered_at: datetime,
+        now: datetime,
+        effects: Effects | None = None,
+    ) -> Request | None:
+        """The offer mentor_id made at `offered_at` had no answer in time: back in the pool.
+        None if the mentee answered it, or anything else moved the request since."""
+        stamp = format_time(offered_at)
+        return await _transition(
+            self, _LAPSE, team_id, request_id, now, mentor_id, stamp, effects=effects
+        )
+
+    async def reveal_to(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentee_id: str,
+        mentor_id: str,
+        now: datetime,
+    ) -> Request | None:
+        """The mentee reveals themself to the mentor whose offer waits: open → claimed by that
+        mentor; None if it isn't theirs, or that offer no longer waits."""
+        return await _transition(self, _REVEAL, team_id, request_id, now, mentee_id, mentor_id)
+
+    async def turn_down_offer(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentee_id: str,
+        mentor_id: str,
+        now: datetime,
+    ) -> Request | None:
+        """The mentee keeps waiting: mentor_id's offer goes, the request stays open in the
+        pool; None if it isn't theirs, or that offer no longer waits."""
+        return await _transition(self, _TURN_DOWN, team_id, request_id, now, mentee_id, mentor_id)
 
     async def release_request(
         self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime

@@ -76,7 +76,17 @@ def _session_line(session: Session, user_id: str) -> str:
 
 def _waiting_rows(data: HomeData) -> list[dict[str, Any]]:
     rows = [header("Requests waiting for you")]
+    # Never the name: the mentee hasn't revealed themself to this mentor yet.
+    for offered in data.offers:
+        rows.append(
+            _row(
+                f"Someone (asked without a name) · *{_topic(offered)}* · you offered to help; "
+                "waiting for their answer"
+            )
+        )
     if not data.waiting:
+        if data.offers:
+            return rows
         return [*rows, context("No one is waiting on you.")]
     for request in data.waiting:
         line = (
@@ -108,6 +118,11 @@ def _request_rows(data: HomeData) -> list[dict[str, Any]]:
 
 
 def _request_line(request: Request) -> str:
+    if request.offered_by and request.status is RequestStatus.OPEN:
+        return (
+            f"*{_topic(request)}* · {user_mention(request.offered_by)} offered to help · "
+            "reveal yourself or keep waiting (see my DM)"
+        )
     if request.mentor_id:
         where = f"to {user_mention(request.mentor_id)}"
     elif request.claimed_by:

@@ -142,8 +142,14 @@ def build_coordinator_note(
 ) -> dict[str, Any]:
     """To a coordinator: a request that nobody has taken yet (no details, just where it is)."""
     why = "has had no answer" if reason == "escalated" else "hasn't been picked up in the pool"
+    # An anonymous ask stays anonymous to coordinators too.
+    whose = (
+        "A request asked without a name"
+        if request.anonymous
+        else (f"{user_mention(request.mentee_id)}'s request")
+    )
     lead = (
-        f":eyes: {user_mention(request.mentee_id)}'s request about *{_topic(request)}* {why} "
+        f":eyes: {whose} about *{_topic(request)}* {why} "
         f"after {_ago(waited)}. Could you help find someone?"
     )
     blocks = [section(lead)]

@@ -74,7 +74,13 @@ def _mentor_intro(request: Request, mentee_id: str) -> str:
     )
 
 
+# Who asked, as anyone but the mentee reads an anonymous request (never a name or a link).
+SOMEONE = "the person who asked"
+
+
 def _pool_intro(request: Request) -> str:
+    if request.anonymous:
+        return f"Someone asks about *{_topic(request)}*."
     return (
         f"{user_mention(request.mentee_id)} is looking for someone to talk to about "
         f"*{_topic(request)}*."
@@ -86,6 +92,12 @@ def _mentee_intro(request: Request) -> str:
         return (
             f"I sent your request to {user_mention(request.mentor_id)}. "
             "I'll tell you when they answer."
+        )
+    if request.anonymous:
+        where = channel_mention(request.pool_channel_id) if request.pool_channel_id else "the pool"
+        return (
+            f"I posted your request in {where} without your name. When someone offers to help, "
+            "I'll ask you whether to reveal yourself to them."
         )
     if request.pool_channel_id:
         where = channel_mention(request.pool_channel_id)
@@ -106,6 +118,8 @@ def _summary(request: Request, audience: Audience, mentee_id: str) -> list[dict[
     facts = _facts(request, with_link=audience != "pool")
     if audience == "mentee":
         facts = f"*{_topic(request)}* · {facts}"
+    if request.anonymous:
+        facts += " · asked without a name"
     return [
         section(intro),
         section(blockquote(request.details, _DETAILS_MAX)),
@@ -154,6 +168,14 @@ def _status_line(
     status = request.status
     if passed_to and audience == "mentor":
         return f"➡️ Passed to {user_mention(passed_to)} {when}"
+    if status is RequestStatus.OPEN and request.offered_by:
+        # An anonymous ask with an offer waiting: the pool doesn't learn who offered.
+        if audience == "mentee":
+            return (
+                f"🙋 {user_mention(request.offered_by)} offered to help. Reveal yourself to "
+                "them, or keep waiting: see my message about it."
+            )
+        return "🙋 A mentor offered to help; waiting for the asker's answer."
     if status is RequestStatus.OPEN:
         # Open again means a claimer released it; a named mentor's DM has nothing to add.
         if actor_id is None or audience == "mentor":
@@ -183,6 +205,8 @@ def _status_line(
     if status is RequestStatus.CANCELLED:
         if audience == "mentee" and actor_id in (None, request.mentee_id):
             return f"🚫 You cancelled this request {when}."
+        if request.anonymous and actor_id in (None, request.mentee_id):
+            return f"🚫 Cancelled by {SOMEONE} {when}"
         return f"🚫 Cancelled by {user_mention(actor_id or request.mentee_id)} {when}"
     if status is RequestStatus.EXPIRED:
         if audience == "mentee":
@@ -208,7 +232,7 @@ def _live_buttons(request: Request, audience: Audience, passed_to: str | None) -
             button("Suggest someone else", ids.REQUEST_SUGGEST, request.id),
             button("Decline", ids.REQUEST_DECLINE, request.id),
         ]
-    if audience == "pool" and status is RequestStatus.OPEN:
+    if audience == "pool" and status is RequestStatus.OPEN and not request.offered_by:
         return [button("I can help", ids.REQUEST_CLAIM, request.id, "primary")]
     if audience == "mentor" and status is RequestStatus.ACCEPTED and not passed_to:
         return [button("Offer times", ids.OFFER_TIMES, request.id, "primary")]

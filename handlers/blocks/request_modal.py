@@ -54,6 +54,7 @@ class RequestPrefill:
     origin_permalink: str | None = None
     source: RequestSource = RequestSource.COMMAND
     checkin_id: int | None = None  # "Could use another chat": the check-in it follows up
+    anonymous_allowed: bool = False  # the workspace lets pool asks leave out the name
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,31 @@ class RequestForm:
     origin_ts: str | None = None
     origin_permalink: str | None = None
     checkin_id: int | None = None
+    anonymous: bool = False
+
+
+ANONYMOUS_LABEL = "Post to the mentor pool without my name"
+ANONYMOUS_NAMED = (
+    "A person you pick always sees who is asking. Leave the first field empty to ask the "
+    "mentor pool without your name, or untick this."
+)
+
+
+def _anonymous_block() -> dict[str, Any]:
+    option = {"text": plain(ANONYMOUS_LABEL, 75), "value": ids.REQUEST_ANONYMOUS_VALUE}
+    return {
+        **input_block(
+            ids.REQUEST_ANONYMOUS_BLOCK,
+            "Your name",
+            {"type": "checkboxes", "action_id": ids.REQUEST_ANONYMOUS_ACTION, "options": [option]},
+            optional=True,
+        ),
+        "hint": plain(
+            "Only for the mentor pool. Mentors see the topic and your words, never your name "
+            "or where you asked, until you choose to reveal yourself to one who offers.",
+            2000,
+        ),
+    }
 
 
 def _option(label: str, value: str) -> dict[str, Any]:
@@ -215,6 +241,8 @@ def build_request_modal(prefill: RequestPrefill) -> dict[str, Any]:
             ),
         ),
     ]
+    if prefill.anonymous_allowed:
+        blocks.append(_anonymous_block())
     link = safe_link(prefill.origin_permalink, "the original message")
     if link and prefill.origin_channel_id and prefill.origin_ts:
         blocks.append(context(f"I'll include a link to {link}."))
@@ -245,6 +273,14 @@ def text_value(view: Mapping[str, Any], block_id: str, action_id: str) -> str | 
 def selected_user(view: Mapping[str, Any], block_id: str, action_id: str) -> str | None:
     """A users_select's chosen user from view.state, or None."""
     return short_id(input_state(view, block_id, action_id).get("selected_user"))
+
+
+def _ticked(view: Mapping[str, Any], block_id: str, action_id: str, value: str) -> bool:
+    """Whether the checkbox with `value` came back ticked."""
+    chosen = input_state(view, block_id, action_id).get("selected_options")
+    return isinstance(chosen, list) and any(
+        isinstance(option, Mapping) and option.get("value") == value for option in chosen
+    )
 
 
 def parse_request_submission(
@@ -281,6 +317,12 @@ def parse_request_submission(
     if urgency is None:
         errors[ids.REQUEST_URGENCY_BLOCK] = "Please pick when you'd like to talk."
 
+    anonymous = _ticked(
+        view, ids.REQUEST_ANONYMOUS_BLOCK, ids.REQUEST_ANONYMOUS_ACTION, ids.REQUEST_ANONYMOUS_VALUE
+    )
+    if anonymous and mentor_id is not None:
+        errors[ids.REQUEST_ANONYMOUS_BLOCK] = ANONYMOUS_NAMED
+
     if errors or topic is None or duration is None or urgency is None:
         return None, errors
     origin = _read_metadata(view.get("private_metadata"))
@@ -290,6 +332,7 @@ def parse_request_submission(
         details=details,
         duration_minutes=duration,
         urgency=urgency,
+        anonymous=anonymous,
         **origin,
     )
     return form, {}

@@ -7,6 +7,7 @@ from typing import Any
 
 from handlers import ids
 from handlers.blocks.profile import DAY_NAMES, _hhmm, _input, _minutes, _option
+from handlers.blocks.settings_anonymous import anonymous_blocks, parse_anonymous
 from handlers.blocks.settings_feedback import feedback_blocks, parse_feedback
 from handlers.blocks.text import context, input_state, plain, section
 from storage.models import WorkspaceSettings
@@ -194,6 +195,8 @@ def build_settings_modal(current: WorkspaceSettings) -> dict[str, Any]:
         ),
         # Session feedback (issue 23): its own blocks, in handlers/blocks/settings_feedback.py.
         *feedback_blocks(current),
+        # Anonymous pool asks (issue 24): handlers/blocks/settings_anonymous.py.
+        *anonymous_blocks(current),
         context(
             "Working hours are read in each person's own Slack time zone, and apply to people "
             "without office hours in their mentor profile. Every change is recorded with who "
@@ -269,6 +272,7 @@ def parse_settings_submission(
         coordinators=_ids(people.get("selected_users"), COORDINATORS_MAX),
     )
     changes.update(parse_feedback(view))
+    changes.update(parse_anonymous(view))
     try:
         merged = {**current.model_dump(), **changes}
         return WorkspaceSettings.model_validate(merged), {}

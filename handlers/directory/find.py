@@ -82,11 +82,17 @@ async def _org_mentors(
 
 
 async def ask_from_find(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    store: Store,
 ) -> None:
     """Ask: the request modal, with that mentor already chosen."""
     await ack()
     actions = body.get("actions") or [{}]
     mentor = str(actions[0].get("value") or "") or None
     prefill = RequestPrefill(mentor_id=mentor, source=RequestSource.COMMAND)
-    await open_request_modal(client, str(body.get("trigger_id")), prefill, respond)
+    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id"))
+    trigger_id = str(body.get("trigger_id"))
+    await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)

@@ -13,7 +13,7 @@ from handlers.blocks.text import user_mention
 from handlers.booking.start import start_booking
 from handlers.directory.profile import open_profile_modal
 from handlers.kit import BROKEN, HomeClick, on_home_click
-from handlers.requests.ask import MODAL_FAILED
+from handlers.requests.ask import MODAL_FAILED, with_workspace_choices
 from handlers.requests.moves import Move, accept_request, cancel_request
 from storage.models import Request
 
@@ -60,7 +60,8 @@ async def home_offer_times(click: HomeClick) -> str | None:
 @on_home_click
 async def home_ask(click: HomeClick) -> str | None:
     """Ask for mentoring: the request form, empty."""
-    view = build_request_modal(RequestPrefill())
+    prefill = await with_workspace_choices(click.store, click.team_id, RequestPrefill())
+    view = build_request_modal(prefill)
     try:
         await click.client.views_open(trigger_id=click.trigger_id, view=view)
     except SlackApiError as error:

@@ -70,7 +70,13 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
             checkin_id=checkin.id,
         )
         opened = await open_request_modal(
-            click.client, pressed.trigger_id, prefill, click.respond, FORM_FAILED
+            click.client,
+            pressed.trigger_id,
+            prefill,
+            click.respond,
+            FORM_FAILED,
+            store=click.store,
+            team_id=pressed.team_id,
         )
         if not opened:
             return

@@ -21,6 +21,7 @@ from handlers.blocks.request_modal import build_decline_modal
 from handlers.blocks.text import user_mention
 from handlers.intros.modal_open import intro_prefill, open_intro_modal
 from handlers.kit import NOT_YOURS, Click, on_click, refresh_request_messages, tell
+from handlers.requests import anonymous
 from handlers.requests.delivery import deliver_to_pool, pool_channel
 from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
@@ -64,6 +65,9 @@ async def claim(click: Click) -> None:
     if done is None:
         if current is not None and current.mentee_id == user_id:
             await click.tell(OWN_REQUEST)
+            return
+        if current is not None and current.anonymous and current.status is RequestStatus.OPEN:
+            await anonymous.offer(click, current)  # asked without a name: an offer first
             return
         # Anyone may claim a pool request, so only a named-mentor request is "not yours".
         pooled = current is not None and current.mentor_id is None

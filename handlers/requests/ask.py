@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -38,15 +39,27 @@ def first_mention(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+async def with_workspace_choices(
+    store: Store, team_id: str, prefill: RequestPrefill
+) -> RequestPrefill:
+    """The prefill with what this workspace allows: the "without my name" box if it's on."""
+    workspace = await store.get_workspace_settings(team_id)
+    return replace(prefill, anonymous_allowed=workspace.anonymous_asks_enabled)
+
+
 async def open_request_modal(
     client: AsyncWebClient,
     trigger_id: str,
     prefill: RequestPrefill,
     respond: AsyncRespond,
     failed: str = MODAL_FAILED,
+    *,
+    store: Store,
+    team_id: str,
 ) -> bool:
-    """views.open straight after ack; True if it opened. A refusal is told to the person
-    (`failed`, with {error}), never dropped."""
+    """views.open straight after ack, with the workspace's choices; True if it opened. A
+    refusal is told to the person (`failed`, with {error}), never dropped."""
+    prefill = await with_workspace_choices(store, team_id, prefill)
     try:
         await client.views_open(trigger_id=trigger_id, view=build_request_modal(prefill))
     except SlackApiError as error:
@@ -70,7 +83,12 @@ async def ask_command(call: SubcommandCall) -> None:
         source=RequestSource.COMMAND,
     )
     await open_request_modal(
-        call.client, str(call.command.get("trigger_id")), prefill, call.respond
+        call.client,
+        str(call.command.get("trigger_id")),
+        prefill,
+        call.respond,
+        store=call.store,
+        team_id=call.team_id,
     )
 
 
@@ -89,8 +107,17 @@ async def optin_command(call: SubcommandCall) -> None:
     await call.ack(text="OK, I'll offer again when you ask someone for a few minutes.")
 
 
+def _team_of(body: dict[str, Any]) -> str:
+    user = body.get("user") or {}
+    return str((body.get("team") or {}).get("id") or user.get("team_id") or "")
+
+
 async def message_shortcut(
-    ack: AsyncAck, shortcut: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ack: AsyncAck,
+    shortcut: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    store: Store,
 ) -> None:
     """ "Ask for mentoring" on any message: its text, its first mention and a link back."""
     await ack()
@@ -105,7 +132,9 @@ async def message_shortcut(
         origin_ts=message.get("ts"),
         source=RequestSource.SHORTCUT,
     )
-    await open_request_modal(client, str(shortcut.get("trigger_id")), prefill, respond)
+    trigger_id = str(shortcut.get("trigger_id"))
+    team_id = _team_of(shortcut)
+    await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)
 
 
 def _details_from(text: str, mentor_id: str | None) -> str:
@@ -121,7 +150,11 @@ def _prompt_of(body: dict[str, Any]) -> Any:
 
 
 async def prompt_create(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    store: Store,
 ) -> None:
     """Create request: the modal, prefilled with the message, its target and where it was."""
     await ack()
@@ -138,7 +171,9 @@ async def prompt_create(
         origin_ts=prompt.message_ts,
         source=RequestSource.DETECTED,
     )
-    await open_request_modal(client, str(body.get("trigger_id")), prefill, respond)
+    trigger_id = str(body.get("trigger_id"))
+    team_id = _team_of(body)
+    await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)
     await respond(**build_prompt_opened())
 
 
@@ -154,6 +189,5 @@ async def prompt_opt_out(
     """Don't ask again: opt the clicker out of prompts."""
     await ack()
     user = body.get("user") or {}
-    team_id = (body.get("team") or {}).get("id") or user.get("team_id")
-    await store.set_opted_out(str(team_id), str(user.get("id")), True, clock.now())
+    await store.set_opted_out(_team_of(body), str(user.get("id")), True, clock.now())
     await respond(**build_opted_out_notice())

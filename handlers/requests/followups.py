@@ -14,6 +14,7 @@ from bot.workspace import workspace_settings
 from storage.models import Request, RequestStatus, SubjectType, WorkspaceSettings
 from storage.outbox import Planned
 from storage.store import Store
+from storage.timefmt import format_time
 
 NUDGE = "request.nudge"  # to the named mentor: still unanswered
 ESCALATE = "request.escalate"  # acts on the pool: the request goes wider
@@ -26,6 +27,7 @@ POOL_POST = "request.pool_post"  # to the pool channel: the request, with I can 
 MENTIONS = "request.pool_mentions"  # in the pool post's thread: the matched mentors
 INVITE = "request.invite"  # to one matched mentor (no pool channel): the request by DM
 UPDATE = "request.update"  # rewrites one of the request's earlier messages (chat.update)
+OFFER_LAPSE = "request.offer_lapse"  # acts on an anonymous ask: an unanswered offer lapses
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -67,11 +69,13 @@ async def _enqueue(
 
 
 def unclaimed_in_pool(request: Request) -> bool:
-    """Open, with no named mentor and nobody who offered to help yet."""
+    """Open, with no named mentor and nobody who offered to help yet (an anonymous ask's
+    waiting offer counts: it is in the mentee's hands)."""
     return (
         request.status is RequestStatus.OPEN
         and request.mentor_id is None
         and request.claimed_by is None
+        and request.offered_by is None
     )
 
 
@@ -156,6 +160,42 @@ def coordinator_rows(
         for person in workspace.coordinators
         if person != request.mentee_id
     ]
+
+
+def repost_after_offer_row(
+    workspace: WorkspaceSettings, request: Request, now: datetime
+) -> Planned:
+    """An anonymous ask's offer ended unanswered or turned down: back in the pool, it may need
+    a re-post again, counted from now (the one planned before may have passed meanwhile)."""
+    due = now + _hours(workspace.pool_repost_after_hours)
+    return planned(request, REPOST, POOL, due, f"repost:after-offer:{format_time(now)}")
+
+
+async def schedule_repost_after_offer(
+    store: Store, settings: Settings, request: Request, now: datetime
+) -> None:
+    """Enqueue the re-post planned by repost_after_offer_row."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    await store.enqueue_planned(repost_after_offer_row(workspace, request, now), now)
+
+
+async def offer_lapse_row(
+    store: Store, settings: Settings, request: Request, mentor_id: str, now: datetime
+) -> Planned:
+    """An offer on an anonymous ask waits for the mentee's answer as long as an unclaimed
+    pool post waits for its re-post; then it lapses (the row names the offer it ends)."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    due = now + _hours(workspace.pool_repost_after_hours)
+    stamp = format_time(now)
+    payload = {"mentor": mentor_id, "offered_at": stamp}
+    return planned(request, OFFER_LAPSE, POOL, due, f"offer-lapse:{mentor_id}:{stamp}", payload)
+
+
+def closed_offer_row(request: Request, mentor_id: str, now: datetime) -> Planned:
+    """The request closed while an offer waited: the offer's lapse, due now, tells the mentor
+    (planned after the closing cancelled the request's unsent rows, the first lapse with them)."""
+    payload = {"mentor": mentor_id, "offered_at": format_time(request.updated_at)}
+    return planned(request, OFFER_LAPSE, POOL, now, f"offer-lapse:{mentor_id}:closed", payload)
 
 
 async def schedule_sent_to_pool(

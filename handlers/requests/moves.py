@@ -16,6 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
+from handlers.blocks.anonymous import build_offer_withdrawn_for_mentor
 from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.text import slack_date, user_mention
 from handlers.booking.confirm import update_confirmations
@@ -146,6 +147,9 @@ async def after_cancel(
         line = f"🚫 Cancelled by {user_mention(done.mentee_id)} {slack_date(now)}."
         await update_confirmations(client, session, await session_topic(store, session), line)
     await settle(client, store, done, done.mentee_id, now)
+    if done.offered_by:
+        # An anonymous ask's waiting offer: that mentor hears it, still without the name.
+        await try_dm(client, done.offered_by, build_offer_withdrawn_for_mentor(done))
     # accepted_at survives the cancel, so it tells whether a named mentor had said yes.
     helper = done.claimed_by or (done.mentor_id if done.accepted_at else None)
     if helper:

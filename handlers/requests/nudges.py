@@ -25,6 +25,7 @@ from handlers.blocks.nudges import (
 )
 from handlers.blocks.request_messages import build_mentor_dm
 from handlers.blocks.text import safe_link
+from handlers.requests.anonymous import KINDS as ANONYMOUS_KINDS
 from handlers.requests.delivery import pool_channel
 from handlers.requests.effect_rows import KINDS as EFFECT_KINDS
 from handlers.requests.effect_rows import (
@@ -43,6 +44,7 @@ from handlers.requests.followups import (
     NUDGE,
     POOL_POST,
     REPOST,
+    closed_offer_row,
     coordinator_rows,
     escalation_rows,
     unclaimed_in_pool,
@@ -242,6 +244,9 @@ async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
         return False
     now = deps.clock.now()
     rewrites = await update_rows(deps.store, request, None, now, f"row{row.id}")
+    if request.offered_by:
+        # An anonymous ask's offer was waiting: its mentor hears it closed (no name).
+        rewrites.append(closed_offer_row(request, request.offered_by, now))
     effects = Effects(row.id, rewrites, cancel=(SubjectType.REQUEST, request.id))
     expired = await deps.store.expire_request(request.team_id, request.id, now, effects)
     if expired is not None:
@@ -270,4 +275,5 @@ KINDS: dict[str, Kind] = {
     POOL_POST: Kind(render_pool_post, quiet=False, on_failed=pool_failed),
     **EFFECT_KINDS,
     **UNREACHABLE_KINDS,
+    **ANONYMOUS_KINDS,
 }

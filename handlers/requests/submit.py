@@ -36,6 +36,10 @@ NO_POOL = (
     "There's no mentor pool in this workspace yet. Pick someone here, or ask an admin to set a "
     "pool channel."
 )
+ANONYMOUS_OFF = (
+    "An admin has just turned off asking without your name here. Untick this to ask with "
+    "your name, or ask an admin."
+)
 NOT_DELIVERED = (
     ":warning: I saved your request, but Slack wouldn't let me deliver it just now. Nothing "
     "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
@@ -70,6 +74,8 @@ async def request_problems(
     ):
         errors[ids.REQUEST_MENTOR_BLOCK] = NO_POOL
     workspace = await store.get_workspace_settings(team_id)
+    if form.anonymous and not workspace.anonymous_asks_enabled:
+        errors[ids.REQUEST_ANONYMOUS_BLOCK] = ANONYMOUS_OFF
     limit = await limit_problem(
         store, team_id, user_id, clock.now(), max_open=workspace.max_open_requests
     )
@@ -198,6 +204,7 @@ async def request_submitted(sub: Submission) -> None:
         origin_channel_id=form.origin_channel_id,
         origin_ts=form.origin_ts,
         origin_permalink=form.origin_permalink,
+        anonymous=form.anonymous,
     )
     view_id = (sub.view).get("id")
     if not isinstance(view_id, str) or not view_id:
@@ -210,7 +217,13 @@ async def request_submitted(sub: Submission) -> None:
             await sub.ack()
             return
         request = once
-    log.info("request created request=%d team=%s source=%s", request.id, team_id, request.source)
+    log.info(
+        "request created request=%d team=%s source=%s anonymous=%s",
+        request.id,
+        team_id,
+        request.source,
+        request.anonymous,
+    )
     if form.checkin_id is not None:
         await sub.store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
     await schedule_new_request(sub.store, sub.settings, request, sub.clock.now())

@@ -28,6 +28,7 @@ from handlers.notes.share import PLAN_UNDELIVERED, plan_rows
 from handlers.requests.delivery import send_to_mentor
 from handlers.requests.followups import (
     EXPIRE,
+    offer_lapse_row,
     planned,
     schedule_new_request,
     schedule_redelivery,
@@ -148,7 +149,9 @@ async def prepare(bot: Runtime, fake: FakeSlack, clock: FrozenClock) -> None:
         await bot.store.save_profile(ProfileDraft.model_validate(draft), clock.now())
 
 
-async def ask(h: Harness, mentor: str | None, ago: timedelta, mentee: str = ALICE) -> Request:
+async def ask(
+    h: Harness, mentor: str | None, ago: timedelta, mentee: str = ALICE, anonymous: bool = False
+) -> Request:
     draft = NewRequest(
         team_id=TEAM_ID,
         mentee_id=mentee,
@@ -156,6 +159,7 @@ async def ask(h: Harness, mentor: str | None, ago: timedelta, mentee: str = ALIC
         topic=Topic.PROMOTION,
         details=DETAILS,
         source=RequestSource.COMMAND,
+        anonymous=anonymous,
     )
     request = await h.bot.store.create_request(draft, h.now - ago)
     h.subjects.append(request.id)
@@ -231,6 +235,15 @@ async def pool_channel_broken_due(h: Harness, i: int) -> None:
 async def mentor_unreachable_due(h: Harness, i: int) -> None:
     made = await ask(h, BOB, timedelta(0))
     await mentor_unreachable(h.bot.store, h.bot.settings, made, h.now)
+
+
+async def offer_lapse_due(h: Harness, i: int) -> None:
+    """An anonymous ask Bob offered to help with a day ago, unanswered: its lapse is due."""
+    made = await ask(h, None, timedelta(hours=25), anonymous=True)
+    offered_at = h.now - timedelta(hours=24)
+    lapse = await offer_lapse_row(h.bot.store, h.bot.settings, made, BOB, offered_at)
+    offered = await h.bot.store.offer_help(TEAM_ID, made.id, BOB, offered_at, (lapse,))
+    assert offered is not None
 
 
 async def accepted(h: Harness, mentee: str) -> Request:
@@ -454,6 +467,15 @@ async def reposted_once(h: Harness, first_try: datetime) -> None:
     assert len(h.rows("request.coordinator")) == len(h.subjects)
 
 
+async def lapsed_once(h: Harness, first_try: datetime) -> None:
+    for request_id in h.subjects:
+        found = await request(h, request_id)
+        assert (found.status, found.offered_by) == (RequestStatus.OPEN, None)
+        assert found.updated_at == first_try
+    # Its effects, planned once: a re-post each, and the rewrites of the pool post and DMs.
+    assert h.count("request.pool_repost") == len(h.subjects)
+
+
 async def pool_planned_once(h: Harness, first_try: datetime) -> None:
     assert len(h.rows("request.pool_post")) == len(h.subjects)
 
@@ -557,6 +579,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         advance=timedelta(minutes=1),
     ),
     Scenario("request.update", expiry_of_a_delivered_request, lambda h: h.updates()),
+    Scenario(
+        "request.offer_lapse",
+        offer_lapse_due,
+        lambda h: h.posts(BOB, "hasn't answered yet"),
+        lapsed_once,
+    ),
     Scenario(
         "request.pool_unreachable",
         pool_unreachable_due,

@@ -30,6 +30,7 @@ from tests.outbox.scenarios import (
     escalation_due,
     expiry_due,
     intro_expiry_due,
+    offer_lapse_due,
     pool_posts,
     prepare,
     repost_due,
@@ -43,6 +44,7 @@ CHANGES = (
     "intro.expire",
     "checkin.ask",
     "relationship.tick",
+    "request.offer_lapse",
 )
 SECRET = "kill-signing-secret"
 
@@ -93,9 +95,10 @@ async def test_a_process_killed_after_the_changes_sends_each_message_once(
             intro_expiry_due,
             checkin_due,
             tick_due,
+            offer_lapse_due,
         ):
             await setup(h, 0)
-        escalated, reposted, expired, intro_id, checkin_id, relationship_id = h.subjects
+        escalated, reposted, expired, intro_id, checkin_id, relationship_id, lapsed = h.subjects
         db = bot.settings.db_path
     fake.clear()
 
@@ -129,6 +132,7 @@ async def test_a_process_killed_after_the_changes_sends_each_message_once(
             "check-in": len(h.posts(ALICE, "How is your action plan")),
             "1:1 to mentee": len(h.posts(ALICE, "Time for your monthly 1:1")),
             "1:1 to mentor": len(h.posts(BOB, "Time for your monthly 1:1")),
+            "offer lapsed": len(h.posts(BOB, "hasn't answered yet")),
         }
 
     want = dict.fromkeys(expected(), 1) | {"coordinator": 2}  # escalated + unclaimed
@@ -153,6 +157,9 @@ async def test_a_process_killed_after_the_changes_sends_each_message_once(
         relationship = await store.get_relationship(TEAM_ID, relationship_id)
         assert relationship is not None
         assert relationship.next_at == next_tick(now, Cadence.MONTHLY)
+        lapsed_request = await store.get_request(TEAM_ID, lapsed)
+        assert lapsed_request is not None
+        assert lapsed_request.offered_by is None
     applied = outbox(
         db, "SELECT kind, count(*) FROM outbox WHERE applied_at IS NOT NULL GROUP BY kind"
     )

@@ -22,6 +22,7 @@ ON_BOTH = frozenset(
     {
         "test_storage",
         "test_request_store",
+        "test_anonymous_store",
         "test_outbox_store",
         "test_notes_store",
         "test_intro_store",

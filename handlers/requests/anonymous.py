@@ -1,0 +1,221 @@
+"""An anonymous pool ask: a mentor's "I can help" becomes an offer the mentee answers.
+
+The mentee sees who offered and chooses: **Reveal myself** (the request is then claimed by that
+mentor, and the flow goes on as for any claim) or **Keep waiting** (the mentor hears kindly,
+without the name, and the pool post offers "I can help" again). One offer waits at a time;
+each answer is one conditional update naming the offer it answers, so a stale button from an
+earlier offer changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.delivery import Delivery
+from bot.kinds import Kind, OutboxDeps
+from bot.settings import Settings
+from bot.slack_client import user_info
+from bot.workspace import workspace_settings
+from handlers.blocks.anonymous import (
+    OFFER_AGAIN,
+    OFFER_GONE,
+    OFFER_SENT,
+    OFFER_WAITING,
+    build_lapsed_for_mentor,
+    build_offer_answered,
+    build_offer_for_mentee,
+    build_revealed_for_mentor,
+    build_turned_down_for_mentor,
+    offer_mentor,
+)
+from handlers.kit import NOT_YOURS, Click, on_click, try_dm
+from handlers.requests.effect_rows import update_rows
+from handlers.requests.followups import (
+    OFFER_LAPSE,
+    offer_lapse_row,
+    repost_after_offer_row,
+    schedule_repost_after_offer,
+)
+from handlers.requests.modals import explain
+from handlers.requests.moves import settle
+from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
+from storage.outbox import Effects
+from storage.store import Store
+from storage.timefmt import parse_time
+
+log = logging.getLogger(__name__)
+
+
+async def offer(click: Click, current: Request) -> None:
+    """I can help on an anonymous ask (called by the claim listener): one offer at a time."""
+    user_id = click.pressed.user_id
+    now = click.clock.now()
+    lapse = await offer_lapse_row(click.store, click.settings, current, user_id, now)
+    done = await click.store.offer_help(current.team_id, current.id, user_id, now, (lapse,))
+    if done is None:
+        latest = await click.store.get_request(current.team_id, current.id)
+        await click.tell(_why_no_offer(latest, user_id))
+        return
+    log.info("anonymous request offered request=%d mentor=%s", done.id, user_id)
+    await click.tell(OFFER_SENT)
+    work = _after_offer(click.client, click.store, done, user_id, now)
+    click.background.spawn(work, name=f"offer-{done.id}")
+
+
+def _why_no_offer(latest: Request | None, user_id: str) -> str:
+    if latest is None:
+        return NOT_YOURS
+    if latest.status is RequestStatus.OPEN and latest.offered_by == user_id:
+        return OFFER_AGAIN
+    if latest.status is RequestStatus.OPEN and latest.offered_by:
+        return OFFER_WAITING
+    return explain(latest, user_id)
+
+
+async def _display_name(client: AsyncWebClient, user_id: str) -> str:
+    """How the mentee's buttons call the mentor; "" (then "them") if Slack can't say."""
+    try:
+        user = await user_info(client, user_id)
+    except SlackApiError as error:
+        log.info("no name for an offering mentor error=%s", error.response.get("error"))
+        return ""
+    if user is None:
+        return ""
+    profile = user.get("profile") or {}
+    return str(profile.get("display_name") or user.get("real_name") or user.get("name") or "")
+
+
+async def _after_offer(
+    client: AsyncWebClient, store: Store, done: Request, mentor_id: str, at: datetime
+) -> None:
+    # The pool post loses "I can help" while the mentee decides; it names nobody.
+    await settle(client, store, done, None, at)
+    name = await _display_name(client, mentor_id)
+    await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
+
+
+@on_click("request")
+async def reveal(click: Click) -> None:
+    """Reveal myself: only the mentee, only while that offer waits."""
+    pressed = click.pressed
+    mentor_id = _offer_of(click)
+    now = click.clock.now()
+    done = None
+    if mentor_id is not None:
+        done = await click.store.reveal_to(
+            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
+        )
+    if done is None or mentor_id is None:
+        await click.tell(await _why_not(click, mentor_id))
+        return
+    log.info("anonymous request revealed request=%d", done.id)
+    work = _after_reveal(click, done, mentor_id, now)
+    click.background.spawn(work, name=f"reveal-{done.id}")
+
+
+async def _after_reveal(click: Click, done: Request, mentor_id: str, at: datetime) -> None:
+    await click.respond(replace_original=True, **build_offer_answered(mentor_id, True, at))
+    await settle(click.client, click.store, done, mentor_id, at)
+    await try_dm(click.client, mentor_id, build_revealed_for_mentor(done))
+
+
+@on_click("request")
+async def keep_waiting(click: Click) -> None:
+    """Not them, keep waiting: the offer goes, the request stays in the pool, unnamed."""
+    pressed = click.pressed
+    mentor_id = _offer_of(click)
+    now = click.clock.now()
+    done = None
+    if mentor_id is not None:
+        done = await click.store.turn_down_offer(
+            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
+        )
+    if done is None or mentor_id is None:
+        await click.tell(await _why_not(click, mentor_id))
+        return
+    log.info("anonymous offer turned down request=%d", done.id)
+    await schedule_repost_after_offer(click.store, click.settings, done, now)
+    work = _after_turn_down(click, click.settings, done, mentor_id, now)
+    click.background.spawn(work, name=f"keep-waiting-{done.id}")
+
+
+async def _after_turn_down(
+    click: Click, settings: Settings, done: Request, mentor_id: str, at: datetime
+) -> None:
+    await click.respond(replace_original=True, **build_offer_answered(mentor_id, False, at))
+    # Back in the pool: the post shows "I can help" again, with no word of the offer.
+    await settle(click.client, click.store, done, None, at)
+    await try_dm(click.client, mentor_id, build_turned_down_for_mentor(done))
+
+
+def _offer_of(click: Click) -> str | None:
+    """The mentor named by the clicked block: the offer this button answers."""
+    clicked = (click.body.get("actions") or [{}])[0]
+    return offer_mentor(clicked.get("block_id") if isinstance(clicked, dict) else None)
+
+
+async def _why_not(click: Click, mentor_id: str | None) -> str:
+    pressed = click.pressed
+    current = await click.store.get_request(pressed.team_id, pressed.target_id)
+    if current is None or current.mentee_id != pressed.user_id:
+        return NOT_YOURS
+    if current.status is RequestStatus.OPEN and current.offered_by != mentor_id:
+        return OFFER_GONE
+    return explain(current, pressed.user_id)
+
+
+async def _offered(row: OutboxMessage, deps: OutboxDeps) -> Request | None:
+    if row.subject_type is not SubjectType.REQUEST or row.subject_id is None:
+        return None
+    return await deps.store.get_request(row.team_id, row.subject_id)
+
+
+async def apply_lapse(row: OutboxMessage, deps: OutboxDeps) -> bool:
+    """No answer in time: the offer ends and the request is back in the pool, in one update
+    that also plans the rewrites of its messages and another re-post."""
+    request = await _offered(row, deps)
+    mentor_id = str(row.payload.get("mentor") or "")
+    offered_at = row.payload.get("offered_at")
+    if request is None or not mentor_id or not isinstance(offered_at, str):
+        return False
+    if request.status is RequestStatus.EXPIRED and request.offered_by == mentor_id:
+        return True  # it closed while the offer waited: nothing to change, the note is owed
+    if request.status is not RequestStatus.OPEN or request.offered_by != mentor_id:
+        return False  # answered, cancelled or expired meanwhile
+    now = deps.clock.now()
+    workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
+    back = request.model_copy(update={"offered_by": None})
+    rows = await update_rows(deps.store, back, None, now, f"row{row.id}")
+    rows.append(repost_after_offer_row(workspace, request, now))
+    lapsed = await deps.store.lapse_offer(
+        request.team_id, request.id, mentor_id, parse_time(offered_at), now, Effects(row.id, rows)
+    )
+    if lapsed is not None:
+        log.info("anonymous offer lapsed request=%d", request.id)
+    return lapsed is not None
+
+
+async def render_lapse(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The mentor whose offer lapsed, kindly and without the name (unless they were revealed
+    to since, or offered again)."""
+    request = await _offered(row, deps)
+    mentor_id = str(row.payload.get("mentor") or "")
+    if request is None or not mentor_id:
+        return None
+    if request.status is RequestStatus.EXPIRED and request.offered_by == mentor_id:
+        message = build_lapsed_for_mentor(request, closed=True)
+        return Delivery(mentor_id, message["text"], message["blocks"])
+    if mentor_id in (request.offered_by, request.claimed_by):
+        return None
+    message = build_lapsed_for_mentor(request)
+    return Delivery(mentor_id, message["text"], message["blocks"])
+
+
+KINDS: dict[str, Kind] = {
+    # Acts on the pool (no quiet hours hold the request back); its note goes to the mentor.
+    OFFER_LAPSE: Kind(render_lapse, apply=apply_lapse, quiet=False),
+}
