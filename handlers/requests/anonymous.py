@@ -10,6 +10,7 @@ earlier offer changes nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -98,20 +99,32 @@ async def _after_offer(
     await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
 
 
+# The Store's move for an answer to an offer: (team, request, mentee, mentor, now) → the row.
+OfferMove = Callable[[str, int, str, str, datetime], Awaitable[Request | None]]
+
+
+async def _answer_offer(click: Click, move: OfferMove, now: datetime) -> tuple[Request, str] | None:
+    """The mentee's answer to the offer the button names, made once: the request and that
+    mentor, or None (and why, told to the clicker) if it isn't theirs or no longer waits."""
+    pressed = click.pressed
+    mentor_id = _offer_of(click)
+    done = None
+    if mentor_id is not None:
+        done = await move(pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now)
+    if done is None or mentor_id is None:
+        await click.tell(await _why_not(click, mentor_id))
+        return None
+    return done, mentor_id
+
+
 @on_click("request")
 async def reveal(click: Click) -> None:
     """Reveal myself: only the mentee, only while that offer waits."""
-    pressed = click.pressed
-    mentor_id = _offer_of(click)
     now = click.clock.now()
-    done = None
-    if mentor_id is not None:
-        done = await click.store.reveal_to(
-            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
-        )
-    if done is None or mentor_id is None:
-        await click.tell(await _why_not(click, mentor_id))
+    answered = await _answer_offer(click, click.store.reveal_to, now)
+    if answered is None:
         return
+    done, mentor_id = answered
     log.info("anonymous request revealed request=%d", done.id)
     work = _after_reveal(click, done, mentor_id, now)
     click.background.spawn(work, name=f"reveal-{done.id}")
@@ -126,17 +139,11 @@ async def _after_reveal(click: Click, done: Request, mentor_id: str, at: datetim
 @on_click("request")
 async def keep_waiting(click: Click) -> None:
     """Not them, keep waiting: the offer goes, the request stays in the pool, unnamed."""
-    pressed = click.pressed
-    mentor_id = _offer_of(click)
     now = click.clock.now()
-    done = None
-    if mentor_id is not None:
-        done = await click.store.turn_down_offer(
-            pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now
-        )
-    if done is None or mentor_id is None:
-        await click.tell(await _why_not(click, mentor_id))
+    answered = await _answer_offer(click, click.store.turn_down_offer, now)
+    if answered is None:
         return
+    done, mentor_id = answered
     log.info("anonymous offer turned down request=%d", done.id)
     await schedule_repost_after_offer(click.store, click.settings, done, now)
     work = _after_turn_down(click, click.settings, done, mentor_id, now)
