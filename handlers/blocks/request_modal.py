@@ -32,6 +32,7 @@ from handlers.blocks.text import (
     user_mention,
 )
 from storage.models import RequestSource, Topic, Urgency
+from storage.requests import NewRequest
 
 DECLINE_REASON_MAX = 1000
 # Slack ids and message timestamps are ~10-20 characters; anything longer isn't one.
@@ -72,6 +73,23 @@ class RequestForm:
     origin_permalink: str | None = None
     checkin_id: int | None = None
     anonymous: bool = False
+
+    def draft(self, team_id: str, mentee_id: str) -> NewRequest:
+        """The request to store, as this form asks for it."""
+        return NewRequest(
+            team_id=team_id,
+            mentee_id=mentee_id,
+            mentor_id=self.mentor_id,
+            topic=self.topic,
+            details=self.details,
+            duration_minutes=self.duration_minutes,
+            urgency=self.urgency,
+            source=self.source,
+            origin_channel_id=self.origin_channel_id,
+            origin_ts=self.origin_ts,
+            origin_permalink=self.origin_permalink,
+            anonymous=self.anonymous,
+        )
 
 
 ANONYMOUS_LABEL = "Post to the mentor pool without my name"

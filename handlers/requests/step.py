@@ -27,7 +27,6 @@ from handlers.kit import AlreadyRunning, Step, StepFailed, mentor_facts, on_step
 from handlers.requests.followups import schedule_new_request
 from handlers.requests.submit import deliver, request_problems
 from storage.models import RequestSource
-from storage.requests import NewRequest
 
 log = logging.getLogger(__name__)
 
@@ -87,16 +86,7 @@ async def request_mentoring(step: Step) -> dict[str, Any]:
     )
     if errors:
         raise StepFailed(NOT_DONE + " ".join(errors.values()))
-    draft = NewRequest(
-        team_id=step.team_id,
-        mentee_id=mentee_id,
-        mentor_id=form.mentor_id,
-        topic=form.topic,
-        details=form.details,
-        duration_minutes=form.duration_minutes,
-        urgency=form.urgency,
-        source=form.source,
-    )
+    draft = form.draft(step.team_id, mentee_id)
     now = step.clock.now()
     request = await step.store.create_request_for_run(draft, now, step.execution_id, step.name)
     if request is None:

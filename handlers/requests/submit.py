@@ -24,7 +24,6 @@ from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
 from storage.models import Request
-from storage.requests import NewRequest
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -192,20 +191,7 @@ async def request_submitted(sub: Submission) -> None:
     if form is None or errors:
         await sub.ack(response_action="errors", errors=errors)
         return
-    draft = NewRequest(
-        team_id=team_id,
-        mentee_id=user_id,
-        mentor_id=form.mentor_id,
-        topic=form.topic,
-        details=form.details,
-        duration_minutes=form.duration_minutes,
-        urgency=form.urgency,
-        source=form.source,
-        origin_channel_id=form.origin_channel_id,
-        origin_ts=form.origin_ts,
-        origin_permalink=form.origin_permalink,
-        anonymous=form.anonymous,
-    )
+    draft = form.draft(team_id, user_id)
     view_id = (sub.view).get("id")
     if not isinstance(view_id, str) or not view_id:
         request = await sub.store.create_request(draft, sub.clock.now())
