@@ -38,6 +38,13 @@ UPDATE outbox SET status = 'cancelled'
 WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending'
 """
 
+# A subject's unsent rows of one kind, inside a caller's transaction (a re-post that a newly
+# planned one replaces).
+CANCEL_KIND_OUTBOX = """
+UPDATE outbox SET status = 'cancelled'
+WHERE team_id = ? AND subject_type = ? AND subject_id = ? AND status = 'pending' AND kind = ?
+"""
+
 # Pending rows that are due, and rows whose worker's lease ran out (it crashed mid-send).
 # Each kind is read through its own index with its own LIMIT, so a backlog of thousands of due
 # rows costs one short index walk per batch, not a sort of the whole backlog (an OR here made
@@ -142,15 +149,34 @@ _APPLIED = "UPDATE outbox SET applied_at = ? WHERE id = ? AND applied_at IS NULL
 
 
 @dataclass(frozen=True)
+class Stop:
+    """A subject's unsent rows of one kind, to cancel in a change's transaction before the
+    change plans the row that replaces them."""
+
+    subject_type: SubjectType
+    subject_id: int
+    kind: str
+
+
+async def stop_on(conn: Connection, team_id: str, stops: Iterable[Stop]) -> None:
+    """Cancel the rows `stops` name, inside the caller's transaction."""
+    for stop in stops:
+        params = (team_id, str(stop.subject_type), stop.subject_id, stop.kind)
+        await conn.execute(CANCEL_KIND_OUTBOX, params)
+
+
+@dataclass(frozen=True)
 class Effects:
     """What a change decided by an outbox row carries with it, written in the change's own
     transaction: the row is recorded as applied (so a retry sends its message without making
-    the change again), the subject's unsent rows may be cancelled first, and follow-up rows
-    (rewrites, the pool post, invites, words to other people) are enqueued."""
+    the change again), the subject's unsent rows may be cancelled first (all of them, or those
+    of the kinds in `stop`), and follow-up rows (rewrites, the pool post, invites, words to
+    other people) are enqueued."""
 
     row_id: int
     planned: Sequence[Planned] = ()
     cancel: tuple[SubjectType, int] | None = None
+    stop: Sequence[Stop] = ()
 
 
 async def record_effects(conn: Connection, team_id: str, effects: Effects, now: datetime) -> bool:
@@ -161,6 +187,7 @@ async def record_effects(conn: Connection, team_id: str, effects: Effects, now: 
     if effects.cancel is not None:
         subject_type, subject_id = effects.cancel
         await conn.execute(CANCEL_OUTBOX, (team_id, str(subject_type), subject_id))
+    await stop_on(conn, team_id, effects.stop)
     for row in effects.planned:
         await enqueue_on(conn, row, now)
     return True

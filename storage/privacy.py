@@ -20,6 +20,9 @@ from storage.timefmt import format_time, parse_time
 
 # What replaces free text the forgotten person wrote into records others keep.
 REMOVED = "(removed)"
+# The payload key of the offer lapse forget plans for each offer it withdraws: the moment it
+# did (handlers/requests/anonymous.py's apply_lapse then rewrites the messages and re-posts).
+WITHDRAWN_AT = "withdrawn_at"
 # Retention deletes in batches, so the daily sweep never holds the write lock for long.
 RETENTION_BATCH = 5000
 
@@ -226,10 +229,28 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
         ),
     ),
     # An offer still waiting for an anonymous mentee's answer is withdrawn: the request is
-    # back in the pool for others rather than held for a tombstone.
+    # back in the pool for others rather than held for a tombstone. Its lapse (the kind
+    # OFFER_LAPSE of handlers/requests/followups.py, keyed request:<id>:offer-lapse:<mentor>:…)
+    # would tell the person about it later: it goes. In its place a lapse due now, naming
+    # nobody, puts "I can help" back and plans the re-post.
     (
         None,
-        "UPDATE requests SET offered_by = NULL WHERE team_id = :team AND offered_by = :user",
+        """DELETE FROM outbox WHERE team_id = :team AND kind = 'request.offer_lapse'
+            AND status = 'pending' AND dedupe_key LIKE :lapse_keys""",
+    ),
+    (
+        None,
+        """INSERT INTO outbox (team_id, kind, recipient, due_at, subject_type, subject_id,
+                dedupe_key, payload, created_at)
+            SELECT team_id, 'request.offer_lapse', 'pool', :now, 'request', id,
+                'request:' || id || :withdrawn_key, :withdrawn, :now
+            FROM requests WHERE team_id = :team AND offered_by = :user AND status = 'open'
+            ON CONFLICT (team_id, dedupe_key) DO NOTHING""",
+    ),
+    (
+        None,
+        """UPDATE requests SET offered_by = NULL, updated_at = :now
+            WHERE team_id = :team AND offered_by = :user""",
     ),
     # The tombstone every shared record will name instead of the person.
     (
@@ -330,6 +351,10 @@ class PrivacyQueries:
             "tombstone": tombstone_id(),
             "now": format_time(now),
             "removed": REMOVED,
+            # The parameters of the withdrawn offer's lapse (see _FORGET_STEPS).
+            "lapse_keys": f"request:%:offer-lapse:{user_id}:%",
+            "withdrawn_key": f":offer-lapse:withdrawn:{format_time(now)}",
+            "withdrawn": json.dumps({WITHDRAWN_AT: format_time(now)}),
         }
         removed: dict[str, int] = {}
         try:

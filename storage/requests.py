@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
-from storage.outbox import Effects, Planned, change_with, enqueue_on
+from storage.outbox import Effects, Planned, Stop, change_with, enqueue_on, stop_on
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on requests in 001-initial.sql.
@@ -166,6 +166,15 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND offere
 RETURNING *
 """
 
+# An offer that was withdrawn (its mentor forgot themself) at ?4, the request untouched since:
+# back in the pool, now, for the rewrites and the re-post that go with it.
+_REOPEN_WITHDRAWN = """
+UPDATE requests SET updated_at = ?3
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND anonymous = 1 AND offered_by IS NULL
+    AND updated_at = ?4
+RETURNING *
+"""
+
 # Back in the pool it is no longer accepted; first_response_at keeps the first answer.
 _RELEASE = """
 UPDATE requests SET status = 'open', claimed_by = NULL, claimed_at = NULL, accepted_at = NULL,
@@ -282,13 +291,15 @@ async def _transition(
     new_people: Sequence[str] = (),
     effects: Effects | None = None,
     then: Sequence[Planned] = (),
+    stop: Sequence[Stop] = (),
 ) -> Request | None:
     """Run one conditional UPDATE; people rows it needs are created only if it applies, and
-    so are the effects an outbox row's change carries and the timed messages it plans."""
+    so are the effects an outbox row's change carries and the timed messages it plans (after
+    cancelling the unsent rows `stop` names, which those replace)."""
     params = (request_id, team_id, format_time(now), *who)
     if effects is not None:
         return _one_request(await change_with(store, sql, params, team_id, effects, now))
-    if not new_people and not then:
+    if not new_people and not then and not stop:
         return _one_request(await store._fetch(sql, params))
     try:
         async with store._transaction() as conn:
@@ -296,6 +307,7 @@ async def _transition(
             request = _one_request(await conn.execute_fetchall(sql, params))
             if request is None:
                 raise _Refused
+            await stop_on(conn, team_id, stop)
             for row in then:
                 await enqueue_on(conn, row, now)
             return request
@@ -414,6 +426,21 @@ class RequestQueries:
             self, _LAPSE, team_id, request_id, now, mentor_id, stamp, effects=effects
         )
 
+    async def reopen_withdrawn_offer(
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        withdrawn_at: datetime,
+        now: datetime,
+        effects: Effects | None = None,
+    ) -> Request | None:
+        """The offer forget withdrew at `withdrawn_at` left the request in the pool: it is
+        marked changed now, with `effects`. None if anything moved the request since."""
+        stamp = format_time(withdrawn_at)
+        return await _transition(
+            self, _REOPEN_WITHDRAWN, team_id, request_id, now, stamp, effects=effects
+        )
+
     async def reveal_to(
         self: _StoreCore,
         team_id: str,
@@ -421,10 +448,14 @@ class RequestQueries:
         mentee_id: str,
         mentor_id: str,
         now: datetime,
+        then: Sequence[Planned] = (),
     ) -> Request | None:
         """The mentee reveals themself to the mentor whose offer waits: open → claimed by that
-        mentor; None if it isn't theirs, or that offer no longer waits."""
-        return await _transition(self, _REVEAL, team_id, request_id, now, mentee_id, mentor_id)
+        mentor, with the timed messages `then` in the same transaction; None if it isn't
+        theirs, or that offer no longer waits."""
+        return await _transition(
+            self, _REVEAL, team_id, request_id, now, mentee_id, mentor_id, then=then
+        )
 
     async def turn_down_offer(
         self: _StoreCore,
@@ -433,10 +464,23 @@ class RequestQueries:
         mentee_id: str,
         mentor_id: str,
         now: datetime,
+        then: Sequence[Planned] = (),
+        stop: Sequence[Stop] = (),
     ) -> Request | None:
         """The mentee keeps waiting: mentor_id's offer goes, the request stays open in the
-        pool; None if it isn't theirs, or that offer no longer waits."""
-        return await _transition(self, _TURN_DOWN, team_id, request_id, now, mentee_id, mentor_id)
+        pool, with the timed messages `then` (after cancelling the rows `stop` names) in the
+        same transaction; None if it isn't theirs, or that offer no longer waits."""
+        return await _transition(
+            self,
+            _TURN_DOWN,
+            team_id,
+            request_id,
+            now,
+            mentee_id,
+            mentor_id,
+            then=then,
+            stop=stop,
+        )
 
     async def release_request(
         self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime

@@ -4,13 +4,13 @@ The mentee sees who offered and chooses: **Reveal myself** (the request is then 
 mentor, and the flow goes on as for any claim) or **Keep waiting** (the mentor hears kindly,
 without the name, and the pool post offers "I can help" again). One offer waits at a time;
 each answer is one conditional update naming the offer it answers, so a stale button from an
-earlier offer changes nothing.
+earlier offer changes nothing. An answer commits with its follow-ups (the rewrites of the
+request's messages, the mentor's word, a re-post), which the outbox then sends and retries.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -18,7 +18,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
-from bot.settings import Settings
 from bot.slack_client import user_info
 from bot.workspace import workspace_settings
 from handlers.blocks.anonymous import (
@@ -36,17 +35,22 @@ from handlers.blocks.anonymous import (
 from handlers.kit import NOT_YOURS, Click, on_click, try_dm
 from handlers.requests.effect_rows import update_rows
 from handlers.requests.followups import (
+    KEPT_WAITING,
+    OFFER_ANSWERED,
     OFFER_LAPSE,
+    REVEALED,
+    offer_answered_row,
     offer_lapse_row,
+    pending_reposts,
     repost_after_offer_row,
-    schedule_repost_after_offer,
 )
 from handlers.requests.modals import explain
 from handlers.requests.moves import settle
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
-from storage.outbox import Effects
+from storage.outbox import Effects, Planned
+from storage.privacy import WITHDRAWN_AT
 from storage.store import Store
-from storage.timefmt import parse_time
+from storage.timefmt import format_time, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -99,64 +103,80 @@ async def _after_offer(
     await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
 
 
-# The Store's move for an answer to an offer: (team, request, mentee, mentor, now) → the row.
-OfferMove = Callable[[str, int, str, str, datetime], Awaitable[Request | None]]
-
-
-async def _answer_offer(click: Click, move: OfferMove, now: datetime) -> tuple[Request, str] | None:
-    """The mentee's answer to the offer the button names, made once: the request and that
-    mentor, or None (and why, told to the clicker) if it isn't theirs or no longer waits."""
+async def _answer_offer(click: Click, revealed: bool, now: datetime) -> tuple[Request, str] | None:
+    """The mentee's answer to the offer the button names, made once and committed with its
+    follow-ups: the request and that mentor, or None (and why, told to the clicker) if it
+    isn't theirs or no longer waits."""
     pressed = click.pressed
     mentor_id = _offer_of(click)
+    current = await click.store.get_request(pressed.team_id, pressed.target_id)
     done = None
-    if mentor_id is not None:
-        done = await move(pressed.team_id, pressed.target_id, pressed.user_id, mentor_id, now)
+    if mentor_id is not None and current is not None:
+        store, ids = click.store, (pressed.team_id, pressed.target_id, pressed.user_id, mentor_id)
+        if revealed:
+            rows = await _revealed_rows(store, current, mentor_id, now)
+            done = await store.reveal_to(*ids, now, then=rows)
+        else:
+            workspace = await workspace_settings(store, click.settings, current.team_id)
+            rows = await _kept_waiting_rows(store, current, mentor_id, now)
+            rows.append(repost_after_offer_row(workspace, current, now))
+            stop = pending_reposts(current)
+            done = await store.turn_down_offer(*ids, now, then=rows, stop=stop)
     if done is None or mentor_id is None:
         await click.tell(await _why_not(click, mentor_id))
         return None
     return done, mentor_id
 
 
+async def _revealed_rows(
+    store: Store, current: Request, mentor_id: str, at: datetime
+) -> list[Planned]:
+    """Claimed by the mentor: the request's messages say so, and the mentor learns who asked."""
+    claimed = current.model_copy(update={"claimed_by": mentor_id, "offered_by": None})
+    rows = await update_rows(store, claimed, mentor_id, at, f"reveal:{format_time(at)}")
+    rows.append(offer_answered_row(current, mentor_id, REVEALED, at))
+    return rows
+
+
+async def _kept_waiting_rows(
+    store: Store, current: Request, mentor_id: str, at: datetime
+) -> list[Planned]:
+    """Back in the pool: the post shows "I can help" again, with no word of the offer; the
+    mentor hears kindly, without the name."""
+    back = current.model_copy(update={"offered_by": None})
+    rows = await update_rows(store, back, None, at, f"keep-waiting:{format_time(at)}")
+    rows.append(offer_answered_row(current, mentor_id, KEPT_WAITING, at))
+    return rows
+
+
 @on_click("request")
 async def reveal(click: Click) -> None:
     """Reveal myself: only the mentee, only while that offer waits."""
     now = click.clock.now()
-    answered = await _answer_offer(click, click.store.reveal_to, now)
+    answered = await _answer_offer(click, True, now)
     if answered is None:
         return
     done, mentor_id = answered
     log.info("anonymous request revealed request=%d", done.id)
-    work = _after_reveal(click, done, mentor_id, now)
-    click.background.spawn(work, name=f"reveal-{done.id}")
-
-
-async def _after_reveal(click: Click, done: Request, mentor_id: str, at: datetime) -> None:
-    await click.respond(replace_original=True, **build_offer_answered(mentor_id, True, at))
-    await settle(click.client, click.store, done, mentor_id, at)
-    await try_dm(click.client, mentor_id, build_revealed_for_mentor(done))
+    click.background.spawn(_show_answer(click, mentor_id, True, now), name=f"reveal-{done.id}")
 
 
 @on_click("request")
 async def keep_waiting(click: Click) -> None:
     """Not them, keep waiting: the offer goes, the request stays in the pool, unnamed."""
     now = click.clock.now()
-    answered = await _answer_offer(click, click.store.turn_down_offer, now)
+    answered = await _answer_offer(click, False, now)
     if answered is None:
         return
     done, mentor_id = answered
     log.info("anonymous offer turned down request=%d", done.id)
-    await schedule_repost_after_offer(click.store, click.settings, done, now)
-    work = _after_turn_down(click, click.settings, done, mentor_id, now)
+    work = _show_answer(click, mentor_id, False, now)
     click.background.spawn(work, name=f"keep-waiting-{done.id}")
 
 
-async def _after_turn_down(
-    click: Click, settings: Settings, done: Request, mentor_id: str, at: datetime
-) -> None:
-    await click.respond(replace_original=True, **build_offer_answered(mentor_id, False, at))
-    # Back in the pool: the post shows "I can help" again, with no word of the offer.
-    await settle(click.client, click.store, done, None, at)
-    await try_dm(click.client, mentor_id, build_turned_down_for_mentor(done))
+async def _show_answer(click: Click, mentor_id: str, revealed: bool, at: datetime) -> None:
+    """The mentee's offer DM, clicked just now, shows her answer in place of the buttons."""
+    await click.respond(replace_original=True, **build_offer_answered(mentor_id, revealed, at))
 
 
 def _offer_of(click: Click) -> str | None:
@@ -183,27 +203,58 @@ async def _offered(row: OutboxMessage, deps: OutboxDeps) -> Request | None:
 
 async def apply_lapse(row: OutboxMessage, deps: OutboxDeps) -> bool:
     """No answer in time: the offer ends and the request is back in the pool, in one update
-    that also plans the rewrites of its messages and another re-post."""
+    that also plans the rewrites of its messages and another re-post (in place of any still
+    pending). An offer forget withdrew (`withdrawn_at`) is back already: only those follow."""
     request = await _offered(row, deps)
+    if request is None:
+        return False
+    withdrawn_at = row.payload.get(WITHDRAWN_AT)
+    if isinstance(withdrawn_at, str):
+        return await _reopen_withdrawn(row, deps, request, parse_time(withdrawn_at))
     mentor_id = str(row.payload.get("mentor") or "")
     offered_at = row.payload.get("offered_at")
-    if request is None or not mentor_id or not isinstance(offered_at, str):
+    if not mentor_id or not isinstance(offered_at, str):
         return False
     if request.status is RequestStatus.EXPIRED and request.offered_by == mentor_id:
         return True  # it closed while the offer waited: nothing to change, the note is owed
     if request.status is not RequestStatus.OPEN or request.offered_by != mentor_id:
         return False  # answered, cancelled or expired meanwhile
+    effects = await _back_in_pool(row, deps, request)
+    lapsed = await deps.store.lapse_offer(
+        request.team_id, request.id, mentor_id, parse_time(offered_at), deps.clock.now(), effects
+    )
+    if lapsed is not None:
+        log.info("anonymous offer lapsed request=%d", request.id)
+    return lapsed is not None
+
+
+async def _reopen_withdrawn(
+    row: OutboxMessage, deps: OutboxDeps, request: Request, withdrawn_at: datetime
+) -> bool:
+    """The pool post and the other messages show "I can help" again, and the re-post is
+    planned anew; nobody is told (the mentor who offered is forgotten). False if the request
+    moved on since (a new offer plans its own rewrites)."""
+    if request.status is not RequestStatus.OPEN or request.offered_by is not None:
+        return False
+    effects = await _back_in_pool(row, deps, request)
+    now = deps.clock.now()
+    reopened = await deps.store.reopen_withdrawn_offer(
+        request.team_id, request.id, withdrawn_at, now, effects
+    )
+    if reopened is not None:
+        log.info("anonymous offer withdrawn by forget request=%d", request.id)
+    # Nothing to send either way: the row's message would go to the forgotten mentor.
+    return False
+
+
+async def _back_in_pool(row: OutboxMessage, deps: OutboxDeps, request: Request) -> Effects:
+    """An ended offer's follow-ups: the rewrites, and one re-post counted from now."""
     now = deps.clock.now()
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
     back = request.model_copy(update={"offered_by": None})
     rows = await update_rows(deps.store, back, None, now, f"row{row.id}")
     rows.append(repost_after_offer_row(workspace, request, now))
-    lapsed = await deps.store.lapse_offer(
-        request.team_id, request.id, mentor_id, parse_time(offered_at), now, Effects(row.id, rows)
-    )
-    if lapsed is not None:
-        log.info("anonymous offer lapsed request=%d", request.id)
-    return lapsed is not None
+    return Effects(row.id, rows, stop=pending_reposts(request))
 
 
 async def render_lapse(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -222,7 +273,28 @@ async def render_lapse(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     return Delivery(mentor_id, message["text"], message["blocks"])
 
 
+async def render_answered(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The offering mentor hears the mentee's answer: who she is, if she revealed herself to
+    them (while the request is still theirs); else kindly, without the name (unless they
+    offered again or were revealed to since)."""
+    request = await _offered(row, deps)
+    mentor_id = row.recipient
+    if request is None:
+        return None
+    if row.payload.get("answer") == REVEALED:
+        if request.claimed_by != mentor_id or request.revealed_at is None:
+            return None
+        message = build_revealed_for_mentor(request)
+    else:
+        if mentor_id in (request.offered_by, request.claimed_by):
+            return None
+        message = build_turned_down_for_mentor(request)
+    return Delivery(mentor_id, message["text"], message["blocks"])
+
+
 KINDS: dict[str, Kind] = {
     # Acts on the pool (no quiet hours hold the request back); its note goes to the mentor.
     OFFER_LAPSE: Kind(render_lapse, apply=apply_lapse, quiet=False),
+    # An answer the mentor is waiting for (after a reveal, the mentee waits for their times).
+    OFFER_ANSWERED: Kind(render_answered, quiet=False),
 }

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from bot.settings import Settings
 from bot.workspace import workspace_settings
 from storage.models import Request, RequestStatus, SubjectType, WorkspaceSettings
-from storage.outbox import Planned
+from storage.outbox import Planned, Stop
 from storage.store import Store
 from storage.timefmt import format_time
 
@@ -28,6 +28,7 @@ MENTIONS = "request.pool_mentions"  # in the pool post's thread: the matched men
 INVITE = "request.invite"  # to one matched mentor (no pool channel): the request by DM
 UPDATE = "request.update"  # rewrites one of the request's earlier messages (chat.update)
 OFFER_LAPSE = "request.offer_lapse"  # acts on an anonymous ask: an unanswered offer lapses
+OFFER_ANSWERED = "request.offer_answered"  # to the offering mentor: revealed to, or turned down
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -171,12 +172,23 @@ def repost_after_offer_row(
     return planned(request, REPOST, POOL, due, f"repost:after-offer:{format_time(now)}")
 
 
-async def schedule_repost_after_offer(
-    store: Store, settings: Settings, request: Request, now: datetime
-) -> None:
-    """Enqueue the re-post planned by repost_after_offer_row."""
-    workspace = await workspace_settings(store, settings, request.team_id)
-    await store.enqueue_planned(repost_after_offer_row(workspace, request, now), now)
+def pending_reposts(request: Request) -> tuple[Stop]:
+    """The request's unsent re-posts, which the one repost_after_offer_row plans replaces (or
+    the pool would be re-posted once for each)."""
+    return (Stop(SubjectType.REQUEST, request.id, REPOST),)
+
+
+# How a row of OFFER_ANSWERED says the mentee answered.
+REVEALED = "revealed"
+KEPT_WAITING = "kept_waiting"
+
+
+def offer_answered_row(request: Request, mentor_id: str, answer: str, now: datetime) -> Planned:
+    """The mentor hears the mentee's answer to their offer (sent once the answer is stored)."""
+    stamp = format_time(now)
+    payload = {"answer": answer, "at": stamp}
+    key = f"offer-answered:{mentor_id}:{stamp}"
+    return planned(request, OFFER_ANSWERED, mentor_id, now, key, payload)
 
 
 async def offer_lapse_row(

@@ -36,7 +36,7 @@ from playground.fakeslack import (
 from playground.fakeslack.server import Call
 from storage.directory import ProfileDraft
 from storage.models import RequestStatus
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     DETAILS,
     POOL,
@@ -231,6 +231,7 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
 
     # Not Bob: he hears it kindly without her name, and the post offers "I can help" again.
     await seen.act(ALICE, click(slack, bot, bob_offer, "Not bob, keep waiting", ALICE))
+    await deliver_soon(bot)  # Bob's word and the rewrites go through the outbox
     [request] = await stored_requests(bot)
     assert (request.status, request.offered_by) == (RequestStatus.OPEN, None)
     assert "would rather wait for someone else" in block_texts(
@@ -259,14 +260,16 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
 
     # Alice reveals herself to Carol: claimed, and the flow goes on as for any claim.
     reveal_at = len(fake.calls)
+    revealed_at = clock.now()
     await seen.act(ALICE, click(slack, bot, carol_offer, "Reveal myself to carol", ALICE))
+    await deliver_soon(bot)
     [request] = await stored_requests(bot)
     assert (request.status, request.claimed_by, request.offered_by) == (
         RequestStatus.CLAIMED,
         CAROL,
         None,
     )
-    assert request.revealed_at == clock.now()
+    assert request.revealed_at == revealed_at
     revealed = dm_with(fake, CAROL, "revealed themselves")
     assert f"<@{ALICE}>" in block_texts(revealed)
     assert button_labels(revealed) == ["Offer times", "Release"]
@@ -440,6 +443,7 @@ async def test_without_a_pool_channel_the_invites_are_anonymous_too(
     assert "A mentor offered to help" in block_texts(carol_invite)
     reveal_at = len(fake.calls)
     await seen.act(ALICE, click(slack, bot, offer_dm(fake, BOB), "Reveal myself to bob", ALICE))
+    await deliver_soon(bot)
     [request] = await stored_requests(bot)
     assert request.claimed_by == BOB
     assert seen.leaks(reveal_at, BOB) == []
