@@ -28,6 +28,9 @@ from handlers.notes.share import PLAN_UNDELIVERED, plan_rows
 from handlers.requests.delivery import send_to_mentor
 from handlers.requests.followups import (
     EXPIRE,
+    KEPT_WAITING,
+    REVEALED,
+    offer_answered_row,
     offer_lapse_row,
     planned,
     schedule_new_request,
@@ -244,6 +247,19 @@ async def offer_lapse_due(h: Harness, i: int) -> None:
     lapse = await offer_lapse_row(h.bot.store, h.bot.settings, made, BOB, offered_at)
     offered = await h.bot.store.offer_help(TEAM_ID, made.id, BOB, offered_at, (lapse,))
     assert offered is not None
+
+
+async def offer_answered_due(h: Harness, i: int, answer: str = KEPT_WAITING) -> None:
+    """Alice answered Bob's offer on her anonymous ask just now: his word is due."""
+    made = await ask(h, None, timedelta(hours=2), anonymous=True)
+    assert await h.bot.store.offer_help(TEAM_ID, made.id, BOB, h.now - timedelta(hours=1))
+    word = (offer_answered_row(made, BOB, answer, h.now),)
+    move = h.bot.store.reveal_to if answer == REVEALED else h.bot.store.turn_down_offer
+    assert await move(TEAM_ID, made.id, ALICE, BOB, h.now, then=word) is not None
+
+
+async def revealed_due(h: Harness, i: int) -> None:
+    await offer_answered_due(h, i, REVEALED)
 
 
 async def accepted(h: Harness, mentee: str) -> Request:
@@ -584,6 +600,17 @@ SCENARIOS: tuple[Scenario, ...] = (
         offer_lapse_due,
         lambda h: h.posts(BOB, "hasn't answered yet"),
         lapsed_once,
+    ),
+    Scenario(
+        "request.offer_answered",
+        offer_answered_due,
+        lambda h: h.posts(BOB, "would rather wait for someone else"),
+    ),
+    Scenario(
+        "request.offer_answered",
+        revealed_due,
+        lambda h: h.posts(BOB, "revealed themselves"),
+        variant="revealed",
     ),
     Scenario(
         "request.pool_unreachable",

@@ -43,6 +43,7 @@ from tests.flows import (
     configure,
     dm_with,
     errors_of,
+    forget,
     open_home,
     opened_modal,
     stored_requests,
@@ -398,6 +399,122 @@ async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
     [request] = await stored_requests(bot)
     assert request.offered_by == CAROL
     assert seen.leaks(len(fake.calls), CAROL) == []
+
+
+def reposts(fake: FakeSlack) -> list[Call]:
+    return [c for c in fake.calls_to("chat.postMessage")
+            if c.args["channel"] == POOL and "Still looking" in str(c.args)]  # fmt: skip
+
+
+def thanks_for_offering(fake: FakeSlack, mentor_id: str) -> list[Call]:
+    return [
+        call
+        for call in fake.calls_to("chat.postMessage")
+        if call.args["channel"] == fake.dm_channel(mentor_id)
+        and "Thanks for offering" in str(call.args)
+    ]
+
+
+async def test_a_mentor_who_forgets_themself_while_offering_leaves_the_ask_in_the_pool(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    seen = Audience(fake)
+    await setup(bot, fake, clock)
+    await seen.act(ALICE, ask_anonymously(slack, fake, bot))
+    clock.advance(hours=2)
+    await seen.act(CAROL, click(slack, bot, pool_post(fake), "I can help", CAROL, channel_id=POOL))
+    offered = offer_dm(fake, CAROL)
+    # The first re-post's time passes while Carol's offer waits: the offer holds its place.
+    clock.advance(hours=23)
+    await deliver_due(bot)
+    assert reposts(fake) == []
+    assert "A mentor offered to help" in block_texts(pool_post(fake))
+
+    await seen.act(CAROL, forget(slack, fake, bot, CAROL))
+    await deliver_soon(bot)
+    [request] = await stored_requests(bot)
+    assert (request.status, request.offered_by, request.claimed_by) == (
+        RequestStatus.OPEN,
+        None,
+        None,
+    )
+    # Back in the pool, the post offers "I can help" and names nobody.
+    back = pool_post(fake)
+    assert button_labels(back) == ["I can help"]
+    assert "A mentor offered to help" not in block_texts(back)
+    assert CAROL not in json.dumps(back)
+
+    # Alice's late answers to the withdrawn offer change nothing, and say so.
+    await seen.act(ALICE, click(slack, bot, offered, "Reveal myself to carol", ALICE))
+    assert told(fake)[-1] == OFFER_GONE
+    await seen.act(ALICE, click(slack, bot, offered, "Not carol, keep waiting", ALICE))
+    assert told(fake)[-1] == OFFER_GONE
+    [request] = await stored_requests(bot)
+    assert (request.offered_by, request.claimed_by) == (None, None)
+
+    # Past the offer's own lapse: Carol, forgotten, hears nothing more about it.
+    clock.advance(hours=2)
+    await deliver_soon(bot)
+    assert thanks_for_offering(fake, CAROL) == []
+    # One re-post, a day after the offer went; Bob may offer.
+    clock.advance(hours=22)
+    await deliver_soon(bot)
+    assert len(reposts(fake)) == 1
+    await seen.act(BOB, click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL))
+    [request] = await stored_requests(bot)
+    assert request.offered_by == BOB
+    assert seen.leaks(len(fake.calls), CAROL) == []
+
+
+async def test_a_turned_down_offer_plans_exactly_one_re_post(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await setup(bot, fake, clock)
+    await ask_anonymously(slack, fake, bot)  # T0; the re-post is due at T0 + 24h
+    clock.advance(hours=1)
+    await click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL)
+    clock.advance(hours=1)
+    await click(slack, bot, offer_dm(fake, BOB), "Not bob, keep waiting", ALICE)
+    await deliver_soon(bot)
+    assert "would rather wait for someone else" in block_texts(
+        dm_with(fake, BOB, "would rather wait")
+    )
+    assert button_labels(pool_post(fake)) == ["I can help"]
+
+    clock.advance(hours=22)  # T0 + 24h: the first re-post was replaced by the turn-down's
+    await deliver_soon(bot)
+    assert reposts(fake) == []
+    clock.advance(hours=2)  # T0 + 2h + 24h
+    await deliver_soon(bot)
+    assert len(reposts(fake)) == 1
+    clock.advance(days=3)
+    await deliver_soon(bot)
+    assert len(reposts(fake)) == 1
+
+
+async def test_the_mentors_word_after_an_answer_waits_out_slack_refusing(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await setup(bot, fake, clock)
+    await ask_anonymously(slack, fake, bot)
+    await click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL)
+    # Slack refuses every message for a while: the answer still stands, with its follow-ups.
+    fake.fail_next("chat.postMessage", status=429, times=3, user=BOB)
+    fake.fail_next("chat.update", status=500, times=3, channel=POOL)
+    await click(slack, bot, offer_dm(fake, BOB), "Reveal myself to bob", ALICE)
+    [request] = await stored_requests(bot)
+    assert (request.status, request.claimed_by) == (RequestStatus.CLAIMED, BOB)
+    for _ in range(6):
+        clock.advance(minutes=5)
+        await deliver_soon(bot)
+    revealed = dm_with(fake, BOB, "revealed themselves")
+    assert button_labels(revealed) == ["Offer times", "Release"]
+    assert f"Taken by <@{BOB}>" in block_texts(pool_post(fake))
+    assert len([c for c in fake.calls_to("chat.postMessage") if c.ok
+                and "revealed themselves" in str(c.args)]) == 1  # fmt: skip
 
 
 async def test_an_offer_waiting_when_the_request_expires_ends_with_a_word_to_the_mentor(
