@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 from pydantic import ValidationError
 
-from storage.models import Request, RequestStatus
-from storage.outbox import Effects, Planned
+from storage.models import OutboxStatus, Request, RequestStatus, SubjectType
+from storage.outbox import Effects, Planned, Stop
+from storage.privacy import WITHDRAWN_AT
 from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, unchanged
 
@@ -135,4 +136,76 @@ async def test_forget_withdraws_a_waiting_offer_and_names_its_people(store: Stor
     assert MENTEE in forgotten.counterparts  # her Home showed his offer: it is drawn again
     back = await store.get_request(T1, request.id)
     assert back is not None
-    assert (back.status, back.offered_by) == (RequestStatus.OPEN, None)
+    assert (back.status, back.offered_by, back.updated_at) == (RequestStatus.OPEN, None, LATEST)
+
+
+def _row(request: Request, kind: str, key: str, payload: dict[str, str] | None = None) -> Planned:
+    return Planned(
+        T1, kind, "pool", LATEST, f"request:{request.id}:{key}", SubjectType.REQUEST, request.id,
+        payload,
+    )  # fmt: skip
+
+
+async def _statuses(store: Store) -> dict[str, OutboxStatus]:
+    rows = await store.list_outbox(list(OutboxStatus), limit=50)
+    return {row.dedupe_key: row.status for row in rows}
+
+
+async def test_an_answer_commits_with_its_follow_ups_and_replaces_the_pending_re_post(
+    store: Store,
+) -> None:
+    request = await anonymous(store)
+    assert await store.enqueue_planned(_row(request, "request.pool_repost", "repost"), NOW)
+    assert await store.offer_help(T1, request.id, OTHER, LATER) is not None
+    stop = (Stop(SubjectType.REQUEST, request.id, "request.pool_repost"),)
+    word = _row(request, "request.offer_answered", "answered")
+    again = _row(request, "request.pool_repost", "repost:again")
+    # Someone else's answer is refused: nothing is cancelled, nothing planned.
+    assert await store.turn_down_offer(T1, request.id, OTHER, OTHER, LATEST, (word,), stop) is None
+    assert await _statuses(store) == {f"request:{request.id}:repost": OutboxStatus.PENDING}
+    back = await store.turn_down_offer(T1, request.id, MENTEE, OTHER, LATEST, (word, again), stop)
+    assert back is not None
+    assert await _statuses(store) == {
+        f"request:{request.id}:repost": OutboxStatus.CANCELLED,
+        f"request:{request.id}:answered": OutboxStatus.PENDING,
+        f"request:{request.id}:repost:again": OutboxStatus.PENDING,
+    }
+
+
+async def test_a_reveal_commits_with_its_follow_ups(store: Store) -> None:
+    request = await anonymous(store)
+    assert await store.offer_help(T1, request.id, OTHER, LATER) is not None
+    word = _row(request, "request.offer_answered", "answered")
+    assert await store.reveal_to(T1, request.id, MENTEE, THIRD, LATEST, (word,)) is None
+    assert await _statuses(store) == {}
+    claimed = await store.reveal_to(T1, request.id, MENTEE, OTHER, LATEST, (word,))
+    assert claimed is not None
+    assert claimed.claimed_by == OTHER
+    assert await _statuses(store) == {f"request:{request.id}:answered": OutboxStatus.PENDING}
+
+
+async def test_forget_replaces_the_offers_lapse_with_one_that_names_nobody(store: Store) -> None:
+    request = await anonymous(store)
+    mine = _row(request, "request.offer_lapse", f"offer-lapse:{OTHER}:x", {"mentor": OTHER})
+    theirs = _row(request, "request.offer_lapse", f"offer-lapse:{THIRD}:y", {"mentor": THIRD})
+    assert await store.offer_help(T1, request.id, OTHER, LATER, (mine, theirs)) is not None
+    await store.forget_person(T1, OTHER, LATEST)
+    rows = await store.list_outbox([OutboxStatus.PENDING], limit=10)
+    by_key = {row.dedupe_key: row for row in rows}
+    assert f"request:{request.id}:offer-lapse:{OTHER}:x" not in by_key
+    assert f"request:{request.id}:offer-lapse:{THIRD}:y" in by_key  # not the forgotten one's
+    [withdrawn] = [row for row in rows if WITHDRAWN_AT in row.payload]
+    assert (withdrawn.kind, withdrawn.due_at, withdrawn.subject_id) == (
+        "request.offer_lapse",
+        LATEST,
+        request.id,
+    )
+    assert OTHER not in str(withdrawn.model_dump())
+    # The withdrawn offer's follow-ups apply once, only while nothing moved the request since.
+    assert await store.reopen_withdrawn_offer(T1, request.id, LATER, LATEST) is None
+    effects = Effects(withdrawn.id)
+    later = LATEST + timedelta(minutes=1)
+    reopened = await store.reopen_withdrawn_offer(T1, request.id, LATEST, later, effects)
+    assert reopened is not None
+    assert reopened.updated_at == later
+    assert await store.reopen_withdrawn_offer(T1, request.id, later, later, effects) is None
