@@ -17,6 +17,10 @@ KIND_TITLES = {
     "ask": "(c) messages that are asks, from distinct people",
 }
 
+# Throughput against the floor (issue 25: the floor makes the bot's Web API call on an ask).
+TARGETS = (("message", 0.95), ("help", 0.7), ("ask", 0.8))
+RSS_MB = 60
+
 
 def machine() -> dict[str, str]:
     """CPU model, cores, RAM, Python and library versions of this machine."""
@@ -54,15 +58,19 @@ def _targets(results: dict[str, Any]) -> list[str]:
     if load:
         medians = load["medians"]
         closed = [m for m in load["sizes"]["modes"] if m.startswith("c")]
-        open_mode = next(m for m in load["sizes"]["modes"] if m.startswith("open"))
-        for kind, floor in (("message", 0.9), ("help", 0.7), ("ask", 0.7)):
+        open_mode = next((m for m in load["sizes"]["modes"] if m.startswith("open")), None)
+        for kind, floor in TARGETS:
+            if kind not in medians:
+                continue
             ratios = [medians[kind][m]["rps_ratio"] for m in closed]
             shown = ", ".join(f"{m}: {r:.2f}" for m, r in zip(closed, ratios, strict=True))
             label = KIND_TITLES[kind].split(" ", 1)[0] + " throughput"
             rows.append(
                 f"| {label} | >= {floor} x floor | {shown} x floor | {_ok(min(ratios) >= floor)} |"
             )
-        for kind in ("help", "message", "ask"):
+        for kind in KIND_TITLES if open_mode else ():
+            if kind not in medians:
+                continue
             entry = medians[kind][open_mode]
             bot, floor = entry["bot"]["p99"], entry["floor"]["p99"]
             limit = 2 * floor + 10
@@ -104,7 +112,8 @@ def _targets(results: dict[str, Any]) -> list[str]:
     if load:
         peak = load["memory"]["bot"]["peak_rss_kb"] / 1024
         rows.append(
-            f"| RSS under load | <= 120 MB | {_f(peak)} MB (peak, VmHWM) | {_ok(peak <= 120)} |"
+            f"| RSS under load | <= {RSS_MB} MB | {_f(peak)} MB (peak, VmHWM) "
+            f"| {_ok(peak <= RSS_MB)} |"
         )
     return rows
 
@@ -123,6 +132,8 @@ def _load_section(load: dict[str, Any]) -> list[str]:
         "",
     ]
     for kind, title in KIND_TITLES.items():
+        if kind not in load["medians"]:
+            continue
         lines += [
             f"### {title}",
             "",
@@ -148,7 +159,8 @@ def _load_section(load: dict[str, Any]) -> list[str]:
     prompts = load["prompts"]
     lines += [
         f"Every answered ask on the bot posted its private prompt: {prompts['prompts_posted']:,} "
-        f"`chat.postEphemeral` calls for {prompts['asks_answered']:,} answered asks.",
+        f"`chat.postEphemeral` calls for {prompts['asks_answered']:,} answered asks; the floor "
+        f"made {prompts.get('floor_prompts', 0):,} for {prompts.get('floor_asks', 0):,}.",
         "",
     ]
     return lines
@@ -177,7 +189,7 @@ def _ask_section(parts: dict[str, Any], load: dict[str, Any] | None) -> list[str
         f"| **sum** | **{sum(cpu[key] for key in ASK_PARTS):.0f}** |",
         f"| for comparison: the same POST with bare aiohttp | {cpu['post_aiohttp']:.0f} |",
     ]
-    if load:
+    if load and "c16" in load["medians"].get("ask", {}):
         floor = load["medians"]["ask"]["c16"]["floor"]["cpu_ms_per_request"] * 1000
         bot = load["medians"]["ask"]["c16"]["bot"]["cpu_ms_per_request"] * 1000
         lines += [
