@@ -10,17 +10,13 @@ the ask detector stays free of Slack's libraries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
 )
-from slack_bolt.request.async_internals import build_async_context
-from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
 
@@ -46,17 +42,3 @@ def skip_caller_lookup() -> None:
     """Stop logging from finding each record's source file and line, which our log format never
     prints (the logging HOWTO's "Optimization" section names `logging._srcfile`)."""
     logging._srcfile = None
-
-
-def parsed_bolt_request(
-    text: str, body: dict[str, Any], query: str, headers: dict[str, str | Sequence[str]]
-) -> AsyncBoltRequest:
-    """The AsyncBoltRequest Bolt would build from `text`, given `body`, the same text already
-    parsed as Bolt parses it (bot/door.py read_body): Bolt's HTTP mode takes only the text and
-    parses it again, ~10 µs a message. Built from an empty body, then given the real one and
-    the context Bolt reads out of it."""
-    request = AsyncBoltRequest(body="", query=query, headers=headers)
-    request.raw_body = text
-    request.body = body
-    request.context = build_async_context(AsyncBoltContext({}), body)
-    return request

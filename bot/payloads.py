@@ -255,62 +255,12 @@ def _adapter(kind: str, body: dict[str, Any]) -> TypeAdapter[Any] | None:
     return _BY_TYPE.get(kind)
 
 
-# A message or app_mention event, read by hand (issue 25): most requests are channel messages,
-# and Pydantic's validation of the whole envelope cost more than the rest of the check.
-_ENVELOPE_STR = ("type", "team_id", "event_id")
-_ENVELOPE_OPTIONAL = ("api_app_id",)
-_EVENT_STR = (
-    "subtype",
-    "user",
-    "bot_id",
-    "channel",
-    "channel_type",
-    "text",
-    "ts",
-    "thread_ts",
-    "event_ts",
-    "parent_user_id",
-    "tab",
-)
-
-
-def _plain_message(body: dict[str, Any]) -> bool:
-    """True only for a message or app_mention event that surely fits EventCallback; anything
-    else (a view or message inside, a field of another type) goes to Pydantic, which names
-    the field. So this never passes what Pydantic would refuse."""
-    event = body.get("event")
-    if type(event) is not dict or event.get("type") not in ("message", "app_mention"):
-        return False
-    if "view" in event or "message" in event:
-        return False
-    for key in _ENVELOPE_STR:
-        if type(body.get(key)) is not str:
-            return False
-    for key in _ENVELOPE_OPTIONAL:
-        if key in body and type(body[key]) is not str:
-            return False
-    enterprise = body.get("enterprise_id")
-    if enterprise is not None and type(enterprise) is not str:
-        return False
-    authorizations = body.get("authorizations")
-    if "authorizations" in body and not (
-        type(authorizations) is list and all(type(item) is dict for item in authorizations)
-    ):
-        return False
-    for key in _EVENT_STR:
-        if key in event and type(event[key]) is not str:
-            return False
-    return "hidden" not in event or type(event["hidden"]) is bool
-
-
 def shape_problem(body: dict[str, Any]) -> tuple[str, str] | None:
     """(field, problem) for the first field that breaks the payload's shape, or None.
 
     The field is a dotted path such as `actions.0.action_id`; a step that holds a key from
     the payload (a block id in `state.values`) shows as "?" unless it looks like an id.
     """
-    if body.get("type") == "event_callback" and _plain_message(body):
-        return None
     adapter = _adapter(kind_of(body), body)
     if adapter is None:
         return None

@@ -14,7 +14,6 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 import bot
 from bot.door import read_body, signed
-from bot.internals import parsed_bolt_request
 from bot.logs import log_name
 from bot.payloads import kind_of, shape_problem
 from storage import StorageError
@@ -83,8 +82,8 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     try:
         # Bolt reads ids out of the body here; the shape check above covers what it reads,
         # this is the last guard.
-        bolt_request = parsed_bolt_request(
-            text, body, request.query_string, dict(request.headers.items())
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(request.headers.items())
         )
     except (TypeError, AttributeError, KeyError, ValueError, IndexError):
         log.warning("rejected a payload Bolt could not read kind=%s status=400", log_name(kind))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
-from urllib.parse import quote
 
-import pytest
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
@@ -16,13 +13,7 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.door import read_body
-from bot.internals import (
-    cache_auth_test,
-    parsed_bolt_request,
-    set_ack_response,
-    skip_caller_lookup,
-)
+from bot.internals import cache_auth_test, set_ack_response, skip_caller_lookup
 from bot.regex_tree import REGEX_OPCODES, regex_parse_tree
 
 FORM = {"content-type": ["application/x-www-form-urlencoded"]}
@@ -92,48 +83,3 @@ def test_regex_parse_tree_gives_the_opcodes_the_detector_reads() -> None:
         [REGEX_OPCODES.LITERAL, REGEX_OPCODES.LITERAL],
         [REGEX_OPCODES.LITERAL],
     ], "re's parser changed shape: fix bot/regex_tree.py and bot/detection_words.py"
-
-
-@pytest.mark.parametrize(
-    ("text", "content_type"),
-    [
-        (
-            json.dumps(
-                {
-                    "type": "event_callback",
-                    "team_id": "T1",
-                    "enterprise_id": "E1",
-                    "api_app_id": "A1",
-                    "event_id": "Ev1",
-                    "authorizations": [{"team_id": "T1", "user_id": "UB", "is_bot": True}],
-                    "event": {"type": "message", "user": "U1", "channel": "C1", "text": "hi"},
-                }
-            ),
-            "application/json",
-        ),
-        (
-            "command=%2Fmentor&text=&team_id=T1&user_id=U1&channel_id=C1",
-            "application/x-www-form-urlencoded",
-        ),
-        (
-            "payload="
-            + quote(
-                json.dumps({"type": "block_actions", "user": {"id": "U1"}, "team": {"id": "T1"}})
-            ),
-            "application/x-www-form-urlencoded",
-        ),
-    ],
-)
-def test_parsed_bolt_request_is_the_request_bolt_builds(text: str, content_type: str) -> None:
-    headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": "1"}
-    body = read_body(text, content_type)
-    assert body is not None
-    ours = parsed_bolt_request(text, body, "a=1", headers)
-    bolts = AsyncBoltRequest(body=text, query="a=1", headers=headers)
-    fields = ("raw_body", "body", "query", "headers", "content_type", "mode", "lazy_only")
-    for name in (*fields, "lazy_function_name"):
-        assert getattr(ours, name) == getattr(bolts, name), (
-            f"AsyncBoltRequest.{name} differs: fix parsed_bolt_request"
-        )
-    assert dict(ours.context) == dict(bolts.context), "fix parsed_bolt_request's context"
-    assert set(vars(ours)) == set(vars(bolts)), "AsyncBoltRequest grew: fix parsed_bolt_request"
