@@ -16,6 +16,7 @@ lock on PostgreSQL), so two writers can't both read the old state.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -29,6 +30,8 @@ from storage.db import connect, connect_on_loop
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+log = logging.getLogger(__name__)
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -236,7 +239,7 @@ class SqliteDatabase(Database):
     async def fetch_on_loop(self, sql: Sql, params: Params = ()) -> list[Record]:
         """One short statement (a few index lookups, a row or two written) on the event loop's
         own thread, sparing the hop to aiosqlite's thread and back: about 0.2 ms of CPU per
-        ask, a third of what it cost (bench/findings.md, issue 25).
+        ask under load (bench/findings.md, issue 25).
 
         The loop must never wait on a lock here: its connection has no busy timeout, so when
         another connection holds the write lock (a cancelled statement still running on
@@ -258,9 +261,17 @@ class SqliteDatabase(Database):
                     self._since_checkpoint += 1
                     if self._since_checkpoint >= CHECKPOINT_EVERY:
                         self._since_checkpoint = 0
-                        await self._driver.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+                        await self._checkpoint()
                     return rows
             return list(await self._driver.execute_fetchall(_sqlite(sql), params))
+
+    async def _checkpoint(self) -> None:
+        # PASSIVE never waits for a lock. The statement before it has committed: a failed
+        # checkpoint must not fail it, and the next one will copy what this one couldn't.
+        try:
+            await self._driver.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:
+            log.warning("checkpoint of %s failed: %s", self.label, error)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
