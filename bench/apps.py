@@ -48,9 +48,11 @@ class LoadSizes:
     ask_users: int = 500
     limit: int = 0  # > 0: at most this many requests per phase (smoke tests)
     idle_settle: float = 1.0
+    kinds: tuple[str, ...] = KINDS
 
     def modes(self) -> list[str]:
-        return [f"c{c}" for c in self.concurrencies] + [f"open{self.open_rate:g}"]
+        opened = [f"open{self.open_rate:g}"] if self.open_rate > 0 else []
+        return [f"c{c}" for c in self.concurrencies] + opened
 
 
 @contextlib.asynccontextmanager
@@ -124,10 +126,10 @@ async def run_load(sizes: LoadSizes, workdir: Path, db: str | None = None) -> di
     `db`: the bot's MENTORBOT_DB (a fresh SQLite file if None)."""
     make_dir(workdir)
     runs: dict[str, dict[str, dict[str, list[dict[str, float]]]]] = {
-        kind: {mode: {app: [] for app in APPS} for mode in sizes.modes()} for kind in KINDS
+        kind: {mode: {app: [] for app in APPS} for mode in sizes.modes()} for kind in sizes.kinds
     }
     memory: dict[str, dict[str, int]] = {}
-    prompts = {"asks_answered": 0, "prompts_posted": 0}
+    prompts = {"asks_answered": 0, "prompts_posted": 0, "floor_asks": 0, "floor_prompts": 0}
     with pinned_self(LOAD_CORE):
         async with fake_slack(workdir) as api_url, aiohttp.ClientSession() as session:
             users = (await control(session, api_url, "bench.add_users", count=sizes.ask_users))[
@@ -138,24 +140,28 @@ async def run_load(sizes: LoadSizes, workdir: Path, db: str | None = None) -> di
                 for app, child in apps.items():
                     memory[app] = {"idle_rss_kb": child.status_kb("VmRSS")}
                 makers = {app: Requests(SECRET, child.port, users) for app, child in apps.items()}
-                for kind in KINDS:  # warm both apps up before anything is measured
+                for kind in sizes.kinds:  # warm both apps up before anything is measured
                     for app, child in apps.items():
                         await _phase(child, makers[app], kind, "c16", sizes, sizes.warmup)
                 await control(session, api_url, "bench.clear")
                 for _ in range(sizes.rounds):
-                    for kind in KINDS:
+                    for kind in sizes.kinds:
                         for mode in sizes.modes():
                             for app, child in apps.items():
                                 phase = await _phase(
                                     child, makers[app], kind, mode, sizes, sizes.duration
                                 )
                                 runs[kind][mode][app].append(phase.summary())
-                                if app == "bot" and kind == "ask":
+                                if kind == "ask":
                                     stats = await control(session, api_url, "bench.stats")
-                                    prompts["asks_answered"] += phase.ok
-                                    prompts["prompts_posted"] += stats["ok_calls"].get(
-                                        "chat.postEphemeral", 0
+                                    posted = stats["ok_calls"].get("chat.postEphemeral", 0)
+                                    asks, posts = (
+                                        ("asks_answered", "prompts_posted")
+                                        if app == "bot"
+                                        else ("floor_asks", "floor_prompts")
                                     )
+                                    prompts[asks] += phase.ok
+                                    prompts[posts] += posted
                                 await control(session, api_url, "bench.clear")
                 for app, child in apps.items():
                     memory[app]["peak_rss_kb"] = child.status_kb("VmHWM")

@@ -1,10 +1,14 @@
-"""The floor: a bare slack-bolt AsyncApp whose listeners only ack, served like bot/web.py.
+"""The floor: a bare slack-bolt AsyncApp served like bot/web.py, doing the least the bot must.
 
 `python -m bench.floor_app --port N` with SLACK_SIGNING_SECRET, SLACK_BOT_TOKEN and
 SLACK_API_URL in the environment. It imports nothing of mentorbot, so its memory is Bolt's and
 aiohttp's alone; its request handling mirrors bot/web.py `slack_events` line for line (the same
 checks, AsyncBoltRequest → async_dispatch → to_aiohttp_response) and, like the bot, it runs
-with process_before_response=True and no access log.
+with process_before_response=True, one shared HTTP session and no access log.
+
+Its listeners only ack, except that the bench's ask (ASK_TEXT, known by its exact text: the
+floor has no classifier) gets the same one `chat.postEphemeral` the bot makes, with blocks of
+the same shape and size, through its one shared slack_sdk client (issue 25).
 """
 
 from __future__ import annotations
@@ -27,17 +31,64 @@ from slack_sdk.web.async_client import AsyncWebClient
 MAX_BODY_BYTES = 1024 * 1024  # as bot/web.py
 SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 BOLT_KEY = web.AppKey("bolt", AsyncApp)
+# The load's ask (bench/load.py imports it from here).
+ASK_TEXT = "do you have a few minutes to talk about my promotion?"
 
 
 async def only_ack(ack: Any) -> None:
     await ack()
 
 
+def _button(text: str, action_id: str, value: str) -> dict[str, Any]:
+    label = {"type": "plain_text", "text": text, "emoji": True}
+    return {"type": "button", "text": label, "action_id": action_id, "value": value}
+
+
+def prompt(channel: str, ts: str, text: str) -> dict[str, Any]:
+    """The bot's ask prompt's shape and size (handlers/blocks/prompt.py), built per call."""
+    offer = (
+        "Want to turn this into a mentoring request? I can help you book time with the right "
+        "person and follow up."
+    )
+    value = json.dumps({"c": channel, "m": ts, "x": text}, separators=(",", ":"))
+    return {
+        "text": offer,
+        "blocks": [
+            {"type": "section", "text": {"type": "mrkdwn", "text": f":wave: {offer}"}},
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        **_button("Create request", "prompt_create_request", value),
+                        "style": "primary",
+                    },
+                    _button("Not now", "prompt_not_now", value),
+                    _button("Don't ask again", "prompt_dont_ask_again", value),
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "Only you can see this."}]},
+        ],
+    }
+
+
+async def on_message(ack: Any, event: dict[str, Any], client: AsyncWebClient) -> None:
+    """Ack; answer the bench's ask with the bot's one call."""
+    await ack()
+    if event.get("text") == ASK_TEXT:
+        channel, ts = str(event.get("channel")), str(event.get("ts"))
+        await client.chat_postEphemeral(
+            channel=channel,
+            user=str(event.get("user")),
+            thread_ts=event.get("thread_ts"),
+            **prompt(channel, ts, ASK_TEXT),
+        )
+
+
 def build_floor(secret: str, client: AsyncWebClient) -> AsyncApp:
-    """The bare app: /mentor, message and app_mention, each acked and nothing else."""
+    """The bare app: /mentor and app_mention acked, messages acked and asks answered."""
     app = AsyncApp(client=client, signing_secret=secret, process_before_response=True)
     app.command("/mentor")(only_ack)
-    app.event("message")(only_ack)
+    app.event("message")(on_message)
     app.event("app_mention")(only_ack)
     return app
 

@@ -15,12 +15,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
+from bench.floor_app import ASK_TEXT
 from playground.fakeslack.sender import Reply, SendOptions, SlackSender
 from playground.fakeslack.signing import sign
 
 KINDS = ("help", "message", "ask")
 TIMEOUT = 3.0  # Slack gives up on an app after 3 s, and retries: count it as an error
-ASK_TEXT = "do you have a few minutes to talk about my promotion?"
 NON_ASKS = (
     "the build takes a few minutes, grab a coffee",
     "Do you have the minutes from the meeting?",

@@ -2,9 +2,10 @@
 
 Sizes: the full run by default; `--quick` (or BENCH_QUICK=1) for about a minute. Any size can
 be set on its own with an environment variable:
-  BENCH_DURATION (s per load phase), BENCH_ROUNDS, BENCH_ASK_CALLS, BENCH_OUTBOX_ROWS,
-  BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE (workspace msg/s), BENCH_STORAGE_DIVISOR (1 = full
-  scale).
+  BENCH_DURATION (s per load phase), BENCH_ROUNDS, BENCH_KINDS (of the load: help,message,ask),
+  BENCH_CONCURRENCIES (16,64), BENCH_OPEN_RATE (req/s; 0 skips open loop), BENCH_ASK_CALLS,
+  BENCH_OUTBOX_ROWS, BENCH_OUTBOX_RECIPIENTS, BENCH_OUTBOX_RATE (workspace msg/s),
+  BENCH_STORAGE_DIVISOR (1 = full scale).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 from bench.apps import LoadSizes, run_load
 from bench.ask_parts import run_ask_parts
 from bench.classifier import run_classifier
+from bench.load import KINDS
 from bench.outbox_scale import OutboxSizes, run_outbox
 from bench.playground import run_playground
 from bench.postgres import run_postgres
@@ -40,12 +42,20 @@ def _env(name: str, default: float) -> float:
     return float(value) if value else default
 
 
+def _names(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    value = os.environ.get(name)
+    return tuple(part.strip() for part in value.split(",") if part.strip()) if value else default
+
+
 def plan(quick: bool) -> dict[str, Any]:
     """The sizes of every step, full or quick, with BENCH_* overrides applied."""
     load = LoadSizes(
         duration=_env("BENCH_DURATION", 0.5 if quick else 5.0),
-        rounds=int(_env("BENCH_ROUNDS", 3)),
+        rounds=int(_env("BENCH_ROUNDS", 5)),
         warmup=0.3 if quick else 1.0,
+        kinds=_names("BENCH_KINDS", KINDS),
+        concurrencies=tuple(int(c) for c in _names("BENCH_CONCURRENCIES", ("16", "64"))),
+        open_rate=_env("BENCH_OPEN_RATE", 200.0),
     )
     rows = int(_env("BENCH_OUTBOX_ROWS", 1_000 if quick else 10_000))
     outbox = OutboxSizes(

@@ -22,7 +22,7 @@ from bot.clock import Clock, SystemClock
 from bot.installs import Workspaces
 from bot.kinds import Kind
 from bot.oauth import oauth_options
-from bot.request_log import QUIET, QuietCount, log_request
+from bot.request_log import FACTS, QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
 from bot.settings import Settings
 from bot.slack_client import make_client
@@ -81,7 +81,7 @@ class MentorApp(AsyncApp):
             response = BoltResponse(status=200, body="")
         quiet = self.quiet if req.context.get(QUIET) and response.status == 200 else None
         millis = (time.perf_counter() - started) * 1000
-        log_request(body, response.status, millis, req.mode, quiet)
+        log_request(body, response.status, millis, req.mode, quiet, req.context.get(FACTS))
         return response
 
 

@@ -249,7 +249,8 @@ def _adapter(kind: str, body: dict[str, Any]) -> TypeAdapter[Any] | None:
         return _COMMAND
     if kind == "event_callback":
         event = body.get("event")
-        read = isinstance(event, dict) and event.get("type") in _READ_EVENTS
+        named = event.get("type") if isinstance(event, dict) else None
+        read = isinstance(named, str) and named in _READ_EVENTS  # a list isn't hashable
         return _EVENT if read or not isinstance(event, dict) else _OTHER_EVENT
     return _BY_TYPE.get(kind)
 

@@ -52,6 +52,28 @@ async def prepare_file(db_path: Path) -> None:
         raise _cannot_open(db_path, str(error)) from error
 
 
+# For the connection on the event loop's thread (SqliteDatabase.fetch_on_loop): no busy wait
+# (a locked file sends its statement to aiosqlite's thread) and no checkpoints of its own.
+_ON_LOOP_PRAGMAS = (
+    "PRAGMA busy_timeout = 0",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA wal_autocheckpoint = 0",
+)
+
+
+def connect_on_loop(db_path: Path) -> sqlite3.Connection:
+    """A second connection to a file `connect` opened, for the event loop's own thread."""
+    try:
+        conn = sqlite3.connect(db_path, isolation_level=None, timeout=0)
+        for pragma in _ON_LOOP_PRAGMAS:
+            conn.execute(pragma)
+    except sqlite3.Error as error:
+        raise _cannot_open(db_path, str(error)) from error
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
 async def connect(path: str | Path) -> aiosqlite.Connection:
     """Open (creating it and its folder if missing) the database file with plain aiosqlite."""
     db_path = Path(path)

@@ -277,10 +277,11 @@ class Store(
             return await conn.execute_fetchall(sql, params)
 
     async def _fetch_in_turn(self, sql: Sql, params: Params = ()) -> list[Record]:
-        """One statement that reads before it writes, run after any other such write: SQLite
-        has one writer at a time anyway; PostgreSQL takes the write lock in a transaction."""
-        if self._db.dialect == "sqlite":
-            return await self._fetch(sql, params)
+        """One short statement that reads before it writes, run after any other such write:
+        SQLite has one writer at a time anyway (and runs it on the event loop's thread, see
+        SqliteDatabase.fetch_on_loop); PostgreSQL takes the write lock in a transaction."""
+        if isinstance(self._db, SqliteDatabase):
+            return await self._db.fetch_on_loop(sql, params)
         async with self._transaction() as conn:
             return await conn.execute_fetchall(sql, params)
 

@@ -12,7 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.detection import Detection, classify
-from bot.request_log import QUIET
+from bot.request_log import FACTS, QUIET
 from handlers.blocks.prompt import build_ask_prompt
 from storage.store import Store
 
@@ -42,8 +42,10 @@ async def prompt_asker(
     client: AsyncWebClient,
     store: Store,
     clock: Clock,
+    facts: dict[str, str] | None = None,
 ) -> bool:
-    """Offer the asker, privately and once, to turn their message into a request."""
+    """Offer the asker, privately and once, to turn their message into a request. A prompt
+    posted is logged in its own line, or put in `facts` for the request's line."""
     user, channel, ts = str(event["user"]), str(event.get("channel")), str(event.get("ts"))
     workspace = await store.get_workspace_settings(team_id)
     if not workspace.detection_enabled or channel in workspace.detection_off_channels:
@@ -78,7 +80,10 @@ async def prompt_asker(
             error.response.get("error") or error.response.status_code,
         )
         return False
-    log.info("prompted asker user=%s channel=%s score=%.2f", user, channel, detection.score)
+    if facts is None:
+        log.info("prompted asker user=%s channel=%s score=%.2f", user, channel, detection.score)
+    else:
+        facts.update(prompted="asker", score=f"{detection.score:.2f}")
     return True
 
 
@@ -111,6 +116,8 @@ async def on_message(
         context[QUIET] = True  # most of the traffic: counted, not logged one by one
         return
     team_id = str(body.get("team_id"))
+    facts: dict[str, str] = {}
+    context[FACTS] = facts  # the request's log line says whether the asker was prompted
     await prompt_asker(
-        event, team_id, detection, context.client, context["store"], context["clock"]
+        event, team_id, detection, context.client, context["store"], context["clock"], facts
     )

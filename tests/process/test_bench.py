@@ -46,6 +46,7 @@ async def test_a_signed_load_on_the_bot_and_the_floor_has_no_errors(tmp_path: Pa
                 assert run["rps"] > 0
     assert result["prompts"]["asks_answered"] == 40  # closed and open loop, 20 each
     assert result["prompts"]["prompts_posted"] == 40
+    assert result["prompts"]["floor_asks"] == result["prompts"]["floor_prompts"] == 40
     for app in ("bot", "floor"):
         memory = result["memory"][app]
         assert 0 < memory["idle_rss_kb"] <= memory["peak_rss_kb"]

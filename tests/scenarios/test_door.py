@@ -148,3 +148,20 @@ async def test_an_unreachable_response_url_is_a_warning(
         "response_url" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING
     )
     assert _tracebacks(caplog) == []
+
+
+@pytest.mark.parametrize("kind", [["message"], {"t": "message"}])
+async def test_an_event_whose_type_is_not_a_string_is_named_not_a_crash(
+    slack: SlackSender, kind: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    envelope = {
+        "type": "event_callback",
+        "team_id": "T1",
+        "event_id": "Ev1",
+        "event": {"type": kind},
+    }
+    with caplog.at_level(logging.WARNING):
+        reply = await slack.raw(json.dumps(envelope).encode())
+    assert reply.status == 200  # was a 500: a list or object can't be looked up in a set
+    [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert "field=event.type problem=string_type" in warning

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.lifecycle import Runtime, running
 from handlers import ids
@@ -107,6 +111,25 @@ async def test_one_prompt_per_message_and_per_cooldown(
     assert len(prompts(fake_slack)) == 1
     await slack.message("<@U3> got a minute to chat about my career?", channel_id="C2")
     assert len(prompts(fake_slack)) == 2
+
+
+async def test_a_prompted_ask_is_one_log_line_that_says_so(
+    slack: SlackSender, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        assert (await slack.message(ASK, user_id=ALICE, channel_id=GENERAL)).status == 200
+        assert (
+            await slack.app_mention("<@U3> got a minute to chat?", channel_id="C2")
+        ).status == 200
+    assert len(prompts(fake_slack)) == 2
+    lines = [r.getMessage() for r in caplog.records if r.levelno >= logging.INFO]
+    [message] = [line for line in lines if "name=message " in line]
+    assert message.startswith("handled kind=event name=message ")
+    assert f"user={ALICE} channel={GENERAL} " in message
+    assert re.search(r" status=200 ms=[0-9.]+ mode=http prompted=asker score=0\.[0-9]{2}$", message)
+    # Other paths that prompt (a mention) still log their own line.
+    assert [line for line in lines if line.startswith("prompted asker ")] != []
+    assert len([line for line in lines if line.startswith("handled ")]) == 2
 
 
 async def test_a_prompt_slack_refused_does_not_start_the_cooldown(

@@ -1,0 +1,96 @@
+"""The prompt claim runs on the event loop's thread (issue 25): what aiosqlite's thread gave it,
+it still has. A locked file never blocks the loop, and the write-ahead log is still
+checkpointed. Real SQLite files in tmp_path, a second process's lock from a plain connection."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import engine
+from storage.engine import SqliteDatabase
+from storage.store import Store
+from tests.flows import MENTEE, NOW, T1
+
+COOLDOWN = timedelta(minutes=10)
+
+
+async def _migrated(path: Path) -> Store:
+    store = await Store.open(str(path))
+    await store.migrate()
+    return store
+
+
+def _database(store: Store) -> SqliteDatabase:
+    db = store._db
+    assert isinstance(db, SqliteDatabase)
+    return db
+
+
+async def test_a_locked_file_makes_the_claim_wait_off_the_event_loop(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    store = await _migrated(path)
+    other = sqlite3.connect(path, isolation_level=None)  # another process, mid-write
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        claim = asyncio.create_task(store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW))
+        began = time.monotonic()
+        for _ in range(20):  # the loop keeps serving while the claim waits for the lock
+            await asyncio.sleep(0.01)
+        waited = time.monotonic() - began
+        assert not claim.done()
+        other.rollback()
+        assert await asyncio.wait_for(claim, 5)
+    finally:
+        other.close()
+        await store.close()
+    assert waited < 1.0  # not SQLite's 5 s busy timeout on the loop's thread
+    assert _database(store).loop_fallbacks == 1
+
+
+async def test_a_claim_on_a_free_file_stays_on_the_loop_and_is_seen_by_the_rest(
+    tmp_path: Path,
+) -> None:
+    store = await _migrated(tmp_path / "bot.db")
+    try:
+        assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+        assert not await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+        # The cooldown the claim started (a trigger) reads back through aiosqlite's connection.
+        await store.release_prompt(T1, MENTEE, "C1", "1.1", NOW)
+        assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+    finally:
+        await store.close()
+    assert _database(store).loop_fallbacks == 0
+
+
+async def _log_frames_after_claims(path: Path, claims: int) -> int:
+    """How many frames the write-ahead log holds after `claims` claims on a fresh file."""
+    store = await _migrated(path)
+    probe = sqlite3.connect(path)
+    try:
+        probe.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # start from an empty log
+        for number in range(claims):
+            ts = f"1.{number}"
+            assert await store.claim_prompt(T1, f"U{number:04d}", "C1", ts, COOLDOWN, NOW)
+        # PASSIVE reports the frames in the log (and copies them back, harmless here).
+        _, frames, _ = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    finally:
+        probe.close()
+        await store.close()
+    return int(frames)
+
+
+async def test_the_loop_connection_leaves_checkpoints_to_aiosqlite_every_so_often(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 5)
+    checkpointed = await _log_frames_after_claims(tmp_path / "every5.db", 6)
+    monkeypatch.setattr(engine, "CHECKPOINT_EVERY", 1_000_000)
+    never = await _log_frames_after_claims(tmp_path / "never.db", 6)
+    # After the fifth claim the log was copied back, so the sixth started it over.
+    assert 0 < checkpointed < never
