@@ -264,7 +264,13 @@ async def test_introduce_step_asks_the_expert_completes_then_the_opt_in_runs_as_
     assert run.state == "completed", run.error
     assert run.outputs == {"intro_id": intro_id, "status": "pending"}
     ask = dms_to(fake, DAVE)[-1]
-    assert f"<@{CAROL}> would like to introduce you to <@{ALICE}> because:" in block_texts(ask)
+    said = block_texts(ask)
+    assert (
+        f"A Workflow Builder workflow, on behalf of <@{CAROL}>, would like to introduce you to "
+        f"<@{ALICE}> because:" in said
+    )
+    assert "Sent by a Workflow Builder workflow" in said
+    assert f"<@{CAROL}> would like to introduce" not in said
     assert button_labels(ask) == ["Happy to help", "Not right now"]
     assert dms_to(fake, ALICE) == []  # the mentee hears nothing until the expert agrees
 
