@@ -38,6 +38,8 @@ class NewIntro(BaseModel):
     why: str = Field(min_length=1, max_length=WHY_MAX, repr=False)
     note: str | None = Field(default=None, max_length=NOTE_MAX, repr=False)
     from_request_id: int | None = None
+    # Made by a Workflow Builder step: the introducer was named by a workflow.
+    via_workflow: bool = False
 
     @model_validator(mode="after")
     def _two_people(self) -> Self:
@@ -56,9 +58,11 @@ class _StoreCore(Protocol):
 
 _INSERT_INTRO = """
 INSERT INTO intros (
-    team_id, introducer_id, mentee_id, expert_id, why, note, from_request_id, created_at
+    team_id, introducer_id, mentee_id, expert_id, why, note, from_request_id, via_workflow,
+    created_at
 ) VALUES (
-    :team_id, :introducer_id, :mentee_id, :expert_id, :why, :note, :from_request_id, :created_at
+    :team_id, :introducer_id, :mentee_id, :expert_id, :why, :note, :from_request_id,
+    :via_workflow, :created_at
 )
 RETURNING *
 """
@@ -106,6 +110,7 @@ def _one_intro(rows: Iterable[Record]) -> Intro | None:
 async def insert_intro(conn: Connection, draft: NewIntro, now: datetime) -> Intro:
     """Insert a pending introduction inside the caller's transaction, with its people rows."""
     row = {**draft.model_dump(), "created_at": format_time(now)}
+    row["via_workflow"] = int(draft.via_workflow)  # an INTEGER column on both engines
     who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
     await ensure_people(conn, draft.team_id, who, now)
     rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
@@ -236,9 +241,11 @@ class IntroQueries:
                 duration_minutes=origin.duration_minutes if origin else 30,
                 urgency=origin.urgency if origin else Urgency.THIS_WEEK,
                 source=RequestSource.INTRO,
+                via_workflow=intro.via_workflow,  # its details are the workflow's reason
             )
             stamp = format_time(now)
             fields = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
+            fields["via_workflow"] = int(draft.via_workflow)
             [made] = await conn.execute_fetchall(INSERT_REQUEST, fields)
             accepted = _one_request(
                 await conn.execute_fetchall(ACCEPT, (made["id"], team_id, stamp, intro.expert_id))

@@ -226,6 +226,8 @@ class Request(_Row):
     anonymous: bool = False
     offered_by: str | None = None
     revealed_at: UtcDatetime | None = None
+    # Made by a Workflow Builder step: its words are the workflow's, not the mentee's.
+    via_workflow: bool = False
 
 
 class OfferedSlot(_Row):
@@ -348,6 +350,8 @@ class Intro(_Row):
     group_dm_channel_id: str | None = None
     followup_answer: IntroFollowup | None = None  # 002: the mentee's "did you connect?"
     followup_answered_at: UtcDatetime | None = None
+    # Made by a Workflow Builder step: the introducer was named by a workflow.
+    via_workflow: bool = False
 
 
 class OutboxMessage(_Row):

@@ -50,6 +50,8 @@ class NewRequest(BaseModel):
     origin_permalink: str | None = None
     # Asked without the mentee's name: the pool only, since a named mentor always sees it.
     anonymous: bool = False
+    # Made by a Workflow Builder step, never anonymous: its messages say a workflow sent it.
+    via_workflow: bool = False
 
     @model_validator(mode="after")
     def _not_self(self) -> Self:
@@ -57,6 +59,8 @@ class NewRequest(BaseModel):
             raise ValueError("a request can't name the mentee as its mentor")
         if self.anonymous and self.mentor_id is not None:
             raise ValueError("only a pool request can leave out the mentee's name")
+        if self.anonymous and self.via_workflow:
+            raise ValueError("a workflow's request always names the mentee")
         return self
 
 
@@ -94,10 +98,12 @@ ON CONFLICT (team_id, user_id) DO NOTHING
 INSERT_REQUEST = """
 INSERT INTO requests (
     team_id, mentee_id, mentor_id, topic, details, duration_minutes, urgency, source,
-    origin_channel_id, origin_ts, origin_permalink, anonymous, created_at, updated_at
+    origin_channel_id, origin_ts, origin_permalink, anonymous, via_workflow, created_at,
+    updated_at
 ) VALUES (
     :team_id, :mentee_id, :mentor_id, :topic, :details, :duration_minutes, :urgency, :source,
-    :origin_channel_id, :origin_ts, :origin_permalink, :anonymous, :created_at, :updated_at
+    :origin_channel_id, :origin_ts, :origin_permalink, :anonymous, :via_workflow, :created_at,
+    :updated_at
 )
 RETURNING *
 """
@@ -275,7 +281,8 @@ async def insert_request(conn: Connection, draft: NewRequest, now: datetime) -> 
     """Insert the request inside the caller's transaction, with the people rows it needs."""
     stamp = format_time(now)
     row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
-    row["anonymous"] = int(draft.anonymous)  # an INTEGER column on both engines
+    row["anonymous"] = int(draft.anonymous)  # INTEGER columns on both engines
+    row["via_workflow"] = int(draft.via_workflow)
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
     rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
     return Request.model_validate(dict(rows[0]))

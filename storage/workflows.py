@@ -3,7 +3,8 @@ creates nothing twice and completes with what the first one said.
 
 A run's row and the request or introduction it makes are written in one transaction: either
 both exist or neither does. `outcome` is JSON, {"outputs": {...}} or {"error": "..."}, set
-once the step completed or failed.
+once the step completed or failed; a run that stored its subject but never got an outcome (its
+process died) is taken over by a later retry.
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ _CLAIM = (
     "ON CONFLICT (team_id, execution_id) DO NOTHING RETURNING 1"
 )
 _SET_SUBJECT = "UPDATE workflow_runs SET subject_id = ? WHERE team_id = ? AND execution_id = ?"
+# A retry takes over a run cut short: stored its subject, no outcome, started before ?4. It
+# restarts the run's clock, so of several retries only one takes over.
+_TAKE_OVER = """
+UPDATE workflow_runs SET created_at = ?
+WHERE team_id = ? AND execution_id = ? AND created_at < ?
+  AND outcome IS NULL AND subject_id IS NOT NULL
+RETURNING *
+"""
 # The first outcome stands: a retry that races the first run can't overwrite it.
 _RECORD = """
 INSERT INTO workflow_runs (team_id, execution_id, step, outcome, created_at)
@@ -116,6 +125,15 @@ class WorkflowQueries:
             intro = await insert_intro(conn, draft, now)
             await conn.execute_fetchall(_SET_SUBJECT, (intro.id, draft.team_id, execution_id))
             return intro
+
+    async def take_over_workflow_run(
+        self: _StoreCore, team_id: str, execution_id: str, started_before: datetime, now: datetime
+    ) -> WorkflowRun | None:
+        """The run, if it stored its subject before `started_before` and never recorded an
+        outcome (its process died), now this caller's to finish; else None."""
+        params = (format_time(now), team_id, execution_id, format_time(started_before))
+        rows = await self._fetch(_TAKE_OVER, params)
+        return next((_run(row) for row in rows), None)
 
     async def record_workflow_outcome(
         self: _StoreCore,

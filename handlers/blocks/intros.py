@@ -24,7 +24,21 @@ def topic_line(request: Request | None) -> str | None:
     return TOPIC_LABELS.get(request.topic, request.topic.value)
 
 
+# Named by a workflow: its builder's words, not necessarily the introducer's own.
+_BY_WORKFLOW = "A Workflow Builder workflow, on behalf of {who},"
+WORKFLOW_NOTE = (
+    "Sent by a Workflow Builder workflow: it named {who} as the introducer and filled in the "
+    "reason, which they may not have written."
+)
+
+
+def _workflow_for(intro: Intro) -> str:
+    return _BY_WORKFLOW.format(who=who(intro.introducer_id))
+
+
 def _ask_lead(intro: Intro) -> str:
+    if intro.via_workflow:
+        return f"{_ask_text(intro)[:-1]} because:"
     if intro.introducer_id == intro.mentee_id:
         return f"{who(intro.mentee_id)} would like to be introduced to you because:"
     return (
@@ -34,6 +48,8 @@ def _ask_lead(intro: Intro) -> str:
 
 def _ask_blocks(intro: Intro, topic: str | None) -> list[dict[str, Any]]:
     blocks = [section(f"{_ask_lead(intro)}\n{blockquote(intro.why, _QUOTE_MAX)}")]
+    if intro.via_workflow:
+        blocks.append(context(WORKFLOW_NOTE.format(who=who(intro.introducer_id))))
     if topic:
         blocks.append(context(f"Their request is about *{topic}*."))
     if intro.note:
@@ -49,6 +65,10 @@ def _answer_buttons(intro: Intro) -> dict[str, Any]:
 
 
 def _ask_text(intro: Intro) -> str:
+    if intro.via_workflow and intro.introducer_id == intro.mentee_id:
+        return f"{_workflow_for(intro)} would like to introduce {who(intro.mentee_id)} to you."
+    if intro.via_workflow:
+        return f"{_workflow_for(intro)} would like to introduce you to {who(intro.mentee_id)}."
     if intro.introducer_id == intro.mentee_id:
         return f"{who(intro.mentee_id)} would like to be introduced to you."
     return f"{who(intro.introducer_id)} would like to introduce you to {who(intro.mentee_id)}."
@@ -90,11 +110,14 @@ def build_expert_answered(intro: Intro, topic: str | None, at: datetime) -> dict
 
 def build_intro_sent(intro: Intro) -> dict[str, Any]:
     """To the introducer once the expert has the ask."""
+    named = "A Workflow Builder workflow named you as the introducer here. "
+    if not intro.via_workflow:
+        named = ""
     if intro.introducer_id == intro.mentee_id:
-        text = f"I asked {who(intro.expert_id)} whether they're happy to meet you. "
+        text = f"{named}I asked {who(intro.expert_id)} whether they're happy to meet you. "
     else:
         text = (
-            f"I asked {who(intro.expert_id)} whether they're happy to meet "
+            f"{named}I asked {who(intro.expert_id)} whether they're happy to meet "
             f"{who(intro.mentee_id)}, who hears nothing unless they say yes. "
         )
     return {"text": text + "I'll tell you when they answer."}
@@ -129,7 +152,12 @@ def build_expired_for_introducer(intro: Intro) -> dict[str, Any]:
 
 def build_group_intro(intro: Intro, request: Request | None) -> dict[str, Any]:
     """The group DM's first post: who, why, the note, the request's details, and Book time."""
-    if intro.introducer_id == intro.mentee_id:
+    if intro.via_workflow:
+        lead = (
+            f":wave: {who(intro.mentee_id)}, meet {who(intro.expert_id)}, who's happy to help. "
+            f"{_workflow_for(intro)} suggested you two talk, because:"
+        )
+    elif intro.introducer_id == intro.mentee_id:
         lead = (
             f":wave: {who(intro.mentee_id)}, meet {who(intro.expert_id)}, who's happy to help. "
             "You asked to meet because:"

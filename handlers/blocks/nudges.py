@@ -64,10 +64,13 @@ def _ago(span: timedelta) -> str:
 def build_unanswered_nudge(request: Request, outbox_id: int, now: datetime) -> dict[str, Any]:
     """To the named mentor: a gentle reminder, with the request's own buttons again."""
     waited = _ago(now - request.created_at)
-    lead = (
-        f":wave: A reminder: {user_mention(request.mentee_id)} asked you {waited} ago and is "
-        "still waiting. A quick yes or no helps them either way."
-    )
+    asked = f"{user_mention(request.mentee_id)} asked you {waited} ago and"
+    if request.via_workflow:
+        asked = (
+            f"a Workflow Builder workflow asked you {waited} ago for "
+            f"{user_mention(request.mentee_id)}, who"
+        )
+    lead = f":wave: A reminder: {asked} is still waiting. A quick yes or no helps them either way."
     original = build_mentor_dm(request)
     blocks = [section(lead), *original["blocks"], nudge_controls(outbox_id)]
     return {"text": lead, "blocks": blocks}

@@ -69,8 +69,26 @@ def _fallback(lead: str, request: Request) -> str:
 
 
 def _mentor_intro(request: Request, mentee_id: str) -> str:
+    if request.via_workflow:
+        return (
+            "A Workflow Builder workflow asks for some of your time for "
+            f"{user_mention(mentee_id)}, to talk about *{_topic(request)}*."
+        )
     return (
         f"{user_mention(mentee_id)} would like some of your time to talk about *{_topic(request)}*."
+    )
+
+
+def _workflow_line(audience: Audience, mentee_id: str) -> str:
+    """Whose words these are, on every message about a request a workflow step made."""
+    if audience == "mentee":
+        return (
+            "A Workflow Builder workflow asked for this on your behalf, with these details. "
+            "If you don't need it, Cancel request."
+        )
+    return (
+        f"Sent by a Workflow Builder workflow for {user_mention(mentee_id)}: the details "
+        "were filled in by the workflow, not necessarily written by them."
     )
 
 
@@ -81,6 +99,11 @@ SOMEONE = "the person who asked"
 def _pool_intro(request: Request) -> str:
     if request.anonymous:
         return f"Someone asks about *{_topic(request)}*."
+    if request.via_workflow:
+        return (
+            f"A Workflow Builder workflow is looking for someone to talk to "
+            f"{user_mention(request.mentee_id)} about *{_topic(request)}*."
+        )
     return (
         f"{user_mention(request.mentee_id)} is looking for someone to talk to about "
         f"*{_topic(request)}*."
@@ -88,6 +111,13 @@ def _pool_intro(request: Request) -> str:
 
 
 def _mentee_intro(request: Request) -> str:
+    sent = _mentee_sent(request)
+    if request.via_workflow:
+        return f"A Workflow Builder workflow asked for mentoring on your behalf. {sent}"
+    return sent
+
+
+def _mentee_sent(request: Request) -> str:
     if request.mentor_id:
         return (
             f"I sent your request to {user_mention(request.mentor_id)}. "
@@ -120,11 +150,14 @@ def _summary(request: Request, audience: Audience, mentee_id: str) -> list[dict[
         facts = f"*{_topic(request)}* · {facts}"
     if request.anonymous:
         facts += " · asked without a name"
-    return [
+    blocks = [
         section(intro),
         section(blockquote(request.details, _DETAILS_MAX)),
         context(facts),
     ]
+    if request.via_workflow:
+        blocks.append(context(_workflow_line(audience, mentee_id)))
+    return blocks
 
 
 def build_mentor_dm(request: Request, *, mentee_id: str | None = None) -> dict[str, Any]:

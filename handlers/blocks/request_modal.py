@@ -73,6 +73,7 @@ class RequestForm:
     origin_permalink: str | None = None
     checkin_id: int | None = None
     anonymous: bool = False
+    via_workflow: bool = False  # set by the Workflow Builder step, never by the modal
 
     def draft(self, team_id: str, mentee_id: str) -> NewRequest:
         """The request to store, as this form asks for it."""
@@ -89,6 +90,7 @@ class RequestForm:
             origin_ts=self.origin_ts,
             origin_permalink=self.origin_permalink,
             anonymous=self.anonymous,
+            via_workflow=self.via_workflow,
         )
 
 

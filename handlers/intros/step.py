@@ -1,8 +1,10 @@
 """The "Introduce" Workflow Builder step: the intro modal's checks, then the expert's usual
 double opt-in. The step completes once the expert has been asked, not when they answer.
 
-The person in "Introduced by" is the introducer: the expert's DM names them, and they alone
-hear a decline or an expiry, exactly as with `/mentor intro`.
+The person in "Introduced by" is the introducer: they alone hear a decline or an expiry,
+exactly as with `/mentor intro`. The intro is marked `via_workflow`, so the expert's DM (and
+every later message that quotes the reason) says a workflow named the introducer: the words
+are the builder's, not necessarily theirs.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from typing import Any
 
 from bot.intros import DUPLICATE_WINDOW, expert_problem, mentee_problem, why_problem
 from handlers import ids
+from handlers.intros.followups import schedule_new_intro
 from handlers.intros.submit import ask_expert
-from handlers.kit import AlreadyRunning, Step, StepFailed, mentor_facts, on_step
+from handlers.kit import AlreadyRunning, Step, StepFailed, Unfinished, mentor_facts, on_step
 from storage.intros import NewIntro
 
 log = logging.getLogger(__name__)
@@ -42,7 +45,22 @@ def _people(step: Step) -> tuple[str, str, str]:
     return found["mentee_id"], found["expert_id"], found["introduced_by"]
 
 
-@on_step(ids.STEP_INTRODUCE)
+async def resume_intro(step: Step, intro_id: int) -> dict[str, Any]:
+    """Finish a run that stored its intro and then broke or died: ask the expert unless they
+    were asked (a refusal drops the intro, as with the modal), else make sure the nudge and
+    the expiry are planned (planning twice sends once); then the intro's outputs."""
+    intro = await step.store.get_intro(step.team_id, intro_id)
+    if intro is not None and not intro.expert_dm_ts:
+        await ask_expert(step.client, step.store, step.clock, intro)
+        intro = await step.store.get_intro(step.team_id, intro_id)
+    elif intro is not None:
+        await schedule_new_intro(step.store, intro, step.clock.now())
+    if intro is None or not intro.expert_dm_ts:
+        raise StepFailed(NOT_SENT)
+    return {"intro_id": intro.id, "status": intro.status.value}
+
+
+@on_step(ids.STEP_INTRODUCE, resume=resume_intro)
 async def introduce_people(step: Step) -> dict[str, Any]:
     """Check the pair and the reason as the modal would, then ask the expert."""
     mentee_id, expert_id, introducer_id = _people(step)
@@ -80,13 +98,17 @@ async def introduce_people(step: Step) -> dict[str, Any]:
         mentee_id=mentee_id,
         expert_id=expert_id,
         why=why,
+        via_workflow=True,
     )
     intro = await step.store.create_intro_for_run(draft, now, step.execution_id, step.name)
     if intro is None:
         raise AlreadyRunning
     log.info("intro created intro=%d team=%s source=workflow", intro.id, step.team_id)
-    await ask_expert(step.client, step.store, step.clock, intro)
-    sent = await step.store.get_intro(step.team_id, intro.id)
+    try:
+        await ask_expert(step.client, step.store, step.clock, intro)
+        sent = await step.store.get_intro(step.team_id, intro.id)
+    except Exception as error:
+        raise Unfinished(intro.id) from error
     if sent is None or not sent.expert_dm_ts:
         raise StepFailed(NOT_SENT)
     return {"intro_id": sent.id, "status": sent.status.value}

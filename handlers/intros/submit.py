@@ -17,7 +17,7 @@ from handlers.blocks.intros import build_expert_ask, build_intro_sent, topic_lin
 from handlers.blocks.text import slack_date, user_mention
 from handlers.intros.followups import schedule_new_intro
 from handlers.intros.modal_open import intro_prefill
-from handlers.kit import Submission, mentor_facts, on_submit, send_dm, try_dm
+from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm, try_dm
 from storage.intros import NewIntro
 from storage.models import Intro, RequestStatus
 from storage.store import Store
@@ -120,10 +120,10 @@ async def ask_expert(client: AsyncWebClient, store: Store, clock: Clock, intro: 
         origin = await store.get_request(intro.team_id, intro.from_request_id)
     try:
         dm = await send_dm(client, intro.expert_id, build_expert_ask(intro, topic_line(origin)))
-    except SlackApiError as error:
-        log.warning(
-            "could not ask the expert intro=%d error=%s", intro.id, error.response.get("error")
-        )
+    except (SlackApiError, *NO_ANSWER) as error:
+        # No answer counts as a refusal: nothing would ever retry it, or expire it.
+        reason = error.response.get("error") if isinstance(error, SlackApiError) else repr(error)
+        log.warning("could not ask the expert intro=%d error=%s", intro.id, reason)
         await store.drop_undelivered_intro(intro.team_id, intro.id)
         text = NOT_DELIVERED.format(expert=user_mention(intro.expert_id))
         await try_dm(client, intro.introducer_id, {"text": text})

@@ -36,6 +36,7 @@ from handlers.kit.payloads import (
 from handlers.kit.replies import (
     AUDIENCES,
     BROKEN,
+    NO_ANSWER,
     NOT_YOURS,
     message_of,
     refresh_request_messages,
@@ -46,12 +47,13 @@ from handlers.kit.replies import (
     try_dm,
     try_update,
 )
-from handlers.kit.steps import AlreadyRunning, Step, StepFailed, on_step
+from handlers.kit.steps import AlreadyRunning, Step, StepFailed, Unfinished, on_step
 
 __all__ = [
     "AUDIENCES",
     "BROKEN",
     "NOT_YOURS",
+    "NO_ANSWER",
     "AlreadyRunning",
     "BadArguments",
     "Click",
@@ -62,6 +64,7 @@ __all__ = [
     "StepFailed",
     "SubcommandCall",
     "Submission",
+    "Unfinished",
     "leading_mention",
     "mentor_facts",
     "message_of",

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 
 NOT_YOURS = build_not_yours()
 BROKEN = "That button is broken, so I didn't change anything. Try `/mentor help`."
+# A call that never heard Slack's answer (the connection broke or timed out, after the client's
+# own retries): unlike a SlackApiError, it may or may not have taken effect.
+NO_ANSWER = (aiohttp.ClientError, TimeoutError)
 
 
 async def tell(respond: Any, text: str) -> None:
@@ -40,6 +44,9 @@ async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) 
         await send_dm(client, user_id, message)
     except SlackApiError as error:
         log.warning("could not DM user=%s error=%s", user_id, error.response.get("error"))
+        return False
+    except NO_ANSWER as error:
+        log.warning("no answer to a DM user=%s error=%r", user_id, error)
         return False
     return True
 

@@ -5,6 +5,11 @@ The listener answers Slack at once and does the work in the background (Slack re
 `function_executed` event it doesn't hear back about in 3 s). A step returns its outputs or
 raises `StepFailed` with a sentence Workflow Builder shows. Each execution runs once: a
 retried event finds the run's row (storage/workflows.py) and completes the same way again.
+
+Once a step has stored its subject (the request or intro, with the run's row), the step always
+ends with an outcome: if it breaks after that (`Unfinished`), or its process died and a retry
+finds the run's row without an outcome after `STALE_AFTER`, the step's `resume` finishes from
+the stored subject instead of starting again.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt.context.complete.async_complete import AsyncComplete
@@ -23,12 +29,20 @@ from bot.background import Background
 from bot.clock import Clock
 from bot.settings import Settings
 from storage.store import Store
-from storage.workflows import StepOutcome
+from storage.workflows import StepOutcome, WorkflowRun
 
 log = logging.getLogger(__name__)
 
 # Workflow Builder shows this when something unexpected broke; the traceback is in our log.
 UNEXPECTED = "Something went wrong in mentorbot, so nothing was done. Please try again."
+# ... and this when it broke after the request or intro was stored, and couldn't finish.
+UNFINISHED = (
+    "Something went wrong in mentorbot after it saved this step's work, so it may be "
+    "incomplete. Please check with the people it names before running the workflow again."
+)
+# A run with its subject stored and no outcome after this long was cut short (its process
+# died): a retried event finishes it. Shorter runs are taken to be still under way.
+STALE_AFTER = timedelta(seconds=60)
 
 
 class StepFailed(Exception):
@@ -37,6 +51,14 @@ class StepFailed(Exception):
 
 class AlreadyRunning(Exception):
     """Another delivery of the same execution got there first; it will finish the step."""
+
+
+class Unfinished(Exception):
+    """The step stored its subject, then broke: `resume` finishes from `subject_id`."""
+
+    def __init__(self, subject_id: int) -> None:
+        super().__init__(f"broke after storing subject {subject_id}")
+        self.subject_id = subject_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +87,8 @@ class Step:
 
 
 Handle = Callable[[Step], Awaitable[dict[str, Any]]]
+# Finish a step from the subject an earlier (or broken) run stored: its outputs, or StepFailed.
+Resume = Callable[[Step, int], Awaitable[dict[str, Any]]]
 Listener = Callable[..., Awaitable[None]]
 
 
@@ -86,27 +110,25 @@ async def _finish(
         )
 
 
-async def _run(step: Step, handle: Handle, complete: AsyncComplete, fail: AsyncFail) -> None:
-    earlier = await step.store.get_workflow_run(step.team_id, step.execution_id)
-    if earlier is not None:
-        if earlier.outcome is None:
-            log.info("skipped a retried step still running execution=%s", step.execution_id)
-            return
-        log.info("repeated a finished step's outcome execution=%s", step.execution_id)
-        await _finish(step, earlier.outcome, complete, fail)
-        return
+async def _resumed(step: Step, resume: Resume, subject_id: int) -> StepOutcome:
+    """The outcome of finishing from a stored subject; it always has one."""
     try:
-        outcome = StepOutcome(outputs=await handle(step))
+        return StepOutcome(outputs=await resume(step, subject_id))
     except StepFailed as refusal:
-        outcome = StepOutcome(error=str(refusal))
-    except AlreadyRunning:
-        log.info("skipped a retried step still running execution=%s", step.execution_id)
-        return
+        return StepOutcome(error=str(refusal))
     except Exception:
-        # Not recorded: a retry of the same execution may well succeed.
-        log.exception("workflow step failed step=%s execution=%s", step.name, step.execution_id)
-        await _finish(step, StepOutcome(error=UNEXPECTED), complete, fail)
-        return
+        log.exception(
+            "could not finish a workflow step from its subject step=%s execution=%s subject=%d",
+            step.name,
+            step.execution_id,
+            subject_id,
+        )
+        return StepOutcome(error=UNFINISHED)
+
+
+async def _record(
+    step: Step, outcome: StepOutcome, complete: AsyncComplete, fail: AsyncFail
+) -> None:
     await step.store.record_workflow_outcome(
         step.team_id, step.execution_id, step.name, outcome, step.clock.now()
     )
@@ -119,14 +141,66 @@ async def _run(step: Step, handle: Handle, complete: AsyncComplete, fail: AsyncF
     await _finish(step, outcome, complete, fail)
 
 
+async def _again(
+    step: Step, earlier: WorkflowRun, resume: Resume, complete: AsyncComplete, fail: AsyncFail
+) -> None:
+    """A retried event: repeat a finished run's outcome, leave a live run alone, or finish a
+    run that died after storing its subject."""
+    if earlier.outcome is not None:
+        log.info("repeated a finished step's outcome execution=%s", step.execution_id)
+        await _finish(step, earlier.outcome, complete, fail)
+        return
+    now = step.clock.now()
+    taken = await step.store.take_over_workflow_run(
+        step.team_id, step.execution_id, now - STALE_AFTER, now
+    )
+    if taken is None or taken.subject_id is None:
+        log.info("skipped a retried step still running execution=%s", step.execution_id)
+        return
+    log.warning(
+        "finishing a step whose first run stopped step=%s execution=%s subject=%d",
+        step.name,
+        step.execution_id,
+        taken.subject_id,
+    )
+    await _record(step, await _resumed(step, resume, taken.subject_id), complete, fail)
+
+
+async def _run(
+    step: Step, handle: Handle, resume: Resume, complete: AsyncComplete, fail: AsyncFail
+) -> None:
+    earlier = await step.store.get_workflow_run(step.team_id, step.execution_id)
+    if earlier is not None:
+        await _again(step, earlier, resume, complete, fail)
+        return
+    try:
+        outcome = StepOutcome(outputs=await handle(step))
+    except StepFailed as refusal:
+        outcome = StepOutcome(error=str(refusal))
+    except AlreadyRunning:
+        log.info("skipped a retried step still running execution=%s", step.execution_id)
+        return
+    except Unfinished as broken:
+        # The subject exists: finish from it rather than say nothing was done.
+        log.exception("workflow step broke step=%s execution=%s", step.name, step.execution_id)
+        outcome = await _resumed(step, resume, broken.subject_id)
+    except Exception:
+        # Not recorded: nothing was stored, and a retry of the same execution may succeed.
+        log.exception("workflow step failed step=%s execution=%s", step.name, step.execution_id)
+        await _finish(step, StepOutcome(error=UNEXPECTED), complete, fail)
+        return
+    await _record(step, outcome, complete, fail)
+
+
 def _team_of(body: Mapping[str, Any]) -> str:
     team = body.get("team_id")
     return team if isinstance(team, str) else ""
 
 
-def on_step(name: str) -> Callable[[Handle], Listener]:
+def on_step(name: str, *, resume: Resume) -> Callable[[Handle], Listener]:
     """A Bolt `app.function` listener for the step `name`: read the event, answer Slack, then
-    run `handle(step)` in the background and complete or fail the step with what it says."""
+    run `handle(step)` in the background and complete or fail the step with what it says.
+    `resume(step, subject_id)` finishes a run that stored its subject and then broke or died."""
 
     def make(handle: Handle) -> Listener:
         async def listener(
@@ -157,7 +231,9 @@ def on_step(name: str) -> Callable[[Handle], Listener]:
                 name,
                 inputs if isinstance(inputs, dict) else {},
             )
-            background.spawn(_run(step, handle, complete, fail), name=f"step-{execution_id}")
+            background.spawn(
+                _run(step, handle, resume, complete, fail), name=f"step-{execution_id}"
+            )
 
         listener.__name__ = handle.__name__
         listener.__qualname__ = handle.__qualname__

@@ -2,8 +2,9 @@
 delivery, with the step's inputs in place of the form.
 
 The workflow acts with its builder's authority: it may ask on behalf of any mentee it names,
-as a coordinator could. The mentee gets the usual DMs (and can cancel); the mentor or the pool
-gets the usual ask, and the usual nudges follow.
+as a coordinator could. The request is marked `via_workflow`, so every message about it says a
+workflow sent it (the words are the builder's, not the mentee's). The mentee gets the usual DMs
+(and can cancel); the mentor or the pool gets the usual ask, and the usual nudges follow.
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ from bot.requests import (
 )
 from handlers import ids
 from handlers.blocks.request_modal import RequestForm
-from handlers.kit import AlreadyRunning, Step, StepFailed, mentor_facts, on_step
-from handlers.requests.followups import schedule_new_request
-from handlers.requests.submit import deliver, request_problems
-from storage.models import RequestSource
+from handlers.kit import AlreadyRunning, Step, StepFailed, Unfinished, mentor_facts, on_step
+from handlers.requests.followups import schedule_new_request, schedule_redelivery
+from handlers.requests.submit import confirm_to_mentee, deliver, request_problems
+from storage.models import Request, RequestSource
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,33 @@ def _form(step: Step) -> tuple[str, RequestForm]:
         duration_minutes=DEFAULT_DURATION,
         urgency=urgency,
         source=RequestSource.COMMAND,
+        via_workflow=True,
     )
     return mentee_id, form
 
 
-@on_step(ids.STEP_REQUEST_MENTORING)
+def _outputs(request: Request) -> dict[str, Any]:
+    return {"request_id": request.id, "status": request.status.value}
+
+
+async def resume_request(step: Step, request_id: int) -> dict[str, Any]:
+    """Finish a run that stored its request and then broke or died: the usual nudges, a
+    delivery from the outbox (which does nothing if it already got there) and, if the mentee
+    wasn't told yet, their confirmation. Then the request's outputs."""
+    request = await step.store.get_request(step.team_id, request_id)
+    if request is None:
+        raise StepFailed(NOT_DONE + "the request it made was removed before the step finished.")
+    now = step.clock.now()
+    await schedule_new_request(step.store, step.settings, request, now)
+    await schedule_redelivery(step.store, request, now)
+    if request.mentee_dm_ts is None:
+        invites = await step.store.list_request_invites(step.team_id, request.id)
+        reached = request.mentor_dm_ts or request.pool_ts or invites
+        await confirm_to_mentee(step.client, step.store, request, pending=not reached)
+    return _outputs(request)
+
+
+@on_step(ids.STEP_REQUEST_MENTORING, resume=resume_request)
 async def request_mentoring(step: Step) -> dict[str, Any]:
     """Create the request exactly as the modal would, deliver it, and say which one it is."""
     mentee_id, form = _form(step)
@@ -92,7 +115,11 @@ async def request_mentoring(step: Step) -> dict[str, Any]:
     if request is None:
         raise AlreadyRunning
     log.info("request created request=%d team=%s source=workflow", request.id, step.team_id)
-    await schedule_new_request(step.store, step.settings, request, now)
-    await deliver(step.client, step.store, step.settings, step.clock, request)
-    current = await step.store.get_request(step.team_id, request.id) or request
-    return {"request_id": request.id, "status": current.status.value}
+    try:
+        await schedule_new_request(step.store, step.settings, request, now)
+        # A failed delivery is retried from the outbox, as with the modal; it doesn't raise.
+        await deliver(step.client, step.store, step.settings, step.clock, request)
+        current = await step.store.get_request(step.team_id, request.id) or request
+    except Exception as error:
+        raise Unfinished(request.id) from error
+    return _outputs(current)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import replace
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,7 +20,7 @@ from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import section, user_mention
-from handlers.kit import Submission, mentor_facts, on_submit, send_dm
+from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm
 from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
@@ -141,6 +142,10 @@ async def _route(
         reason = str(error.response.get("error") or "unknown")
         log.warning("could not deliver a new request request=%d error=%s", request.id, reason)
         return reason
+    except NO_ANSWER as error:
+        # No answer at all: retried from the outbox like a 5xx (which checks it isn't there).
+        log.warning("no answer delivering a new request request=%d error=%r", request.id, error)
+        return "no_answer"
     return None if reached else "no_mentor_reached"
 
 
@@ -160,7 +165,26 @@ async def deliver(
         message = await pool_unreachable(store, settings, current, refused, now, told=True)
     elif refused is not None:
         await schedule_redelivery(store, current, now)
-        message = {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
+        message = _still_trying(message)
+    await _confirm(client, store, request, message)
+
+
+def _still_trying(message: dict[str, Any]) -> dict[str, Any]:
+    return {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
+
+
+async def confirm_to_mentee(
+    client: AsyncWebClient, store: Store, request: Request, *, pending: bool
+) -> None:
+    """The mentee's confirmation, on its own (a Workflow Builder step finishing a run that
+    broke off); `pending`: the delivery is still being retried from the outbox."""
+    message = build_mentee_confirmation(request)
+    await _confirm(client, store, request, _still_trying(message) if pending else message)
+
+
+async def _confirm(
+    client: AsyncWebClient, store: Store, request: Request, message: dict[str, Any]
+) -> None:
     try:
         channel_id, ts = await send_dm(client, request.mentee_id, message)
     except SlackApiError as error:
@@ -169,6 +193,9 @@ async def deliver(
             request.id,
             error.response.get("error"),
         )
+        return
+    except NO_ANSWER as error:
+        log.error("no answer confirming a request request=%d error=%r", request.id, error)
         return
     await store.set_request_messages(request.team_id, request.id, mentee_dm=(channel_id, ts))
 

@@ -123,6 +123,7 @@ class FakeSlack(Installs, Workspace):
         self._failures: dict[str, list[_Failure]] = {}
         self._random: dict[str, list[_RandomFailures]] = {}
         self._delays: dict[str, tuple[float, bool]] = {}
+        self._cuts: dict[str, int] = {}
         self._rate: tuple[float, float] | None = None
         self._buckets: dict[str, tuple[float, float]] = {}
         self._workspace_rate: tuple[float, float] | None = None
@@ -257,6 +258,11 @@ class FakeSlack(Installs, Workspace):
         """
         self._delays[method] = (seconds, answer_only)
 
+    def cut(self, method: str, times: int) -> None:
+        """Drop the connection of the next `times` calls of `method` before anything happens
+        (a network failure: the client gets no answer at all); times=0 stops it."""
+        self._cuts[method] = times
+
     def enforce_channel_rate(self, per_second: float = 1.0, burst: int = 1) -> None:
         """Answer chat.postMessage with 429 once a channel gets more than Slack allows."""
         self._rate = (per_second, float(burst))
@@ -278,6 +284,10 @@ class FakeSlack(Installs, Workspace):
             call.args, call.token, call.files = await self._read(request)
         except SlackError as exc:
             return self._answer(call, exc.body())
+        if self._cuts.get(method, 0) > 0 and request.transport is not None:
+            self._cuts[method] -= 1
+            request.transport.abort()  # nothing was done, and no answer goes back
+            return web.Response(status=503)
         if method == "oauth.v2.access":
             return self._exchange(call, request.headers.get("Authorization", ""))
         handler = self.methods.get(method)

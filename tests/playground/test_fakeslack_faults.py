@@ -169,3 +169,15 @@ async def test_history_refusals_and_bad_metadata(
     assert await outcome(client.chat_postMessage(channel=GENERAL, text="t", metadata=bad)) == (
         "200 invalid_metadata_schema"
     )
+
+
+async def test_a_cut_drops_the_connection_before_anything_happens(
+    fake_slack: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake_slack.cut("chat.postMessage", 2)
+    for _ in range(2):
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await client.chat_postMessage(channel=GENERAL, text="lost")
+    assert fake_slack.messages(GENERAL) == []  # nothing was posted
+    assert await outcome(client.chat_postMessage(channel=GENERAL, text="back")) == "ok"
+    assert [m["text"] for m in fake_slack.messages(GENERAL)] == ["back"]

@@ -31,7 +31,10 @@ from playground.fakeslack import (
     find_button,
 )
 from storage.directory import ProfileDraft
+from storage.intros import NewIntro
 from storage.models import IntroStatus, RequestSource, RequestStatus, Topic, Urgency
+from storage.requests import NewRequest
+from tests.conftest import deliver_due
 from tests.flows import (
     DAVE,
     DETAILS,
@@ -40,11 +43,13 @@ from tests.flows import (
     add_dave,
     dms_to,
     group_posts,
+    introduce,
     outbox,
     rows,
     set_pool,
     stored_requests,
 )
+from tests.flows import ask as flows_ask
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -60,10 +65,12 @@ def start(fake: FakeSlack, callback_id: str, **inputs: Any) -> FunctionRun:
     )
 
 
-async def run_step(slack: SlackSender, bot: Runtime, run: FunctionRun, **opts: Any) -> None:
+async def run_step(
+    slack: SlackSender, bot: Runtime, run: FunctionRun, within: float = 5, **opts: Any
+) -> None:
     reply = await slack.function_executed(run, **opts)
     assert reply.status == 200
-    await bot.background.drain(5)
+    await bot.background.drain(within)
 
 
 def ask_inputs(**changes: Any) -> dict[str, Any]:
@@ -264,7 +271,13 @@ async def test_introduce_step_asks_the_expert_completes_then_the_opt_in_runs_as_
     assert run.state == "completed", run.error
     assert run.outputs == {"intro_id": intro_id, "status": "pending"}
     ask = dms_to(fake, DAVE)[-1]
-    assert f"<@{CAROL}> would like to introduce you to <@{ALICE}> because:" in block_texts(ask)
+    said = block_texts(ask)
+    assert (
+        f"A Workflow Builder workflow, on behalf of <@{CAROL}>, would like to introduce you to "
+        f"<@{ALICE}> because:" in said
+    )
+    assert "Sent by a Workflow Builder workflow" in said
+    assert f"<@{CAROL}> would like to introduce" not in said
     assert button_labels(ask) == ["Happy to help", "Not right now"]
     assert dms_to(fake, ALICE) == []  # the mentee hears nothing until the expert agrees
 
@@ -371,3 +384,230 @@ async def test_a_request_step_stays_in_its_own_workspace(
     assert stored.subject_id == request.id
     assert stored.step == ids.STEP_REQUEST_MENTORING
     assert request.status is RequestStatus.OPEN
+
+
+# -- Whose words: every message a step causes says a workflow sent it ------------------------
+
+WORKFLOW_SENT = f"Sent by a Workflow Builder workflow for <@{ALICE}>"
+
+
+@pytest.mark.parametrize("mentor", [BOB, None])
+async def test_a_steps_request_says_a_workflow_sent_it_to_mentor_pool_and_mentee(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, mentor: str | None
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await set_pool(bot)
+    run = start(fake, ids.STEP_REQUEST_MENTORING, **ask_inputs(mentor_id=mentor))
+    await run_step(slack, bot, run)
+
+    [request] = await stored_requests(bot)
+    assert request.via_workflow
+    assert not request.anonymous
+    if mentor:
+        ask = dms_to(fake, BOB)[-1]
+        assert "A Workflow Builder workflow asks for some of your time" in ask.args["text"]
+        assert f"<@{ALICE}> would like some of your time" not in block_texts(ask)
+    else:
+        ask = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == POOL][-1]
+        assert "A Workflow Builder workflow is looking for someone" in ask.args["text"]
+    assert WORKFLOW_SENT in block_texts(ask)
+    assert "the details were filled in by the workflow" in block_texts(ask)
+    mine = dms_to(fake, ALICE)[-1]
+    assert "A Workflow Builder workflow asked for mentoring on your behalf" in mine.args["text"]
+    assert "If you don't need it, Cancel request." in block_texts(mine)
+    assert "Cancel request" in button_labels(mine)
+
+
+async def test_the_rewritten_message_still_says_a_workflow_sent_it(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    run = start(fake, ids.STEP_REQUEST_MENTORING, **ask_inputs())
+    await run_step(slack, bot, run)
+    ask = dms_to(fake, BOB)[-1]
+    await slack.click(find_button(ask, "Accept"), ask, user_id=BOB)
+    await bot.background.drain(5)
+
+    rewritten = [c for c in fake.calls_to("chat.update") if c.args["ts"] == ask.response["ts"]]
+    assert rewritten
+    assert WORKFLOW_SENT in block_texts(rewritten[-1])
+
+
+@pytest.mark.parametrize("mentor", [BOB, None])
+async def test_a_request_from_the_modal_says_nothing_about_workflows(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, mentor: str | None
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await set_pool(bot)
+    ask = await flows_ask(slack, fake, bot, mentor)
+
+    [request] = await stored_requests(bot)
+    assert not request.via_workflow
+    assert "Workflow Builder" not in block_texts(ask)
+    assert "Workflow Builder" not in block_texts(dms_to(fake, ALICE)[-1])
+    if mentor:
+        assert f"<@{ALICE}> would like some of your time" in block_texts(ask)
+
+
+async def test_an_intro_from_a_step_says_a_workflow_named_the_introducer_throughout(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    run = start(fake, ids.STEP_INTRODUCE, **intro_inputs())
+    await run_step(slack, bot, run)
+
+    [intro_id] = intro_ids(bot)
+    intro = await bot.store.get_intro(TEAM_ID, intro_id)
+    assert intro is not None
+    assert intro.via_workflow
+    ask = dms_to(fake, DAVE)[-1]
+    assert ask.args["text"].startswith(f"A Workflow Builder workflow, on behalf of <@{CAROL}>")
+    assert "A Workflow Builder workflow named you" in dms_to(fake, CAROL)[-1].args["text"]
+
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+    answered = [c for c in fake.calls_to("chat.update") if c.args["ts"] == ask.response["ts"]]
+    assert "A Workflow Builder workflow, on behalf of" in block_texts(answered[-1])
+    [group] = group_posts(fake)
+    assert f"A Workflow Builder workflow, on behalf of <@{CAROL}>," in block_texts(group)
+    assert f"<@{CAROL}> thought you two should talk" not in block_texts(group)
+
+
+async def test_an_intro_from_the_modal_says_nothing_about_workflows(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+
+    ask = dms_to(fake, DAVE)[-1]
+    assert f"<@{CAROL}> would like to introduce you to <@{ALICE}> because:" in block_texts(ask)
+    assert "Workflow Builder" not in block_texts(ask)
+
+
+# -- A step that stored its subject always finishes --------------------------------------------
+
+
+async def test_a_delivery_slack_never_answers_completes_the_step_and_retries_from_the_outbox(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    fake.cut("chat.postMessage", 20)  # more than the client's own retries
+    run = start(fake, ids.STEP_REQUEST_MENTORING, **ask_inputs())
+    await run_step(slack, bot, run, within=30)  # the client retries with backoff first
+
+    [request] = await stored_requests(bot)
+    assert run.state == "completed", run.error
+    assert run.outputs == {"request_id": request.id, "status": "open"}
+    stored = await bot.store.get_workflow_run(TEAM_ID, run.execution_id)
+    assert stored is not None
+    assert stored.outcome is not None
+    assert stored.outcome.outputs == run.outputs
+    assert request.mentor_dm_ts is None
+    assert "request.deliver" in [row[0] for row in outbox(bot, "request.")]
+
+    fake.cut("chat.postMessage", 0)  # Slack answers again
+    clock.advance(minutes=2)
+    await deliver_due(bot)
+    [delivered] = await stored_requests(bot)
+    assert delivered.mentor_dm_ts is not None
+    ask = [c for c in dms_to(fake, BOB) if c.response and c.response.get("ok")][-1]
+    assert button_labels(ask) == ["Accept", "Suggest someone else", "Decline"]
+    assert WORKFLOW_SENT in block_texts(ask)
+    # A retried event repeats the outcome; nothing is made twice.
+    await run_step(slack, bot, run, retry_num=1)
+    assert [c.args["outputs"] for c in completions(fake, "completeSuccess")] == [run.outputs] * 2
+    assert len(await stored_requests(bot)) == 1
+
+
+async def test_a_retry_finishes_a_run_that_died_after_storing_its_request(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    run = start(fake, ids.STEP_REQUEST_MENTORING, **ask_inputs())
+    # The first run stored its request and run row, then its process died.
+    draft = NewRequest(
+        team_id=TEAM_ID,
+        mentee_id=ALICE,
+        mentor_id=BOB,
+        topic=Topic.CAREER_PATH,
+        details=DETAILS,
+        source=RequestSource.COMMAND,
+        via_workflow=True,
+    )
+    step = ids.STEP_REQUEST_MENTORING
+    made = await bot.store.create_request_for_run(draft, clock.now(), run.execution_id, step)
+    assert made is not None
+
+    clock.advance(seconds=30)
+    await run_step(slack, bot, run, retry_num=1)  # within the grace: taken to be running
+    assert run.state == "running"
+    assert completions(fake, "completeSuccess") == []
+
+    clock.advance(seconds=31)
+    await run_step(slack, bot, run, retry_num=2)
+    assert run.state == "completed", run.error
+    assert run.outputs == {"request_id": made.id, "status": "open"}
+    assert [r.id for r in await stored_requests(bot)] == [made.id]
+    told_mentee = dms_to(fake, ALICE)[-1]
+    assert "Cancel request" in button_labels(told_mentee)
+    assert "I'll keep trying in the background" in block_texts(told_mentee)
+    kinds = [row[0] for row in outbox(bot, "request.")]
+    assert "request.nudge" in kinds
+    assert "request.deliver" in kinds
+
+    clock.advance(minutes=2)
+    await deliver_due(bot)
+    [ask] = dms_to(fake, BOB)
+    assert WORKFLOW_SENT in block_texts(ask)
+    await run_step(slack, bot, run, retry_num=3)  # finished now: the same outputs again
+    calls = completions(fake, "completeSuccess")
+    assert [c.args["outputs"] for c in calls] == [run.outputs] * 2
+    assert len(dms_to(fake, BOB)) == 1
+
+
+async def test_a_retry_finishes_an_intro_whose_run_died_before_asking(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    run = start(fake, ids.STEP_INTRODUCE, **intro_inputs())
+    draft = NewIntro(
+        team_id=TEAM_ID,
+        introducer_id=CAROL,
+        mentee_id=ALICE,
+        expert_id=DAVE,
+        why=WHY,
+        via_workflow=True,
+    )
+    made = await bot.store.create_intro_for_run(
+        draft, clock.now(), run.execution_id, ids.STEP_INTRODUCE
+    )
+    assert made is not None
+
+    clock.advance(seconds=61)
+    await run_step(slack, bot, run, retry_num=1)
+    assert run.state == "completed", run.error
+    assert run.outputs == {"intro_id": made.id, "status": "pending"}
+    [ask] = dms_to(fake, DAVE)
+    assert button_labels(ask) == ["Happy to help", "Not right now"]
+    assert intro_ids(bot) == [made.id]
+
+
+async def test_an_experts_dm_slack_never_answers_fails_the_step_once_and_for_all(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    fake.cut("chat.postMessage", 20)
+    run = start(fake, ids.STEP_INTRODUCE, **intro_inputs())
+    await run_step(slack, bot, run, within=30)
+
+    assert run.state == "failed"
+    assert run.error is not None
+    assert "wouldn't let me message" in run.error
+    assert intro_ids(bot) == []  # dropped, as when Slack refuses
+    await run_step(slack, bot, run, retry_num=1)
+    errors = [c.args["error"] for c in completions(fake, "completeError")]
+    assert errors == [run.error] * 2

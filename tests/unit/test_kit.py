@@ -106,8 +106,12 @@ async def _step(step: Step) -> dict[str, Any]:
     return {}
 
 
+async def _resume(step: Step, subject_id: int) -> dict[str, Any]:
+    return {}
+
+
 def test_a_step_listener_asks_bolt_for_the_event_its_completion_and_the_services() -> None:
-    listener = on_step("request_mentoring")(_step)
+    listener = on_step("request_mentoring", resume=_resume)(_step)
     assert get_arg_names_of_callable(listener) == [
         "body",
         "event",

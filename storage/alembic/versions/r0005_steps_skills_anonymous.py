@@ -7,7 +7,8 @@ Enterprise Grid organization's own pool channel (issue 22).
 - workspace_settings gain the anonymous-asks switch (on by default) and the custom profile
   fields (JSON list of field ids) that hold skills.
 - profile_skills caches what a person's chosen profile fields say, for a day.
-- workflow_runs makes a retried `function_executed` event create nothing twice.
+- workflow_runs makes a retried `function_executed` event create nothing twice; requests and
+  intros gain `via_workflow`, so every message about one made by a step says a workflow sent it.
 - org_settings holds an organization-level pool channel.
 
 Revision ID: r0005
@@ -29,6 +30,10 @@ STATEMENTS = (
     "CHECK (anonymous IN (0, 1))",
     "ALTER TABLE requests ADD COLUMN offered_by TEXT",
     "ALTER TABLE requests ADD COLUMN revealed_at TEXT",
+    "ALTER TABLE requests ADD COLUMN via_workflow INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (via_workflow IN (0, 1))",
+    "ALTER TABLE intros ADD COLUMN via_workflow INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (via_workflow IN (0, 1))",
     "ALTER TABLE workspace_settings ADD COLUMN anonymous_asks_enabled INTEGER NOT NULL "
     "DEFAULT 1 CHECK (anonymous_asks_enabled IN (0, 1))",
     "ALTER TABLE workspace_settings ADD COLUMN profile_skill_fields TEXT NOT NULL DEFAULT '[]'",
