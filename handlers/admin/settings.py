@@ -137,18 +137,28 @@ async def settings_submitted(sub: Submission) -> None:
     if fields != current.profile_skill_fields:
         # What other fields said is no answer for these.
         await sub.store.clear_profile_skills(team_id)
-    if fields:
-        sub.background.spawn(_read_skills(sub, fields), name=f"profile-skills-{team_id}")
+    # One read per workspace at a time (in this process): a save during one leaves it running,
+    # and it starts over if the fields changed meanwhile.
+    reading = f"profile-skills-{team_id}"
+    if fields and not sub.background.running(reading):
+        sub.background.spawn(_read_skills(sub), name=reading)
     log.info("workspace sub.settings saved team=%s by=%s", team_id, user_id)
     # After the answer: the modal closes at once even if chat.postMessage is rate limited.
     sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"sub.settings-saved-{team_id}")
 
 
-async def _read_skills(sub: Submission, fields: tuple[str, ...]) -> None:
-    """Fill the profile-skills cache for the workspace, paced (bot.profile_reads)."""
-    await read_workspace_skills(
-        sub.client, sub.store, sub.clock, team_id=sub.team_id, field_ids=fields
-    )
+async def _read_skills(sub: Submission) -> None:
+    """Fill the profile-skills cache for the workspace, paced (bot.profile_reads), with the
+    fields saved last, again if they changed during the read."""
+    fields = (await sub.store.get_workspace_settings(sub.team_id)).profile_skill_fields
+    while fields:
+        await read_workspace_skills(
+            sub.client, sub.store, sub.clock, team_id=sub.team_id, field_ids=fields
+        )
+        now = (await sub.store.get_workspace_settings(sub.team_id)).profile_skill_fields
+        if now == fields:
+            return
+        fields = now
 
 
 async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:

@@ -9,9 +9,9 @@ one of the org served by an install of its own, sees nothing across.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
