@@ -9,6 +9,7 @@ one of the org served by an install of its own, sees nothing across.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -433,6 +434,20 @@ async def test_the_org_pool_channel_takes_asks_of_workspaces_without_their_own(
     # Neither Legal (of the org, with its own install) nor a workspace of no org uses it.
     assert await bot.store.org_pool(LEGAL) is None
     assert await bot.store.org_pool(OTHER) is None
+
+
+async def test_an_org_admins_settings_open_in_time_when_slack_is_slow(grid: Grid) -> None:
+    # The admin check, the profile fields and the org-admin check (users.info, asked fresh)
+    # run side by side: one after another they would pass the trigger_id's 3 s.
+    fake = grid.fake
+    org_admin(fake, SALES, ADMIN)
+    fake.delay("users.info", 1.2)
+    fake.delay("team.profile.get", 1.2)
+    started = time.monotonic()
+    await grid.sender(SALES).command("settings", user_id=ADMIN)
+    took = time.monotonic() - started
+    assert took < 2.5, f"the modal opened after {took:.1f} s"
+    assert "Organization pool channel" in str(opened_modal(fake))
 
 
 async def test_workspaces_outside_the_served_org_see_nothing_across(grid: Grid) -> None:
