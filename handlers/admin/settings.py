@@ -14,7 +14,7 @@ from bot.profile_reads import UNREADABLE, FieldList, list_profile_fields, read_w
 from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
-from handlers.admin.access import ADMINS_ONLY, is_admin
+from handlers.admin.access import ADMINS_ONLY, admin_status
 from handlers.admin.digest import set_digest
 from handlers.admin.org_pool import (
     OrgPoolChoice,
@@ -79,7 +79,7 @@ async def settings_command(call: SubcommandCall) -> None:
     allowed, listed, org_input = await asyncio.gather(
         _by(
             deadline,
-            is_admin(
+            admin_status(
                 call.client,
                 call.store,
                 call.settings,
@@ -171,7 +171,7 @@ async def settings_submitted(sub: Submission) -> None:
     allowed, pool, kudos, (org_pool, refused) = await asyncio.gather(
         _by(
             deadline,
-            is_admin(
+            admin_status(
                 sub.client, sub.store, sub.settings, sub.clock, team_id=team_id, user_id=user_id
             ),
             None,

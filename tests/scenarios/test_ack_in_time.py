@@ -26,6 +26,7 @@ from tests.flows import (
     opened_modal,
     stored_requests,
     the_intro,
+    told,
 )
 
 ANSWERS = {"What is it about?": "Career path", "What's on your mind?": DETAILS}
@@ -292,6 +293,15 @@ async def test_the_settings_modal_opens_in_time_when_slack_is_slow(
     assert opened.ok, opened.response
     assert "Slack was slow to answer" in str(opened.args["view"])
     assert "Xf0SKILLS01" not in str(opened.args["view"])
+
+    # An admin the bot never checked before, and Slack too slow to say: asked to try again,
+    # not told they aren't an admin.
+    fake_slack.add_user("U0ADB", "adb", is_admin=True)
+    started = time.monotonic()
+    await slack.command("settings", user_id="U0ADB")
+    assert time.monotonic() - started < IN_TIME
+    assert "couldn't check that you're an admin" in told(fake_slack)[-1]
+    assert len(fake_slack.calls_to("views.open")) == 2
 
 
 async def test_the_settings_form_is_answered_in_time_when_slack_is_slow(
