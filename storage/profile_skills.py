@@ -81,7 +81,9 @@ class ProfileSkillQueries:
     async def forgotten_users(self: _StoreCore, team_id: str) -> set[str]:
         """Who asked to be forgotten here (and hasn't been back): never read from Slack."""
         rows = await self._fetch(
-            "SELECT user_id FROM people WHERE team_id = ? AND forgotten_at IS NOT NULL",
+            # Not the tombstones that stand in for them in others' records.
+            "SELECT user_id FROM people WHERE team_id = ? AND forgotten_at IS NOT NULL "
+            "AND user_id NOT LIKE 'forgotten-%'",
             (team_id,),
         )
         return {str(row[0]) for row in rows}
