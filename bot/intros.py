@@ -50,8 +50,9 @@ def expert_problem(
     if team_id and expert.teams and team_id not in expert.teams:
         # Their answer buttons would come from another workspace, where this intro isn't kept.
         return (
-            f"{_name(expert)} isn't in the workspace this introduction belongs to (where the "
-            "request was made). Pick someone of that workspace."
+            f"{_name(expert)} isn't in the workspace this introduction belongs to (the one "
+            "of the request it passes on, or yours), so they couldn't answer it. Pick someone "
+            "of that workspace."
         )
     return None
 
