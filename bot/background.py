@@ -26,6 +26,10 @@ class Background:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def running(self, name: str) -> bool:
+        """Whether work spawned under `name` is still running in this process."""
+        return any(task.get_name() == name and not task.done() for task in self._tasks)
+
     @asynccontextmanager
     async def in_flight(self) -> AsyncIterator[None]:
         """Count a request as in flight while the block runs."""

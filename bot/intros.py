@@ -32,8 +32,11 @@ def _name(facts: MentorFacts) -> str:
     return facts.name.strip() or "That person"
 
 
-def expert_problem(introducer_id: str, mentee_id: str, expert: MentorFacts) -> str | None:
-    """Why this person can't be the expert in the introduction, or None if they can."""
+def expert_problem(
+    introducer_id: str, mentee_id: str, expert: MentorFacts, team_id: str | None = None
+) -> str | None:
+    """Why this person can't be the expert in the introduction (kept in `team_id`), or None
+    if they can."""
     # Paused or full experts may still be asked: nothing happens until they say yes.
     blocker = mentor_blocker(mentee_id, replace(expert, paused=False, at_capacity=False))
     if blocker == "self":
@@ -44,6 +47,13 @@ def expert_problem(introducer_id: str, mentee_id: str, expert: MentorFacts) -> s
         return f"{_name(expert)} is a bot. Pick a person."
     if blocker == "deleted":
         return f"{_name(expert)} has left the workspace or is deactivated. Pick someone else."
+    if team_id and expert.teams and team_id not in expert.teams:
+        # Their answer buttons would come from another workspace, where this intro isn't kept.
+        return (
+            f"{_name(expert)} isn't in the workspace this introduction belongs to (the one "
+            "of the request it passes on, or yours), so they couldn't answer it. Pick someone "
+            "of that workspace."
+        )
     return None
 
 

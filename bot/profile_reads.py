@@ -110,7 +110,8 @@ async def person_skills(
 async def _people_to_read(
     client: AsyncWebClient, fresh: set[str], limit: int, page_pace: float
 ) -> list[str]:
-    """Active people (no bots) from users.list whose cache entry is missing or old."""
+    """Active people (no bots) from users.list, not in `fresh` (read in the last day, or
+    forgotten)."""
     wanted: list[str] = []
     cursor: str | None = None
     while len(wanted) < limit:
@@ -143,10 +144,17 @@ async def read_workspace_skills(
     if not field_ids:
         return 0
     fresh = await store.fresh_profile_skill_users(team_id, clock.now() - CACHE_FOR)
+    # Someone who ran /mentor forget isn't read back in from their Slack profile.
+    skip = fresh | await store.forgotten_users(team_id)
     read = 0
     try:
-        people = await _people_to_read(client, fresh, limit, page_pace)
+        people = await _people_to_read(client, skip, limit, page_pace)
         for user_id in people:
+            if (await store.get_workspace_settings(team_id)).profile_skill_fields != tuple(
+                field_ids
+            ):
+                log.info("profile skills read stopped: fields changed team=%s", team_id)
+                return read
             try:
                 profile = await _read_profile(client, user_id)
             except SlackApiError as error:

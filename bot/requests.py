@@ -47,6 +47,8 @@ class MentorFacts:
     deleted: bool = False  # deactivated, or not found in the workspace
     paused: bool = False
     at_capacity: bool = False
+    # On Enterprise Grid, the org's workspaces they are in; () when unknown or not on Grid.
+    teams: tuple[str, ...] = ()
 
 
 class RequestCounts(Protocol):

@@ -274,6 +274,13 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     (None, _rename("feedback", "mentor_id")),
     # Last: nothing names the person now (a leftover reference would fail this delete).
     (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
+    # What stays is the fact alone, so the bot doesn't read them back in from their Slack
+    # profile (profile skills); it goes when the bot next deals with them (upsert_person).
+    (
+        None,
+        """INSERT INTO people (team_id, user_id, first_seen_at, forgotten_at, updated_at)
+            VALUES (:team, :user, :now, :now, :now)""",
+    ),
 )
 
 

@@ -21,12 +21,15 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 """
 
 # People outside the directory whose field names something; a directory member is shown
-# with their own tags (or, if not open to mentoring, not at all).
+# with their own tags (or, if not open to mentoring, not at all), someone who ran
+# /mentor forget not at all.
 _OUTSIDE_DIRECTORY = """
 SELECT s.user_id, s.skills FROM profile_skills s
 WHERE s.team_id = ? AND s.skills <> '[]'
     AND NOT EXISTS (SELECT 1 FROM mentor_profiles p
         WHERE p.team_id = s.team_id AND p.user_id = s.user_id)
+    AND NOT EXISTS (SELECT 1 FROM people pe
+        WHERE pe.team_id = s.team_id AND pe.user_id = s.user_id AND pe.forgotten_at IS NOT NULL)
 ORDER BY s.user_id
 """
 
@@ -72,6 +75,16 @@ class ProfileSkillQueries:
         rows = await self._fetch(
             "SELECT user_id FROM profile_skills WHERE team_id = ? AND fetched_at >= ?",
             (team_id, format_time(since)),
+        )
+        return {str(row[0]) for row in rows}
+
+    async def forgotten_users(self: _StoreCore, team_id: str) -> set[str]:
+        """Who asked to be forgotten here (and hasn't been back): never read from Slack."""
+        rows = await self._fetch(
+            # Not the tombstones that stand in for them in others' records.
+            "SELECT user_id FROM people WHERE team_id = ? AND forgotten_at IS NOT NULL "
+            "AND user_id NOT LIKE 'forgotten-%'",
+            (team_id,),
         )
         return {str(row[0]) for row in rows}
 

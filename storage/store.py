@@ -111,6 +111,7 @@ VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (team_id, user_id) DO UPDATE SET
     tz = coalesce(excluded.tz, people.tz),
     tz_cached_at = coalesce(excluded.tz_cached_at, people.tz_cached_at),
+    forgotten_at = CASE WHEN people.user_id LIKE 'forgotten-%' THEN people.forgotten_at END,
     updated_at = excluded.updated_at
 RETURNING *
 """

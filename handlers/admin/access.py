@@ -34,6 +34,20 @@ async def is_admin(
     user_id: str,
 ) -> bool:
     """True for MENTORBOT_ADMINS and Slack admins/owners; users.info answers are cached an hour."""
+    status = await admin_status(client, store, settings, clock, team_id=team_id, user_id=user_id)
+    return bool(status)
+
+
+async def admin_status(
+    client: AsyncWebClient,
+    store: Store,
+    settings: Settings,
+    clock: Clock,
+    *,
+    team_id: str,
+    user_id: str,
+) -> bool | None:
+    """As is_admin, but None when Slack didn't answer and nothing was ever cached."""
     if user_id in settings.admins:
         return True
     now = clock.now()
@@ -48,7 +62,7 @@ async def is_admin(
         user = None
     if user is None:
         # Slack unreachable or slow: keep whatever we knew (a stale yes beats locking admins out).
-        return person is not None and cached_at is not None and person.is_admin
+        return person.is_admin if person is not None and cached_at is not None else None
     answer = bool(user.get("is_admin") or user.get("is_owner"))
     await store.cache_admin(team_id, user_id, answer, now)
     return answer

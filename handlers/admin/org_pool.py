@@ -47,28 +47,27 @@ async def is_org_admin(client: AsyncWebClient, settings: Settings, user_id: str)
     return isinstance(org, dict) and bool(org.get("is_admin") or org.get("is_owner"))
 
 
-async def add_org_pool_input(
-    view: dict[str, Any],
-    client: AsyncWebClient,
-    store: Store,
-    settings: Settings,
-    *,
-    team_id: str,
-    user_id: str,
-) -> None:
-    """Put the org's pool channel under the workspace's, when this workspace is served by an
-    org-wide install and the admin may change it."""
+async def org_pool_input(
+    client: AsyncWebClient, store: Store, settings: Settings, *, team_id: str, user_id: str
+) -> dict[str, Any] | None:
+    """The org's pool channel input, when this workspace is served by an org-wide install and
+    the admin may change it; None otherwise."""
     if await store.org_of(team_id) is None:
-        return
+        return None
     if not await is_org_admin(client, settings, user_id):
-        return
+        return None
     current = await store.org_pool(team_id)
+    return build_org_pool_input(current.channel_id if current else None)
+
+
+def place_org_pool_input(view: dict[str, Any], block: dict[str, Any]) -> None:
+    """Put the org's pool channel input under the workspace's."""
     blocks: list[dict[str, Any]] = view["blocks"]
     after = next(
         (i + 1 for i, b in enumerate(blocks) if b.get("block_id") == ids.SETTINGS_POOL_BLOCK),
         len(blocks),
     )
-    blocks.insert(after, build_org_pool_input(current.channel_id if current else None))
+    blocks.insert(after, block)
 
 
 def _has_input(view: dict[str, Any]) -> bool:

@@ -4,17 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.profile_reads import list_profile_fields, read_workspace_skills
+from bot.profile_reads import UNREADABLE, FieldList, list_profile_fields, read_workspace_skills
 from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
-from handlers.admin.access import admins_only, is_admin
+from handlers.admin.access import ADMINS_ONLY, admin_status
 from handlers.admin.digest import set_digest
-from handlers.admin.org_pool import add_org_pool_input, read_org_pool
+from handlers.admin.org_pool import (
+    OrgPoolChoice,
+    org_pool_input,
+    place_org_pool_input,
+    read_org_pool,
+)
 from handlers.blocks.digest import build_digest_checkbox
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
 from handlers.blocks.settings_skills import parse_skill_fields, skill_field_blocks
@@ -23,14 +30,25 @@ from handlers.kit import SubcommandCall, Submission, on_submit, try_dm
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 NOT_A_MEMBER = (
     "I'm not in that channel yet. Open it, type /invite @mentorbot, then save again "
     "(or pick another channel)."
 )
 ARCHIVED = "That channel is archived. Pick another one."
+# Before views.open (its trigger_id lives 3 s) or the form's answer (Slack's 3 s), the lookups
+# run side by side, each capped at LOOKUP_SECONDS; none may run past this budget, which leaves
+# room for the modal to open.
+LOOKUPS_BUDGET = LOOKUP_SECONDS + 0.2
+FIELDS_SLOW = UNREADABLE.format(reason="Slack was slow to answer")
+NOT_CONFIRMED = (
+    "I couldn't check that you're an admin just now (Slack was slow to answer). Please try again."
+)
 UNCHECKED = (
     "I couldn't check that channel just now ({reason}), so nothing is saved yet. Save again."
 )
+SLOW = UNCHECKED.format(reason="Slack was slow to answer")
 # A private channel the bot isn't in answers channel_not_found.
 _NOT_IN_IT = frozenset({"channel_not_found", "not_in_channel"})
 SAVED = (
@@ -39,24 +57,62 @@ SAVED = (
 )
 
 
+async def _by(deadline: float, work: Awaitable[T], fallback: T) -> T:
+    """What `work` gives, or `fallback` if it hasn't finished by `deadline` (loop time)."""
+    try:
+        async with asyncio.timeout_at(deadline):
+            return await work
+    except TimeoutError:
+        return fallback
+
+
+def _deadline() -> float:
+    return asyncio.get_running_loop().time() + LOOKUPS_BUDGET
+
+
 async def settings_command(call: SubcommandCall) -> None:
     """`/mentor settings`: open the modal with the settings in effect now (admins only)."""
     await call.ack()
-    if not await admins_only(call, "settings"):
+    deadline = _deadline()
+    # Side by side, within one budget: the trigger_id lives 3 s. The fields are Slack's
+    # (team.profile.get); the org pool input needs an org admin (users.info, asked fresh).
+    allowed, listed, org_input = await asyncio.gather(
+        _by(
+            deadline,
+            admin_status(
+                call.client,
+                call.store,
+                call.settings,
+                call.clock,
+                team_id=call.team_id,
+                user_id=call.user_id,
+            ),
+            None,
+        ),
+        _by(deadline, list_profile_fields(call.client), FieldList(problem=FIELDS_SLOW)),
+        _by(
+            deadline,
+            org_pool_input(
+                call.client, call.store, call.settings, team_id=call.team_id, user_id=call.user_id
+            ),
+            None,
+        ),
+    )
+    if not allowed:
+        log.info("admin command refused command=settings user=%s", call.user_id)
+        refusal = NOT_CONFIRMED if allowed is None else ADMINS_ONLY.format(what="settings")
+        await call.respond(text=refusal, response_type="ephemeral")
         return
     current = await workspace_settings(call.store, call.settings, call.team_id)
     view = build_settings_modal(current)
-    # Skills from Slack profiles: the fields are Slack's, listed now (team.profile.get).
-    listed = await list_profile_fields(call.client)
     view["blocks"][-1:-1] = skill_field_blocks(
         listed.fields, current.profile_skill_fields, listed.problem
     )
     # The admin's own digest choice, in a block of its own.
     subscribed = await call.store.digest_subscription(call.team_id, call.user_id) is not None
     view["blocks"].append(build_digest_checkbox(subscribed))
-    await add_org_pool_input(
-        view, call.client, call.store, call.settings, team_id=call.team_id, user_id=call.user_id
-    )
+    if org_input is not None:
+        place_org_pool_input(view, org_input)
     try:
         await call.client.views_open(
             trigger_id=str(call.command.get("trigger_id") or ""), view=view
@@ -87,38 +143,61 @@ async def _pool_problem(client: AsyncWebClient, channel_id: str) -> str | None:
     return None if channel.get("is_member") else NOT_A_MEMBER
 
 
+async def _channel_problem(client: AsyncWebClient, channel_id: str | None) -> str | None:
+    return None if not channel_id else await _pool_problem(client, channel_id)
+
+
+async def _org_pool_choice(
+    sub: Submission,
+) -> tuple[OrgPoolChoice | None, str | None]:
+    """The org pool channel the form sets, checked like the workspace's; or why not."""
+    choice, refused = await read_org_pool(
+        sub.view, sub.client, sub.store, sub.settings, team_id=sub.team_id, user_id=sub.user_id
+    )
+    if refused is None and choice is not None and choice.channel_id:
+        refused = await _pool_problem(sub.client, choice.channel_id)
+    return choice, refused
+
+
 @on_submit
 async def settings_submitted(sub: Submission) -> None:
     """Check the submitter is an admin, validate inline, then save (audited) and confirm."""
     user_id, team_id = sub.user_id, sub.team_id
-    if not await is_admin(
-        sub.client,
-        sub.store,
-        sub.settings,
-        sub.clock,
-        team_id=team_id,
-        user_id=user_id,
-    ):
-        log.warning("sub.settings submission refused user=%s", user_id)
-        refusal = "Only workspace admins can change these sub.settings."
-        await sub.ack(response_action="errors", errors={ids.SETTINGS_POOL_BLOCK: refusal})
-        return
     current = await workspace_settings(sub.store, sub.settings, team_id)
     chosen, errors = parse_settings_submission(sub.view, current)
-    if chosen is not None and chosen.pool_channel_id:
-        problem = await _pool_problem(sub.client, chosen.pool_channel_id)
-        if problem:
-            errors = {ids.SETTINGS_POOL_BLOCK: problem}
-    # The kudos channel is checked like the pool's: the bot must be able to post there.
-    if chosen is not None and chosen.kudos_channel_id:
-        problem = await _pool_problem(sub.client, chosen.kudos_channel_id)
-        if problem:
-            errors = {**errors, ids.SETTINGS_KUDOS_BLOCK: problem}
-    org_pool, refused = await read_org_pool(
-        sub.view, sub.client, sub.store, sub.settings, team_id=team_id, user_id=user_id
+    deadline = _deadline()
+    # The admin check and the channel checks side by side, all answered within one budget:
+    # the form's answer has Slack's 3 s.
+    allowed, pool, kudos, (org_pool, refused) = await asyncio.gather(
+        _by(
+            deadline,
+            admin_status(
+                sub.client, sub.store, sub.settings, sub.clock, team_id=team_id, user_id=user_id
+            ),
+            None,
+        ),
+        _by(
+            deadline, _channel_problem(sub.client, chosen.pool_channel_id if chosen else None), SLOW
+        ),
+        # The kudos channel is checked like the pool's: the bot must be able to post there.
+        _by(
+            deadline,
+            _channel_problem(sub.client, chosen.kudos_channel_id if chosen else None),
+            SLOW,
+        ),
+        _by(deadline, _org_pool_choice(sub), (None, SLOW)),
     )
-    if refused is None and org_pool is not None and org_pool.channel_id:
-        refused = await _pool_problem(sub.client, org_pool.channel_id)
+    if not allowed:
+        log.warning("settings submission refused user=%s", user_id)
+        refusal = (
+            NOT_CONFIRMED if allowed is None else "Only workspace admins can change these settings."
+        )
+        await sub.ack(response_action="errors", errors={ids.SETTINGS_POOL_BLOCK: refusal})
+        return
+    if chosen is not None and pool:
+        errors = {ids.SETTINGS_POOL_BLOCK: pool}
+    if chosen is not None and kudos:
+        errors = {**errors, ids.SETTINGS_KUDOS_BLOCK: kudos}
     if refused:
         errors = {**errors, ids.SETTINGS_ORG_POOL_BLOCK: refused}
     if chosen is None or errors:
@@ -137,18 +216,28 @@ async def settings_submitted(sub: Submission) -> None:
     if fields != current.profile_skill_fields:
         # What other fields said is no answer for these.
         await sub.store.clear_profile_skills(team_id)
-    if fields:
-        sub.background.spawn(_read_skills(sub, fields), name=f"profile-skills-{team_id}")
-    log.info("workspace sub.settings saved team=%s by=%s", team_id, user_id)
+    # One read per workspace at a time (in this process): a save during one leaves it running,
+    # and it starts over if the fields changed meanwhile.
+    reading = f"profile-skills-{team_id}"
+    if fields and not sub.background.running(reading):
+        sub.background.spawn(_read_skills(sub), name=reading)
+    log.info("workspace settings saved team=%s by=%s", team_id, user_id)
     # After the answer: the modal closes at once even if chat.postMessage is rate limited.
-    sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"sub.settings-saved-{team_id}")
+    sub.background.spawn(_confirm_saved(sub.client, user_id), name=f"settings-saved-{team_id}")
 
 
-async def _read_skills(sub: Submission, fields: tuple[str, ...]) -> None:
-    """Fill the profile-skills cache for the workspace, paced (bot.profile_reads)."""
-    await read_workspace_skills(
-        sub.client, sub.store, sub.clock, team_id=sub.team_id, field_ids=fields
-    )
+async def _read_skills(sub: Submission) -> None:
+    """Fill the profile-skills cache for the workspace, paced (bot.profile_reads), with the
+    fields saved last, again if they changed during the read."""
+    fields = (await sub.store.get_workspace_settings(sub.team_id)).profile_skill_fields
+    while fields:
+        await read_workspace_skills(
+            sub.client, sub.store, sub.clock, team_id=sub.team_id, field_ids=fields
+        )
+        now = (await sub.store.get_workspace_settings(sub.team_id)).profile_skill_fields
+        if now == fields:
+            return
+        fields = now
 
 
 async def _confirm_saved(client: AsyncWebClient, user_id: str) -> None:

@@ -23,6 +23,7 @@ from handlers.kit import (
     submitter,
     tell,
 )
+from handlers.kit.org import form_home
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ async def expert_chosen(
     await ack()
     view = body.get("view") or {}
     user_id, team_id = submitter(body)
+    # A modal passing on a request of a peer workspace is drawn from that workspace's rows.
+    team_id = await form_home(store, body, user_id, team_id)
     mentee_id, expert_id, why, note = intro_choices(view)
     request_id, warned = read_intro_metadata(view.get("private_metadata"))
     prefill = await intro_prefill(

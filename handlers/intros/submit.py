@@ -30,7 +30,9 @@ NOT_DELIVERED = (
 )
 
 
-async def _problems(client: AsyncWebClient, form: IntroForm, user_id: str) -> dict[str, str]:
+async def _problems(
+    client: AsyncWebClient, form: IntroForm, user_id: str, team_id: str
+) -> dict[str, str]:
     errors: dict[str, str] = {}
     # Both lookups at once: each is capped at 1.5 s, and two in a row would pass Slack's 3 s.
     mentee_facts, expert_facts = await asyncio.gather(
@@ -39,7 +41,7 @@ async def _problems(client: AsyncWebClient, form: IntroForm, user_id: str) -> di
     mentee = mentee_problem(mentee_facts)
     if mentee:
         errors[ids.INTRO_MENTEE_BLOCK] = mentee
-    expert = expert_problem(user_id, form.mentee_id, expert_facts)
+    expert = expert_problem(user_id, form.mentee_id, expert_facts, team_id)
     if expert:
         errors[ids.INTRO_EXPERT_BLOCK] = expert
     return errors
@@ -69,7 +71,7 @@ async def intro_submitted(sub: Submission) -> None:
     user_id, team_id = sub.user_id, sub.team_id
     form, errors = parse_intro_submission(sub.view)
     if form is not None:
-        errors = await _problems(sub.client, form, user_id)
+        errors = await _problems(sub.client, form, user_id, team_id)
     if form is None or errors:
         await sub.ack(response_action="errors", errors=errors)
         return

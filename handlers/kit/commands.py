@@ -44,7 +44,19 @@ async def mentor_facts(client: AsyncWebClient, user_id: str) -> MentorFacts:
         name=str(name),
         is_bot=bool(user.get("is_bot")) or user_id == "USLACKBOT",
         deleted=bool(user.get("deleted")),
+        teams=_teams_of(user),
     )
+
+
+def _teams_of(user: dict[str, Any]) -> tuple[str, ...]:
+    """On Enterprise Grid, the workspaces of the org the person is in (users.info's
+    `enterprise_user.teams`, and their own); () elsewhere, where nothing is checked."""
+    grid = user.get("enterprise_user")
+    if not isinstance(grid, dict):
+        return ()
+    listed = grid.get("teams")
+    found = [user.get("team_id"), *(listed if isinstance(listed, list) else [])]
+    return tuple(dict.fromkeys(str(team) for team in found if isinstance(team, str) and team))
 
 
 @dataclass(frozen=True, slots=True)

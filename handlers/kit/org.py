@@ -5,8 +5,8 @@ workspace of the org, and their clicks arrive with that workspace's team id. Use
 global in an org, so such a click is served in the row's own workspace when the store finds
 the row in a peer workspace with the clicker taking part (storage/org.py); the listener then
 checks who clicked exactly as for a click from home. Only the buttons and forms below look
-across; the rest (Home, notes not about a session, intros, feedback, 1:1s) stay in the
-clicker's workspace.
+across; the rest (Home, notes not about a session, intros not passing a request on, feedback,
+1:1s) stay in the clicker's workspace.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers import ids
+from handlers.blocks.intro_modal import read_intro_metadata
 from handlers.blocks.notes import read_notes_metadata
 from handlers.kit.payloads import Pressed, interaction_of, parse_id
 from storage.org import RowKind
@@ -66,13 +67,18 @@ def _form_row(view: dict[str, Any]) -> tuple[RowKind, int] | None:
         target = read_notes_metadata(view.get("private_metadata"))
         session_id = target.session_id if target is not None else None
         return None if session_id is None else ("session", session_id)
+    if callback == ids.INTRO_MODAL:
+        # "Suggest someone else": the intro passes on the request it names (JSON metadata).
+        request_id, _ = read_intro_metadata(view.get("private_metadata"))
+        return None if request_id is None else ("request", request_id)
     kind = FORMS.get(callback)
     row_id = parse_id(view.get("private_metadata"))
     return None if kind is None or row_id is None else (kind, row_id)
 
 
 async def form_home(store: Store, body: dict[str, Any], user_id: str, team_id: str) -> str:
-    """The workspace a submitted form is served in: its row's, when that is a peer's."""
+    """The workspace a submitted form (or an action inside it) is served in: its row's, when
+    that is a peer's."""
     view = body.get("view")
     row = _form_row(view) if isinstance(view, dict) else None
     if row is None or not user_id or not team_id:

@@ -11,7 +11,7 @@ import pytest
 
 from bot.lifecycle import Runtime
 from handlers import ids
-from playground.fakeslack import ALICE, BOB, CAROL, FakeSlack, SlackSender, find_button
+from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack, SlackSender, find_button
 from storage.models import IntroStatus, RequestStatus
 from tests.flows import (
     DAVE,
@@ -26,6 +26,7 @@ from tests.flows import (
     opened_modal,
     stored_requests,
     the_intro,
+    told,
 )
 
 ANSWERS = {"What is it about?": "Career path", "What's on your mind?": DETAILS}
@@ -261,3 +262,68 @@ async def test_opening_home_answers_in_time_when_views_publish_is_rate_limited(
     assert time.monotonic() - started < IN_TIME
     await bot.background.drain(10)
     assert "Welcome to mentorbot" in str(home_of(fake_slack, ALICE))
+
+
+async def test_the_settings_modal_opens_in_time_when_slack_is_slow(
+    slack: SlackSender, fake_slack: FakeSlack
+) -> None:
+    # The admin check (users.info) and the profile fields (team.profile.get) run side by
+    # side: one after the other they would pass the trigger_id's 3 s.
+    fake_slack.add_user("U0ADA", "ada", is_admin=True)
+    fake_slack.add_profile_field("Xf0SKILLS01", "Skills")
+    fake_slack.delay("users.info", 1.4)
+    fake_slack.delay("team.profile.get", 1.4)
+    started = time.monotonic()
+    await slack.command("settings", user_id="U0ADA")
+    took = time.monotonic() - started
+    assert took < IN_TIME, f"the modal opened after {took:.1f} s"
+    [opened] = fake_slack.calls_to("views.open")
+    assert opened.ok, opened.response
+    assert "Skills" in str(opened.args["view"])
+
+    # Slower than the budget: the modal still opens in time, without the fields, saying why
+    # (the admin check answers from the hour's cache).
+    fake_slack.delay("users.info", 5)
+    fake_slack.delay("team.profile.get", 5)
+    started = time.monotonic()
+    await slack.command("settings", user_id="U0ADA")
+    took = time.monotonic() - started
+    assert took < IN_TIME, f"the modal opened after {took:.1f} s"
+    opened = fake_slack.calls_to("views.open")[-1]
+    assert opened.ok, opened.response
+    assert "Slack was slow to answer" in str(opened.args["view"])
+    assert "Xf0SKILLS01" not in str(opened.args["view"])
+
+    # An admin the bot never checked before, and Slack too slow to say: asked to try again,
+    # not told they aren't an admin.
+    fake_slack.add_user("U0ADB", "adb", is_admin=True)
+    started = time.monotonic()
+    await slack.command("settings", user_id="U0ADB")
+    assert time.monotonic() - started < IN_TIME
+    assert "couldn't check that you're an admin" in told(fake_slack)[-1]
+    assert len(fake_slack.calls_to("views.open")) == 2
+
+
+async def test_the_settings_form_is_answered_in_time_when_slack_is_slow(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    # Another admin, not yet cached, saves with a pool and a kudos channel: the admin check
+    # and both channel checks run side by side within Slack's 3 s.
+    fake_slack.add_user("U0ADA", "ada", is_admin=True)
+    fake_slack.add_user("U0ADB", "adb", is_admin=True)
+    fake_slack.add_channel("C0POOLX", "mentors")
+    fake_slack.add_channel("C0KUDOS", "kudos")
+    await slack.command("settings", user_id="U0ADA")
+    view = opened_modal(fake_slack)
+    fake_slack.delay("users.info", 1.4)
+    fake_slack.delay("conversations.info", 1.3)
+    started = time.monotonic()
+    reply = await slack.view_submission(
+        view, {"Mentor-pool channel": "C0POOLX", "Kudos channel": "C0KUDOS"}, user_id="U0ADB"
+    )
+    took = time.monotonic() - started
+    assert took < IN_TIME, f"the form was answered after {took:.1f} s"
+    assert not reply.body or "errors" not in str(reply.body), reply.body
+    saved = await bot.store.get_workspace_settings(TEAM_ID)
+    assert (saved.pool_channel_id, saved.kudos_channel_id) == ("C0POOLX", "C0KUDOS")
+    assert len(fake_slack.calls_to("conversations.info")) == 2

@@ -9,8 +9,10 @@ one of the org served by an install of its own, sees nothing across.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from handlers import ids
+from handlers.blocks.intro_modal import read_intro_metadata
 from playground.fakeslack import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -26,8 +29,9 @@ from playground.fakeslack import (
     SlackSender,
     block_texts,
     find_button,
+    state_values,
 )
-from storage.models import Request, RequestStatus
+from storage.models import IntroStatus, OutboxStatus, Request, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.flows import NOT_YOURS, WED_10_NY, opened_modal, pick_buttons, told
 from tests.scenarios.conftest import ENGINES
@@ -48,6 +52,7 @@ MENTOR, BYSTANDER = "W71", "W72"  # in Eng
 LAWYER = "W91"  # in Legal, which has an install of its own
 OUTSIDER = "U81"  # in the other company
 ORG_POOL = "C0006ORGPOOL"
+DAY = timedelta(days=1)
 ASK = {"What is it about?": "Career path", "What's on your mind?": "salary negotiation"}
 
 
@@ -264,6 +269,80 @@ async def test_a_mentors_export_and_forget_reach_the_orgs_other_workspaces(grid:
     assert await bot.store.get_profile(ENG, MENTOR) is None
 
 
+async def test_a_mentor_of_another_workspace_passes_a_request_on_with_an_intro(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    # The mentor of Eng can't help with a request made in Sales and suggests someone: the
+    # intro is kept in Sales with the request, the request becomes referred there.
+    fake, bot = grid.fake, grid.bot
+    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    await sales.command(f"ask <@{MENTOR}>", user_id=MENTEE)
+    reply = await sales.view_submission(opened_modal(fake), ASK, user_id=MENTEE)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+    dm = grid.dm_to(MENTOR)
+    request = await request_behind(bot, SALES, dm, "Suggest someone else")
+
+    await eng.click(find_button(dm, "Suggest someone else"), dm, user_id=MENTOR)
+    modal = opened_modal(fake)
+    assert modal["callback_id"] == ids.INTRO_MODAL
+    assert f"Passing on <@{MENTEE}>'s request" in block_texts(modal)
+    why = "She ran the sales team's salary bands for years."
+
+    # Picking the expert redraws the modal from Sales' rows: the request stays with it.
+    modal["state"] = {
+        "values": state_values(modal, {"Who should they meet?": ADMIN, "Why this connection?": why})
+    }
+    await eng.block_action(
+        ids.INTRO_EXPERT_ACTION,
+        user_id=MENTOR,
+        block_id=ids.INTRO_EXPERT_BLOCK,
+        view=modal,
+        action={"type": "users_select", "selected_user": ADMIN},
+    )
+    [update] = fake.calls_to("views.update")[-1:]
+    assert update.ok, update.response
+    redrawn = dict(update.response["view"])
+    assert f"Passing on <@{MENTEE}>'s request" in block_texts(redrawn)
+    assert read_intro_metadata(redrawn["private_metadata"])[0] == request.id
+
+    # The intro lives in Sales, so its expert must be someone of Sales: their answer comes
+    # from there. Someone of Eng only is refused inline.
+    refused = await eng.view_submission(
+        redrawn, {"Who should they meet?": BYSTANDER, "Why this connection?": why}, user_id=MENTOR
+    )
+    assert "workspace this introduction belongs to" in str(
+        refused.body["errors"][ids.INTRO_EXPERT_BLOCK]
+    )
+    reply = await eng.view_submission(
+        redrawn, {"Who should they meet?": ADMIN, "Why this connection?": why}, user_id=MENTOR
+    )
+    assert not reply.body
+    await bot.background.drain(5)
+    assert await bot.store.last_intro_of_pair(ENG, MENTEE, ADMIN, clock.now() - DAY) is None
+    intro = await bot.store.last_intro_of_pair(SALES, MENTEE, ADMIN, clock.now() - DAY)
+    assert intro is not None
+    assert (intro.introducer_id, intro.from_request_id) == (MENTOR, request.id)
+
+    # The expert says yes from Sales; the request is referred there and stops nudging. (Slack
+    # keeps a Grid org's group DMs at the org level; the fake opens one only among people of
+    # one workspace, so the mentor joins Sales too for the three-way DM.)
+    fake.teams.add_member(SALES, MENTOR)
+    ask_dm = grid.dm_to(ADMIN)
+    assert "Their request is about *Career path*" in block_texts(ask_dm)
+    await sales.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=ADMIN)
+    await bot.background.drain(5)
+    accepted = await bot.store.get_intro(SALES, intro.id)
+    assert accepted is not None
+    assert accepted.status is IntroStatus.ACCEPTED
+    referred = await bot.store.get_request(SALES, request.id)
+    assert referred is not None
+    assert referred.status is RequestStatus.REFERRED
+    assert fake.team(SALES).dm_channel(MENTOR, MENTEE, ADMIN) is not None  # the three-way DM
+    pending = await bot.store.list_outbox([OutboxStatus.PENDING])
+    assert not [m for m in pending if m.kind.startswith("request.") and m.subject_id == request.id]
+
+
 async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:
     """The request a button of this message carries, as stored in `team`."""
     request = await bot.store.get_request(team, int(find_button(source, label)["value"]))
@@ -355,6 +434,20 @@ async def test_the_org_pool_channel_takes_asks_of_workspaces_without_their_own(
     # Neither Legal (of the org, with its own install) nor a workspace of no org uses it.
     assert await bot.store.org_pool(LEGAL) is None
     assert await bot.store.org_pool(OTHER) is None
+
+
+async def test_an_org_admins_settings_open_in_time_when_slack_is_slow(grid: Grid) -> None:
+    # The admin check, the profile fields and the org-admin check (users.info, asked fresh)
+    # run side by side: one after another they would pass the trigger_id's 3 s.
+    fake = grid.fake
+    org_admin(fake, SALES, ADMIN)
+    fake.delay("users.info", 1.2)
+    fake.delay("team.profile.get", 1.2)
+    started = time.monotonic()
+    await grid.sender(SALES).command("settings", user_id=ADMIN)
+    took = time.monotonic() - started
+    assert took < 2.5, f"the modal opened after {took:.1f} s"
+    assert "Organization pool channel" in str(opened_modal(fake))
 
 
 async def test_workspaces_outside_the_served_org_see_nothing_across(grid: Grid) -> None:

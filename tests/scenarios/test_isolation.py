@@ -733,6 +733,13 @@ async def test_forget_in_one_team_deletes_nothing_of_the_other(
     assert team_rows(bot, TEAM_A) == team_a
     # Gone from team B, tombstoned (cancelled outbox rows keep their keys until retention).
     team_b = {k: v for k, v in team_rows(bot, TEAM_B).items() if k != "outbox"}
+    # Each leaves only the bare marker that they forgot (their id and when), in team B alone.
+    people = team_b["people"]
+    markers = [row for row in people if row[1] in (ALICE, BOB)]
+    assert sorted(row[1] for row in markers) == [ALICE, BOB]
+    team_b["people"] = [row for row in people if row not in markers]
+    assert await bot.store.forgotten_users(TEAM_B) >= {ALICE, BOB}
+    assert not await bot.store.forgotten_users(TEAM_A)
     for person in (ALICE, BOB):
         assert person not in str(team_b)
         assert await bot.store.get_person(TEAM_A, person) is not None

@@ -187,7 +187,15 @@ async def test_forget_asks_first_then_removes_yours_and_anonymizes_the_rest(
 
     db = bot.settings.db_path
     with sqlite3.connect(db) as conn:
-        # No row anywhere names Alice any more.
+        # No row anywhere names Alice any more, but the bare marker that she forgot (so her
+        # Slack profile isn't read back in): her id, and when.
+        marker = conn.execute(
+            "SELECT tz, opted_out, snoozed_until, welcomed_at, forgotten_at FROM people "
+            "WHERE user_id = ?",
+            (ALICE,),
+        ).fetchall()
+        assert [row[:4] for row in marker] == [(None, 0, None, None)]
+        assert marker[0][4] is not None
         for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
             columns = [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
             for column in columns:
@@ -195,7 +203,8 @@ async def test_forget_asks_first_then_removes_yours_and_anonymizes_the_rest(
                     f"SELECT count(*) FROM {table} WHERE {column} = ?",  # noqa: S608 - schema names
                     (ALICE,),
                 ).fetchone()[0]
-                assert found == 0, f"{table}.{column} still holds Alice"
+                expected = 1 if (table, column) == ("people", "user_id") else 0
+                assert found == expected, f"{table}.{column} still holds Alice"
         bodies = [row[0] for row in conn.execute("SELECT body FROM notes")]
         assert bodies == [BOB_NOTE]  # Bob's note stays, about a tombstone
         [(mentee, forgotten)] = conn.execute(
@@ -244,7 +253,10 @@ async def test_forget_tells_the_other_person_of_a_cancelled_session_and_refreshe
     assert {call.args["user_id"] for call in published} == {ALICE, BOB}
     assert "Alice" not in block_texts(home_of(fake, BOB))
     assert ALICE not in str(home_of(fake, BOB))
-    # Re-publishing Alice's tab stored nothing that names her.
-    assert await bot.store.get_person(TEAM_ID, ALICE) is None
+    # Re-publishing Alice's tab stored nothing that names her (beyond the marker of forget).
+    person = await bot.store.get_person(TEAM_ID, ALICE)
+    assert person is not None
+    assert person.forgotten_at is not None
+    assert (person.tz, person.welcomed_at, person.opted_out) == (None, None, False)
     [cancelled] = await sessions(bot)
     assert cancelled.status is SessionStatus.CANCELLED

@@ -47,7 +47,10 @@ def rows_naming(bot: Runtime, user_id: str) -> dict[str, int]:
     with sqlite3.connect(bot.settings.db_path) as conn:
         return {
             "people": conn.execute(
-                "SELECT count(*) FROM people WHERE team_id = ? AND user_id = ?", (TEAM_ID, user_id)
+                # The bare marker that they forgot (people.forgotten_at) isn't a record of them.
+                "SELECT count(*) FROM people WHERE team_id = ? AND user_id = ? "
+                "AND forgotten_at IS NULL",
+                (TEAM_ID, user_id),
             ).fetchone()[0],
             "relationships": conn.execute(
                 "SELECT count(*) FROM relationships WHERE ? IN (mentor_id, mentee_id)", (user_id,)

@@ -264,3 +264,91 @@ async def test_a_lasting_slack_failure_ends_the_read_and_keeps_what_was_read(
     assert await read_everyone(bot, SKILLS) == 2
     asked = [c.args.get("user") for c in fake_slack.calls_to("users.profile.get")]
     assert sorted(asked) == [BOB, CAROL]
+
+
+async def save_skill_fields(slack: SlackSender, fake: FakeSlack, admin: str) -> None:
+    """The admin saves /mentor settings with the Skills field picked."""
+    await slack.command("settings", user_id=admin)
+    answer = await slack.view_submission(
+        opened_modal(fake), {ids.SETTINGS_SKILL_FIELDS_BLOCK: [SKILLS]}, user_id=admin
+    )
+    assert not answer.body or "errors" not in str(answer.body)
+
+
+async def found_by(slack: SlackSender, topic: str) -> str:
+    reply = await slack.command(f"find {topic}", user_id=ALICE)
+    return block_texts(reply.body["blocks"])
+
+
+async def test_someone_who_forgot_is_not_read_back_in_or_offered(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_fields(fake_slack)
+    fake_slack.add_user("U0ADA", "ada", is_admin=True)
+    fake_slack.set_profile_field(BOB, SKILLS, "salary negotiation")
+    fake_slack.set_profile_field(CAROL, SKILLS, "salary negotiation")
+    await save_skill_fields(slack, fake_slack, "U0ADA")
+    await bot.background.drain(15)
+    shown = await found_by(slack, "salary negotiation")
+    assert f"<@{BOB}>" in shown
+    assert f"<@{CAROL}>" in shown
+
+    # Bob forgets; Carol only opts out of the ask prompts, which keeps her in find (as the
+    # directory keeps an opted-out mentor).
+    await slack.command("forget", user_id=BOB)
+    await slack.view_submission(opened_modal(fake_slack), user_id=BOB)
+    await bot.background.drain(5)
+    await slack.command("optout", user_id=CAROL)
+    assert await bot.store.cached_profile_skills(TEAM_ID, BOB) is None
+
+    # The next save reads the workspace again (a day later, so everyone is due), not Bob.
+    await bot.store.clear_profile_skills(TEAM_ID)
+    await save_skill_fields(slack, fake_slack, "U0ADA")
+    await bot.background.drain(15)
+    assert await bot.store.cached_profile_skills(TEAM_ID, BOB) is None
+    assert await bot.store.cached_profile_skills(TEAM_ID, CAROL) is not None
+    shown = await found_by(slack, "salary negotiation")
+    assert f"<@{BOB}>" not in shown
+    assert f"<@{CAROL}>" in shown
+    # A read that was already under way when he forgot wrote his row back: find skips it.
+    await bot.store.save_profile_skills(TEAM_ID, BOB, ["salary negotiation"], datetime.now(UTC))
+    shown = await found_by(slack, "salary negotiation")
+    assert f"<@{BOB}>" not in shown
+    reply = await slack.command("find salary negotiation", user_id=ALICE)
+    assert button_labels(reply.body["blocks"]) == ["Ask"]  # Carol's alone
+
+    # Coming back starts afresh: once the bot deals with him again, he may be read again.
+    await slack.command("profile", user_id=BOB)
+    assert BOB not in await bot.store.forgotten_users(TEAM_ID)
+
+
+async def test_saving_settings_again_during_a_read_starts_no_second_one(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    add_fields(fake_slack)
+    fake_slack.add_user("U0ADA", "ada", is_admin=True)
+    fake_slack.set_profile_field(BOB, SKILLS, "pricing")
+    fake_slack.set_profile_field(CAROL, ASK_ME, "hiring")
+    await save_skill_fields(slack, fake_slack, "U0ADA")
+    await save_skill_fields(slack, fake_slack, "U0ADA")  # while the first read is paced
+    await bot.background.drain(15)
+    assert len(fake_slack.calls_to("users.list")) == 1
+    bob = await bot.store.cached_profile_skills(TEAM_ID, BOB)
+    assert bob is not None
+    assert bob[0] == ("pricing",)
+
+    # Other fields picked during a read: it stops and starts over with them.
+    await bot.store.clear_profile_skills(TEAM_ID)
+    await save_skill_fields(slack, fake_slack, "U0ADA")
+    await slack.command("settings", user_id="U0ADA")
+    answer = await slack.view_submission(
+        opened_modal(fake_slack), {ids.SETTINGS_SKILL_FIELDS_BLOCK: [ASK_ME]}, user_id="U0ADA"
+    )
+    assert not answer.body or "errors" not in str(answer.body)
+    await bot.background.drain(20)
+    carol = await bot.store.cached_profile_skills(TEAM_ID, CAROL)
+    assert carol is not None
+    assert carol[0] == ("hiring",)
+    bob = await bot.store.cached_profile_skills(TEAM_ID, BOB)
+    assert bob is not None
+    assert bob[0] == ()  # read with Ask me about, which he left empty

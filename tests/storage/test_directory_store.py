@@ -205,3 +205,24 @@ async def test_forget_drops_the_persons_cached_profile_skills(store: Store) -> N
     await store.forget_person(T1, OTHER, LATER)
     assert await store.cached_profile_skills(T1, OTHER) is None
     assert await store.cached_profile_skills(T1, MENTEE) is not None
+
+
+async def test_forget_leaves_a_marker_that_hides_profile_skills_until_they_are_back(
+    store: Store,
+) -> None:
+    await store.upsert_person(T1, OTHER, tz="Europe/Paris", now=NOW)
+    await store.forget_person(T1, OTHER, LATER)
+    assert await store.forgotten_users(T1) == {OTHER}
+    assert await store.forgotten_users(T2) == set()
+    marker = await store.get_person(T1, OTHER)
+    assert marker is not None
+    assert (marker.tz, marker.forgotten_at) == (None, LATER)
+    # A row a read already under way writes back is never offered.
+    await store.save_profile_skills(T1, OTHER, ["negotiation"], LATER)
+    assert await store.skills_outside_directory(T1) == []
+    # Forgetting again is harmless; the bot dealing with them again clears the marker.
+    await store.forget_person(T1, OTHER, LATER)
+    await store.upsert_person(T1, OTHER, tz=None, now=LATER)
+    assert await store.forgotten_users(T1) == set()
+    await store.save_profile_skills(T1, OTHER, ["negotiation"], LATER)
+    assert await store.skills_outside_directory(T1) == [(OTHER, ("negotiation",))]
