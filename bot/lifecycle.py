@@ -34,7 +34,7 @@ from bot.kinds import (
 from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
-from bot.slack_client import make_client
+from bot.slack_client import CALL_SECONDS, make_client
 from bot.web import build_web_app
 from storage.store import Store
 
@@ -85,7 +85,7 @@ async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIte
         )
 
         # One shared HTTP session: a new one per Web API call costs more than the request.
-        session = aiohttp.ClientSession()
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=CALL_SECONDS))
         stack.push_async_callback(session.close)
         client = make_client(settings, session)
         token = settings.bot_token.get_secret_value() if settings.bot_token else None

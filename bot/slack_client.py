@@ -23,6 +23,10 @@ RETRIES = 2
 # Most users.info lookups run before an ack: give up well inside Slack's 3 seconds, even if a
 # 429's Retry-After or a slow answer would have the retrying client wait longer.
 LOOKUP_SECONDS = 1.5
+# Any one Web API call: slack_sdk's own default, which it applies only to sessions it makes
+# itself; the bot's shared session needs it set, or a Slack that never answers holds a call
+# (and an outbox lease) for aiohttp's 5 minutes.
+CALL_SECONDS = 30.0
 
 log = logging.getLogger(__name__)
 
