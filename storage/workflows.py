@@ -10,10 +10,10 @@ process died) is taken over by a later retry.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -77,6 +77,26 @@ WHERE workflow_runs.outcome IS NULL
 """
 
 
+_Subject = TypeVar("_Subject", Request, Intro)
+
+
+async def _with_run(
+    store: _StoreCore,
+    team_id: str,
+    execution_id: str,
+    step: str,
+    now: datetime,
+    insert: Callable[[Connection], Awaitable[_Subject]],
+) -> _Subject | None:
+    """Claim the execution and store what it makes, in one transaction: None if it already ran."""
+    async with store._transaction() as conn:
+        if not await _claim(conn, team_id, execution_id, step, now):
+            return None
+        subject = await insert(conn)
+        await conn.execute_fetchall(_SET_SUBJECT, (subject.id, team_id, execution_id))
+        return subject
+
+
 async def _claim(
     conn: Connection, team_id: str, execution_id: str, step: str, now: datetime
 ) -> bool:
@@ -108,23 +128,27 @@ class WorkflowQueries:
         self: _StoreCore, draft: NewRequest, now: datetime, execution_id: str, step: str
     ) -> Request | None:
         """Store the request and the run that made it; None if this execution already ran."""
-        async with self._transaction() as conn:
-            if not await _claim(conn, draft.team_id, execution_id, step, now):
-                return None
-            request = await insert_request(conn, draft, now)
-            await conn.execute_fetchall(_SET_SUBJECT, (request.id, draft.team_id, execution_id))
-            return request
+        return await _with_run(
+            self,
+            draft.team_id,
+            execution_id,
+            step,
+            now,
+            lambda conn: insert_request(conn, draft, now),
+        )
 
     async def create_intro_for_run(
         self: _StoreCore, draft: NewIntro, now: datetime, execution_id: str, step: str
     ) -> Intro | None:
         """Store the introduction and the run that made it; None if this execution already ran."""
-        async with self._transaction() as conn:
-            if not await _claim(conn, draft.team_id, execution_id, step, now):
-                return None
-            intro = await insert_intro(conn, draft, now)
-            await conn.execute_fetchall(_SET_SUBJECT, (intro.id, draft.team_id, execution_id))
-            return intro
+        return await _with_run(
+            self,
+            draft.team_id,
+            execution_id,
+            step,
+            now,
+            lambda conn: insert_intro(conn, draft, now),
+        )
 
     async def take_over_workflow_run(
         self: _StoreCore, team_id: str, execution_id: str, started_before: datetime, now: datetime
