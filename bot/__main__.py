@@ -45,7 +45,7 @@ async def _serve(settings: Settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    async with running(settings):
+    async with running(settings, migrate_in_child=True):
         # Everything built at start-up lives as long as the process: keep it out of the
         # cyclic collector's full passes, which otherwise walk it again and again under load.
         gc.freeze()

@@ -17,6 +17,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot import migrate_child
 from bot.app import build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
@@ -71,15 +72,20 @@ class _TrackedSocketModeHandler(AsyncSocketModeHandler):
 
 
 @asynccontextmanager
-async def running(settings: Settings, *, clock: Clock | None = None) -> AsyncIterator[Runtime]:
-    """Run mentorbot until the block exits; resources close in reverse order of opening."""
+async def running(
+    settings: Settings, *, clock: Clock | None = None, migrate_in_child: bool = False
+) -> AsyncIterator[Runtime]:
+    """Run mentorbot until the block exits; resources close in reverse order of opening.
+    With `migrate_in_child` (`mentorbot run`), a due migration runs in a child process."""
     clock = clock or SystemClock()
     mode = "socket" if settings.socket_mode else "http"
     async with AsyncExitStack() as stack:
         database = settings.database
         store = await Store.open(database, pool_size=settings.db_pool_size)
         stack.push_async_callback(store.close)
-        version = await store.migrate()
+        if migrate_in_child and await store.migration_due():
+            await migrate_child.migrate_in_child(settings)
+        version = await store.migrate()  # nothing left to do after the child: one query
         log.info(
             "database ready engine=%s db=%s schema_version=%d", store.engine, database, version
         )

@@ -43,7 +43,13 @@ from storage.outbox import OutboxQueries
 from storage.privacy import PrivacyQueries
 from storage.profile_skills import ProfileSkillQueries
 from storage.requests import MARK_ONCE, RequestQueries
-from storage.schema import LATEST_SCHEMA, migrate_schema, schema_number, schema_revision
+from storage.schema import (
+    HISTORY,
+    LATEST_SCHEMA,
+    migrate_schema,
+    schema_number,
+    schema_revision,
+)
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
@@ -256,6 +262,10 @@ class Store(
     async def migrate(self) -> int:
         """Apply pending migrations; return the schema version reached."""
         return schema_number(await migrate_schema(self._db))
+
+    async def migration_due(self) -> bool:
+        """Whether `migrate` has work to do (or a schema too new to refuse): one query."""
+        return await schema_revision(self._db) != HISTORY[-1]
 
     async def ping(self) -> dict[str, Any]:
         """Health check: {"ok": True, "schema_version": N, "latest": M}, or StorageError."""

@@ -228,3 +228,19 @@ def test_check_lists_the_installations_without_their_tokens(tmp_path: Path) -> N
     ]
     assert "xoxb" not in result.stdout + result.stderr
     assert "secret-value" not in result.stdout + result.stderr
+
+
+def test_a_database_at_an_unknown_revision_is_refused_by_run_with_the_childs_reason(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "later.db"
+    assert run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'r9999'")
+    result = run_cli(
+        tmp_path, "run", SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s", MENTORBOT_DB=str(db)
+    )
+    assert result.returncode == 1
+    assert "at schema revision r9999, which this mentorbot doesn't know" in result.stderr
+    assert result.stderr.count("mentorbot: ") == 1  # said once, by the server
+    assert "Traceback" not in result.stderr
