@@ -26,6 +26,7 @@ from storage.engine_pg import LEADER_LOCK_KEY
 from storage.store import Store
 from tests.flows import BotProcess, replicas, seed_nudges, tagged_rows
 from tests.postgres import PostgresServer, pg_server, pg_url
+from tests.stalls import watched
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
@@ -131,9 +132,10 @@ async def test_sigkill_the_dispatching_leader_mid_2000_messages(
         return len(tagged_rows(fake_slack)) >= count
 
     started = time.perf_counter()
-    async with replicas(
-        fake_slack, tmp_path, pg_url, REPLICAS, MENTORBOT_TICK_SECONDS=str(TICK)
-    ) as bots:
+    async with (
+        watched() as stalls,
+        replicas(fake_slack, tmp_path, pg_url, REPLICAS, MENTORBOT_TICK_SECONDS=str(TICK)) as bots,
+    ):
         await until(lambda: delivered(KILL_AFTER), 90)
         first = leader(bots)
         [dead_pid] = await held_by()
@@ -179,11 +181,16 @@ async def test_sigkill_the_dispatching_leader_mid_2000_messages(
             f"{elapsed:.1f} s in all; 429s {refused}; closest tries to one conversation "
             f"{closest_in_a_channel(tries):.3f} s apart ({closest_in_a_channel(near):.3f} s "
             f"around the kill); busiest second {busiest_window(tries, 1.0)} tries "
-            f"({busiest_window(near, 1.0)} around the kill); 429s at {refusals(tries, killed_at)}"
+            f"({busiest_window(near, 1.0)} around the kill); 429s at {refusals(tries, killed_at)}; "
+            f"the fake's process: {stalls.summary()}, late the most at "
+            f"{stalls.lag_at - killed_at:+.2f} s"
         )
         # One workspace 429 in 2,000 posts came in CI when the token was taken before a DM's
         # conversations.open, which a loaded fake answered late (the new leader opens all 40
         # again); the bucket now paces the post itself (test_outbox_engine.py's bucket test).
+        # Another came from this process: late in a full run, one full collection of the
+        # session's heap paused the fake for 0.94 s, and the posts sent meanwhile arrived
+        # together; `watched()` keeps that heap out of the collector while this test runs.
         assert refused == {}
         assert closest_in_a_channel(tries) >= CHANNEL_INTERVAL - JITTER
         assert busiest_window(tries, 1.0) <= WORKSPACE_RATE + FAKE_WORKSPACE_BURST
