@@ -362,11 +362,6 @@ def test_a_thank_you_is_not_an_ask() -> None:
     assert classify("thanks for the chat today! could I run one more idea by you?").is_ask
 
 
-@pytest.mark.xfail(
-    reason="the model weighs the whole message: a thank-you pulls a plain 'could we talk' in "
-    "the next sentence under the line (docs/detection.md, Known weaknesses)",
-    strict=True,
-)
 def test_a_thank_you_does_not_cancel_an_ask_in_the_next_sentence() -> None:
     assert classify("thanks for the chat today! could we talk again next week?").is_ask
 
