@@ -49,8 +49,16 @@ FORMS: dict[str, RowKind] = {
 }
 
 
+def in_an_org(body: dict[str, Any]) -> bool:
+    """Whether the payload comes from a workspace of an Enterprise Grid org: only then can the
+    row be a peer's, and outside one (most installs) no click pays the store's look-up."""
+    return bool(body.get("enterprise") or body.get("enterprise_id"))
+
+
 async def click_home(store: Store, pressed: Pressed, body: dict[str, Any]) -> Pressed:
     """The press, served in the workspace of the row it carries when that is a peer's."""
+    if not in_an_org(body):
+        return pressed
     read = interaction_of(body)
     kind = CLICKS.get(read.actions[0].action_id) if read and read.actions else None
     if kind is None:
@@ -80,7 +88,7 @@ async def form_home(store: Store, body: dict[str, Any], user_id: str, team_id: s
     """The workspace a submitted form (or an action inside it) is served in: its row's, when
     that is a peer's."""
     view = body.get("view")
-    row = _form_row(view) if isinstance(view, dict) else None
+    row = _form_row(view) if isinstance(view, dict) and in_an_org(body) else None
     if row is None or not user_id or not team_id:
         return team_id
     return await store.org_row_team(row[0], row[1], team_id, user_id) or team_id

@@ -19,6 +19,7 @@ from handlers.kit import (
     on_step,
     on_submit,
 )
+from handlers.kit.org import in_an_org
 from handlers.kit.payloads import metadata_id, read_pressed, submitter
 
 BOLT_ARGS = ["ack", "body", "respond", "client", "store", "clock", "settings", "background"]
@@ -124,3 +125,20 @@ def test_a_step_listener_asks_bolt_for_the_event_its_completion_and_the_services
         "background",
     ]
     assert (listener.__name__, listener.__doc__) == ("_step", "A step's docstring.")
+
+
+@pytest.mark.parametrize(
+    ("extra", "in_org"),
+    [
+        ({"enterprise": None, "is_enterprise_install": False}, False),  # most workspaces
+        ({}, False),  # an older payload without the fields
+        ({"enterprise": {"id": "E0ACME", "name": "Acme"}, "is_enterprise_install": True}, True),
+        ({"enterprise": {"id": "E0ACME", "name": "Acme"}, "is_enterprise_install": False}, True),
+        ({"enterprise_id": "E0ACME"}, True),  # a command's form fields
+    ],
+)
+def test_only_a_payload_from_an_org_looks_for_a_peer_workspace(
+    extra: dict[str, Any], in_org: bool
+) -> None:
+    # Outside an org no row can be a peer's: the click skips the store's look-up.
+    assert in_an_org(_press(**extra)) is in_org
