@@ -142,15 +142,7 @@ def test_corpus_is_large_varied_and_clean(corpus: list[Row]) -> None:
         ("<@U0ALICE01> fancy a whiteboard session on my idea?", True),
         ("<@U0ALICE01> would you run a practice interview with me?", True),
         # shorthand and typos
-        pytest.param(
-            "<@U0ALICE01> cn u spare 10 to tlk abt my goals",
-            True,
-            marks=pytest.mark.xfail(
-                reason="'can you spare 10 to …' is a work task in most of the corpus; 'talk about "
-                "my goals' lifts it to 0.44, under the line (docs/detection.md, Known weaknesses)",
-                strict=True,
-            ),
-        ),
+        ("<@U0ALICE01> cn u spare 10 to tlk abt my goals", True),
         ("u free 2moro for a quick call? need ur advice on an offer", True),
         # the phrase quoted, reported or joked about
         ("my manager's 'got a minute?' gives me chills", False),
@@ -219,9 +211,19 @@ def test_target_reads_the_labelled_mention_form_and_w_ids() -> None:
 def test_target_skips_the_bot_itself() -> None:
     text = f"<@{BOT}> can you help? <@{BOB}> would you be willing to mentor me?"
     assert classify(text, bot_user_id=BOT).target == BOB
-    only_bot = classify(f"<@{BOT}> I'm looking for a mentor in data eng", bot_user_id=BOT)
+    only_bot = classify(f"<@{BOT}> would you be willing to mentor me?", bot_user_id=BOT)
     assert only_bot.is_ask
     assert only_bot.target is None
+
+
+@pytest.mark.xfail(
+    reason="a bare 'I'm looking for a mentor in <field>' sits at the line (0.49): 35 of the "
+    "corpus's 73 rows with the phrase are not asks (someone else's, negated, reported) "
+    "(docs/detection.md, Known weaknesses)",
+    strict=True,
+)
+def test_looking_for_a_mentor_in_a_field_is_an_ask() -> None:
+    assert classify(f"<@{BOT}> I'm looking for a mentor in data eng", bot_user_id=BOT).is_ask
 
 
 def test_target_falls_back_to_the_thread_parent() -> None:
@@ -374,11 +376,6 @@ def test_a_thank_you_does_not_cancel_an_ask_in_the_next_sentence() -> None:
     assert classify("thanks for the chat today! could we talk again next week?").is_ask
 
 
-@pytest.mark.xfail(
-    reason="a bare time ask with no mention and no topic sits at the line (0.48): the model "
-    "learned that 'do you have N minutes to …' is often work (docs/detection.md, Known weaknesses)",
-    strict=True,
-)
 def test_a_bare_do_you_have_a_few_minutes_to_chat_is_an_ask() -> None:
     assert classify("do you have a few minutes to chat?").is_ask
 
