@@ -52,7 +52,11 @@ FORMS: dict[str, RowKind] = {
 def in_an_org(body: dict[str, Any]) -> bool:
     """Whether the payload comes from a workspace of an Enterprise Grid org: only then can the
     row be a peer's, and outside one (most installs) no click pays the store's look-up."""
-    return bool(body.get("enterprise") or body.get("enterprise_id"))
+    team = body.get("team")
+    in_team = isinstance(team, dict) and bool(team.get("enterprise_id"))
+    return in_team or bool(
+        body.get("enterprise") or body.get("enterprise_id") or body.get("is_enterprise_install")
+    )
 
 
 async def click_home(store: Store, pressed: Pressed, body: dict[str, Any]) -> Pressed:

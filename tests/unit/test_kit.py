@@ -135,6 +135,8 @@ def test_a_step_listener_asks_bolt_for_the_event_its_completion_and_the_services
         ({"enterprise": {"id": "E0ACME", "name": "Acme"}, "is_enterprise_install": True}, True),
         ({"enterprise": {"id": "E0ACME", "name": "Acme"}, "is_enterprise_install": False}, True),
         ({"enterprise_id": "E0ACME"}, True),  # a command's form fields
+        ({"team": {"id": "T1", "enterprise_id": "E0ACME"}, "enterprise": None}, True),
+        ({"is_enterprise_install": True}, True),
     ],
 )
 def test_only_a_payload_from_an_org_looks_for_a_peer_workspace(
