@@ -21,6 +21,7 @@ from bot.detection_cues import NEGATIVE, POSITIVE
 from bot.detection_gate import Gate, words_in
 from bot.detection_model import load, sigmoid, tokens
 from bot.detection_text import normalise as _normalise
+from bot.detection_words import forget
 
 __all__ = ["DEFAULT_THRESHOLD", "Detection", "Reading", "classify", "read"]
 
@@ -65,6 +66,7 @@ _NEGATIVE = tuple(
     for i, (name, weight, _, _) in enumerate(NEGATIVE)
     if (key := f"negative{i}")
 )
+forget()
 _PHRASE_BITS = sum(cue[4] for cue in _POSITIVE)
 _PHRASE_ORDER = tuple(dict.fromkeys(cue[0] for cue in POSITIVE))
 

@@ -18,7 +18,16 @@ from typing import Any
 from bot.regex_tree import REGEX_OPCODES as sre
 from bot.regex_tree import regex_parse_tree
 
-__all__ = ["COMMON", "ONE_ON_ONE", "Factor", "checks", "has_starts", "merged", "ways_of"]
+__all__ = [
+    "COMMON",
+    "ONE_ON_ONE",
+    "Factor",
+    "checks",
+    "forget",
+    "has_starts",
+    "merged",
+    "ways_of",
+]
 
 Factor = frozenset[str]  # "one of these words"; "talk*" stands for a word starting "talk"
 _Lang = frozenset[str]
@@ -321,3 +330,11 @@ def merged(ways: list[list[Factor]]) -> list[frozenset[Factor]]:
             if changed:
                 break
     return [way for way in options if not any(other < way for other in options)]
+
+
+def forget() -> None:
+    """Drop the analysis caches once the gates are built: they are needed only then (a later
+    `ways_of` reads the pattern again), and freed early their memory serves the imports that
+    follow instead of new pages (3.6 MB of the server's resident size)."""
+    for cached in (_product, _compress, _segment_factors, ways_of):
+        cached.cache_clear()

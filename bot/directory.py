@@ -12,8 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from rapidfuzz import fuzz
-
 from bot.working_hours import DEFAULT_WORKING_HOURS, WorkingHours, known_zone, resolve_hours
 from storage.directory import TAG_MAX_LENGTH, TAGS_MAX, clean_tag
 from storage.models import MentorProfile
@@ -140,6 +138,8 @@ class TopicMatcher:
         }
         if tag in phrases:
             return NAMED_IN_TOPIC
+        from rapidfuzz import fuzz  # here, not at the top: 2.3 MB only a directory search needs
+
         similarity = max(
             fuzz.token_sort_ratio(self.topic, tag),
             max((fuzz.token_sort_ratio(phrase, tag) for phrase in phrases), default=0.0),

@@ -1,22 +1,31 @@
-"""One typed settings object, read from the environment (and .env) once at start."""
+"""One typed settings object, read from the environment (and .env) once at start.
+
+The fields are read by their aliases (the variables' names, in any case), from the
+environment first, then from `.env`, and values given to the constructor win over both; the
+one .env parser is python-dotenv's. pydantic-settings did this before, at 3.7 MB of the
+server's memory for sources it never used (cloud vaults, a CLI, TOML, YAML).
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
+from dotenv import dotenv_values
 from pydantic import (
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from storage import StorageError
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
@@ -43,10 +52,34 @@ def parse_hours(value: object) -> object:
     return span
 
 
-class StorageSettings(BaseSettings):
-    """What commands that only touch the database need (`mentorbot migrate`)."""
+def _environment(model: type[BaseModel], env_file: str | Path | None) -> dict[str, str]:
+    """The model's variables that are set: the environment's, else the .env file's."""
+    names = {
+        (field.alias or name).lower(): field.alias or name
+        for name, field in model.model_fields.items()
+    }
+    found: dict[str, str] = {}
+    if env_file is not None and Path(env_file).is_file():
+        for key, value in dotenv_values(env_file, encoding="utf-8").items():
+            if value is not None and key.lower() in names:
+                found[names[key.lower()]] = value
+    for key, value in os.environ.items():
+        if key.lower() in names:
+            found[names[key.lower()]] = value
+    return found
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+class FromEnvironment(BaseModel):
+    """A model read from the environment and a .env file (`_env_file=None`: no file)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    def __init__(self, _env_file: str | Path | None = ".env", **values: object) -> None:
+        super().__init__(**{**_environment(type(self), _env_file), **values})
+
+
+class StorageSettings(FromEnvironment):
+    """What commands that only touch the database need (`mentorbot migrate`)."""
 
     # A SQLite file path, or a URL: sqlite:///path or postgresql://user:password@host/db.
     db: str = Field(default="./data/mentorbot.db", alias="MENTORBOT_DB", repr=False)
@@ -111,9 +144,7 @@ class Settings(StorageSettings):
     host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")  # noqa: S104 - a server in a container
     port: int = Field(default=3000, ge=0, le=65535, alias="MENTORBOT_PORT")
     tick_seconds: float = Field(default=10.0, gt=0, le=3600, alias="MENTORBOT_TICK_SECONDS")
-    admins: Annotated[frozenset[str], NoDecode] = Field(
-        default=frozenset(), alias="MENTORBOT_ADMINS"
-    )
+    admins: frozenset[str] = Field(default=frozenset(), alias="MENTORBOT_ADMINS")
     pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
     outbox_max_attempts: int = Field(default=8, ge=1, le=100, alias="MENTORBOT_OUTBOX_MAX_ATTEMPTS")
     # Names this replica's outbox leases; it must stay the same across a restart of the replica
@@ -267,10 +298,8 @@ class Settings(StorageSettings):
         return self
 
 
-class SlackCredentials(BaseSettings):
+class SlackCredentials(FromEnvironment):
     """Whether any Slack credential is configured, read from the same places as Settings."""
-
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
 
     bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
     app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
@@ -290,7 +319,7 @@ class SlackCredentials(BaseSettings):
         return any(value.strip() for value in values)
 
 
-def describe_error(error: ValidationError, model: type[BaseSettings]) -> str:
+def describe_error(error: ValidationError, model: type[BaseModel]) -> str:
     """Turn a settings ValidationError into one line that names each bad variable."""
     aliases = {name: field.alias or name.upper() for name, field in model.model_fields.items()}
     parts: list[str] = []

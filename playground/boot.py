@@ -34,7 +34,7 @@ def bot_settings(fake: FakeSlack, folder: Path, secret: str) -> Settings:
         "MENTORBOT_TICK_SECONDS": "3600",
         "MENTORBOT_ADMINS": ",".join(sorted(ADMINS)),
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)
 
 
 @asynccontextmanager

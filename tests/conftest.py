@@ -51,7 +51,7 @@ def bot_settings(fake: FakeSlack, tmp_path: Path, **env: str) -> Settings:
         "MENTORBOT_PORT": "0",
         **env,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

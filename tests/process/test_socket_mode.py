@@ -16,7 +16,7 @@ from playground.fakeslack.socket import APP_TOKEN
 
 
 def socket_settings(fake: FakeSlack, tmp_path: Path, app_token: str = APP_TOKEN) -> Settings:
-    return Settings(  # type: ignore[call-arg]
+    return Settings(
         _env_file=None,
         SLACK_BOT_TOKEN="xoxb-test-token",
         SLACK_APP_TOKEN=app_token,

@@ -99,3 +99,14 @@ async def test_a_due_migration_runs_in_a_child_and_the_server_never_loads_sqlalc
         assert "migrated in a child process" not in bot.logs()
         assert "database ready" in bot.logs()
         assert "sqlalchemy" not in mapped_files(bot.process.pid)
+
+
+async def test_the_server_loads_the_fuzzy_matcher_only_for_a_directory_search(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    # rapidfuzz (2.3 MB resident) is imported by the first fuzzy topic match, not at start.
+    async with start_bot(fake_slack, tmp_path, SLACK_SIGNING_SECRET=SECRET) as bot:
+        sender = SlackSender(bot.url, SECRET)
+        assert (await sender.command("help")).status == 200
+        assert (await sender.message("do you have a few minutes to chat?")).status == 200
+        assert "rapidfuzz" not in mapped_files(bot.process.pid)

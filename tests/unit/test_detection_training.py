@@ -119,6 +119,10 @@ def test_features_are_each_once_with_ends_length_and_cues() -> None:
 def test_the_weights_file_round_trips_and_says_what_was_measured() -> None:
     model = Model(-1.5, {"you": 0.25, "? $": 1.0})
     assert Model.from_json(model.to_json({"runs": 5})) == model
+    # Loaded as parsed (no copy) when every weight is a float; an integer is made one.
+    whole = Model.from_json('{"bias": -1, "weights": {"you": 1, "free": 0.5}}')
+    assert whole == Model(-1.0, {"you": 1.0, "free": 0.5})
+    assert all(type(weight) is float for weight in whole.weights.values())
     assert math.isclose(model.probability(["you", "? $", "nothing"]), 1 / (1 + math.exp(0.25)))
     report = _report()
     assert set(report) == {"settings", "runs", "threshold", "cross_validation", "held_out"}

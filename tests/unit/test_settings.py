@@ -17,12 +17,12 @@ OAUTH = {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "c", "SLACK_SIGNING_SE
 
 
 def make(**env: str) -> Settings:
-    return Settings(_env_file=None, **{**BASE, **env})  # type: ignore[arg-type]
+    return Settings(_env_file=None, **{**BASE, **env})
 
 
 def error_line(**env: str) -> str:
     with pytest.raises(ValidationError) as caught:
-        Settings(_env_file=None, **env)  # type: ignore[arg-type]
+        Settings(_env_file=None, **env)
     return describe_error(caught.value, Settings)
 
 
@@ -39,7 +39,7 @@ def test_defaults_follow_the_contract() -> None:
 
 
 def test_app_token_turns_on_socket_mode_without_a_signing_secret() -> None:
-    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, SLACK_BOT_TOKEN="xoxb-1", SLACK_APP_TOKEN="xapp-1")
     assert settings.socket_mode is True
     assert settings.signing_secret is None
 
@@ -108,7 +108,7 @@ def test_a_bad_value_is_named_in_one_line(env: dict[str, str], variable: str) ->
 
 
 def test_oauth_installs_need_the_client_and_no_token() -> None:
-    settings = Settings(_env_file=None, **OAUTH)  # type: ignore[arg-type]
+    settings = Settings(_env_file=None, **OAUTH)
     assert settings.oauth
     assert settings.bot_token is None
     assert settings.uninstall_retention_days == 30
@@ -126,12 +126,38 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     env_file = tmp_path / ".env"
     env_file.write_text("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_SIGNING_SECRET=s\n")
     monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
-    settings = Settings(_env_file=env_file)  # type: ignore[call-arg]
+    settings = Settings(_env_file=env_file)
+    assert settings.bot_token is not None
     assert settings.bot_token.get_secret_value() == "xoxb-from-file"
 
 
+def test_the_environment_wins_over_env_file_and_arguments_over_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# comment\nSLACK_BOT_TOKEN=xoxb-file\nMENTORBOT_PORT=4000\nMENTORBOT_HOST='file-host'\n"
+        "SLACK_SIGNING_SECRET=s\nNOT_OURS=1\n"
+    )
+    monkeypatch.setenv("MENTORBOT_PORT", "5000")
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
+    monkeypatch.delenv("MENTORBOT_HOST", raising=False)
+    settings = Settings(_env_file=env_file, MENTORBOT_TICK_SECONDS=2)
+    assert (settings.port, settings.host, settings.tick_seconds) == (5000, "file-host", 2)
+    assert Settings(_env_file=env_file, MENTORBOT_PORT=6000).port == 6000
+
+
+def test_variables_are_read_whatever_their_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("mentorbot_log_level", "warning")
+    assert make().log_level == "WARNING"
+
+
+def test_a_missing_env_file_is_no_error(tmp_path: Path) -> None:
+    assert Settings(_env_file=tmp_path / "absent.env", **BASE).port == 3000
+
+
 def test_storage_settings_need_no_slack_tokens() -> None:
-    settings = StorageSettings(_env_file=None, MENTORBOT_DB="/srv/mentorbot/x.db")  # type: ignore[call-arg]
+    settings = StorageSettings(_env_file=None, MENTORBOT_DB="/srv/mentorbot/x.db")
     assert settings.db_path == Path("/srv/mentorbot/x.db")
 
 
