@@ -356,7 +356,7 @@ def test_traps_are_not_asks(text: str) -> None:
         pytest.param(
             "looking for a mentor in data eng",
             marks=pytest.mark.xfail(
-                reason="'eng' weighs against an ask since round seven's data (0.495; "
+                reason="'eng' weighs against an ask since round seven's data (0.48; "
                 "docs/detection.md, Known weaknesses)",
                 strict=True,
             ),
