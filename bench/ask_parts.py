@@ -25,7 +25,7 @@ from bench.procs import SERVER_CORE, make_dir, pinned_self
 from bot.detection import classify
 from bot.logs import hold_libraries
 from bot.settings import Settings
-from bot.slack_client import make_client
+from bot.slack_client import make_client, post_once_fast
 from handlers.blocks.prompt import build_ask_prompt
 from playground.fakeslack.server import TOKEN
 from storage.store import Store
@@ -85,6 +85,12 @@ async def run_ask_parts(count: int, workdir: Path) -> dict[str, Any]:
         async def slack_sdk_post(i: int) -> object:
             return await client.chat_postEphemeral(channel=_channel(i), user=user, **_prompt(i))
 
+        async def fast_post(i: int) -> object:
+            await post_once_fast(
+                client, "chat.postEphemeral", channel=_channel(i), user=user, **_prompt(i)
+            )
+            return None
+
         async def aiohttp_post(i: int) -> object:
             body = json.dumps({"channel": _channel(i), "user": user, **_prompt(i)})
             async with session.post(
@@ -109,6 +115,7 @@ async def run_ask_parts(count: int, workdir: Path) -> dict[str, Any]:
                     "claim": await _cpu_us(count, claimed),
                     "prompt_blocks": await _cpu_us(count, blocks),
                     "post_slack_sdk": await _cpu_us(count, slack_sdk_post),
+                    "post_fast": await _cpu_us(count, fast_post),
                     "post_aiohttp": await _cpu_us(count, aiohttp_post),
                 }
         await control(session, api_url, "bench.clear")

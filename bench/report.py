@@ -170,7 +170,7 @@ ASK_PARTS = {
     "classify": "classify the text (`bot.detection.classify`)",
     "claim": "claim the prompt in SQLite (`Store.claim_prompt`, one statement)",
     "prompt_blocks": "build the prompt's blocks",
-    "post_slack_sdk": "`chat.postEphemeral` through slack_sdk's AsyncWebClient",
+    "post_fast": "`chat.postEphemeral` as the bot posts it (`post_once_fast`, one aiohttp POST)",
 }
 
 
@@ -187,6 +187,8 @@ def _ask_section(parts: dict[str, Any], load: dict[str, Any] | None) -> list[str
         "|---|---|",
         *(f"| {title} | {cpu[key]:.0f} |" for key, title in ASK_PARTS.items()),
         f"| **sum** | **{sum(cpu[key] for key in ASK_PARTS):.0f}** |",
+        "| for comparison: the same call through slack_sdk's AsyncWebClient | "
+        f"{cpu['post_slack_sdk']:.0f} |",
         f"| for comparison: the same POST with bare aiohttp | {cpu['post_aiohttp']:.0f} |",
     ]
     if load and "c16" in load["medians"].get("ask", {}):

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.detection import Detection, classify
 from bot.request_log import FACTS, QUIET
+from bot.slack_client import post_once_fast
 from handlers.blocks.prompt import build_ask_prompt
 from storage.store import Store
 
@@ -58,7 +59,9 @@ async def prompt_asker(
         return False
     target = detection.target if detection.target != user else None
     try:
-        await client.chat_postEphemeral(
+        await post_once_fast(
+            client,
+            "chat.postEphemeral",
             channel=channel,
             user=user,
             thread_ts=event.get("thread_ts"),

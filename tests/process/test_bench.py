@@ -23,7 +23,7 @@ from tests.postgres import pg_server, pg_url
 
 __all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
-ASK_PART_KEYS = {*ASK_PARTS, "post_aiohttp"}
+ASK_PART_KEYS = {*ASK_PARTS, "post_slack_sdk", "post_aiohttp"}
 
 
 def test_the_load_texts_are_what_they_claim_to_be() -> None:
