@@ -93,8 +93,9 @@ def build_ask_prompt(
                 "type": "actions",
                 "elements": [
                     button("Create request", PROMPT_CREATE, value, "primary"),
-                    button("Not now", PROMPT_DISMISS, value),
-                    button("Don't ask again", PROMPT_OPT_OUT, value),
+                    # Their listeners read nothing from the value: the asked text rides once.
+                    button("Not now", PROMPT_DISMISS, message_ts),
+                    button("Don't ask again", PROMPT_OPT_OUT, message_ts),
                 ],
             },
             context("Only you can see this."),

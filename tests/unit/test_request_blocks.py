@@ -208,10 +208,18 @@ def test_prompt_names_the_target_and_carries_only_ids() -> None:
         "C1", "1700000000.000100", "1.2", "UMENTOR"
     )
 
-    open_ask = build_ask_prompt(target_id=None, channel_id="C1", message_ts="1.1", thread_ts=None)
+    open_ask = build_ask_prompt(
+        target_id=None, channel_id="C1", message_ts="1.1", thread_ts=None, asked_text="my case"
+    )
     assert "with the right person" in open_ask["text"]
+    # Only Create request reads the message (to prefill the form); the others carry no text.
+    assert ["my case" in button["value"] for button in elements(open_ask["blocks"])] == [
+        True,
+        False,
+        False,
+    ]
     value = elements(open_ask["blocks"])[0]["value"]
-    assert parse_prompt_value(value) == PromptContext("C1", "1.1", None, None)
+    assert parse_prompt_value(value) == PromptContext("C1", "1.1", None, None, "my case")
 
 
 @pytest.mark.parametrize("value", [None, "", "nope", "[1]", '{"c": 5, "m": "1.1"}', '{"c": "C1"}'])
