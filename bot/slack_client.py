@@ -68,11 +68,11 @@ async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) 
     short backoff) a client with one retry fewer does the rest, so there are as many tries as
     through the client. None values are left out, as slack_sdk does.
     """
+    payload = {name: value for name, value in arguments.items() if value is not None}
     session = client.session
     if session is None or session.closed or not client.token:
-        await client.api_call(method, json=arguments)
+        await client.api_call(method, json=payload)
         return
-    payload = {name: value for name, value in arguments.items() if value is not None}
     url = client.base_url + method
     headers = {
         "Authorization": f"Bearer {client.token}",
@@ -107,7 +107,11 @@ async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) 
         return
     await asyncio.sleep(wait)
     rest = AsyncWebClient(
-        token=client.token, base_url=client.base_url, session=session, timeout=client.timeout
+        token=client.token,
+        base_url=client.base_url,
+        session=session,
+        timeout=client.timeout,
+        headers=client.headers,
     )
     await with_retries(rest, RETRIES - 1).api_call(method, json=payload)
 
