@@ -62,8 +62,9 @@ def prompt(channel: str, ts: str, text: str) -> dict[str, Any]:
                         **_button("Create request", "prompt_create_request", value),
                         "style": "primary",
                     },
-                    _button("Not now", "prompt_not_now", value),
-                    _button("Don't ask again", "prompt_dont_ask_again", value),
+                    # As the bot's since session 12: only Create request carries the text.
+                    _button("Not now", "prompt_not_now", ts),
+                    _button("Don't ask again", "prompt_dont_ask_again", ts),
                 ],
             },
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "Only you can see this."}]},

@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import migrate_child
-from bot.app import build_app
+from bot.app import MentorApp, build_app
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.delivery import outbox_client
@@ -32,6 +32,7 @@ from bot.kinds import (
     quiet_kinds,
     renderers,
 )
+from bot.known_bots import KnownBot
 from bot.outbox import Dispatcher
 from bot.scheduler import build_scheduler
 from bot.settings import Settings
@@ -174,7 +175,7 @@ async def _take_back_leases(store: Store, worker_id: str, clock: Clock) -> None:
 _REFUSED = frozenset({"invalid_auth", "not_authed", "account_inactive", "token_revoked"})
 
 
-async def _authorize(app: AsyncApp, client: AsyncWebClient, store: Store) -> None:
+async def _authorize(app: MentorApp, client: AsyncWebClient, store: Store) -> None:
     """Check the bot token once at start, and hand the answer to Bolt.
 
     Bolt would otherwise call auth.test on the first request, making one unlucky channel
@@ -194,6 +195,9 @@ async def _authorize(app: AsyncApp, client: AsyncWebClient, store: Store) -> Non
         return
     log.info("authorized bot_user=%s team=%s", identity.get("user_id"), identity.get("team_id"))
     cache_auth_test(app, identity)
+    user_id = identity.get("user_id")
+    if isinstance(user_id, str) and client.token:
+        app.known_bots.serve_all(KnownBot(user_id, client.token))
     team_id = identity.get("team_id")
     if isinstance(team_id, str) and await store.undo_removal(team_id):
         # Uninstalled earlier, and started again with a token that works: a reinstall.

@@ -39,6 +39,9 @@ from handlers.requests import step as request_step
 from handlers.requests import submit as request_submit
 
 ANY = fallback.ANYTHING
+# What the short way for channel messages calls instead of Bolt (bot/app.py).
+MESSAGE_LISTENER = detect.on_message
+ON_ERROR = errors.on_error
 
 
 def register(app: AsyncApp) -> None:

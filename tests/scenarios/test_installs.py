@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 
 import aiohttp
 import pytest
+from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
@@ -216,6 +217,41 @@ async def test_an_uninstall_stops_its_nudges_and_a_reinstall_brings_the_data_bac
     [request] = [item for item in found if item is not None]
     assert (request.mentee_id, request.mentor_id) == PEOPLE[C]
     assert request.status is RequestStatus.SCHEDULED
+
+
+async def test_the_short_way_learns_each_workspace_and_forgets_it_on_uninstall(
+    oauth_bot: Runtime, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Channel messages skip Bolt once a workspace's bot is known (bot/app.py): learned from
+    Bolt's authorize of each workspace's first message, and dropped with an uninstall."""
+    for team in (B, C):
+        await install(oauth_bot, fake_slack, team)
+    slack = {team: sender(oauth_bot, fake_slack, team) for team in (B, C)}
+    known = oauth_bot.app.known_bots
+    for team in (B, C):
+        assert known.find(AsyncBoltContext(team_id=team)) is None
+        await slack[team].message("standup moved to 10", user_id=PEOPLE[team][0])
+        bot = known.find(AsyncBoltContext(team_id=team))
+        assert bot is not None
+        assert bot.user_id == fake_slack.team(team).bot_user_id
+    # An ask now is handled without Bolt, and its prompt speaks with its own workspace's token.
+    ask = "do you have a few minutes to talk about my promotion case?"
+    for team in (B, C):
+        start = len(fake_slack.calls)
+        await slack[team].message(ask, user_id=PEOPLE[team][0])
+        [prompt] = calls_since(fake_slack, start)
+        assert (prompt.method, prompt.team_id) == ("chat.postEphemeral", team)
+
+    fake_slack.uninstall(C)
+    await slack[C].app_uninstalled()
+    assert known.find(AsyncBoltContext(team_id=C)) is None
+    start = len(fake_slack.calls)
+    with caplog.at_level(logging.INFO):
+        reply = await slack[C].message(ask + " (again)", user_id=PEOPLE[C][0])
+    assert reply.status == 200
+    assert f"no installation for team={C}" in caplog.text  # Bolt's authorize, not the door
+    assert calls_since(fake_slack, start) == []  # no prompt into a workspace that left
+    assert known.find(AsyncBoltContext(team_id=C)) is None
 
 
 async def test_a_forged_expired_or_replayed_state_installs_nothing(
