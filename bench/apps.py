@@ -24,6 +24,7 @@ from bench.procs import (
     SERVER_CORE,
     Child,
     child_env,
+    cores_of,
     free_port,
     make_dir,
     pinned_self,
@@ -139,6 +140,8 @@ async def run_load(sizes: LoadSizes, workdir: Path, db: str | None = None) -> di
                 await asyncio.sleep(sizes.idle_settle)
                 for app, child in apps.items():
                     memory[app] = {"idle_rss_kb": child.status_kb("VmRSS")}
+                cores = {app: cores_of(child.process.pid) for app, child in apps.items()}
+                cores["load"] = cores_of(0)
                 makers = {app: Requests(SECRET, child.port, users) for app, child in apps.items()}
                 for kind in sizes.kinds:  # warm both apps up before anything is measured
                     for app, child in apps.items():
@@ -185,6 +188,7 @@ async def run_load(sizes: LoadSizes, workdir: Path, db: str | None = None) -> di
             "ask_users": sizes.ask_users,
         },
         "pinned": _pinned(),
+        "cores": cores,
         "runs": runs,
         "medians": medians,
         "memory": memory,

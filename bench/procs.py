@@ -35,9 +35,22 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The cores this process may use, read at import, before pinned_self narrows them: servers
+# started while the load generator is pinned to its core must still go to theirs (until
+# session 13 they inherited the load core, and every load phase ran on that one core).
+_USABLE = frozenset(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else frozenset()
+
+
 def can_pin() -> bool:
     """Pinning needs two cores we may use: one for servers, one for load."""
-    return hasattr(os, "sched_setaffinity") and {SERVER_CORE, LOAD_CORE} <= os.sched_getaffinity(0)
+    return hasattr(os, "sched_setaffinity") and {SERVER_CORE, LOAD_CORE} <= _USABLE
+
+
+def cores_of(pid: int) -> list[int]:
+    """The cores a process may run on (all of them where affinity can't be read)."""
+    if not hasattr(os, "sched_getaffinity"):
+        return []
+    return sorted(os.sched_getaffinity(pid))
 
 
 @contextlib.contextmanager

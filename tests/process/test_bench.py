@@ -16,6 +16,7 @@ from bench.load import ASK_TEXT, KINDS, NON_ASKS
 from bench.outbox_scale import OutboxSizes, run_outbox
 from bench.playground import run_playground
 from bench.postgres import run_statements
+from bench.procs import LOAD_CORE, SERVER_CORE, can_pin
 from bench.report import ASK_PARTS, write_report
 from bench.storage_scale import Scale, run_storage
 from bot.detection import classify
@@ -50,6 +51,12 @@ async def test_a_signed_load_on_the_bot_and_the_floor_has_no_errors(tmp_path: Pa
     for app in ("bot", "floor"):
         memory = result["memory"][app]
         assert 0 < memory["idle_rss_kb"] <= memory["peak_rss_kb"]
+    if can_pin():  # the servers on theirs, the load generator on its own: never one core
+        assert result["cores"] == {
+            "bot": [SERVER_CORE],
+            "floor": [SERVER_CORE],
+            "load": [LOAD_CORE],
+        }
 
 
 async def test_the_ask_parts_bench_times_every_part(tmp_path: Path) -> None:
