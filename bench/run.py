@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         if can_pin()
         else "not pinned (fewer than two usable cores)"
     )
+    cores = results.get("load", {}).get("cores")
+    if cores:  # what the load step's processes really ran on, read from them
+        placement += " (read back: " + ", ".join(f"{k} {v}" for k, v in cores.items()) + ")"
     results["run"] = {
         "kind": "quick" if args.quick else "full",
         "seconds": time.perf_counter() - began,

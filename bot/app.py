@@ -21,8 +21,9 @@ import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
 from bot.installs import Workspaces
+from bot.internals import context_of
 from bot.kinds import Kind
-from bot.known_bots import CACHE_SIZE, KnownBot, KnownBots
+from bot.known_bots import CACHE_SIZE, KnownBots
 from bot.oauth import oauth_options
 from bot.request_log import FACTS, QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
@@ -69,9 +70,9 @@ class MentorApp(AsyncApp):
 
     The short way: a channel message from a workspace whose bot is known (bot/known_bots.py)
     goes straight to its listener (`messages`), with what Bolt's authorize would have put in
-    the context; a failure is answered by the error handler, as Bolt would. Messages are most of the
-    traffic, and Bolt's middleware, matching and argument injection cost more than an ordinary
-    message's own handling (bench/findings.md).
+    the context; a failure is answered by the error handler, as Bolt would. Messages are most
+    of the traffic, and Bolt's request, middleware, matching and argument injection cost more
+    than an ordinary message's own handling (bench/findings.md).
     """
 
     def __init__(
@@ -94,18 +95,59 @@ class MentorApp(AsyncApp):
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
         body: dict[str, Any] = req.body if isinstance(req.body, dict) else {}
+        answered = await self.short_way(body, req.mode, req.context)
+        if answered is not None:
+            return answered
         # Set here rather than by a middleware: Bolt runs each middleware through its
         # reflective argument injection, a cost every channel message would pay.
         req.context.update(self._dependencies)
-        bot = self._short_way(body, req.context)
-        if bot is not None and self._messages is not None:
-            response = await self._run_message_listener(self._messages, body, req.context, bot)
-        else:
-            response = await self._dispatch_by_bolt(req, body)
-        quiet = self.quiet if req.context.get(QUIET) and response.status == 200 else None
-        millis = (time.perf_counter() - started) * 1000
-        log_request(body, response.status, millis, req.mode, quiet, req.context.get(FACTS))
+        response = await self._dispatch_by_bolt(req, body)
+        self._log(body, response, req.context, started, req.mode)
         return response
+
+    async def short_way(
+        self, body: dict[str, Any], mode: str, context: AsyncBoltContext | None = None
+    ) -> BoltResponse | None:
+        """Answer a channel message without Bolt if its workspace's bot is known; None for
+        any other request. bot/web.py calls this before it builds Bolt's request at all."""
+        started = time.perf_counter()
+        way = self._messages
+        if way is None or body.get("type") != "event_callback":
+            return None
+        event = body.get("event")
+        if not isinstance(event, dict) or event.get("type") != "message":
+            return None
+        if context is None:
+            try:
+                context = context_of(body)
+            except (TypeError, AttributeError, KeyError, ValueError, IndexError):
+                return None  # nor can Bolt read it: bot/web.py refuses it
+        bot = self.known_bots.find(context)
+        if bot is None:
+            return None  # Bolt authorizes it, and the bot is learned for the next one
+        context.update(self._dependencies)
+        context["bot_user_id"] = bot.user_id
+        context["client"] = self._client_for(bot.token)
+        try:
+            await way.listener(event, body, context)
+        except Exception as error:
+            response = await way.on_error(error, body, None)
+        else:
+            response = BoltResponse(status=200, body="")
+        self._log(body, response, context, started, mode)
+        return response
+
+    def _log(
+        self,
+        body: dict[str, Any],
+        response: BoltResponse,
+        context: AsyncBoltContext,
+        started: float,
+        mode: str,
+    ) -> None:
+        quiet = self.quiet if context.get(QUIET) and response.status == 200 else None
+        millis = (time.perf_counter() - started) * 1000
+        log_request(body, response.status, millis, mode, quiet, context.get(FACTS))
 
     async def _dispatch_by_bolt(self, req: AsyncBoltRequest, body: dict[str, Any]) -> BoltResponse:
         background = self._dependencies["background"]
@@ -129,26 +171,6 @@ class MentorApp(AsyncApp):
             log.info("acknowledged an event no listener handles")
             response = BoltResponse(status=200, body="")
         return response
-
-    def _short_way(self, body: dict[str, Any], context: AsyncBoltContext) -> KnownBot | None:
-        """The bot to answer this request with, if it is a message the short way takes."""
-        if self._messages is None or body.get("type") != "event_callback":
-            return None
-        event = body.get("event")
-        if not isinstance(event, dict) or event.get("type") != "message":
-            return None
-        return self.known_bots.find(context)
-
-    async def _run_message_listener(
-        self, way: MessageWay, body: dict[str, Any], context: AsyncBoltContext, bot: KnownBot
-    ) -> BoltResponse:
-        context["bot_user_id"] = bot.user_id
-        context["client"] = self._client_for(bot.token)
-        try:
-            await way.listener(body["event"], body, context)
-        except Exception as error:
-            return await way.on_error(error, body, None)
-        return BoltResponse(status=200, body="")
 
     def _client_for(self, token: str) -> AsyncWebClient:
         """The app's client with this token, as Bolt makes one per request, kept per token."""

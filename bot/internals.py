@@ -14,9 +14,11 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
 )
+from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.response import BoltResponse
 
 
@@ -42,3 +44,10 @@ def skip_caller_lookup() -> None:
     """Stop logging from finding each record's source file and line, which our log format never
     prints (the logging HOWTO's "Optimization" section names `logging._srcfile`)."""
     logging._srcfile = None
+
+
+def context_of(body: dict[str, Any]) -> AsyncBoltContext:
+    """The context AsyncBoltRequest builds from a body (the team, enterprise, user, channel
+    ids), without its parsing the body a second time and normalising every header: the short
+    way for channel messages (bot/app.py) needs only this, with Bolt's own reading of the ids."""
+    return build_async_context(AsyncBoltContext(), body)

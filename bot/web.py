@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
-from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 import bot
+from bot.app import MentorApp
 from bot.door import read_body, signed
 from bot.logs import log_name
 from bot.payloads import kind_of, shape_problem
@@ -25,7 +25,9 @@ MAX_BODY_BYTES = 1024 * 1024
 SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
 
 STORE_KEY = web.AppKey("store", Store)
-BOLT_KEY = web.AppKey("bolt", AsyncApp)
+BOLT_KEY = web.AppKey("bolt", MentorApp)
+# Bolt's headers for an empty answer (BoltResponse with body "").
+_EMPTY_TEXT = {"Content-Type": "text/plain;charset=utf-8"}
 MODE_KEY = web.AppKey("mode", str)
 SECRET_KEY = web.AppKey("signing_secret", str)
 
@@ -40,7 +42,8 @@ def _acknowledged() -> web.Response:
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
-    """Hand a request to Bolt, after refusing what Slack would never send."""
+    """Hand a request to the app, after refusing what Slack would never send: a channel
+    message by the short way (bot/app.py) when it can, anything else to Bolt."""
     if request.content_type not in SLACK_CONTENT_TYPES:
         log.info("rejected body content_type=%s status=400", log_name(request.content_type))
         return _bad_request("unsupported_content_type")
@@ -79,6 +82,12 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
             body["minute_rate_limited"],
         )
         return _acknowledged()
+    bolt = request.app[BOLT_KEY]
+    answered = await bolt.short_way(body, "http")
+    if answered is not None:
+        if answered.status == 200 and not answered.body:
+            return web.Response(status=200, headers=_EMPTY_TEXT)  # to_aiohttp_response's
+        return await to_aiohttp_response(answered)
     try:
         # Bolt reads ids out of the body here; the shape check above covers what it reads,
         # this is the last guard.
@@ -88,7 +97,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     except (TypeError, AttributeError, KeyError, ValueError, IndexError):
         log.warning("rejected a payload Bolt could not read kind=%s status=400", log_name(kind))
         return _bad_request("malformed_body")
-    response = await request.app[BOLT_KEY].async_dispatch(bolt_request)
+    response = await bolt.async_dispatch(bolt_request)
     return await to_aiohttp_response(response)
 
 
@@ -120,7 +129,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def build_web_app(
-    store: Store, bolt_app: AsyncApp | None, mode: str, signing_secret: str = ""
+    store: Store, bolt_app: MentorApp | None, mode: str, signing_secret: str = ""
 ) -> web.Application:
     """The aiohttp application; /slack/events exists only in HTTP mode."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -13,10 +14,11 @@ from slack_bolt.middleware.authorization.async_single_team_authorization import 
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.internals import cache_auth_test, set_ack_response, skip_caller_lookup
+from bot.internals import cache_auth_test, context_of, set_ack_response, skip_caller_lookup
 from bot.regex_tree import REGEX_OPCODES, regex_parse_tree
 
 FORM = {"content-type": ["application/x-www-form-urlencoded"]}
+JSON = {"content-type": ["application/json"]}
 
 
 async def _authorize(**_: Any) -> AuthorizeResult:
@@ -83,3 +85,24 @@ def test_regex_parse_tree_gives_the_opcodes_the_detector_reads() -> None:
         [REGEX_OPCODES.LITERAL, REGEX_OPCODES.LITERAL],
         [REGEX_OPCODES.LITERAL],
     ], "re's parser changed shape: fix bot/regex_tree.py and bot/detection_words.py"
+
+
+def test_context_of_reads_the_ids_as_bolts_own_request_does() -> None:
+    message = {"type": "message", "user": "U1", "text": "hi", "channel": "C1", "ts": "1.2"}
+    bodies: list[dict[str, Any]] = [
+        {"type": "event_callback", "team_id": "T1", "event": message},
+        {
+            "type": "event_callback",
+            "team_id": "T1",
+            "enterprise_id": "E1",
+            "is_ext_shared_channel": True,
+            "authorizations": [{"team_id": "T2", "enterprise_id": "E2", "user_id": "UB"}],
+            "event": {**message, "thread_ts": "1.1"},
+        },
+        {"type": "event_callback", "event": {**message, "team": "T3"}},
+    ]
+    for body in bodies:
+        bolt = AsyncBoltRequest(body=json.dumps(body), headers=JSON).context
+        assert dict(context_of(body)) == dict(bolt), (
+            "slack_bolt builds a request's context differently now: fix context_of"
+        )
