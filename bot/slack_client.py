@@ -80,16 +80,17 @@ async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) 
     }
     wait, data = _BACKOFF_SECONDS, None
     try:
-        async with asyncio.timeout(client.timeout):
-            answer = await session.post(url, data=json.dumps(payload), headers=headers)
-            async with answer:
-                status = answer.status
-                if status == 429:
-                    after = answer.headers.get("Retry-After", "")
-                    wait = (int(after) if after.isdigit() else 1) + random.random()  # noqa: S311
-                elif status not in _RETRIED:
-                    with contextlib.suppress(ValueError):
-                        data = json.loads(await answer.read())
+        # The session's own timeout applies, as through the client: slack_sdk uses its
+        # `timeout` only for a session it makes itself.
+        answer = await session.post(url, data=json.dumps(payload), headers=headers)
+        async with answer:
+            status = answer.status
+            if status == 429:
+                after = answer.headers.get("Retry-After", "")
+                wait = (int(after) if after.isdigit() else 1) + random.random()  # noqa: S311
+            elif status not in _RETRIED:
+                with contextlib.suppress(ValueError):
+                    data = json.loads(await answer.read())
     except (aiohttp.ServerConnectionError, aiohttp.ClientOSError):
         status = 0  # what slack_sdk's connection handler retries; other errors propagate
     if status not in _RETRIED:

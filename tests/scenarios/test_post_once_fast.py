@@ -6,6 +6,7 @@ did there: the same request, the same error, as many tries, the same waits.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -108,3 +109,23 @@ async def test_without_a_session_it_is_the_clients_call(fake_slack: FakeSlack) -
         text="x",
     )
     assert posts(fake_slack) == [(200, True)]
+
+
+async def test_a_slack_slower_than_the_sessions_timeout_fails_once_as_through_the_client(
+    fake_slack: FakeSlack,
+) -> None:
+    # slack_sdk applies its own `timeout` only to a session it makes: with ours, the session's.
+    fake_slack.delay("chat.postEphemeral", 1.0)
+    quick = aiohttp.ClientTimeout(total=0.2)
+    async with aiohttp.ClientSession(timeout=quick) as session:
+        slow = with_retries(AsyncWebClient(token=TOKEN, base_url=fake_slack.url, session=session))
+        for post in (
+            lambda: slow.api_call("chat.postEphemeral", json={"channel": GENERAL, "text": "x"}),
+            lambda: post_once_fast(slow, "chat.postEphemeral", channel=GENERAL, text="x"),
+        ):
+            began = time.monotonic()
+            with pytest.raises(TimeoutError):
+                await post()
+            assert time.monotonic() - began < 0.9  # given up at the timeout, not retried
+    await asyncio.sleep(1.2)  # the fake records a call once its wait is over
+    assert len(fake_slack.calls_to("chat.postEphemeral")) == 2  # one try each
