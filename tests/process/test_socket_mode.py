@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -89,6 +90,45 @@ async def test_socket_mode_events_are_deduplicated(
     await fake_slack.socket.send("events_api", envelope, retry_attempt=1)
     await socket_bot.background.drain(5)
     assert len(fake_slack.calls_to("views.publish")) == 1
+
+
+async def test_socket_mode_messages_take_the_short_way_too(
+    socket_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    """A channel message over the socket is handled without Bolt, as over HTTP (bot/app.py):
+    an ask prompts its asker once, chat is only counted."""
+    seen: list[object] = []
+
+    async def through_bolt(body: dict[str, object], next: Any) -> None:  # Bolt's names
+        seen.append(body.get("type"))
+        await next()
+
+    socket_bot.app.middleware(through_bolt)
+    before = socket_bot.app.quiet.count
+    for number, text in enumerate(
+        ("do you have a few minutes to talk about my promotion case?", "lunch is here")
+    ):
+        envelope = {
+            "token": "legacy",
+            "team_id": TEAM_ID,
+            "api_app_id": "A0MENTOR",
+            "type": "event_callback",
+            "event_id": f"EvSockMsg{number}",
+            "event_time": 1700000000,
+            "event": {
+                "type": "message",
+                "user": ALICE,
+                "text": text,
+                "channel": GENERAL,
+                "ts": f"1700000000.00010{number}",
+                "channel_type": "channel",
+            },
+        }
+        await fake_slack.socket.send("events_api", envelope)
+    [prompt] = fake_slack.calls_to("chat.postEphemeral")
+    assert (prompt.args["user"], prompt.args["channel"]) == (ALICE, GENERAL)
+    assert socket_bot.app.quiet.count - before == 1
+    assert seen == []
 
 
 async def test_socket_mode_runs_a_workflow_step_once(
