@@ -47,7 +47,7 @@ def can_pin() -> bool:
 
 
 def cores_of(pid: int) -> list[int]:
-    """The cores a process may run on (all of them where affinity can't be read)."""
+    """The cores a process may run on (an empty list where affinity can't be read)."""
     if not hasattr(os, "sched_getaffinity"):
         return []
     return sorted(os.sched_getaffinity(pid))

@@ -23,7 +23,6 @@ from bot.clock import Clock, SystemClock
 from bot.installs import Workspaces
 from bot.internals import context_of
 from bot.kinds import Kind
-from bot.known_bots import CACHE_SIZE, KnownBots
 from bot.oauth import oauth_options
 from bot.request_log import FACTS, QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
@@ -88,9 +87,9 @@ class MentorApp(AsyncApp):
         self.kinds = dict(kinds)
         self.quiet = QuietCount()
         self.reply_limits = ReplyLimits()
-        self.known_bots = KnownBots()
+        self._workspaces: Workspaces = self._dependencies["workspaces"]
+        self.known_bots = self._workspaces.bots
         self._messages = messages
-        self._clients: dict[str, AsyncWebClient] = {}
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         started = time.perf_counter()
@@ -173,25 +172,11 @@ class MentorApp(AsyncApp):
         return response
 
     def _client_for(self, token: str) -> AsyncWebClient:
-        """The app's client with this token, as Bolt makes one per request, kept per token."""
-        shared = self.client
-        if token == shared.token:
-            return shared
-        client = self._clients.get(token)
-        if client is None:
-            if len(self._clients) >= CACHE_SIZE:
-                self._clients.clear()  # tokens of workspaces long gone; rebuilt on demand
-            client = AsyncWebClient(
-                token=token,
-                base_url=shared.base_url,
-                timeout=shared.timeout,
-                session=shared.session,
-                headers=shared.headers,
-                retry_handlers=list(shared.retry_handlers),
-                logger=shared.logger,
-            )
-            self._clients[token] = client
-        return client
+        """The client for the bot's token: the app's own with SLACK_BOT_TOKEN, as Bolt would
+        copy it per request; a workspace's, with brief retries, kept by Workspaces."""
+        if token == self.client.token:
+            return self.client
+        return self._workspaces.client_for_token(token, retries=True)
 
 
 def build_app(

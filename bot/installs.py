@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.delivery import outbox_client
+from bot.known_bots import KnownBots
 from bot.slack_client import with_retries
 from storage.installations import Installed
 from storage.store import Store
@@ -63,6 +64,9 @@ class Workspaces:
         self._found: OrderedDict[tuple[str | None, str | None], tuple[Installed | None, float]]
         self._found = OrderedDict()
         self._clients: dict[tuple[str, bool], AsyncWebClient] = {}
+        # What Bolt's authorize found, for the short way past Bolt (bot/app.py): forgotten
+        # with everything else here on any change to an installation.
+        self.bots = KnownBots(CACHE_SECONDS)
 
     @property
     def single(self) -> bool:
@@ -86,6 +90,7 @@ class Workspaces:
     def forget(self) -> None:
         """Drop what was read: called on every change to an installation in this process."""
         self._found.clear()
+        self.bots.forget()
 
     async def token(self, team_id: str) -> str:
         """The bot token that speaks to this workspace, or WorkspaceGone."""
@@ -98,13 +103,14 @@ class Workspaces:
 
     async def client(self, team_id: str) -> AsyncWebClient:
         """A client with slack_sdk's brief retries, for lookups (users.info, permalinks)."""
-        return self._client(await self.token(team_id), retries=True)
+        return self.client_for_token(await self.token(team_id), retries=True)
 
     async def outbox_client(self, team_id: str) -> AsyncWebClient:
         """A client without retries: the outbox retries on its own schedule."""
-        return self._client(await self.token(team_id), retries=False)
+        return self.client_for_token(await self.token(team_id), retries=False)
 
-    def _client(self, token: str, *, retries: bool) -> AsyncWebClient:
+    def client_for_token(self, token: str, *, retries: bool) -> AsyncWebClient:
+        """The client for a bot token, made once and kept (`retries`: slack_sdk's brief ones)."""
         key = (token, retries)
         client = self._clients.get(key)
         if client is None:

@@ -4,7 +4,8 @@ The short way for channel messages (bot/app.py) runs the message listener withou
 needs what Bolt's authorize would have put in the context: the bot's user id and token. With
 SLACK_BOT_TOKEN that is one bot for everything, known from auth.test at start. With installs
 by OAuth it is taken only from an authorization Bolt made recently: an uninstall or reinstall
-handled by another replica shows within CACHE_SECONDS, as with installs (bot/installs.py).
+handled by another replica shows within the installs' cache time. bot/installs.py's Workspaces
+keeps the one instance and forgets it with its installs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import NamedTuple
 
 from slack_bolt.context.async_context import AsyncBoltContext
 
-CACHE_SECONDS = 30.0
 CACHE_SIZE = 1000
 
 
@@ -27,7 +27,7 @@ class KnownBot(NamedTuple):
 class KnownBots:
     """The bot by (enterprise, team), learned from each request Bolt authorized."""
 
-    def __init__(self, seconds: float = CACHE_SECONDS) -> None:
+    def __init__(self, seconds: float) -> None:
         self._seconds = seconds
         self._only: KnownBot | None = None
         self._found: OrderedDict[tuple[str | None, str | None], tuple[KnownBot, float]]

@@ -26,10 +26,10 @@ SLACK_CONTENT_TYPES = frozenset({"application/json", "application/x-www-form-url
 
 STORE_KEY = web.AppKey("store", Store)
 BOLT_KEY = web.AppKey("bolt", MentorApp)
-# Bolt's headers for an empty answer (BoltResponse with body "").
-_EMPTY_TEXT = {"Content-Type": "text/plain;charset=utf-8"}
 MODE_KEY = web.AppKey("mode", str)
 SECRET_KEY = web.AppKey("signing_secret", str)
+# Bolt's headers for an empty answer (BoltResponse with body "").
+_EMPTY_TEXT = {"Content-Type": "text/plain;charset=utf-8"}
 
 
 def _bad_request(reason: str) -> web.Response:

@@ -50,7 +50,7 @@ def register(app: AsyncApp) -> None:
 
     # Channel messages, by far the most frequent request, go first: Bolt builds each earlier
     # matcher's arguments reflectively before it reaches this one. `/mentor` comes next.
-    app.event("message")(detect.on_message)  # every message, subtypes acked and skipped
+    app.event("message")(MESSAGE_LISTENER)  # every message, subtypes acked and skipped
     app.command(COMMAND)(mentor_command)  # its subcommands: handlers/commands/mentor.py
 
     # Events.

@@ -242,6 +242,12 @@ async def test_the_short_way_learns_each_workspace_and_forgets_it_on_uninstall(
         [prompt] = calls_since(fake_slack, start)
         assert (prompt.method, prompt.team_id) == ("chat.postEphemeral", team)
 
+    # Installed again (a new token): what was learned goes, and Bolt authorizes afresh.
+    await install(oauth_bot, fake_slack, B)
+    assert known.find(AsyncBoltContext(team_id=B)) is None
+    await slack[B].message("standup moved to 11", user_id=PEOPLE[B][0])
+    assert known.find(AsyncBoltContext(team_id=B)) is not None
+
     fake_slack.uninstall(C)
     await slack[C].app_uninstalled()
     assert known.find(AsyncBoltContext(team_id=C)) is None

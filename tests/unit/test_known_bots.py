@@ -29,7 +29,7 @@ def user(known: KnownBots, context: AsyncBoltContext) -> str | None:
 
 
 def test_a_workspace_is_known_by_its_team_and_org() -> None:
-    known = KnownBots()
+    known = KnownBots(30)
     known.learn(authorized("T1", "UB1"))
     known.learn(authorized("T1", "UB2", enterprise="E1"))
     assert user(known, AsyncBoltContext(team_id="T1")) == "UB1"
@@ -38,7 +38,7 @@ def test_a_workspace_is_known_by_its_team_and_org() -> None:
 
 
 def test_nothing_is_learned_without_an_authorization_that_names_a_bot_user() -> None:
-    known = KnownBots()
+    known = KnownBots(30)
     known.learn(AsyncBoltContext(team_id="T1"))  # not authorized (an uninstall event)
     known.learn(authorized("T2", None))
     assert user(known, AsyncBoltContext(team_id="T1")) is None
@@ -62,7 +62,7 @@ def test_forget_drops_everything_and_the_oldest_go_first_past_the_size(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(known_bots, "CACHE_SIZE", 2)
-    known = KnownBots()
+    known = KnownBots(30)
     for team in ("T1", "T2"):
         known.learn(authorized(team, f"U{team}"))
     known.learn(authorized("T1", "UT1"))  # seen again: now the newest
@@ -77,7 +77,7 @@ def test_forget_drops_everything_and_the_oldest_go_first_past_the_size(
 
 
 def test_one_bot_serves_every_workspace_until_forgotten() -> None:
-    known = KnownBots()
+    known = KnownBots(30)
     known.serve_all(KnownBot("UB1", "xoxb-1"))
     assert known.find(AsyncBoltContext(team_id="T9")) == KnownBot("UB1", "xoxb-1")
     assert known.find(AsyncBoltContext()) == KnownBot("UB1", "xoxb-1")
