@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 
 import bot
@@ -20,7 +19,7 @@ from bot import logs
 from bot.backup import backup_database
 from bot.lifecycle import StartupError, running
 from bot.outbox_report import outbox_report
-from bot.settings import Settings, SlackCredentials, StorageSettings, describe_error
+from bot.settings import Settings, SettingsError, SlackCredentials, StorageSettings
 from bot.slack_client import make_client
 from storage import StorageError
 from storage.copy import copy_database
@@ -191,8 +190,8 @@ def _parser() -> argparse.ArgumentParser:
 def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
     try:
         return model()
-    except ValidationError as error:
-        return _fail(f"invalid configuration: {describe_error(error, model)}", EXIT_CONFIG)
+    except SettingsError as error:
+        return _fail(f"invalid configuration: {error}", EXIT_CONFIG)
 
 
 def _playground(folder: Path | None) -> int:

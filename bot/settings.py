@@ -1,34 +1,36 @@
 """One typed settings object, read from the environment (and .env) once at start.
 
-The fields are read by their aliases (the variables' names, in any case), from the
-environment first, then from `.env`, and values given to the constructor win over both; the
-one .env parser is python-dotenv's. pydantic-settings did this before, and cost the server
-1.5 MB for sources it never used (cloud secret stores, a CLI, TOML, YAML).
+The fields are read by their variables' names, in any case, from the environment first, then
+from `.env`, and values given to the constructor win over both (bot/settings_reading.py). Plain
+frozen dataclasses replaced pydantic here: the server no longer imports it for settings alone.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import socket
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal, Self
+from typing import Literal, cast, get_args
 
-from dotenv import dotenv_values
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-
+from bot.secret import SecretStr
+from bot.settings_reading import FromEnvironment, SettingsError, variable
+from bot.settings_values import Convert, blank_is_unset, integer, number, secret, text
 from storage import StorageError
 from storage.url import DatabaseTarget, DatabaseUrlError, parse_database
+
+__all__ = [
+    "MAX_TIMING",
+    "FromEnvironment",
+    "LogLevel",
+    "SecretStr",
+    "Settings",
+    "SettingsError",
+    "SlackCredentials",
+    "StorageSettings",
+    "parse_hours",
+]
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -38,7 +40,7 @@ _HOURS = re.compile(r"^\s*(\d{1,4})\s*([hd]?)\s*$", re.IGNORECASE)
 MAX_TIMING = timedelta(days=90)
 
 
-def parse_hours(value: object) -> object:
+def parse_hours(value: object) -> timedelta:
     """'36h', '2d' or a bare number of hours -> timedelta; whole hours, 1h to 90 days."""
     if isinstance(value, timedelta):
         return value
@@ -52,66 +54,90 @@ def parse_hours(value: object) -> object:
     return span
 
 
-def _environment(model: type[BaseModel], env_file: str | Path | None) -> dict[str, str]:
-    """The model's variables that are set: the environment's, else the .env file's."""
-    names = {
-        (field.alias or name).lower(): field.alias or name
-        for name, field in model.model_fields.items()
-    }
-    found: dict[str, str] = {}
-    if env_file is not None and Path(env_file).is_file():
-        for key, value in dotenv_values(env_file, encoding="utf-8").items():
-            if value is not None and key.lower() in names:
-                found[names[key.lower()]] = value
-    for key, value in os.environ.items():
-        if key.lower() in names:
-            found[names[key.lower()]] = value
-    return found
+def _log_level(value: object) -> LogLevel:
+    levels = get_args(LogLevel)
+    level = value.strip().upper() if isinstance(value, str) else value
+    if level not in levels:
+        named = ", ".join(repr(name) for name in levels[:-1])
+        raise ValueError(f"input should be {named} or {levels[-1]!r}")
+    return cast(LogLevel, level)
 
 
-class FromEnvironment(BaseModel):
-    """A model read from the environment and a .env file (`_env_file=None`: no file)."""
+def _database(value: object) -> str:
+    given = text(str(value) if isinstance(value, Path) else value)
+    try:
+        parse_database(given)
+    except DatabaseUrlError as error:
+        raise ValueError(str(error)) from None
+    return given
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
-    def __init__(self, _env_file: str | Path | None = ".env", **values: object) -> None:
-        super().__init__(**{**_environment(type(self), _env_file), **values})
+def _password(value: object) -> SecretStr | None:
+    # Only an empty value is unset: a password of spaces is still a password.
+    return None if value is None or value == "" else secret(value)
 
 
+def _token(prefix: str, kind: str) -> Convert[SecretStr]:
+    def convert(value: object) -> SecretStr:
+        token = secret(value)
+        if not token.get_secret_value().startswith(prefix):
+            raise ValueError(f"must be {kind} starting with {prefix}")
+        return token
+
+    return convert
+
+
+def _api_url(value: object) -> str:
+    url = text(value)
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+    return url if url.endswith("/") else url + "/"
+
+
+def _admins(value: object) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list | tuple | set | frozenset):
+        raise ValueError("input should be a valid frozenset")
+    bad = [item for item in value if not _USER_ID.match(str(item))]
+    if bad:
+        raise ValueError(f"must be comma-separated Slack user IDs (bad: {bad[0]})")
+    return frozenset(str(item) for item in value)
+
+
+def _channel(value: object) -> str:
+    channel = text(value)
+    if not _CHANNEL_ID.match(channel):
+        raise ValueError("must be a channel ID such as C0123ABCD")
+    return channel
+
+
+def _worker_id(value: object) -> str:
+    name = text(value).strip() or socket.gethostname()
+    if len(name) > 200:
+        raise ValueError("string should have at most 200 characters")
+    return name
+
+
+@dataclass(frozen=True, init=False)
 class StorageSettings(FromEnvironment):
     """What commands that only touch the database need (`mentorbot migrate`)."""
 
     # A SQLite file path, or a URL: sqlite:///path or postgresql://user:password@host/db.
-    db: str = Field(default="./data/mentorbot.db", alias="MENTORBOT_DB", repr=False)
+    db: str = field(
+        default="./data/mentorbot.db", repr=False, metadata=variable("MENTORBOT_DB", _database)
+    )
     # The PostgreSQL password, when the URL carries none (libpq's PGPASSWORD also works).
-    db_password: SecretStr | None = Field(default=None, alias="MENTORBOT_DB_PASSWORD")
+    db_password: SecretStr | None = field(
+        default=None, metadata=variable("MENTORBOT_DB_PASSWORD", _password)
+    )
     # PostgreSQL connections per process (SQLite always uses one).
-    db_pool_size: int = Field(default=5, ge=1, le=100, alias="MENTORBOT_DB_POOL_SIZE")
-    log_level: LogLevel = Field(default="INFO", alias="MENTORBOT_LOG_LEVEL")
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: object) -> object:
-        return value.strip().upper() if isinstance(value, str) else value
-
-    @field_validator("db", mode="before")
-    @classmethod
-    def _db_is_text(cls, value: object) -> object:
-        return str(value) if isinstance(value, Path) else value
-
-    @field_validator("db")
-    @classmethod
-    def _db_shape(cls, value: str) -> str:
-        try:
-            parse_database(value)
-        except DatabaseUrlError as error:
-            raise ValueError(str(error)) from None
-        return value
-
-    @field_validator("db_password", mode="before")
-    @classmethod
-    def _blank_password_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value else value
+    db_pool_size: int = field(
+        default=5, metadata=variable("MENTORBOT_DB_POOL_SIZE", integer(1, 100))
+    )
+    log_level: LogLevel = field(
+        default="INFO", metadata=variable("MENTORBOT_LOG_LEVEL", _log_level)
+    )
 
     @property
     def database(self) -> DatabaseTarget:
@@ -129,57 +155,83 @@ class StorageSettings(FromEnvironment):
         return path
 
 
+@dataclass(frozen=True, init=False)
 class Settings(StorageSettings):
     """Everything `mentorbot run` needs; see .env.example for what each one means."""
 
     # One workspace by its bot token, or (with no token) installs by OAuth: the client id and
     # secret, and each workspace's token in the database.
-    bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
-    client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
-    client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
-    redirect_uri: str | None = Field(default=None, alias="SLACK_REDIRECT_URI")
-    signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
-    app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
-    api_url: str = Field(default="https://slack.com/api/", alias="SLACK_API_URL")
-    host: str = Field(default="0.0.0.0", alias="MENTORBOT_HOST")  # noqa: S104 - a server in a container
-    port: int = Field(default=3000, ge=0, le=65535, alias="MENTORBOT_PORT")
-    tick_seconds: float = Field(default=10.0, gt=0, le=3600, alias="MENTORBOT_TICK_SECONDS")
-    admins: frozenset[str] = Field(default=frozenset(), alias="MENTORBOT_ADMINS")
-    pool_channel: str | None = Field(default=None, alias="MENTORBOT_POOL_CHANNEL")
-    outbox_max_attempts: int = Field(default=8, ge=1, le=100, alias="MENTORBOT_OUTBOX_MAX_ATTEMPTS")
+    bot_token: SecretStr | None = field(
+        default=None,
+        metadata=variable("SLACK_BOT_TOKEN", blank_is_unset(_token("xoxb-", "a bot token"))),
+    )
+    client_id: str | None = field(
+        default=None, metadata=variable("SLACK_CLIENT_ID", blank_is_unset(text))
+    )
+    client_secret: SecretStr | None = field(
+        default=None, metadata=variable("SLACK_CLIENT_SECRET", blank_is_unset(secret))
+    )
+    redirect_uri: str | None = field(
+        default=None, metadata=variable("SLACK_REDIRECT_URI", blank_is_unset(text))
+    )
+    signing_secret: SecretStr | None = field(
+        default=None, metadata=variable("SLACK_SIGNING_SECRET", blank_is_unset(secret))
+    )
+    app_token: SecretStr | None = field(
+        default=None,
+        metadata=variable("SLACK_APP_TOKEN", blank_is_unset(_token("xapp-", "an app-level token"))),
+    )
+    api_url: str = field(
+        default="https://slack.com/api/", metadata=variable("SLACK_API_URL", _api_url)
+    )
+    host: str = field(default="0.0.0.0", metadata=variable("MENTORBOT_HOST", text))  # noqa: S104 - a server in a container
+    port: int = field(default=3000, metadata=variable("MENTORBOT_PORT", integer(0, 65535)))
+    tick_seconds: float = field(
+        default=10.0, metadata=variable("MENTORBOT_TICK_SECONDS", number(0, 3600))
+    )
+    admins: frozenset[str] = field(
+        default=frozenset(), metadata=variable("MENTORBOT_ADMINS", _admins)
+    )
+    pool_channel: str | None = field(
+        default=None, metadata=variable("MENTORBOT_POOL_CHANNEL", blank_is_unset(_channel))
+    )
+    outbox_max_attempts: int = field(
+        default=8, metadata=variable("MENTORBOT_OUTBOX_MAX_ATTEMPTS", integer(1, 100))
+    )
     # Names this replica's outbox leases; it must stay the same across a restart of the replica
     # (so the restart takes its leases back at once) and differ between live replicas.
-    worker_id: str = Field(
-        default_factory=socket.gethostname,
-        min_length=1,
-        max_length=200,
-        alias="MENTORBOT_WORKER_ID",
+    worker_id: str = field(
+        default_factory=socket.gethostname, metadata=variable("MENTORBOT_WORKER_ID", _worker_id)
     )
     # Request timings: defaults for workspaces that never saved their own in /mentor settings.
-    nudge_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
-        default=timedelta(hours=24), alias="MENTORBOT_NUDGE_AFTER"
+    nudge_after: timedelta = field(
+        default=timedelta(hours=24), metadata=variable("MENTORBOT_NUDGE_AFTER", parse_hours)
     )
-    escalate_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
-        default=timedelta(hours=48), alias="MENTORBOT_ESCALATE_AFTER"
+    escalate_after: timedelta = field(
+        default=timedelta(hours=48), metadata=variable("MENTORBOT_ESCALATE_AFTER", parse_hours)
     )
-    pool_repost_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
-        default=timedelta(hours=24), alias="MENTORBOT_POOL_REPOST_AFTER"
+    pool_repost_after: timedelta = field(
+        default=timedelta(hours=24), metadata=variable("MENTORBOT_POOL_REPOST_AFTER", parse_hours)
     )
-    expire_after: Annotated[timedelta, BeforeValidator(parse_hours)] = Field(
-        default=timedelta(days=14), alias="MENTORBOT_EXPIRE_AFTER"
+    expire_after: timedelta = field(
+        default=timedelta(days=14), metadata=variable("MENTORBOT_EXPIRE_AFTER", parse_hours)
     )
-    reminder_minutes: int = Field(default=15, ge=0, le=1440, alias="MENTORBOT_REMINDER_MINUTES")
+    reminder_minutes: int = field(
+        default=15, metadata=variable("MENTORBOT_REMINDER_MINUTES", integer(0, 1440))
+    )
     # Check-ins of one action plan, at most: "Still working on it" asks again until then.
-    max_checkins: int = Field(default=4, ge=1, le=52, alias="MENTORBOT_MAX_CHECKINS")
-    # Days to keep private notes, done action items and sent timed messages; None keeps them.
-    retention_days: int | None = Field(
-        default=None, ge=1, le=36500, alias="MENTORBOT_RETENTION_DAYS"
+    max_checkins: int = field(
+        default=4, metadata=variable("MENTORBOT_MAX_CHECKINS", integer(1, 52))
     )
-
+    # Days to keep private notes, done action items and sent timed messages; None keeps them.
+    retention_days: int | None = field(
+        default=None,
+        metadata=variable("MENTORBOT_RETENTION_DAYS", blank_is_unset(integer(1, 36500))),
+    )
     # Days an uninstalled workspace's data is kept (a reinstall brings it back) before the
     # daily job deletes it.
-    uninstall_retention_days: int = Field(
-        default=30, ge=0, le=3650, alias="MENTORBOT_UNINSTALL_RETENTION_DAYS"
+    uninstall_retention_days: int = field(
+        default=30, metadata=variable("MENTORBOT_UNINSTALL_RETENTION_DAYS", integer(0, 3650))
     )
 
     @property
@@ -192,81 +244,17 @@ class Settings(StorageSettings):
         """Socket Mode runs whenever an app-level token is configured."""
         return self.app_token is not None
 
-    @field_validator(
-        "bot_token",
-        "client_id",
-        "client_secret",
-        "redirect_uri",
-        "signing_secret",
-        "app_token",
-        "pool_channel",
-        mode="before",
-    )
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        # `.env.example` leaves optional values blank; blank means "not set".
-        return None if isinstance(value, str) and not value.strip() else value
+    def _check(self) -> None:
+        # In this order, and only the first that fails is reported (as pydantic did).
+        self._timings_in_order()
+        self._one_way_to_authorize()
+        self._http_mode_needs_secret()
 
-    @field_validator("worker_id", mode="before")
-    @classmethod
-    def _blank_is_the_host_name(cls, value: object) -> object:
-        if isinstance(value, str):
-            return value.strip() or socket.gethostname()
-        return value
-
-    @field_validator("retention_days", mode="before")
-    @classmethod
-    def _blank_keeps_forever(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("bot_token")
-    @classmethod
-    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value
-
-    @field_validator("app_token")
-    @classmethod
-    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not value.get_secret_value().startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
-        return value
-
-    @field_validator("api_url")
-    @classmethod
-    def _api_url_shape(cls, value: str) -> str:
-        if not re.match(r"^https?://[^/\s]+", value):
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
-        return value if value.endswith("/") else value + "/"
-
-    @field_validator("admins", mode="before")
-    @classmethod
-    def _split_admins(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = [part.strip() for part in value.split(",") if part.strip()]
-        if isinstance(value, list | tuple | set | frozenset):
-            bad = [v for v in value if not _USER_ID.match(str(v))]
-            if bad:
-                raise ValueError(f"must be comma-separated Slack user IDs (bad: {bad[0]})")
-            return frozenset(str(v) for v in value)
-        return value
-
-    @field_validator("pool_channel")
-    @classmethod
-    def _pool_channel_shape(cls, value: str | None) -> str | None:
-        if value is not None and not _CHANNEL_ID.match(value):
-            raise ValueError("must be a channel ID such as C0123ABCD")
-        return value
-
-    @model_validator(mode="after")
-    def _timings_in_order(self) -> Self:
+    def _timings_in_order(self) -> None:
         if self.nudge_after >= self.escalate_after:
             raise ValueError("MENTORBOT_ESCALATE_AFTER must be later than MENTORBOT_NUDGE_AFTER")
-        return self
 
-    @model_validator(mode="after")
-    def _one_way_to_authorize(self) -> Self:
+    def _one_way_to_authorize(self) -> None:
         oauth = self.client_id is not None or self.client_secret is not None
         if self.bot_token is not None and oauth:
             raise ValueError(
@@ -286,28 +274,32 @@ class Settings(StorageSettings):
                 "installs by OAuth need HTTP mode (Slack sends the browser back to "
                 "/slack/oauth_redirect): unset SLACK_APP_TOKEN"
             )
-        return self
 
-    @model_validator(mode="after")
-    def _http_mode_needs_secret(self) -> Self:
+    def _http_mode_needs_secret(self) -> None:
         if self.app_token is None and self.signing_secret is None:
             raise ValueError(
                 "SLACK_SIGNING_SECRET is required in HTTP mode (set it, or set SLACK_APP_TOKEN "
                 "for Socket Mode)"
             )
-        return self
 
 
+@dataclass(frozen=True, init=False)
 class SlackCredentials(FromEnvironment):
     """Whether any Slack credential is configured, read from the same places as Settings."""
 
-    bot_token: str = Field(default="", alias="SLACK_BOT_TOKEN")
-    app_token: str = Field(default="", alias="SLACK_APP_TOKEN")
-    signing_secret: str = Field(default="", alias="SLACK_SIGNING_SECRET")
-    client_id: str = Field(default="", alias="SLACK_CLIENT_ID")
-    client_secret: str = Field(default="", alias="SLACK_CLIENT_SECRET")
+    # Read only to see whether they are set; never shown, as they are not SecretStr here.
+    bot_token: str = field(default="", repr=False, metadata=variable("SLACK_BOT_TOKEN", text))
+    app_token: str = field(default="", repr=False, metadata=variable("SLACK_APP_TOKEN", text))
+    signing_secret: str = field(
+        default="", repr=False, metadata=variable("SLACK_SIGNING_SECRET", text)
+    )
+    client_id: str = field(default="", repr=False, metadata=variable("SLACK_CLIENT_ID", text))
+    client_secret: str = field(
+        default="", repr=False, metadata=variable("SLACK_CLIENT_SECRET", text)
+    )
 
     def any_set(self) -> bool:
+        """Whether any credential is set, so that `run --or-playground` connects to Slack."""
         # Half a configuration still means "connect to Slack": run it and say what is missing.
         values = (
             self.bot_token,
@@ -317,22 +309,3 @@ class SlackCredentials(FromEnvironment):
             self.client_secret,
         )
         return any(value.strip() for value in values)
-
-
-def describe_error(error: ValidationError, model: type[BaseModel]) -> str:
-    """Turn a settings ValidationError into one line that names each bad variable."""
-    aliases = {name: field.alias or name.upper() for name, field in model.model_fields.items()}
-    parts: list[str] = []
-    for item in error.errors(include_url=False, include_input=False):
-        loc = item["loc"]
-        if not loc:
-            # Model-level validators already name the variable in their message.
-            parts.append(str(item["msg"]).removeprefix("Value error, "))
-            continue
-        name = aliases.get(str(loc[0]), str(loc[0]))
-        if item["type"] == "missing":
-            parts.append(f"{name} is required")
-        else:
-            message = str(item["msg"]).removeprefix("Value error, ")
-            parts.append(f"{name}: {message[:1].lower()}{message[1:]}")
-    return "; ".join(parts)
