@@ -147,7 +147,7 @@ def test_a_type_with_no_rule_is_refused_when_compiled() -> None:
         compile_shape(Forked)
 
 
-def test_a_value_that_is_not_plain_json_still_gets_pydantics_answer() -> None:
+def test_a_value_that_is_not_plain_json_is_judged_by_the_walk() -> None:
     class Name(str):
         pass
 
