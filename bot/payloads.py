@@ -5,19 +5,20 @@ Bolt's matchers and our listeners read fields the way Slack sends them (`body["a
 inside them. Here each kind declares the fields that code reads, with their JSON types; a
 payload that breaks its kind's shape is answered at the door and named in one log line.
 Only what is read is declared: other fields may be anything, and unknown kinds pass.
+
+The TypedDicts are read once, at import, into checks (bot/shapes.py): `str`, `int` and `bool`
+there are strict, so `7` is no `Str` and `true` no `int`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Required
-
-from pydantic import Field, StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
-from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
+from typing import Annotated, Any, Required, TypedDict
 
 from bot.logs import log_name
+from bot.shapes import MinLength, ShapeCheck, compile_shape
 
-Str = StrictStr
-OptStr = StrictStr | None
+Str = str
+OptStr = str | None
 Obj = dict[str, Any]
 
 
@@ -48,7 +49,7 @@ class ElementState(TypedDict, total=False):
     selected_conversations: list[Str]
     selected_date: OptStr
     selected_time: OptStr
-    selected_date_time: StrictInt | None
+    selected_date_time: int | None
     timezone: Str
 
 
@@ -92,7 +93,7 @@ class Action(TypedDict, total=False):
     selected_channel: OptStr
     selected_date: OptStr
     selected_time: OptStr
-    selected_date_time: StrictInt
+    selected_date_time: int
 
 
 class Container(TypedDict, total=False):
@@ -100,7 +101,7 @@ class Container(TypedDict, total=False):
     message_ts: Str
     channel_id: Str
     view_id: Str
-    is_ephemeral: StrictBool
+    is_ephemeral: bool
     thread_ts: Str
 
 
@@ -128,7 +129,7 @@ class Interaction(TypedDict, total=False):
 
 class BlockActions(Interaction, total=False):
     response_url: Str
-    actions: Required[Annotated[list[Action], Field(min_length=1)]]
+    actions: Required[Annotated[list[Action], MinLength(1)]]
     container: Required[Container]
     channel: Identified
     message: Message
@@ -184,7 +185,7 @@ class Event(TypedDict, total=False):
     thread_ts: Str
     event_ts: Str
     parent_user_id: Str
-    hidden: StrictBool
+    hidden: bool
     tab: Str
     view: View
     message: Obj
@@ -216,24 +217,24 @@ class UrlVerification(TypedDict, total=False):
 
 
 class AppRateLimited(TypedDict, total=False):
-    minute_rate_limited: Required[StrictInt]
+    minute_rate_limited: Required[int]
     team_id: Str
 
 
 _READ_EVENTS = frozenset({"message", "app_mention", "app_home_opened"})
-_BY_TYPE: dict[str, TypeAdapter[Any]] = {
-    "block_actions": TypeAdapter(BlockActions),
-    "view_submission": TypeAdapter(ViewSubmission),
-    "view_closed": TypeAdapter(ViewSubmission),
-    "shortcut": TypeAdapter(Shortcut),
-    "message_action": TypeAdapter(MessageShortcut),
-    "block_suggestion": TypeAdapter(BlockSuggestion),
-    "url_verification": TypeAdapter(UrlVerification),
-    "app_rate_limited": TypeAdapter(AppRateLimited),
+_BY_TYPE: dict[str, ShapeCheck] = {
+    "block_actions": compile_shape(BlockActions),
+    "view_submission": compile_shape(ViewSubmission),
+    "view_closed": compile_shape(ViewSubmission),
+    "shortcut": compile_shape(Shortcut),
+    "message_action": compile_shape(MessageShortcut),
+    "block_suggestion": compile_shape(BlockSuggestion),
+    "url_verification": compile_shape(UrlVerification),
+    "app_rate_limited": compile_shape(AppRateLimited),
 }
-_COMMAND = TypeAdapter(Command)
-_EVENT = TypeAdapter(EventCallback)
-_OTHER_EVENT = TypeAdapter(OtherEventCallback)
+_COMMAND = compile_shape(Command)
+_EVENT = compile_shape(EventCallback)
+_OTHER_EVENT = compile_shape(OtherEventCallback)
 
 
 def kind_of(body: dict[str, Any]) -> str:
@@ -244,7 +245,7 @@ def kind_of(body: dict[str, Any]) -> str:
     return kind if isinstance(kind, str) else "unknown"
 
 
-def _adapter(kind: str, body: dict[str, Any]) -> TypeAdapter[Any] | None:
+def _shape(kind: str, body: dict[str, Any]) -> ShapeCheck | None:
     if kind == "command":
         return _COMMAND
     if kind == "event_callback":
@@ -261,12 +262,11 @@ def shape_problem(body: dict[str, Any]) -> tuple[str, str] | None:
     The field is a dotted path such as `actions.0.action_id`; a step that holds a key from
     the payload (a block id in `state.values`) shows as "?" unless it looks like an id.
     """
-    adapter = _adapter(kind_of(body), body)
-    if adapter is None:
+    shape = _shape(kind_of(body), body)
+    if shape is None or shape.fits(body):
         return None
-    try:
-        adapter.validate_python(body)
-    except ValidationError as error:
-        first = error.errors(include_url=False, include_context=False, include_input=False)[0]
-        return ".".join(log_name(str(step)) for step in first["loc"]) or "?", first["type"]
-    return None
+    found = shape.problem(body)
+    if found is None:  # fits() only vouches for exact types; problem() has the last word
+        return None
+    path, problem = found
+    return ".".join(log_name(str(step)) for step in path) or "?", problem

@@ -4,8 +4,8 @@ Features import these names from `handlers.kit`; the modules behind it are:
 - listeners.py: `on_click`, `on_home_click` and `on_submit` turn a function of one `Click`,
   `HomeClick` or `Submission` into a Bolt listener; the kit acks, reads who pressed what and
   answers a broken button, and the argument carries the services (`click.store`).
-- payloads.py: `read_pressed`, `submitter`, `metadata_id`, `parse_id`, over pydantic models of
-  the fields they read.
+- payloads.py: `read_pressed`, `submitter`, `metadata_id`, `parse_id`, over frozen dataclasses
+  of the fields they read.
 - replies.py: `tell`, `send_dm`, `try_dm`, `try_update`, the refusals (`NOT_YOURS`, `BROKEN`),
   and rewriting a request's own messages after it moves.
 - steps.py: `on_step` makes a Workflow Builder step's listener from a function of one `Step`.

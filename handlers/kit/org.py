@@ -11,6 +11,7 @@ across; the rest (Home, notes not about a session, intros not passing a request 
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from handlers import ids
@@ -68,7 +69,7 @@ async def click_home(store: Store, pressed: Pressed, body: dict[str, Any]) -> Pr
     if kind is None:
         return pressed
     team_id = await store.org_row_team(kind, pressed.target_id, pressed.team_id, pressed.user_id)
-    return pressed if team_id is None else pressed.model_copy(update={"team_id": team_id})
+    return pressed if team_id is None else dataclasses.replace(pressed, team_id=team_id)
 
 
 def _form_row(view: dict[str, Any]) -> tuple[RowKind, int] | None:

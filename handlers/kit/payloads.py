@@ -1,13 +1,12 @@
-"""Reading a pressed button and a submitted view: pydantic models of the fields we read, so a
+"""Reading a pressed button and a submitted view: frozen dataclasses of the fields we read, so a
 Socket Mode payload of the wrong shape (HTTP ones are checked at the door, bot/payloads.py) is
 refused here rather than deep in a listener."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-from pydantic import BaseModel, StrictStr, ValidationError
 
 from handlers.kit.replies import BROKEN, tell
 
@@ -24,38 +23,84 @@ def parse_id(raw: object) -> int | None:
     return None
 
 
-class _Who(BaseModel):
-    id: StrictStr = ""
-    team_id: StrictStr = ""
+@dataclass(frozen=True, slots=True)
+class _Who:
+    id: str = ""
+    team_id: str = ""
 
 
-class _Action(BaseModel):
-    action_id: StrictStr = ""
-    value: StrictStr | None = None
+@dataclass(frozen=True, slots=True)
+class _Action:
+    action_id: str = ""
+    value: str | None = None
 
 
-class Interaction(BaseModel):
+@dataclass(frozen=True, slots=True)
+class Interaction:
     """The fields of an interactivity payload (a click or a view submission) the kit reads."""
 
     user: _Who = _Who()
     team: _Who | None = None
-    actions: list[_Action] = []
-    trigger_id: StrictStr = ""
+    actions: tuple[_Action, ...] = ()
+    trigger_id: str = ""
 
     @property
     def team_id(self) -> str:
         return (self.team.id if self.team else "") or self.user.team_id
 
 
-def interaction_of(body: dict[str, Any]) -> Interaction | None:
-    """The interactivity fields of `body`; None when one of them has the wrong shape."""
-    try:
-        return Interaction.model_validate(body)
-    except ValidationError:
+def _who(raw: object) -> _Who | None:
+    """A user or team object; None when it isn't one or its ids aren't strings."""
+    if not isinstance(raw, dict):
         return None
+    who_id, team_id = raw.get("id", ""), raw.get("team_id", "")
+    if not isinstance(who_id, str) or not isinstance(team_id, str):
+        return None
+    return _Who(who_id, team_id)
 
 
-class Pressed(BaseModel, frozen=True):
+def _action(raw: object) -> _Action | None:
+    if not isinstance(raw, dict):
+        return None
+    action_id, value = raw.get("action_id", ""), raw.get("value")
+    if not isinstance(action_id, str) or not (value is None or isinstance(value, str)):
+        return None
+    return _Action(action_id, value)
+
+
+def _actions(raw: object) -> tuple[_Action, ...] | None:
+    """The pressed actions; None unless `raw` is a list of action objects."""
+    if not isinstance(raw, list):
+        return None
+    actions = []
+    for item in raw:
+        action = _action(item)
+        if action is None:
+            return None
+        actions.append(action)
+    return tuple(actions)
+
+
+def interaction_of(body: dict[str, Any]) -> Interaction | None:
+    """The interactivity fields of `body`; None when one of them has the wrong shape.
+
+    A field left out reads as empty (no team, no actions, ""); one of the wrong type, a null
+    user included, makes the whole payload None.
+    """
+    user = _who(body.get("user", {}))
+    raw_team = body.get("team")
+    team = None if raw_team is None else _who(raw_team)
+    actions = _actions(body.get("actions", []))
+    trigger_id = body.get("trigger_id", "")
+    if user is None or actions is None or not isinstance(trigger_id, str):
+        return None
+    if raw_team is not None and team is None:  # a team of the wrong shape, not a left-out one
+        return None
+    return Interaction(user, team, actions, trigger_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Pressed:
     """Who pressed a button, in which workspace, and the row id the button carries."""
 
     user_id: str

@@ -20,7 +20,7 @@ from handlers.kit import (
     on_submit,
 )
 from handlers.kit.org import in_an_org
-from handlers.kit.payloads import metadata_id, read_pressed, submitter
+from handlers.kit.payloads import Interaction, interaction_of, metadata_id, read_pressed, submitter
 
 BOLT_ARGS = ["ack", "body", "respond", "client", "store", "clock", "settings", "background"]
 
@@ -60,10 +60,24 @@ def test_an_org_install_without_a_team_reads_the_users_team() -> None:
         {"user": "U1"},  # a string where an object belongs
         {"user": {"team_id": "T1"}},  # nobody pressed it
         {"user": {"id": "U1"}, "team": None},  # no workspace anywhere
+        {"user": None},
+        {"team": "T1"},  # a team of the wrong shape is not a left-out one
+        {"team": {"id": 1}},
+        {"trigger_id": 7},
+        {"actions": {"action_id": "x", "value": "42"}},  # an object where a list belongs
+        {"actions": [{"action_id": None, "value": "42"}]},
     ],
 )
 def test_a_malformed_press_reads_as_broken(fields: dict[str, Any]) -> None:
     assert read_pressed(_press(**fields)) is None
+
+
+def test_fields_left_out_read_as_empty() -> None:
+    assert interaction_of({}) == Interaction()
+    read = interaction_of({"user": {"id": "U1"}, "team": None, "actions": [{}]})
+    assert read is not None
+    assert (read.user.id, read.team_id, read.trigger_id) == ("U1", "", "")
+    assert [(action.action_id, action.value) for action in read.actions] == [("", None)]
 
 
 def test_a_malformed_submission_has_no_submitter() -> None:
