@@ -141,9 +141,10 @@ class Row:
         if values.keys() != cls._names:
             for extra in values.keys() - cls._names:
                 del values[extra]
-            for field in cls._fields:
-                if field.name not in values:
-                    values[field.name] = field.default()
+            if len(values) < len(cls._names):
+                for field in cls._fields:
+                    if field.name not in values:
+                        values[field.name] = field.default()
         for name, convert, nullable in cls._row_converters:
             value = values[name]
             if value is not None:
