@@ -10,7 +10,9 @@ gets a table of converters, built once from its annotations when the class is ma
 
 Annotations say what a field takes: str, bool, int, date, an Enum, a Literal, ``tuple[T, ...]``,
 ``dict[str, Any]``, another Row, Any, any of these ``| None``, and ``Annotated`` with the markers
-below. A bad value raises RowError, one sentence that names the field and never shows the value.
+below. A bad value raises RowError, one sentence that names the field. The checks here never
+show the value, since private text must never reach a log; a Convert function may show one it
+can't read (storage.models shows a stored time that isn't one).
 """
 
 from __future__ import annotations
