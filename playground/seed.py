@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from playground.fakeslack import ALICE, BOB, CAROL, GENERAL, TEAM_ID, FakeSlack
@@ -70,7 +70,5 @@ async def seed_store(store: Store, now: datetime) -> None:
         await store.save_profile(
             ProfileDraft(team_id=TEAM_ID, user_id=user_id, tags=tags, bio=bio), now
         )
-    changed = workspace.model_copy(
-        update={"pool_channel_id": MENTORS_CHANNEL, "coordinators": (DANA,)}
-    )
+    changed = replace(workspace, pool_channel_id=MENTORS_CHANNEL, coordinators=(DANA,))
     await store.save_workspace_settings(changed, ERIN, now)

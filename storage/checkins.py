@@ -77,7 +77,7 @@ class _StoreCore(Protocol):
 
 
 def _checkin(rows: Iterable[Record]) -> Checkin | None:
-    return next((Checkin.model_validate(dict(row)) for row in rows), None)
+    return next((Checkin.from_row(row) for row in rows), None)
 
 
 @dataclass(frozen=True)
@@ -188,7 +188,7 @@ class CheckinQueries:
         rows = await change_with(
             self, _ASK, (format_time(now), checkin_id, team_id), team_id, effects, now
         )
-        return next((Checkin.model_validate(dict(row)) for row in rows), None)
+        return next((Checkin.from_row(row) for row in rows), None)
 
     async def answer_checkin(
         self: _StoreCore,

@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict
 from datetime import datetime
-from typing import Annotated, Any, Protocol, Self
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Any, Protocol
 
 from storage.engine import ByEngine, Connection, Record, Sql
 from storage.models import MentorProfile, MinuteOfDay, UtcDatetime, Weekdays, weekdays_mask
+from storage.rows import Check, Length, Range, Row, RowError, columns
 from storage.timefmt import format_time, format_time_or_none
 
 # What /mentor profile accepts; the schema's CHECKs are looser (bio 1000, capacity 0 to 50).
@@ -40,30 +40,26 @@ def _clean_tags(tags: tuple[str, ...]) -> tuple[str, ...]:
     return cleaned
 
 
-class ProfileDraft(BaseModel):
+class ProfileDraft(Row, strip=True):
     """A mentor profile as submitted, before it is stored; office hours None = workspace's."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    team_id: str = Field(min_length=1)
-    user_id: str = Field(min_length=1)
+    team_id: Annotated[str, Length(1)]
+    user_id: Annotated[str, Length(1)]
     open_to_mentoring: bool = True
-    tags: Annotated[tuple[str, ...], AfterValidator(_clean_tags)] = ()
-    bio: str = Field(default="", max_length=BIO_MAX)
-    capacity: int = Field(default=3, ge=CAPACITY_MIN, le=CAPACITY_MAX)
+    tags: Annotated[tuple[str, ...], Check(_clean_tags)] = ()
+    bio: Annotated[str, Length(max=BIO_MAX)] = ""
+    capacity: Annotated[int, Range(CAPACITY_MIN, CAPACITY_MAX)] = 3
     office_days: Weekdays = (1, 2, 3, 4, 5)
     office_start_minute: MinuteOfDay | None = None
     office_end_minute: MinuteOfDay | None = None
     paused_until: UtcDatetime | None = None
 
-    @model_validator(mode="after")
-    def _hours(self) -> Self:
+    def __post_init__(self) -> None:
         start, end = self.office_start_minute, self.office_end_minute
         if (start is None) != (end is None):
-            raise ValueError("office hours need both a start and an end")
+            raise RowError("office hours need both a start and an end")
         if start is not None and end is not None and start >= end:
-            raise ValueError("office hours must start before they end")
-        return self
+            raise RowError("office hours must start before they end")
 
 
 class _StoreCore(Protocol):
@@ -139,12 +135,12 @@ UPDATE mentor_profiles SET paused_until = ?, updated_at = ? WHERE team_id = ? AN
 def _profile(fields: dict[str, Any]) -> MentorProfile:
     # Sorted, so a saved profile and a read one compare equal whatever order tags came in.
     fields["tags"] = tuple(sorted(json.loads(fields.pop("tag_list"))))
-    return MentorProfile.model_validate(fields)
+    return MentorProfile.from_row(fields)
 
 
 async def _read_profile(conn: Connection, team_id: str, user_id: str) -> MentorProfile | None:
     rows = await conn.execute_fetchall(_PROFILE_BY_ENGINE, (team_id, user_id))
-    return next((_profile(dict(row)) for row in rows), None)
+    return next((_profile(columns(row)) for row in rows), None)
 
 
 class DirectoryQueries:
@@ -153,13 +149,14 @@ class DirectoryQueries:
     async def save_profile(self: _StoreCore, draft: ProfileDraft, now: datetime) -> MentorProfile:
         """Create or replace the mentor's profile and their whole set of tags."""
         stamp = format_time(now)
-        row = {
-            **draft.model_dump(exclude={"tags", "office_days", "paused_until"}),
-            "open_to_mentoring": int(draft.open_to_mentoring),  # booleans are 0/1 columns
-            "office_days": weekdays_mask(draft.office_days),
-            "paused_until": format_time_or_none(draft.paused_until),
-            "now": stamp,
-        }
+        row = asdict(draft)
+        del row["tags"]  # kept in mentor_tags, below
+        row.update(
+            open_to_mentoring=int(draft.open_to_mentoring),  # booleans are 0/1 columns
+            office_days=weekdays_mask(draft.office_days),
+            paused_until=format_time_or_none(draft.paused_until),
+            now=stamp,
+        )
         async with self._transaction() as conn:
             await conn.execute(_ENSURE_PERSON, (draft.team_id, draft.user_id, stamp, stamp))
             await conn.execute(_UPSERT_PROFILE, row)
@@ -178,7 +175,7 @@ class DirectoryQueries:
     async def get_profile(self: _StoreCore, team_id: str, user_id: str) -> MentorProfile | None:
         """The mentor's profile with its tags, or None if they never made one."""
         rows = await self._fetch(_PROFILE_BY_ENGINE, (team_id, user_id))
-        return next((_profile(dict(row)) for row in rows), None)
+        return next((_profile(columns(row)) for row in rows), None)
 
     async def set_paused_until(
         self: _StoreCore, team_id: str, user_id: str, until: datetime | None, now: datetime
@@ -197,7 +194,7 @@ class DirectoryQueries:
         rows = await self._fetch(_CANDIDATES_BY_ENGINE, (team_id,))
         result = []
         for row in rows:
-            fields = dict(row)
+            fields = columns(row)
             load, tz = int(fields.pop("active_mentees")), fields.pop("person_tz")
             result.append((_profile(fields), load, tz))
         return result

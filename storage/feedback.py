@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from storage.engine import Connection, Record, Sql
 from storage.models import UtcDatetime
 from storage.outbox import Effects, change_with
+from storage.rows import Row
 from storage.timefmt import format_time
 
 # A figure built from fewer ratings could point at one session, so it isn't shown.
@@ -33,10 +32,8 @@ class Rating(StrEnum):
     NOT_REALLY = "not_really"
 
 
-class Feedback(BaseModel):
+class Feedback(Row):
     """One held session's "How was it?": asked once, rated (or not) by its mentee."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     team_id: str
     session_id: int
@@ -47,16 +44,14 @@ class Feedback(BaseModel):
     rated_at: UtcDatetime | None = None
 
 
-class Thanks(BaseModel):
+class Thanks(Row):
     """A mentee's thank-you note to the mentor of a session."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     team_id: str
     session_id: int
     from_id: str
     to_id: str
-    note: str = Field(repr=False)
+    note: str = field(repr=False)
     kudos_channel_id: str | None = None
     kudos_ts: str | None = None
     created_at: UtcDatetime
@@ -138,11 +133,11 @@ class _StoreCore(Protocol):
 
 
 def _feedback(rows: Iterable[Record]) -> Feedback | None:
-    return next((Feedback.model_validate(dict(row)) for row in rows), None)
+    return next((Feedback.from_row(row) for row in rows), None)
 
 
 def _thanks(rows: Iterable[Record]) -> Thanks | None:
-    return next((Thanks.model_validate(dict(row)) for row in rows), None)
+    return next((Thanks.from_row(row) for row in rows), None)
 
 
 class FeedbackQueries:
@@ -215,5 +210,5 @@ class FeedbackQueries:
             people_helped=int(counts["helped"]),
             sessions_held=int(counts["held"]),
             thanks_received=int(received),
-            recent_thanks=[Thanks.model_validate(dict(row)) for row in notes],
+            recent_thanks=[Thanks.from_row(row) for row in notes],
         )

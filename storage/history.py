@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from storage.engine import Record, Sql
 from storage.models import ActionItem, Note, Session
-from storage.notes import items_of, without_total
+from storage.notes import items_of
 
 # Both directions of a pair, each through action_items_by_pair; open ones first.
 _ITEMS_BETWEEN = """
@@ -68,11 +68,11 @@ class HistoryQueries:
         """The author's own notes about someone, newest first; and how many in all."""
         rows = await self._fetch(_MY_NOTES, (team_id, author_id, subject_id, limit, offset))
         count = await self._fetch(_COUNT_MY_NOTES, (team_id, author_id, subject_id))
-        return [Note.model_validate(dict(row)) for row in rows], int(count[0][0])
+        return [Note.from_row(row) for row in rows], int(count[0][0])
 
     async def sessions_between(
         self: _StoreCore, team_id: str, user_a: str, user_b: str, limit: int
     ) -> tuple[list[Session], int]:
         """The pair's sessions, whoever mentored, newest first; and how many in all."""
         rows = await self._fetch(_SESSIONS_BETWEEN, (team_id, user_a, user_b, limit))
-        return [Session.model_validate(without_total(row)) for row in rows], _total(rows)
+        return [Session.from_row(row) for row in rows], _total(rows)

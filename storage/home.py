@@ -99,10 +99,6 @@ def _total(rows: list[Record]) -> int:
     return int(rows[0]["total"]) if rows else 0
 
 
-def _rows(rows: list[Record]) -> list[dict[str, Any]]:
-    return [{key: value for key, value in dict(row).items() if key != "total"} for row in rows]
-
-
 class HomeQueries:
     """Store methods behind App Home."""
 
@@ -113,7 +109,7 @@ class HomeQueries:
         since = format_time(now - _LONGEST_SESSION)
         sessions = await self._fetch(_UPCOMING_SESSIONS, (team_id, user_id, since, per_section * 2))
         # The SQL window is generous (a session may have started); drop the ones that ended.
-        found = [Session.model_validate(row) for row in _rows(sessions)]
+        found = [Session.from_row(row) for row in sessions]
         upcoming = [s for s in found if s.starts_at + timedelta(minutes=s.duration_minutes) > now]
         ended = len(sessions) - len(upcoming)
         waiting = await self._fetch(_WAITING_FOR_ME, (team_id, user_id, per_section))
@@ -124,15 +120,15 @@ class HomeQueries:
         return HomeData(
             sessions=upcoming[:per_section],
             sessions_total=max(0, _total(sessions) - ended),
-            waiting=[Request.model_validate(row) for row in _rows(waiting)],
+            waiting=[Request.from_row(row) for row in waiting],
             waiting_total=_total(waiting),
-            requests=[Request.model_validate(row) for row in _rows(mine)],
+            requests=[Request.from_row(row) for row in mine],
             requests_total=_total(mine),
-            items=[ActionItem.model_validate(row) for row in _rows(items)],
+            items=[ActionItem.from_row(row) for row in items],
             items_total=_total(items),
-            relationships=[Relationship.model_validate(row) for row in _rows(relations)],
+            relationships=[Relationship.from_row(row) for row in relations],
             relationships_total=_total(relations),
-            offers=[Request.model_validate(dict(row)) for row in offers],
+            offers=[Request.from_row(row) for row in offers],
         )
 
 

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, field
 from datetime import datetime
-from typing import Any, Protocol, Self
-
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Any, Protocol
 
 from storage.engine import Connection, Record, Sql
 from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
 from storage.outbox import Effects, change_with
 from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
+from storage.rows import Length, Row, RowError
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on intros in 001-initial.sql (the rules in bot/intros.py are stricter).
@@ -24,28 +24,22 @@ WHY_MAX = 2000
 NOTE_MAX = 2000
 
 
-class NewIntro(BaseModel):
+class NewIntro(Row, strip=True):
     """An introduction as submitted, before it is stored."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
-    )
-
-    team_id: str = Field(min_length=1)
-    introducer_id: str = Field(min_length=1)
-    mentee_id: str = Field(min_length=1)
-    expert_id: str = Field(min_length=1)
-    why: str = Field(min_length=1, max_length=WHY_MAX, repr=False)
-    note: str | None = Field(default=None, max_length=NOTE_MAX, repr=False)
+    team_id: Annotated[str, Length(1)]
+    introducer_id: Annotated[str, Length(1)]
+    mentee_id: Annotated[str, Length(1)]
+    expert_id: Annotated[str, Length(1)]
+    why: Annotated[str, Length(1, WHY_MAX)] = field(repr=False)
+    note: Annotated[str | None, Length(max=NOTE_MAX)] = field(default=None, repr=False)
     from_request_id: int | None = None
     # Made by a Workflow Builder step: the introducer was named by a workflow.
     via_workflow: bool = False
 
-    @model_validator(mode="after")
-    def _two_people(self) -> Self:
+    def __post_init__(self) -> None:
         if self.mentee_id == self.expert_id:
-            raise ValueError("an introduction needs two different people")
-        return self
+            raise RowError("an introduction needs two different people")
 
 
 class _StoreCore(Protocol):
@@ -104,21 +98,21 @@ ORDER BY created_at DESC, id DESC LIMIT 1
 
 
 def _one_intro(rows: Iterable[Record]) -> Intro | None:
-    return next((Intro.model_validate(dict(row)) for row in rows), None)
+    return next((Intro.from_row(row) for row in rows), None)
 
 
 async def insert_intro(conn: Connection, draft: NewIntro, now: datetime) -> Intro:
     """Insert a pending introduction inside the caller's transaction, with its people rows."""
-    row = {**draft.model_dump(), "created_at": format_time(now)}
+    row = {**asdict(draft), "created_at": format_time(now)}
     row["via_workflow"] = int(draft.via_workflow)  # an INTEGER column on both engines
     who = (draft.introducer_id, draft.mentee_id, draft.expert_id)
     await ensure_people(conn, draft.team_id, who, now)
     rows = list(await conn.execute_fetchall(_INSERT_INTRO, row))
-    return Intro.model_validate(dict(rows[0]))
+    return Intro.from_row(rows[0])
 
 
 def _one_request(rows: Iterable[Record]) -> Request | None:
-    return next((Request.model_validate(dict(row)) for row in rows), None)
+    return next((Request.from_row(row) for row in rows), None)
 
 
 class IntroQueries:
@@ -244,9 +238,7 @@ class IntroQueries:
                 via_workflow=intro.via_workflow,  # its details are the workflow's reason
             )
             stamp = format_time(now)
-            fields = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
-            fields["via_workflow"] = int(draft.via_workflow)
-            [made] = await conn.execute_fetchall(INSERT_REQUEST, fields)
+            [made] = await conn.execute_fetchall(INSERT_REQUEST, draft.params(stamp))
             accepted = _one_request(
                 await conn.execute_fetchall(ACCEPT, (made["id"], team_id, stamp, intro.expert_id))
             )

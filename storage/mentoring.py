@@ -88,7 +88,7 @@ class _StoreCore(Protocol):
 
 
 def _relationship(rows: Iterable[Record]) -> Relationship | None:
-    return next((Relationship.model_validate(dict(row)) for row in rows), None)
+    return next((Relationship.from_row(row) for row in rows), None)
 
 
 async def _silencing(store: _StoreCore, sql: Sql, params: tuple[Any, ...]) -> Relationship | None:
@@ -221,7 +221,7 @@ class MentoringQueries:
     ) -> list[Relationship]:
         """The pair's relationships, either way round: the active one first, then history."""
         rows = await self._fetch(_BETWEEN, (team_id, user_a, user_b, limit))
-        return [Relationship.model_validate(dict(row)) for row in rows]
+        return [Relationship.from_row(row) for row in rows]
 
     async def pause_relationship(
         self: _StoreCore, team_id: str, relationship_id: int, user_id: str, now: datetime
@@ -277,4 +277,4 @@ class MentoringQueries:
             "AND mentor_id = ? ORDER BY id DESC LIMIT 1",
             (team_id, mentee_id, mentor_id),
         )
-        return Request.model_validate(dict(rows[0])) if rows else None
+        return Request.from_row(rows[0]) if rows else None

@@ -1,4 +1,4 @@
-"""Pydantic models of the stored rows; the Store returns these, never raw rows.
+"""The stored rows; the Store returns these, never raw rows (see storage/rows.py).
 
 Enumerations mirror the CHECK constraints in migrations/001-initial.sql. Every datetime is
 timezone-aware UTC; database text is converted by storage.timefmt.
@@ -8,34 +8,50 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import field
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    model_validator,
-)
-
+from storage.rows import PRIVATE, Convert, Range, Row, RowError
 from storage.timefmt import parse_time
 
 
-def _as_utc(value: Any) -> Any:
+def _as_utc(value: Any) -> datetime:
     if isinstance(value, str):
-        return parse_time(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("datetime must be timezone-aware")
-        return value.astimezone(UTC)
-    return value
+        try:
+            return parse_time(value)
+        except ValueError as error:
+            raise ValueError(f"is {error}") from None
+    if not isinstance(value, datetime):
+        raise ValueError("must be a date and time")
+    if value.tzinfo is None:
+        raise ValueError("must be timezone-aware")
+    return value.astimezone(UTC)
 
 
-def _from_json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
+def _json_texts(value: Any) -> tuple[str, ...]:
+    if value == "[]":  # most lists are empty, and json.loads costs 1.5 µs even then
+        return ()
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        items = None
+    if isinstance(items, list | tuple) and all(isinstance(item, str) for item in items):
+        return tuple(items)
+    raise ValueError("must be a list of texts")
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return dict(value)
+    try:
+        data = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        return data
+    raise ValueError("must be a JSON object")
 
 
 def weekdays_mask(days: Iterable[int]) -> int:
@@ -43,22 +59,30 @@ def weekdays_mask(days: Iterable[int]) -> int:
     return sum(1 << (day - 1) for day in set(days))
 
 
-def _weekdays(value: Any) -> Any:
-    if isinstance(value, int):
-        return tuple(day for day in range(1, 8) if value & (1 << (day - 1)))
-    return value
+# Every mask's days, worked out once: reading a mask is then one lookup.
+_DAYS_OF_MASK = tuple(
+    tuple(day for day in range(1, 8) if mask & (1 << (day - 1))) for mask in range(128)
+)
 
 
-UtcDatetime = Annotated[datetime, BeforeValidator(_as_utc)]
+def _weekdays(value: Any) -> tuple[int, ...]:
+    if type(value) is int:
+        return _DAYS_OF_MASK[value & 127]
+    if isinstance(value, tuple | list | set | frozenset) and all(
+        type(day) is int and 1 <= day <= 7 for day in value
+    ):
+        return tuple(sorted(set(value)))
+    raise ValueError("must be days from 1 (Monday) to 7 (Sunday)")
+
+
+UtcDatetime = Annotated[datetime, Convert(_as_utc)]
 # ISO weekdays, sorted and unique; stored as a bit mask (see weekdays_mask).
-Weekdays = Annotated[
-    tuple[Annotated[int, Field(ge=1, le=7)], ...],
-    BeforeValidator(_weekdays),
-    AfterValidator(lambda days: tuple(sorted(set(days)))),
-]
+Weekdays = Annotated[tuple[int, ...], Convert(_weekdays)]
 # Free text that people typed: kept out of reprs, because log lines carry ids, never text.
-PrivateText = Annotated[str, Field(repr=False)]
-MinuteOfDay = Annotated[int, Field(ge=0, le=1440)]
+PrivateText = Annotated[str, PRIVATE]
+MinuteOfDay = Annotated[int, Range(0, 1440)]
+# Lists of ids, stored as JSON text.
+JsonTexts = Annotated[tuple[str, ...], Convert(_json_texts)]
 
 
 class Topic(StrEnum):
@@ -154,11 +178,7 @@ class SubjectType(StrEnum):
     INTRO = "intro"
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="ignore")
-
-
-class Person(_Row):
+class Person(Row):
     """Someone the bot has met in a workspace, with cached Slack facts and preferences."""
 
     team_id: str
@@ -175,14 +195,14 @@ class Person(_Row):
     updated_at: UtcDatetime
 
 
-class MentorProfile(_Row):
+class MentorProfile(Row):
     """A mentor's directory entry; office hours are in the mentor's own time zone."""
 
     team_id: str
     user_id: str
     open_to_mentoring: bool = True
     bio: str = ""
-    capacity: int = Field(default=3, ge=0, le=50)
+    capacity: Annotated[int, Range(0, 50)] = 3
     tags: tuple[str, ...] = ()
     office_days: Weekdays = (1, 2, 3, 4, 5)
     office_start_minute: MinuteOfDay | None = None
@@ -192,7 +212,7 @@ class MentorProfile(_Row):
     updated_at: UtcDatetime
 
 
-class Request(_Row):
+class Request(Row):
     """A mentee's ask for time, named to one mentor or (mentor_id None) sent to the pool."""
 
     id: int
@@ -208,7 +228,7 @@ class Request(_Row):
     origin_channel_id: str | None = None
     origin_ts: str | None = None
     origin_permalink: str | None = None
-    decline_reason: str | None = Field(default=None, repr=False)
+    decline_reason: str | None = field(default=None, repr=False)
     decline_reason_shared: bool = False
     claimed_by: str | None = None
     claimed_at: UtcDatetime | None = None
@@ -230,7 +250,7 @@ class Request(_Row):
     via_workflow: bool = False
 
 
-class OfferedSlot(_Row):
+class OfferedSlot(Row):
     """A time offered for a request (by the mentor, or proposed back by the mentee)."""
 
     id: int
@@ -243,7 +263,7 @@ class OfferedSlot(_Row):
     created_at: UtcDatetime
 
 
-class Session(_Row):
+class Session(Row):
     """A booked meeting between a mentor and a mentee."""
 
     id: int
@@ -257,7 +277,7 @@ class Session(_Row):
     status: SessionStatus = SessionStatus.CONFIRMED
     talk_now: bool = False
     cancelled_by: str | None = None
-    cancel_reason: str | None = Field(default=None, repr=False)
+    cancel_reason: str | None = field(default=None, repr=False)
     created_at: UtcDatetime
     updated_at: UtcDatetime
     mentor_dm_channel_id: str | None = None
@@ -266,7 +286,7 @@ class Session(_Row):
     mentee_dm_ts: str | None = None
 
 
-class Note(_Row):
+class Note(Row):
     """Private notes: body is for author_id's eyes only, and never logged."""
 
     id: int
@@ -280,7 +300,7 @@ class Note(_Row):
     updated_at: UtcDatetime
 
 
-class ActionItem(_Row):
+class ActionItem(Row):
     """One step of a shared action plan; due_date is a date in the owner's time zone."""
 
     id: int
@@ -299,7 +319,7 @@ class ActionItem(_Row):
     updated_at: UtcDatetime
 
 
-class Checkin(_Row):
+class Checkin(Row):
     """A scheduled "how is your action plan going?" and its answer."""
 
     id: int
@@ -316,7 +336,7 @@ class Checkin(_Row):
     created_at: UtcDatetime
 
 
-class Relationship(_Row):
+class Relationship(Row):
     """An ongoing 1:1 with a cadence; ended_at set once it stops."""
 
     id: int
@@ -330,7 +350,7 @@ class Relationship(_Row):
     updated_at: UtcDatetime
 
 
-class Intro(_Row):
+class Intro(Row):
     """A double-opt-in introduction of a mentee to an expert."""
 
     id: int
@@ -339,7 +359,7 @@ class Intro(_Row):
     mentee_id: str
     expert_id: str
     why: PrivateText
-    note: str | None = Field(default=None, repr=False)
+    note: str | None = field(default=None, repr=False)
     from_request_id: int | None = None
     request_id: int | None = None
     status: IntroStatus = IntroStatus.PENDING
@@ -354,7 +374,7 @@ class Intro(_Row):
     via_workflow: bool = False
 
 
-class OutboxMessage(_Row):
+class OutboxMessage(Row):
     """A timed message waiting in (or gone through) the durable outbox."""
 
     id: int
@@ -369,7 +389,7 @@ class OutboxMessage(_Row):
     attempts: int = 0
     last_error: str | None = None
     lease_until: UtcDatetime | None = None
-    payload: Annotated[dict[str, Any], BeforeValidator(_from_json)] = Field(default_factory=dict)
+    payload: Annotated[dict[str, Any], Convert(_json_object)] = field(default_factory=dict)
     created_at: UtcDatetime
     sent_at: UtcDatetime | None = None
     applied_at: UtcDatetime | None = None  # when the change this row stands for was made
@@ -380,42 +400,40 @@ class OutboxMessage(_Row):
     maybe_posted_since: UtcDatetime | None = None
 
 
-class WorkspaceSettings(_Row):
+class WorkspaceSettings(Row):
     """Per-workspace settings; a workspace that never saved any gets these defaults."""
 
     team_id: str
     pool_channel_id: str | None = None
     detection_enabled: bool = True
-    detection_off_channels: Annotated[tuple[str, ...], BeforeValidator(_from_json)] = ()
-    prompt_cooldown_minutes: int = Field(default=10, ge=0, le=1440)
-    nudge_after_hours: int = Field(default=24, ge=1, le=720)
-    escalate_after_hours: int = Field(default=48, ge=1, le=720)
-    pool_repost_after_hours: int = Field(default=24, ge=1, le=720)
-    expire_after_hours: int = Field(default=336, ge=1, le=2160)
-    reminder_minutes: int = Field(default=15, ge=0, le=1440)
+    detection_off_channels: JsonTexts = ()
+    prompt_cooldown_minutes: Annotated[int, Range(0, 1440)] = 10
+    nudge_after_hours: Annotated[int, Range(1, 720)] = 24
+    escalate_after_hours: Annotated[int, Range(1, 720)] = 48
+    pool_repost_after_hours: Annotated[int, Range(1, 720)] = 24
+    expire_after_hours: Annotated[int, Range(1, 2160)] = 336
+    reminder_minutes: Annotated[int, Range(0, 1440)] = 15
     work_days: Weekdays = (1, 2, 3, 4, 5)
     work_start_minute: MinuteOfDay = 9 * 60
     work_end_minute: MinuteOfDay = 18 * 60
-    max_open_requests: int = Field(default=10, ge=1, le=1000)
-    coordinators: Annotated[tuple[str, ...], BeforeValidator(_from_json)] = ()
+    max_open_requests: Annotated[int, Range(1, 1000)] = 10
+    coordinators: JsonTexts = ()
     # Session feedback ("How was it?" and Say thanks), and where shared thanks are posted.
     feedback_enabled: bool = True
     kudos_channel_id: str | None = None
     # Pool asks may leave out the asker's name; skills may come from these profile fields.
     anonymous_asks_enabled: bool = True
-    profile_skill_fields: Annotated[tuple[str, ...], BeforeValidator(_from_json)] = ()
+    profile_skill_fields: JsonTexts = ()
     updated_at: UtcDatetime | None = None
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def __post_init__(self) -> None:
         if self.work_start_minute >= self.work_end_minute:
-            raise ValueError("working hours must start before they end")
+            raise RowError("working hours must start before they end")
         if self.nudge_after_hours >= self.escalate_after_hours:
-            raise ValueError("escalation must come after the nudge")
-        return self
+            raise RowError("escalation must come after the nudge")
 
 
-class SettingsChange(_Row):
+class SettingsChange(Row):
     """One audited change of one workspace setting; values are JSON text."""
 
     id: int

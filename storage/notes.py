@@ -11,9 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
-
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any, Protocol
 
 from storage.checkins import (
     CheckinPlan,
@@ -26,6 +24,7 @@ from storage.mentoring import OngoingPlan, start_relationship_on
 from storage.models import ActionItem, Checkin, Note, Relationship, SubjectType, WhatNext
 from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
 from storage.requests import ensure_people
+from storage.rows import Length, Range, Row
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on notes and action_items in 001-initial.sql.
@@ -81,32 +80,26 @@ RETURNING *
 """
 
 
-class ItemDraft(BaseModel):
+class ItemDraft(Row, strip=True):
     """One action item as typed in the modal."""
 
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", str_strip_whitespace=True, hide_input_in_errors=True
-    )
-
-    position: int = Field(ge=1, le=ITEMS_MAX)
-    text: str = Field(min_length=1, max_length=ITEM_TEXT_MAX, repr=False)
-    owner_id: str = Field(min_length=1)
+    position: Annotated[int, Range(1, ITEMS_MAX)]
+    text: Annotated[str, Length(1, ITEM_TEXT_MAX)] = field(repr=False)
+    owner_id: Annotated[str, Length(1)]
     due_date: date | None = None
 
 
-class NoteDraft(BaseModel):
+class NoteDraft(Row):
     """A Log notes submission, before it is stored; note_id set means an edit."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
-
-    team_id: str = Field(min_length=1)
-    author_id: str = Field(min_length=1)
-    subject_id: str = Field(min_length=1)
+    team_id: Annotated[str, Length(1)]
+    author_id: Annotated[str, Length(1)]
+    subject_id: Annotated[str, Length(1)]
     session_id: int | None = None
     note_id: int | None = None
-    body: str = Field(default="", max_length=NOTES_MAX, repr=False)
+    body: Annotated[str, Length(max=NOTES_MAX)] = field(default="", repr=False)
     what_next: WhatNext = WhatNext.DONE
-    items: tuple[ItemDraft, ...] = Field(default=(), max_length=ITEMS_MAX)
+    items: Annotated[tuple[ItemDraft, ...], Length(max=ITEMS_MAX)] = ()
 
 
 @dataclass(frozen=True)
@@ -144,11 +137,7 @@ class _StoreCore(Protocol):
 
 
 def items_of(rows: Iterable[Record]) -> list[ActionItem]:
-    return [ActionItem.model_validate(without_total(row)) for row in rows]
-
-
-def without_total(row: Record) -> dict[str, Any]:
-    return {key: value for key, value in dict(row).items() if key != "total"}
+    return [ActionItem.from_row(row) for row in rows]
 
 
 async def _writeitems_of(
@@ -279,7 +268,7 @@ class NoteQueries:
                     stamp,
                 )
                 rows = list(await conn.execute_fetchall(_UPDATE_NOTE, params))
-            note = Note.model_validate(dict(rows[0]))
+            note = Note.from_row(rows[0])
             items, rescheduled = await _writeitems_of(conn, draft, note, stamp)
             saved = SavedNote(note, items, previous, rescheduled)
             if planner is None:
@@ -294,7 +283,7 @@ class NoteQueries:
             "SELECT * FROM notes WHERE id = ? AND team_id = ? AND author_id = ?",
             (note_id, team_id, author_id),
         )
-        return Note.model_validate(dict(rows[0])) if rows else None
+        return Note.from_row(rows[0]) if rows else None
 
     async def own_note_for_session(
         self: _StoreCore, team_id: str, author_id: str, session_id: int
@@ -305,7 +294,7 @@ class NoteQueries:
             "ORDER BY id DESC LIMIT 1",
             (session_id, team_id, author_id),
         )
-        return Note.model_validate(dict(rows[0])) if rows else None
+        return Note.from_row(rows[0]) if rows else None
 
     async def note_what_next(self: _StoreCore, team_id: str, note_id: int) -> WhatNext | None:
         """What a note chose next (never its body), or None if it's gone."""

@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 from storage.engine import ByEngine, Record, Sql
 from storage.models import MentorProfile
+from storage.rows import columns
 from storage.timefmt import format_time
 
 # ?1 is the workspace of the signed request; the peers include it.
@@ -137,10 +138,10 @@ class OrgQueries:
         rows = await self._fetch(_ORG_CANDIDATES_BY_ENGINE, (team_id,))
         result = []
         for row in rows:
-            fields = dict(row)
+            fields = columns(row)
             load, tz = int(fields.pop("active_mentees")), fields.pop("person_tz")
             fields["tags"] = tuple(sorted(json.loads(fields.pop("tag_list"))))
-            result.append((MentorProfile.model_validate(fields), load, tz))
+            result.append((MentorProfile.from_row(fields), load, tz))
         return result
 
     async def org_row_team(

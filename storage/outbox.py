@@ -277,7 +277,7 @@ class OutboxQueries:
             candidates = limit * CANDIDATES_PER_ROW
         params = (format_time(now + lease), format_time(now), limit, candidates)
         rows = await self._fetch(_CLAIM_DUE_BY_ENGINE, (*params, worker, per_recipient))
-        messages = [OutboxMessage.model_validate(dict(row)) for row in rows]
+        messages = [OutboxMessage.from_row(row) for row in rows]
         return sorted(messages, key=lambda message: (message.due_at, message.id))
 
     async def mark_sent(self: _StoreCore, message_id: int, now: datetime) -> bool:
@@ -390,7 +390,7 @@ class OutboxQueries:
         rows = await self._fetch(
             "SELECT * FROM outbox WHERE id = ? AND team_id = ?", (message_id, team_id)
         )
-        return OutboxMessage.model_validate(dict(rows[0])) if rows else None
+        return OutboxMessage.from_row(rows[0]) if rows else None
 
     async def list_outbox(
         self: _StoreCore, statuses: Iterable[OutboxStatus], limit: int = 50
@@ -402,7 +402,7 @@ class OutboxQueries:
                 "SELECT * FROM outbox WHERE status = ? ORDER BY due_at DESC, id DESC LIMIT ?",
                 (str(status), limit),
             )
-            messages += [OutboxMessage.model_validate(dict(row)) for row in rows]
+            messages += [OutboxMessage.from_row(row) for row in rows]
         return messages
 
     async def count_outbox(self: _StoreCore) -> dict[OutboxStatus, int]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, field
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Protocol, Self
-
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from typing import Annotated, Any, Protocol
 
 from storage.engine import Connection, Record, Sql
 from storage.models import Request, RequestSource, Topic, Urgency, UtcDatetime
 from storage.outbox import Effects, Planned, Stop, change_with, enqueue_on, stop_on
+from storage.rows import Check, Length, Row, RowError
 from storage.timefmt import format_time
 
 # Mirror the CHECKs on requests in 001-initial.sql.
@@ -32,17 +32,15 @@ def _allowed_duration(minutes: int) -> int:
     return minutes
 
 
-class NewRequest(BaseModel):
+class NewRequest(Row, strip=True):
     """What a mentee asked for, before it is stored; mentor_id None means the mentor pool."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
-
-    team_id: str = Field(min_length=1)
-    mentee_id: str = Field(min_length=1)
+    team_id: Annotated[str, Length(1)]
+    mentee_id: Annotated[str, Length(1)]
     mentor_id: str | None = None
     topic: Topic
-    details: str = Field(min_length=1, max_length=DETAILS_MAX, repr=False)
-    duration_minutes: Annotated[int, AfterValidator(_allowed_duration)] = 30
+    details: Annotated[str, Length(1, DETAILS_MAX)] = field(repr=False)
+    duration_minutes: Annotated[int, Check(_allowed_duration)] = 30
     urgency: Urgency = Urgency.THIS_WEEK
     source: RequestSource
     origin_channel_id: str | None = None
@@ -53,21 +51,31 @@ class NewRequest(BaseModel):
     # Made by a Workflow Builder step, never anonymous: its messages say a workflow sent it.
     via_workflow: bool = False
 
-    @model_validator(mode="after")
-    def _not_self(self) -> Self:
+    def __post_init__(self) -> None:
         if self.mentor_id is not None and self.mentor_id == self.mentee_id:
-            raise ValueError("a request can't name the mentee as its mentor")
+            raise RowError("a request can't name the mentee as its mentor")
         if self.anonymous and self.mentor_id is not None:
-            raise ValueError("only a pool request can leave out the mentee's name")
+            raise RowError("only a pool request can leave out the mentee's name")
         if self.anonymous and self.via_workflow:
-            raise ValueError("a workflow's request always names the mentee")
-        return self
+            raise RowError("a workflow's request always names the mentee")
+
+    def params(self, stamp: str) -> dict[str, Any]:
+        """INSERT_REQUEST's parameters, made at `stamp`: enums as their text, booleans as the
+        0/1 of their INTEGER columns on both engines."""
+        return {
+            **asdict(self),
+            "topic": self.topic.value,
+            "urgency": self.urgency.value,
+            "source": self.source.value,
+            "anonymous": int(self.anonymous),
+            "via_workflow": int(self.via_workflow),
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
 
 
-class RequestInvite(BaseModel):
+class RequestInvite(Row):
     """A mentor invited to a pool request, with the DM to update once someone claims it."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     request_id: int
     team_id: str
@@ -263,7 +271,7 @@ RETURNING 1
 
 
 def _one_request(rows: Iterable[Record]) -> Request | None:
-    return next((Request.model_validate(dict(row)) for row in rows), None)
+    return next((Request.from_row(row) for row in rows), None)
 
 
 async def ensure_people(
@@ -279,13 +287,9 @@ async def ensure_people(
 
 async def insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
     """Insert the request inside the caller's transaction, with the people rows it needs."""
-    stamp = format_time(now)
-    row = {**draft.model_dump(mode="json"), "created_at": stamp, "updated_at": stamp}
-    row["anonymous"] = int(draft.anonymous)  # INTEGER columns on both engines
-    row["via_workflow"] = int(draft.via_workflow)
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
-    rows = list(await conn.execute_fetchall(INSERT_REQUEST, row))
-    return Request.model_validate(dict(rows[0]))
+    rows = list(await conn.execute_fetchall(INSERT_REQUEST, draft.params(format_time(now))))
+    return Request.from_row(rows[0])
 
 
 async def _transition(
@@ -575,7 +579,7 @@ class RequestQueries:
             " ORDER BY invited_at, user_id",
             (request_id, team_id),
         )
-        return [RequestInvite.model_validate(dict(row)) for row in rows]
+        return [RequestInvite.from_row(row) for row in rows]
 
     async def claim_prompt(
         self: _StoreCore,

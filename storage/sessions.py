@@ -13,11 +13,10 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
-
 from storage.engine import Connection, Record, Sql
 from storage.models import OfferedSlot, Session, SubjectType, UtcDatetime
 from storage.outbox import Planned, enqueue_on
+from storage.rows import Row
 from storage.timefmt import format_time
 
 Proposer = Literal["mentor", "mentee"]
@@ -129,10 +128,8 @@ ORDER BY starts_at, id
 """
 
 
-class Booked(BaseModel):
+class Booked(Row):
     """A confirmed booking: the session, and its earlier start if this moved it."""
-
-    model_config = ConfigDict(frozen=True)
 
     session: Session
     moved_from: UtcDatetime | None = None
@@ -151,11 +148,11 @@ class _Refused(Exception):
 
 
 def _slot(rows: Iterable[Record]) -> OfferedSlot | None:
-    return next((OfferedSlot.model_validate(dict(row)) for row in rows), None)
+    return next((OfferedSlot.from_row(row) for row in rows), None)
 
 
 def _session(rows: Iterable[Record]) -> Session | None:
-    return next((Session.model_validate(dict(row)) for row in rows), None)
+    return next((Session.from_row(row) for row in rows), None)
 
 
 async def _leave_confirmed(
@@ -276,7 +273,7 @@ class SessionQueries:
             " AND status = 'offered' ORDER BY starts_at",
             (request_id, team_id, proposed_by),
         )
-        return [OfferedSlot.model_validate(dict(row)) for row in rows]
+        return [OfferedSlot.from_row(row) for row in rows]
 
     async def pick_slot(
         self: _StoreCore,
@@ -343,7 +340,7 @@ class SessionQueries:
         """Confirmed sessions with this person on either side that may still run at `since`."""
         params = (team_id, user_id, format_time(since), format_time(since - _LONGEST))
         rows = await self._fetch(_BUSY, params)
-        sessions = [Session.model_validate(dict(row)) for row in rows]
+        sessions = [Session.from_row(row) for row in rows]
         return [s for s in sessions if s.starts_at + timedelta(minutes=s.duration_minutes) > since]
 
     async def set_session_messages(

@@ -1,5 +1,5 @@
-"""Store: domain-named async methods over the database (storage/engine.py), returning pydantic
-models.
+"""Store: domain-named async methods over the database (storage/engine.py), returning the
+rows of storage/models.py.
 
 Transactions: single statements commit on their own, and methods that read before they write
 wrap both in one transaction (BEGIN IMMEDIATE on SQLite, taking the write lock up front, so two
@@ -12,6 +12,7 @@ import json
 import time
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
+from dataclasses import asdict, fields
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -66,7 +67,7 @@ SETTINGS_CACHE_SECONDS = 30.0
 
 # Audited: every setting a person can change (team_id and updated_at are bookkeeping).
 _AUDITED_SETTINGS = tuple(
-    name for name in WorkspaceSettings.model_fields if name not in {"team_id", "updated_at"}
+    field.name for field in fields(WorkspaceSettings) if field.name not in {"team_id", "updated_at"}
 )
 
 _SAVE_SETTINGS = """
@@ -139,9 +140,7 @@ WHERE status = 'sending' AND lease_until > ?1 AND coalesce(claimed_by, '') <> ?2
 
 
 def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
-    row = settings.model_dump(
-        exclude={"work_days", "detection_off_channels", "coordinators", "profile_skill_fields"}
-    )
+    row = asdict(settings)
     row.update(
         detection_enabled=int(settings.detection_enabled),
         feedback_enabled=int(settings.feedback_enabled),
@@ -156,7 +155,7 @@ def _settings_row(settings: WorkspaceSettings, now: datetime) -> dict[str, Any]:
 
 
 def _settings_changes(old: WorkspaceSettings, new: WorkspaceSettings) -> list[tuple[str, str, str]]:
-    before, after = old.model_dump(mode="json"), new.model_dump(mode="json")
+    before, after = asdict(old), asdict(new)
     return [
         (name, json.dumps(before[name]), json.dumps(after[name]))
         for name in _AUDITED_SETTINGS
@@ -332,7 +331,7 @@ class Store(
             self._settings_cache.move_to_end(team_id)
             return cached[0]
         rows = await self._fetch("SELECT * FROM workspace_settings WHERE team_id = ?", (team_id,))
-        found = WorkspaceSettings.model_validate(dict(rows[0])) if rows else None
+        found = WorkspaceSettings.from_row(rows[0]) if rows else None
         settings = found or WorkspaceSettings(team_id=team_id)
         # No await since the read: a save can't have slipped in between (see forget_settings).
         self._settings_cache[team_id] = (settings, time.monotonic() + self.settings_cache_seconds)
@@ -362,7 +361,7 @@ class Store(
                 "SELECT * FROM workspace_settings WHERE team_id = ?", (settings.team_id,)
             )
             old = next(
-                (WorkspaceSettings.model_validate(dict(row)) for row in rows),
+                (WorkspaceSettings.from_row(row) for row in rows),
                 WorkspaceSettings(team_id=settings.team_id),
             )
             changes = _settings_changes(old, settings)
@@ -387,14 +386,14 @@ class Store(
         tz_cached_at = None if tz is None else format_time(now)
         stamp = format_time(now)
         rows = await self._fetch(_UPSERT_PERSON, (team_id, user_id, tz, tz_cached_at, stamp, stamp))
-        return Person.model_validate(dict(rows[0]))
+        return Person.from_row(rows[0])
 
     async def get_person(self, team_id: str, user_id: str) -> Person | None:
         """The person, or None if the bot has never met them in this workspace."""
         rows = await self._fetch(
             "SELECT * FROM people WHERE team_id = ? AND user_id = ?", (team_id, user_id)
         )
-        return Person.model_validate(dict(rows[0])) if rows else None
+        return Person.from_row(rows[0]) if rows else None
 
     async def set_opted_out(
         self, team_id: str, user_id: str, opted_out: bool, now: datetime

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 TIME_TEXT_LENGTH = 27
-# Where format_time's separators sit: checked before the (lenient) ISO parser runs.
-_SEPARATORS = ((4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":"), (19, "."), (26, "Z"))
+# format_time's separators, every third character from the 5th to the 20th, then a final Z:
+# checked before the (lenient) ISO parser runs. One slice compares them all at once.
+_SEPARATORS = slice(4, 20, 3)
 
 
 def format_time(moment: datetime) -> str:
@@ -29,11 +30,12 @@ def format_time_or_none(moment: datetime | None) -> str | None:
 
 def parse_time(text: str) -> datetime:
     """The timezone-aware UTC datetime for database text written by format_time."""
-    if len(text) != TIME_TEXT_LENGTH or any(text[i] != sep for i, sep in _SEPARATORS):
+    if len(text) != TIME_TEXT_LENGTH or text[_SEPARATORS] != "--T::." or text[26] != "Z":
         raise ValueError(f"not a stored UTC time: {text!r}")
-    # fromisoformat is C and ~20x faster than strptime; App Home parses ~100 of these.
+    # fromisoformat is C and ~20x faster than strptime; App Home parses ~100 of these. It reads
+    # the final Z as UTC itself (since Python 3.11): a replace(tzinfo=UTC) would cost 1 µs more.
     try:
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"not a stored UTC time: {text!r}") from None
 

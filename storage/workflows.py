@@ -15,28 +15,32 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict
-
 from storage.engine import Connection, Record, Sql
 from storage.intros import NewIntro, insert_intro
 from storage.models import Intro, Request, UtcDatetime
 from storage.requests import NewRequest, insert_request
+from storage.rows import Row, columns
 from storage.timefmt import format_time
 
 
-class StepOutcome(BaseModel):
+class StepOutcome(Row):
     """How a step ended: outputs for Workflow Builder, or the error sentence it showed."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     outputs: dict[str, Any] | None = None
     error: str | None = None
 
+    def as_json(self) -> str:
+        """The stored text: only what is set, compact and UTF-8, as pydantic wrote it."""
+        given = {"outputs": self.outputs, "error": self.error}
+        return json.dumps(
+            {key: value for key, value in given.items() if value is not None},
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
 
-class WorkflowRun(BaseModel):
+
+class WorkflowRun(Row):
     """One execution of one of our steps in a workspace."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     team_id: str
     execution_id: str
@@ -105,10 +109,10 @@ async def _claim(
 
 
 def _run(row: Record) -> WorkflowRun:
-    data = dict(row)
+    data = columns(row)
     raw = data.pop("outcome", None)
-    outcome = StepOutcome.model_validate(json.loads(raw)) if raw else None
-    return WorkflowRun.model_validate({**data, "outcome": outcome})
+    outcome = StepOutcome(**json.loads(raw)) if raw else None
+    return WorkflowRun.from_row({**data, "outcome": outcome})
 
 
 class WorkflowQueries:
@@ -168,7 +172,7 @@ class WorkflowQueries:
         now: datetime,
     ) -> None:
         """Keep how the run ended (the first outcome stands), creating its row if needed."""
-        text = outcome.model_dump_json(exclude_none=True)
+        text = outcome.as_json()
         await self._fetch(_RECORD, (team_id, execution_id, step, text, format_time(now)))
 
     async def purge_workflow_runs(self: _StoreCore, older_than: datetime) -> int:

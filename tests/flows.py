@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -104,7 +104,7 @@ async def ask(slack: SlackSender, fake: FakeSlack, bot: Runtime, mentor: str | N
 
 async def set_pool(bot: Runtime) -> None:
     workspace = await bot.store.get_workspace_settings(TEAM_ID)
-    changed = workspace.model_copy(update={"pool_channel_id": POOL})
+    changed = replace(workspace, pool_channel_id=POOL)
     await bot.store.save_workspace_settings(changed, "U0ADMIN", datetime.now(UTC))
 
 
@@ -461,9 +461,7 @@ async def submit_ask(slack: SlackSender, fake: FakeSlack, bot: Runtime, mentor: 
 
 async def configure(bot: Runtime, clock: FrozenClock, **changes: Any) -> None:
     workspace = await bot.store.get_workspace_settings(TEAM_ID)
-    await bot.store.save_workspace_settings(
-        workspace.model_copy(update=changes), "U0ADMIN", clock.now()
-    )
+    await bot.store.save_workspace_settings(replace(workspace, **changes), "U0ADMIN", clock.now())
 
 
 # From test_request_store.py
@@ -485,7 +483,7 @@ def draft(*, mentor_id: str | None = MENTOR, team_id: str = T1, **changes: objec
         "details": "Could we talk about moving into management?",
         "source": RequestSource.COMMAND,
     }
-    return NewRequest.model_validate(fields | changes)
+    return NewRequest(**(fields | changes))
 
 
 async def named(store: Store) -> Request:

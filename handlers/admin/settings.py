@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
@@ -204,7 +205,7 @@ async def settings_submitted(sub: Submission) -> None:
         await sub.ack(response_action="errors", errors=errors)
         return
     fields = parse_skill_fields(sub.view, current.profile_skill_fields)
-    chosen = chosen.model_copy(update={"profile_skill_fields": fields})
+    chosen = replace(chosen, profile_skill_fields=fields)
     await sub.store.save_workspace_settings(chosen, user_id, sub.clock.now())
     if org_pool is not None:
         await sub.store.save_org_pool(

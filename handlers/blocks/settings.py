@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from handlers import ids
@@ -11,6 +12,7 @@ from handlers.blocks.settings_anonymous import anonymous_blocks, parse_anonymous
 from handlers.blocks.settings_feedback import feedback_blocks, parse_feedback
 from handlers.blocks.text import context, input_state, plain, section
 from storage.models import WorkspaceSettings
+from storage.rows import RowError
 
 # Bounds shown in the form and checked on submit (the model allows the same or wider).
 HOURS_MAX = 720
@@ -274,7 +276,6 @@ def parse_settings_submission(
     changes.update(parse_feedback(view))
     changes.update(parse_anonymous(view))
     try:
-        merged = {**current.model_dump(), **changes}
-        return WorkspaceSettings.model_validate(merged), {}
-    except ValueError as error:  # pydantic's ValidationError is a ValueError
-        return None, {ids.SETTINGS_NUDGE_BLOCK: str(error).splitlines()[-1][:150]}
+        return replace(current, **changes), {}  # replace() checks every field again
+    except RowError as error:
+        return None, {ids.SETTINGS_NUDGE_BLOCK: str(error)[:150]}

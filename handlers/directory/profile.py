@@ -6,7 +6,6 @@ import asyncio
 import logging
 from datetime import UTC, datetime, time, timedelta
 
-from pydantic import ValidationError
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,6 +17,7 @@ from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
 from handlers.kit import BadArguments, SubcommandCall, Submission, on_submit, try_dm
 from storage.directory import ProfileDraft
+from storage.rows import RowError
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -113,9 +113,8 @@ async def profile_submitted(sub: Submission) -> None:
             office_end_minute=form.office_end_minute,
             paused_until=paused,
         )
-    except ValidationError as error:
-        message = str(error.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
-        await sub.ack(response_action="errors", errors={ids.PROFILE_TAGS_BLOCK: message})
+    except RowError as error:
+        await sub.ack(response_action="errors", errors={ids.PROFILE_TAGS_BLOCK: str(error)})
         return
     await sub.store.save_profile(draft, sub.clock.now())
     await sub.ack()

@@ -13,6 +13,8 @@ kind's `apply` and recorded with the row, so a retried row still sends its messa
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
 from bot.notes import next_tick
@@ -130,7 +132,7 @@ async def apply_tick(row: OutboxMessage, deps: OutboxDeps) -> bool:
     upcoming = next_tick(at, relationship.cadence)
     while upcoming <= now:
         upcoming = next_tick(upcoming, relationship.cadence)
-    after = relationship.model_copy(update={"next_at": upcoming})
+    after = replace(relationship, next_at=upcoming)
     effects = Effects(row.id, tick_rows(after))
     moved = await deps.store.advance_relationship(
         relationship.team_id, relationship.id, at, upcoming, now, effects

@@ -10,6 +10,7 @@ submission lives in modals.py; Suggest someone else opens the intro modal (handl
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -151,9 +152,7 @@ async def _post_in_pool(
     # "you declined" (refreshing it as open would bring back their buttons).
     shown = build_request_update(current, audience="mentee", actor_id=None, at=now)
     await respond(replace_original=True, **shown)
-    mentee_only = current.model_copy(
-        update={"mentor_dm_channel_id": None, "mentor_dm_ts": None, "pool_ts": None}
-    )
+    mentee_only = replace(current, mentor_dm_channel_id=None, mentor_dm_ts=None, pool_ts=None)
     await refresh_request_messages(client, mentee_only, actor_id=None, at=now)
 
 

@@ -11,6 +11,7 @@ request's messages, the mentor's word, a re-post), which the outbox then sends a
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from slack_sdk.errors import SlackApiError
@@ -132,7 +133,7 @@ async def _revealed_rows(
     store: Store, current: Request, mentor_id: str, at: datetime
 ) -> list[Planned]:
     """Claimed by the mentor: the request's messages say so, and the mentor learns who asked."""
-    claimed = current.model_copy(update={"claimed_by": mentor_id, "offered_by": None})
+    claimed = replace(current, claimed_by=mentor_id, offered_by=None)
     rows = await update_rows(store, claimed, mentor_id, at, f"reveal:{format_time(at)}")
     rows.append(offer_answered_row(current, mentor_id, REVEALED, at))
     return rows
@@ -143,7 +144,7 @@ async def _kept_waiting_rows(
 ) -> list[Planned]:
     """Back in the pool: the post shows "I can help" again, with no word of the offer; the
     mentor hears kindly, without the name."""
-    back = current.model_copy(update={"offered_by": None})
+    back = replace(current, offered_by=None)
     rows = await update_rows(store, back, None, at, f"keep-waiting:{format_time(at)}")
     rows.append(offer_answered_row(current, mentor_id, KEPT_WAITING, at))
     return rows
@@ -251,7 +252,7 @@ async def _back_in_pool(row: OutboxMessage, deps: OutboxDeps, request: Request) 
     """An ended offer's follow-ups: the rewrites, and one re-post counted from now."""
     now = deps.clock.now()
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
-    back = request.model_copy(update={"offered_by": None})
+    back = replace(request, offered_by=None)
     rows = await update_rows(deps.store, back, None, now, f"row{row.id}")
     rows.append(repost_after_offer_row(workspace, request, now))
     return Effects(row.id, rows, stop=pending_reposts(request))

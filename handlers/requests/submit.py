@@ -125,7 +125,7 @@ async def _with_permalink(client: AsyncWebClient, store: Store, request: Request
     if not isinstance(link, str):
         return request
     await store.set_request_permalink(request.team_id, request.id, link)
-    return request.model_copy(update={"origin_permalink": link})
+    return replace(request, origin_permalink=link)
 
 
 async def _route(

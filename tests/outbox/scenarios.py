@@ -149,7 +149,7 @@ async def prepare(bot: Runtime, fake: FakeSlack, clock: FrozenClock) -> None:
     await configure(bot, clock, pool_channel_id=POOL, coordinators=(COORD,))
     for user in (DAVE, CAROL):
         draft = {"team_id": TEAM_ID, "user_id": user, "tags": ("promotion", "career")}
-        await bot.store.save_profile(ProfileDraft.model_validate(draft), clock.now())
+        await bot.store.save_profile(ProfileDraft(**draft), clock.now())
 
 
 async def ask(

@@ -18,6 +18,7 @@ from bench.playground import run_playground
 from bench.postgres import run_statements
 from bench.procs import LOAD_CORE, SERVER_CORE, can_pin
 from bench.report import ASK_PARTS, write_report
+from bench.rows import ROWS, measure
 from bench.storage_scale import Scale, run_storage
 from bot.detection import classify
 from tests.postgres import pg_server, pg_url
@@ -89,6 +90,12 @@ async def test_the_outbox_bench_delivers_each_row_once(tmp_path: Path) -> None:
     assert result["unexpected"] == 0
     assert result["db_statuses"] == {"sent": 50}
     assert result["bound_seconds"] == 1.0  # two messages per channel at 1 msg/s
+
+
+def test_the_row_bench_reads_every_model() -> None:
+    timings = measure(number=3, repeat=1)
+    assert set(timings) == {model.__name__ for model in ROWS} | {"Request + total"}
+    assert all(micros > 0 for micros in timings.values())
 
 
 async def test_storage_bench_seeds_and_explains_the_claim(tmp_path: Path) -> None:

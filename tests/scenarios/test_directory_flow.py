@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -150,7 +151,7 @@ async def test_pool_thread_names_matched_mentors(
 ) -> None:
     workspace = await bot.store.get_workspace_settings(TEAM_ID)
     await bot.store.save_workspace_settings(
-        workspace.model_copy(update={"pool_channel_id": "C0POOL"}), "U0ADMIN", datetime.now(UTC)
+        replace(workspace, pool_channel_id="C0POOL"), "U0ADMIN", datetime.now(UTC)
     )
     await add_mentor(bot, BOB, ("negotiation",))
     await add_mentor(bot, CAROL, ("kubernetes",))

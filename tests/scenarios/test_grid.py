@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -423,9 +423,7 @@ async def test_the_org_pool_channel_takes_asks_of_workspaces_without_their_own(
 
     # A workspace's own pool channel still wins.
     fake.team(SALES).add_channel("C0006POOL", "sales-mentors")
-    own = (await bot.store.get_workspace_settings(SALES)).model_copy(
-        update={"pool_channel_id": "C0006POOL"}
-    )
+    own = replace(await bot.store.get_workspace_settings(SALES), pool_channel_id="C0006POOL")
     await bot.store.save_workspace_settings(own, ADMIN, clock.now())
     await ask_the_pool(grid, SALES, ADMIN)
     assert len(posts_in(fake, "C0006POOL")) == 1

@@ -249,7 +249,7 @@ def make_intro(**changes: Any) -> Intro:
         "note": "<@U9|fake> " + "n" * 985,
         "created_at": NOW,
     }
-    return Intro.model_validate({**fields, **changes})
+    return Intro.from_row({**fields, **changes})
 
 
 def make_request() -> Request:

@@ -173,7 +173,7 @@ def test_an_overdue_step_keeps_its_date_when_the_notes_are_edited() -> None:
 
 def test_a_check_in_shows_every_open_step_however_long() -> None:
     steps = [
-        ActionItem.model_validate(
+        ActionItem.from_row(
             {
                 "id": n,
                 "team_id": "T1",
@@ -188,7 +188,7 @@ def test_a_check_in_shows_every_open_step_however_long() -> None:
         )
         for n in range(1, 6)
     ]
-    checkin = Checkin.model_validate(
+    checkin = Checkin.from_row(
         {"id": 1, "team_id": "T1", "mentor_id": BOB, "mentee_id": ALICE,
          "due_at": "2026-03-24T15:00:00.000000Z", "created_at": "2026-03-10T15:00:00.000000Z"}
     )  # fmt: skip

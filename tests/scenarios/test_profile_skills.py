@@ -4,6 +4,7 @@ directory whose field names the topic, and Ask sends them a normal request they 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,7 +42,7 @@ def add_fields(fake: FakeSlack) -> None:
 async def choose_fields(bot: Runtime, *field_ids: str) -> None:
     """What saving /mentor settings stores (the settings scenarios drive the modal itself)."""
     current = await bot.store.get_workspace_settings(TEAM_ID)
-    chosen = current.model_copy(update={"profile_skill_fields": field_ids})
+    chosen = replace(current, profile_skill_fields=field_ids)
     await bot.store.save_workspace_settings(chosen, "U0ADMIN", datetime.now(UTC))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,7 @@ async def test_detection_can_be_turned_off_for_a_channel(
     slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
 ) -> None:
     workspace = await bot.store.get_workspace_settings(TEAM_ID)
-    changed = workspace.model_copy(update={"detection_off_channels": (GENERAL,)})
+    changed = replace(workspace, detection_off_channels=(GENERAL,))
     await bot.store.save_workspace_settings(changed, "U0ADMIN", bot_now())
     await slack.message(ASK, channel_id=GENERAL)
     assert prompts(fake_slack) == []
@@ -251,7 +252,7 @@ async def test_no_mentor_goes_to_the_pool(
 ) -> None:
     workspace = await bot.store.get_workspace_settings(TEAM_ID)
     await bot.store.save_workspace_settings(
-        workspace.model_copy(update={"pool_channel_id": "C0POOL"}), "U0ADMIN", bot_now()
+        replace(workspace, pool_channel_id="C0POOL"), "U0ADMIN", bot_now()
     )
     await slack.command("ask", user_id=ALICE)
     await submit_request(

@@ -4,14 +4,15 @@ for the offer she was shown, each move one conditional update (SQLite and Postgr
 from __future__ import annotations
 
 import asyncio
+from dataclasses import asdict
 from datetime import timedelta
 
 import pytest
-from pydantic import ValidationError
 
 from storage.models import OutboxStatus, Request, RequestStatus, SubjectType
 from storage.outbox import Effects, Planned, Stop
 from storage.privacy import WITHDRAWN_AT
+from storage.rows import RowError
 from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, unchanged
 
@@ -23,7 +24,7 @@ async def anonymous(store: Store) -> Request:
 
 
 def test_only_a_pool_request_may_leave_out_the_name() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(RowError):
         draft(mentor_id=MENTOR, anonymous=True)
 
 
@@ -200,7 +201,7 @@ async def test_forget_replaces_the_offers_lapse_with_one_that_names_nobody(store
         LATEST,
         request.id,
     )
-    assert OTHER not in str(withdrawn.model_dump())
+    assert OTHER not in str(asdict(withdrawn))
     # The withdrawn offer's follow-ups apply once, only while nothing moved the request since.
     assert await store.reopen_withdrawn_offer(T1, request.id, LATER, LATEST) is None
     effects = Effects(withdrawn.id)

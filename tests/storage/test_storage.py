@@ -6,16 +6,17 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import aiosqlite
 import pytest
-from pydantic import ValidationError
 
 from storage.db import connect
 from storage.migrate import migrate
 from storage.models import WorkspaceSettings
+from storage.rows import RowError
 from storage.store import Store
 from storage.timefmt import format_time, parse_time
 
@@ -138,13 +139,13 @@ async def test_saved_settings_come_back_with_one_audit_row_per_change(
     await store.save_workspace_settings(changed, changed_by="UADMIN", now=NOW)
 
     saved = await store.get_workspace_settings(T1)
-    assert saved.model_dump(exclude={"updated_at"}) == changed.model_dump(exclude={"updated_at"})
+    assert replace(saved, updated_at=None) == replace(changed, updated_at=None)
     assert saved.updated_at == NOW
     assert await store.get_workspace_settings(T2) == WorkspaceSettings(team_id=T2)
 
     # Saving the same values again changes nothing and audits nothing.
     await store.save_workspace_settings(saved, changed_by="UADMIN", now=NOW + timedelta(hours=1))
-    later = saved.model_copy(update={"detection_enabled": False})
+    later = replace(saved, detection_enabled=False)
     await store.save_workspace_settings(later, changed_by="UOTHER", now=NOW + timedelta(hours=2))
 
     async with aiosqlite.connect(tmp_path / "bot.db") as raw:
@@ -167,8 +168,9 @@ async def test_saved_settings_come_back_with_one_audit_row_per_change(
 async def test_a_failed_save_writes_neither_settings_nor_audit(
     store: Store, tmp_path: Path
 ) -> None:
-    # model_construct skips validation, so the database's own CHECK is what refuses it.
-    bad = WorkspaceSettings.model_construct(team_id=T1, nudge_after_hours=12, reminder_minutes=-5)
+    # Set past the model's checks, so the database's own CHECK is what refuses it.
+    bad = WorkspaceSettings(team_id=T1, nudge_after_hours=12)
+    object.__setattr__(bad, "reminder_minutes", -5)
     with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
         await store.save_workspace_settings(bad, changed_by="UADMIN", now=NOW)
     assert await store.get_workspace_settings(T1) == WorkspaceSettings(team_id=T1)
@@ -217,9 +219,9 @@ async def test_concurrent_callers_share_one_connection_safely(store: Store) -> N
 
 
 async def test_inconsistent_settings_are_refused() -> None:
-    with pytest.raises(ValidationError, match="start before they end"):
+    with pytest.raises(RowError, match="start before they end"):
         WorkspaceSettings(team_id=T1, work_start_minute=600, work_end_minute=540)
-    with pytest.raises(ValidationError, match="escalation must come after"):
+    with pytest.raises(RowError, match="escalation must come after"):
         WorkspaceSettings(team_id=T1, nudge_after_hours=48, escalate_after_hours=24)
 
 

@@ -50,7 +50,7 @@ def anonymous_request(**changes: Any) -> Request:
         "created_at": NOW,
         "updated_at": NOW,
     }
-    return Request.model_validate(fields | changes)
+    return Request.from_row(fields | changes)
 
 
 def shown(message: dict[str, Any]) -> str:

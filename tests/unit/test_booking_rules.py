@@ -3,6 +3,7 @@ and every booking message and modal within Block Kit's limits."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -49,7 +50,7 @@ def session(minutes_from_now: int = 60, **changes: object) -> Session:
         "updated_at": NOW,
     }
     fields.update(changes)
-    return Session.model_validate(fields)
+    return Session.from_row(fields)
 
 
 def test_slots_must_be_future_near_distinct_and_free() -> None:
@@ -154,7 +155,7 @@ def test_every_booking_surface_is_within_block_kit_limits() -> None:
         ),
         build_confirmation(booked, role="mentor", topic="Skills", calendar_url="https://x.test/a"),
         build_confirmation(
-            booked.model_copy(update={"talk_now": True}),
+            replace(booked, talk_now=True),
             role="mentee",
             topic="Skills",
             calendar_url="https://x.test/a",

@@ -3,6 +3,7 @@ mentors, and the stats threshold line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,7 +59,7 @@ def test_the_prompt_has_three_answers_say_thanks_and_the_nudge_controls() -> Non
         "Stop these",
     ]
     assert "<@U2> never sees it" in str(message)
-    answered = build_feedback_ask(FEEDBACK.model_copy(update={"rating": Rating.SOMEWHAT}), None)
+    answered = build_feedback_ask(replace(FEEDBACK, rating=Rating.SOMEWHAT), None)
     assert "You said *Somewhat*" in str(answered)
     assert labels(answered) == ["Really helpful", "Somewhat", "Not really", "Say thanks"]
     thanked = build_feedback_ask(FEEDBACK, None, thanked=True)

@@ -920,7 +920,7 @@ def a_request(**changes: Any) -> Request:
         "created_at": NOW,
         "updated_at": NOW,
     }
-    return Request.model_validate(fields | changes)
+    return Request.from_row(fields | changes)
 
 
 def a_session(**changes: Any) -> Session:
@@ -935,7 +935,7 @@ def a_session(**changes: Any) -> Session:
         "created_at": NOW,
         "updated_at": NOW,
     }
-    return Session.model_validate(fields | changes)
+    return Session.from_row(fields | changes)
 
 
 def an_item(position: int) -> ActionItem:

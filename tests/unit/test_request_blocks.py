@@ -77,7 +77,7 @@ def make_request(**changes: Any) -> Request:
         "updated_at": NOW,
     }
     fields.update(changes)
-    return Request.model_validate(fields)
+    return Request.from_row(fields)
 
 
 def strings(obj: Any) -> Iterator[str]:

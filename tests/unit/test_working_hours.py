@@ -65,7 +65,7 @@ def test_no_profile_means_the_workspaces_hours_else_the_default() -> None:
     assert working_hours(None, EVENINGS) == TEAM_EVENINGS
     assert working_hours(None, None) == DEFAULT_WORKING_HOURS
     assert workspace_hours(WorkspaceSettings(team_id=TEAM_ID)) == DEFAULT_WORKING_HOURS
-    no_days = WorkspaceSettings.model_construct(
+    no_days = WorkspaceSettings(
         team_id=TEAM_ID, work_days=(), work_start_minute=540, work_end_minute=1080
     )
     assert workspace_hours(no_days) == DEFAULT_WORKING_HOURS
