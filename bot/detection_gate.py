@@ -141,6 +141,7 @@ class Gate:
 
     def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
         self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
+        self._sets: dict[_Words, _Words] = {}
         self.spans: dict[str, tuple[int, int]] = {}  # name -> (first bit, alternatives)
         ways: list[tuple[int, list[Factor]]] = []
         for name, shp in self.shapes.items():
@@ -186,6 +187,7 @@ class Gate:
         self.ascii = 1 << sum(count for _, count in self.spans.values())
         self.compiled: dict[int, re.Pattern[str]] = {}
         self._seen: set[int] = set()
+        self._sets.clear()  # the sets themselves live on in `under`
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
@@ -228,9 +230,11 @@ class Gate:
                 bits |= 1 << (first + index)
         return bits
 
-    @staticmethod
-    def _words(factor: Factor) -> frozenset[bytes]:
-        return frozenset(word.encode() for word in factor if word[-1] != "*")
+    def _words(self, factor: Factor) -> frozenset[bytes]:
+        words = frozenset(word.encode() for word in factor if word[-1] != "*")
+        # One object per distinct set: ~5,000 factors hold ~230 sets, and each copy is memory
+        # the process keeps.
+        return self._sets.setdefault(words, words)
 
     def bits_of(self, name: str) -> int:
         """The bits of pattern `name`'s alternatives in `hits()`."""
