@@ -8,11 +8,9 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -58,18 +56,6 @@ class Runtime:
     port: int
     mode: str
     dispatcher: Dispatcher | None = None
-
-
-class _TrackedSocketModeHandler(AsyncSocketModeHandler):
-    """Socket Mode requests count as in flight, so a stop waits for them like HTTP ones."""
-
-    def __init__(self, app: AsyncApp, app_token: str, background: Background) -> None:
-        super().__init__(app, app_token)
-        self._background = background
-
-    async def handle(self, client: Any, req: Any) -> None:
-        async with self._background.in_flight():
-            await super().handle(client, req)
 
 
 @asynccontextmanager
@@ -150,7 +136,9 @@ async def running(
         if settings.app_token is not None:
             app_token = settings.app_token.get_secret_value()
             await _check_app_token(client, app_token)
-            handler = _TrackedSocketModeHandler(app, app_token, background)
+            from bot.socket_mode import TrackedSocketModeHandler  # only in Socket Mode
+
+            handler = TrackedSocketModeHandler(app, app_token, background)
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
         log.info(

@@ -54,11 +54,14 @@ async def prepare_file(db_path: Path) -> None:
 
 # For the connection on the event loop's thread (SqliteDatabase.fetch_on_loop): no busy wait
 # (a locked file sends its statement to aiosqlite's thread) and no checkpoints of its own.
+# Its few short statements touch a few b-trees: a 512 KiB page cache holds them, where
+# SQLite's default 2 MB filled up with prompted messages and stayed in the process.
 _ON_LOOP_PRAGMAS = (
     "PRAGMA busy_timeout = 0",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA wal_autocheckpoint = 0",
+    "PRAGMA cache_size = -512",
 )
 
 
