@@ -15,15 +15,14 @@ import re
 from functools import cache
 from typing import Any
 
+from bot.detection_gate import ONE_ON_ONE
 from bot.regex_tree import REGEX_OPCODES as sre
 from bot.regex_tree import regex_parse_tree
 
 __all__ = [
     "COMMON",
-    "ONE_ON_ONE",
     "Factor",
     "checks",
-    "forget",
     "has_starts",
     "merged",
     "ways_of",
@@ -31,8 +30,6 @@ __all__ = [
 
 Factor = frozenset[str]  # "one of these words"; "talk*" stands for a word starting "talk"
 _Lang = frozenset[str]
-# "1:1" is the one non-word literal worth keeping: it names a conversation on its own.
-ONE_ON_ONE = "1:1"
 # Function words that occur in most messages; a factor of these is a poor filter.
 COMMON = frozenset({
     "you", "your", "to", "for", "on", "in", "it", "is", "do", "of", "me", "my", "the", "and",
@@ -341,11 +338,3 @@ def merged(ways: list[list[Factor]]) -> list[frozenset[Factor]]:
 
 def _way_order(way: frozenset[Factor]) -> tuple[int, list[list[str]]]:
     return len(way), sorted(sorted(factor) for factor in way)
-
-
-def forget() -> None:
-    """Drop the analysis caches once the gates are built: they are needed only then (a later
-    `ways_of` reads the pattern again), and freed early their memory serves the imports that
-    follow instead of new pages (3.6 MB of the server's resident size)."""
-    for cached in (_product, _compress, _segment_factors, ways_of):
-        cached.cache_clear()
