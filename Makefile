@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test test-fast check fmt bench train-detector
+.PHONY: run test test-fast check fmt bench gates train-detector
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,13 @@ fmt:
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Rebuild the ask detector's gate tables from its cue patterns (docs/detection.md, "The gates");
+# commit bot/data/detection_gates.json. The detector refuses to load tables built for other cues.
+gates: $(VENV)/.installed
+	$(BIN)/python -m bot.detection_gate_build
+
 # Retrain the ask detector on tests/data/corpus (docs/detection.md); commit the weights file.
-train-detector: $(VENV)/.installed-dev
+train-detector: $(VENV)/.installed-dev gates
 	$(BIN)/python -m bot.detection_train
 
 # Benchmarks against a bare-Bolt floor: writes docs/benchmarks.md. `make bench BENCH_QUICK=1` takes a minute.

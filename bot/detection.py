@@ -17,11 +17,11 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from bot.detection_cues import NEGATIVE, POSITIVE
-from bot.detection_gate import Gate, words_in
+from bot.detection_cues import GATED, NEGATIVE, POSITIVE, TRIGGERS
+from bot.detection_gate import words_in
+from bot.detection_gate_file import load_gates
 from bot.detection_model import load, sigmoid, tokens
 from bot.detection_text import normalise as _normalise
-from bot.detection_words import forget
 
 __all__ = ["DEFAULT_THRESHOLD", "Detection", "Reading", "classify", "read"]
 
@@ -52,12 +52,13 @@ def _words(words: Iterable[str]) -> re.Pattern[str]:
 
 
 # Each pattern is known to a gate by a key; the gates say which of its alternatives can match.
-_ASK_GATE = Gate({f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)})
-_REST_GATE = Gate({f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)})
+# Their tables are built ahead (`make gates`) and read from bot/data/detection_gates.json.
+_GATES, _WITH_TRIGGER = load_gates(GATED, TRIGGERS)
+_ASK_GATE, _REST_GATE = _GATES["ask"], _GATES["rest"]
 # The last item: the bits of the alternatives that may match without a trigger word. When the
 # gate keeps none of those, looking for a trigger first is no use: a match would contain one.
 _POSITIVE = tuple(
-    (name, weight, _words(triggers), key, bits, bits & ~_ASK_GATE.containing(key, triggers))
+    (name, weight, _words(triggers), key, bits, bits & ~_WITH_TRIGGER[key])
     for i, (name, weight, triggers, _) in enumerate(POSITIVE)
     if (bits := _ASK_GATE.bits_of(key := f"positive{i}"))
 )
@@ -66,7 +67,6 @@ _NEGATIVE = tuple(
     for i, (name, weight, _, _) in enumerate(NEGATIVE)
     if (key := f"negative{i}")
 )
-forget()
 _PHRASE_BITS = sum(cue[4] for cue in _POSITIVE)
 _PHRASE_ORDER = tuple(dict.fromkeys(cue[0] for cue in POSITIVE))
 

@@ -306,3 +306,12 @@ NEGATIVE: tuple[_Cue, ...] = (
         r"^(?:reminder|heads\s+up|psa|fyi|announcement|save\s+the\s+date)\b",
     ),
 )
+
+# What the gates read (bot/detection_gate.py): each gate's patterns by the key the detector
+# knows them by, and each phrase cue's trigger words. bot/data/detection_gates.json is built
+# from exactly these (`make gates`).
+GATED = {
+    "ask": {f"positive{i}": cue[3] for i, cue in enumerate(POSITIVE)},
+    "rest": {f"negative{i}": cue[3] for i, cue in enumerate(NEGATIVE)},
+}
+TRIGGERS = {f"positive{i}": cue[2] for i, cue in enumerate(POSITIVE)}

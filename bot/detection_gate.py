@@ -1,7 +1,9 @@
 """Sound gates for the ask classifier's cues: which alternatives of a cue can match a text.
 
 Every cue pattern is an alternation. bot/detection_words.py reads, for each alternative, the
-ways it can match and, for each way, the words it needs ("one of these" factors). A text that
+ways it can match and, for each way, the words it needs ("one of these" factors); that reading
+takes a second, so it is done once, when the tables are built (bot/detection_gate_build.py),
+and the server loads them from bot/data/detection_gates.json. A text that
 lacks the words of every way cannot contain a match of that alternative at any position, so
 the alternative can be dropped from the alternation without changing any match: alternation
 tries its arms in order, and an arm that never matches is never chosen. `Gate.hits` turns a
@@ -14,17 +16,30 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping
-from functools import partial
+from dataclasses import dataclass
 
-from bot.detection_words import ONE_ON_ONE, Factor, checks, has_starts, ways_of
+__all__ = [
+    "ONE_ON_ONE",
+    "Gate",
+    "GateTables",
+    "Group",
+    "Lazy",
+    "Shape",
+    "Words",
+    "starts_pattern",
+    "words_in",
+]
 
-__all__ = ["Gate", "Shape", "words_in"]
-
+# "1:1" is the one non-word the gates look for: it names a conversation on its own.
+ONE_ON_ONE = "1:1"
 _REDUCED_CACHE = 4096  # compiled reduced patterns kept (word combinations are few in practice)
-_Words = frozenset[bytes]
-_Way = tuple[_Words, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
-_Rest = tuple[int, _Words, _Words, _Words, tuple[_Words, re.Pattern[bytes]] | None]
-_Group = tuple[_Words, tuple[_Rest, ...]]
+Words = frozenset[bytes]
+# A factor with word starts, checked last: its whole words, and " (?:start|start)" to search
+# the text's words spaced out for the starts.
+Lazy = tuple[Words, re.Pattern[bytes]]
+# A way under a word: (its bit, three more factors, the lazy one or None); a group holds the
+# ways that check the same factor first.
+Group = tuple[Words, tuple[tuple[int, Words, Words, Words, Lazy | None], ...]]
 # Bytes, because splitting the UTF-8 bytes with every byte but a-z made a space is three times
 # faster than re.findall("[a-z]+"), and gives the same words (non-ASCII bytes are >= 0x80).
 _SPACED = bytes(c if 97 <= c <= 122 else 32 for c in range(256))
@@ -110,18 +125,9 @@ class Shape:
         return f"{self.prefix}{arms}{self.suffix}" if self.prefix or self.suffix else arms
 
 
-def _holds(substrings: Collection[str], factor: Factor) -> bool:
-    """Whether every word of the factor ("talk*": a word starting "talk") holds a substring."""
-    return all(any(part in word.rstrip("*") for part in substrings) for word in factor)
-
-
-def _grouped(by_bit: dict[int, list[_Way]], sure: int) -> tuple[_Group, ...]:
-    """A word's ways, but those of the bits it settles alone, grouped by their first factor."""
-    groups: dict[_Words, list[_Rest]] = {}
-    for bit, ways in by_bit.items():
-        for first, b, c, d, lazy in ways if not sure & bit else ():
-            groups.setdefault(first, []).append((bit, b, c, d, lazy))
-    return tuple((first, tuple(rest)) for first, rest in groups.items())
+def starts_pattern(prefixes: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """Whether a text's words, spaced out as " w w w", have a word starting with a prefix."""
+    return re.compile(b" (?:" + b"|".join(map(re.escape, prefixes)) + b")")
 
 
 def words_in(text: str) -> list[bytes]:
@@ -132,6 +138,17 @@ def words_in(text: str) -> list[bytes]:
     return words
 
 
+@dataclass(frozen=True, slots=True)
+class GateTables:
+    """What a gate knows of its patterns' alternatives: built from their parse trees by
+    bot/detection_gate_build.py, shipped in bot/data/detection_gates.json."""
+
+    spans: dict[str, tuple[int, int]]  # name -> (first bit, alternatives)
+    vocabulary: frozenset[bytes]  # every word the gate looks at
+    always: int  # the alternatives that need no word: they may always match
+    under: dict[bytes, tuple[int, tuple[Group, ...]]]  # word -> (bits it settles, other ways)
+
+
 class Gate:
     """Which alternatives of named patterns can match a text, given the text's words.
 
@@ -139,55 +156,21 @@ class Gate:
     with up to four more factors to check (and one with word starts, checked last). The answer
     is an int with a bit per alternative; `pattern()` turns it into the pattern to run."""
 
-    def __init__(self, patterns: Mapping[str, re.Pattern[str]]) -> None:
+    def __init__(self, patterns: Mapping[str, re.Pattern[str]], tables: GateTables) -> None:
         self.shapes = {name: Shape(pattern) for name, pattern in patterns.items()}
-        self._sets: dict[_Words, _Words] = {}
-        self.spans: dict[str, tuple[int, int]] = {}  # name -> (first bit, alternatives)
-        ways: list[tuple[int, list[Factor]]] = []
-        for name, shp in self.shapes.items():
-            first = sum(count for _, count in self.spans.values())
-            self.spans[name] = (first, len(shp.alternatives))
-            for index in range(len(shp.alternatives)):
-                ways += [(first + index, checks(way)) for way in ways_of(shp.only([index]))]
-        # Every word the gate looks at; a text's share of them is never empty when a way is
-        # listed under one of its words, so "all of them" is a factor that always holds.
-        self.vocabulary = frozenset(
-            word.encode() for _, way in ways for f in way for word in f if word[-1] != "*"
-        )
-        self.always = 0
-        under: dict[bytes, dict[int, list[_Way]]] = {}
-        starting: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
-        for bit, way in ways:
-            if not way:  # nothing to check: the alternative may always match
-                self.always |= 1 << bit
-                continue
-            whole = [self._words(f) for f in way[1:] if not has_starts(f)]
-            whole += [self.vocabulary] * (4 - len(whole))
-            starts = [f for f in way[1:] if has_starts(f)]
-            lazy = None
-            if starts:  # a factor with word starts, checked last
-                prefixes = sorted(w[:-1].encode() for w in starts[0] if w[-1] == "*")
-                if tuple(prefixes) not in starting:  # a word starts after a space in " w w w"
-                    spelled = b"|".join(map(re.escape, prefixes))
-                    starting[tuple(prefixes)] = re.compile(b" (?:" + spelled + b")")
-                lazy = self._words(starts[0]), starting[tuple(prefixes)]
-            for word in way[0]:
-                listed = under.setdefault(word.encode(), {}).setdefault(1 << bit, [])
-                if (*whole, lazy) not in listed:
-                    listed.append((*whole, lazy))  # type: ignore[arg-type]
-        # Per word: the bits its presence alone settles (no other factor), and the other ways
-        # grouped by the factor they check first (one check for the whole group).
-        self.under: dict[bytes, tuple[int, tuple[_Group, ...]]] = {}
-        for key, by_bit in under.items():
-            sure = sum(bit for bit, options in by_bit.items() if self._settled(options))
-            self.under[key] = (sure, _grouped(by_bit, sure))
+        counts = {name: len(shape.alternatives) for name, shape in self.shapes.items()}
+        if counts != {name: count for name, (_, count) in tables.spans.items()}:
+            raise ValueError("the gate tables were built for other patterns: run `make gates`")
+        self.spans = tables.spans
+        self.vocabulary = tables.vocabulary
+        self.always = tables.always
+        self.under = tables.under
         self.listed = frozenset(self.under)
         self.masks = {name: self.bits_of(name) for name in self.spans}
         # Added to a cache key for the ASCII twin of a pattern (above every alternative's bit).
         self.ascii = 1 << sum(count for _, count in self.spans.values())
         self.compiled: dict[int, re.Pattern[str]] = {}
         self._seen: set[int] = set()
-        self._sets.clear()  # the sets themselves live on in `under`
 
     def hits(self, words: Collection[bytes]) -> int:
         """A bit for each alternative that may match a text with these words."""
@@ -214,27 +197,6 @@ class Gate:
                             continue
                     hit |= bit
         return hit
-
-    def _settled(self, ways: list[_Way]) -> bool:
-        """Whether one of these ways needs nothing but the word it is listed under."""
-        return any(way[4] is None and all(f is self.vocabulary for f in way[:4]) for way in ways)
-
-    def containing(self, name: str, substrings: Collection[str]) -> int:
-        """Bits of `name`'s alternatives whose every match contains one of `substrings`: each
-        way they can match by has a factor whose every word holds one."""
-        first, count = self.spans[name]
-        bits = 0
-        for index in range(count):
-            ways = ways_of(self.shapes[name].only([index]))
-            if all(any(map(partial(_holds, substrings), way)) for way in ways):
-                bits |= 1 << (first + index)
-        return bits
-
-    def _words(self, factor: Factor) -> frozenset[bytes]:
-        words = frozenset(word.encode() for word in factor if word[-1] != "*")
-        # One object per distinct set: ~5,000 factors hold ~230 sets, and each copy is memory
-        # the process keeps.
-        return self._sets.setdefault(words, words)
 
     def bits_of(self, name: str) -> int:
         """The bits of pattern `name`'s alternatives in `hits()`."""

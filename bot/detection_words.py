@@ -15,15 +15,14 @@ import re
 from functools import cache
 from typing import Any
 
+from bot.detection_gate import ONE_ON_ONE
 from bot.regex_tree import REGEX_OPCODES as sre
 from bot.regex_tree import regex_parse_tree
 
 __all__ = [
     "COMMON",
-    "ONE_ON_ONE",
     "Factor",
     "checks",
-    "forget",
     "has_starts",
     "merged",
     "ways_of",
@@ -31,8 +30,6 @@ __all__ = [
 
 Factor = frozenset[str]  # "one of these words"; "talk*" stands for a word starting "talk"
 _Lang = frozenset[str]
-# "1:1" is the one non-word literal worth keeping: it names a conversation on its own.
-ONE_ON_ONE = "1:1"
 # Function words that occur in most messages; a factor of these is a poor filter.
 COMMON = frozenset({
     "you", "your", "to", "for", "on", "in", "it", "is", "do", "of", "me", "my", "the", "and",
@@ -190,6 +187,12 @@ def _cost(factor: Factor) -> tuple[bool, int, int, int]:
     return (starts, sum(word in COMMON for word in factor), len(factor), -min(map(len, factor)))
 
 
+def _order(factor: Factor) -> tuple[tuple[bool, int, int, int], list[str]]:
+    """`_cost`, ties broken by the words: a set's order changes with the hash seed, and the
+    gate tables are built once and shipped (bot/detection_gate_build.py), so they must not."""
+    return _cost(factor), sorted(factor)
+
+
 def _best(factors: list[Factor]) -> Factor | None:
     return min(factors, key=_cost, default=None)
 
@@ -214,7 +217,7 @@ def words_of(items: Any) -> list[Factor]:
         left = "#" if index > 0 else "?"
         right = "#" if index < len(segments) - 1 else "?"
         factors += _segment_factors(lang, left, right)
-    return sorted(set(factors), key=_cost)
+    return sorted(set(factors), key=_order)
 
 
 @cache
@@ -297,7 +300,7 @@ def _expand(items: Any, budget: int) -> list[list[Any]]:
 def ways_of(pattern: str) -> list[list[Factor]]:
     """Ways a pattern can match, each with the word factors it needs, best first."""
     ways = [words_of(items) for items in _expand(regex_parse_tree(pattern), _EXPANSIONS)]
-    return [sorted(way, key=_cost) for way in merged(ways)]
+    return [sorted(way, key=_order) for way in merged(ways)]
 
 
 def has_starts(factor: Factor) -> bool:
@@ -318,8 +321,9 @@ def merged(ways: list[list[Factor]]) -> list[frozenset[Factor]]:
     changed = True
     while changed:
         changed = False
-        for one in sorted(options, key=len):
-            for other in options:
+        ordered = sorted(options, key=_way_order)  # not the set's order: it follows the hash seed
+        for one in ordered:
+            for other in ordered:
                 if other == one or len(other) != len(one) or len(one & other) != len(one) - 1:
                     continue
                 (mine,), (theirs,) = one - other, other - one
@@ -329,12 +333,8 @@ def merged(ways: list[list[Factor]]) -> list[frozenset[Factor]]:
                 break
             if changed:
                 break
-    return [way for way in options if not any(other < way for other in options)]
+    return [way for way in sorted(options, key=_way_order) if not any(o < way for o in options)]
 
 
-def forget() -> None:
-    """Drop the analysis caches once the gates are built: they are needed only then (a later
-    `ways_of` reads the pattern again), and freed early their memory serves the imports that
-    follow instead of new pages (3.6 MB of the server's resident size)."""
-    for cached in (_product, _compress, _segment_factors, ways_of):
-        cached.cache_clear()
+def _way_order(way: frozenset[Factor]) -> tuple[int, list[list[str]]]:
+    return len(way), sorted(sorted(factor) for factor in way)
