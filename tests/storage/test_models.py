@@ -28,20 +28,12 @@ from storage.models import (
 from storage.notes import ItemDraft, NoteDraft
 from storage.requests import NewRequest
 from storage.rows import RowError
+from tests.stored_rows import stored
 
 STORED = "2026-11-23T21:05:00.000000Z"
 NOW = datetime(2026, 11, 23, 21, 5, tzinfo=UTC)
 SECRET = "my manager is the problem"
 COMMAND = RequestSource.COMMAND
-
-
-def stored(**columns: Any) -> sqlite3.Row:
-    """One sqlite3.Row with these columns, as the Store gets it."""
-    db = sqlite3.connect(":memory:")
-    db.row_factory = sqlite3.Row
-    marks = ", ".join(f"? AS {name}" for name in columns)
-    row: sqlite3.Row = db.execute(f"SELECT {marks}", list(columns.values())).fetchone()
-    return row
 
 
 def request_row(**changes: Any) -> sqlite3.Row:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sqlite3
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -11,6 +10,7 @@ from typing import Annotated, Any, Literal
 import pytest
 
 from storage.rows import PRIVATE, Check, Convert, Length, Range, Row, RowError
+from tests.stored_rows import stored
 
 
 class Colour(StrEnum):
@@ -65,15 +65,6 @@ class Pair(Row):
 class Outer(Row):
     inner: Typed
     items: tuple[Pair, ...] = ()
-
-
-def stored(**columns: Any) -> sqlite3.Row:
-    """One sqlite3.Row with these columns, as the Store gets it."""
-    db = sqlite3.connect(":memory:")
-    db.row_factory = sqlite3.Row
-    marks = ", ".join(f"? AS {name}" for name in columns)
-    row: sqlite3.Row = db.execute(f"SELECT {marks}", list(columns.values())).fetchone()
-    return row
 
 
 def test_a_stored_row_is_converted_field_by_field() -> None:
