@@ -94,3 +94,16 @@ async def test_the_loop_connection_leaves_checkpoints_to_aiosqlite_every_so_ofte
     never = await _log_frames_after_claims(tmp_path / "never.db", 6)
     # After the fifth claim the log was copied back, so the sixth started it over.
     assert 0 < checkpointed < never
+
+
+async def test_the_loops_connection_keeps_a_small_page_cache(tmp_path: Path) -> None:
+    # SQLite's default 2 MB filled with prompted messages under an ask load and stayed in the
+    # process (bench/findings.md, session 14); the claim's few b-trees fit in 512 KiB.
+    store = await _migrated(tmp_path / "bot.db")
+    try:
+        on_loop = _database(store)._on_loop
+        assert on_loop is not None
+        assert on_loop.execute("PRAGMA cache_size").fetchone()[0] == -512
+        assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+    finally:
+        await store.close()
