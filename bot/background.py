@@ -1,4 +1,5 @@
-"""Work that runs after Slack has its answer, tracked so that a stop can wait for it."""
+"""Work that runs after Slack has its answer, and scheduled runs, tracked so that a stop can
+wait for them."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class Background:
 
     @asynccontextmanager
     async def in_flight(self) -> AsyncIterator[None]:
-        """Count a request as in flight while the block runs."""
+        """Count a request (or a scheduled job's run) as in flight while the block runs."""
         self._in_flight += 1
         self._idle.clear()
         try:

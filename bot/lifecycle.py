@@ -94,7 +94,6 @@ async def running(
             await _authorize(app, client, store)
         stack.callback(app.quiet.flush)  # after the web server stops: the last count too
 
-        stack.push_async_callback(background.drain, DRAIN_SECONDS)
         await _take_back_leases(store, settings.worker_id, clock)
         deps = OutboxDeps(store, settings, clock, client, workspaces)
         dispatcher = Dispatcher(
@@ -114,13 +113,18 @@ async def running(
         scheduler = build_scheduler(
             store,
             clock,
+            background=background,
             dispatcher=dispatcher,
             tick_seconds=settings.tick_seconds,
             retention_days=settings.retention_days,
             uninstall_retention_days=settings.uninstall_retention_days,
         )
         scheduler.start()
+        # On the way out, after the web server: no new run, then wait for the requests, the
+        # work they spawned and a run under way (an outbox tick mid-batch), then stop.
         stack.callback(scheduler.shutdown, wait=False)
+        stack.push_async_callback(background.drain, DRAIN_SECONDS)
+        stack.callback(scheduler.pause)
 
         runner = web.AppRunner(
             build_web_app(store, None if settings.socket_mode else app, mode, _secret(settings)),
