@@ -197,6 +197,9 @@ def build_app(
         token = settings.bot_token.get_secret_value() if settings.bot_token else None
         workspaces = Workspaces(store, settings.api_url, client.session, token=token)
     app = MentorApp(
+        # Named here: unnamed, Bolt names the app after its caller's file with inspect.stack(),
+        # which reads the source of every frame on the stack and keeps it (0.7 MB for good).
+        name="mentorbot",
         client=client,
         signing_secret=secret,
         **(oauth_options(settings, store, workspaces, clock) if settings.oauth else {}),
