@@ -199,7 +199,9 @@ def build_app(
     app = MentorApp(
         # Named here: unnamed, Bolt names the app after its caller's file with inspect.stack(),
         # which reads the source of every frame on the stack and keeps it (0.7 MB for good).
-        name="mentorbot",
+        # Bolt sets the level of the logger of this name: not "mentorbot", whose children
+        # (mentorbot.request) would lose their INFO lines.
+        name="mentorbot-bolt",
         client=client,
         signing_secret=secret,
         **(oauth_options(settings, store, workspaces, clock) if settings.oauth else {}),

@@ -6,12 +6,14 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from bot.lifecycle import Runtime
+from bot.lifecycle import Runtime, running
 from bot.logs import FORMAT, OneLineFormatter, slack_id
-from playground.fakeslack import SlackSender
+from playground.fakeslack import FakeSlack, SlackSender
+from tests.conftest import SIGNING_SECRET, bot_settings
 
 RECORD_START = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ ")
 
@@ -77,3 +79,23 @@ def test_the_formatter_keeps_ids_and_escapes_the_rest() -> None:
 )
 def test_slack_ids(value: object, shown: str) -> None:
     assert slack_id(value) == shown
+
+
+async def test_bolt_leaves_the_level_of_our_loggers_alone(
+    fake_slack: FakeSlack, tmp_path: Path, log_output: io.StringIO
+) -> None:
+    # Bolt gives the logger named after the app the level of the one it is handed (WARNING,
+    # from bot.logs.configure). Named "mentorbot", that turned off every mentorbot.* INFO
+    # line in the process, the request lines among them.
+    handed = logging.getLogger("mentorbot.bolt")
+    before = handed.level
+    handed.setLevel(logging.WARNING)
+    try:
+        async with running(bot_settings(fake_slack, tmp_path)) as runtime:
+            sender = SlackSender(f"http://127.0.0.1:{runtime.port}", SIGNING_SECRET)
+            assert (await sender.command("help")).status == 200
+        assert "handled kind=command name=/mentor" in log_output.getvalue()
+        assert logging.getLogger("mentorbot").level == logging.NOTSET
+    finally:
+        handed.setLevel(before)
+        logging.getLogger("mentorbot").setLevel(logging.NOTSET)
