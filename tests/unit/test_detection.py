@@ -287,7 +287,7 @@ def test_an_ask_after_a_quote_or_code_still_counts() -> None:
         pytest.param(
             "pls lmk if u have a min to talk",
             marks=pytest.mark.xfail(
-                reason="the model reads 'let me know if you…' as an offer (0.47; "
+                reason="the model reads 'let me know if you…' as an offer (0.42; "
                 "docs/detection.md, Known weaknesses)",
                 strict=True,
             ),
@@ -353,14 +353,7 @@ def test_traps_are_not_asks(text: str) -> None:
         "<@U0ALICE01> quick chat when you have a minute?",
         "could I get your advice on a situation with my manager?",
         "anyone have 15 min to help me think through a career move?",
-        pytest.param(
-            "looking for a mentor in data eng",
-            marks=pytest.mark.xfail(
-                reason="'eng' weighs against an ask since round seven's data (0.48; "
-                "docs/detection.md, Known weaknesses)",
-                strict=True,
-            ),
-        ),
+        "looking for a mentor in data eng",  # 0.56: it was 0.48 before the cut to 21,845
         "any advice on negotiating an offer?",
     ],
 )

@@ -11,8 +11,10 @@ import pytest
 from bot import detection
 from bot.detection_model import Model, features, load, tokens
 from bot.detection_train import (
+    DECIMALS,
     DEV_SET,
     FOLDS,
+    MAX_WEIGHTS,
     WEIGHTS_PATH,
     Settings,
     best_threshold,
@@ -127,3 +129,30 @@ def test_the_weights_file_round_trips_and_says_what_was_measured() -> None:
     report = _report()
     assert set(report) == {"settings", "runs", "threshold", "cross_validation", "held_out"}
     assert not any(re.search(r"\s{2,}", name) for name in load().weights)
+
+
+def test_the_shipped_weights_are_few_short_and_shared() -> None:
+    weights = load().weights
+    # At most MAX_WEIGHTS: a dict of that many keys keeps a table of 32,768 slots.
+    assert 0 < len(weights) <= MAX_WEIGHTS
+    assert all(round(weight, DECIMALS) == weight for weight in weights.values())
+    # One float object per distinct value, however many features carry it.
+    assert len({id(weight) for weight in weights.values()}) == len(set(weights.values()))
+    assert len(set(weights.values())) < len(weights) // 5
+
+
+@needs_dev
+def test_training_keeps_the_largest_weights_when_it_must_cut(
+    training: list[object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = Settings(epochs=1, l2=1e-3, min_count=2)
+    whole = train(training, settings)  # type: ignore[arg-type]
+    monkeypatch.setattr("bot.detection_train.MAX_WEIGHTS", 100)
+    cut = train(training, settings)  # type: ignore[arg-type]
+    assert len(cut.weights) == 100
+    assert cut.weights.items() <= whole.weights.items()
+    smallest_kept = min(abs(weight) for weight in cut.weights.values())
+    assert all(
+        abs(whole.weights[name]) <= smallest_kept
+        for name in whole.weights.keys() - cut.weights.keys()
+    )
