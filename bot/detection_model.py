@@ -108,8 +108,8 @@ class Model:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Model:
-        # One float object per distinct number: the weights have ~1,600 distinct values for
-        # ~26,000 features (`DECIMALS` in bot/detection_train.py), 0.6 MB held for nothing.
+        # One float object per distinct number: the weights have ~1,200 distinct values for
+        # ~22,000 features (`DECIMALS` in bot/detection_train.py); one each is 0.5 MB more.
         shared: dict[str, float] = {}
 
         def number(literal: str) -> float:

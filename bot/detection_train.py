@@ -68,7 +68,7 @@ GRID = tuple(
 # luck evens out, and cross-validation measured it better than any single run.
 RUNS = 5
 # Weights are kept to this many decimals: a margin moves by less than 0.01 for it, and the
-# process holds one float object per distinct weight (~1,600) rather than one per feature.
+# process holds one float object per distinct weight (~1,200) rather than one per feature.
 DECIMALS = 3
 # The model keeps at most this many weights, the largest: a dict of up to 21,845 keys fits a
 # table of 32,768 slots, and one more doubles it (0.5 MB more in every process). The weights
