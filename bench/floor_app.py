@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import signal
 from typing import Any
@@ -137,6 +138,9 @@ async def serve(port: int) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stopping.set)
+    # As the bot's bot/logs.py does: slack_sdk formats a debug line for every call unless its
+    # logger's own level is above DEBUG (unset, it is 0), whatever the root logger's level.
+    logging.getLogger("slack_sdk.web.async_base_client").setLevel(logging.WARNING)
     async with aiohttp.ClientSession() as session:
         client = AsyncWebClient(
             token=os.environ["SLACK_BOT_TOKEN"],

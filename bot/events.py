@@ -11,7 +11,9 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-# Slack retries a delivery three times within about an hour; a day covers it with room.
+# Slack retries a delivery three times within about an hour; a day covers it with room. A
+# prompt's row is also its cooldown's start (storage r0006), so this is at least the longest
+# cooldown a workspace may set (1,440 minutes).
 PROCESSED_EVENT_TTL = timedelta(days=1)
 
 
@@ -33,8 +35,8 @@ async def first_delivery(store: Store, clock: Clock, body: dict[str, Any]) -> bo
 
 
 async def purge_processed_events(store: Store, clock: Clock) -> int:
-    """Forget processed event ids, which messages were prompted, and workflow step runs
-    (kept only to answer Slack's retries), older than the TTL."""
+    """Forget processed event ids, which messages were prompted (kept for Slack's retries and
+    the cooldown), and workflow step runs (for Slack's retries), older than the TTL."""
     cutoff = clock.now() - PROCESSED_EVENT_TTL
     removed = await store.purge_processed_events(cutoff) + await store.purge_prompted_messages(
         cutoff

@@ -25,13 +25,7 @@ def _insert(table: str, columns: Sequence[str]) -> str:
     # Names come from TABLES and from the source's own column list, never from input.
     names = ", ".join(columns)
     values = ", ".join(f":{column}" for column in columns)
-    conflict = (
-        " ON CONFLICT (team_id, user_id, channel_id) DO UPDATE"
-        " SET last_prompted_at = excluded.last_prompted_at"
-        if table == "prompt_cooldowns"
-        else ""
-    )
-    return f"INSERT INTO {table} ({names}) VALUES ({values}){conflict}"  # noqa: S608
+    return f"INSERT INTO {table} ({names}) VALUES ({values})"  # noqa: S608
 
 
 def _advance_identity(table: str) -> ByEngine:

@@ -139,10 +139,6 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     ),
     (
         "detection prompt records",
-        "DELETE FROM prompt_cooldowns WHERE team_id = :team AND user_id = :user",
-    ),
-    (
-        "detection prompt records",
         "DELETE FROM prompted_messages WHERE team_id = :team AND user_id = :user",
     ),
     (

@@ -90,6 +90,7 @@ class _StoreCore(Protocol):
 
     async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
     async def _fetch_in_turn(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+    async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
     def _transaction(self) -> AbstractAsyncContextManager[Connection]: ...
 
@@ -254,16 +255,16 @@ SELECT count(*) FROM requests
 WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed', 'scheduled')
 """
 
-# Returns a row only when it recorded the message: someone who hasn't opted out, no cooldown
-# running since ?5 for them in this channel, the message (?6) not prompted yet. Migration 004's
-# trigger starts the cooldown within the same statement.
+# Returns a row only when it recorded the message: someone who hasn't opted out, no prompt for
+# them in this channel since ?5 (the cooldown, read from the same table by
+# prompted_messages_by_user: revision r0006), the message (?6) not prompted yet.
 _CLAIM_PROMPT = """
 INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
 SELECT ?1, ?3, ?6, ?2, ?4
 WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?2 AND opted_out = 1)
     AND NOT EXISTS (
-        SELECT 1 FROM prompt_cooldowns
-        WHERE team_id = ?1 AND user_id = ?2 AND channel_id = ?3 AND last_prompted_at > ?5
+        SELECT 1 FROM prompted_messages
+        WHERE team_id = ?1 AND user_id = ?2 AND channel_id = ?3 AND prompted_at > ?5
     )
 ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
 RETURNING 1
@@ -606,24 +607,12 @@ class RequestQueries:
         return bool(await self._fetch_in_turn(_CLAIM_PROMPT, params))
 
     async def release_prompt(
-        self: _StoreCore,
-        team_id: str,
-        user_id: str,
-        channel_id: str,
-        message_ts: str,
-        now: datetime,
+        self: _StoreCore, team_id: str, channel_id: str, message_ts: str
     ) -> None:
-        """Undo `claim_prompt(…, now)` when the prompt never reached the asker, so a retry of
-        the message or the next ask may prompt. The cooldown it started goes too: any cooldown
-        before it had run out, or the claim would have been refused."""
-        async with self._transaction() as conn:
-            await conn.execute(
-                "DELETE FROM prompted_messages"
-                " WHERE team_id = ? AND channel_id = ? AND message_ts = ?",
-                (team_id, channel_id, message_ts),
-            )
-            await conn.execute(
-                "DELETE FROM prompt_cooldowns WHERE team_id = ? AND user_id = ?"
-                " AND channel_id = ? AND last_prompted_at = ?",
-                (team_id, user_id, channel_id, format_time(now)),
-            )
+        """Undo `claim_prompt` when the prompt never reached the asker, so a retry of the
+        message or the next ask may prompt. Its row was the cooldown's start too: any prompt
+        before it was older than the cooldown, or the claim would have been refused."""
+        await self._write(
+            "DELETE FROM prompted_messages WHERE team_id = ? AND channel_id = ? AND message_ts = ?",
+            (team_id, channel_id, message_ts),
+        )

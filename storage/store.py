@@ -317,7 +317,9 @@ class Store(
         )
 
     async def purge_prompted_messages(self, older_than: datetime) -> int:
-        """Forget which messages were prompted before older_than (Slack retries stop far sooner)."""
+        """Forget which messages were prompted before older_than. Slack's retries stop far
+        sooner, and the cooldown is read from these rows: PROCESSED_EVENT_TTL is at least the
+        longest cooldown (a day). A scan, once an hour: no index on prompted_at (r0006)."""
         return await self._write(
             "DELETE FROM prompted_messages WHERE prompted_at < ?", (format_time(older_than),)
         )

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-# Parents before children (foreign keys), and prompted_messages before prompt_cooldowns: the
-# trigger on the first fills the second, whose copy then updates what the trigger wrote.
-# storage/copy.py copies in this order; deleting a workspace goes the other way.
+# Parents before children (foreign keys): storage/copy.py copies in this order; deleting a
+# workspace goes the other way.
 TEAM_TABLES: tuple[str, ...] = (
     "people",
     "muted_nudges",
@@ -24,7 +23,6 @@ TEAM_TABLES: tuple[str, ...] = (
     "workspace_settings",
     "settings_audit",
     "prompted_messages",
-    "prompt_cooldowns",
     "feedback",
     "thanks",
     "digest_subscribers",

@@ -16,6 +16,8 @@ _SEPARATORS = slice(4, 20, 3)
 
 def format_time(moment: datetime) -> str:
     """Database text for a timezone-aware datetime, in UTC."""
+    if moment.tzinfo is UTC:  # every clock here: "+00:00" becomes "Z", 2 µs less (an ask has 2)
+        return moment.isoformat(timespec="microseconds")[:-6] + "Z"
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("storage needs timezone-aware datetimes")
     utc = moment.astimezone(UTC)

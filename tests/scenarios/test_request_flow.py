@@ -96,7 +96,7 @@ async def test_a_message_that_is_not_an_ask_costs_nothing(
         assert (await slack.message(text)).status == 200
     assert [c.method for c in fake_slack.calls] == ["auth.test"]  # once, at start
     with sqlite3.connect(bot.settings.db_path) as conn:
-        for table in ("prompted_messages", "prompt_cooldowns", "processed_events", "people"):
+        for table in ("prompted_messages", "processed_events", "people"):
             assert conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == 0  # noqa: S608
 
 

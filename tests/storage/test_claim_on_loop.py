@@ -60,8 +60,8 @@ async def test_a_claim_on_a_free_file_stays_on_the_loop_and_is_seen_by_the_rest(
     try:
         assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
         assert not await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
-        # The cooldown the claim started (a trigger) reads back through aiosqlite's connection.
-        await store.release_prompt(T1, MENTEE, "C1", "1.1", NOW)
+        # The release runs on aiosqlite's connection and sees the claim made on the loop's.
+        await store.release_prompt(T1, "C1", "1.1")
         assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     finally:
         await store.close()

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.events import PROCESSED_EVENT_TTL, purge_processed_events
-from storage.models import Request, RequestSource, RequestStatus, Urgency
+from storage.models import Request, RequestSource, RequestStatus, Urgency, WorkspaceSettings
 from storage.rows import RowError
 from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, named, unchanged
@@ -352,6 +352,23 @@ async def test_a_late_retry_of_a_prompted_message_does_not_restart_the_cooldown(
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.2", minute, NOW + 5 * minute + minute / 2)
 
 
+async def test_a_released_claim_takes_its_cooldown_with_it(store: Store) -> None:
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+    later = NOW + timedelta(minutes=1)
+    assert not await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, later)
+    await store.release_prompt(T1, "C1", "1.1")  # the prompt never reached the asker
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, later)
+    assert not await store.claim_prompt(T1, MENTEE, "C1", "1.3", COOLDOWN, later)
+
+
+async def test_a_release_leaves_the_cooldown_of_another_channel(store: Store) -> None:
+    assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
+    assert await store.claim_prompt(T1, MENTEE, "C2", "2.1", COOLDOWN, NOW)
+    await store.release_prompt(T1, "C2", "2.1")
+    assert not await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, NOW)
+    assert await store.claim_prompt(T1, MENTEE, "C2", "2.2", COOLDOWN, NOW)
+
+
 async def test_prompts_are_per_workspace(store: Store) -> None:
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     assert await store.claim_prompt(T2, MENTEE, "C1", "1.1", COOLDOWN, NOW)
@@ -385,3 +402,20 @@ async def test_prompted_messages_are_forgotten_after_the_ttl(tmp_path: Path) -> 
         assert await purge_processed_events(store, clock) == 0  # still fresh
         clock.advance(seconds=PROCESSED_EVENT_TTL.total_seconds() + 1)
         assert await purge_processed_events(store, clock) == 1
+
+
+async def test_the_hourly_purge_never_cuts_the_longest_cooldown_short(tmp_path: Path) -> None:
+    # The cooldown is read from the prompted messages' rows (r0006), which the purge deletes.
+    WorkspaceSettings(team_id="T1", prompt_cooldown_minutes=1440)
+    with pytest.raises(RowError, match="from 0 to 1440"):
+        WorkspaceSettings(team_id="T1", prompt_cooldown_minutes=1441)
+    longest = timedelta(minutes=1440)
+    clock = FrozenClock(datetime(2026, 11, 23, 12, tzinfo=UTC))
+    async with await Store.open(tmp_path / "ttl.db") as store:
+        await store.migrate()
+        assert await store.claim_prompt("T1", "U1", "C1", "1.1", longest, clock.now())
+        clock.advance(seconds=longest.total_seconds() - 1)
+        assert await purge_processed_events(store, clock) == 0
+        assert not await store.claim_prompt("T1", "U1", "C1", "1.2", longest, clock.now())
+        clock.advance(seconds=2)
+        assert await store.claim_prompt("T1", "U1", "C1", "1.3", longest, clock.now())

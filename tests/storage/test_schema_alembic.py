@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,8 @@ from storage.migrate import LATEST_VERSION, migrate
 from storage.schema import HISTORY, LATEST_SCHEMA, SCRIPTS, alembic_history
 from storage.store import Store
 from tests.flows import RELEASE_DB
+
+COOLDOWN = timedelta(minutes=10)
 
 
 def _contents(db: Path) -> dict[str, list[tuple[object, ...]]]:
@@ -75,9 +78,26 @@ async def test_a_release_database_upgrades_in_place_with_every_row(tmp_path: Pat
         assert profile is not None
         assert profile.tags == ("negotiation", "ops")
         assert await store.mark_event_processed("T0001", "Ev0001", request.created_at) is False
+        # The release's cooldown (UASKER prompted in C0001 at 12:00) still holds.
+        prompted = datetime(2026, 12, 1, 12, tzinfo=UTC)
+        for minutes, allowed in ((9, False), (10, True)):
+            at = prompted + timedelta(minutes=minutes)
+            claim = store.claim_prompt("T0001", "UASKER", "C0001", f"1.{minutes}", COOLDOWN, at)
+            assert await claim is allowed
     after = _contents(db)
-    # Later revisions add tables, empty here, and columns, at the end of a row; every table of
-    # the release keeps every row and every value.
+    # r0006 read the cooldown from prompted_messages and dropped its table: each cooldown the
+    # release held is its person's prompt in that channel at that time.
+    cooldowns = before.pop("prompt_cooldowns")
+    assert cooldowns
+    prompts = {
+        (team, user, channel, at) for team, channel, _, user, at in after["prompted_messages"]
+    }
+    assert set(cooldowns) <= prompts
+    assert "prompt_cooldowns" not in after
+    # Later revisions add tables, empty here, and columns, at the end of a row; every other
+    # table of the release keeps every row and every value.
+    prompt_rows = [row for row in after["prompted_messages"] if row[2].startswith("1.")]
+    after["prompted_messages"] = [r for r in after["prompted_messages"] if r not in prompt_rows]
     assert {table: _first_columns(after[table], before[table]) for table in before} == before
     assert all(not rows for table, rows in after.items() if table not in before)
     assert _revision(db) == [HISTORY[-1]]

@@ -18,7 +18,7 @@ from storage.migrate import migrate
 from storage.models import WorkspaceSettings
 from storage.rows import RowError
 from storage.store import Store
-from storage.timefmt import format_time, parse_time
+from storage.timefmt import TIME_TEXT_LENGTH, format_time, parse_time
 
 NOW = datetime(2026, 11, 23, 21, 5, tzinfo=UTC)
 T1, T2 = "T0001", "T0002"
@@ -68,6 +68,18 @@ def test_times_are_fixed_width_utc_text_that_round_trips() -> None:
     assert format_time(datetime(999, 1, 1, tzinfo=UTC)) == "0999-01-01T00:00:00.000000Z"
     with pytest.raises(ValueError, match="timezone-aware"):
         format_time(datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [datetime(1, 1, 1), datetime(2026, 12, 7, 6, 1, 2), datetime(9999, 12, 31, 23, 59, 59, 999999)],
+)
+def test_utc_times_take_a_short_way_to_the_same_text(moment: datetime) -> None:
+    # `UTC` itself takes the short way; an equal zone object that is not it, the long one.
+    assert format_time(moment.replace(tzinfo=UTC)) == format_time(
+        moment.replace(tzinfo=timezone(timedelta(0), "also UTC"))
+    )
+    assert len(format_time(moment.replace(tzinfo=UTC))) == TIME_TEXT_LENGTH
 
 
 @pytest.mark.parametrize(
