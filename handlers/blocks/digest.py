@@ -39,6 +39,7 @@ def _average(count: int) -> str:
 
 def _sources(stats: WindowStats) -> str:
     parts = [f"{_SOURCE_WORDS[s]} {stats.by_source[s]}" for s in RequestSource]
+    parts.append(f"workflow {stats.by_workflow}")
     return f"{stats.requests} ({', '.join(parts)})"
 
 

@@ -36,6 +36,7 @@ def format_duration(seconds: float | None) -> str:
 
 def _sources(stats: WindowStats) -> str:
     parts = [f"{_SOURCE_WORDS[source]} {stats.by_source[source]}" for source in RequestSource]
+    parts.append(f"workflow {stats.by_workflow}")
     return f"{stats.requests} ({', '.join(parts)})"
 
 

@@ -87,7 +87,7 @@ async def test_an_admin_sees_counts_and_nothing_private(
     assert reply.status == 200
     [shown] = [c for c in fake_slack.calls_to("response_url") if c.args.get("blocks")]
     texts = block_texts(shown)
-    assert "last 30 days: 4 (detected 1, /mentor ask 2, shortcut 1, intro 0)" in texts
+    assert "last 30 days: 4 (detected 1, /mentor ask 2, shortcut 1, intro 0, workflow 0)" in texts
     assert "last 90 days: 60%" in texts
     assert "last 30 days: 2.0 h · last 90 days: 2.5 h" in texts
     for private in (SECRET_DETAILS, SECRET_NOTE, MENTOR, MENTEE, OTHER):

@@ -140,7 +140,7 @@ async def test_monday_nine_where_each_subscriber_is(
     figures = await weekly_figures(digest_bot.store, TEAM_ID, END)
     for label, text in figure_lines(figures):
         assert f"*{label}:* {text}" in shown
-    assert "Requests made:* 5 (detected 1, command 2, shortcut 1, intro 1)" in shown
+    assert "Requests made:* 5 (detected 1, command 2, shortcut 1, intro 1, workflow 0)" in shown
     assert "Answered within 24 h:* 3 of 5 (60%)" in shown
     assert "Median time to first answer:* 4.0 h" in shown
     assert "Share rated helpful:* 67% of 6 ratings · the 4 weeks before: not enough" in shown
@@ -242,7 +242,7 @@ async def test_stats_gain_the_figures_and_the_chart(
     texts = block_texts(shown)
     assert "Last week against the four before" in texts
     # Los Angeles' week ends at 07:00 UTC, after every seeded moment of 8 March.
-    assert "Requests made:* 5 (detected 1, command 2, shortcut 1, intro 1)" in texts
+    assert "Requests made:* 5 (detected 1, command 2, shortcut 1, intro 1, workflow 0)" in texts
     assert "The 12-week chart is in our DM" in texts
     [chart] = charts(fake_slack)
     assert chart.channels == [fake_slack.dm_channel(LA)]

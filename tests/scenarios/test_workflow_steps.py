@@ -120,6 +120,11 @@ async def test_request_step_creates_delivers_and_completes_with_outputs(
     # And the same nudges are planned.
     kinds = [row[0] for row in outbox(bot, "request.")]
     assert "request.nudge" in kinds
+    # /mentor stats and the digest count it as the workflow's, not as a /mentor ask.
+    made = request.created_at
+    stats = await bot.store.window_stats(TEAM_ID, made, made + timedelta(seconds=1), 1)
+    assert (stats.requests, stats.by_workflow) == (1, 1)
+    assert set(stats.by_source.values()) == {0}
 
 
 async def test_request_step_to_the_pool_when_no_mentor_is_named(

@@ -67,7 +67,10 @@ def test_a_share_rated_helpful_needs_five_ratings() -> None:
 def test_the_digest_counts_and_names_no_one() -> None:
     figures = DigestFigures(stats(), stats(days=28), 2, 1, TREND)
     message = build_digest(figures, chart=False)
-    assert "Requests made: 4 (detected 1, command 1, shortcut 1, intro 1)" in message["text"]
+    assert (
+        "Requests made: 4 (detected 1, command 1, shortcut 1, intro 1, workflow 0)"
+        in message["text"]
+    )
     assert "the 4 weeks before: 1 a week" in message["text"]
     assert "files:write" in str(message["blocks"])
     assert "<@" not in str(message)  # no one is mentioned
