@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from storage.home import _MY_RELATIONSHIPS
+from storage.requests import _CLAIM_PROMPT
 from storage.store import Store
 
 
@@ -21,3 +22,17 @@ async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path)
     assert any("relationships_one_active (team_id=? AND mentor_id=?)" in step for step in plan)
     assert any("relationships_by_mentee (team_id=? AND mentee_id=?)" in step for step in plan)
     assert not any(step.startswith("SCAN relationships") for step in plan)
+
+
+async def test_an_asks_claim_reads_the_cooldown_by_index(tmp_path: Path) -> None:
+    # Every ask runs it: the cooldown is the newest prompt of that person in that channel
+    # (r0006), found by prompted_messages_by_user, never by reading the table.
+    db = tmp_path / "plans.db"
+    async with await Store.open(db) as store:
+        await store.migrate()
+    params = ("T", "U", "C", "2026-12-07T00:00:00.000000Z", "2026-12-06T23:50:00.000000Z", "1.1")
+    with sqlite3.connect(db) as conn:
+        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_CLAIM_PROMPT}", params)]
+    conn.close()
+    assert any("COVERING INDEX prompted_messages_by_user" in step for step in plan), plan
+    assert not any(step.startswith("SCAN") and "CONSTANT ROW" not in step for step in plan), plan
