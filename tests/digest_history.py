@@ -2,9 +2,9 @@
 so it seeds SQLite and PostgreSQL alike (tests/storage/test_digest_store.py, the scenarios).
 
 The digest looks back on the week that ends at END (Monday 2026-03-09 00:00 UTC):
-- last week: 5 requests (detected 1, command 2, shortcut 1, intro 1), 3 answered within 24 h
-  (1 h, 3 h, 5 h; the fourth took 30 h), median first answer 4 h (of 1, 3, 5, 30 h), 2 sessions
-  held, 6 ratings (4 helpful: 67%), 1 request expired (made in February);
+- last week: 5 requests (detected 1, command 2, shortcut 1, intro 1, workflow 0), 3 answered
+  within 24 h (1 h, 3 h, 5 h; the fourth took 30 h), median first answer 4 h (of 1, 3, 5,
+  30 h), 2 sessions held, 6 ratings (4 helpful: 67%), 1 request expired (made in February);
 - the four weeks before: 3 requests, 1 answered within 24 h (2 h), 2 sessions held, 2 ratings
   (not enough to show), 1 expired;
 - now: 1 mentor at capacity, 1 ongoing 1:1 at risk.

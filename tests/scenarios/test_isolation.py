@@ -640,8 +640,8 @@ async def test_stats_count_only_the_teams_own_rows(
     await clocked_slack.command("stats", user_id=CAROL)
     in_a = stats_text(fake, start)
 
-    assert "last 30 days: 1 (detected 0, /mentor ask 1, shortcut 0, intro 0)" in in_b
-    assert "last 30 days: 2 (detected 0, /mentor ask 2, shortcut 0, intro 0)" in in_a
+    assert "last 30 days: 1 (detected 0, /mentor ask 1, shortcut 0, intro 0, workflow 0)" in in_b
+    assert "last 30 days: 2 (detected 0, /mentor ask 2, shortcut 0, intro 0, workflow 0)" in in_a
     assert in_a != in_b
     for trace in (DETAILS, B_DETAILS, A_PRIVATE, A_STEP):
         assert trace not in in_b
