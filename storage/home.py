@@ -37,8 +37,8 @@ ORDER BY created_at, id
 LIMIT ?3
 """
 
-# Anonymous asks I offered to help with, waiting for the mentee's answer. Open pool requests
-# are few, and (team_id, mentor_id IS NULL, status) is an index's prefix.
+# Anonymous asks I offered to help with, waiting for the mentee's answer: found by the partial
+# index requests_by_offer (r0007), not among every open pool request of the workspace.
 _MY_WAITING_OFFERS = """
 SELECT * FROM requests
 WHERE team_id = ?1 AND mentor_id IS NULL AND status = 'open' AND offered_by = ?2

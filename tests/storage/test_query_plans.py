@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.home import _MY_RELATIONSHIPS
+from storage.home import _MY_RELATIONSHIPS, _MY_WAITING_OFFERS
 from storage.requests import _CLAIM_PROMPT
 from storage.store import Store
 
@@ -36,3 +36,17 @@ async def test_an_asks_claim_reads_the_cooldown_by_index(tmp_path: Path) -> None
     conn.close()
     assert any("COVERING INDEX prompted_messages_by_user" in step for step in plan), plan
     assert not any(step.startswith("SCAN") and "CONSTANT ROW" not in step for step in plan), plan
+
+
+async def test_home_finds_a_mentors_waiting_offers_by_index(tmp_path: Path) -> None:
+    # Not among every open pool request of the workspace (r0007): a busy pool has thousands.
+    db = tmp_path / "plans.db"
+    async with await Store.open(db) as store:
+        await store.migrate()
+    with sqlite3.connect(db) as conn:
+        plan = [
+            row[3]
+            for row in conn.execute(f"EXPLAIN QUERY PLAN {_MY_WAITING_OFFERS}", ("T", "U", 5))
+        ]
+    conn.close()
+    assert plan == ["SEARCH requests USING INDEX requests_by_offer (team_id=? AND offered_by=?)"]
