@@ -10,15 +10,19 @@ from storage.requests import _CLAIM_PROMPT
 from storage.store import Store
 
 
-async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path) -> None:
+async def plan_of(tmp_path: Path, sql: str, params: tuple[object, ...]) -> list[str]:
+    """The steps of SQLite's plan for `sql` on a freshly migrated database."""
     db = tmp_path / "plans.db"
     async with await Store.open(db) as store:
         await store.migrate()
     with sqlite3.connect(db) as conn:
-        plan = [
-            row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_MY_RELATIONSHIPS}", ("T", "U", 5))
-        ]
+        plan = [str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
     conn.close()
+    return plan
+
+
+async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path) -> None:
+    plan = await plan_of(tmp_path, _MY_RELATIONSHIPS, ("T", "U", 5))
     assert any("relationships_one_active (team_id=? AND mentor_id=?)" in step for step in plan)
     assert any("relationships_by_mentee (team_id=? AND mentee_id=?)" in step for step in plan)
     assert not any(step.startswith("SCAN relationships") for step in plan)
@@ -27,26 +31,13 @@ async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path)
 async def test_an_asks_claim_reads_the_cooldown_by_index(tmp_path: Path) -> None:
     # Every ask runs it: the cooldown is the newest prompt of that person in that channel
     # (r0006), found by prompted_messages_by_user, never by reading the table.
-    db = tmp_path / "plans.db"
-    async with await Store.open(db) as store:
-        await store.migrate()
     params = ("T", "U", "C", "2026-12-07T00:00:00.000000Z", "2026-12-06T23:50:00.000000Z", "1.1")
-    with sqlite3.connect(db) as conn:
-        plan = [row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {_CLAIM_PROMPT}", params)]
-    conn.close()
+    plan = await plan_of(tmp_path, _CLAIM_PROMPT, params)
     assert any("COVERING INDEX prompted_messages_by_user" in step for step in plan), plan
     assert not any(step.startswith("SCAN") and "CONSTANT ROW" not in step for step in plan), plan
 
 
 async def test_home_finds_a_mentors_waiting_offers_by_index(tmp_path: Path) -> None:
     # Not among every open pool request of the workspace (r0007): a busy pool has thousands.
-    db = tmp_path / "plans.db"
-    async with await Store.open(db) as store:
-        await store.migrate()
-    with sqlite3.connect(db) as conn:
-        plan = [
-            row[3]
-            for row in conn.execute(f"EXPLAIN QUERY PLAN {_MY_WAITING_OFFERS}", ("T", "U", 5))
-        ]
-    conn.close()
+    plan = await plan_of(tmp_path, _MY_WAITING_OFFERS, ("T", "U", 5))
     assert plan == ["SEARCH requests USING INDEX requests_by_offer (team_id=? AND offered_by=?)"]
