@@ -13,8 +13,8 @@ the longest cooldown, and releasing a claim deletes its one row, cooldown and al
 - On SQLite the table is rebuilt WITHOUT ROWID: its key is the table, with no rowid B-tree
   beside it.
 
-A claim dirties two B-trees where it dirtied six: SQLite writes about 9 fewer pages' worth of
-syscalls per ask (bench/findings.md, session 16).
+A claim dirties two B-trees where it dirtied six: about 8 fewer pwrite calls per claim, and
+~30 µs less CPU (bench/findings.md, session 16).
 
 Revision ID: r0006
 Revises: r0005
