@@ -6,7 +6,9 @@ revisions in storage/alembic/versions, for both engines.
 
 A migration is ``migrations/NNN-name.sql`` holding schema statements only: the runner wraps
 each file in one transaction with the ``user_version`` bump, so a file applies entirely or not
-at all. Files must not contain BEGIN, COMMIT or ROLLBACK themselves. Foreign keys are off while
+at all, and it reads the version again once it holds the write lock, so that processes opening
+one file at once apply each file once. Files must not contain BEGIN, COMMIT or ROLLBACK
+themselves. Foreign keys are off while
 migrations run (SQLite's advice for schema changes: a DROP TABLE during a table rebuild would
 otherwise cascade deletes); each file must leave no foreign-key violation behind.
 """
@@ -42,6 +44,21 @@ class Migration:
     version: int
     name: str
     sql: str
+    statements: tuple[str, ...]  # one by one, a trigger's body whole
+
+
+def split_statements(name: str, sql: str) -> tuple[str, ...]:
+    """Statements of a script, cut at each ";" that ends a complete one: SQLite's own
+    `complete_statement` knows strings, comments and a trigger's BEGIN … END."""
+    found, start = [], 0
+    for index, char in enumerate(sql):
+        if char == ";" and sqlite3.complete_statement(sql[start : index + 1]):
+            found.append(sql[start : index + 1].strip())
+            start = index + 1
+    rest = [line for line in sql[start:].splitlines() if line.strip()]
+    if any(not line.lstrip().startswith("--") for line in rest):
+        raise MigrationError(f"migration {name} ends with a statement that has no semicolon")
+    return tuple(found)
 
 
 def load_migrations(migrations_dir: Traversable = DEFAULT_MIGRATIONS) -> list[Migration]:
@@ -58,7 +75,8 @@ def load_migrations(migrations_dir: Traversable = DEFAULT_MIGRATIONS) -> list[Mi
             raise MigrationError(
                 f"migration {entry.name} controls transactions itself; remove BEGIN/COMMIT"
             )
-        found.append(Migration(int(match["version"]), entry.name, sql))
+        statements = split_statements(entry.name, sql)
+        found.append(Migration(int(match["version"]), entry.name, sql, statements))
     found.sort(key=lambda migration: migration.version)
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
@@ -82,13 +100,20 @@ async def _database_file(conn: aiosqlite.Connection) -> str:
     return next((str(row[2]) for row in rows if row[1] == "main"), "(unknown)")
 
 
-async def _apply(conn: aiosqlite.Connection, migration: Migration) -> None:
-    # executescript() commits any open transaction before it runs, so BEGIN is part of the
-    # script; the runner commits after checking foreign keys inside the same transaction.
-    # PRAGMA takes no bound parameters; the version is an int parsed from the file name.
-    script = f"BEGIN IMMEDIATE;\n{migration.sql}\n;\nPRAGMA user_version = {migration.version:d};\n"
+async def _apply(conn: aiosqlite.Connection, migration: Migration) -> bool:
+    """Apply one file in one transaction with its version bump; False when, once this
+    connection held the write lock, the database was already past it (another process
+    sharing the file applied it first)."""
+    # Statement by statement: executescript() would commit the transaction the version was
+    # read in. PRAGMA takes no bound parameters; the version is an int from the file name.
+    await conn.execute("BEGIN IMMEDIATE")
     try:
-        await (await conn.executescript(script)).close()
+        if await schema_version(conn) >= migration.version:
+            await conn.rollback()
+            return False
+        for statement in migration.statements:
+            await conn.execute(statement)
+        await conn.execute(f"PRAGMA user_version = {migration.version:d}")
         violations = list(await conn.execute_fetchall("PRAGMA foreign_key_check"))
         if violations:
             table = violations[0][0]
@@ -100,6 +125,7 @@ async def _apply(conn: aiosqlite.Connection, migration: Migration) -> None:
         # Cancellation included: a half-applied file must never stay open or be committed.
         await conn.rollback()
         raise
+    return True
 
 
 async def migrate(
@@ -124,15 +150,12 @@ async def migrate(
             try:
                 await _apply(conn, migration)
             except sqlite3.Error as error:
-                # Another process sharing the file may have applied it first: that is fine.
                 current = await schema_version(conn)
-                if current >= migration.version:
-                    continue
                 raise MigrationError(
                     f"migration {migration.name} failed: {error}; "
                     f"the database stays at schema version {current}"
                 ) from error
-            current = migration.version
+            current = max(current, migration.version)
     finally:
         await conn.execute_fetchall("PRAGMA foreign_keys = ON")
     return current

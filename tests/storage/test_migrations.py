@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -12,7 +13,13 @@ import pytest
 
 from storage import MigrationError, SchemaTooNewError, StorageError
 from storage.db import connect
-from storage.migrate import LATEST_VERSION, load_migrations, migrate, schema_version
+from storage.migrate import (
+    LATEST_VERSION,
+    load_migrations,
+    migrate,
+    schema_version,
+    split_statements,
+)
 from storage.schema import LATEST_SCHEMA
 from storage.store import Store
 
@@ -218,3 +225,75 @@ async def test_006_gives_rows_claimed_before_it_a_claim_time(
         ("held", "2026-03-10T15:00:00.250000Z"),
         ("waiting", None),
     ]
+
+
+async def test_a_file_applied_by_another_process_first_is_skipped_under_the_lock(
+    tmp_path: Path,
+) -> None:
+    # Two processes open one file at once: each reads version 1 before either holds the write
+    # lock; the one that gets the lock second must find 002 applied, not apply it again.
+    from storage.migrate import _apply
+
+    folder = write_migrations(
+        tmp_path / "migrations",
+        "CREATE TABLE first (id INTEGER PRIMARY KEY);\n",
+        "ALTER TABLE first ADD COLUMN added TEXT;\n",
+    )
+    db = tmp_path / "shared.db"
+    late, early = await connect(db), await connect(db)
+    try:
+        await migrate(early, load_migrations_upto(folder, 1))
+        assert await schema_version(late) == 1  # what the late one decided from
+        assert await migrate(early, folder) == 2
+        assert await _apply(late, load_migrations(folder)[1]) is False
+        assert await migrate(late, folder) == 2
+        columns = await late.execute_fetchall("SELECT name FROM pragma_table_info('first')")
+        assert [row[0] for row in columns] == ["id", "added"]
+        assert not late.in_transaction
+    finally:
+        await late.close()
+        await early.close()
+
+
+def load_migrations_upto(folder: Path, version: int) -> Path:
+    """A copy of the first `version` files of a migrations folder."""
+    copy = folder.parent / f"{folder.name}-upto-{version}"
+    copy.mkdir()
+    for path in sorted(folder.iterdir())[:version]:
+        (copy / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return copy
+
+
+def test_a_file_is_cut_into_statements_by_sqlites_own_rule() -> None:
+    script = (
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE t (x TEXT DEFAULT 'a;b');\n"
+        "CREATE TRIGGER t_copy AFTER INSERT ON t\nBEGIN\n"
+        "  INSERT INTO t (x) SELECT 'y' WHERE 0;\n  UPDATE t SET x = x WHERE 0;\nEND;\n"
+        "CREATE INDEX t_x ON t (x); /* two on a line */ DROP INDEX t_x;\n"
+        "-- a closing comment\n"
+    )
+    statements = split_statements("007-t.sql", script)
+    assert len(statements) == 4
+    assert statements[0].endswith("DEFAULT 'a;b');")
+    assert statements[1].startswith("CREATE TRIGGER")
+    assert statements[1].endswith("END;")
+    assert statements[3] == "/* two on a line */ DROP INDEX t_x;"
+
+
+def test_a_file_ending_without_a_semicolon_is_refused_when_loaded(tmp_path: Path) -> None:
+    folder = write_migrations(tmp_path / "migrations", "CREATE TABLE a (x);\nCREATE TABLE b (y)\n")
+    with pytest.raises(MigrationError, match=r"001-step\.sql ends with a statement"):
+        load_migrations(folder)
+
+
+async def test_many_openers_of_one_new_file_each_apply_every_file_once(tmp_path: Path) -> None:
+    for round_ in range(4):
+        db = tmp_path / f"round{round_}.db"
+        openers = [await connect(db) for _ in range(5)]
+        try:
+            reached = await asyncio.gather(*(migrate(conn) for conn in openers))
+            assert reached == [LATEST_VERSION] * 5
+        finally:
+            for conn in openers:
+                await conn.close()
