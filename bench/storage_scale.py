@@ -33,6 +33,7 @@ from storage import digest as digest_sql  # the weekly digest's counts of now, f
 from storage import feedback as feedback_sql  # the ratings behind the helpful share
 from storage import history as history_sql  # /mentor notes' statements, for their plans
 from storage import home as home_sql  # App Home's statements, for their query plans
+from storage.org import in_workspaces
 from storage.outbox import _CLAIM_DUE, CANDIDATES_PER_ROW  # the claim, for its query plan
 from storage.store import Store
 from storage.timefmt import format_time
@@ -392,8 +393,12 @@ async def _home(store: Store, sample: int) -> Any:
 
 _HOME_PARAMS = (TEAM_ID, BUSY_USER, PER_SECTION)
 _HOME_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
-    (home_sql._UPCOMING_SESSIONS, (TEAM_ID, BUSY_USER, format_time(NOW), 2 * PER_SECTION)),
-    (home_sql._WAITING_FOR_ME, _HOME_PARAMS),
+    in_workspaces(
+        home_sql._UPCOMING_SESSIONS,
+        (TEAM_ID,),
+        (TEAM_ID, BUSY_USER, format_time(NOW), 2 * PER_SECTION),
+    ),
+    in_workspaces(home_sql._WAITING_FOR_ME, (TEAM_ID,), _HOME_PARAMS),
     (home_sql._MY_OPEN_REQUESTS, _HOME_PARAMS),
     (home_sql._MY_ACTION_ITEMS, _HOME_PARAMS),
     (home_sql._MY_RELATIONSHIPS, _HOME_PARAMS),

@@ -13,35 +13,43 @@ from typing import Any, Protocol
 
 from storage.engine import Record, Sql
 from storage.models import ActionItem, Relationship, Request, Session
+from storage.org import in_workspaces, workspaces_of
 from storage.timefmt import format_time
 
 # A session stays "upcoming" until it has ended (the longest is 4 hours).
 _LONGEST_SESSION = timedelta(hours=4)
 
+# Sessions, requests and offers are read in every workspace of an org-wide install ({teams},
+# storage/org.py): a mentor's part in a peer workspace's request shows on their own Home.
 _UPCOMING_SESSIONS = """
 SELECT *, count(*) OVER () AS total FROM sessions
-WHERE team_id = ?1 AND status = 'confirmed' AND (mentor_id = ?2 OR mentee_id = ?2)
+WHERE {teams} AND status = 'confirmed' AND (mentor_id = ?2 OR mentee_id = ?2)
     AND starts_at >= ?3
 ORDER BY starts_at, id
 LIMIT ?4
 """
 
-# Named to me and still open, or taken (accepted / claimed) by me and not yet booked.
+# Named to me and still open, or taken (accepted / claimed) by me and not yet booked. Two
+# branches (their statuses never overlap), each searching its own index for every workspace
+# in {teams}; as one OR, SQLite read the workspaces' every request when there were several.
 _WAITING_FOR_ME = """
-SELECT *, count(*) OVER () AS total FROM requests
-WHERE team_id = ?1 AND (
-    (mentor_id = ?2 AND status IN ('open', 'accepted'))
-    OR (claimed_by = ?2 AND status = 'claimed')
-)
+SELECT *, count(*) OVER () AS total FROM (
+    SELECT * FROM requests
+    WHERE {teams} AND mentor_id = ?2 AND status IN ('open', 'accepted')
+    UNION ALL
+    SELECT * FROM requests WHERE {teams} AND claimed_by = ?2 AND status = 'claimed'
+) AS mine
 ORDER BY created_at, id
 LIMIT ?3
 """
 
 # Anonymous asks I offered to help with, waiting for the mentee's answer: found by the partial
-# index requests_by_offer (r0007), not among every open pool request of the workspace.
+# index requests_by_offer (r0007), not among every open pool request of the workspace. (An
+# offer is only made on a request with no named mentor, and none is ever named later: no
+# "mentor_id IS NULL" here, which drew SQLite to the index of every open pool request.)
 _MY_WAITING_OFFERS = """
 SELECT * FROM requests
-WHERE team_id = ?1 AND mentor_id IS NULL AND status = 'open' AND offered_by = ?2
+WHERE {teams} AND status = 'open' AND offered_by = ?2
 ORDER BY created_at, id
 LIMIT ?3
 """
@@ -107,23 +115,27 @@ class HomeQueries:
     ) -> HomeData:
         """Up to `per_section` rows of each section, soonest or oldest first, with totals."""
         since = format_time(now - _LONGEST_SESSION)
-        sessions = await self._fetch(_UPCOMING_SESSIONS, (team_id, user_id, since, per_section * 2))
+        teams = await workspaces_of(self, team_id)
+        sessions = await self._fetch(
+            *in_workspaces(_UPCOMING_SESSIONS, teams, (team_id, user_id, since, per_section * 2))
+        )
         # The SQL window is generous (a session may have started); drop the ones that ended.
         found = [Session.from_row(row) for row in sessions]
         upcoming = [s for s in found if s.starts_at + timedelta(minutes=s.duration_minutes) > now]
         ended = len(sessions) - len(upcoming)
-        waiting = await self._fetch(_WAITING_FOR_ME, (team_id, user_id, per_section))
-        offers = await self._fetch(_MY_WAITING_OFFERS, (team_id, user_id, per_section))
-        mine = await self._fetch(_MY_OPEN_REQUESTS, (team_id, user_id, per_section))
-        items = await self._fetch(_MY_ACTION_ITEMS, (team_id, user_id, per_section))
-        relations = await self._fetch(_MY_RELATIONSHIPS, (team_id, user_id, per_section))
+        mine = (team_id, user_id, per_section)
+        waiting = await self._fetch(*in_workspaces(_WAITING_FOR_ME, teams, mine))
+        offers = await self._fetch(*in_workspaces(_MY_WAITING_OFFERS, teams, mine))
+        requests = await self._fetch(_MY_OPEN_REQUESTS, mine)
+        items = await self._fetch(_MY_ACTION_ITEMS, mine)
+        relations = await self._fetch(_MY_RELATIONSHIPS, mine)
         return HomeData(
             sessions=upcoming[:per_section],
             sessions_total=max(0, _total(sessions) - ended),
             waiting=[Request.from_row(row) for row in waiting],
             waiting_total=_total(waiting),
-            requests=[Request.from_row(row) for row in mine],
-            requests_total=_total(mine),
+            requests=[Request.from_row(row) for row in requests],
+            requests_total=_total(requests),
             items=[ActionItem.from_row(row) for row in items],
             items_total=_total(items),
             relationships=[Relationship.from_row(row) for row in relations],

@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Literal, Protocol
 
 from storage.engine import ByEngine, Record, Sql
@@ -111,8 +112,11 @@ class OrgPool:
     team_id: str | None
 
 
-class _StoreCore(Protocol):
+class _Fetcher(Protocol):
     async def _fetch(self, sql: Sql, params: Sequence[Any] = ...) -> list[Record]: ...
+
+
+class _StoreCore(_Fetcher, Protocol):
     async def _write(self, sql: Sql, params: Sequence[Any] = ...) -> int: ...
 
 
@@ -122,13 +126,11 @@ class OrgQueries:
     async def org_peers(self: _StoreCore, team_id: str) -> list[str]:
         """The other workspaces an org-wide install serves together with this one (user ids
         are global there); [] for a workspace served on its own."""
-        rows = await self._fetch(_PEERS, (team_id,))
-        return sorted(str(row[0]) for row in rows if str(row[0]) != team_id)
+        return list((await workspaces_of(self, team_id))[1:])
 
     async def org_of(self: _StoreCore, team_id: str) -> str | None:
         """The org whose org-wide install serves this workspace together with its peers."""
-        rows = await self._fetch(_ORG_OF, (team_id,))
-        return str(rows[0][0]) if rows else None
+        return await org_of(self, team_id)
 
     async def org_candidates(
         self: _StoreCore, team_id: str
@@ -175,3 +177,33 @@ class OrgQueries:
         await self._write(
             _SAVE_POOL, (enterprise_id, channel_id, team_id, user_id, format_time(now))
         )
+
+
+async def org_of(store: _Fetcher, team_id: str) -> str | None:
+    """The org whose org-wide install serves this workspace together with its peers."""
+    rows = await store._fetch(_ORG_OF, (team_id,))
+    return str(rows[0][0]) if rows else None
+
+
+async def workspaces_of(store: _Fetcher, team_id: str) -> tuple[str, ...]:
+    """This workspace, then the peers an org-wide install serves together with it."""
+    rows = await store._fetch(_PEERS, (team_id,))
+    return (team_id, *sorted({str(row[0]) for row in rows} - {team_id}))
+
+
+def in_workspaces(
+    template: str, teams: tuple[str, ...], params: tuple[Any, ...]
+) -> tuple[str, tuple[Any, ...]]:
+    """A query of one person's own rows across `teams` (from `workspaces_of`): its {teams}
+    becomes "team_id = ?1", or on an org-wide install "team_id IN (?1, ?N, …)" with the peers
+    bound after `params` (whose first is teams[0]). So a mentor's part in a peer's request or
+    session (a mentor of Eng helping a mentee of Sales) is found where it lives, in Sales."""
+    return _in_workspaces(template, len(teams), len(params) + 1), (*params, *teams[1:])
+
+
+@lru_cache(maxsize=64)
+def _in_workspaces(template: str, count: int, first: int) -> str:
+    # A list of bound values, not a sub-query: SQLite plans each value as one search of the
+    # index, where it can't size a sub-query's rows without statistics and reads the team.
+    peers = "".join(f", ?{first + index}" for index in range(count - 1))
+    return template.format(teams=f"team_id IN (?1{peers})" if peers else "team_id = ?1")

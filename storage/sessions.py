@@ -15,6 +15,7 @@ from typing import Any, Literal, Protocol
 
 from storage.engine import Connection, Record, Sql
 from storage.models import OfferedSlot, Session, SubjectType, UtcDatetime
+from storage.org import in_workspaces, workspaces_of
 from storage.outbox import Planned, enqueue_on
 from storage.rows import Row
 from storage.timefmt import format_time
@@ -121,9 +122,11 @@ WHERE id = ?1 AND team_id = ?2
 """
 
 # Confirmed sessions of a person, either side, that have not ended by ?3 (look-back ?4).
+# In every workspace of an org-wide install ({teams}, storage/org.py): a mentor's calendar
+# spans workspaces.
 _BUSY = """
 SELECT * FROM sessions
-WHERE team_id = ?1 AND ?2 IN (mentor_id, mentee_id) AND status = 'confirmed' AND starts_at >= ?4
+WHERE {teams} AND ?2 IN (mentor_id, mentee_id) AND status = 'confirmed' AND starts_at >= ?4
 ORDER BY starts_at, id
 """
 
@@ -339,7 +342,8 @@ class SessionQueries:
     ) -> list[Session]:
         """Confirmed sessions with this person on either side that may still run at `since`."""
         params = (team_id, user_id, format_time(since), format_time(since - _LONGEST))
-        rows = await self._fetch(_BUSY, params)
+        teams = await workspaces_of(self, team_id)
+        rows = await self._fetch(*in_workspaces(_BUSY, teams, params))
         sessions = [Session.from_row(row) for row in rows]
         return [s for s in sessions if s.starts_at + timedelta(minutes=s.duration_minutes) > since]
 

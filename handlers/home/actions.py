@@ -34,7 +34,7 @@ async def home_cancel(click: HomeClick) -> str:
 
 async def _move(click: HomeClick, move: Move, done: Callable[[Request], str]) -> str:
     """A request's move from Home, as the notice on top of the tab: what was done, or why not."""
-    pressed = click.pressed("request")
+    pressed = await click.pressed("request")
     if pressed is None:
         return BROKEN
     moved = await move(pressed, click)
@@ -51,7 +51,7 @@ def _accepted(mentee_id: str) -> str:
 @on_home_click
 async def home_offer_times(click: HomeClick) -> str | None:
     """Offer times from Home: the booking flow's first step."""
-    pressed = click.pressed("request")
+    pressed = await click.pressed("request")
     if pressed is None:
         return BROKEN
     return await start_booking(click.client, click.store, pressed, pressed.target_id)

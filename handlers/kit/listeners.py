@@ -66,9 +66,11 @@ class HomeClick(Services):
     def trigger_id(self) -> str:
         return str(self.body.get("trigger_id") or "")
 
-    def pressed(self, surface: str) -> Pressed | None:
-        """The row the button carries; None when the button is broken."""
-        return read_pressed(self.body, surface)
+    async def pressed(self, surface: str) -> Pressed | None:
+        """The row the button carries; None when the button is broken. On Grid, a row of a
+        peer workspace (a mentor's part in its request) is served in that workspace."""
+        pressed = read_pressed(self.body, surface)
+        return None if pressed is None else await click_home(self.store, pressed, self.body)
 
 
 Listener = Callable[..., Awaitable[None]]

@@ -5,8 +5,9 @@ workspace of the org, and their clicks arrive with that workspace's team id. Use
 global in an org, so such a click is served in the row's own workspace when the store finds
 the row in a peer workspace with the clicker taking part (storage/org.py); the listener then
 checks who clicked exactly as for a click from home. Only the buttons and forms below look
-across; the rest (Home, notes not about a session, intros not passing a request on, feedback,
-1:1s) stay in the clicker's workspace.
+across (the Home tab's Accept and Offer times among them: it lists a mentor's requests and
+sessions of peer workspaces); the rest (notes not about a session, intros not passing a
+request on, feedback, 1:1s, action items) stay in the clicker's workspace.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ from handlers.kit.payloads import Pressed, interaction_of, parse_id
 from storage.org import RowKind
 from storage.store import Store
 
-# Buttons by the row id they carry.
+# Buttons by the row id they carry (the Home tab lists a mentor's rows of peer workspaces too).
 CLICKS: dict[str, RowKind] = {
+    ids.HOME_ACCEPT: "request",
+    ids.HOME_OFFER_TIMES: "request",
     ids.REQUEST_ACCEPT: "request",
     ids.REQUEST_DECLINE: "request",
     ids.REQUEST_SUGGEST: "request",

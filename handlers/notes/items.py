@@ -93,7 +93,7 @@ async def item_snooze_clicked(click: Click) -> None:
 @on_home_click
 async def home_item_done(click: HomeClick) -> str:
     """Done in App Home: the same owner rule; the tab is re-published with the outcome."""
-    pressed = click.pressed("booking")
+    pressed = await click.pressed("booking")
     if pressed is None:
         return BROKEN
     _, notice = await _complete(click.store, pressed, click.clock.now())

@@ -33,7 +33,15 @@ from playground.fakeslack import (
 )
 from storage.models import IntroStatus, OutboxStatus, Request, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
-from tests.flows import NOT_YOURS, WED_10_NY, opened_modal, pick_buttons, told
+from tests.flows import (
+    NOT_YOURS,
+    WED_10_NY,
+    home_of,
+    open_home,
+    opened_modal,
+    pick_buttons,
+    told,
+)
 from tests.scenarios.conftest import ENGINES
 from tests.scenarios.test_installs import finish_install, start_install
 
@@ -156,25 +164,7 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     sales, eng = grid.sender(SALES), grid.sender(ENG)
     start = len(fake.calls)
 
-    reply = await sales.command("find negotiation", user_id=MENTEE)
-    shown = block_texts(reply.body["blocks"])
-    assert f"<@{MENTOR}>" in shown
-    assert "in Acme Eng" in shown  # labelled with the mentor's workspace
-    assert f"<@{LAWYER}>" not in shown  # Legal has its own install: not served with Sales
-    assert f"<@{OUTSIDER}>" not in shown
-    ask = next(b["accessory"] for b in reply.body["blocks"] if "accessory" in b)
-    assert ask["value"] == MENTOR
-
-    await sales.block_action(ids.FIND_ASK, ask["value"], user_id=MENTEE)
-    modal = opened_modal(fake)
-    assert f"'initial_user': '{MENTOR}'" in str(modal)
-    answer = await sales.view_submission(modal, ASK, user_id=MENTEE)
-    assert "errors" not in str(answer.body)
-    await bot.background.drain(5)
-    dm = grid.dm_to(MENTOR)
-    request = await request_behind(bot, SALES, dm, "Accept")
-    assert (request.team_id, request.mentor_id, request.mentee_id) == (SALES, MENTOR, MENTEE)
-    assert dm.team_id == ENG  # the mentor's DM, opened in their own workspace
+    request, dm = await ask_the_eng_mentor(grid)
     # Someone else of the org can't act on it, even from the mentor's workspace.
     await eng.click(find_button(dm, "Accept"), dm, user_id=BYSTANDER)
     assert told(fake)[-1] == NOT_YOURS
@@ -223,6 +213,83 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     api = [c for c in fake.calls[start:] if c.method not in ("response_url", "upload")]
     assert api
     assert {call.token for call in api} == {grid.org_token}
+
+
+async def ask_the_eng_mentor(grid: Grid) -> tuple[Request, Any]:
+    """The mentee of Sales finds the mentor of Eng and asks them: the request and its DM."""
+    fake, bot, sales = grid.fake, grid.bot, grid.sender(SALES)
+    reply = await sales.command("find negotiation", user_id=MENTEE)
+    shown = block_texts(reply.body["blocks"])
+    assert f"<@{MENTOR}>" in shown
+    assert "in Acme Eng" in shown  # labelled with the mentor's workspace
+    assert f"<@{LAWYER}>" not in shown  # Legal has its own install: not served with Sales
+    assert f"<@{OUTSIDER}>" not in shown
+    ask = next(b["accessory"] for b in reply.body["blocks"] if "accessory" in b)
+    assert ask["value"] == MENTOR
+
+    await sales.block_action(ids.FIND_ASK, ask["value"], user_id=MENTEE)
+    modal = opened_modal(fake)
+    assert f"'initial_user': '{MENTOR}'" in str(modal)
+    answer = await sales.view_submission(modal, ASK, user_id=MENTEE)
+    assert "errors" not in str(answer.body)
+    await bot.background.drain(5)
+    dm = grid.dm_to(MENTOR)
+    request = await request_behind(bot, SALES, dm, "Accept")
+    assert (request.team_id, request.mentor_id, request.mentee_id) == (SALES, MENTOR, MENTEE)
+    assert dm.team_id == ENG  # the mentor's DM, opened in their own workspace
+    return request, dm
+
+
+async def test_a_mentors_home_and_sessions_list_their_part_in_another_workspace(
+    grid: Grid,
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    eng, sales = grid.sender(ENG), grid.sender(SALES)
+    request, _ = await ask_the_eng_mentor(grid)
+
+    # The request lives in Sales; the mentor's Home, in Eng, lists it with its Accept.
+    home = await open_home(eng, fake, MENTOR)
+    assert f"<@{MENTEE}> · *Career path*" in block_texts(home)
+    assert "No one is waiting on you" in block_texts(await open_home(eng, fake, BYSTANDER))
+
+    # A bystander of Eng pressing it (a forged click) changes nothing; the mentor's works.
+    await eng.click(find_button(home, "Accept"), home, user_id=BYSTANDER)
+    await bot.background.drain(5)
+    assert (await bot.store.get_request(SALES, request.id)) == request
+    await eng.click(find_button(home, "Accept"), home, user_id=MENTOR)
+    await bot.background.drain(5)
+    accepted = await bot.store.get_request(SALES, request.id)
+    assert accepted is not None
+    assert accepted.status is RequestStatus.ACCEPTED
+    after = home_of(fake, MENTOR)
+    assert "You accepted" in block_texts(after)
+    assert any("accepted your request" in str(dm.args) for dm in grid.dms_to(MENTEE))
+
+    # Offer times from the Home, in Eng; the mentee books in Sales.
+    await eng.click(find_button(after, "Offer times"), after, user_id=MENTOR)
+    offer_modal = opened_modal(fake)
+    assert offer_modal["callback_id"] == ids.OFFER_MODAL
+    reply = await eng.view_submission(offer_modal, {"Time 1": WED_10_NY}, user_id=MENTOR)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+    slots = grid.dm_to(MENTEE)
+    await sales.click(pick_buttons(slots)[0], slots, user_id=MENTEE)
+    await bot.background.drain(5)
+    session = await bot.store.confirmed_session_for_request(SALES, request.id)
+    assert session is not None
+
+    # Booked: the session shows on the mentor's Home and in their /mentor sessions, in Eng,
+    # and not on a bystander's.
+    booked = block_texts(await open_home(eng, fake, MENTOR))
+    assert f"min mentoring <@{MENTEE}>" in booked
+    assert "Nothing booked" in block_texts(await open_home(eng, fake, BYSTANDER))
+    listed = await eng.command("sessions", user_id=MENTOR)
+    assert f"<@{MENTEE}>" in block_texts(listed.body["blocks"])
+    assert find_button(listed.body, "Reschedule")
+    none = await eng.command("sessions", user_id=BYSTANDER)
+    assert f"<@{MENTEE}>" not in str(none.body)
+    # The mentee's own Home, in Sales, as before.
+    assert f"with <@{MENTOR}>" in block_texts(await open_home(sales, fake, MENTEE))
 
 
 async def test_a_mentors_export_and_forget_reach_the_orgs_other_workspaces(grid: Grid) -> None:

@@ -113,3 +113,24 @@ async def test_the_org_pool_serves_workspaces_of_the_org_and_its_asks_are_open_t
     pool = await store.org_pool(ENG)
     assert pool is not None
     assert pool.channel_id is None
+
+
+async def test_a_persons_home_reaches_their_rows_in_peer_workspaces_only(store: Store) -> None:
+    await org(store)
+    # The same user id asked to mentor in every workspace: only Sales is Eng's peer.
+    by_team = {team: await asked(store, team, "W2", mentee="W5") for team in (SALES, LEGAL, OTHER)}
+    own = await asked(store, ENG, "W2", mentee="W6")
+
+    async def waiting(team: str) -> list[tuple[str, int]]:
+        data = await store.home_data(team, "W2", NOW, 5)
+        return [(request.team_id, request.id) for request in data.waiting]
+
+    assert await waiting(ENG) == [(SALES, by_team[SALES].id), (ENG, own.id)]
+    assert await waiting(SALES) == [(SALES, by_team[SALES].id), (ENG, own.id)]
+    assert await waiting(LEGAL) == [(LEGAL, by_team[LEGAL].id)]  # its own install wins
+    assert await waiting(OTHER) == [(OTHER, by_team[OTHER].id)]
+    # The sections that stay in one workspace: the mentee's own requests.
+    assert [r.id for r in (await store.home_data(ENG, "W5", NOW, 5)).requests] == []
+
+    await store.remove_installation(ORG, NOW, enterprise_id=ORG, org_wide=True)
+    assert await waiting(ENG) == [(ENG, own.id)]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from storage.home import _MY_RELATIONSHIPS, _MY_WAITING_OFFERS
+from storage.home import _MY_RELATIONSHIPS, _MY_WAITING_OFFERS, _UPCOMING_SESSIONS, _WAITING_FOR_ME
+from storage.org import in_workspaces
 from storage.requests import _CLAIM_PROMPT
+from storage.sessions import _BUSY
 from storage.store import Store
 
 
@@ -39,5 +41,24 @@ async def test_an_asks_claim_reads_the_cooldown_by_index(tmp_path: Path) -> None
 
 async def test_home_finds_a_mentors_waiting_offers_by_index(tmp_path: Path) -> None:
     # Not among every open pool request of the workspace (r0007): a busy pool has thousands.
-    plan = await plan_of(tmp_path, _MY_WAITING_OFFERS, ("T", "U", 5))
+    plan = await plan_of(tmp_path, *in_workspaces(_MY_WAITING_OFFERS, ("T",), ("T", "U", 5)))
     assert plan == ["SEARCH requests USING INDEX requests_by_offer (team_id=? AND offered_by=?)"]
+
+
+async def test_home_across_an_org_keeps_to_the_same_indexes(tmp_path: Path) -> None:
+    # On an org-wide install a person's sessions, waiting requests and offers are read in every
+    # peer workspace (storage/org.py): one more search of the same index per workspace, on a
+    # file with no statistics (a sub-query instead read the team's every request).
+    peers = ("T", "T2", "T3")
+    forms = {
+        "sessions_by_mentor": (_UPCOMING_SESSIONS, ("T", "U", "2026-01-01", 10)),
+        "requests_by_mentor": (_WAITING_FOR_ME, ("T", "U", 5)),
+        "requests_by_offer": (_MY_WAITING_OFFERS, ("T", "U", 5)),
+        "sessions_by_mentee": (_BUSY, ("T", "U", "2026-01-01", "2026-01-01")),
+    }
+    for index, (template, params) in forms.items():
+        sql, bound = in_workspaces(template, peers, params)
+        assert "team_id IN (?1, ?" in sql
+        plan = await plan_of(tmp_path / index, sql, bound)
+        assert any(f"INDEX {index} (team_id=?" in step for step in plan), plan
+        assert not any(step.startswith(("SCAN requests", "SCAN sessions")) for step in plan), plan
