@@ -215,27 +215,30 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     assert {call.token for call in api} == {grid.org_token}
 
 
-async def ask_the_eng_mentor(grid: Grid) -> tuple[Request, Any]:
-    """The mentee of Sales finds the mentor of Eng and asks them: the request and its DM."""
-    fake, bot, sales = grid.fake, grid.bot, grid.sender(SALES)
-    reply = await sales.command("find negotiation", user_id=MENTEE)
+async def ask_the_eng_mentor(
+    grid: Grid, team: str = SALES, mentee: str = MENTEE
+) -> tuple[Request, Any]:
+    """A mentee (of Sales) finds the mentor of Eng and asks them: the request and its DM."""
+    fake, bot, slack = grid.fake, grid.bot, grid.sender(team)
+    reply = await slack.command("find negotiation", user_id=mentee)
     shown = block_texts(reply.body["blocks"])
     assert f"<@{MENTOR}>" in shown
-    assert "in Acme Eng" in shown  # labelled with the mentor's workspace
+    # Labelled with the mentor's workspace when it isn't the asker's.
+    assert ("in Acme Eng" in shown) == (team != ENG)
     assert f"<@{LAWYER}>" not in shown  # Legal has its own install: not served with Sales
     assert f"<@{OUTSIDER}>" not in shown
     ask = next(b["accessory"] for b in reply.body["blocks"] if "accessory" in b)
     assert ask["value"] == MENTOR
 
-    await sales.block_action(ids.FIND_ASK, ask["value"], user_id=MENTEE)
+    await slack.block_action(ids.FIND_ASK, ask["value"], user_id=mentee)
     modal = opened_modal(fake)
     assert f"'initial_user': '{MENTOR}'" in str(modal)
-    answer = await sales.view_submission(modal, ASK, user_id=MENTEE)
+    answer = await slack.view_submission(modal, ASK, user_id=mentee)
     assert "errors" not in str(answer.body)
     await bot.background.drain(5)
     dm = grid.dm_to(MENTOR)
-    request = await request_behind(bot, SALES, dm, "Accept")
-    assert (request.team_id, request.mentor_id, request.mentee_id) == (SALES, MENTOR, MENTEE)
+    request = await request_behind(bot, team, dm, "Accept")
+    assert (request.team_id, request.mentor_id, request.mentee_id) == (team, MENTOR, mentee)
     assert dm.team_id == ENG  # the mentor's DM, opened in their own workspace
     return request, dm
 
@@ -290,6 +293,14 @@ async def test_a_mentors_home_and_sessions_list_their_part_in_another_workspace(
     assert f"<@{MENTEE}>" not in str(none.body)
     # The mentee's own Home, in Sales, as before.
     assert f"with <@{MENTOR}>" in block_texts(await open_home(sales, fake, MENTEE))
+
+    # A colleague of Eng asks the mentor too: the time booked in Sales is taken in Eng.
+    _, dm = await ask_the_eng_mentor(grid, ENG, BYSTANDER)
+    await eng.click(find_button(dm, "Accept"), dm, user_id=MENTOR)
+    await bot.background.drain(5)
+    await eng.click(find_button(dm, "Offer times"), dm, user_id=MENTOR)
+    reply = await eng.view_submission(opened_modal(fake), {"Time 1": WED_10_NY}, user_id=MENTOR)
+    assert "This overlaps a session you already booked" in str(reply.body["errors"])
 
 
 async def test_a_mentors_export_and_forget_reach_the_orgs_other_workspaces(grid: Grid) -> None:
