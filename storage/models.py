@@ -246,6 +246,9 @@ class Request(Row):
     anonymous: bool = False
     offered_by: str | None = None
     revealed_at: UtcDatetime | None = None
+    # The mentee's DM about the waiting offer (Reveal / Keep waiting), rewritten when it ends.
+    offer_dm_channel_id: str | None = None
+    offer_dm_ts: str | None = None
     # Made by a Workflow Builder step: its words are the workflow's, not the mentee's.
     via_workflow: bool = False
 

@@ -84,6 +84,8 @@ SELECT mentor_dm_channel_id, mentor_dm_ts FROM requests WHERE team_id = :team AN
 UNION SELECT pool_channel_id, pool_ts FROM requests WHERE team_id = :team AND mentee_id = :user
 UNION SELECT mentee_dm_channel_id, mentee_dm_ts FROM requests
     WHERE team_id = :team AND mentee_id = :user
+UNION SELECT offer_dm_channel_id, offer_dm_ts FROM requests
+    WHERE team_id = :team AND mentee_id = :user
 UNION SELECT i.dm_channel_id, i.dm_ts FROM request_invites i JOIN requests r ON r.id = i.request_id
     WHERE r.team_id = :team AND r.mentee_id = :user
 """

@@ -161,7 +161,8 @@ RETURNING *
 # The mentee reveals themself to the mentor whose offer they were shown (?5): claimed by them.
 _REVEAL = """
 UPDATE requests SET status = 'claimed', claimed_by = offered_by, claimed_at = ?3,
-    accepted_at = ?3, revealed_at = ?3, offered_by = NULL, updated_at = ?3
+    accepted_at = ?3, revealed_at = ?3, offered_by = NULL, offer_dm_channel_id = NULL,
+    offer_dm_ts = NULL, updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND anonymous = 1
     AND offered_by = ?5
 RETURNING *
@@ -175,8 +176,11 @@ RETURNING *
 """
 
 # "Not them, keep waiting": the offer of ?5 is turned down and the request is back in the pool.
+# An answer rewrites the offer's DM where it was clicked (REVEAL too): its place is forgotten,
+# so the request's later rewrites leave that answer alone.
 _TURN_DOWN = """
-UPDATE requests SET offered_by = NULL, updated_at = ?3
+UPDATE requests SET offered_by = NULL, offer_dm_channel_id = NULL, offer_dm_ts = NULL,
+    updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND mentee_id = ?4 AND offered_by = ?5
 RETURNING *
 """
@@ -240,6 +244,12 @@ UPDATE requests SET
     mentee_dm_channel_id = coalesce(?7, mentee_dm_channel_id),
     mentee_dm_ts = coalesce(?8, mentee_dm_ts)
 WHERE id = ?1 AND team_id = ?2
+"""
+
+# Where the mentee's DM about the offer of ?3 is, while that offer still waits.
+_SET_OFFER_DM = """
+UPDATE requests SET offer_dm_channel_id = ?4, offer_dm_ts = ?5
+WHERE id = ?1 AND team_id = ?2 AND status = 'open' AND offered_by = ?3
 """
 
 # INSERT … SELECT keeps an invite from pointing at another workspace's request.
@@ -548,6 +558,13 @@ class RequestQueries:
         """Record (channel_id, ts) of the request's Slack messages; None leaves one as it is."""
         mentor, pool, mentee = (pair or (None, None) for pair in (mentor_dm, pool_post, mentee_dm))
         await self._fetch(_SET_MESSAGES, (request_id, team_id, *mentor, *pool, *mentee))
+
+    async def set_offer_dm(
+        self: _StoreCore, team_id: str, request_id: int, mentor_id: str, dm: tuple[str, str]
+    ) -> bool:
+        """Record (channel_id, ts) of the mentee's DM about `mentor_id`'s offer; False if that
+        offer no longer waits (then nothing will rewrite the DM)."""
+        return await self._write(_SET_OFFER_DM, (request_id, team_id, mentor_id, *dm)) == 1
 
     async def add_request_invite(
         self: _StoreCore,

@@ -31,7 +31,16 @@ SCRIPTS = str(files("storage") / "alembic")
 
 # Alembic's revisions, oldest first: add each new one here too (test_schema_alembic checks
 # this against storage/alembic/versions).
-HISTORY: tuple[str, ...] = ("r0001", "r0002", "r0003", "r0004", "r0005", "r0006", "r0007")
+HISTORY: tuple[str, ...] = (
+    "r0001",
+    "r0002",
+    "r0003",
+    "r0004",
+    "r0005",
+    "r0006",
+    "r0007",
+    "r0008",
+)
 # The schema version number mentorbot has always shown: the numbered files are 1 to 6, r0001
 # (their schema) is 6, r0002 will be 7.
 LATEST_SCHEMA = LATEST_VERSION + len(HISTORY) - 1

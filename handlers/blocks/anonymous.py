@@ -23,7 +23,7 @@ from handlers.blocks.text import (
     truncate,
     user_mention,
 )
-from storage.models import Request
+from storage.models import Request, RequestStatus
 
 # A button label is plain text of at most 75 characters: room for a long display name.
 _NAME_MAX = 40
@@ -83,6 +83,32 @@ def build_offer_for_mentee(request: Request, mentor_id: str, name: str) -> dict[
         "block_id": offer_block_id(mentor_id),
     }
     return {"text": lead, "blocks": [section(lead), section(choice), buttons]}
+
+
+def build_offer_ended(request: Request) -> dict[str, Any] | None:
+    """The mentee's offer DM once the offer ended unanswered (it lapsed, its mentor was
+    forgotten, the request closed): no Reveal / Keep waiting, and no one's name. None while an
+    offer waits (the DM keeps its buttons)."""
+    if request.status is RequestStatus.OPEN and request.offered_by is not None:
+        return None
+    topic = f"*{_topic(request)}*"
+    if request.status is RequestStatus.OPEN:
+        line = (
+            f"The offer to help with your request about {topic} is no longer waiting for your "
+            "answer: it lapsed, or the person who offered withdrew it. Your request is back in "
+            "the pool, still without your name, and I'll tell you when someone else offers."
+        )
+        return {
+            "text": line,
+            "blocks": [section(line), actions(cancel_request_button(request.id))],
+        }
+    if request.status is RequestStatus.CANCELLED:
+        line = f"This offer ended: you cancelled your request about {topic}."
+    elif request.status is RequestStatus.EXPIRED:
+        line = f"This offer ended: your request about {topic} closed before you answered."
+    else:
+        line = f"The offer to help with your request about {topic} is no longer waiting."
+    return {"text": line, "blocks": [section(line)]}
 
 
 def build_offer_answered(mentor_id: str, revealed: bool, at: datetime) -> dict[str, Any]:

@@ -28,12 +28,13 @@ from handlers.blocks.anonymous import (
     OFFER_WAITING,
     build_lapsed_for_mentor,
     build_offer_answered,
+    build_offer_ended,
     build_offer_for_mentee,
     build_revealed_for_mentor,
     build_turned_down_for_mentor,
     offer_mentor,
 )
-from handlers.kit import NOT_YOURS, Click, on_click, try_dm
+from handlers.kit import NO_ANSWER, NOT_YOURS, Click, on_click, send_dm, try_update
 from handlers.requests.effect_rows import update_rows
 from handlers.requests.followups import (
     KEPT_WAITING,
@@ -101,7 +102,24 @@ async def _after_offer(
     # The pool post loses "I can help" while the mentee decides; it names nobody.
     await settle(client, store, done, None, at)
     name = await _display_name(client, mentor_id)
-    await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
+    try:
+        dm = await send_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
+    except (SlackApiError, *NO_ANSWER) as error:
+        log.warning("could not DM an offer request=%d error=%s", done.id, _slack_error(error))
+        return
+    # Kept so that the DM loses its buttons when the offer ends unanswered (the request's
+    # rewrites, handlers/requests/effect_rows.py); if it already ended, now.
+    if not await store.set_offer_dm(done.team_id, done.id, mentor_id, dm):
+        latest = await store.get_request(done.team_id, done.id)
+        ended = build_offer_ended(latest) if latest is not None else None
+        if ended is not None:
+            await try_update(client, *dm, ended, log, "offer DM not rewritten request=%d", done.id)
+
+
+def _slack_error(error: BaseException) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error"))
+    return repr(error)
 
 
 async def _answer_offer(click: Click, revealed: bool, now: datetime) -> tuple[Request, str] | None:

@@ -13,6 +13,7 @@ from datetime import datetime
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
 from bot.matching import available_mentors
+from handlers.blocks.anonymous import build_offer_ended
 from handlers.blocks.nudges import build_escalated_for_mentor, build_repost
 from handlers.blocks.request_messages import Audience, build_pool_post, build_request_update
 from handlers.blocks.text import user_mention
@@ -34,6 +35,7 @@ from storage.timefmt import format_time, parse_time
 
 _INVITE_TARGET = "invite:"
 ESCALATED_AUDIENCE = "escalated"  # the named mentor's DM once the request went to the pool
+OFFER_TARGET = "offer"  # an anonymous ask's DM to the mentee about a waiting offer
 _AUDIENCES: dict[object, Audience] = {audience: audience for audience in AUDIENCES}
 
 
@@ -44,10 +46,12 @@ async def update_rows(
     what `actor_id` did `at`. Each finds its message when it goes, so a post made meanwhile (a
     re-post racing an expiry) is the one rewritten. `cause` names the change, for the keys."""
     payload = {"actor": actor_id or "", "at": format_time(at)}
-    targets: list[tuple[str, Audience]] = [(audience, audience) for audience in AUDIENCES]
+    targets: list[tuple[str, str]] = [(audience, audience) for audience in AUDIENCES]
     if request.mentor_id is None:
         for invite in await store.list_request_invites(request.team_id, request.id):
             targets.append((f"{_INVITE_TARGET}{invite.user_id}", "pool"))
+    if request.anonymous:
+        targets.append((OFFER_TARGET, OFFER_TARGET))
     return [
         planned(
             request,
@@ -77,6 +81,8 @@ async def _message_of(store: Store, request: Request, target: str) -> tuple[str 
     audience = _AUDIENCES.get(target)
     if audience is not None:
         return message_of(request, audience)
+    if target == OFFER_TARGET:
+        return request.offer_dm_channel_id, request.offer_dm_ts
     if target.startswith(_INVITE_TARGET):
         user_id = target.removeprefix(_INVITE_TARGET)
         for invite in await store.list_request_invites(request.team_id, request.id):
@@ -134,6 +140,11 @@ async def render_update(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
         if not unclaimed_in_pool(request):
             return None
         message = build_escalated_for_mentor(request, at - request.created_at)
+    elif audience == OFFER_TARGET:
+        ended = build_offer_ended(request)
+        if ended is None:
+            return None
+        message = ended
     elif known is not None:
         actor = str(row.payload.get("actor") or "") or None
         message = build_request_update(request, audience=known, actor_id=actor, at=at)

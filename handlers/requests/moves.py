@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
-from handlers.blocks.anonymous import build_offer_withdrawn_for_mentor
+from handlers.blocks.anonymous import build_offer_ended, build_offer_withdrawn_for_mentor
 from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.text import slack_date, user_mention
 from handlers.booking.confirm import update_confirmations
@@ -68,10 +68,15 @@ def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
 async def settle(
     client: AsyncWebClient, store: Store, request: Request, actor_id: str | None, at: datetime
 ) -> None:
-    """Rewrite the request's messages, and for a pool request the mentors' DM invites too."""
+    """Rewrite the request's messages, and for a pool request the mentors' DM invites too
+    (and an anonymous ask's DM to the mentee about an offer that ended unanswered)."""
     await refresh_request_messages(client, request, actor_id=actor_id, at=at)
     if request.mentor_id is not None:
         return
+    ended = build_offer_ended(request) if request.anonymous else None
+    if ended is not None and request.offer_dm_channel_id and request.offer_dm_ts:
+        dm = (request.offer_dm_channel_id, request.offer_dm_ts)
+        await try_update(client, *dm, ended, log, "offer DM not rewritten request=%d", request.id)
     update = build_request_update(request, audience="pool", actor_id=actor_id, at=at)
     for invite in await store.list_request_invites(request.team_id, request.id):
         if not (invite.dm_channel_id and invite.dm_ts):

@@ -33,6 +33,7 @@ from playground.fakeslack import (
     button_labels,
     find_button,
 )
+from playground.fakeslack.find import surface_of
 from playground.fakeslack.server import Call
 from storage.directory import ProfileDraft
 from storage.models import RequestStatus
@@ -239,6 +240,8 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
         dm_with(fake, BOB, "would rather wait")
     )
     assert button_labels(pool_post(fake)) == ["I can help"]
+    # Her answer stays in her DM about it: the request's rewrites leave an answered offer alone.
+    assert "You kept waiting" in block_texts(bob_offer)
 
     # Another day: it is re-posted again (the offer had held the first re-post's place).
     clock.advance(hours=24)
@@ -271,6 +274,7 @@ async def test_the_name_never_reaches_anyone_but_the_mentee_until_she_reveals_he
         None,
     )
     assert request.revealed_at == revealed_at
+    assert "You revealed yourself" in block_texts(carol_offer)
     revealed = dm_with(fake, CAROL, "revealed themselves")
     assert f"<@{ALICE}>" in block_texts(revealed)
     assert button_labels(revealed) == ["Offer times", "Release"]
@@ -359,6 +363,9 @@ async def test_only_the_mentee_answers_an_offer_and_a_cancel_tells_the_mentor_un
     await click(slack, bot, offered, "Cancel request", ALICE)
     [request] = await stored_requests(bot)
     assert request.status is RequestStatus.CANCELLED
+    await deliver_soon(bot)
+    assert "you cancelled your request" in block_texts(offered)
+    assert button_labels(offered) == []
     withdrawn = dm_with(fake, BOB, "cancelled their request")
     assert f"<@{ALICE}>" not in str(withdrawn.args)
     assert "Cancelled by the person who asked" in block_texts(pool_post(fake))
@@ -374,6 +381,8 @@ async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
     clock.advance(hours=2)
     await seen.act(BOB, click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL))
     offered = offer_dm(fake, BOB)
+    as_shown = copy.deepcopy(surface_of(offered))  # a client that hasn't seen the rewrite
+    as_shown["channel"] = offered.args["channel"]
 
     clock.advance(hours=23, minutes=59)
     await deliver_due(bot)
@@ -391,9 +400,13 @@ async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
     )
     assert "hasn't answered yet" in block_texts(dm_with(fake, BOB, "hasn't answered yet"))
     assert button_labels(pool_post(fake)) == ["I can help"]
+    # Her DM about the offer loses Reveal / Keep waiting, and names no one now.
+    assert button_labels(offered) == ["Cancel request"]
+    assert "is no longer waiting for your answer" in block_texts(offered)
+    assert "<@" not in block_texts(offered)
 
-    # Her late answer to the lapsed offer changes nothing; Carol may offer now.
-    await seen.act(ALICE, click(slack, bot, offered, "Reveal myself to bob", ALICE))
+    # A late answer from a client still showing the buttons changes nothing; Carol may offer.
+    await seen.act(ALICE, click(slack, bot, as_shown, "Reveal myself to bob", ALICE))
     assert told(fake)[-1] == OFFER_GONE
     await seen.act(CAROL, click(slack, bot, pool_post(fake), "I can help", CAROL, channel_id=POOL))
     [request] = await stored_requests(bot)
@@ -425,6 +438,8 @@ async def test_a_mentor_who_forgets_themself_while_offering_leaves_the_ask_in_th
     clock.advance(hours=2)
     await seen.act(CAROL, click(slack, bot, pool_post(fake), "I can help", CAROL, channel_id=POOL))
     offered = offer_dm(fake, CAROL)
+    as_shown = copy.deepcopy(surface_of(offered))  # a client that hasn't seen the rewrite
+    as_shown["channel"] = offered.args["channel"]
     # The first re-post's time passes while Carol's offer waits: the offer holds its place.
     clock.advance(hours=23)
     await deliver_due(bot)
@@ -445,10 +460,15 @@ async def test_a_mentor_who_forgets_themself_while_offering_leaves_the_ask_in_th
     assert "A mentor offered to help" not in block_texts(back)
     assert CAROL not in json.dumps(back)
 
-    # Alice's late answers to the withdrawn offer change nothing, and say so.
-    await seen.act(ALICE, click(slack, bot, offered, "Reveal myself to carol", ALICE))
+    # Alice's DM about the offer no longer names Carol or offers to reveal herself.
+    assert button_labels(offered) == ["Cancel request"]
+    assert CAROL not in json.dumps(surface_of(offered))
+    assert "carol" not in json.dumps(surface_of(offered)).casefold()
+
+    # Her late answers from a client still showing the buttons change nothing, and say so.
+    await seen.act(ALICE, click(slack, bot, as_shown, "Reveal myself to carol", ALICE))
     assert told(fake)[-1] == OFFER_GONE
-    await seen.act(ALICE, click(slack, bot, offered, "Not carol, keep waiting", ALICE))
+    await seen.act(ALICE, click(slack, bot, as_shown, "Not carol, keep waiting", ALICE))
     assert told(fake)[-1] == OFFER_GONE
     [request] = await stored_requests(bot)
     assert (request.offered_by, request.claimed_by) == (None, None)
@@ -527,6 +547,7 @@ async def test_an_offer_waiting_when_the_request_expires_ends_with_a_word_to_the
     clock.advance(days=13, hours=20)
     await deliver_due(bot)
     await seen.act(BOB, click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL))
+    offered = offer_dm(fake, BOB)
     clock.advance(hours=4)
     await deliver_due(bot)
     [request] = await stored_requests(bot)
@@ -539,6 +560,9 @@ async def test_an_offer_waiting_when_the_request_expires_ends_with_a_word_to_the
         len([c for c in fake.calls_to("chat.postMessage") if "Thanks for offering" in str(c.args)])
         == 1
     )
+    # Her DM about the offer says so too, with nothing left to press.
+    assert "closed before you answered" in block_texts(offered)
+    assert button_labels(offered) == []
     assert seen.leaks(len(fake.calls), CAROL) == []
 
 

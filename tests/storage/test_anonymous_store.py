@@ -210,3 +210,26 @@ async def test_forget_replaces_the_offers_lapse_with_one_that_names_nobody(store
     assert reopened is not None
     assert reopened.updated_at == later
     assert await store.reopen_withdrawn_offer(T1, request.id, later, later, effects) is None
+
+
+async def test_the_offer_dm_is_kept_while_its_offer_waits_and_forgotten_with_an_answer(
+    store: Store,
+) -> None:
+    request = await anonymous(store)
+    assert not await store.set_offer_dm(T1, request.id, OTHER, ("D1", "1.1"))  # no offer yet
+    assert await store.offer_help(T1, request.id, OTHER, LATER) is not None
+    assert not await store.set_offer_dm(T1, request.id, THIRD, ("D1", "1.1"))  # not that offer
+    assert not await store.set_offer_dm(T2, request.id, OTHER, ("D1", "1.1"))  # other workspace
+    assert await store.set_offer_dm(T1, request.id, OTHER, ("D1", "1.2"))
+    kept = await store.get_request(T1, request.id)
+    assert kept is not None
+    assert (kept.offer_dm_channel_id, kept.offer_dm_ts) == ("D1", "1.2")
+    # An answer rewrites the DM where it was clicked: its place is forgotten with the offer.
+    turned = await store.turn_down_offer(T1, request.id, MENTEE, OTHER, LATEST)
+    assert turned is not None
+    assert (turned.offer_dm_channel_id, turned.offer_dm_ts) == (None, None)
+    assert await store.offer_help(T1, request.id, THIRD, LATEST) is not None
+    assert await store.set_offer_dm(T1, request.id, THIRD, ("D1", "1.3"))
+    revealed = await store.reveal_to(T1, request.id, MENTEE, THIRD, LATEST + timedelta(1))
+    assert revealed is not None
+    assert (revealed.offer_dm_channel_id, revealed.offer_dm_ts) == (None, None)
