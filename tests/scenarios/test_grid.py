@@ -31,7 +31,7 @@ from playground.fakeslack import (
     find_button,
     state_values,
 )
-from storage.models import IntroStatus, OutboxStatus, Request, RequestStatus
+from storage.models import IntroStatus, OutboxStatus, Request, RequestStatus, Session
 from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
 from tests.flows import (
     NOT_YOURS,
@@ -161,7 +161,7 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     grid: Grid,
 ) -> None:
     fake, bot = grid.fake, grid.bot
-    sales, eng = grid.sender(SALES), grid.sender(ENG)
+    eng = grid.sender(ENG)
     start = len(fake.calls)
 
     request, dm = await ask_the_eng_mentor(grid)
@@ -176,18 +176,7 @@ async def test_a_mentee_finds_and_books_a_mentor_of_another_workspace_of_the_org
     accepted = await bot.store.get_request(SALES, request.id)
     assert accepted is not None
     assert accepted.status is RequestStatus.ACCEPTED
-    await eng.click(find_button(dm, "Offer times"), dm, user_id=MENTOR)
-    offer_modal = opened_modal(fake)
-    assert offer_modal["callback_id"] == ids.OFFER_MODAL
-    reply = await eng.view_submission(offer_modal, {"Time 1": WED_10_NY}, user_id=MENTOR)
-    assert "errors" not in str(reply.body)
-    await bot.background.drain(5)
-
-    slots = grid.dm_to(MENTEE)
-    await sales.click(pick_buttons(slots)[0], slots, user_id=MENTEE)
-    await bot.background.drain(5)
-    session = await bot.store.confirmed_session_for_request(SALES, request.id)
-    assert session is not None
+    session = await offer_a_time_and_book(grid, dm, request)
     assert (session.team_id, session.mentor_id, session.mentee_id) == (SALES, MENTOR, MENTEE)
     assert session.starts_at == WED_10_NY
     for person in (MENTOR, MENTEE):
@@ -243,6 +232,25 @@ async def ask_the_eng_mentor(
     return request, dm
 
 
+async def offer_a_time_and_book(grid: Grid, source: Any, request: Request) -> Session:
+    """The mentor presses Offer times on `source` (a DM or their Home) in Eng and offers
+    Wednesday 10:00; the mentee of Sales picks it."""
+    fake, bot = grid.fake, grid.bot
+    await grid.sender(ENG).click(find_button(source, "Offer times"), source, user_id=MENTOR)
+    offer_modal = opened_modal(fake)
+    assert offer_modal["callback_id"] == ids.OFFER_MODAL
+    answer = {"Time 1": WED_10_NY}
+    reply = await grid.sender(ENG).view_submission(offer_modal, answer, user_id=MENTOR)
+    assert "errors" not in str(reply.body)
+    await bot.background.drain(5)
+    slots = grid.dm_to(MENTEE)
+    await grid.sender(SALES).click(pick_buttons(slots)[0], slots, user_id=MENTEE)
+    await bot.background.drain(5)
+    session = await bot.store.confirmed_session_for_request(SALES, request.id)
+    assert session is not None
+    return session
+
+
 async def test_a_mentors_home_and_sessions_list_their_part_in_another_workspace(
     grid: Grid,
 ) -> None:
@@ -269,17 +277,7 @@ async def test_a_mentors_home_and_sessions_list_their_part_in_another_workspace(
     assert any("accepted your request" in str(dm.args) for dm in grid.dms_to(MENTEE))
 
     # Offer times from the Home, in Eng; the mentee books in Sales.
-    await eng.click(find_button(after, "Offer times"), after, user_id=MENTOR)
-    offer_modal = opened_modal(fake)
-    assert offer_modal["callback_id"] == ids.OFFER_MODAL
-    reply = await eng.view_submission(offer_modal, {"Time 1": WED_10_NY}, user_id=MENTOR)
-    assert "errors" not in str(reply.body)
-    await bot.background.drain(5)
-    slots = grid.dm_to(MENTEE)
-    await sales.click(pick_buttons(slots)[0], slots, user_id=MENTEE)
-    await bot.background.drain(5)
-    session = await bot.store.confirmed_session_for_request(SALES, request.id)
-    assert session is not None
+    await offer_a_time_and_book(grid, after, request)
 
     # Booked: the session shows on the mentor's Home and in their /mentor sessions, in Eng,
     # and not on a bystander's.
