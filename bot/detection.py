@@ -79,11 +79,12 @@ def _sentence_ends(text: str) -> list[int]:
     return [m.end() for m in _SENTENCE_END.finditer(text)]
 
 
-def cues(text: str, words: Collection[bytes], hits: int) -> list[str]:
+def cues(text: str, words: Collection[bytes], hits: int, rest: int | None = None) -> list[str]:
     """The cues the model reads in a normalised text: the strongest phrase cue of the sentences
     that net above zero, then "not_…" for each negative found in a sentence with a phrase cue.
     So a negative ("thanks for the chat!") can't cancel an ask in the next sentence. `words`
-    holds at least the text's words and `hits` what `_ASK_GATE` makes of them."""
+    holds at least the text's words, `hits` what `_ASK_GATE` makes of them and `rest`, if
+    known, what `_REST_GATE` does."""
     ends = _sentence_ends(text)
     ascii = text.isascii()  # then each gate gives the ASCII twins of its patterns
     flag = _ASK_GATE.ascii if ascii else 0
@@ -98,7 +99,8 @@ def cues(text: str, words: Collection[bytes], hits: int) -> list[str]:
                 sentences.setdefault(bisect_right(ends, match.start()), {})[name] = weight
     if not sentences:
         return []  # negatives only ever cancel phrase cues
-    rest = _REST_GATE.hits(words)
+    if rest is None:
+        rest = _REST_GATE.hits(words)
     compiled = _REST_GATE.compiled
     flag = _REST_GATE.ascii if ascii else 0
     for name, weight, key, bits in _NEGATIVE:
@@ -139,15 +141,24 @@ _PHRASE_CUES = tuple(
 )
 _NEGATIVES_MOST = sum(max(_cue_weight(f"not_{name}"), 0.0) for name in _NEGATIVE_NAMES)
 _CUES_MOST = _NEGATIVES_MOST + max((weight for _, weight in _PHRASE_CUES), default=0.0)
-# And the least: every negative whose weight came out negative, and the weakest phrase cue.
-_CUES_LEAST = sum(min(_cue_weight(f"not_{name}"), 0.0) for name in _NEGATIVE_NAMES) + min(
-    0.0, *(_cue_weight(name) for name in _PHRASE_ORDER)
+# And the least: the weakest phrase cue, and every negative whose weight came out negative,
+# each with the rest gate's bits of its patterns (one the gate rules out takes nothing away).
+_PHRASE_LEAST = min(0.0, *(_cue_weight(name) for name in _PHRASE_ORDER))
+_NEGATIVE_PULLS = tuple(
+    (sum(cue[3] for cue in _NEGATIVE if cue[0] == name), weight)
+    for name in _NEGATIVE_NAMES
+    if (weight := _cue_weight(f"not_{name}")) < 0
 )
+_CUES_LEAST = _PHRASE_LEAST + sum(weight for _, weight in _NEGATIVE_PULLS)
 
 
 def _most_from_cues(hits: int) -> float:
     phrase = (weight for bits, weight in _PHRASE_CUES if hits & bits)
     return _NEGATIVES_MOST + max(phrase, default=0.0)
+
+
+def _least_from_cues(rest: int) -> float:
+    return _PHRASE_LEAST + sum(weight for bits, weight in _NEGATIVE_PULLS if rest & bits)
 
 
 def _logit(probability: float) -> float:
@@ -199,10 +210,14 @@ def classify(
     # over the line, and can also pull it under.
     if margin + _CUES_MOST >= line and margin + _CUES_LEAST < line:
         words = words_in(normalised)
-        hits = _ASK_GATE.hits(words)
-        if hits & _PHRASE_BITS and margin + _most_from_cues(hits) >= line:
-            reasons = tuple(cues(normalised, words, hits))
-            margin += MODEL.weight_of(f"#{name}" for name in reasons)
+        # Words already over the line, and no negative that could fire here: settled. Most
+        # plain asks end here, before the phrase cues' regexes.
+        rest = _REST_GATE.hits(words) if margin >= line else None
+        if rest is None or margin + _least_from_cues(rest) < line:
+            hits = _ASK_GATE.hits(words)
+            if hits & _PHRASE_BITS and margin + _most_from_cues(hits) >= line:
+                reasons = tuple(cues(normalised, words, hits, rest))
+                margin += MODEL.weight_of(f"#{name}" for name in reasons)
     score = sigmoid(margin)
     if score < threshold:
         return Detection(False, score, None, reasons)
