@@ -148,6 +148,22 @@ class Database:
 CHECKPOINT_EVERY = 500
 
 
+def _on_loop_execute(conn: sqlite3.Connection, sql: str, params: Params) -> list[Record]:
+    """One statement on the loop's connection. That connection keeps the schema it read last,
+    and SQLite checks an upsert's ON CONFLICT target against it before noticing that another
+    connection changed it (a migration that re-keys a table): the statement fails with "does
+    not match any PRIMARY KEY". Reading sqlite_master makes SQLite read the schema again if it
+    changed; then the statement runs once more (a statement that failed wrote nothing, and one
+    that fails for good fails again)."""
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+            raise
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn.execute(sql, params).fetchall()
+
+
 class SqliteDatabase(Database):
     """One SQLite file behind one aiosqlite connection, shared by every coroutine, and a plain
     sqlite3 connection on the event loop's thread for `fetch_on_loop`."""
@@ -252,7 +268,7 @@ class SqliteDatabase(Database):
             on_loop = self._on_loop
             if on_loop is not None:
                 try:
-                    rows: list[Record] = on_loop.execute(_sqlite(sql), params).fetchall()
+                    rows: list[Record] = _on_loop_execute(on_loop, _sqlite(sql), params)
                 except sqlite3.OperationalError as error:
                     if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
                         raise

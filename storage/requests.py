@@ -266,17 +266,18 @@ WHERE team_id = ? AND mentee_id = ? AND status IN ('open', 'accepted', 'claimed'
 """
 
 # Returns a row only when it recorded the message: someone who hasn't opted out, no prompt for
-# them in this channel since ?5 (the cooldown, read from the same table by
-# prompted_messages_by_user: revision r0006), the message (?6) not prompted yet.
+# them in this channel since ?5 (the cooldown, read from the same table by its key's prefix:
+# revisions r0006, r0009), the message (?6) not prompted yet. The key holds the author too (a
+# message has one), so it still admits each message once.
 _CLAIM_PROMPT = """
 INSERT INTO prompted_messages (team_id, channel_id, message_ts, user_id, prompted_at)
 SELECT ?1, ?3, ?6, ?2, ?4
 WHERE NOT EXISTS (SELECT 1 FROM people WHERE team_id = ?1 AND user_id = ?2 AND opted_out = 1)
     AND NOT EXISTS (
         SELECT 1 FROM prompted_messages
-        WHERE team_id = ?1 AND user_id = ?2 AND channel_id = ?3 AND prompted_at > ?5
+        WHERE team_id = ?1 AND channel_id = ?3 AND user_id = ?2 AND prompted_at > ?5
     )
-ON CONFLICT (team_id, channel_id, message_ts) DO NOTHING
+ON CONFLICT (team_id, channel_id, user_id, message_ts) DO NOTHING
 RETURNING 1
 """
 
@@ -624,12 +625,13 @@ class RequestQueries:
         return bool(await self._fetch_in_turn(_CLAIM_PROMPT, params))
 
     async def release_prompt(
-        self: _StoreCore, team_id: str, channel_id: str, message_ts: str
+        self: _StoreCore, team_id: str, user_id: str, channel_id: str, message_ts: str
     ) -> None:
         """Undo `claim_prompt` when the prompt never reached the asker, so a retry of the
         message or the next ask may prompt. Its row was the cooldown's start too: any prompt
         before it was older than the cooldown, or the claim would have been refused."""
         await self._write(
-            "DELETE FROM prompted_messages WHERE team_id = ? AND channel_id = ? AND message_ts = ?",
-            (team_id, channel_id, message_ts),
+            "DELETE FROM prompted_messages"
+            " WHERE team_id = ? AND channel_id = ? AND user_id = ? AND message_ts = ?",
+            (team_id, channel_id, user_id, message_ts),
         )

@@ -40,6 +40,7 @@ HISTORY: tuple[str, ...] = (
     "r0006",
     "r0007",
     "r0008",
+    "r0009",
 )
 # The schema version number mentorbot has always shown: the numbered files are 1 to 6, r0001
 # (their schema) is 6, r0002 will be 7.

@@ -75,7 +75,7 @@ async def prompt_asker(
         )
     except SlackApiError as error:
         # Nobody saw it: it mustn't count as the prompt of this message or start a cooldown.
-        await store.release_prompt(team_id, channel, ts)
+        await store.release_prompt(team_id, user, channel, ts)
         log.warning(
             "prompt not posted user=%s channel=%s error=%s",
             user,

@@ -61,7 +61,7 @@ async def test_a_claim_on_a_free_file_stays_on_the_loop_and_is_seen_by_the_rest(
         assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
         assert not await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
         # The release runs on aiosqlite's connection and sees the claim made on the loop's.
-        await store.release_prompt(T1, "C1", "1.1")
+        await store.release_prompt(T1, MENTEE, "C1", "1.1")
         assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     finally:
         await store.close()
@@ -107,3 +107,32 @@ async def test_the_loops_connection_keeps_a_small_page_cache(tmp_path: Path) -> 
         assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     finally:
         await store.close()
+
+
+async def test_the_loops_connection_reads_a_schema_another_connection_re_keyed(
+    tmp_path: Path,
+) -> None:
+    # SQLite checks an upsert's ON CONFLICT target against the schema the connection read last,
+    # before it notices the change: after an upgrade that re-keys a table (r0009), every claim
+    # on the loop failed with "does not match any PRIMARY KEY" until the process restarted.
+    path = tmp_path / "bot.db"
+    store = await _migrated(path)
+    db = _database(store)
+    try:
+        await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
+        assert await db.fetch_on_loop("SELECT * FROM t") == []  # the loop's schema: key (a, c)
+        other = sqlite3.connect(path, isolation_level=None)  # the migration's connection
+        other.executescript(
+            "CREATE TABLE t2 (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, b, c));"
+            "DROP TABLE t; ALTER TABLE t2 RENAME TO t;"
+        )
+        other.close()
+        upsert = "INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (a, b, c) DO NOTHING RETURNING 1"
+        assert len(await db.fetch_on_loop(upsert, ("1", "2", "3"))) == 1
+        assert await db.fetch_on_loop(upsert, ("1", "2", "3")) == []
+        # A statement that is wrong for good still fails, once more, and is not sent elsewhere.
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await db.fetch_on_loop("SELECT * FROM missing")
+    finally:
+        await store.close()
+    assert db.loop_fallbacks == 0

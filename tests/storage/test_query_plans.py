@@ -32,10 +32,13 @@ async def test_home_reads_a_persons_1to1s_by_index_not_the_teams(tmp_path: Path)
 
 async def test_an_asks_claim_reads_the_cooldown_by_index(tmp_path: Path) -> None:
     # Every ask runs it: the cooldown is the newest prompt of that person in that channel
-    # (r0006), found by prompted_messages_by_user, never by reading the table.
+    # (r0006), found by the table's key, (team, channel, user, message): r0009.
     params = ("T", "U", "C", "2026-12-07T00:00:00.000000Z", "2026-12-06T23:50:00.000000Z", "1.1")
     plan = await plan_of(tmp_path, _CLAIM_PROMPT, params)
-    assert any("COVERING INDEX prompted_messages_by_user" in step for step in plan), plan
+    assert any(
+        "prompted_messages USING PRIMARY KEY (team_id=? AND channel_id=? AND user_id=?)" in step
+        for step in plan
+    ), plan
     assert not any(step.startswith("SCAN") and "CONSTANT ROW" not in step for step in plan), plan
 
 

@@ -356,7 +356,7 @@ async def test_a_released_claim_takes_its_cooldown_with_it(store: Store) -> None
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     later = NOW + timedelta(minutes=1)
     assert not await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, later)
-    await store.release_prompt(T1, "C1", "1.1")  # the prompt never reached the asker
+    await store.release_prompt(T1, MENTEE, "C1", "1.1")  # the prompt never reached the asker
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, later)
     assert not await store.claim_prompt(T1, MENTEE, "C1", "1.3", COOLDOWN, later)
 
@@ -364,7 +364,7 @@ async def test_a_released_claim_takes_its_cooldown_with_it(store: Store) -> None
 async def test_a_release_leaves_the_cooldown_of_another_channel(store: Store) -> None:
     assert await store.claim_prompt(T1, MENTEE, "C1", "1.1", COOLDOWN, NOW)
     assert await store.claim_prompt(T1, MENTEE, "C2", "2.1", COOLDOWN, NOW)
-    await store.release_prompt(T1, "C2", "2.1")
+    await store.release_prompt(T1, MENTEE, "C2", "2.1")
     assert not await store.claim_prompt(T1, MENTEE, "C1", "1.2", COOLDOWN, NOW)
     assert await store.claim_prompt(T1, MENTEE, "C2", "2.2", COOLDOWN, NOW)
 
