@@ -136,3 +136,31 @@ async def test_the_loops_connection_reads_a_schema_another_connection_re_keyed(
     finally:
         await store.close()
     assert db.loop_fallbacks == 0
+
+
+async def test_after_a_migration_made_elsewhere_both_connections_read_the_new_schema(
+    tmp_path: Path,
+) -> None:
+    # `mentorbot run` migrates in a child process after the Store opened and read the old
+    # schema. Store.migrate, which runs after the child, reads sqlite_master on aiosqlite's
+    # connection (the revision), so that one reads the new schema too: it takes the claim when
+    # the loop's connection finds the file locked.
+    path = tmp_path / "bot.db"
+    store = await _migrated(path)
+    db = _database(store)
+    try:
+        await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
+        async with db.driver() as driver:
+            assert list(await driver.execute_fetchall("SELECT * FROM t")) == []
+        other = sqlite3.connect(path, isolation_level=None)  # the child's connection
+        other.executescript(
+            "CREATE TABLE t2 (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, b, c));"
+            "DROP TABLE t; ALTER TABLE t2 RENAME TO t;"
+        )
+        other.close()
+        await store.migrate()  # nothing left to do: the child did it
+        upsert = "INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (a, b, c) DO NOTHING RETURNING 1"
+        async with db.driver() as driver:
+            assert len(list(await driver.execute_fetchall(upsert, ("1", "2", "3")))) == 1
+    finally:
+        await store.close()
