@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -14,7 +15,7 @@ from playground.fakeslack.find import block_texts
 from playground.fakeslack.sender import SlackSender
 from playground.fakeslack.server import FakeSlack
 from playground.fakeslack.socket import APP_TOKEN
-from tests.flows import SECRET, BotProcess, start_bot
+from tests.flows import RELEASE_DB, SECRET, BotProcess, start_bot
 
 SECRET_WORDS = "tangerine-aardvark-quartz"  # must never appear in the logs
 
@@ -99,6 +100,28 @@ async def test_a_due_migration_runs_in_a_child_and_the_server_never_loads_sqlalc
         assert "migrated in a child process" not in bot.logs()
         assert "database ready" in bot.logs()
         assert "sqlalchemy" not in mapped_files(bot.process.pid)
+
+
+async def test_a_release_database_upgraded_at_start_prompts_an_ask(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    # The server reads the schema before the child migrates it; r0009 re-keys the claim's
+    # table, and SQLite checks an upsert's target against the schema read before (fixed in
+    # storage/engine.py). A channel ask right after the upgrade must still be prompted.
+    (tmp_path / "data").mkdir()
+    shutil.copy(RELEASE_DB, tmp_path / "data" / "bot.db")
+    async with start_bot(fake_slack, tmp_path, SLACK_SIGNING_SECRET=SECRET) as bot:
+        assert "migrated in a child process: database" in bot.logs()
+        ask = {
+            "type": "message",
+            "user": "U1",
+            "channel": "C1",
+            "text": "do you have a few minutes to talk about my promotion?",
+            "ts": "1700000000.000300",
+        }
+        assert (await SlackSender(bot.url, SECRET).event(ask, event_id="EvUp1")).status == 200
+        assert len(fake_slack.calls_to("chat.postEphemeral")) == 1
+        assert "Traceback" not in bot.logs()
 
 
 async def test_the_server_loads_the_fuzzy_matcher_only_for_a_directory_search_and_never_pydantic(
