@@ -109,6 +109,20 @@ async def test_the_loops_connection_keeps_a_small_page_cache(tmp_path: Path) -> 
         await store.close()
 
 
+# Table t, keyed (a, c) when a connection first reads it, then (a, b, c).
+UPSERT = "INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (a, b, c) DO NOTHING RETURNING 1"
+
+
+def re_key_elsewhere(path: Path) -> None:
+    """Another connection (a migration's) rebuilds t with the key (a, b, c)."""
+    other = sqlite3.connect(path, isolation_level=None)
+    other.executescript(
+        "CREATE TABLE t2 (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, b, c));"
+        "DROP TABLE t; ALTER TABLE t2 RENAME TO t;"
+    )
+    other.close()
+
+
 async def test_the_loops_connection_reads_a_schema_another_connection_re_keyed(
     tmp_path: Path,
 ) -> None:
@@ -121,15 +135,9 @@ async def test_the_loops_connection_reads_a_schema_another_connection_re_keyed(
     try:
         await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
         assert await db.fetch_on_loop("SELECT * FROM t") == []  # the loop's schema: key (a, c)
-        other = sqlite3.connect(path, isolation_level=None)  # the migration's connection
-        other.executescript(
-            "CREATE TABLE t2 (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, b, c));"
-            "DROP TABLE t; ALTER TABLE t2 RENAME TO t;"
-        )
-        other.close()
-        upsert = "INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (a, b, c) DO NOTHING RETURNING 1"
-        assert len(await db.fetch_on_loop(upsert, ("1", "2", "3"))) == 1
-        assert await db.fetch_on_loop(upsert, ("1", "2", "3")) == []
+        re_key_elsewhere(path)  # the migration's connection
+        assert len(await db.fetch_on_loop(UPSERT, ("1", "2", "3"))) == 1
+        assert await db.fetch_on_loop(UPSERT, ("1", "2", "3")) == []
         # A statement that is wrong for good still fails, once more, and is not sent elsewhere.
         with pytest.raises(sqlite3.OperationalError, match="no such table"):
             await db.fetch_on_loop("SELECT * FROM missing")
@@ -152,15 +160,9 @@ async def test_after_a_migration_made_elsewhere_both_connections_read_the_new_sc
         await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
         async with db.driver() as driver:
             assert list(await driver.execute_fetchall("SELECT * FROM t")) == []
-        other = sqlite3.connect(path, isolation_level=None)  # the child's connection
-        other.executescript(
-            "CREATE TABLE t2 (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, b, c));"
-            "DROP TABLE t; ALTER TABLE t2 RENAME TO t;"
-        )
-        other.close()
+        re_key_elsewhere(path)  # the child's connection
         await store.migrate()  # nothing left to do: the child did it
-        upsert = "INSERT INTO t VALUES (?, ?, ?) ON CONFLICT (a, b, c) DO NOTHING RETURNING 1"
         async with db.driver() as driver:
-            assert len(list(await driver.execute_fetchall(upsert, ("1", "2", "3")))) == 1
+            assert len(list(await driver.execute_fetchall(UPSERT, ("1", "2", "3")))) == 1
     finally:
         await store.close()
