@@ -123,46 +123,30 @@ def re_key_elsewhere(path: Path) -> None:
     other.close()
 
 
-async def test_the_loops_connection_reads_a_schema_another_connection_re_keyed(
-    tmp_path: Path,
-) -> None:
+async def test_both_connections_read_a_schema_another_process_re_keyed(tmp_path: Path) -> None:
     # SQLite checks an upsert's ON CONFLICT target against the schema the connection read last,
-    # before it notices the change: after an upgrade that re-keys a table (r0009), every claim
-    # on the loop failed with "does not match any PRIMARY KEY" until the process restarted.
+    # before it notices the change. `mentorbot run` reads the schema, then a child migrates:
+    # after r0009 re-keyed the claim's table, every claim on the loop failed with "does not
+    # match any PRIMARY KEY" until the process restarted. Store.migrate, which runs after the
+    # child, reads sqlite_master on aiosqlite's connection (the one a claim goes to when the
+    # loop's finds the file locked), so that one reads the new schema too.
     path = tmp_path / "bot.db"
     store = await _migrated(path)
     db = _database(store)
     try:
         await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
         assert await db.fetch_on_loop("SELECT * FROM t") == []  # the loop's schema: key (a, c)
-        re_key_elsewhere(path)  # the migration's connection
+        async with db.driver() as driver:
+            assert list(await driver.execute_fetchall("SELECT * FROM t")) == []
+        re_key_elsewhere(path)  # the child's connection
+        await store.migrate()  # nothing left to do: the child did it
         assert len(await db.fetch_on_loop(UPSERT, ("1", "2", "3"))) == 1
         assert await db.fetch_on_loop(UPSERT, ("1", "2", "3")) == []
+        async with db.driver() as driver:
+            assert len(list(await driver.execute_fetchall(UPSERT, ("1", "2", "4")))) == 1
         # A statement that is wrong for good still fails, once more, and is not sent elsewhere.
         with pytest.raises(sqlite3.OperationalError, match="no such table"):
             await db.fetch_on_loop("SELECT * FROM missing")
     finally:
         await store.close()
     assert db.loop_fallbacks == 0
-
-
-async def test_after_a_migration_made_elsewhere_both_connections_read_the_new_schema(
-    tmp_path: Path,
-) -> None:
-    # `mentorbot run` migrates in a child process after the Store opened and read the old
-    # schema. Store.migrate, which runs after the child, reads sqlite_master on aiosqlite's
-    # connection (the revision), so that one reads the new schema too: it takes the claim when
-    # the loop's connection finds the file locked.
-    path = tmp_path / "bot.db"
-    store = await _migrated(path)
-    db = _database(store)
-    try:
-        await db.fetch_on_loop("CREATE TABLE t (a TEXT, b TEXT, c TEXT, PRIMARY KEY (a, c))")
-        async with db.driver() as driver:
-            assert list(await driver.execute_fetchall("SELECT * FROM t")) == []
-        re_key_elsewhere(path)  # the child's connection
-        await store.migrate()  # nothing left to do: the child did it
-        async with db.driver() as driver:
-            assert len(list(await driver.execute_fetchall(UPSERT, ("1", "2", "3")))) == 1
-    finally:
-        await store.close()
