@@ -8,9 +8,9 @@ A migration is ``migrations/NNN-name.sql`` holding schema statements only: the r
 each file in one transaction with the ``user_version`` bump, so a file applies entirely or not
 at all, and it reads the version again once it holds the write lock, so that processes opening
 one file at once apply each file once. Files must not contain BEGIN, COMMIT or ROLLBACK
-themselves. Foreign keys are off while
-migrations run (SQLite's advice for schema changes: a DROP TABLE during a table rebuild would
-otherwise cascade deletes); each file must leave no foreign-key violation behind.
+themselves. Foreign keys are off while migrations run (SQLite's advice for schema changes: a
+DROP TABLE during a table rebuild would otherwise cascade deletes); each file must leave no
+foreign-key violation behind.
 """
 
 from __future__ import annotations

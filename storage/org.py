@@ -130,7 +130,8 @@ class OrgQueries:
 
     async def org_of(self: _StoreCore, team_id: str) -> str | None:
         """The org whose org-wide install serves this workspace together with its peers."""
-        return await org_of(self, team_id)
+        rows = await self._fetch(_ORG_OF, (team_id,))
+        return str(rows[0][0]) if rows else None
 
     async def org_candidates(
         self: _StoreCore, team_id: str
@@ -177,12 +178,6 @@ class OrgQueries:
         await self._write(
             _SAVE_POOL, (enterprise_id, channel_id, team_id, user_id, format_time(now))
         )
-
-
-async def org_of(store: _Fetcher, team_id: str) -> str | None:
-    """The org whose org-wide install serves this workspace together with its peers."""
-    rows = await store._fetch(_ORG_OF, (team_id,))
-    return str(rows[0][0]) if rows else None
 
 
 async def workspaces_of(store: _Fetcher, team_id: str) -> tuple[str, ...]:
