@@ -38,17 +38,18 @@ async def send_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any])
     return channel, str(posted["ts"])
 
 
-async def try_dm(client: AsyncWebClient, user_id: str, message: dict[str, Any]) -> bool:
-    """Best-effort DM (the client already retried 429 and 5xx); False and a log line if lost."""
+async def try_dm(
+    client: AsyncWebClient, user_id: str, message: dict[str, Any]
+) -> tuple[str, str] | None:
+    """Best-effort DM (the client already retried 429 and 5xx): where it went, (channel, ts);
+    None and a log line if lost."""
     try:
-        await send_dm(client, user_id, message)
+        return await send_dm(client, user_id, message)
     except SlackApiError as error:
         log.warning("could not DM user=%s error=%s", user_id, error.response.get("error"))
-        return False
     except NO_ANSWER as error:
         log.warning("no answer to a DM user=%s error=%r", user_id, error)
-        return False
-    return True
+    return None
 
 
 async def try_update(

@@ -34,7 +34,7 @@ from handlers.blocks.anonymous import (
     build_turned_down_for_mentor,
     offer_mentor,
 )
-from handlers.kit import NO_ANSWER, NOT_YOURS, Click, on_click, send_dm, try_update
+from handlers.kit import NOT_YOURS, Click, on_click, try_dm, try_update
 from handlers.requests.effect_rows import update_rows
 from handlers.requests.followups import (
     KEPT_WAITING,
@@ -102,10 +102,8 @@ async def _after_offer(
     # The pool post loses "I can help" while the mentee decides; it names nobody.
     await settle(client, store, done, None, at)
     name = await _display_name(client, mentor_id)
-    try:
-        dm = await send_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
-    except (SlackApiError, *NO_ANSWER) as error:
-        log.warning("could not DM an offer request=%d error=%s", done.id, _slack_error(error))
+    dm = await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
+    if dm is None:
         return
     # Kept so that the DM loses its buttons when the offer ends unanswered (the request's
     # rewrites, handlers/requests/effect_rows.py); if it already ended, now.
@@ -114,12 +112,6 @@ async def _after_offer(
         ended = build_offer_ended(latest) if latest is not None else None
         if ended is not None:
             await try_update(client, *dm, ended, log, "offer DM not rewritten request=%d", done.id)
-
-
-def _slack_error(error: BaseException) -> str:
-    if isinstance(error, SlackApiError):
-        return str(error.response.get("error"))
-    return repr(error)
 
 
 async def _answer_offer(click: Click, revealed: bool, now: datetime) -> tuple[Request, str] | None:
