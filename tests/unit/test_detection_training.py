@@ -11,14 +11,17 @@ import pytest
 from bot import detection
 from bot.detection_model import Model, features, load, tokens
 from bot.detection_train import (
+    CORPUS_BOT_ID,
     DECIMALS,
     DEV_SET,
     FOLDS,
     MAX_WEIGHTS,
     WEIGHTS_PATH,
+    Row,
     Settings,
     best_threshold,
     cross_validate,
+    example,
     figures,
     fold_of,
     is_held_out,
@@ -88,6 +91,19 @@ def test_held_out_rows_are_never_trained_on() -> None:
         assert not held & trained
     folds = {fold_of(row) for row in corpus if not is_held_out(row)}
     assert folds == set(range(FOLDS))
+
+
+def test_the_corpus_bots_mention_is_read_as_the_running_bot_reads_its_own() -> None:
+    """The model must learn the `BOT` token a running bot reads for its mention; any other
+    mention in the corpus is a person."""
+    to_bot = example(Row(True, "bot_ask_mentor", f"<@{CORPUS_BOT_ID}> find me a mentor", "t"))
+    to_person = example(Row(True, "terse_time", "<@U0ALICE01> got a minute?", "t"))
+    assert "BOT" in to_bot.names
+    assert "MENTION" not in to_bot.names
+    assert "MENTION" in to_person.names
+    corpus_bot_rows = [row for row in load_corpus() if f"<@{CORPUS_BOT_ID}>" in row.text]
+    assert len(corpus_bot_rows) >= 20
+    assert {row.is_ask for row in corpus_bot_rows} == {True, False}
 
 
 def test_the_fast_margin_equals_the_features_margin() -> None:
