@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import os
 import signal
 import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 
@@ -19,7 +19,14 @@ from bot import logs
 from bot.backup import backup_database
 from bot.lifecycle import StartupError, running
 from bot.outbox_report import outbox_report
-from bot.settings import Settings, SettingsError, SlackCredentials, StorageSettings
+from bot.settings import (
+    PlaygroundSettings,
+    Settings,
+    SettingsError,
+    SlackCredentials,
+    StorageSettings,
+)
+from bot.settings_reading import FromEnvironment
 from bot.slack_client import make_client
 from storage import StorageError
 from storage.copy import copy_database
@@ -32,6 +39,9 @@ PLAYGROUND_INSTEAD = (
     "mentorbot: no Slack credentials, so this is the playground, a simulated workspace; "
     'to connect a real one, see README.md, "Setting up the Slack app".'
 )
+
+
+Model = TypeVar("Model", bound=FromEnvironment)
 
 
 def _fail(message: str, code: int) -> int:
@@ -83,7 +93,7 @@ async def _describe_database(settings: StorageSettings) -> str:
         # check must not create the file that `mentorbot run` would.
         return f"sqlite {sqlite3.sqlite_version} at {database} (not created yet)"
     async with await Store.open(database, pool_size=1) as store:
-        return await store.describe()
+        return f"{await store.describe()} ({await store.schema_state()})"
 
 
 async def _check(settings: Settings) -> str:
@@ -187,7 +197,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _settings_or_exit(model: type[StorageSettings]) -> StorageSettings | int:
+def _settings_or_exit(model: type[Model]) -> Model | int:
     try:
         return model()
     except SettingsError as error:
@@ -198,10 +208,12 @@ def _playground(folder: Path | None) -> int:
     # Imported here: only this command needs the fake Slack and the page.
     from playground.server import serve_forever
 
-    # Quiet by default: the bot logs a line per request, which here is every click.
-    logs.configure(os.environ.get("MENTORBOT_LOG_LEVEL", "").strip().upper() or "WARNING")
+    settings = _settings_or_exit(PlaygroundSettings)
+    if isinstance(settings, int):
+        return settings
+    logs.configure(settings.log_level)
     try:
-        asyncio.run(serve_forever(folder))
+        asyncio.run(serve_forever(folder, settings.host, settings.port))
     except (StorageError, StartupError, ValueError) as error:
         return _fail(str(error), EXIT_FAILURE)
     except OSError as error:
@@ -231,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if settings.database.path is None:
                 raise StorageError(
                     "mentorbot backup copies a SQLite file; back PostgreSQL up with pg_dump "
-                    "(README: Scaling out)"
+                    "(docs/scaling.md)"
                 )
             print(backup_database(settings.db_path, args.path))
         elif args.command == "copy-db":

@@ -20,6 +20,11 @@ EXACT = 1.0
 # The topic names the tag among other words: "help with salary negotiation" ~ "negotiation".
 NAMED_IN_TOPIC = 0.95
 NEAR_MIN, NEAR_MAX = 0.8, 0.94
+# The tag names the topic among other words: "career" ~ "career growth". A narrower tag than
+# asked for, so at the top of the near matches, not among the named ones.
+TOPIC_IN_TAG = NEAR_MAX
+# A topic this short is too vague to find inside longer tags ("ai" in "ai ethics" still is).
+TOPIC_IN_TAG_MIN_CHARS = 2
 # rapidfuzz scores (0 to 100) below this are no match; "sales" ~ "scales" (91) still passes.
 NEAR_THRESHOLD = 85.0
 # Long topics are cut, so one request can't make matching slow.
@@ -138,6 +143,12 @@ class TopicMatcher:
         }
         if tag in phrases:
             return NAMED_IN_TOPIC
+        tag_words = tag.split()
+        count = len(self._words)
+        if count < len(tag_words) and len(self.topic) >= TOPIC_IN_TAG_MIN_CHARS:
+            spans = (tag_words[i : i + count] for i in range(len(tag_words) - count + 1))
+            if self._words in spans:
+                return TOPIC_IN_TAG
         from rapidfuzz import fuzz  # here, not at the top: 2.3 MB only a directory search needs
 
         similarity = max(

@@ -134,7 +134,10 @@ async def running(
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
         site = web.TCPSite(runner, settings.host, settings.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            raise StartupError(listen_failed(settings.host, settings.port, error)) from None
         port = _bound_port(runner, settings.port)
 
         if settings.app_token is not None:
@@ -207,6 +210,12 @@ async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:
 
 class StartupError(Exception):
     """The bot cannot start, for a reason one line can tell."""
+
+
+def listen_failed(host: str, port: int, error: OSError) -> str:
+    """The one line for a page or server that can't listen where it was told to."""
+    reason = error.strerror or str(error)
+    return f"cannot listen on MENTORBOT_HOST:MENTORBOT_PORT ({host}:{port}): {reason}"
 
 
 def _secret(settings: Settings) -> str:

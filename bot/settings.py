@@ -120,6 +120,18 @@ def _worker_id(value: object) -> str:
 
 
 @dataclass(frozen=True, init=False)
+class PlaygroundSettings(FromEnvironment):
+    """What `mentorbot playground` reads: where to serve its page, and how much to log. It
+    is local unless told, and quiet (the bot logs a line per click)."""
+
+    host: str = field(default="127.0.0.1", metadata=variable("MENTORBOT_HOST", text))
+    port: int = field(default=3000, metadata=variable("MENTORBOT_PORT", integer(0, 65535)))
+    log_level: LogLevel = field(
+        default="WARNING", metadata=variable("MENTORBOT_LOG_LEVEL", _log_level)
+    )
+
+
+@dataclass(frozen=True, init=False)
 class StorageSettings(FromEnvironment):
     """What commands that only touch the database need (`mentorbot migrate`)."""
 

@@ -16,6 +16,9 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
@@ -45,12 +48,63 @@ def make_client(
     return with_retries(AsyncWebClient(token=token, base_url=settings.api_url, session=session))
 
 
+# A form opens only while its trigger_id lives (3 s), and the person waits for it: these
+# methods are retried once, and not after a Retry-After longer than this. Past that the
+# listener tells the person to try again, instead of a spinner and a late, failing retry.
+_TRIGGERED = frozenset({"views.open", "views.push"})
+TRIGGER_WAIT_SECONDS = 1
+
+
+def _triggered(request: HttpRequest) -> bool:
+    return request.url.rstrip("/").rsplit("/", 1)[-1] in _TRIGGERED
+
+
+class _RateLimitRetries(AsyncRateLimitErrorRetryHandler):
+    """429s retried after Retry-After, except where the trigger would expire first."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        if not _triggered(request):
+            return True
+        after = "".join(
+            value[0] for name, value in response.headers.items() if name.lower() == "retry-after"
+        )
+        wait = int(after) if after.isdigit() else 1
+        return state.current_attempt == 0 and wait <= TRIGGER_WAIT_SECONDS
+
+
+class _ServerErrorRetries(AsyncServerErrorRetryHandler):
+    """5xx retried with backoff, once only where the trigger would expire first."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if _triggered(request) and state.current_attempt > 0:
+            return False
+        return await super()._can_retry_async(
+            state=state, request=request, response=response, error=error
+        )
+
+
 def with_retries(client: AsyncWebClient, retries: int = RETRIES) -> AsyncWebClient:
     """Add the interactive paths' brief retries to a client; returns it."""
     client.retry_handlers.extend(
         [
-            AsyncRateLimitErrorRetryHandler(max_retry_count=retries),
-            AsyncServerErrorRetryHandler(max_retry_count=retries),
+            _RateLimitRetries(max_retry_count=retries),
+            _ServerErrorRetries(max_retry_count=retries),
             AsyncConnectionErrorRetryHandler(max_retry_count=retries),
         ]
     )

@@ -64,15 +64,18 @@ async def _snooze(
     until = now + timedelta(days=days)
     await store.set_snoozed_until(row.team_id, row.recipient, until, now)
     # The same nudge comes back when the snooze ends; its renderer drops it if it's moot by then.
+    # It comes back once however often it is snoozed (a double click, a stale copy), and the
+    # change its first send made (a check-in marked asked) is not made again.
     await store.enqueue(
         row.team_id,
         row.kind,
         row.recipient,
         until,
-        dedupe_key=f"{row.dedupe_key}:snoozed:{int(until.timestamp())}",
+        dedupe_key=f"{row.dedupe_key}:snoozed",
         subject_type=row.subject_type,
         subject_id=row.subject_id,
         payload=row.payload,
+        applied_at=row.applied_at,
         now=now,
     )
     log.info("nudges snoozed user=%s days=%d", row.recipient, days)

@@ -16,7 +16,7 @@ from bot.settings import Settings
 from playground.app import Playground
 from playground.fakeslack import TOKEN, FakeSlack, SlackSender
 from playground.fakeslack.snapshot import restore_workspace
-from playground.saved import autosaved, read_saved
+from playground.saved import DATABASE_NAME, autosaved, read_saved, set_aside_database
 from playground.seed import ADMINS, PEOPLE, seed_store, seed_workspace
 
 
@@ -28,7 +28,7 @@ def bot_settings(fake: FakeSlack, folder: Path, secret: str) -> Settings:
         "SLACK_SIGNING_SECRET": secret,
         "SLACK_APP_TOKEN": "",
         "SLACK_API_URL": fake.url,
-        "MENTORBOT_DB": str(folder / "mentorbot.db"),
+        "MENTORBOT_DB": str(folder / DATABASE_NAME),
         "MENTORBOT_HOST": "127.0.0.1",
         "MENTORBOT_PORT": "0",
         "MENTORBOT_TICK_SECONDS": "3600",
@@ -46,6 +46,8 @@ async def playground(folder: Path, *, start: datetime | None = None) -> AsyncIte
     if saved is not None:
         # The database's rows were timed by the saved clock: never start before it.
         now = max(now, saved.clock)
+    else:
+        set_aside_database(folder)
     clock = FrozenClock(now)
     secret = secrets.token_hex(16)
     async with AsyncExitStack() as stack:

@@ -24,6 +24,7 @@ from playground.world import HumanMessage
 log = logging.getLogger(__name__)
 
 FILE_NAME = "slack.json"
+DATABASE_NAME = "mentorbot.db"
 VERSION = 1
 EVERY_SECONDS = 1.0
 
@@ -128,6 +129,26 @@ async def autosaved(pg: Playground, folder: Path) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await save()
+
+
+def set_aside_database(folder: Path) -> None:
+    """With no workspace to go on (none saved, or unreadable), the bot's database in `folder`
+    is set aside too (renamed, never deleted): its rows name the old workspace's ids and
+    times, which a fresh workspace would hand out again (a new form would look like one
+    already sent, and the clock would go back)."""
+    path = folder / DATABASE_NAME
+    if not path.exists():
+        return
+    aside = _aside(path)
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            path.with_name(path.name + suffix).replace(aside.with_name(aside.name + suffix))
+    print(
+        f"mentorbot playground: the bot's data in {path} belongs to that old workspace; "
+        f"it is kept as {aside.name}, and the bot starts afresh",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _aside(path: Path) -> Path:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import tempfile
 from collections.abc import AsyncIterator
@@ -14,12 +13,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.lifecycle import StartupError, listen_failed
 from playground.api import build_web_app
 from playground.app import Playground
 from playground.boot import playground
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 3000
 
 
 @dataclass(frozen=True)
@@ -37,14 +34,6 @@ class Served:
         return f"http://{host}:{self.port}/"
 
 
-def address(environ: dict[str, str] | None = None) -> tuple[str, int]:
-    """MENTORBOT_HOST and MENTORBOT_PORT, defaulting to 127.0.0.1:3000: local unless told."""
-    env = os.environ if environ is None else environ
-    host = env.get("MENTORBOT_HOST", "").strip() or DEFAULT_HOST
-    port = int(env.get("MENTORBOT_PORT", "").strip() or DEFAULT_PORT)
-    return host, port
-
-
 @asynccontextmanager
 async def serving(
     folder: Path | None, host: str, port: int, *, start: datetime | None = None
@@ -58,18 +47,20 @@ async def serving(
         runner = web.AppRunner(build_web_app(pg), access_log=None, shutdown_timeout=2.0)
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
-        await web.TCPSite(runner, host, port).start()
+        try:
+            await web.TCPSite(runner, host, port).start()
+        except OSError as error:
+            raise StartupError(listen_failed(host, port, error)) from None
         bound = next((a[1] for a in runner.addresses if isinstance(a, tuple) and len(a) >= 2), port)
         yield Served(pg, host, int(bound))
 
 
-async def serve_forever(folder: Path | None) -> None:
+async def serve_forever(folder: Path | None, host: str, port: int) -> None:
     """Serve until SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    host, port = address()
     async with serving(folder, host, port) as served:
         print(f"mentorbot playground: a simulated Slack workspace at {served.url}", flush=True)
         await stop.wait()

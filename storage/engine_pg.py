@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from storage import StorageError
 from storage.engine import ByEngine, Connection, Database, Params, Record, Sql
+from storage.url import shown_host, shown_url
 
 # The session lock the replica that dispatches the outbox holds (README: Scaling out).
 LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
@@ -152,7 +153,7 @@ class PostgresDatabase(Database):
     @classmethod
     async def open(cls, url: URL, pool_size: int) -> PostgresDatabase:
         """Connect once (so a wrong URL fails now, in one line), keeping a pool for later."""
-        label = url.render_as_string(hide_password=True)
+        label = shown_url(url)
         # Autocommit, as on SQLite: single statements commit on their own and transaction()
         # says BEGIN itself. Pre-ping: a connection the server (or a failover) dropped is
         # replaced instead of failing the request that drew it.
@@ -168,7 +169,9 @@ class PostgresDatabase(Database):
                 await conn.exec_driver_sql("SELECT 1")
         except (DBAPIError, OSError) as error:
             await engine.dispose()
-            reason = error.orig if isinstance(error, DBAPIError) else error
+            reason = str(error.orig if isinstance(error, DBAPIError) else error)
+            if url.host and "@" in url.host:  # the driver names the host it was given
+                reason = reason.replace(url.host, shown_host(url.host))
             raise StorageError(f"cannot open database {label}: {reason}") from None
         return cls(engine, label)
 

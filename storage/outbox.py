@@ -25,8 +25,9 @@ CANDIDATES_PER_ROW = 4
 
 _ENQUEUE = """
 INSERT INTO outbox (
-    team_id, kind, recipient, due_at, subject_type, subject_id, dedupe_key, payload, created_at
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    team_id, kind, recipient, due_at, subject_type, subject_id, dedupe_key, payload, created_at,
+    applied_at
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (team_id, dedupe_key) DO NOTHING
 RETURNING id
 """
@@ -124,6 +125,8 @@ class Planned:
     subject_type: SubjectType | None = None
     subject_id: int | None = None
     payload: dict[str, Any] | None = None
+    # Set for a row that stands again for a change already made (a snoozed nudge's return).
+    applied_at: datetime | None = None
 
 
 def _enqueue_params(row: Planned, now: datetime) -> tuple[Any, ...]:
@@ -137,6 +140,7 @@ def _enqueue_params(row: Planned, now: datetime) -> tuple[Any, ...]:
         row.dedupe_key,
         json.dumps(row.payload or {}),
         format_time(now),
+        None if row.applied_at is None else format_time(row.applied_at),
     )
 
 
@@ -241,11 +245,20 @@ class OutboxQueries:
         subject_type: SubjectType | None = None,
         subject_id: int | None = None,
         payload: dict[str, Any] | None = None,
+        applied_at: datetime | None = None,
         now: datetime,
     ) -> bool:
         """Add a timed message; False if one with this dedupe key already exists."""
         row = Planned(
-            team_id, kind, recipient, due_at, dedupe_key, subject_type, subject_id, payload
+            team_id,
+            kind,
+            recipient,
+            due_at,
+            dedupe_key,
+            subject_type,
+            subject_id,
+            payload,
+            applied_at,
         )
         return bool(await self._fetch(_ENQUEUE, _enqueue_params(row, now)))
 
@@ -389,6 +402,15 @@ class OutboxQueries:
         """One outbox row by id, or None if this workspace has no such row."""
         rows = await self._fetch(
             "SELECT * FROM outbox WHERE id = ? AND team_id = ?", (message_id, team_id)
+        )
+        return OutboxMessage.from_row(rows[0]) if rows else None
+
+    async def get_outbox_by_key(
+        self: _StoreCore, team_id: str, dedupe_key: str
+    ) -> OutboxMessage | None:
+        """One outbox row by its dedupe key, or None."""
+        rows = await self._fetch(
+            "SELECT * FROM outbox WHERE team_id = ? AND dedupe_key = ?", (team_id, dedupe_key)
         )
         return OutboxMessage.from_row(rows[0]) if rows else None
 

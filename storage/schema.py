@@ -74,7 +74,7 @@ async def schema_revision(db: Database) -> str | None:
     return str(rows[0][0]) if rows else None
 
 
-def _too_new(label: str, revision: str) -> SchemaTooNewError:
+def too_new(label: str, revision: str) -> SchemaTooNewError:
     return SchemaTooNewError(
         f"database {label} is at schema revision {revision}, which this mentorbot doesn't "
         f"know (its newest is {HISTORY[-1]}); upgrade mentorbot or restore a backup"
@@ -107,7 +107,7 @@ def _upgrade(connection: SyncConnection, label: str) -> None:
 
     current = MigrationContext.configure(connection).get_current_revision()
     if current is not None and current not in HISTORY:
-        raise _too_new(label, current)
+        raise too_new(label, current)
     command.upgrade(_config(connection), "head")
 
 
@@ -142,7 +142,7 @@ async def migrate_schema(db: Database) -> str:
     if current == HISTORY[-1]:
         return current
     if current is not None and current not in HISTORY:
-        raise _too_new(db.label, current)
+        raise too_new(db.label, current)
     from sqlalchemy.exc import DBAPIError  # with Alembic, only when a revision is due
 
     async with db.admin() as conn:

@@ -50,6 +50,7 @@ from storage.schema import (
     migrate_schema,
     schema_number,
     schema_revision,
+    too_new,
 )
 from storage.sessions import SessionQueries
 from storage.timefmt import format_time
@@ -238,6 +239,21 @@ class Store(
         """One line for operators: the engine, its version and where the data is (no password)."""
         return f"{self._db.dialect} {await self._db.server_version()} at {self._db.label}"
 
+    async def schema_state(self) -> str:
+        """The schema, for operators: current, or how many migrations `run` or `migrate`
+        would apply. SchemaTooNewError when a newer mentorbot wrote it, as `run` refuses it."""
+        revision = await schema_revision(self._db)
+        if revision is not None and revision not in HISTORY:
+            raise too_new(self._db.label, revision)
+        if revision == HISTORY[-1]:
+            return f"schema {revision}, current"
+        done = HISTORY.index(revision) + 1 if revision is not None else 0
+        due = len(HISTORY) - done
+        return (
+            f"schema {revision or 'not migrated yet'}; {due} migration(s) due "
+            "(mentorbot migrate, or run, applies them)"
+        )
+
     async def __aenter__(self) -> Self:
         return self
 
@@ -409,14 +425,29 @@ class Store(
     async def set_snoozed_until(
         self, team_id: str, user_id: str, until: datetime | None, now: datetime
     ) -> None:
-        """Hold this person's nudges until `until` (None lifts the snooze)."""
+        """Hold this person's nudges until `until` (None lifts the snooze).
+
+        The nudges the old snooze holds wait for its end (the dispatcher deferred them to it,
+        and a snoozed nudge comes back at it); they move with it, to the new end or to now."""
         stamp = format_time(now)
-        await self._write(
-            "INSERT INTO people (team_id, user_id, snoozed_until, first_seen_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO UPDATE SET "
-            "snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at",
-            (team_id, user_id, None if until is None else format_time(until), stamp, stamp),
-        )
+        async with self._transaction() as conn:
+            rows = await conn.execute_fetchall(
+                "SELECT snoozed_until FROM people WHERE team_id = ? AND user_id = ?",
+                (team_id, user_id),
+            )
+            await conn.execute_fetchall(
+                "INSERT INTO people (team_id, user_id, snoozed_until, first_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (team_id, user_id) DO UPDATE SET "
+                "snoozed_until = excluded.snoozed_until, updated_at = excluded.updated_at",
+                (team_id, user_id, None if until is None else format_time(until), stamp, stamp),
+            )
+            held = [row[0] for row in rows if row[0] is not None and str(row[0]) > stamp]
+            if held:
+                await conn.execute_fetchall(
+                    "UPDATE outbox SET due_at = ? WHERE team_id = ? AND recipient = ? "
+                    "AND status = 'pending' AND due_at = ?",
+                    (format_time(until or now), team_id, user_id, held[0]),
+                )
 
     async def mute_kind(self, team_id: str, user_id: str, kind: str, now: datetime) -> bool:
         """Never send this kind of nudge to this person again; False if already muted."""

@@ -48,10 +48,33 @@ class DatabaseTarget:
         return URL.create("sqlite+aiosqlite", database=str(self.path))
 
     def __str__(self) -> str:
-        """Fit for a log line: the path, or the URL with its password masked."""
+        """Fit for a log line: the path, or the URL with its secrets masked (shown_url)."""
         if self.path is not None:
             return str(self.path)
-        return self.url.render_as_string(hide_password=True)
+        return shown_url(self.url)
+
+
+# libpq reads secrets from the query too (…/db?password=…); psycopg passes them on as given.
+_SECRET_QUERY_KEYS = frozenset({"password", "sslpassword", "passfile", "sslkey"})
+MASK = "***"
+
+
+def shown_url(url: URL) -> str:
+    """A database URL fit for a log line or an error: the password masked, in its place or in
+    the query, and a host that swallowed part of a password (an unencoded "@") cut back to
+    what follows its last "@"."""
+    hidden = {key: MASK for key in url.query if key.lower() in _SECRET_QUERY_KEYS}
+    if hidden:
+        url = url.update_query_dict(hidden)
+    if url.host and "@" in url.host:
+        url = url.set(password=MASK, host=shown_host(url.host))
+    # The mask as written, not %-encoded, in the query.
+    return url.render_as_string(hide_password=True).replace("%2A%2A%2A", MASK)
+
+
+def shown_host(host: str) -> str:
+    """The host as shown: what follows its last "@" (what precedes it is a password's tail)."""
+    return host.rsplit("@", 1)[-1]
 
 
 def _is_url(value: str) -> bool:

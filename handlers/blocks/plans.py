@@ -163,7 +163,7 @@ def build_checkin_answered(checkin: Checkin, answer: CheckinAnswer) -> dict[str,
     """To the mentor: a short word on how the check-in went."""
     line = f"Check-in: {user_mention(checkin.mentee_id)} {ANSWER_WORDS[answer]}."
     if answer is CheckinAnswer.ANOTHER_CHAT:
-        line += " They're writing you a request now."
+        line += " Their request is on its way to you."
     return {"text": line, "blocks": [section(line)]}
 
 
@@ -171,8 +171,6 @@ def build_checkin_thanks(answer: CheckinAnswer, again: bool) -> str:
     """What the mentee's check-in message becomes once answered."""
     if answer is CheckinAnswer.ALL_DONE:
         return ":tada: Wonderful. I've let your mentor know."
-    if answer is CheckinAnswer.ANOTHER_CHAT:
-        return "I've opened a request to your mentor; send it when you're ready."
     if again:
         return "Thanks! I've let your mentor know, and I'll check in again later."
     return "Thanks! I've let your mentor know. That was the last check-in for this plan."

@@ -181,10 +181,20 @@ def build_pool_post(request: Request) -> dict[str, Any]:
     return {"text": _fallback(_pool_intro(request), request), "blocks": blocks}
 
 
-def build_mentee_confirmation(request: Request) -> dict[str, Any]:
-    """The mentee's DM: what happens next, with Cancel request."""
+NOT_DELIVERED = (
+    ":warning: I saved your request, but Slack wouldn't let me deliver it just now. Nothing "
+    "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
+    "below if you'd rather reach out directly."
+)
+
+
+def build_mentee_confirmation(request: Request, *, pending: bool = False) -> dict[str, Any]:
+    """The mentee's DM: what happens next, with Cancel request. `pending`: the delivery is
+    still being retried, and the DM says so first."""
     blocks = _summary(request, "mentee", request.mentee_id)
     blocks.append(actions(cancel_request_button(request.id)))
+    if pending:
+        return {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *blocks]}
     return {"text": _mentee_intro(request), "blocks": blocks}
 
 

@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 NO_REQUEST = "I can't move this session any more; cancel it and book a new time instead."
 HELD = "✅ I recorded the session as held. Thanks for making time!"
 MISSED = "Noted: it didn't happen. You can offer new times whenever you like."
+MOVED = "Noted: you rescheduled. Offer the new time, and I'll book it for you both."
 
 
 async def _session_click(click: Click, *, mentor_only: bool) -> Session | None:
@@ -61,8 +62,10 @@ async def _session_click(click: Click, *, mentor_only: bool) -> Session | None:
 @on_click()
 async def reschedule_clicked(click: Click) -> None:
     """Reschedule (either participant) and "We rescheduled" after the session (the mentor):
-    the mentor offers new times, the mentee proposes some; the old time holds until one is
-    picked."""
+    the mentor offers new times, the mentee proposes some. Before the session the old time
+    holds until one is picked; after it, that time is gone, so the session closes as not held
+    first (as with "It didn't happen") and the request waits for the new time, not on a
+    booking in the past."""
     moved_after = click.action_id == ids.SESSION_MOVED
     session = await _session_click(click, mentor_only=moved_after)
     if session is None:
@@ -72,6 +75,8 @@ async def reschedule_clicked(click: Click) -> None:
         return
     if session.request_id is None:
         await click.tell(NO_REQUEST)
+        return
+    if moved_after and not await _close_not_held(click, session, MOVED, "Rescheduled."):
         return
     await book_or_tell(click, session.request_id)
 
@@ -87,9 +92,7 @@ async def cancel_clicked(click: Click) -> None:
         return
     user_id = click.pressed.user_id
     other = session.mentee_id if user_id == session.mentor_id else session.mentor_id
-    await click.client.views_open(
-        trigger_id=click.pressed.trigger_id, view=build_cancel_modal(session.id, other_id=other)
-    )
+    await click.open_form(build_cancel_modal(session.id, other_id=other))
 
 
 @on_submit
@@ -219,8 +222,14 @@ async def held_clicked(click: Click) -> None:
 async def missed_clicked(click: Click) -> None:
     """It didn't happen: recorded, and the request can be booked again."""
     session = await _session_click(click, mentor_only=True)
-    if session is None:
-        return
+    if session is not None:
+        await _close_not_held(click, session, MISSED, "It didn't happen.")
+
+
+async def _close_not_held(click: Click, session: Session, said: str, noted: str) -> bool:
+    """Record the session as not held (the request bookable again), say `said` in place of
+    the question with Offer times, and note `noted` on both confirmations; False, with the
+    reason told, if the session had already moved on."""
     now = click.clock.now()
     closed = await click.store.close_session(
         session.team_id, session.id, session.mentor_id, False, now
@@ -228,19 +237,20 @@ async def missed_clicked(click: Click) -> None:
     if closed is None:
         current = await click.store.get_session(session.team_id, session.id) or session
         await click.tell(session_gone(current))
-        return
-    blocks: list[dict[str, Any]] = [section(MISSED)]
+        return False
+    blocks: list[dict[str, Any]] = [section(said)]
     if closed.request_id is not None:
         blocks.append({"type": "actions", "elements": [offer_times_button(closed.request_id)]})
-    await click.respond(replace_original=True, text=MISSED, blocks=blocks)
-    work = _after_missed(click.client, click.store, closed, now)
+    await click.respond(replace_original=True, text=said, blocks=blocks)
+    work = _after_missed(click.client, click.store, closed, now, noted)
     click.background.spawn(work, name=f"missed-{closed.id}")
+    return True
 
 
 async def _after_missed(
-    client: AsyncWebClient, store: Store, session: Session, now: datetime
+    client: AsyncWebClient, store: Store, session: Session, now: datetime, noted: str
 ) -> None:
     topic = await session_topic(store, session)
-    await update_confirmations(client, session, topic, "It didn't happen.")
+    await update_confirmations(client, session, topic, noted)
     await _refresh_request(client, store, session, session.mentor_id, now)
     log.info("session did not happen session=%d", session.id)

@@ -209,9 +209,12 @@ def help_entries() -> list[HelpEntry]:
 
 
 def split_command(text: str) -> tuple[str, str]:
-    """'ask <@U1> hello' -> ('ask', '<@U1> hello'); an empty text means help."""
-    name, _, rest = text.strip().partition(" ")
-    return (name.lower() or "help", rest.strip())
+    """'ask <@U1> hello' -> ('ask', '<@U1> hello'); an empty text means help. Any whitespace
+    ends the name: a command typed with Shift-Enter after it has a newline there."""
+    parts = text.split(maxsplit=1)
+    if not parts:
+        return ("help", "")
+    return (parts[0].lower(), parts[1].strip() if len(parts) > 1 else "")
 
 
 async def mentor_command(

@@ -15,6 +15,7 @@ from bot.profile_reads import person_skills
 from bot.slack_client import user_info
 from handlers import ids
 from handlers.blocks.profile import build_profile_modal, parse_profile_submission
+from handlers.blocks.text import escape
 from handlers.kit import BadArguments, SubcommandCall, Submission, on_submit, try_dm
 from storage.directory import ProfileDraft
 from storage.rows import RowError
@@ -118,7 +119,8 @@ async def profile_submitted(sub: Submission) -> None:
         return
     await sub.store.save_profile(draft, sub.clock.now())
     await sub.ack()
-    where = ", ".join(tags[:5]) if tags else "anything"
+    # Tags are user text: escaped, and no backtick may close the code span early.
+    where = escape(", ".join(tags[:5]).replace("`", "'")) if tags else "anything"
     await try_dm(
         sub.client,
         user_id,

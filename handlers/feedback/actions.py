@@ -82,7 +82,7 @@ async def thanks_clicked(click: Click) -> None:
         return
     workspace = await workspace_settings(store, click.settings, team_id)
     modal = build_thanks_modal(feedback, workspace.kudos_channel_id)
-    await click.client.views_open(trigger_id=click.pressed.trigger_id, view=modal)
+    await click.open_form(modal)
 
 
 @on_submit

@@ -4,12 +4,14 @@ reading of the press or the broken-button answer."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.background import Background
@@ -20,6 +22,10 @@ from handlers.kit.org import click_home, form_home
 from handlers.kit.payloads import Pressed, interaction_of, pressed_or_tell, read_pressed, submitter
 from handlers.kit.replies import tell
 from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+FORM_FAILED = "I couldn't open the form just now ({reason}). Please try again."
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,18 @@ class Click(Services):
     async def tell(self, text: str) -> None:
         """An ephemeral answer to the presser."""
         await tell(self.respond, text)
+
+    async def open_form(self, view: dict[str, Any]) -> bool:
+        """Open a modal for the presser. When Slack refuses (a trigger that expired while the
+        bot waited, say), tell them what happened rather than blame the bot."""
+        try:
+            await self.client.views_open(trigger_id=self.pressed.trigger_id, view=view)
+        except SlackApiError as error:
+            reason = error.response.get("error")
+            log.warning("could not open a form action=%s error=%s", self.action_id, reason)
+            await self.tell(FORM_FAILED.format(reason=reason))
+            return False
+        return True
 
     @property
     def action_id(self) -> str:

@@ -2,13 +2,17 @@
 
 All done ends the chain; Still working on it asks again after the same interval, until
 MENTORBOT_MAX_CHECKINS; Could use another chat opens the request modal prefilled to the same
-mentor. Every answer is stored and the mentor gets a one-line DM.
+mentor, and counts as the answer once that request is sent (a form closed unsent leaves the
+check-in open). Every answer is stored and the mentor gets a one-line DM.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notes import checkin_weeks, may_check_in_again
 from bot.settings import Settings
@@ -18,7 +22,7 @@ from handlers.blocks.text import section
 from handlers.kit import NOT_YOURS, Click, on_click, try_dm
 from handlers.notes.schedule import new_checkin
 from handlers.requests.ask import open_request_modal
-from storage.models import Checkin, CheckinAnswer, Topic
+from storage.models import Checkin, CheckinAnswer, Request, Topic
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -69,7 +73,7 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
             topic=Topic.OTHER,
             checkin_id=checkin.id,
         )
-        opened = await open_request_modal(
+        await open_request_modal(
             click.client,
             pressed.trigger_id,
             prefill,
@@ -78,8 +82,9 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
             store=click.store,
             team_id=pressed.team_id,
         )
-        if not opened:
-            return
+        # Answered when the request is sent (another_chat_sent), not now: a form closed
+        # unsent must leave the check-in open, and the mentor untold.
+        return
     now = click.clock.now()
     answered = await click.store.answer_checkin(
         checkin.team_id, checkin.id, pressed.user_id, answer, now
@@ -93,7 +98,7 @@ async def _answer(click: Click, answer: CheckinAnswer) -> None:
         again = await _next_checkin(click.store, click.settings, answered, now)
     text = build_checkin_thanks(answer, again)
     await click.respond(replace_original=True, text=text, blocks=[section(text)])
-    await try_dm(click.client, answered.mentor_id, build_checkin_answered(answered, answer))
+    await tell_mentor(click.client, answered, answer)
 
 
 @on_click()
@@ -112,3 +117,25 @@ async def still_working_clicked(click: Click) -> None:
 async def another_chat_clicked(click: Click) -> None:
     """Could use another chat."""
     await _answer(click, CheckinAnswer.ANOTHER_CHAT)
+
+
+async def another_chat_sent(
+    store: Store, now: datetime, checkin_id: int, mentee_id: str, request: Request
+) -> Checkin | None:
+    """The request "Could use another chat" opened was sent: that is the check-in's answer,
+    linked to the request. None if the check-in isn't the mentee's or was answered meanwhile;
+    else the caller tells the mentor (tell_mentor)."""
+    team_id = request.team_id
+    answered = await store.answer_checkin(
+        team_id, checkin_id, mentee_id, CheckinAnswer.ANOTHER_CHAT, now
+    )
+    if answered is None:
+        return None
+    await store.set_checkin_follow_up(team_id, checkin_id, mentee_id, request.id)
+    log.info("check-in answered checkin=%d answer=%s", answered.id, CheckinAnswer.ANOTHER_CHAT)
+    return answered
+
+
+async def tell_mentor(client: AsyncWebClient, checkin: Checkin, answer: CheckinAnswer) -> None:
+    """The mentor's one line about an answered check-in."""
+    await try_dm(client, checkin.mentor_id, build_checkin_answered(checkin, answer))

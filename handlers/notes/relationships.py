@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.notes import CADENCE_WORDS, next_tick
@@ -154,15 +153,9 @@ async def end_clicked(click: Click) -> None:
     relationship = await _clicked(click)
     if relationship is None:
         return
-    view = build_end_modal(relationship.id, _other(relationship, click.pressed.user_id))
-    try:
-        await click.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
-    except SlackApiError as error:
-        reason = error.response.get("error")
-        log.warning(
-            "could not open the end modal relationship=%d error=%s", relationship.id, reason
-        )
-        await click.tell(f"I couldn't open the form just now ({reason}). Please try again.")
+    await click.open_form(
+        build_end_modal(relationship.id, _other(relationship, click.pressed.user_id))
+    )
 
 
 @on_submit

@@ -174,8 +174,7 @@ async def decline_clicked(click: Click) -> None:
     """Decline opens a modal for an optional reason (private unless shared)."""
     request = await _own_open_request(click)
     if request is not None:
-        view = build_decline_modal(request.id, mentee_id=request.mentee_id)
-        await click.client.views_open(trigger_id=click.pressed.trigger_id, view=view)
+        await click.open_form(build_decline_modal(request.id, mentee_id=request.mentee_id))
 
 
 @on_click("request")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import re
 from dataclasses import replace
@@ -13,6 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.slack_client import user_info
 from handlers.blocks.prompt import (
     build_opted_out_notice,
     build_prompt_dismissed,
@@ -127,7 +130,7 @@ async def message_shortcut(
     mentor_id = first_mention(text)
     prefill = RequestPrefill(
         mentor_id=mentor_id if mentor_id != clicker else None,
-        details=_details_from(text, mentor_id),
+        details=await _details_from(client, text, mentor_id),
         origin_channel_id=(shortcut.get("channel") or {}).get("id"),
         origin_ts=message.get("ts"),
         source=RequestSource.SHORTCUT,
@@ -137,11 +140,47 @@ async def message_shortcut(
     await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)
 
 
-def _details_from(text: str, mentor_id: str | None) -> str:
+async def _details_from(client: AsyncWebClient, text: str, mentor_id: str | None) -> str:
     """A message as the form's details: plain text, without the leading mention of the person
-    already chosen as mentor (the form names them)."""
+    already chosen as mentor (the form names them), and other people by name ("@bob")."""
     leading, rest = leading_mention(text)
-    return plain_text_of(rest if leading is not None and leading == mentor_id else text)
+    kept = rest if leading is not None and leading == mentor_id else text
+    return plain_text_of(await _with_names(client, kept))
+
+
+# A message event names people only by id (<@U2>); a form shows them by name. The names are
+# looked up before the form opens, so briefly: past this, an id stays as Slack sent it.
+NAMES_SECONDS = 1.0
+NAMES_MAX = 5
+_BARE_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>")
+
+
+async def _with_names(client: AsyncWebClient, text: str) -> str:
+    """`text` with each bare <@U…> given its person's name (<@U…|bob>), where Slack says it."""
+    ids = list(dict.fromkeys(_BARE_MENTION.findall(text)))[:NAMES_MAX]
+    if not ids:
+        return text
+    names: dict[str, str] = {}
+
+    async def look_up(user_id: str) -> None:
+        with contextlib.suppress(SlackApiError):
+            user = await user_info(client, user_id)
+            if user:
+                profile = user.get("profile") or {}
+                name = profile.get("display_name") or user.get("real_name") or user.get("name")
+                shown = re.sub(r"[<>|]", "", name).strip() if isinstance(name, str) else ""
+                if shown:
+                    names[user_id] = shown
+
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(NAMES_SECONDS):
+            await asyncio.gather(*(look_up(user_id) for user_id in ids))
+
+    def named(match: re.Match[str]) -> str:
+        name = names.get(match.group(1))
+        return f"<@{match.group(1)}|{name}>" if name else match.group(0)
+
+    return _BARE_MENTION.sub(named, text)
 
 
 def _prompt_of(body: dict[str, Any]) -> Any:
@@ -166,7 +205,7 @@ async def prompt_create(
         return
     prefill = RequestPrefill(
         mentor_id=prompt.target_id,
-        details=_details_from(prompt.text, prompt.target_id),
+        details=await _details_from(client, prompt.text, prompt.target_id),
         origin_channel_id=prompt.channel_id,
         origin_ts=prompt.message_ts,
         source=RequestSource.DETECTED,

@@ -29,6 +29,7 @@ INVITE = "request.invite"  # to one matched mentor (no pool channel): the reques
 UPDATE = "request.update"  # rewrites one of the request's earlier messages (chat.update)
 OFFER_LAPSE = "request.offer_lapse"  # acts on an anonymous ask: an unanswered offer lapses
 OFFER_ANSWERED = "request.offer_answered"  # to the offering mentor: revealed to, or turned down
+CONFIRM = "request.confirm"  # to the mentee: the confirmation Slack refused when it was made
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -94,7 +95,7 @@ async def schedule_new_request(
     if request.mentor_id is not None:
         mentor = request.mentor_id
         due = start + _hours(workspace.nudge_after_hours)
-        await _enqueue(store, request, NUDGE, mentor, due, f"nudge:{mentor}", now)
+        await _enqueue(store, request, NUDGE, mentor, due, nudge_key(mentor), now)
         due = start + _hours(workspace.escalate_after_hours)
         payload = {"mentor": mentor}
         await _enqueue(store, request, ESCALATE, POOL, due, f"escalate:{mentor}", now, payload)
@@ -102,6 +103,21 @@ async def schedule_new_request(
         await schedule_pool_repost(store, workspace, request, start, now)
     due = start + _hours(workspace.expire_after_hours)
     await _enqueue(store, request, EXPIRE, request.mentee_id, due, "expire", now)
+
+
+def nudge_key(mentor_id: str) -> str:
+    """The step's name in the dedupe key of the named mentor's nudge."""
+    return f"nudge:{mentor_id}"
+
+
+def escalation_after_nudge(
+    workspace: WorkspaceSettings, request: Request, mentor_id: str, nudged_at: datetime
+) -> Planned:
+    """The escalation again, as long after the mentor's nudge as the settings put it after the
+    request: the nudge waited for the mentor's working hours, and so does the mentor's turn."""
+    gap = _hours(max(workspace.escalate_after_hours - workspace.nudge_after_hours, 0))
+    key = f"escalate:{mentor_id}:after:{format_time(nudged_at)}"
+    return planned(request, ESCALATE, POOL, nudged_at + gap, key, {"mentor": mentor_id})
 
 
 # Slack refused just now; the outbox's backoff then spreads the tries over about an hour.
@@ -112,6 +128,17 @@ async def schedule_redelivery(store: Store, request: Request, now: datetime) -> 
     """Try the first delivery again from the outbox, which retries until Slack takes it."""
     recipient = request.mentor_id or POOL
     await _enqueue(store, request, DELIVER, recipient, now + REDELIVER_AFTER, "deliver", now)
+
+
+async def schedule_confirmation(
+    store: Store, request: Request, now: datetime, *, pending: bool
+) -> None:
+    """The mentee's confirmation again, from the outbox, when the DM made at once was lost;
+    `pending`: the delivery is being retried too, and the DM says so."""
+    payload = {"pending": "yes" if pending else ""}
+    await _enqueue(
+        store, request, CONFIRM, request.mentee_id, now + REDELIVER_AFTER, "confirm", now, payload
+    )
 
 
 def repost_row(workspace: WorkspaceSettings, request: Request, start: datetime) -> Planned:

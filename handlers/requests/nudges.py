@@ -10,11 +10,15 @@ deferred or re-claimed row then still sends its message and never repeats the ch
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
+from bot.quiet_hours import next_allowed
+from bot.time_zones import user_tz
+from bot.working_hours import person_hours
 from bot.workspace import workspace_settings
 from handlers.blocks.nudges import (
     build_coordinator_note,
@@ -23,7 +27,7 @@ from handlers.blocks.nudges import (
     build_repost,
     build_unanswered_nudge,
 )
-from handlers.blocks.request_messages import build_mentor_dm
+from handlers.blocks.request_messages import build_mentee_confirmation, build_mentor_dm
 from handlers.blocks.text import safe_link
 from handlers.requests.anonymous import KINDS as ANONYMOUS_KINDS
 from handlers.requests.delivery import pool_channel
@@ -36,6 +40,7 @@ from handlers.requests.effect_rows import (
     update_rows,
 )
 from handlers.requests.followups import (
+    CONFIRM,
     COORDINATOR,
     DELIVER,
     ESCALATE,
@@ -46,12 +51,22 @@ from handlers.requests.followups import (
     REPOST,
     closed_offer_row,
     coordinator_rows,
+    escalation_after_nudge,
     escalation_rows,
+    nudge_key,
+    planned,
     unclaimed_in_pool,
 )
 from handlers.requests.unreachable import KINDS as UNREACHABLE_KINDS
 from handlers.requests.unreachable import delivery_failed, pool_failed
-from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
+from storage.models import (
+    OutboxMessage,
+    OutboxStatus,
+    Request,
+    RequestStatus,
+    SubjectType,
+    WorkspaceSettings,
+)
 from storage.outbox import Effects
 
 log = logging.getLogger(__name__)
@@ -114,6 +129,27 @@ async def render_deliver(row: OutboxMessage, deps: OutboxDeps) -> Delivery | Non
     return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
 
 
+async def render_confirm(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """The mentee's confirmation, while the request waits and they have none yet."""
+    request = await _request(row, deps)
+    if request is None or request.status is not RequestStatus.OPEN:
+        return None  # taken, cancelled or closed: that change's own message tells them
+    if request.mentee_id != row.recipient or request.mentee_dm_ts is not None:
+        return None
+    pending = bool(row.payload.get("pending"))
+    if pending and (request.mentor_dm_ts or request.pool_ts):
+        pending = False  # delivered since
+    elif pending:
+        pending = not await deps.store.list_request_invites(request.team_id, request.id)
+    message = build_mentee_confirmation(request, pending=pending)
+    store, team_id, request_id = deps.store, request.team_id, request.id
+
+    async def remember(channel: str, ts: str) -> None:
+        await store.set_request_messages(team_id, request_id, mentee_dm=(channel, ts))
+
+    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
+
+
 async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
     """Still unanswered: the request opens to the pool, in one update that also plans the
     pool post (or invites), the mentor's rewritten DM and the words to mentee and
@@ -128,6 +164,10 @@ async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
     now = deps.clock.now()
     cause = f"row{row.id}"
     workspace = await workspace_settings(deps.store, deps.settings, request.team_id)
+    nudged = await _nudged_at(deps, workspace, request, mentor_id, now)
+    later = escalation_after_nudge(workspace, request, mentor_id, nudged) if nudged else None
+    if later is not None and later.due_at > now:
+        return await deps.store.apply_row(request.team_id, Effects(row.id, [later]), now)
     rows, invited = await pool_rows(deps, request, now, cause, exclude=frozenset({mentor_id}))
     if invited is None:
         stay = escalation_rows(workspace, request, mentor_id, None, now)
@@ -142,6 +182,44 @@ async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
     if escalated is not None:
         log.info("request escalated request=%d", request.id)
     return escalated is not None
+
+
+# A nudge sent this much after its time was held for the mentor's working hours (pacing and
+# retries move one by seconds).
+LATE_NUDGE = timedelta(hours=1)
+
+
+async def _nudged_at(
+    deps: OutboxDeps, workspace: WorkspaceSettings, request: Request, mentor_id: str, now: datetime
+) -> datetime | None:
+    """When the mentor's nudge went or will go, if their working hours held it back; None when
+    the escalation needn't wait for it. A request made late on a Friday must not go wider on
+    Sunday before the mentor was ever nudged. A nudge held by the mentor's own snooze, or
+    stopped, doesn't hold the mentee's request back."""
+    key = planned(request, NUDGE, mentor_id, now, nudge_key(mentor_id)).dedupe_key
+    nudge = await deps.store.get_outbox_by_key(request.team_id, key)
+    if nudge is None:
+        return None
+    if nudge.status is OutboxStatus.SENT:
+        due = request.created_at + timedelta(hours=workspace.nudge_after_hours)
+        late = nudge.sent_at is not None and nudge.sent_at - due > LATE_NUDGE
+        return nudge.sent_at if late else None
+    # A claimed nudge may still be deferred in this very tick: it counts as waiting too.
+    if nudge.status not in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+        return None
+    person = await deps.store.get_person(request.team_id, mentor_id)
+    if person is not None and person.snoozed_until is not None and person.snoozed_until > now:
+        return None
+    if NUDGE in await deps.store.muted_kinds(request.team_id, mentor_id):
+        return None
+    # The zone as the outbox will judge the nudge by: looked up in Slack when not known yet.
+    tz = await user_tz(
+        await deps.slack(request.team_id), deps.store, request.team_id, mentor_id, now
+    )
+    window = await person_hours(deps.store, request.team_id, mentor_id)
+    if next_allowed(now, tz, window) <= now:
+        return None  # within their hours: the nudge goes now, paced at most
+    return next_allowed(max(nudge.due_at, now), tz, window)
 
 
 async def render_escalate(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -272,6 +350,7 @@ KINDS: dict[str, Kind] = {
     EXPIRE: Kind(render_expire, apply=apply_expire),
     # late: no more waiting
     DELIVER: Kind(render_deliver, apply=apply_deliver, quiet=False, on_failed=delivery_failed),
+    CONFIRM: Kind(render_confirm, quiet=False),
     POOL_POST: Kind(render_pool_post, quiet=False, on_failed=pool_failed),
     **EFFECT_KINDS,
     **UNREACHABLE_KINDS,

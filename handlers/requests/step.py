@@ -87,7 +87,7 @@ async def resume_request(step: Step, request_id: int) -> dict[str, Any]:
     if request.mentee_dm_ts is None:
         invites = await step.store.list_request_invites(step.team_id, request.id)
         reached = request.mentor_dm_ts or request.pool_ts or invites
-        await confirm_to_mentee(step.client, step.store, request, pending=not reached)
+        await confirm_to_mentee(step.client, step.store, step.clock, request, pending=not reached)
     return _outputs(request)
 
 

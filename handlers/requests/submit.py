@@ -19,12 +19,22 @@ from bot.settings import Settings
 from handlers import ids
 from handlers.blocks.request_messages import build_mentee_confirmation
 from handlers.blocks.request_modal import RequestForm, parse_request_submission
-from handlers.blocks.text import section, user_mention
+from handlers.blocks.text import user_mention
 from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm
+from handlers.notes.checkins import another_chat_sent, tell_mentor
 from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
-from handlers.requests.followups import schedule_new_request, schedule_redelivery
-from handlers.requests.unreachable import mentor_unreachable, pool_unreachable
-from storage.models import Request
+from handlers.requests.followups import (
+    schedule_confirmation,
+    schedule_new_request,
+    schedule_redelivery,
+)
+from handlers.requests.unreachable import (
+    TELL_MENTEE,
+    TELL_MENTOR_GONE,
+    mentor_unreachable,
+    pool_unreachable,
+)
+from storage.models import CheckinAnswer, Request, SubjectType
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -39,11 +49,6 @@ NO_POOL = (
 ANONYMOUS_OFF = (
     "An admin has just turned off asking without your name here. Untick this to ask with "
     "your name, or ask an admin."
-)
-NOT_DELIVERED = (
-    ":warning: I saved your request, but Slack wouldn't let me deliver it just now. Nothing "
-    "is lost: I'll keep trying in the background, and the usual reminders still run. Cancel it "
-    "below if you'd rather reach out directly."
 )
 
 
@@ -153,38 +158,51 @@ async def deliver(
     client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
 ) -> None:
     """Send the request to its mentor or the pool, then confirm to the mentee what happened:
-    a refusal no retry can fix is said as it is at once; anything else is retried."""
+    a refusal no retry can fix is said as it is at once; anything else is retried. When the
+    confirmation itself is lost, the outbox says it later."""
     request = await _with_permalink(client, store, request)
     refused = await _route(client, store, settings, clock, request)
     current = await store.get_request(request.team_id, request.id) or request
-    message = build_mentee_confirmation(current)
     now = clock.now()
-    if refused in PERMANENT_ERRORS and current.mentor_id is not None:
-        message = await mentor_unreachable(store, settings, current, now, told=True)
-    elif refused in PERMANENT_ERRORS:
-        message = await pool_unreachable(store, settings, current, refused, now, told=True)
-    elif refused is not None:
+    if refused in PERMANENT_ERRORS:
+        # The word planned for the mentee waits a moment; said now, it is called off.
+        if current.mentor_id is not None:
+            message = await mentor_unreachable(store, settings, current, now, told=True)
+            planned_kind = TELL_MENTOR_GONE
+        else:
+            message = await pool_unreachable(store, settings, current, refused, now, told=True)
+            planned_kind = TELL_MENTEE
+        if await _confirm(client, store, request, message):
+            await store.cancel_kind_for_subject(
+                request.team_id, SubjectType.REQUEST, request.id, planned_kind
+            )
+        return
+    pending = refused is not None
+    if pending:
         await schedule_redelivery(store, current, now)
-        message = _still_trying(message)
-    await _confirm(client, store, request, message)
-
-
-def _still_trying(message: dict[str, Any]) -> dict[str, Any]:
-    return {"text": NOT_DELIVERED, "blocks": [section(NOT_DELIVERED), *message["blocks"]]}
+    await _confirm_or_plan(client, store, current, now, pending=pending)
 
 
 async def confirm_to_mentee(
-    client: AsyncWebClient, store: Store, request: Request, *, pending: bool
+    client: AsyncWebClient, store: Store, clock: Clock, request: Request, *, pending: bool
 ) -> None:
     """The mentee's confirmation, on its own (a Workflow Builder step finishing a run that
     broke off); `pending`: the delivery is still being retried from the outbox."""
-    message = build_mentee_confirmation(request)
-    await _confirm(client, store, request, _still_trying(message) if pending else message)
+    await _confirm_or_plan(client, store, request, clock.now(), pending=pending)
+
+
+async def _confirm_or_plan(
+    client: AsyncWebClient, store: Store, request: Request, now: datetime, *, pending: bool
+) -> None:
+    message = build_mentee_confirmation(request, pending=pending)
+    if not await _confirm(client, store, request, message):
+        await schedule_confirmation(store, request, now, pending=pending)
 
 
 async def _confirm(
     client: AsyncWebClient, store: Store, request: Request, message: dict[str, Any]
-) -> None:
+) -> bool:
+    """DM the mentee now; False when Slack refused or never answered."""
     try:
         channel_id, ts = await send_dm(client, request.mentee_id, message)
     except SlackApiError as error:
@@ -193,11 +211,12 @@ async def _confirm(
             request.id,
             error.response.get("error"),
         )
-        return
+        return False
     except NO_ANSWER as error:
         log.error("no answer confirming a request request=%d error=%r", request.id, error)
-        return
+        return False
     await store.set_request_messages(request.team_id, request.id, mentee_dm=(channel_id, ts))
+    return True
 
 
 @on_submit
@@ -237,11 +256,16 @@ async def request_submitted(sub: Submission) -> None:
         request.source,
         request.anonymous,
     )
+    checkin = None
     if form.checkin_id is not None:
-        await sub.store.set_checkin_follow_up(team_id, form.checkin_id, user_id, request.id)
+        now = sub.clock.now()
+        checkin = await another_chat_sent(sub.store, now, form.checkin_id, user_id, request)
     await schedule_new_request(sub.store, sub.settings, request, sub.clock.now())
     await sub.ack()
     sub.background.spawn(
         deliver(sub.client, sub.store, sub.settings, sub.clock, request),
         name=f"deliver-{request.id}",
     )
+    if checkin is not None:
+        work = tell_mentor(sub.client, checkin, CheckinAnswer.ANOTHER_CHAT)
+        sub.background.spawn(work, name=f"checkin-{checkin.id}")

@@ -12,7 +12,7 @@ day per channel, with the fix.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.delivery import Delivery
@@ -39,6 +39,8 @@ log = logging.getLogger(__name__)
 TELL_MENTEE = "request.pool_unreachable"  # to the mentee: it never reached the pool
 TELL_ADMIN = "request.pool_channel_broken"  # to coordinators and admins: fix the channel
 TELL_MENTOR_GONE = "request.mentor_unreachable"  # to the mentee: the named mentor can't get it
+# How long a word the caller is saying itself waits in the outbox before it is sent anyway.
+TOLD_GRACE = timedelta(minutes=1)
 
 # Slack's answers that mean the channel itself is unusable, not this one message.
 CHANNEL_ERRORS = frozenset({"is_archived", "not_in_channel", "channel_not_found"})
@@ -89,7 +91,8 @@ async def pool_unreachable(
 ) -> dict[str, Any]:
     """Plan the word to the mentee (once per request) and, when the channel is the problem, to
     the admins (once a day per channel); return the mentee's message. `told`: the caller DMs
-    it itself now, and the row only keeps a later failure from saying it again."""
+    it itself now and cancels the row once Slack took it; the row, due a moment later, says
+    it if that DM is lost (and keeps a later failure from saying it again)."""
     channel = await pool_channel(store, settings, request.team_id)
     admins_told = False
     if channel is not None and slack_error in CHANNEL_ERRORS:
@@ -126,11 +129,11 @@ async def _tell_mentee(
         request.team_id,
         kind,
         request.mentee_id,
-        now,
+        now + TOLD_GRACE if told else now,
         dedupe_key=f"request:{request.id}:{step}",
         subject_type=SubjectType.REQUEST,
         subject_id=request.id,
-        payload={**payload, "told": "yes" if told else ""},
+        payload=payload,
         now=now,
     )
 
@@ -171,13 +174,14 @@ async def render_tell_mentee(row: OutboxMessage, deps: OutboxDeps) -> Delivery |
     if row.subject_type is not SubjectType.REQUEST or row.subject_id is None:
         return None
     request = await deps.store.get_request(row.team_id, row.subject_id)
+    # "told": a row of an earlier version, planned only to keep the word from being repeated.
     if request is None or not unclaimed_in_pool(request) or row.payload.get("told"):
         return None
     channel = str(row.payload.get("channel") or "") or None
     message = build_pool_unreachable_for_mentee(
         request, channel, bool(row.payload.get("admins_told"))
     )
-    return Delivery(row.recipient, message["text"], message["blocks"])
+    return _to_mentee(row, request, message, deps)
 
 
 async def render_tell_admin(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -199,7 +203,20 @@ async def render_tell_mentor_gone(row: OutboxMessage, deps: OutboxDeps) -> Deliv
         return None
     pool = await pool_channel(deps.store, deps.settings, request.team_id) is not None
     message = build_mentor_unreachable_for_mentee(request, mentor, pool)
-    return Delivery(row.recipient, message["text"], message["blocks"])
+    return _to_mentee(row, request, message, deps)
+
+
+def _to_mentee(
+    row: OutboxMessage, request: Request, message: dict[str, Any], deps: OutboxDeps
+) -> Delivery:
+    """The mentee's word; the first DM about the request is the one a later change rewrites."""
+    store, team_id, request_id = deps.store, request.team_id, request.id
+
+    async def remember(channel: str, ts: str) -> None:
+        if request.mentee_dm_ts is None:
+            await store.set_request_messages(team_id, request_id, mentee_dm=(channel, ts))
+
+    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
 
 
 KINDS: dict[str, Kind] = {

@@ -33,6 +33,7 @@ from handlers.requests.followups import (
     offer_answered_row,
     offer_lapse_row,
     planned,
+    schedule_confirmation,
     schedule_new_request,
     schedule_redelivery,
 )
@@ -212,6 +213,11 @@ async def expiry_of_a_delivered_request(h: Harness, i: int) -> None:
 async def redelivery_to_mentor(h: Harness, i: int) -> None:
     made = await ask(h, BOB, timedelta(0))
     await schedule_redelivery(h.bot.store, made, h.now)  # due in a minute: `advance`
+
+
+async def confirmation_again(h: Harness, i: int) -> None:
+    made = await ask(h, BOB, timedelta(0))
+    await schedule_confirmation(h.bot.store, made, h.now, pending=False)  # due in a minute
 
 
 async def redelivery_to_pool(h: Harness, i: int) -> None:
@@ -578,6 +584,12 @@ SCENARIOS: tuple[Scenario, ...] = (
         pool_planned_once,
         silent=True,
         variant="pool",
+        advance=timedelta(minutes=1),
+    ),
+    Scenario(
+        "request.confirm",
+        confirmation_again,
+        lambda h: h.posts(ALICE, "I sent your request"),
         advance=timedelta(minutes=1),
     ),
     Scenario("request.pool_post", redelivery_to_pool, pool_posts, advance=timedelta(minutes=1)),

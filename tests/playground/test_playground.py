@@ -12,7 +12,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from playground.server import Served, address
+from bot.settings import PlaygroundSettings, SettingsError
+from playground.server import Served
 from playground.typed import as_typed
 from tests.playground.pagehtml import PageHtml
 
@@ -187,8 +188,18 @@ async def test_a_group_dm_is_named_by_the_others_in_it(page: Page, served: Serve
 
 
 def test_the_page_is_local_unless_told() -> None:
-    assert address({}) == ("127.0.0.1", 3000)
-    assert address({"MENTORBOT_HOST": "::1", "MENTORBOT_PORT": "8080"}) == ("::1", 8080)
+    quiet = PlaygroundSettings(_env_file=None)
+    assert (quiet.host, quiet.port, quiet.log_level) == ("127.0.0.1", 3000, "WARNING")
+    told = PlaygroundSettings(_env_file=None, MENTORBOT_HOST="::1", MENTORBOT_PORT="8080")
+    assert (told.host, told.port) == ("::1", 8080)
+    # Read as `mentorbot run` reads them: a bad value is named, not a traceback.
+    for name, value in (
+        ("MENTORBOT_PORT", "abc"),
+        ("MENTORBOT_PORT", "99999"),
+        ("MENTORBOT_LOG_LEVEL", "verbose"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            PlaygroundSettings(_env_file=None, **{name: value})
 
 
 def test_typed_text_is_sent_as_slack_sends_it() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from playground.saved import FILE_NAME
+from playground.saved import DATABASE_NAME, FILE_NAME
 from playground.server import serving
 from tests.playground.conftest import PLAYGROUND_START
 from tests.playground.pagehtml import PageHtml
@@ -102,3 +102,23 @@ async def test_an_unreadable_file_is_kept_aside_and_the_playground_starts_fresh(
     )
     assert (folder / f"{FILE_NAME}.unreadable-1").read_text() == bad
     assert json.loads((folder / FILE_NAME).read_text())["version"] == 1  # a good one again
+
+
+async def test_the_bots_data_goes_aside_with_an_unreadable_workspace(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "play"
+    async with opened(folder) as page:
+        await page.post("send", user=ALICE, channel=GENERAL, text="/mentor help")
+    (folder / FILE_NAME).write_text("{not json")
+    capsys.readouterr()
+    # The bot's rows name the old workspace's ids (a view id the fresh one would hand out
+    # again would read as a form already sent): they are kept aside, not reused.
+    async with opened(folder) as page:
+        assert (await page.state(ALICE, GENERAL))["messages"] == []
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2
+    assert lines[1].endswith(
+        f"it is kept as {DATABASE_NAME}.unreadable-1, and the bot starts afresh"
+    )
+    assert (folder / f"{DATABASE_NAME}.unreadable-1").stat().st_size > 0

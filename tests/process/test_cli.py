@@ -53,6 +53,19 @@ def test_invalid_port_names_the_variable(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("MENTORBOT_PORT", "abc"), ("MENTORBOT_PORT", "99999"), ("MENTORBOT_LOG_LEVEL", "verbose")],
+)
+def test_the_playground_names_a_bad_variable_too(tmp_path: Path, name: str, value: str) -> None:
+    for args in (("playground",), ("run", "--or-playground")):
+        result = run_cli(tmp_path, *args, **{name: value})
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith(f"mentorbot: invalid configuration: {name}")
+        assert "Traceback" not in result.stderr
+
+
 def test_env_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\nSLACK_SIGNING_SECRET=s\n")
     result = run_cli(tmp_path, "run")

@@ -327,3 +327,41 @@ async def test_the_settings_form_is_answered_in_time_when_slack_is_slow(
     saved = await bot.store.get_workspace_settings(TEAM_ID)
     assert (saved.pool_channel_id, saved.kudos_channel_id) == ("C0POOLX", "C0KUDOS")
     assert len(fake_slack.calls_to("conversations.info")) == 2
+
+
+@pytest.mark.parametrize(
+    ("fault", "reason"),
+    [
+        ({"status": 429, "retry_after": 5}, "ratelimited"),
+        ({"status": 500, "times": 3}, ""),
+    ],
+)
+async def test_a_form_slack_wont_open_in_time_is_answered_in_time(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime, fault: dict[str, Any], reason: str
+) -> None:
+    # Waiting out a 5 s Retry-After, or three 500s' backoff, outlives the trigger_id: the
+    # person hears to try again, within Slack's 3 seconds.
+    fake_slack.fail_next("views.open", **fault)
+    started = time.monotonic()
+    reply = await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    took = time.monotonic() - started
+    assert reply.status == 200
+    assert took < IN_TIME, f"this command took {took:.1f} s"
+    assert "couldn't open the request form" in told(fake_slack)[-1] + str(reply.body)
+    assert reason in told(fake_slack)[-1] + str(reply.body)
+
+
+async def test_a_decline_whose_form_cant_open_says_so(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
+    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
+    await bot.background.drain(5)
+    dm = dms_to(fake_slack, BOB)[-1]
+    fake_slack.fail_next("views.open", error="expired_trigger_id")
+    await timed_click(slack, dm, "Decline", BOB)
+    assert told(fake_slack)[-1] == (
+        "I couldn't open the form just now (expired_trigger_id). Please try again."
+    )
+    [request] = await stored_requests(bot)
+    assert request.status is RequestStatus.OPEN

@@ -196,12 +196,10 @@ async def test_did_not_happen_and_we_rescheduled(
     await deliver_due(bot)
     ask = latest_dm(fake, BOB)
     assert "Did you meet" in block_texts(ask)
-    held = find_button(ask, "Yes — log notes")
+    held, moved = find_button(ask, "Yes — log notes"), find_button(ask, "We rescheduled")
     for label in ("We rescheduled", "It didn't happen"):
         await slack.click(find_button(ask, label), ask, user_id=CAROL)
         assert told(fake)[-1] == NOT_YOURS
-    await slack.click(find_button(ask, "We rescheduled"), ask, user_id=BOB)
-    assert opened_modal(fake)["callback_id"] == ids.OFFER_MODAL
     await slack.click(find_button(ask, "It didn't happen"), ask, user_id=BOB)
     await bot.background.drain(5)
     [session] = await sessions(bot)
@@ -211,6 +209,29 @@ async def test_did_not_happen_and_we_rescheduled(
     assert "it didn't happen" in str(replaced[-1].args["text"])
     await slack.click(held, ask, user_id=BOB)
     assert "marked as not having happened" in told(fake)[-1]
+    await slack.click(moved, ask, user_id=BOB)
+    assert "marked as not having happened" in told(fake)[-1]
+
+
+async def test_we_rescheduled_after_the_session_leaves_no_booking_in_the_past(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await booked(slack, fake, bot)
+    clock.advance(days=1, hours=1)
+    await deliver_due(bot)
+    ask = latest_dm(fake, BOB)
+    await slack.click(find_button(ask, "We rescheduled"), ask, user_id=BOB)
+    assert opened_modal(fake)["callback_id"] == ids.OFFER_MODAL
+    await bot.background.drain(5)
+    # The old time is gone: the request waits for the new one, and Bob's Home offers times
+    # even if he closes the form now.
+    [session] = await sessions(bot)
+    assert session.status is SessionStatus.DID_NOT_HAPPEN
+    assert (await the_request(bot)).status is RequestStatus.ACCEPTED
+    replaced = [c for c in fake.calls_to("response_url") if c.args.get("replace_original")]
+    assert "you rescheduled" in str(replaced[-1].args["text"])
+    assert button_labels(replaced[-1].args) == ["Offer times"]
 
 
 async def test_log_notes_on_the_confirmation_is_the_mentors(

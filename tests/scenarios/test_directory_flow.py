@@ -55,6 +55,22 @@ async def test_profile_round_trip(slack: SlackSender, fake_slack: FakeSlack, bot
     assert "public speaking" in str(opened_modal(fake_slack))
 
 
+async def test_the_saved_profile_dm_shows_tags_as_text(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    await slack.command("profile", user_id=BOB)
+    tags = "x` <!here> <https://e.vil|payroll> `y"
+    await slack.view_submission(
+        opened_modal(fake_slack), {ids.PROFILE_TAGS_BLOCK: tags}, user_id=BOB
+    )
+    text = str(fake_slack.calls_to("chat.postMessage")[-1].args["text"])
+    # No tag closes the code span early, and no ping or disguised link is live.
+    assert text.count("`") == 2
+    assert "<!here>" not in text
+    assert "<https://" not in text
+    assert "&lt;!here&gt;" in text
+
+
 async def test_profile_refuses_bad_input_inline(slack: SlackSender, fake_slack: FakeSlack) -> None:
     await slack.command("profile", user_id=BOB)
     modal = opened_modal(fake_slack)

@@ -266,3 +266,36 @@ async def test_a_mentor_deactivated_before_the_retry_and_the_mentee_sends_it_to_
     clock.advance(hours=48)
     await deliver_due(pool_bot)
     assert rows(pool_bot, "request.escalated") == []
+
+
+async def test_a_deactivated_mentor_is_said_later_when_the_mentees_own_dm_fails(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("conversations.open", error="user_disabled", user=BOB, times=10)
+    fake_slack.fail_next("conversations.open", status=500, user=ALICE, times=3)
+    await submit_ask(pool_slack, fake_slack, pool_bot, BOB)
+    assert gone(fake_slack) == []  # Slack had a bad moment for Alice's DM too
+
+    clock.advance(minutes=1)
+    await deliver_due(pool_bot)
+    [told] = gone(fake_slack)
+    assert button_labels(told) == ["Send to the mentor pool", "Cancel request"]
+    [request] = await stored_requests(pool_bot)
+    assert request.mentee_dm_ts == told.response["ts"]  # a later change rewrites this one
+    clock.advance(hours=1)
+    await deliver_due(pool_bot)
+    assert len(gone(fake_slack)) == 1
+
+
+async def test_a_word_said_at_once_is_not_said_again_by_the_outbox(
+    pool_slack: SlackSender, fake_slack: FakeSlack, pool_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.add_channel(POOL, "pool")
+    fake_slack.fail_next("conversations.open", error="user_disabled", user=BOB, times=10)
+    await submit_ask(pool_slack, fake_slack, pool_bot, BOB)
+    assert len(gone(fake_slack)) == 1
+    clock.advance(hours=1)
+    await deliver_due(pool_bot)
+    assert len(gone(fake_slack)) == 1
+    assert rows(pool_bot, "request.mentor_unreachable") == [("cancelled", 0, None)]

@@ -85,6 +85,31 @@ async def test_a_detected_ask_becomes_a_request_in_the_mentors_dm(
     assert request.origin_permalink
 
 
+async def test_people_named_in_an_ask_are_shown_by_name_in_the_form(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    text = f"hi <@{BOB}>, <@{CAROL}> said you could spare 20 minutes to talk about my promotion?"
+    await slack.message(text, user_id=ALICE, channel_id=GENERAL)
+    [prompt] = prompts(fake_slack)
+    await slack.click(find_button(prompt, "Create request"), prompt, user_id=ALICE)
+    modal = opened_modal(fake_slack)
+    [details] = [b for b in modal["blocks"] if b.get("block_id") == ids.REQUEST_DETAILS_BLOCK]
+    # A message event names people by id only; the form shows them as a person reads them.
+    shown = details["element"]["initial_value"]
+    assert f"<@{BOB}>" not in shown
+    assert f"<@{CAROL}>" not in shown
+    assert shown.startswith("hi @bob, @carol said you could spare 20 minutes")
+
+    # When Slack won't say, the id stays as sent rather than the form waiting.
+    fake_slack.fail_next("users.info", error="user_not_found", times=5)
+    await slack.message(text.replace("hi", "hey"), user_id=ALICE, channel_id=GENERAL)
+    prompt = prompts(fake_slack)[-1]
+    await slack.click(find_button(prompt, "Create request"), prompt, user_id=ALICE)
+    modal = opened_modal(fake_slack)
+    [details] = [b for b in modal["blocks"] if b.get("block_id") == ids.REQUEST_DETAILS_BLOCK]
+    assert f"<@{CAROL}>" in details["element"]["initial_value"]
+
+
 async def test_a_message_that_is_not_an_ask_costs_nothing(
     slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
 ) -> None:

@@ -223,6 +223,72 @@ async def test_nudges_wait_for_the_mentors_own_office_hours(
     assert len(nudges(fake_slack, BOB)) == 1
 
 
+async def test_a_request_made_late_on_friday_goes_wider_only_after_the_mentor_was_nudged(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await configure(clocked_bot, clock, pool_channel_id=POOL)
+    clock.advance(days=3, hours=5)  # Friday 16:00 for Bob
+    await submit_ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    # The nudge (Saturday) waits for Monday 09:00; the escalation (Sunday) must not go first.
+    clock.advance(days=2)
+    await deliver_due(clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentor_id == BOB
+    assert fake_slack.messages(POOL) == []
+
+    clock.advance(hours=17)  # Monday 09:00 for Bob
+    await deliver_due(clocked_bot)
+    assert len(nudges(fake_slack, BOB)) == 1
+    clock.advance(hours=23)
+    await deliver_due(clocked_bot)
+    assert fake_slack.messages(POOL) == []
+    # A day after the nudge, as a day after the request would have been.
+    clock.advance(hours=1)
+    await deliver_due(clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentor_id is None
+    assert button_labels(fake_slack.messages(POOL)[0]) == ["I can help"]
+
+
+async def test_a_snoozing_mentor_does_not_hold_the_request_back(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await configure(clocked_bot, clock, pool_channel_id=POOL)
+    await clocked_slack.command("snooze 30", user_id=BOB)
+    await submit_ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    clock.advance(hours=48)
+    await deliver_due(clocked_bot)
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentor_id is None  # went wider on time
+    assert nudges(fake_slack, BOB) == []
+
+
+async def test_a_confirmation_slack_refused_comes_from_the_outbox(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    fake_slack.fail_next("conversations.open", status=500, user=ALICE, times=3)
+    await submit_ask(clocked_slack, fake_slack, clocked_bot, BOB)
+    assert dms_to(fake_slack, ALICE) == []
+    assert len(dms_to(fake_slack, BOB)) == 1
+
+    clock.advance(minutes=1)
+    await deliver_due(clocked_bot)
+    [confirmation] = dms_to(fake_slack, ALICE)
+    assert f"<@{BOB}>" in block_texts(confirmation)
+    assert button_labels(confirmation) == ["Cancel request"]
+    [request] = await stored_requests(clocked_bot)
+    assert request.mentee_dm_ts == confirmation.response["ts"]
+    clock.advance(hours=1)
+    await deliver_due(clocked_bot)
+    assert len(dms_to(fake_slack, ALICE)) == 1
+
+    await clocked_slack.click(
+        find_button(confirmation, "Cancel request"), confirmation, user_id=ALICE
+    )
+    [request] = await stored_requests(clocked_bot)
+    assert request.status is RequestStatus.CANCELLED
+
+
 async def test_snooze_holds_nudges_and_brings_this_one_back(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:

@@ -157,6 +157,15 @@ async def test_check_reports_the_engine_and_its_version(
     after = await asyncio.to_thread(_run_cli, tmp_path, "check", **env)
     assert after.returncode == 0, after.stderr
     assert f"database sqlite {sqlite3.sqlite_version} at {db}" in after.stdout
+    assert ", current)" in after.stdout
+
+    # A schema a newer mentorbot wrote: `run` refuses it, and so does check.
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'r0099'")
+    newer = await asyncio.to_thread(_run_cli, tmp_path, "check", **env)
+    assert newer.returncode == 1
+    [line] = newer.stderr.strip().splitlines()
+    assert "schema revision r0099, which this mentorbot doesn't know" in line
 
 
 def test_backup_on_postgresql_points_at_pg_dump(tmp_path: Path) -> None:
@@ -166,3 +175,26 @@ def test_backup_on_postgresql_points_at_pg_dump(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "pg_dump" in result.stderr
     assert PASSWORD not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        # libpq takes secrets in the query too, and psycopg passes them on as given.
+        (
+            "postgresql://bot@db/mentorbot?password=QSECRET&sslmode=require",
+            "postgresql+psycopg://bot@db/mentorbot?password=***&sslmode=require",
+        ),
+        (
+            "postgresql://bot:pw@db/mentorbot?sslpassword=S2&sslkey=/k",
+            "postgresql+psycopg://bot:***@db/mentorbot?sslkey=***&sslpassword=***",
+        ),
+        # An unencoded "@" in the password: its tail is not shown as part of the host.
+        (
+            "postgresql://bot:PA@SSWORDTAIL@db/mentorbot",
+            "postgresql+psycopg://bot:***@db/mentorbot",
+        ),
+    ],
+)
+def test_no_secret_of_a_url_is_shown(given: str, shown: str) -> None:
+    assert str(parse_database(given, {})) == shown

@@ -124,6 +124,10 @@ def tag_match(topic: str, tags: list[str]) -> float:
         ("kubernets", "kubernetes"),
         ("speaking in public", "public speaking"),
         ("help with salary negotiations", "salary negotiation"),
+        # The topic as whole words inside a longer tag.
+        ("career", "career growth"),
+        ("public", "public speaking"),
+        ("ai", "ai ethics"),
     ],
 )
 def test_near_matches_score_high_but_below_exact(topic: str, tag: str) -> None:
@@ -139,6 +143,8 @@ def test_near_matches_score_high_but_below_exact(topic: str, tag: str) -> None:
         ("python", "pytorch", 0.0),
         ("java", "javascript", 0.0),
         ("management", "engagement", 0.0),
+        ("care", "career growth", 0.0),  # whole words only
+        ("growth career", "career growth", 0.94),  # word order, as a near match
         ("", "python", 0.0),
     ],
 )

@@ -19,6 +19,9 @@ def test_split_command() -> None:
     assert split_command("") == ("help", "")
     assert split_command("  HELP  ") == ("help", "")
     assert split_command("ask <@U1> can we talk?") == ("ask", "<@U1> can we talk?")
+    # Shift-Enter after the name: a newline, not a space, ends it.
+    assert split_command("ask\n<@U1> can we talk?") == ("ask", "<@U1> can we talk?")
+    assert split_command("notes\t<@U2>") == ("notes", "<@U2>")
 
 
 def test_help_lists_every_subcommand_that_exists_and_nothing_else() -> None:

@@ -154,7 +154,8 @@ def test_mentor_command_keeps_mentions_as_ids(manifest: dict[str, Any]) -> None:
     commands = manifest["features"]["slash_commands"]
     assert [c["command"] for c in commands] == ["/mentor"]
     mentor = commands[0]
-    assert mentor["should_escape"] is False
+    # Only escaped, a person typed in the command arrives as an id (<@U…|name>).
+    assert mentor["should_escape"] is True
     assert "url" not in mentor
     hint_words = set(re.findall(r"[a-z]+", mentor["usage_hint"]))
     assert [word for word in USER_SUBCOMMANDS if word not in hint_words] == []
