@@ -44,6 +44,17 @@ PLAYGROUND_INSTEAD = (
 Model = TypeVar("Model", bound=FromEnvironment)
 
 
+def _at_least_one(text: str) -> int:
+    """A whole number of 1 or more, for argparse (which then names the option)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number
+
+
 def _fail(message: str, code: int) -> int:
     print(f"mentorbot: {message}", file=sys.stderr)
     return code
@@ -169,7 +180,11 @@ def _parser() -> argparse.ArgumentParser:
         "--retry-failed", action="store_true", help="move failed messages back to pending"
     )
     outbox.add_argument(
-        "--limit", type=int, default=20, metavar="N", help="rows shown per status (default 20)"
+        "--limit",
+        type=_at_least_one,
+        default=20,
+        metavar="N",
+        help="rows shown per status (default 20)",
     )
     copy = commands.add_parser(
         "copy-db",

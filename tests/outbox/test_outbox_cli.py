@@ -77,6 +77,10 @@ def test_failed_rows_are_listed_retried_and_delivered(tmp_path: Path) -> None:
     after = run_cli(tmp_path, "outbox", "--limit", "5", MENTORBOT_DB=str(db))
     assert "sent 1" in after.stdout
     assert "failed 0" in after.stdout
+    for bad in ("-3", "0", "many"):
+        refused = run_cli(tmp_path, "outbox", "--limit", bad, MENTORBOT_DB=str(db))
+        assert refused.returncode == 2
+        assert "argument --limit:" in refused.stderr
 
 
 def test_an_empty_outbox_and_a_missing_database(tmp_path: Path) -> None:
