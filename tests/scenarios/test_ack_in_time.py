@@ -18,6 +18,7 @@ from tests.flows import (
     DETAILS,
     WHY,
     add_dave,
+    ask,
     dms_to,
     group_posts,
     home_of,
@@ -354,10 +355,7 @@ async def test_a_form_slack_wont_open_in_time_is_answered_in_time(
 async def test_a_decline_whose_form_cant_open_says_so(
     slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
 ) -> None:
-    await slack.command(f"ask <@{BOB}>", user_id=ALICE)
-    await slack.view_submission(opened_modal(fake_slack), ANSWERS, user_id=ALICE)
-    await bot.background.drain(5)
-    dm = dms_to(fake_slack, BOB)[-1]
+    dm = await ask(slack, fake_slack, bot, BOB)
     fake_slack.fail_next("views.open", error="expired_trigger_id")
     await timed_click(slack, dm, "Decline", BOB)
     assert told(fake_slack)[-1] == (

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -187,15 +188,23 @@ async def test_a_refused_confirmation_is_retried_through_the_outbox(
     assert len([c for c in dms_to(fake, BOB) if c.ok and "booked" in str(c.args["text"])]) == 1
 
 
-async def test_did_not_happen_and_we_rescheduled(
-    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
-) -> None:
-    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+async def did_you_meet(
+    slack: SlackSender, fake: FakeSlack, bot: Runtime, clock: FrozenClock
+) -> dict[str, Any]:
+    """A session booked, held and over: the mentor's "Did you meet?" DM."""
     await booked(slack, fake, bot)
     clock.advance(days=1, hours=1)
     await deliver_due(bot)
     ask = latest_dm(fake, BOB)
     assert "Did you meet" in block_texts(ask)
+    return ask
+
+
+async def test_did_not_happen_and_we_rescheduled(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    ask = await did_you_meet(slack, fake, bot, clock)
     held, moved = find_button(ask, "Yes — log notes"), find_button(ask, "We rescheduled")
     for label in ("We rescheduled", "It didn't happen"):
         await slack.click(find_button(ask, label), ask, user_id=CAROL)
@@ -217,10 +226,7 @@ async def test_we_rescheduled_after_the_session_leaves_no_booking_in_the_past(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
-    await booked(slack, fake, bot)
-    clock.advance(days=1, hours=1)
-    await deliver_due(bot)
-    ask = latest_dm(fake, BOB)
+    ask = await did_you_meet(slack, fake, bot, clock)
     await slack.click(find_button(ask, "We rescheduled"), ask, user_id=BOB)
     assert opened_modal(fake)["callback_id"] == ids.OFFER_MODAL
     await bot.background.drain(5)

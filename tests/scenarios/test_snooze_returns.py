@@ -104,14 +104,22 @@ async def test_a_double_click_on_snooze_brings_the_nudge_back_once(
     assert asked(fake_slack, BOB, "A reminder") == 2
 
 
+async def _held_by_a_long_snooze(
+    slack: SlackSender, fake: FakeSlack, bot: Runtime, clock: FrozenClock
+) -> None:
+    """Bob snoozes for 30 days, then a request's nudge to him comes due and is held."""
+    await slack.command("snooze 30", user_id=BOB)
+    await submit_ask(slack, fake, bot, BOB)
+    clock.advance(hours=24)
+    await deliver_due(bot)
+    assert nudges(fake, BOB) == []
+    assert len(pending_nudges(bot)) == 1
+
+
 async def test_snooze_off_lets_go_of_the_nudges_it_held(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
-    await clocked_slack.command("snooze 30", user_id=BOB)
-    await submit_ask(clocked_slack, fake_slack, clocked_bot, BOB)
-    clock.advance(hours=24)
-    await deliver_due(clocked_bot)
-    assert nudges(fake_slack, BOB) == []  # held for the snooze's 30 days
+    await _held_by_a_long_snooze(clocked_slack, fake_slack, clocked_bot, clock)
 
     reply = await clocked_slack.command("snooze off", user_id=BOB)
     assert "on again" in str(reply.body)
@@ -122,11 +130,7 @@ async def test_snooze_off_lets_go_of_the_nudges_it_held(
 async def test_a_shorter_snooze_moves_what_the_longer_one_held(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
-    await clocked_slack.command("snooze 30", user_id=BOB)
-    await submit_ask(clocked_slack, fake_slack, clocked_bot, BOB)
-    clock.advance(hours=24)
-    await deliver_due(clocked_bot)
-    assert len(pending_nudges(clocked_bot)) == 1
+    await _held_by_a_long_snooze(clocked_slack, fake_slack, clocked_bot, clock)
 
     await clocked_slack.command("snooze 2", user_id=BOB)
     clock.advance(days=2, minutes=1)
