@@ -16,6 +16,7 @@ from bot.app import MentorApp
 from bot.door import read_body, signed
 from bot.logs import log_name
 from bot.payloads import kind_of, shape_problem
+from handlers.blocks.errors import OOPS, build_unavailable_modal
 from storage import StorageError
 from storage.store import Store
 
@@ -39,6 +40,17 @@ def _bad_request(reason: str) -> web.Response:
 def _acknowledged() -> web.Response:
     """An empty 200: Slack shows nothing and, for an event, doesn't retry."""
     return web.Response(status=200)
+
+
+def _malformed(kind: str) -> web.Response:
+    """The answer to a payload of a shape Slack never sends. A person who sent a form or a
+    command still hears that nothing happened: the form stays open under a "Not available"
+    modal, and a command gets a line. Anything else is acknowledged, so Slack doesn't retry."""
+    if kind == "view_submission":
+        return web.json_response({"response_action": "push", "view": build_unavailable_modal()})
+    if kind == "command":
+        return web.json_response({"response_type": "ephemeral", "text": OOPS})
+    return _acknowledged()
 
 
 async def slack_events(request: web.Request) -> web.StreamResponse:
@@ -74,7 +86,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
             field,
             why,
         )
-        return _acknowledged()
+        return _malformed(kind)
     if kind == "app_rate_limited":
         log.warning(
             "Slack is dropping this app's events for a minute team=%s minute_rate_limited=%d",

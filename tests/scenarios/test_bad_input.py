@@ -216,3 +216,14 @@ async def test_a_command_missing_its_user_is_named_in_one_warning(
     assert reply.status == 200
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "kind=command field=user_id problem=missing" in warning
+    # The person still hears that nothing happened.
+    assert "something went wrong on my side" in str(reply.body)
+
+
+async def test_a_broken_form_stays_open_under_a_word(slack: SlackSender) -> None:
+    payload = _set(await _sent(slack, "view_submission"), "view.state.values", [])
+    reply = await send_payload(slack, payload)
+    assert reply.status == 200
+    # Not an empty 200, which would close the form and lose what was typed.
+    assert reply.body["response_action"] == "push"
+    assert reply.body["view"]["title"]["text"] == "Not available"
