@@ -13,14 +13,15 @@ import sqlite3
 from pathlib import Path
 
 from storage import StorageError
-from storage.schema import schema_number
+from storage.schema import HISTORY, schema_number
 
 # Pages per step: small steps let the bot's writers in between.
 _PAGES_PER_STEP = 1024
 
 
-def _schema_version(conn: sqlite3.Connection) -> int:
-    """The number `mentorbot migrate` prints: Alembic's revision once it has one."""
+def _schema(conn: sqlite3.Connection) -> str:
+    """The schema as `mentorbot migrate` names it: Alembic's revision as a number once it has
+    one, and a revision this mentorbot doesn't know as itself."""
     has_alembic = conn.execute(
         "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
     ).fetchone()[0]
@@ -28,8 +29,10 @@ def _schema_version(conn: sqlite3.Connection) -> int:
         conn.execute("SELECT version_num FROM alembic_version").fetchone() if has_alembic else None
     )
     if revision is None:
-        return int(conn.execute("PRAGMA user_version").fetchone()[0])
-    return schema_number(str(revision[0]))
+        return f"schema version {int(conn.execute('PRAGMA user_version').fetchone()[0])}"
+    if str(revision[0]) not in HISTORY:
+        return f"schema revision {revision[0]}, from a newer mentorbot"
+    return f"schema version {schema_number(str(revision[0]))}"
 
 
 def backup_database(source: Path, target: Path) -> str:
@@ -55,7 +58,7 @@ def backup_database(source: Path, target: Path) -> str:
                 # One self-contained file: no -wal beside it to forget when copying it around.
                 copy.execute("PRAGMA journal_mode = DELETE")
                 check = copy.execute("PRAGMA quick_check").fetchone()[0]
-                version = _schema_version(copy)
+                schema = _schema(copy)
                 pages = copy.execute("PRAGMA page_count").fetchone()[0]
         if check != "ok":
             raise StorageError(f"the copy failed its integrity check: {check}")
@@ -66,4 +69,4 @@ def backup_database(source: Path, target: Path) -> str:
     except OSError as error:
         partial.unlink(missing_ok=True)
         raise StorageError(f"backup failed: {error}") from error
-    return f"backed up {source} to {target} (schema version {version}, {pages} pages)"
+    return f"backed up {source} to {target} ({schema}, {pages} pages)"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.backup import backup_database
 from bot.clock import FrozenClock
 from bot.lifecycle import running
 from bot.retention import apply_retention
@@ -141,3 +142,13 @@ def test_backup_refuses_clearly(tmp_path: Path, target: str) -> None:
         assert not db.exists()
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_backup_of_a_newer_schema_names_its_revision(tmp_path: Path) -> None:
+    db = tmp_path / "bot.db"
+    assert run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db)).returncode == 0
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'r0099'")
+    # Still a good copy; what it holds is named as it is, not as a version number.
+    result = backup_database(db, tmp_path / "b.db")
+    assert "(schema revision r0099, from a newer mentorbot," in result
