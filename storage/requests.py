@@ -391,10 +391,16 @@ class RequestQueries:
         return int(rows[0][0])
 
     async def accept_request(
-        self: _StoreCore, team_id: str, request_id: int, mentor_id: str, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        mentor_id: str,
+        now: datetime,
+        then: Sequence[Planned] = (),
     ) -> Request | None:
-        """open → accepted, by the named mentor only; None if that didn't apply."""
-        return await _transition(self, ACCEPT, team_id, request_id, now, mentor_id)
+        """open → accepted, by the named mentor only (`then`: timed messages planned with it);
+        None if that didn't apply."""
+        return await _transition(self, ACCEPT, team_id, request_id, now, mentor_id, then=then)
 
     async def decline_request(
         self: _StoreCore,
@@ -411,11 +417,17 @@ class RequestQueries:
         return await _transition(self, _DECLINE, team_id, request_id, now, mentor_id, text, shared)
 
     async def claim_request(
-        self: _StoreCore, team_id: str, request_id: int, user_id: str, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        request_id: int,
+        user_id: str,
+        now: datetime,
+        then: Sequence[Planned] = (),
     ) -> Request | None:
-        """A pool request open → claimed by user_id (never its mentee); None if taken or gone."""
+        """A pool request open → claimed by user_id (never its mentee; `then` as for
+        accept_request); None if taken or gone."""
         return await _transition(
-            self, _CLAIM, team_id, request_id, now, user_id, new_people=(user_id,)
+            self, _CLAIM, team_id, request_id, now, user_id, new_people=(user_id,), then=then
         )
 
     async def offer_help(

@@ -267,6 +267,14 @@ class SessionQueries:
         )
         return _slot(rows)
 
+    async def times_ever_offered(self: _StoreCore, team_id: str, request_id: int) -> bool:
+        """Whether either side ever offered a time for the request (on offer, picked or not)."""
+        rows = await self._fetch(
+            "SELECT 1 FROM offered_slots WHERE request_id = ? AND team_id = ? LIMIT 1",
+            (request_id, team_id),
+        )
+        return bool(rows)
+
     async def offered_slots(
         self: _StoreCore, team_id: str, request_id: int, proposed_by: Proposer
     ) -> list[OfferedSlot]:

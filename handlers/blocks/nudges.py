@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.requests import TOPIC_LABELS
 from handlers import ids
+from handlers.blocks.booking import offer_times_button
 from handlers.blocks.request_messages import (
     build_mentor_dm,
     build_pool_post,
@@ -18,6 +19,7 @@ from handlers.blocks.text import (
     channel_mention,
     confirm_dialog,
     context,
+    escape,
     section,
     slack_date,
     user_mention,
@@ -73,6 +75,18 @@ def build_unanswered_nudge(request: Request, outbox_id: int, now: datetime) -> d
     lead = f":wave: A reminder: {asked} is still waiting. A quick yes or no helps them either way."
     original = build_mentor_dm(request)
     blocks = [section(lead), *original["blocks"], nudge_controls(outbox_id)]
+    return {"text": lead, "blocks": blocks}
+
+
+def build_book_nudge(request: Request, outbox_id: int, now: datetime) -> dict[str, Any]:
+    """To whoever took the request: no time is offered or booked yet, with Offer times."""
+    took = request.claimed_at or request.accepted_at or request.created_at
+    lead = (
+        f":wave: You took {user_mention(request.mentee_id)}'s request about "
+        f"*{escape(_topic(request))}* {_ago(now - took)} ago, and no time is booked yet. "
+        "Offer a few times and I'll book the one they pick."
+    )
+    blocks = [section(lead), actions(offer_times_button(request.id)), nudge_controls(outbox_id)]
     return {"text": lead, "blocks": blocks}
 
 

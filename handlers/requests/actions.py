@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -28,6 +29,7 @@ from handlers.requests.followups import DELIVER, ESCALATE, schedule_sent_to_pool
 from handlers.requests.modals import explain
 from handlers.requests.moves import (
     accept_request,
+    book_nudge,
     cancel_request,
     refusal,
     settle_and_tell,
@@ -61,7 +63,8 @@ async def accept(click: Click) -> None:
 async def claim(click: Click) -> None:
     """I can help: the first mentor to click takes the pool request."""
     user_id = click.pressed.user_id
-    outcome = await try_move(click.pressed, click.store, click.clock, click.store.claim_request)
+    claim_it = partial(click.store.claim_request, then=await book_nudge(click, click.pressed))
+    outcome = await try_move(click.pressed, click.store, click.clock, claim_it)
     now, done, current = outcome.at, outcome.done, outcome.current
     if done is None:
         if current is not None and current.mentee_id == user_id:

@@ -30,6 +30,7 @@ UPDATE = "request.update"  # rewrites one of the request's earlier messages (cha
 OFFER_LAPSE = "request.offer_lapse"  # acts on an anonymous ask: an unanswered offer lapses
 OFFER_ANSWERED = "request.offer_answered"  # to the offering mentor: revealed to, or turned down
 CONFIRM = "request.confirm"  # to the mentee: the confirmation Slack refused when it was made
+BOOK_NUDGE = "request.book_nudge"  # to the helper: taken, and still no time offered or booked
 
 # Recipient of rows that act on the pool rather than DM someone (never a Slack id, so quiet
 # hours don't hold them back).
@@ -103,6 +104,16 @@ async def schedule_new_request(
         await schedule_pool_repost(store, workspace, request, start, now)
     due = start + _hours(workspace.expire_after_hours)
     await _enqueue(store, request, EXPIRE, request.mentee_id, due, "expire", now)
+
+
+def book_nudge_row(
+    workspace: WorkspaceSettings, team_id: str, request_id: int, helper_id: str, now: datetime
+) -> Planned:
+    """Planned with an accept or a claim: if no time is offered or booked by the nudge's
+    usual delay, the helper hears so (its renderer decides, then)."""
+    due = now + _hours(workspace.nudge_after_hours)
+    key = f"request:{request_id}:book-nudge:{helper_id}"
+    return Planned(team_id, BOOK_NUDGE, helper_id, due, key, SubjectType.REQUEST, request_id)
 
 
 def nudge_key(mentor_id: str) -> str:

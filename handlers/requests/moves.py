@@ -11,11 +11,13 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
 from bot.requests import TOPIC_LABELS
+from bot.workspace import workspace_settings
 from handlers.blocks.anonymous import build_offer_ended, build_offer_withdrawn_for_mentor
 from handlers.blocks.request_messages import build_request_update
 from handlers.blocks.text import slack_date, user_mention
@@ -29,8 +31,10 @@ from handlers.kit import (
     try_dm,
     try_update,
 )
+from handlers.requests.followups import book_nudge_row
 from handlers.requests.modals import explain
 from storage.models import Request, Session, SubjectType
+from storage.outbox import Planned
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -56,6 +60,13 @@ async def try_move(click: Pressed, store: Store, clock: Clock, move: Transition)
     done = await move(click.team_id, click.target_id, click.user_id, now)
     current = None if done else await store.get_request(click.team_id, click.target_id)
     return Outcome(click, now, done, current)
+
+
+async def book_nudge(app: Services, click: Pressed) -> list[Planned]:
+    """The "no time booked yet" nudge an accept or a claim plans with itself."""
+    workspace = await workspace_settings(app.store, app.settings, click.team_id)
+    now = app.clock.now()
+    return [book_nudge_row(workspace, click.team_id, click.target_id, click.user_id, now)]
 
 
 def refusal(current: Request | None, clicker: str, allowed: str | None) -> str:
@@ -90,7 +101,10 @@ async def settle(
 async def accept_request(click: Pressed, app: Services) -> Request | str:
     """The named mentor accepts an open request (the DM's button or Home's): the accepted
     request, its messages and the mentee's DM left to the background; or why nothing changed."""
-    outcome = await try_move(click, app.store, app.clock, app.store.accept_request)
+    then = await book_nudge(app, click)
+    outcome = await try_move(
+        click, app.store, app.clock, partial(app.store.accept_request, then=then)
+    )
     done, current = outcome.done, outcome.current
     if done is None:
         return refusal(current, click.user_id, current.mentor_id if current else None)

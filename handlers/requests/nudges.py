@@ -21,6 +21,7 @@ from bot.time_zones import user_tz
 from bot.working_hours import person_hours
 from bot.workspace import workspace_settings
 from handlers.blocks.nudges import (
+    build_book_nudge,
     build_coordinator_note,
     build_escalated_for_mentee,
     build_expired_for_mentee,
@@ -40,6 +41,7 @@ from handlers.requests.effect_rows import (
     update_rows,
 )
 from handlers.requests.followups import (
+    BOOK_NUDGE,
     CONFIRM,
     COORDINATOR,
     DELIVER,
@@ -148,6 +150,27 @@ async def render_confirm(row: OutboxMessage, deps: OutboxDeps) -> Delivery | Non
         await store.set_request_messages(team_id, request_id, mentee_dm=(channel, ts))
 
     return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
+
+
+async def render_book_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
+    """Whoever took the request, while it is still theirs and no time was ever offered by
+    either side (times on offer wait for the other, who has the buttons; a session booked and
+    then cancelled or missed was already talked about)."""
+    request = await _request(row, deps)
+    if request is None:
+        return None
+    if request.status is RequestStatus.ACCEPTED:
+        helper = request.mentor_id
+    elif request.status is RequestStatus.CLAIMED:
+        helper = request.claimed_by
+    else:
+        return None  # booked, done, released, cancelled
+    if helper != row.recipient:
+        return None
+    if await deps.store.times_ever_offered(request.team_id, request.id):
+        return None
+    message = build_book_nudge(request, row.id, deps.clock.now())
+    return Delivery(row.recipient, message["text"], message["blocks"])
 
 
 async def apply_escalate(row: OutboxMessage, deps: OutboxDeps) -> bool:
@@ -343,6 +366,7 @@ async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
 
 KINDS: dict[str, Kind] = {
     NUDGE: Kind(render_nudge, nudge=True),
+    BOOK_NUDGE: Kind(render_book_nudge, nudge=True),
     ESCALATE: Kind(render_escalate, apply=apply_escalate, on_failed=pool_failed),
     ESCALATED: Kind(render_escalated),
     COORDINATOR: Kind(render_coordinator, nudge=True),

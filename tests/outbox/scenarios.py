@@ -30,6 +30,7 @@ from handlers.requests.followups import (
     EXPIRE,
     KEPT_WAITING,
     REVEALED,
+    book_nudge_row,
     offer_answered_row,
     offer_lapse_row,
     planned,
@@ -213,6 +214,14 @@ async def expiry_of_a_delivered_request(h: Harness, i: int) -> None:
 async def redelivery_to_mentor(h: Harness, i: int) -> None:
     made = await ask(h, BOB, timedelta(0))
     await schedule_redelivery(h.bot.store, made, h.now)  # due in a minute: `advance`
+
+
+async def taken_a_day_ago(h: Harness, i: int) -> None:
+    made = await ask(h, BOB, timedelta(days=1))
+    workspace = await h.bot.store.get_workspace_settings(TEAM_ID)
+    took = h.now - timedelta(days=1)
+    row = book_nudge_row(workspace, TEAM_ID, made.id, BOB, took)
+    assert await h.bot.store.accept_request(TEAM_ID, made.id, BOB, took, then=[row])
 
 
 async def confirmation_again(h: Harness, i: int) -> None:
@@ -585,6 +594,9 @@ SCENARIOS: tuple[Scenario, ...] = (
         silent=True,
         variant="pool",
         advance=timedelta(minutes=1),
+    ),
+    Scenario(
+        "request.book_nudge", taken_a_day_ago, lambda h: h.posts(BOB, "no time is booked yet")
     ),
     Scenario(
         "request.confirm",

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
+from handlers import ids
 from playground.fakeslack import (
     ALICE,
     BOB,
@@ -30,10 +31,14 @@ from tests.conftest import deliver_due
 from tests.flows import (
     NOT_YOURS,
     POOL,
+    WED_10_NY,
+    accepted_request,
     booked,
     configure,
     dms_to,
+    offer,
     open_home,
+    opened_modal,
     stored_requests,
     submit_ask,
     told,
@@ -50,7 +55,12 @@ def outbox(bot: Runtime) -> list[tuple[str, str, str]]:
 
 
 def nudges(fake: FakeSlack, user_id: str) -> list[Any]:
-    return [c for c in dms_to(fake, user_id) if "Stop these" in button_labels(c)]
+    """The "still waiting" nudges sent so far that still show their buttons."""
+    return [
+        c
+        for c in dms_to(fake, user_id)
+        if "Stop these" in button_labels(c) and "still waiting" in str(c.args.get("text"))
+    ]
 
 
 def sent_nudges(bot: Runtime) -> int:
@@ -287,6 +297,50 @@ async def test_a_confirmation_slack_refused_comes_from_the_outbox(
     )
     [request] = await stored_requests(clocked_bot)
     assert request.status is RequestStatus.CANCELLED
+
+
+def book_nudges(fake: FakeSlack, user_id: str) -> list[Any]:
+    return [c for c in dms_to(fake, user_id) if "no time is booked yet" in block_texts(c)]
+
+
+async def test_a_taken_request_with_no_time_booked_nudges_whoever_took_it(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await accepted_request(clocked_slack, fake_slack, clocked_bot)
+    clock.advance(hours=23, minutes=59)
+    await deliver_due(clocked_bot)
+    assert book_nudges(fake_slack, BOB) == []
+    clock.advance(minutes=1)
+    await deliver_due(clocked_bot)
+    [nudge] = book_nudges(fake_slack, BOB)
+    assert f"<@{ALICE}>" in block_texts(nudge)
+    assert button_labels(nudge) == ["Offer times", *SNOOZE]
+    await clocked_slack.click(find_button(nudge, "Offer times"), nudge, user_id=BOB)
+    assert opened_modal(fake_slack)["callback_id"] == ids.OFFER_MODAL
+
+
+async def test_no_book_nudge_once_times_are_offered(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await accepted_request(clocked_slack, fake_slack, clocked_bot)
+    await offer(clocked_slack, fake_slack, clocked_bot, {"Time 1": WED_10_NY})
+    clock.advance(days=2)
+    await deliver_due(clocked_bot)
+    assert book_nudges(fake_slack, BOB) == []
+
+
+async def test_a_claimed_pool_request_with_no_time_booked_nudges_the_claimer(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    await configure(clocked_bot, clock, pool_channel_id=POOL)
+    await submit_ask(clocked_slack, fake_slack, clocked_bot, None)
+    [post] = fake_slack.messages(POOL)[:1]
+    await clocked_slack.click(find_button(post, "I can help"), post, user_id=CAROL)
+    await clocked_bot.background.drain(5)
+    clock.advance(days=2, hours=14)  # Friday 10:30 for Carol, in her working hours
+    await deliver_due(clocked_bot)
+    assert len(book_nudges(fake_slack, CAROL)) == 1
+    assert book_nudges(fake_slack, BOB) == []
 
 
 async def test_snooze_holds_nudges_and_brings_this_one_back(

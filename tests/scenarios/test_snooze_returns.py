@@ -21,7 +21,12 @@ FEEDBACK = "How was your mentoring session"
 
 
 def nudges(fake: FakeSlack, user_id: str) -> list[Any]:
-    return [c for c in dms_to(fake, user_id) if "Stop these" in button_labels(c)]
+    """The "still waiting" nudges sent so far that still show their buttons."""
+    return [
+        c
+        for c in dms_to(fake, user_id)
+        if "Stop these" in button_labels(c) and "still waiting" in str(c.args.get("text"))
+    ]
 
 
 def asked(fake: FakeSlack, user_id: str, words: str) -> int:
