@@ -192,6 +192,20 @@ async def user_info(client: AsyncWebClient, user_id: str) -> dict[str, Any] | No
     return user if isinstance(user, dict) else {}
 
 
+async def display_name(client: AsyncWebClient, user_id: str) -> str:
+    """The name Slack shows for a person (display name, else real name, else handle); "" when
+    Slack can't say within LOOKUP_SECONDS."""
+    try:
+        user = await user_info(client, user_id)
+    except SlackApiError as error:
+        log.info("no name from users.info user=%s error=%s", user_id, error.response.get("error"))
+        return ""
+    if user is None:
+        return ""
+    profile = user.get("profile") or {}
+    return str(profile.get("display_name") or user.get("real_name") or user.get("name") or "")
+
+
 async def workspace_names(client: AsyncWebClient) -> dict[str, str]:
     """The names of the workspaces an org-wide token serves (auth.teams.list), by team id;
     {} when Slack refuses or is slow: callers then show the team id."""

@@ -14,12 +14,11 @@ import logging
 from dataclasses import replace
 from datetime import datetime
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
-from bot.slack_client import user_info
+from bot.slack_client import display_name
 from bot.workspace import workspace_settings
 from handlers.blocks.anonymous import (
     OFFER_AGAIN,
@@ -83,25 +82,12 @@ def _why_no_offer(latest: Request | None, user_id: str) -> str:
     return explain(latest, user_id)
 
 
-async def _display_name(client: AsyncWebClient, user_id: str) -> str:
-    """How the mentee's buttons call the mentor; "" (then "them") if Slack can't say."""
-    try:
-        user = await user_info(client, user_id)
-    except SlackApiError as error:
-        log.info("no name for an offering mentor error=%s", error.response.get("error"))
-        return ""
-    if user is None:
-        return ""
-    profile = user.get("profile") or {}
-    return str(profile.get("display_name") or user.get("real_name") or user.get("name") or "")
-
-
 async def _after_offer(
     client: AsyncWebClient, store: Store, done: Request, mentor_id: str, at: datetime
 ) -> None:
     # The pool post loses "I can help" while the mentee decides; it names nobody.
     await settle(client, store, done, None, at)
-    name = await _display_name(client, mentor_id)
+    name = await display_name(client, mentor_id)
     dm = await try_dm(client, done.mentee_id, build_offer_for_mentee(done, mentor_id, name))
     if dm is None:
         return

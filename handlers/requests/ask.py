@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
-from bot.slack_client import user_info
+from bot.slack_client import display_name
 from handlers.blocks.prompt import (
     build_opted_out_notice,
     build_prompt_dismissed,
@@ -163,14 +163,10 @@ async def _with_names(client: AsyncWebClient, text: str) -> str:
     names: dict[str, str] = {}
 
     async def look_up(user_id: str) -> None:
-        with contextlib.suppress(SlackApiError):
-            user = await user_info(client, user_id)
-            if user:
-                profile = user.get("profile") or {}
-                name = profile.get("display_name") or user.get("real_name") or user.get("name")
-                shown = re.sub(r"[<>|]", "", name).strip() if isinstance(name, str) else ""
-                if shown:
-                    names[user_id] = shown
+        # No markup characters: the name goes inside <@U…|name>.
+        shown = re.sub(r"[<>|]", "", await display_name(client, user_id)).strip()
+        if shown:
+            names[user_id] = shown
 
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(NAMES_SECONDS):

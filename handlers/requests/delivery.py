@@ -107,6 +107,13 @@ async def invitees(
     return [mentor.candidate.user_id for mentor in mentors]
 
 
+async def reached_anyone(store: Store, request: Request) -> bool:
+    """Whether the request got to its mentor, the pool channel or an invited mentor."""
+    if request.mentor_dm_ts or request.pool_ts:
+        return True
+    return bool(await store.list_request_invites(request.team_id, request.id))
+
+
 async def _invite_mentors(
     client: AsyncWebClient, store: Store, request: Request, now: datetime
 ) -> bool:

@@ -37,6 +37,11 @@ BOOK_NUDGE = "request.book_nudge"  # to the helper: taken, and still no time off
 POOL = "pool"
 
 
+def step_key(request_id: int, step: str) -> str:
+    """A dedupe key that names the request and the step, so planning twice never sends twice."""
+    return f"request:{request_id}:{step}"
+
+
 def planned(
     request: Request,
     kind: str,
@@ -51,7 +56,7 @@ def planned(
         kind,
         recipient,
         due,
-        f"request:{request.id}:{key}",
+        step_key(request.id, key),
         SubjectType.REQUEST,
         request.id,
         payload,
@@ -112,7 +117,7 @@ def book_nudge_row(
     """Planned with an accept or a claim: if no time is offered or booked by the nudge's
     usual delay, the helper hears so (its renderer decides, then)."""
     due = now + _hours(workspace.nudge_after_hours)
-    key = f"request:{request_id}:book-nudge:{helper_id}"
+    key = step_key(request_id, f"book-nudge:{helper_id}")
     return Planned(team_id, BOOK_NUDGE, helper_id, due, key, SubjectType.REQUEST, request_id)
 
 

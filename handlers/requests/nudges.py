@@ -31,7 +31,7 @@ from handlers.blocks.nudges import (
 from handlers.blocks.request_messages import build_mentee_confirmation, build_mentor_dm
 from handlers.blocks.text import safe_link
 from handlers.requests.anonymous import KINDS as ANONYMOUS_KINDS
-from handlers.requests.delivery import pool_channel
+from handlers.requests.delivery import pool_channel, reached_anyone
 from handlers.requests.effect_rows import KINDS as EFFECT_KINDS
 from handlers.requests.effect_rows import (
     escalated_update_row,
@@ -56,11 +56,11 @@ from handlers.requests.followups import (
     escalation_after_nudge,
     escalation_rows,
     nudge_key,
-    planned,
+    step_key,
     unclaimed_in_pool,
 )
 from handlers.requests.unreachable import KINDS as UNREACHABLE_KINDS
-from handlers.requests.unreachable import delivery_failed, pool_failed
+from handlers.requests.unreachable import delivery_failed, pool_failed, to_mentee
 from storage.models import (
     OutboxMessage,
     OutboxStatus,
@@ -138,18 +138,9 @@ async def render_confirm(row: OutboxMessage, deps: OutboxDeps) -> Delivery | Non
         return None  # taken, cancelled or closed: that change's own message tells them
     if request.mentee_id != row.recipient or request.mentee_dm_ts is not None:
         return None
-    pending = bool(row.payload.get("pending"))
-    if pending and (request.mentor_dm_ts or request.pool_ts):
-        pending = False  # delivered since
-    elif pending:
-        pending = not await deps.store.list_request_invites(request.team_id, request.id)
+    pending = bool(row.payload.get("pending")) and not await reached_anyone(deps.store, request)
     message = build_mentee_confirmation(request, pending=pending)
-    store, team_id, request_id = deps.store, request.team_id, request.id
-
-    async def remember(channel: str, ts: str) -> None:
-        await store.set_request_messages(team_id, request_id, mentee_dm=(channel, ts))
-
-    return Delivery(row.recipient, message["text"], message["blocks"], on_sent=remember)
+    return to_mentee(row, request, message, deps)
 
 
 async def render_book_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -219,7 +210,7 @@ async def _nudged_at(
     the escalation needn't wait for it. A request made late on a Friday must not go wider on
     Sunday before the mentor was ever nudged. A nudge held by the mentor's own snooze, or
     stopped, doesn't hold the mentee's request back."""
-    key = planned(request, NUDGE, mentor_id, now, nudge_key(mentor_id)).dedupe_key
+    key = step_key(request.id, nudge_key(mentor_id))
     nudge = await deps.store.get_outbox_by_key(request.team_id, key)
     if nudge is None:
         return None

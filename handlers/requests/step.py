@@ -25,6 +25,7 @@ from bot.requests import (
 from handlers import ids
 from handlers.blocks.request_modal import RequestForm
 from handlers.kit import AlreadyRunning, Step, StepFailed, Unfinished, mentor_facts, on_step
+from handlers.requests.delivery import reached_anyone
 from handlers.requests.followups import schedule_new_request, schedule_redelivery
 from handlers.requests.submit import confirm_to_mentee, deliver, request_problems
 from storage.models import Request, RequestSource
@@ -85,8 +86,7 @@ async def resume_request(step: Step, request_id: int) -> dict[str, Any]:
     await schedule_new_request(step.store, step.settings, request, now)
     await schedule_redelivery(step.store, request, now)
     if request.mentee_dm_ts is None:
-        invites = await step.store.list_request_invites(step.team_id, request.id)
-        reached = request.mentor_dm_ts or request.pool_ts or invites
+        reached = await reached_anyone(step.store, request)
         await confirm_to_mentee(step.client, step.store, step.clock, request, pending=not reached)
     return _outputs(request)
 

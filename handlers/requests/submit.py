@@ -256,11 +256,11 @@ async def request_submitted(sub: Submission) -> None:
         request.source,
         request.anonymous,
     )
+    now = sub.clock.now()
     checkin = None
     if form.checkin_id is not None:
-        now = sub.clock.now()
         checkin = await another_chat_sent(sub.store, now, form.checkin_id, user_id, request)
-    await schedule_new_request(sub.store, sub.settings, request, sub.clock.now())
+    await schedule_new_request(sub.store, sub.settings, request, now)
     await sub.ack()
     sub.background.spawn(
         deliver(sub.client, sub.store, sub.settings, sub.clock, request),

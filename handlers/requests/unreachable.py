@@ -29,6 +29,7 @@ from handlers.requests.followups import (
     ESCALATE,
     POOL,
     schedule_pool_repost,
+    step_key,
     unclaimed_in_pool,
 )
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
@@ -130,7 +131,7 @@ async def _tell_mentee(
         kind,
         request.mentee_id,
         now + TOLD_GRACE if told else now,
-        dedupe_key=f"request:{request.id}:{step}",
+        dedupe_key=step_key(request.id, step),
         subject_type=SubjectType.REQUEST,
         subject_id=request.id,
         payload=payload,
@@ -181,7 +182,7 @@ async def render_tell_mentee(row: OutboxMessage, deps: OutboxDeps) -> Delivery |
     message = build_pool_unreachable_for_mentee(
         request, channel, bool(row.payload.get("admins_told"))
     )
-    return _to_mentee(row, request, message, deps)
+    return to_mentee(row, request, message, deps)
 
 
 async def render_tell_admin(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -203,10 +204,10 @@ async def render_tell_mentor_gone(row: OutboxMessage, deps: OutboxDeps) -> Deliv
         return None
     pool = await pool_channel(deps.store, deps.settings, request.team_id) is not None
     message = build_mentor_unreachable_for_mentee(request, mentor, pool)
-    return _to_mentee(row, request, message, deps)
+    return to_mentee(row, request, message, deps)
 
 
-def _to_mentee(
+def to_mentee(
     row: OutboxMessage, request: Request, message: dict[str, Any], deps: OutboxDeps
 ) -> Delivery:
     """The mentee's word; the first DM about the request is the one a later change rewrites."""

@@ -66,6 +66,20 @@ def test_the_playground_names_a_bad_variable_too(tmp_path: Path, name: str, valu
         assert "Traceback" not in result.stderr
 
 
+def test_a_port_in_use_is_named_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli(tmp_path, "playground", MENTORBOT_PORT=str(port))
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(
+        f"mentorbot: cannot listen on MENTORBOT_HOST:MENTORBOT_PORT (127.0.0.1:{port}): "
+    )
+    assert "Traceback" not in result.stderr
+
+
 def test_env_file_in_the_working_directory_is_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=not-a-bot-token\nSLACK_SIGNING_SECRET=s\n")
     result = run_cli(tmp_path, "run")
