@@ -40,6 +40,7 @@ from handlers.requests.followups import (
     OFFER_ANSWERED,
     OFFER_LAPSE,
     REVEALED,
+    book_nudge_row,
     offer_answered_row,
     offer_lapse_row,
     pending_reposts,
@@ -110,11 +111,12 @@ async def _answer_offer(click: Click, revealed: bool, now: datetime) -> tuple[Re
     done = None
     if mentor_id is not None and current is not None:
         store, ids = click.store, (pressed.team_id, pressed.target_id, pressed.user_id, mentor_id)
+        workspace = await workspace_settings(store, click.settings, current.team_id)
         if revealed:
             rows = await _revealed_rows(store, current, mentor_id, now)
+            rows.append(book_nudge_row(workspace, current.team_id, current.id, mentor_id, now))
             done = await store.reveal_to(*ids, now, then=rows)
         else:
-            workspace = await workspace_settings(store, click.settings, current.team_id)
             rows = await _kept_waiting_rows(store, current, mentor_id, now)
             rows.append(repost_after_offer_row(workspace, current, now))
             stop = pending_reposts(current)

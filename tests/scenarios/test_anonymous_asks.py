@@ -371,6 +371,32 @@ async def test_only_the_mentee_answers_an_offer_and_a_cancel_tells_the_mentor_un
     assert "Cancelled by the person who asked" in block_texts(pool_post(fake))
 
 
+async def test_a_revealed_ask_with_no_time_booked_nudges_the_mentor_once(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    await setup(bot, fake, clock)
+    await ask_anonymously(slack, fake, bot)
+    await click(slack, bot, pool_post(fake), "I can help", BOB, channel_id=POOL)
+    await click(slack, bot, offer_dm(fake, BOB), "Reveal myself to bob", ALICE)
+    [request] = await stored_requests(bot)
+    assert (request.status, request.claimed_by) == (RequestStatus.CLAIMED, BOB)
+
+    def book_nudges() -> list[Any]:
+        return [c for c in fake.calls_to("chat.postMessage")
+                if c.args["channel"] == fake.dm_channel(BOB)
+                and "no time is booked yet" in block_texts(c)]  # fmt: skip
+
+    clock.advance(hours=23)
+    await deliver_due(bot)
+    assert book_nudges() == []
+    clock.advance(days=2)  # Bob (New York) is in his working hours by then
+    await deliver_due(bot)
+    [nudge] = book_nudges()
+    assert f"<@{ALICE}>" in block_texts(nudge)
+    assert button_labels(nudge)[0] == "Offer times"
+
+
 async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
 ) -> None:
