@@ -77,6 +77,10 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
         log.info("rejected malformed body status=400")
         return _bad_request("malformed_body")
     kind = kind_of(body)
+    if kind == "unknown" and "ssl_check" not in body:
+        # Neither a command nor a typed payload: nothing Slack sends, so nothing to hand on.
+        log.info("rejected a body that is no kind of Slack request status=400")
+        return _bad_request("malformed_body")
     problem = shape_problem(body)
     if problem is not None:
         field, why = problem

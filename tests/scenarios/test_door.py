@@ -165,3 +165,20 @@ async def test_an_event_whose_type_is_not_a_string_is_named_not_a_crash(
     assert reply.status == 200  # was a 500: a list or object can't be looked up in a set
     [warning] = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "field=event.type problem=string_type" in warning
+
+
+@pytest.mark.parametrize(
+    "body", [b"token=x&team_id=T0001", b"payload=", b"", b"{}", b'{"event": {}}']
+)
+async def test_a_signed_body_that_is_no_kind_of_slack_request_gets_400(
+    slack: SlackSender, caplog: pytest.LogCaptureFixture, body: bytes
+) -> None:
+    content_type = "application/json" if body.startswith(b"{") else FORM
+    reply = await slack.raw(body, content_type=content_type)
+    assert reply.status == 400
+    assert _tracebacks(caplog) == []
+
+
+async def test_slacks_ssl_check_is_answered_200(slack: SlackSender) -> None:
+    reply = await slack.raw(b"ssl_check=1&token=x", content_type=FORM)
+    assert reply.status == 200
