@@ -195,6 +195,7 @@ def classify(
     *,
     thread_parent_user: str | None = None,
     bot_user_id: str | None = None,
+    author: str | None = None,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Detection:
     """Classify one Slack message (raw event text) as an ask for time or advice, or not.
@@ -221,7 +222,8 @@ def classify(
     score = sigmoid(margin)
     if score < threshold:
         return Detection(False, score, None, reasons)
-    target = mentions[0] if mentions else None
-    if target is None and thread_parent_user and thread_parent_user != bot_user_id:
-        target = thread_parent_user
+    # The first person mentioned, else the thread's starter; never the bot, nor the author
+    # ("<@me> here: <@dana> got a minute?" asks Dana).
+    named = (user for user in (*mentions, thread_parent_user) if user)
+    target = next((user for user in named if user not in (bot_user_id, author)), None)
     return Detection(True, score, target, reasons)

@@ -111,6 +111,15 @@ def with_retries(client: AsyncWebClient, retries: int = RETRIES) -> AsyncWebClie
     return client
 
 
+class SlowDown(Exception):
+    """Slack answered 429 with a Retry-After longer than the caller can wait before it must
+    answer Slack itself (`seconds`, jitter included)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"Slack asks to wait {seconds:.1f} s")
+        self.seconds = seconds
+
+
 async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) -> None:
     """`client.api_call(method, json=arguments)` on the ask path, in one plain aiohttp POST
     over the client's own session.
@@ -120,7 +129,8 @@ async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) 
     it is kept: Slack's `ok: false` raises SlackApiError from slack_sdk's own response object,
     and a 429, a 500 or 503 or a lost connection counts as the first try: after Retry-After (or a
     short backoff) a client with one retry fewer does the rest, so there are as many tries as
-    through the client. None values are left out, as slack_sdk does.
+    through the client. None values are left out, as slack_sdk does. A Retry-After longer
+    than TRIGGER_WAIT_SECONDS raises SlowDown at once: the event that asked is answered first.
     """
     payload = {name: value for name, value in arguments.items() if value is not None}
     session = client.session
@@ -141,7 +151,10 @@ async def post_once_fast(client: AsyncWebClient, method: str, **arguments: Any) 
             status = answer.status
             if status == 429:
                 after = answer.headers.get("Retry-After", "")
-                wait = (int(after) if after.isdigit() else 1) + random.random()  # noqa: S311
+                seconds = int(after) if after.isdigit() else 1
+                wait = seconds + random.random()  # noqa: S311
+                if seconds > TRIGGER_WAIT_SECONDS:
+                    raise SlowDown(wait)
             elif status not in _RETRIED:
                 with contextlib.suppress(ValueError):
                     data = json.loads(await answer.read())

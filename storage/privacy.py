@@ -274,12 +274,17 @@ _FORGET_STEPS: tuple[tuple[str | None, Sql], ...] = (
     (None, "DELETE FROM people WHERE team_id = :team AND user_id = :user"),
     # What stays is the fact alone, so the bot doesn't read them back in from their Slack
     # profile (profile skills); it goes when the bot next deals with them (upsert_person).
+    # So does "Don't ask again": a request to be left alone outlives the data.
     (
         None,
-        """INSERT INTO people (team_id, user_id, first_seen_at, forgotten_at, updated_at)
-            VALUES (:team, :user, :now, :now, :now)""",
+        """INSERT INTO people (team_id, user_id, opted_out, first_seen_at, forgotten_at,
+                updated_at)
+            VALUES (:team, :user, :opted_out, :now, :now, :now)""",
     ),
 )
+
+
+_OPTED_OUT = "SELECT opted_out FROM people WHERE team_id = :team AND user_id = :user"
 
 
 class _StoreCore(Protocol):
@@ -350,7 +355,7 @@ class PrivacyQueries:
 
         Idempotent: a second call finds nothing and returns zeros.
         """
-        params = {
+        params: dict[str, str | int] = {
             "team": team_id,
             "user": user_id,
             "tombstone": tombstone_id(),
@@ -371,6 +376,8 @@ class PrivacyQueries:
                 concerned = await conn.execute_fetchall(_COUNTERPARTS, params)
                 shown = await conn.execute_fetchall(_REQUEST_MESSAGES, params)
                 kudos = await conn.execute_fetchall(_KUDOS_POSTS, params)
+                opted = await conn.execute_fetchall(_OPTED_OUT, params)
+                params["opted_out"] = int(any(row[0] for row in opted))
                 for name, sql in _FORGET_STEPS:
                     count = await conn.execute(sql, params)
                     if name is not None:

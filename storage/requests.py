@@ -636,6 +636,17 @@ class RequestQueries:
         # Two claims at once must not both read "no cooldown yet" (two replicas on PostgreSQL).
         return bool(await self._fetch_in_turn(_CLAIM_PROMPT, params))
 
+    async def was_prompted(
+        self: _StoreCore, team_id: str, user_id: str, channel_id: str, message_ts: str
+    ) -> bool:
+        """Whether this message holds its prompt's claim."""
+        rows = await self._fetch(
+            "SELECT 1 FROM prompted_messages"
+            " WHERE team_id = ? AND channel_id = ? AND user_id = ? AND message_ts = ?",
+            (team_id, channel_id, user_id, message_ts),
+        )
+        return bool(list(rows))
+
     async def release_prompt(
         self: _StoreCore, team_id: str, user_id: str, channel_id: str, message_ts: str
     ) -> None:

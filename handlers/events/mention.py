@@ -19,6 +19,11 @@ log = logging.getLogger(__name__)
 MENTION_HINT = (
     "Hi! I'm mentorbot. Type `/mentor help` to see what I can do. (Only you can see this message.)"
 )
+# An ask to the bot that gets no prompt (the cooldown, or its author opted out of prompts).
+ASK_HINT = (
+    "To ask someone for their time or advice, type `/mentor ask`: it opens the request form."
+    " `/mentor help` lists the rest. (Only you can see this message.)"
+)
 
 
 async def app_mention(
@@ -33,7 +38,10 @@ async def app_mention(
     user_id, channel = event.get("user"), event.get("channel")
     if event.get("bot_id") or not isinstance(user_id, str) or not isinstance(channel, str):
         return
-    if await prompt_if_ask(event, body, context, client, store, clock):
+    if event.get("edited"):
+        return  # Slack sends app_mention again on each edit of the message: answered once
+    prompted = await prompt_if_ask(event, body, context, client, store, clock)
+    if prompted:
         return
     if not await first_delivery(store, clock, body):
         return
@@ -41,7 +49,7 @@ async def app_mention(
         await client.chat_postEphemeral(
             channel=channel,
             user=user_id,
-            text=MENTION_HINT,
+            text=MENTION_HINT if prompted is None else ASK_HINT,
             thread_ts=event.get("thread_ts"),
         )
     except SlackApiError as error:  # e.g. the bot left the channel since

@@ -24,7 +24,7 @@ from handlers.blocks.prompt import (
 )
 from handlers.blocks.request_modal import RequestPrefill, build_request_modal
 from handlers.blocks.text import plain_text_of
-from handlers.kit import SubcommandCall, leading_mention
+from handlers.kit import SubcommandCall, leading_mention, mentor_facts
 from storage.models import RequestSource
 from storage.store import Store
 
@@ -179,6 +179,20 @@ async def _with_names(client: AsyncWebClient, text: str) -> str:
     return _BARE_MENTION.sub(named, text)
 
 
+async def _bookable(client: AsyncWebClient, user_id: str | None) -> str | None:
+    """The prompt's person, unless Slack says they can't mentor: an app (the starter of a
+    thread under an app's post) or an account that is gone. Unknown in time: kept, for the
+    form's own check on submit."""
+    if user_id is None:
+        return None
+    try:
+        async with asyncio.timeout(NAMES_SECONDS):
+            facts = await mentor_facts(client, user_id)
+    except (TimeoutError, SlackApiError):
+        return user_id
+    return None if facts.is_bot or facts.deleted else user_id
+
+
 def _prompt_of(body: dict[str, Any]) -> Any:
     actions = body.get("actions") or [{}]
     return parse_prompt_value(actions[0].get("value"))
@@ -199,17 +213,21 @@ async def prompt_create(
             text="That button is broken; try `/mentor ask` instead.", replace_original=False
         )
         return
+    mentor_id, details = await asyncio.gather(
+        _bookable(client, prompt.target_id), _details_from(client, prompt.text, prompt.target_id)
+    )
     prefill = RequestPrefill(
-        mentor_id=prompt.target_id,
-        details=await _details_from(client, prompt.text, prompt.target_id),
+        mentor_id=mentor_id,
+        details=details,
         origin_channel_id=prompt.channel_id,
         origin_ts=prompt.message_ts,
         source=RequestSource.DETECTED,
     )
     trigger_id = str(body.get("trigger_id"))
     team_id = _team_of(body)
-    await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id)
-    await respond(**build_prompt_opened())
+    # A form that didn't open was said so; the prompt keeps its buttons to try again.
+    if await open_request_modal(client, trigger_id, prefill, respond, store=store, team_id=team_id):
+        await respond(**build_prompt_opened())
 
 
 async def prompt_dismiss(ack: AsyncAck, respond: AsyncRespond) -> None:
