@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from storage.engine import Connection, Record, Sql
 from storage.models import UtcDatetime
-from storage.outbox import Effects, change_with
+from storage.outbox import Effects, Planned, change_with, enqueue_on
 from storage.rows import Row
 from storage.timefmt import format_time
 
@@ -177,11 +177,18 @@ class FeedbackQueries:
         from_id: str,
         note: str,
         now: datetime,
+        planned: Sequence[Planned] = (),
     ) -> Thanks | None:
-        """Store the mentee's note to the session's mentor; None if they already thanked for
-        this session, or it isn't their held session."""
+        """Store the mentee's note to the session's mentor with the rows that deliver it, in
+        one transaction; None (and nothing planned) if they already thanked for this session,
+        or it isn't their held session."""
         params = (team_id, session_id, from_id, note[:THANKS_MAX], format_time(now))
-        return _thanks(await self._fetch(_THANK, params))
+        async with self._transaction() as conn:
+            thanks = _thanks(await conn.execute_fetchall(_THANK, params))
+            if thanks is not None:
+                for row in planned:
+                    await enqueue_on(conn, row, now)
+            return thanks
 
     async def get_thanks(
         self: _StoreCore, team_id: str, session_id: int, from_id: str

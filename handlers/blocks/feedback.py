@@ -7,6 +7,7 @@ and quoted everywhere it is shown.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from handlers.blocks.text import (
     button,
     channel_mention,
     context,
+    escape,
     input_state,
     mrkdwn,
     plain,
@@ -41,6 +43,7 @@ PRIVATE = (
     "Your answer stays with the mentoring program: {mentor} never sees it, and stats only "
     "count answers together."
 )
+THANKS_FAILING = "If Slack won't take it, I'll tell you by DM."
 # An escaped 500-character note, quoted, stays far below a section's 3000.
 _NOTE_SHOWN_MAX = 2900
 
@@ -75,7 +78,36 @@ def build_feedback_ask(
     return {"text": lead, "blocks": blocks}
 
 
-def build_thanks_modal(feedback: Feedback, kudos_channel_id: str | None) -> dict[str, Any]:
+def thanks_metadata(session_id: int, prompt: tuple[str, str] | None) -> str:
+    """The session, and where its prompt is (channel, ts) so Send can take Say thanks off it."""
+    if prompt is None:
+        return str(session_id)
+    channel, ts = prompt
+    return json.dumps({"s": session_id, "c": channel, "t": ts}, separators=(",", ":"))
+
+
+def read_thanks_metadata(raw: Any) -> tuple[int | None, tuple[str, str] | None]:
+    """(session id, the prompt's channel and ts) from a Say thanks modal; a bare id carries no
+    prompt (a form opened elsewhere, or before the prompt was carried along)."""
+    if isinstance(raw, str) and raw.isdigit():
+        return int(raw), None
+    try:
+        data = json.loads(raw) if isinstance(raw, str) else None
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return None, None
+    session_id = data.get("s")
+    if not isinstance(session_id, int) or isinstance(session_id, bool) or session_id <= 0:
+        return None, None
+    channel, ts = data.get("c"), data.get("t")
+    prompt = (channel, ts) if isinstance(channel, str) and isinstance(ts, str) else None
+    return session_id, prompt
+
+
+def build_thanks_modal(
+    feedback: Feedback, kudos_channel_id: str | None, prompt: tuple[str, str] | None = None
+) -> dict[str, Any]:
     """Say thanks: a short note for the mentor; the share box only when a kudos channel is set."""
     blocks: list[dict[str, Any]] = [
         section(f"{user_mention(feedback.mentor_id)} gets your note by DM."),
@@ -115,7 +147,7 @@ def build_thanks_modal(feedback: Feedback, kudos_channel_id: str | None) -> dict
     return {
         "type": "modal",
         "callback_id": ids.THANKS_MODAL,
-        "private_metadata": str(feedback.session_id),
+        "private_metadata": thanks_metadata(feedback.session_id, prompt),
         "title": plain("Say thanks", 24),
         "submit": plain("Send", 24),
         "close": plain("Cancel", 24),
@@ -144,14 +176,27 @@ def read_thanks(view: Mapping[str, Any]) -> tuple[str, bool, dict[str, str]]:
 
 
 def build_thanks_sent(thanks: Thanks, shared_in: str | None) -> dict[str, Any]:
-    """The modal after Send: what happened to the note."""
-    where = f" and posted it in {channel_mention(shared_in)}" if shared_in else ""
+    """The modal after Send: the note is stored and on its way (the outbox sends it, and
+    retries), so it says what will happen, not what did."""
+    where = f" and post it in {channel_mention(shared_in)}" if shared_in else ""
+    lead = f":sparkles: Thank you! I'll send your note to {user_mention(thanks.to_id)}{where}."
     return {
         "type": "modal",
         "title": plain("Say thanks", 24),
         "close": plain("Done", 24),
-        "blocks": [section(f":sparkles: I sent your note to {user_mention(thanks.to_id)}{where}.")],
+        "blocks": [section(lead), context(THANKS_FAILING)],
     }
+
+
+def build_thanks_undelivered(thanks: Thanks, channel: str | None, error: str) -> dict[str, Any]:
+    """To the mentee: Slack refused their note for good, to the mentor or in the kudos channel
+    (`channel`), with Slack's reason."""
+    if channel is None:
+        what = f"I couldn't deliver your thank-you note to {user_mention(thanks.to_id)}"
+    else:
+        what = f"I couldn't post your thank-you note in {channel_mention(channel)}"
+    text = f":warning: {what} (Slack said `{escape(error)}`). Sorry about that."
+    return {"text": text, "blocks": [section(text)]}
 
 
 def build_thanks_dm(thanks: Thanks) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.delivery import Delivery
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.feedback import build_feedback_ask
+from handlers.feedback import thanks
 from handlers.feedback.schedule import FEEDBACK_ASK, feedback_wanted
 from storage.feedback import Feedback
 from storage.models import OutboxMessage, SubjectType
@@ -54,4 +55,5 @@ async def render_feedback(row: OutboxMessage, deps: OutboxDeps) -> Delivery | No
 
 KINDS: dict[str, Kind] = {
     FEEDBACK_ASK: Kind(render_feedback, apply=apply_feedback, quiet=True, nudge=True),
+    **thanks.KINDS,
 }

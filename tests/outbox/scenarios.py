@@ -21,6 +21,7 @@ from bot.notes import next_tick
 from handlers.admin.digest import digest_row
 from handlers.booking.confirm import CONFIRMATION, SLOTS, schedule_follow_ups, starts_key
 from handlers.feedback.schedule import feedback_rows
+from handlers.feedback.thanks import THANKS_UNDELIVERED, thanks_rows
 from handlers.intros.followups import schedule_followup, schedule_new_intro
 from handlers.kit import send_dm
 from handlers.notes.schedule import new_checkin, schedule_item_due, schedule_ticks
@@ -60,6 +61,7 @@ from tests.flows import configure
 DAVE = "U4"
 COORD = "U5"
 POOL = "C0POOL"
+KUDOS = "C0KUDOS"
 DETAILS = "I'd like advice on my promotion case and career growth before the review."
 
 
@@ -315,6 +317,46 @@ async def feedback_started_once(h: Harness, first_try: datetime) -> None:
         assert found.prompted_at == first_try
 
 
+async def thanked(h: Harness, i: int, *, shared: bool = False) -> int:
+    """Alice thanks Bob for a held session (i = 1: an earlier one), shared in #kudos or not."""
+    made = await accepted(h, ALICE)
+    booked = await h.bot.store.book_now(
+        TEAM_ID, made.id, (BOB, ALICE), 30, h.now - timedelta(hours=1 + 2 * i)
+    )
+    assert booked is not None
+    closed = await h.bot.store.close_session(TEAM_ID, booked.session.id, BOB, True, h.now)
+    assert closed is not None
+    h.fake.add_channel(KUDOS, "kudos")
+    rows = thanks_rows(TEAM_ID, closed.id, (ALICE, BOB), KUDOS if shared else None, h.now)
+    note = f"Thank you for session {i}!"
+    assert await h.bot.store.add_thanks(TEAM_ID, closed.id, ALICE, note, h.now, rows)
+    return closed.id
+
+
+async def thanks_due(h: Harness, i: int) -> None:
+    await thanked(h, i)
+
+
+async def kudos_due(h: Harness, i: int) -> None:
+    await thanked(h, i, shared=True)
+
+
+async def thanks_undelivered_due(h: Harness, i: int) -> None:
+    """The kudos post Slack refused for good, as its failure hook plans the word to Alice."""
+    session_id = await thanked(h, i)
+    await h.bot.store.enqueue(
+        TEAM_ID,
+        THANKS_UNDELIVERED,
+        ALICE,
+        h.now,
+        dedupe_key=f"test:thanks-undelivered:{session_id}",
+        subject_type=SubjectType.SESSION,
+        subject_id=session_id,
+        payload={"from": ALICE, "channel": KUDOS, "error": "is_archived"},
+        now=h.now,
+    )
+
+
 async def digest_due(h: Harness, i: int) -> None:
     """The coordinator opts in to the digest (again, for i = 1: one a week, by design); it is
     due next Monday 09:00 London, which `advance` reaches."""
@@ -545,6 +587,13 @@ SCENARIOS: tuple[Scenario, ...] = (
             call for who in (ALICE, DAVE) for call in h.posts(who, "How was your mentoring")
         ],
         feedback_started_once,
+    ),
+    Scenario("thanks.note", thanks_due, lambda h: h.posts(BOB, "says thanks for your mentoring")),
+    Scenario("thanks.kudos", kudos_due, lambda h: h.posts(KUDOS, "for a mentoring session")),
+    Scenario(
+        "thanks.undelivered",
+        thanks_undelivered_due,
+        lambda h: h.posts(ALICE, "couldn't post your thank-you note"),
     ),
     Scenario(
         "digest.weekly",

@@ -26,7 +26,7 @@ from playground.fakeslack import (
     find_button,
 )
 from storage.models import OutboxMessage, OutboxStatus
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     NASTY,
     NASTY_SHOWN,
@@ -80,6 +80,10 @@ def prompts(fake: FakeSlack) -> list[Any]:
 async def alice_morning(bot: Runtime, clock: FrozenClock) -> None:
     clock.advance(seconds=(ALICE_MORNING - clock.now()).total_seconds())
     await deliver_due(bot)
+
+
+def where(message: Any) -> tuple[str, str]:
+    return str(message.response["channel"]), str(message.response["ts"])
 
 
 def replaced(fake: FakeSlack) -> dict[str, Any]:
@@ -142,14 +146,19 @@ async def test_held_prompt_rating_thanks_and_the_kudos_post(
         view, {"Your note": NASTY, "Share it": ["share"]}, user_id=ALICE
     )
     assert reply.body["response_action"] == "update"
+    assert "I'll send your note to" in str(reply.body)
+    assert f"and post it in <#{KUDOS}>" in str(reply.body)
     await bot.background.drain(5)
+    assert "Say thanks" not in button_labels(fake.message(*where(prompt)))
+    await deliver_due(bot)
     thanks_dm = latest_dm(fake, BOB)
     assert NASTY_SHOWN in block_texts(thanks_dm)
     assert f"<@{ALICE}> says thanks" in block_texts(thanks_dm)
     [post] = [c for c in fake.calls_to("chat.postMessage") if c.args["channel"] == KUDOS]
     assert NASTY_SHOWN in block_texts(post)
     assert NASTY not in str(post.args)
-    await slack.click(find_button(prompt, "Say thanks"), prompt, user_id=ALICE)
+    # An older copy of the button: thanks go once.
+    await slack.block_action(ids.FEEDBACK_THANKS, str(session_id), user_id=ALICE)
     assert told(fake)[-1] == ALREADY_THANKED
 
     # Bob never sees a rating: not in his DMs, not on his Home, which shows his own counts.
@@ -259,3 +268,56 @@ async def test_log_notes_on_the_confirmation_also_asks_once(
     assert len(await feedback_rows(bot)) == 1
     await alice_morning(bot, clock)
     assert len(prompts(fake)) == 1
+
+
+async def thanks_form(
+    slack: SlackSender, fake: FakeSlack, bot: Runtime, clock: FrozenClock
+) -> tuple[Any, dict[str, Any]]:
+    """Alice's prompt, and the Say thanks form she opened from it."""
+    await held(slack, fake, bot, clock)
+    await alice_morning(bot, clock)
+    [prompt] = prompts(fake)
+    await slack.click(find_button(prompt, "Say thanks"), prompt, user_id=ALICE)
+    return prompt, opened_modal(fake)
+
+
+async def test_a_kudos_post_slack_refuses_is_not_claimed_and_the_mentee_hears(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    fake.add_channel(KUDOS, "kudos")
+    await configure(bot, clock, kudos_channel_id=KUDOS)
+    prompt, view = await thanks_form(slack, fake, bot, clock)
+    # The channel was archived since the admin set it.
+    fake.fail_next("chat.postMessage", error="is_archived", channel=KUDOS)
+    note = {"Your note": "Thanks so much for the advice!", "Share it": ["share"]}
+    reply = await slack.view_submission(view, note, user_id=ALICE)
+    assert "posted it" not in str(reply.body)
+    assert "I'll tell you by DM" in str(reply.body)
+    await deliver_soon(bot)
+    assert fake.messages(KUDOS) == []
+    assert "says thanks" in block_texts(latest_dm(fake, BOB))
+    told_alice = block_texts(latest_dm(fake, ALICE))
+    assert f"couldn't post your thank-you note in <#{KUDOS}>" in told_alice
+    assert "is_archived" in told_alice
+    # The note did reach Bob: Say thanks is gone from the prompt, and an old copy refuses.
+    assert "Say thanks" not in button_labels(fake.message(*where(prompt)))
+    [row] = await feedback_rows(bot)
+    await slack.block_action(ids.FEEDBACK_THANKS, str(row.subject_id), user_id=ALICE)
+    assert told(fake)[-1] == ALREADY_THANKED
+
+
+async def test_a_thank_you_dm_slack_fails_is_retried_and_sent_once(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    _, view = await thanks_form(slack, fake, bot, clock)
+    fake.fail_next("chat.postMessage", status=500, times=3, user=BOB)
+    reply = await slack.view_submission(view, {"Your note": "Thank you!"}, user_id=ALICE)
+    assert f"I'll send your note to <@{BOB}>" in str(reply.body)
+    for _ in range(6):
+        await deliver_due(bot)
+        clock.advance(minutes=30)
+    sent = [c for c in dms_to(fake, BOB) if c.ok and "says thanks" in block_texts(c)]
+    assert len(sent) == 1
+    assert [c for c in dms_to(fake, ALICE) if "couldn't" in block_texts(c)] == []

@@ -14,6 +14,7 @@ from handlers.blocks.feedback import (
     build_thanks_dm,
     build_thanks_modal,
     read_thanks,
+    read_thanks_metadata,
 )
 from handlers.blocks.recognition import build_recognition
 from handlers.blocks.settings import build_settings_modal, parse_settings_submission
@@ -77,6 +78,12 @@ def test_the_thanks_modal_shows_the_share_box_only_with_a_kudos_channel() -> Non
     assert box["element"]["type"] == "checkboxes"
     assert "initial_options" not in box["element"]  # off by default
     assert "<#C0KUDOS>" in str(box)
+    # Pressed on the prompt, the form carries where it is, so Send can take Say thanks off.
+    from_prompt = build_thanks_modal(FEEDBACK, None, ("D01", "1.5"))
+    assert read_thanks_metadata(from_prompt["private_metadata"]) == (7, ("D01", "1.5"))
+    assert read_thanks_metadata("7") == (7, None)
+    for garbage in (None, "", "{", '{"s": true}', '{"s": -1}', "[7]"):
+        assert read_thanks_metadata(garbage) == (None, None)
 
 
 def test_a_note_is_required_and_at_most_500_characters_inline() -> None:
