@@ -6,9 +6,11 @@ Every figure comes from storage/admin.py's window_stats (the one module of figur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 
+from bot.ratings_shown import Span, ratings_shown
 from bot.settings import Settings
 from bot.working_hours import zone
 from bot.workspace import workspace_settings
@@ -64,12 +66,17 @@ class DigestFigures:
     trend: Trend
 
 
-async def weekly_figures(store: Store, team_id: str, end: datetime) -> DigestFigures:
-    """The digest's figures for the weeks that end at `end` (a Monday 00:00, local)."""
+async def weekly_figures(
+    store: Store, team_id: str, end: datetime, shown_with: Sequence[Span] = ()
+) -> DigestFigures:
+    """The digest's figures for the weeks that end at `end` (a Monday 00:00, local);
+    `shown_with` are the windows whose rating shares appear next to these (/mentor stats)."""
     starts = [end - WEEK * back for back in range(TREND_WEEKS, 0, -1)]
     weeks = [await store.window_stats(team_id, start, start + WEEK, 7) for start in starts]
-    before_start = end - WEEK * (COMPARE_WEEKS + 1)
-    before = await store.window_stats(team_id, before_start, end - WEEK, 7 * COMPARE_WEEKS)
+    before_span = (end - WEEK * (COMPARE_WEEKS + 1), end - WEEK)
+    before = await store.window_stats(team_id, *before_span, 7 * COMPARE_WEEKS)
+    spans = [(end - WEEK, end), before_span]
+    last_ok, before_ok = await ratings_shown(store, team_id, spans, shown_with)
     trend = Trend(
         weeks=tuple(start.date() for start in starts),
         requests=tuple(w.requests for w in weeks),
@@ -77,8 +84,8 @@ async def weekly_figures(store: Store, team_id: str, end: datetime) -> DigestFig
         sessions=tuple(w.sessions_held for w in weeks),
     )
     return DigestFigures(
-        last_week=weeks[-1],
-        weeks_before=before,
+        last_week=replace(weeks[-1], ratings_hidden=not last_ok),
+        weeks_before=replace(before, ratings_hidden=not before_ok),
         mentors_at_capacity=await store.mentors_at_capacity(team_id),
         at_risk=await store.relationships_at_risk(team_id, end),
         trend=trend,

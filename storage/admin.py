@@ -201,11 +201,17 @@ class WindowStats:
     rated: int = 0  # session ratings given in the window
     rated_helpful: int = 0
     by_workflow: int = 0  # requests a Workflow Builder step made
+    # Set when this window's share, next to others shown with it, would single out fewer
+    # than MIN_RATINGS ratings (bot/ratings_shown.py).
+    ratings_hidden: bool = False
 
     @property
     def helpful_percent(self) -> float | None:
-        """Share rated helpful; None below MIN_RATINGS, so no one rating can be told apart."""
-        return None if self.rated < MIN_RATINGS else percent(self.rated_helpful, self.rated)
+        """Share rated helpful; None below MIN_RATINGS or when hidden, so no one rating can be
+        told apart."""
+        if self.ratings_hidden or self.rated < MIN_RATINGS:
+            return None
+        return percent(self.rated_helpful, self.rated)
 
     @property
     def accepted_percent(self) -> float | None:

@@ -206,6 +206,13 @@ class FeedbackQueries:
         """Where the thanks was shared, so forget can take it down."""
         await self._write(_KUDOS_POSTED, (team_id, session_id, from_id, channel, ts))
 
+    async def ratings_between(
+        self: _StoreCore, team_id: str, start: datetime, end: datetime
+    ) -> int:
+        """How many ratings were given in [start, end): a count, never a rating."""
+        window = (team_id, format_time(start), format_time(end))
+        return int((await self._fetch(RATING_FIGURES, window))[0]["rated"])
+
     async def mentor_recognition(
         self: _StoreCore, team_id: str, mentor_id: str, recent: int = RECENT_THANKS
     ) -> Recognition:

@@ -4,11 +4,13 @@ digest's figures and its chart (uploaded to the admin's DM: an ephemeral reply c
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
 from bot.digest import Trend, week_end, week_start, weekly_figures
+from bot.ratings_shown import ratings_shown
 from bot.time_zones import user_tz
 from bot.working_hours import zone
 from handlers.admin.access import admins_only
@@ -31,14 +33,20 @@ async def stats_command(call: SubcommandCall) -> None:
     if not await admins_only(call, "stats"):
         return
     now = call.clock.now()
+    store, team_id = call.store, call.team_id
+    spans = [(now - timedelta(days=days), now) for days in WINDOWS_DAYS]
     windows = [
-        await call.store.window_stats(call.team_id, now - timedelta(days=days), now, days)
-        for days in WINDOWS_DAYS
+        await store.window_stats(team_id, *span, days)
+        for span, days in zip(spans, WINDOWS_DAYS, strict=True)
     ]
+    # Every share in the reply is checked against the others, the digest's included.
+    shown = await ratings_shown(store, team_id, spans)
+    windows = [replace(w, ratings_hidden=not ok) for w, ok in zip(windows, shown, strict=True)]
     reply = build_stats(windows)
-    tz = await user_tz(call.client, call.store, call.team_id, call.user_id, now)
+    tz = await user_tz(call.client, store, team_id, call.user_id, now)
     monday = week_start(now.astimezone(zone(tz)).date())  # this week's, where the admin is
-    figures = await weekly_figures(call.store, call.team_id, week_end(monday, tz))
+    with_shares = [span for span, ok in zip(spans, shown, strict=True) if ok]
+    figures = await weekly_figures(store, team_id, week_end(monday, tz), with_shares)
     body = "\n".join(f"*{label}:* {text}" for label, text in figure_lines(figures))
     note = CHART_SENT if await _chart_to_dm(call, figures.trend) else NO_CHART
     reply["blocks"] += [header("Last week against the four before"), section(body), context(note)]

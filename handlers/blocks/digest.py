@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.digest import COMPARE_WEEKS, DigestFigures
 from handlers import ids
-from handlers.blocks.stats import format_duration, format_percent
+from handlers.blocks.stats import format_duration, format_percent, helpful
 from handlers.blocks.text import actions, button, context, header, section
 from storage.admin import WindowStats
 from storage.feedback import MIN_RATINGS
@@ -24,7 +24,6 @@ _SOURCE_WORDS = {
     RequestSource.SHORTCUT: "shortcut",
     RequestSource.INTRO: "intro",
 }
-NOT_ENOUGH = "not enough ratings yet"
 NO_CHART = "_(No chart this week: I may not upload files here; ask for the `files:write` scope.)_"
 DIGEST_ON = ":bar_chart: You'll get the weekly digest every Monday at 09:00 your time."
 DIGEST_OFF = "Weekly digest turned off. You won't get it any more."
@@ -50,14 +49,6 @@ def _answered(stats: WindowStats) -> str:
         else "—"
     )
     return f"{stats.answered_within_day} of {stats.requests} ({share})"
-
-
-def helpful(stats: WindowStats) -> str:
-    """'80% of 10 ratings', or NOT_ENOUGH below MIN_RATINGS (one rating must not show)."""
-    share = stats.helpful_percent
-    if share is None:
-        return NOT_ENOUGH
-    return f"{format_percent(share)} of {stats.rated} ratings"
 
 
 # (label, last week, the four weeks before) in the order shown.

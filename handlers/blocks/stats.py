@@ -16,6 +16,8 @@ _SOURCE_WORDS = {
     RequestSource.SHORTCUT: "shortcut",
     RequestSource.INTRO: "intro",
 }
+NOT_ENOUGH = "not enough ratings yet"
+HIDDEN = "not shown (next to the other figures it would single out a few ratings)"
 
 
 def format_percent(value: float | None) -> str:
@@ -40,11 +42,15 @@ def _sources(stats: WindowStats) -> str:
     return f"{stats.requests} ({', '.join(parts)})"
 
 
-def _helpful(stats: WindowStats) -> str:
-    # Fewer ratings than MIN_RATINGS could point at one session: no figure at all.
-    if stats.helpful_percent is None:
-        return "not enough ratings yet"
-    return f"{format_percent(stats.helpful_percent)} of {stats.rated} ratings"
+def helpful(stats: WindowStats) -> str:
+    """'80% of 10 ratings'; no figure at all when it could point at a rating (fewer than
+    MIN_RATINGS behind it, or next to another window's share that would single some out)."""
+    share = stats.helpful_percent
+    if stats.ratings_hidden and stats.rated >= MIN_RATINGS:
+        return HIDDEN
+    if share is None:
+        return NOT_ENOUGH
+    return f"{format_percent(share)} of {stats.rated} ratings"
 
 
 # (label, figure) in the order they are shown.
@@ -58,7 +64,7 @@ _FIGURES: tuple[tuple[str, Callable[[WindowStats], str]], ...] = (
     ("Check-ins answered", lambda s: format_percent(s.checkins_percent)),
     ("Action items done", lambda s: format_percent(s.action_items_percent)),
     ("Intros accepted", lambda s: format_percent(s.intros_percent)),
-    ("Sessions rated really helpful", _helpful),
+    ("Sessions rated really helpful", helpful),
 )
 
 
@@ -75,7 +81,8 @@ def build_stats(windows: list[WindowStats]) -> dict[str, Any]:
             "Counts only: no names, no request text, no notes. Requests, action items and intros "
             "count by when they were made; sessions by when they started; check-ins by when "
             "they were due. A session is held once it's marked done or its time has passed. "
-            f"Ratings count by when they were given, and show only with {MIN_RATINGS} or more."
+            f"Ratings count by when they were given, and show only with {MIN_RATINGS} or more, "
+            "also in every stretch between two windows."
         )
     )
     return {"response_type": "ephemeral", "text": "\n".join(lines)[:3000], "blocks": blocks}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.lifecycle import Runtime
-from handlers.blocks.stats import format_duration, format_percent
+from bot.ratings_shown import ratings_shown
+from handlers.blocks.stats import HIDDEN, format_duration, format_percent
 from playground.fakeslack import CAROL, TEAM_ID, FakeSlack, SlackSender, block_texts
 from storage.models import RequestSource
 from storage.store import Store
@@ -20,6 +22,7 @@ from tests.stats_history import (
     OTHER,
     SECRET_DETAILS,
     SECRET_NOTE,
+    ago,
     seed,
 )
 
@@ -100,3 +103,65 @@ async def test_stats_refuse_non_admins(
 ) -> None:
     await clocked_slack.command("stats", user_id=CAROL)
     assert "for workspace admins" in told(fake_slack)[-1]
+
+
+def seed_ratings(db: Path, ratings: list[tuple[int, str]]) -> None:
+    """One held, rated session per (days ago, rating), each with its own mentee."""
+    stamp = ago(days=100)
+    with sqlite3.connect(db) as conn:
+        for number, (days, rating) in enumerate(ratings, start=1):
+            mentee, when = f"U0RATER{number}", ago(days=days)
+            conn.execute(
+                "INSERT INTO people (team_id, user_id, first_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (TEAM_ID, mentee, stamp, stamp),
+            )
+            conn.execute(
+                "INSERT INTO people (team_id, user_id, first_seen_at, updated_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (TEAM_ID, MENTOR, stamp, stamp),
+            )
+            session_id = conn.execute(
+                "INSERT INTO sessions (team_id, mentor_id, mentee_id, starts_at, "
+                "duration_minutes, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, 30, 'completed', ?, ?) RETURNING id",
+                (TEAM_ID, MENTOR, mentee, when, stamp, stamp),
+            ).fetchone()[0]
+            conn.execute(
+                "INSERT INTO feedback (team_id, session_id, mentee_id, mentor_id, rating, "
+                "prompted_at, rated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (TEAM_ID, session_id, mentee, MENTOR, rating, when, when),
+            )
+
+
+FIVE_RECENT = [(2, "helpful"), (5, "helpful"), (9, "somewhat"), (12, "not_really"), (20, "helpful")]
+
+
+async def test_two_windows_never_single_out_the_ratings_between_them(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    # Five ratings in the last 30 days and one 60 days ago: 60% of 5 next to 50% of 6 would
+    # show that the lone older rating wasn't "Really helpful".
+    seed_ratings(clocked_bot.settings.db_path, [*FIVE_RECENT, (60, "not_really")])
+    fake_slack.add_user(CAROL, "carol", is_owner=True)
+    await clocked_slack.command("stats", user_id=CAROL)
+    [shown] = [c for c in fake_slack.calls_to("response_url") if "Mentoring in" in str(c.args)]
+    line = next(
+        line for line in block_texts(shown).split("\n") if line.startswith("last 30 days: 60%")
+    )
+    assert line == f"last 30 days: 60% of 5 ratings · last 90 days: {HIDDEN}"
+    assert "of 6 ratings" not in block_texts(shown)
+
+
+async def test_a_window_shows_when_every_stretch_has_five_ratings(
+    store: Store, db_path: Path
+) -> None:
+    older = [(days + 40, rating) for days, rating in FIVE_RECENT]
+    seed_ratings(db_path, [*FIVE_RECENT, *older])
+    spans = [(NOW - timedelta(days=days), NOW) for days in (30, 90)]
+    assert await ratings_shown(store, TEAM_ID, spans) == [True, True]
+    # Between 30 and 45 days ago there are fewer than five: the wider window is left out.
+    assert await ratings_shown(store, TEAM_ID, [spans[0], (NOW - timedelta(days=45), NOW)]) == [
+        True,
+        False,
+    ]

@@ -9,7 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.chart import HEIGHT, WIDTH, draw_trend, series
 from bot.digest import DigestFigures, Trend, next_send, week_end
-from handlers.blocks.digest import NOT_ENOUGH, build_digest, helpful
+from handlers.blocks.digest import build_digest
+from handlers.blocks.stats import NOT_ENOUGH, helpful
 from storage.admin import WindowStats
 from storage.models import RequestSource
 
