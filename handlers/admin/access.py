@@ -22,6 +22,9 @@ ADMINS_ONLY = (
     "Sorry, `/mentor {what}` is for workspace admins. If you think you should have it, ask an "
     "admin of this workspace (or whoever runs mentorbot) to add you to `MENTORBOT_ADMINS`."
 )
+NOT_CONFIRMED = (
+    "I couldn't check that you're an admin just now (Slack was slow to answer). Please try again."
+)
 
 
 async def is_admin(
@@ -69,8 +72,8 @@ async def admin_status(
 
 
 async def admins_only(call: SubcommandCall, what: str) -> bool:
-    """True if the caller is an admin; otherwise they get a polite refusal and False."""
-    allowed = await is_admin(
+    """True if the caller is an admin; otherwise they are told why not (see `admin_or_told`)."""
+    status = await admin_status(
         call.client,
         call.store,
         call.settings,
@@ -78,7 +81,15 @@ async def admins_only(call: SubcommandCall, what: str) -> bool:
         team_id=call.team_id,
         user_id=call.user_id,
     )
-    if not allowed:
-        log.info("admin command refused command=%s user=%s", what, call.user_id)
-        await call.respond(text=ADMINS_ONLY.format(what=what), response_type="ephemeral")
-    return allowed
+    return await admin_or_told(call, what, status)
+
+
+async def admin_or_told(call: SubcommandCall, what: str, status: bool | None) -> bool:
+    """True for an admin. Anyone else gets a polite refusal; an unknown answer (Slack didn't
+    say, nothing cached) asks them to try again rather than calling a real admin no admin."""
+    if status:
+        return True
+    log.info("admin command refused command=%s user=%s", what, call.user_id)
+    refusal = NOT_CONFIRMED if status is None else ADMINS_ONLY.format(what=what)
+    await call.respond(text=refusal, response_type="ephemeral")
+    return False

@@ -15,7 +15,7 @@ from bot.profile_reads import UNREADABLE, FieldList, list_profile_fields, read_w
 from bot.slack_client import LOOKUP_SECONDS
 from bot.workspace import workspace_settings
 from handlers import ids
-from handlers.admin.access import ADMINS_ONLY, admin_status
+from handlers.admin.access import NOT_CONFIRMED, admin_or_told, admin_status
 from handlers.admin.digest import set_digest
 from handlers.admin.org_pool import (
     OrgPoolChoice,
@@ -43,9 +43,6 @@ ARCHIVED = "That channel is archived. Pick another one."
 # room for the modal to open.
 LOOKUPS_BUDGET = LOOKUP_SECONDS + 0.2
 FIELDS_SLOW = UNREADABLE.format(reason="Slack was slow to answer")
-NOT_CONFIRMED = (
-    "I couldn't check that you're an admin just now (Slack was slow to answer). Please try again."
-)
 UNCHECKED = (
     "I couldn't check that channel just now ({reason}), so nothing is saved yet. Save again."
 )
@@ -99,10 +96,7 @@ async def settings_command(call: SubcommandCall) -> None:
             None,
         ),
     )
-    if not allowed:
-        log.info("admin command refused command=settings user=%s", call.user_id)
-        refusal = NOT_CONFIRMED if allowed is None else ADMINS_ONLY.format(what="settings")
-        await call.respond(text=refusal, response_type="ephemeral")
+    if not await admin_or_told(call, "settings", allowed):
         return
     current = await workspace_settings(call.store, call.settings, call.team_id)
     view = build_settings_modal(current)

@@ -10,11 +10,12 @@ import pytest
 
 from bot.lifecycle import Runtime
 from bot.ratings_shown import ratings_shown
+from handlers.admin.access import NOT_CONFIRMED
 from handlers.blocks.stats import HIDDEN, format_duration, format_percent
 from playground.fakeslack import CAROL, TEAM_ID, FakeSlack, SlackSender, block_texts
 from storage.models import RequestSource
 from storage.store import Store
-from tests.flows import told
+from tests.flows import stop_failing, told
 from tests.stats_history import (
     MENTEE,
     MENTOR,
@@ -96,6 +97,21 @@ async def test_an_admin_sees_counts_and_nothing_private(
     for private in (SECRET_DETAILS, SECRET_NOTE, MENTOR, MENTEE, OTHER):
         assert private not in texts
         assert private not in str(shown.args)
+
+
+async def test_an_owner_slack_cant_vouch_for_is_asked_to_try_again_not_refused(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    # users.info fails past the client's retries and nothing is cached: both admin commands
+    # say they couldn't check, as neither knows she isn't an admin.
+    fake_slack.add_user(CAROL, "carol", is_owner=True)
+    for command in ("settings", "stats"):
+        fake_slack.fail_next("users.info", status=500, times=3, user=CAROL)
+        await clocked_slack.command(command, user_id=CAROL)
+        assert told(fake_slack)[-1] == NOT_CONFIRMED
+    stop_failing(fake_slack)
+    await clocked_slack.command("stats", user_id=CAROL)
+    assert any("Mentoring in" in str(c.args) for c in fake_slack.calls_to("response_url"))
 
 
 async def test_stats_refuse_non_admins(
