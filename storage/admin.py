@@ -13,23 +13,34 @@ from typing import Any, Protocol
 from storage.engine import ByEngine, Record, Sql
 from storage.feedback import MIN_RATINGS, RATING_FIGURES
 from storage.models import RequestSource
+from storage.requests import ONE_TO_ONE_LIKE
 from storage.timefmt import format_time
 
+# Requests made already answered, and so no measure of anyone's answer: a request booked from
+# an accepted intro (source 'intro'), and one Book time makes for an ongoing 1:1 (?4 is
+# ONE_TO_ONE_LIKE), both accepted in the transaction that makes them, at the same instant.
+_MADE_ANSWERED = """(source = 'intro'
+    OR (first_response_at = created_at AND source = 'command' AND details LIKE ?4))"""
+
 # Requests created in the window: ?1 team, ?2 from, ?3 to. A request a Workflow Builder step
-# made is stored as a command's (its form is the same) and counted as the workflow's alone.
+# made is stored as a command's (its form is the same) and counted as the workflow's alone;
+# an intro's request counts as an intro's, whoever made the intro. Acceptance and the first
+# answer count only the requests someone had to answer.
 _REQUEST_FIGURES = """
 SELECT count(*) AS total,
     coalesce(sum(source = 'detected' AND via_workflow = 0), 0) AS detected,
     coalesce(sum(source = 'command' AND via_workflow = 0), 0) AS command,
     coalesce(sum(source = 'shortcut' AND via_workflow = 0), 0) AS shortcut,
-    coalesce(sum(source = 'intro' AND via_workflow = 0), 0) AS intro,
-    coalesce(sum(via_workflow = 1), 0) AS workflow,
-    coalesce(sum(accepted_at IS NOT NULL), 0) AS accepted,
+    coalesce(sum(source = 'intro'), 0) AS intro,
+    coalesce(sum(via_workflow = 1 AND source <> 'intro'), 0) AS workflow,
+    coalesce(sum(NOT @made), 0) AS asked,
+    coalesce(sum(accepted_at IS NOT NULL AND NOT @made), 0) AS accepted,
     coalesce(sum(status = 'expired'), 0) AS expired,
-    coalesce(sum(julianday(first_response_at) - julianday(created_at) <= 1.0), 0) AS within_day
+    coalesce(sum(julianday(first_response_at) - julianday(created_at) <= 1.0 AND NOT @made), 0)
+        AS within_day
 FROM requests
 WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
-"""
+""".replace("@made", _MADE_ANSWERED)
 
 # The median of (first_response_at - created_at) in seconds: the middle row, or the mean of
 # the two middle rows, found with ORDER BY … LIMIT/OFFSET so only the waits are sorted.
@@ -38,7 +49,7 @@ WITH waits AS (
     SELECT (julianday(first_response_at) - julianday(created_at)) * 86400.0 AS wait
     FROM requests
     WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
-        AND first_response_at IS NOT NULL
+        AND first_response_at IS NOT NULL AND NOT @made
 ),
 counted AS (SELECT count(*) AS n FROM waits)
 SELECT avg(wait) AS median FROM (
@@ -46,7 +57,7 @@ SELECT avg(wait) AS median FROM (
     LIMIT 2 - (SELECT n FROM counted) % 2
     OFFSET ((SELECT n FROM counted) - 1) / 2
 ) AS middle
-"""
+""".replace("@made", _MADE_ANSWERED)
 
 # Held: marked completed, or still confirmed and already over (nobody said it didn't happen).
 # ?4 is now, as a julian day, for "already over".
@@ -88,15 +99,16 @@ SELECT count(*) AS total,
     count(*) FILTER (WHERE source = 'detected' AND via_workflow = 0) AS detected,
     count(*) FILTER (WHERE source = 'command' AND via_workflow = 0) AS command,
     count(*) FILTER (WHERE source = 'shortcut' AND via_workflow = 0) AS shortcut,
-    count(*) FILTER (WHERE source = 'intro' AND via_workflow = 0) AS intro,
-    count(*) FILTER (WHERE via_workflow = 1) AS workflow,
-    count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
+    count(*) FILTER (WHERE source = 'intro') AS intro,
+    count(*) FILTER (WHERE via_workflow = 1 AND source <> 'intro') AS workflow,
+    count(*) FILTER (WHERE NOT @made) AS asked,
+    count(*) FILTER (WHERE accepted_at IS NOT NULL AND NOT @made) AS accepted,
     count(*) FILTER (WHERE status = 'expired') AS expired,
     count(*) FILTER (WHERE first_response_at::timestamptz
-        <= created_at::timestamptz + interval '24 hours') AS within_day
+        <= created_at::timestamptz + interval '24 hours' AND NOT @made) AS within_day
 FROM requests
 WHERE team_id = ?1 AND created_at >= ?2 AND created_at < ?3
-""",
+""".replace("@made", _MADE_ANSWERED),
 )
 
 _MEDIAN_FIRST_RESPONSE_BY_ENGINE = ByEngine(
@@ -185,7 +197,8 @@ class WindowStats:
     days: int
     requests: int
     by_source: dict[RequestSource, int]  # made by hand: a workflow's are in `by_workflow`
-    accepted: int
+    asked: int  # of those, the ones someone had to answer (not made already accepted)
+    accepted: int  # of the asked, ever accepted or taken
     expired: int
     answered_within_day: int  # first answer within 24 h of the request
     median_first_response_seconds: float | None
@@ -215,7 +228,7 @@ class WindowStats:
 
     @property
     def accepted_percent(self) -> float | None:
-        return percent(self.accepted, self.requests)
+        return percent(self.accepted, self.asked)
 
     @property
     def notes_percent(self) -> float | None:
@@ -253,8 +266,9 @@ class AdminQueries:
     ) -> WindowStats:
         """Every /mentor stats figure for [start, end), each one SQL aggregate."""
         window = (team_id, format_time(start), format_time(end))
-        requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, window))[0]
-        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, window))[0]["median"]
+        asked = (*window, ONE_TO_ONE_LIKE)
+        requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, asked))[0]
+        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, asked))[0]["median"]
         sessions = (await self._fetch(_SESSION_FIGURES_BY_ENGINE, (*window, _julian(end))))[0]
         checkins = (await self._fetch(_CHECKIN_FIGURES_BY_ENGINE, window))[0]
         items = (await self._fetch(_ACTION_ITEM_FIGURES_BY_ENGINE, window))[0]
@@ -266,6 +280,7 @@ class AdminQueries:
             requests=int(requests["total"]),
             by_source={source: int(requests[source.value]) for source in RequestSource},
             by_workflow=int(requests["workflow"]),
+            asked=int(requests["asked"]),
             accepted=int(requests["accepted"]),
             expired=int(requests["expired"]),
             answered_within_day=int(requests["within_day"]),

@@ -2,9 +2,9 @@
 so it seeds SQLite and PostgreSQL alike (tests/storage/test_digest_store.py, the scenarios).
 
 The digest looks back on the week that ends at END (Monday 2026-03-09 00:00 UTC):
-- last week: 5 requests (detected 1, command 2, shortcut 1, intro 1, workflow 0), 3 answered
-  within 24 h (1 h, 3 h, 5 h; the fourth took 30 h), median first answer 4 h (of 1, 3, 5,
-  30 h), 2 sessions held, 6 ratings (4 helpful: 67%), 1 request expired (made in February);
+- last week: 5 requests (detected 1, command 2, shortcut 1, intro 1, workflow 0); the intro's
+  was made already accepted, so 4 were asked, 2 of them answered within 24 h (1 h, 3 h; the
+  third took 30 h), median first answer 3 h (of 1, 3, 30 h), 2 sessions held, 6 ratings (4 helpful: 67%), 1 request expired (made in February);
 - the four weeks before: 3 requests, 1 answered within 24 h (2 h), 2 sessions held, 2 ratings
   (not enough to show), 1 expired;
 - now: 1 mentor at capacity, 1 ongoing 1:1 at risk.
@@ -40,7 +40,7 @@ REQUESTS = [
     (TEAM, at(3, 3), "command", "completed", M2, B, 3, None),
     (TEAM, at(3, 4), "command", "declined", M2, C, 30, None),
     (TEAM, at(3, 5), "shortcut", "open", M3, D, None, None),
-    (TEAM, at(3, 8), "intro", "completed", M2, E, 5, None),
+    (TEAM, at(3, 8), "intro", "completed", M2, E, 0, None),  # accepted as it was made
     (TEAM, at(2, 10), "command", "completed", M1, F, 2, None),
     (TEAM, at(2, 20), "command", "expired", M2, A, None, at(2, 24)),
     (TEAM, at(2, 25), "detected", "expired", M2, B, None, at(3, 4)),

@@ -51,7 +51,7 @@ def seed(db: Path) -> None:
             (TEAM_ID, 10, "command", "completed", True, 3),
             (TEAM_ID, 20, "shortcut", "declined", False, 2),
             (TEAM_ID, 25, "command", "expired", False, None),
-            (TEAM_ID, 60, "intro", "scheduled", True, 10),
+            (TEAM_ID, 60, "intro", "scheduled", True, 0),  # accepted as it was made
             (TEAM_ID, 100, "command", "completed", True, 1),  # outside both windows
             ("T0OTHER", 1, "command", "accepted", True, 5),  # another workspace
         ]

@@ -43,19 +43,15 @@ def _sources(stats: WindowStats) -> str:
 
 
 def _answered(stats: WindowStats) -> str:
-    share = (
-        format_percent(stats.answered_within_day * 100.0 / stats.requests)
-        if stats.requests
-        else "—"
-    )
-    return f"{stats.answered_within_day} of {stats.requests} ({share})"
+    share = format_percent(stats.answered_within_day * 100.0 / stats.asked) if stats.asked else "—"
+    return f"{stats.answered_within_day} of {stats.asked} ({share})"
 
 
 # (label, last week, the four weeks before) in the order shown.
 _ROWS: tuple[tuple[str, Callable[[WindowStats], str], Callable[[WindowStats], str]], ...] = (
     ("Requests made", _sources, lambda b: _average(b.requests)),
     ("Answered within 24 h", _answered, lambda b: format_percent(
-        b.answered_within_day * 100.0 / b.requests if b.requests else None)),
+        b.answered_within_day * 100.0 / b.asked if b.asked else None)),
     ("Median time to first answer", lambda s: format_duration(s.median_first_response_seconds),
      lambda b: format_duration(b.median_first_response_seconds)),
     ("Sessions held", lambda s: str(s.sessions_held), lambda b: _average(b.sessions_held)),

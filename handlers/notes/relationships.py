@@ -31,7 +31,7 @@ from handlers.kit import (
 from handlers.notes.schedule import schedule_ticks
 from storage.models import Relationship, Request, RequestSource, Topic
 from storage.notes import NoteDraft
-from storage.requests import NewRequest
+from storage.requests import ONE_TO_ONE_DETAILS, NewRequest
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ async def _request_for(store: Store, relationship: Relationship, now: Any) -> Re
         mentee_id=mentee_id,
         mentor_id=mentor_id,
         topic=Topic.OTHER,
-        details=f"Our {cadence} 1:1",
+        details=ONE_TO_ONE_DETAILS.format(cadence=cadence),
         source=RequestSource.COMMAND,
     )
     created = await store.create_request(draft, now)

@@ -8,14 +8,35 @@ from pathlib import Path
 
 import pytest
 
+from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from bot.ratings_shown import ratings_shown
+from handlers import ids
 from handlers.admin.access import NOT_CONFIRMED
 from handlers.blocks.stats import HIDDEN, format_duration, format_percent
-from playground.fakeslack import CAROL, TEAM_ID, FakeSlack, SlackSender, block_texts
-from storage.models import RequestSource
+from playground.fakeslack import (
+    BOB,
+    CAROL,
+    TEAM_ID,
+    FakeSlack,
+    SlackSender,
+    block_texts,
+    find_button,
+)
+from storage.models import RequestSource, Topic
+from storage.requests import ONE_TO_ONE_DETAILS, NewRequest
 from storage.store import Store
-from tests.flows import stop_failing, told
+from tests.flows import (
+    DAVE,
+    add_dave,
+    ask,
+    dms_to,
+    group_posts,
+    introduce,
+    stop_failing,
+    told,
+)
+from tests.scenarios.test_workflow_steps import intro_inputs, run_step, start
 from tests.stats_history import (
     MENTEE,
     MENTOR,
@@ -58,8 +79,10 @@ async def test_the_last_90_days(store: Store) -> None:
     stats = await store.window_stats(TEAM_ID, NOW - timedelta(days=90), NOW, 90)
     assert stats.requests == 5
     assert stats.by_source[RequestSource.INTRO] == 1
-    assert stats.accepted_percent == 60
-    assert stats.median_first_response_seconds == 2.5 * 3600  # the mean of 2 h and 3 h
+    # The intro's request was made already accepted: no answer of anyone's to count.
+    assert stats.asked == 4
+    assert stats.accepted_percent == 50
+    assert stats.median_first_response_seconds == 2 * 3600  # of 1 h, 2 h and 3 h
     assert (stats.sessions_held, stats.sessions_with_notes) == (3, 2)
     assert (stats.checkins_asked, stats.checkins_answered) == (3, 2)
     assert (stats.action_items, stats.action_items_done) == (4, 2)
@@ -92,8 +115,8 @@ async def test_an_admin_sees_counts_and_nothing_private(
     [shown] = [c for c in fake_slack.calls_to("response_url") if c.args.get("blocks")]
     texts = block_texts(shown)
     assert "last 30 days: 4 (detected 1, /mentor ask 2, shortcut 1, intro 0, workflow 0)" in texts
-    assert "last 90 days: 60%" in texts
-    assert "last 30 days: 2.0 h · last 90 days: 2.5 h" in texts
+    assert "last 90 days: 50%" in texts
+    assert "last 30 days: 2.0 h · last 90 days: 2.0 h" in texts
     for private in (SECRET_DETAILS, SECRET_NOTE, MENTOR, MENTEE, OTHER):
         assert private not in texts
         assert private not in str(shown.args)
@@ -181,3 +204,71 @@ async def test_a_window_shows_when_every_stretch_has_five_ratings(
         True,
         False,
     ]
+
+
+ERIN = "U5"
+
+
+def stats_text(fake: FakeSlack) -> str:
+    [stats] = [c for c in fake.calls_to("response_url") if "Mentoring in" in str(c.args)][-1:]
+    return block_texts(stats)
+
+
+async def book_on_the_intro(slack: SlackSender, fake: FakeSlack, bot: Runtime, expert: str) -> None:
+    """The expert says Happy to help, then Book time in the group DM: the intro's request."""
+    ask = dms_to(fake, expert)[-1]
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=expert)
+    await bot.background.drain(5)
+    post = group_posts(fake)[-1]
+    await slack.click(find_button(post, "Book time"), post, user_id=expert)
+    await bot.background.drain(5)
+
+
+async def test_requests_made_from_intros_count_as_intros_and_answer_nothing(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    fake.add_user(CAROL, "carol", is_owner=True, tz="Asia/Kolkata")
+    # One real ask, answered after 30 hours.
+    dm = await ask(slack, fake, bot, BOB)
+    clock.advance(hours=30)
+    await slack.click(find_button(dm, "Accept"), dm, user_id=BOB)
+    # An intro by /mentor intro and one by the Workflow Builder step, both booked.
+    fake.add_user(ERIN, "erin", tz="Europe/London")
+    await introduce(slack, fake, bot, expert=ERIN)
+    await book_on_the_intro(slack, fake, bot, ERIN)
+    await run_step(slack, bot, start(fake, ids.STEP_INTRODUCE, **intro_inputs()))
+    await book_on_the_intro(slack, fake, bot, DAVE)
+    clock.advance(minutes=1)
+    await slack.command("stats", user_id=CAROL)
+    text = stats_text(fake)
+    assert "last 30 days: 3 (detected 0, /mentor ask 1, shortcut 0, intro 2, workflow 0)" in text
+    # Made already accepted, they are no one's answer: only the real ask's 30 h counts.
+    assert "*Median time to first response*\nlast 30 days: 30.0 h" in text
+    assert "*Accepted*\nlast 30 days: 100%" in text
+
+
+async def test_a_one_to_one_booking_request_is_no_answer_but_a_typed_lookalike_is(
+    store: Store,
+) -> None:
+    def draft(mentee: str) -> NewRequest:
+        details = ONE_TO_ONE_DETAILS.format(cadence="monthly")
+        return NewRequest(
+            team_id=TEAM_ID,
+            mentee_id=mentee,
+            mentor_id=MENTOR,
+            topic=Topic.OTHER,
+            details=details,
+            source=RequestSource.COMMAND,
+        )
+
+    # Book time on a 1:1 makes its request and accepts it at once; someone who typed the
+    # same words waited an hour for their mentor.
+    made = await store.create_request(draft(MENTEE), NOW - timedelta(days=1))
+    await store.accept_request(TEAM_ID, made.id, MENTOR, NOW - timedelta(days=1))
+    typed = await store.create_request(draft(OTHER), NOW - timedelta(days=1))
+    await store.accept_request(TEAM_ID, typed.id, MENTOR, NOW - timedelta(days=1, hours=-1))
+    stats = await store.window_stats(TEAM_ID, NOW - timedelta(days=30), NOW, 30)
+    assert (stats.requests, stats.asked, stats.accepted) == (2, 1, 1)
+    assert stats.median_first_response_seconds == 3600

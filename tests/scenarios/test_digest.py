@@ -141,8 +141,8 @@ async def test_monday_nine_where_each_subscriber_is(
     for label, text in figure_lines(figures):
         assert f"*{label}:* {text}" in shown
     assert "Requests made:* 5 (detected 1, command 2, shortcut 1, intro 1, workflow 0)" in shown
-    assert "Answered within 24 h:* 3 of 5 (60%)" in shown
-    assert "Median time to first answer:* 4.0 h" in shown
+    assert "Answered within 24 h:* 2 of 4 (50%)" in shown
+    assert "Median time to first answer:* 3.0 h" in shown
     assert "Share rated helpful:* 67% of 6 ratings · the 4 weeks before: not enough" in shown
     assert "Mentors at capacity now:* 1" in shown
     assert "missed two ticks in a row):* 1" in shown

@@ -26,8 +26,9 @@ async def test_last_week_against_the_four_before(store: Store) -> None:
         RequestSource.SHORTCUT: 1,
         RequestSource.INTRO: 1,
     }
-    assert last.answered_within_day == 3  # 1 h, 3 h and 5 h; not 30 h
-    assert last.median_first_response_seconds == 4 * 3600  # of 1, 3, 5 and 30 h
+    assert last.asked == 4  # the intro's request was made already accepted
+    assert last.answered_within_day == 2  # 1 h and 3 h; not 30 h
+    assert last.median_first_response_seconds == 3 * 3600  # of 1, 3 and 30 h
     assert last.sessions_held == 2
     assert (last.rated, last.rated_helpful) == (6, 4)
     assert last.helpful_percent is not None
@@ -58,7 +59,7 @@ async def test_the_trend_is_twelve_weeks_of_the_same_figures(store: Store) -> No
     assert len(trend.weeks) == 12
     assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(trend.weeks))
     assert trend.requests == (0,) * 8 + (1, 1, 1, 5)
-    assert trend.answered == (0,) * 8 + (1, 0, 0, 3)
+    assert trend.answered == (0,) * 8 + (1, 0, 0, 2)
     assert trend.sessions == (0,) * 8 + (1, 0, 1, 2)
     # The last point is last week's figure; the chart draws exactly these series.
     assert trend.requests[-1] == figures.last_week.requests

@@ -27,6 +27,7 @@ def stats(days: int = 7, rated: int = 0, helpful_ones: int = 0) -> WindowStats:
         days=days,
         requests=4,
         by_source=dict.fromkeys(RequestSource, 1),
+        asked=4,
         accepted=2,
         expired=0,
         answered_within_day=2,

@@ -121,7 +121,8 @@ def test_nothing_the_mentor_gets_has_a_rating_in_it() -> None:
 def window(ratings: int, helpful: int) -> WindowStats:
     counts = (
         dict.fromkeys(
-            ("requests", "accepted", "expired", "answered_within_day", "sessions_held"), 0
+            ("requests", "asked", "accepted", "expired", "answered_within_day", "sessions_held"),
+            0,
         )
         | dict.fromkeys(
             ("sessions_with_notes", "checkins_asked", "checkins_answered", "action_items"), 0
