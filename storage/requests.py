@@ -201,9 +201,9 @@ RETURNING *
 """
 
 # Back in the pool it is no longer accepted; first_response_at keeps the first answer.
+# accepted_at stays: the request was taken once, which stats count ("ever accepted or taken").
 _RELEASE = """
-UPDATE requests SET status = 'open', claimed_by = NULL, claimed_at = NULL, accepted_at = NULL,
-    updated_at = ?3
+UPDATE requests SET status = 'open', claimed_by = NULL, claimed_at = NULL, updated_at = ?3
 WHERE id = ?1 AND team_id = ?2 AND status = 'claimed' AND claimed_by = ?4
 RETURNING *
 """

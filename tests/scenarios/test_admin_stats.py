@@ -272,3 +272,20 @@ async def test_a_one_to_one_booking_request_is_no_answer_but_a_typed_lookalike_i
     stats = await store.window_stats(TEAM_ID, NOW - timedelta(days=30), NOW, 30)
     assert (stats.requests, stats.asked, stats.accepted) == (2, 1, 1)
     assert stats.median_first_response_seconds == 3600
+
+
+async def test_a_pool_request_taken_then_released_still_counts_as_taken(store: Store) -> None:
+    made = await store.create_request(
+        NewRequest(
+            team_id=TEAM_ID,
+            mentee_id=MENTEE,
+            topic=Topic.CAREER_PATH,
+            details="Could someone help me plan my next career step?",
+            source=RequestSource.COMMAND,
+        ),
+        NOW - timedelta(days=2),
+    )
+    assert await store.claim_request(TEAM_ID, made.id, MENTOR, NOW - timedelta(days=1))
+    assert await store.release_request(TEAM_ID, made.id, MENTOR, NOW - timedelta(hours=1))
+    stats = await store.window_stats(TEAM_ID, NOW - timedelta(days=30), NOW, 30)
+    assert (stats.asked, stats.accepted, stats.accepted_percent) == (1, 1, 100)
