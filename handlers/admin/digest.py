@@ -32,6 +32,7 @@ from storage.digest import DIGEST_KIND
 from storage.models import OutboxMessage
 from storage.outbox import Effects, Planned
 from storage.store import Store
+from storage.timefmt import format_time
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ NO_UPLOADS = frozenset({"missing_scope", "not_allowed_token_type", "no_permissio
 
 
 def _stamp(moment: datetime) -> int:
+    # Whole seconds, as rows queued by earlier releases carry it; the key tells subscriptions
+    # apart, this only ties a row to the subscription it was planned for.
     return int(moment.timestamp())
 
 
@@ -50,14 +53,15 @@ def digest_row(
 ) -> Planned:
     """The subscriber's next digest: Monday 09:00 where they are. The key names the person,
     the week and the subscription, so one opt-in never gets two digests a week and a new
-    opt-in isn't swallowed by the row its opt-out cancelled."""
+    opt-in isn't swallowed by the row its opt-out cancelled: the subscription's time goes in
+    to the microsecond, as stored (off and on again within a second must differ)."""
     due, monday = next_send(tz, now)
     return Planned(
         team_id,
         DIGEST_KIND,
         user_id,
         due,
-        f"digest:{user_id}:{monday.isoformat()}:{_stamp(since)}",
+        f"digest:{user_id}:{monday.isoformat()}:{format_time(since)}",
         payload={"monday": monday.isoformat(), "tz": tz, "since": _stamp(since)},
     )
 

@@ -191,6 +191,20 @@ async def test_opting_out_cancels_the_digest(
     assert [r for r, _ in pending_digests(digest_bot)] == [LONDON]
 
 
+async def test_off_and_on_again_within_a_second_still_sends_it(
+    slack: SlackSender, fake_slack: FakeSlack, digest_bot: Runtime, clock: FrozenClock
+) -> None:
+    for value in ("on", "off", "on"):
+        clock.advance(seconds=0.3)
+        await slack.block_action(ids.HOME_DIGEST, value, user_id=LONDON)
+        await digest_bot.background.drain(5)
+    assert DIGEST_ON in block_texts(home_of(fake_slack, LONDON))
+    assert [r for r, _ in pending_digests(digest_bot)] == [LONDON]
+    clock.advance(seconds=(LONDON_NINE - clock.now()).total_seconds())
+    await deliver_due(digest_bot)
+    assert len(digests_to(fake_slack, LONDON)) == 1
+
+
 async def test_unticking_the_settings_box_opts_out(
     slack: SlackSender, fake_slack: FakeSlack, digest_bot: Runtime
 ) -> None:
