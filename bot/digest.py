@@ -67,14 +67,20 @@ class DigestFigures:
 
 
 async def weekly_figures(
-    store: Store, team_id: str, end: datetime, shown_with: Sequence[Span] = ()
+    store: Store,
+    team_id: str,
+    end: datetime,
+    shown_with: Sequence[Span] = (),
+    as_of: datetime | None = None,
 ) -> DigestFigures:
-    """The digest's figures for the weeks that end at `end` (a Monday 00:00, local);
+    """The digest's figures for the weeks that end at `end` (a Monday 00:00, local), made at
+    `as_of` (default `end`): a session nobody closed counts as held in the week it started
+    once it is over by then, as in /mentor stats, even one that ends after its week.
     `shown_with` are the windows whose rating shares appear next to these (/mentor stats)."""
     starts = [end - WEEK * back for back in range(TREND_WEEKS, 0, -1)]
-    weeks = [await store.window_stats(team_id, start, start + WEEK, 7) for start in starts]
+    weeks = [await store.window_stats(team_id, start, start + WEEK, 7, as_of) for start in starts]
     before_span = (end - WEEK * (COMPARE_WEEKS + 1), end - WEEK)
-    before = await store.window_stats(team_id, *before_span, 7 * COMPARE_WEEKS)
+    before = await store.window_stats(team_id, *before_span, 7 * COMPARE_WEEKS, as_of)
     spans = [(end - WEEK, end), before_span]
     last_ok, before_ok = await ratings_shown(store, team_id, spans, shown_with)
     trend = Trend(

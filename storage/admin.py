@@ -60,7 +60,7 @@ SELECT avg(wait) AS median FROM (
 """.replace("@made", _MADE_ANSWERED)
 
 # Held: marked completed, or still confirmed and already over (nobody said it didn't happen).
-# ?4 is now, as a julian day, for "already over".
+# ?4 is when the figures are made, as a julian day, for "already over".
 _SESSION_FIGURES = """
 SELECT count(*) AS held,
     coalesce(sum(EXISTS (SELECT 1 FROM notes WHERE notes.session_id = sessions.id)), 0)
@@ -262,14 +262,23 @@ class AdminQueries:
         await self._write(_CACHE_ADMIN, (team_id, user_id, int(is_admin), format_time(now)))
 
     async def window_stats(
-        self: _StoreCore, team_id: str, start: datetime, end: datetime, days: int
+        self: _StoreCore,
+        team_id: str,
+        start: datetime,
+        end: datetime,
+        days: int,
+        as_of: datetime | None = None,
     ) -> WindowStats:
-        """Every /mentor stats figure for [start, end), each one SQL aggregate."""
+        """Every /mentor stats figure for [start, end), each one SQL aggregate. A session still
+        confirmed counts as held once it is over by `as_of`, when the figures are made (by
+        default `end`): a session that starts late in the window ends after it."""
         window = (team_id, format_time(start), format_time(end))
         asked = (*window, ONE_TO_ONE_LIKE)
         requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, asked))[0]
         median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, asked))[0]["median"]
-        sessions = (await self._fetch(_SESSION_FIGURES_BY_ENGINE, (*window, _julian(end))))[0]
+        sessions = (
+            await self._fetch(_SESSION_FIGURES_BY_ENGINE, (*window, _julian(as_of or end)))
+        )[0]
         checkins = (await self._fetch(_CHECKIN_FIGURES_BY_ENGINE, window))[0]
         items = (await self._fetch(_ACTION_ITEM_FIGURES_BY_ENGINE, window))[0]
         intros = (await self._fetch(_INTRO_FIGURES_BY_ENGINE, window))[0]

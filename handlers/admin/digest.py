@@ -162,7 +162,7 @@ async def render_digest(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
     end = _week_end(row)
     if end is None or not await _still_subscribed(row, deps):
         return None
-    figures = await weekly_figures(deps.store, row.team_id, end)
+    figures = await weekly_figures(deps.store, row.team_id, end, as_of=deps.clock.now())
     message = build_digest(figures)
 
     async def on_sent(channel: str, ts: str) -> None:

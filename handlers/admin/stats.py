@@ -46,7 +46,7 @@ async def stats_command(call: SubcommandCall) -> None:
     tz = await user_tz(call.client, store, team_id, call.user_id, now)
     monday = week_start(now.astimezone(zone(tz)).date())  # this week's, where the admin is
     with_shares = [span for span, ok in zip(spans, shown, strict=True) if ok]
-    figures = await weekly_figures(store, team_id, week_end(monday, tz), with_shares)
+    figures = await weekly_figures(store, team_id, week_end(monday, tz), with_shares, now)
     body = "\n".join(f"*{label}:* {text}" for label, text in figure_lines(figures))
     note = CHART_SENT if await _chart_to_dm(call, figures.trend) else NO_CHART
     reply["blocks"] += [header("Last week against the four before"), section(body), context(note)]

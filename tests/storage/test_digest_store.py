@@ -4,14 +4,15 @@ opting in and out; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from bot.chart import series, week_labels
-from bot.digest import weekly_figures
+from bot.digest import WEEK, weekly_figures
 from storage.digest import DIGEST_KIND
 from storage.models import OutboxStatus, RequestSource
 from storage.store import Store
-from tests.digest_history import END, M1, OTHER_TEAM, PEOPLE, TEAM, seed_digest
+from storage.timefmt import format_time
+from tests.digest_history import END, M1, MENTEES, OTHER_TEAM, PEOPLE, TEAM, seed_digest
 
 
 async def test_last_week_against_the_four_before(store: Store) -> None:
@@ -98,3 +99,28 @@ async def test_opting_out_cancels_the_pending_digest(store: Store) -> None:
     rows = {row.kind: row.status for row in await store.list_outbox(list(OutboxStatus))}
     assert rows == {DIGEST_KIND: OutboxStatus.CANCELLED, "checkin.ask": OutboxStatus.PENDING}
     assert not await store.unsubscribe_digest(TEAM, M1)
+
+
+async def test_a_late_sunday_session_nobody_closed_counts_in_its_week(store: Store) -> None:
+    stamp = format_time(datetime(2026, 1, 1, tzinfo=UTC))
+    for user in (M1, MENTEES[0]):
+        await store._write(
+            "INSERT INTO people (team_id, user_id, first_seen_at, updated_at) VALUES (?, ?, ?, ?)",
+            (TEAM, user, stamp, stamp),
+        )
+    # Sunday 23:45 for 30 minutes: over at 00:15 Monday, after its week ended.
+    starts = END - timedelta(minutes=15)
+    await store._write(
+        "INSERT INTO sessions (team_id, mentor_id, mentee_id, starts_at, duration_minutes, "
+        "status, created_at, updated_at) VALUES (?, ?, ?, ?, 30, 'confirmed', ?, ?)",
+        (TEAM, M1, MENTEES[0], format_time(starts), stamp, stamp),
+    )
+    nine = timedelta(hours=9)
+    this_monday = await weekly_figures(store, TEAM, END, as_of=END + nine)
+    assert this_monday.last_week.sessions_held == 1
+    next_monday = await weekly_figures(store, TEAM, END + WEEK, as_of=END + WEEK + nine)
+    assert next_monday.weeks_before.sessions_held == 1
+    assert sum(next_monday.trend.sessions) == 1
+    # /mentor stats at the same moment agrees.
+    stats = await store.window_stats(TEAM, END + nine - timedelta(days=30), END + nine, 30)
+    assert stats.sessions_held == 1
