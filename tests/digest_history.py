@@ -4,7 +4,8 @@ so it seeds SQLite and PostgreSQL alike (tests/storage/test_digest_store.py, the
 The digest looks back on the week that ends at END (Monday 2026-03-09 00:00 UTC):
 - last week: 5 requests (detected 1, command 2, shortcut 1, intro 1, workflow 0); the intro's
   was made already accepted, so 4 were asked, 2 of them answered within 24 h (1 h, 3 h; the
-  third took 30 h), median first answer 3 h (of 1, 3, 30 h), 2 sessions held, 6 ratings (4 helpful: 67%), 1 request expired (made in February);
+  third took 30 h), median first answer 3 h (of 1, 3, 30 h), 2 sessions held, 6 ratings
+  (4 helpful: 67%), 1 request expired (made in February);
 - the four weeks before: 3 requests, 1 answered within 24 h (2 h), 2 sessions held, 2 ratings
   (not enough to show), 1 expired;
 - now: 1 mentor at capacity, 1 ongoing 1:1 at risk.
