@@ -6,15 +6,24 @@ it, so a double click or a race has one winner and everyone else gets None.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, field
 from datetime import datetime
 from typing import Annotated, Any, Protocol
 
 from storage.engine import Connection, Record, Sql
-from storage.models import Intro, IntroFollowup, IntroStatus, Request, RequestSource, Topic, Urgency
-from storage.outbox import Effects, change_with
+from storage.models import (
+    Intro,
+    IntroFollowup,
+    IntroStatus,
+    Request,
+    RequestSource,
+    SubjectType,
+    Topic,
+    Urgency,
+)
+from storage.outbox import CANCEL_OUTBOX, Effects, Planned, change_with, enqueue_on
 from storage.requests import ACCEPT, INSERT_REQUEST, NewRequest, ensure_people
 from storage.rows import Length, Row, RowError
 from storage.timefmt import format_time
@@ -40,6 +49,11 @@ class NewIntro(Row, strip=True):
     def __post_init__(self) -> None:
         if self.mentee_id == self.expert_id:
             raise RowError("an introduction needs two different people")
+
+
+# The timed messages an answer plans, from the answered intro and the request it passed on
+# (when a yes referred one): enqueued in the answer's own transaction.
+IntroPlan = Callable[[Intro, Request | None], Sequence[Planned]]
 
 
 class _StoreCore(Protocol):
@@ -115,6 +129,38 @@ def _one_request(rows: Iterable[Record]) -> Request | None:
     return next((Request.from_row(row) for row in rows), None)
 
 
+async def _answer(
+    store: _StoreCore,
+    team_id: str,
+    intro_id: int,
+    expert_id: str,
+    yes: bool,
+    now: datetime,
+    then: IntroPlan | None,
+) -> tuple[Intro, Request | None] | None:
+    """The expert's answer, one transaction: a yes refers the request it passes on (if still
+    open); the intro's unsent rows (and a referred request's) are cancelled, and `then`'s
+    rows planned."""
+    stamp = format_time(now)
+    status = "accepted" if yes else "declined"
+    async with store._transaction() as conn:
+        rows = await conn.execute_fetchall(_ANSWER, (intro_id, team_id, stamp, expert_id, status))
+        intro = _one_intro(rows)
+        if intro is None:
+            return None
+        referred = None
+        if yes and intro.from_request_id is not None:
+            refer = (intro.from_request_id, team_id, stamp)
+            referred = _one_request(await conn.execute_fetchall(_REFER, refer))
+        await conn.execute(CANCEL_OUTBOX, (team_id, str(SubjectType.INTRO), intro.id))
+        if referred is not None:
+            # Passed on: its own reminders and escalation no longer apply.
+            await conn.execute(CANCEL_OUTBOX, (team_id, str(SubjectType.REQUEST), referred.id))
+        for row in then(intro, referred) if then is not None else ():
+            await enqueue_on(conn, row, now)
+        return intro, referred
+
+
 class IntroQueries:
     """Store methods for introductions."""
 
@@ -165,12 +211,31 @@ class IntroQueries:
         )
 
     async def answer_intro(
-        self: _StoreCore, team_id: str, intro_id: int, expert_id: str, yes: bool, now: datetime
+        self: _StoreCore,
+        team_id: str,
+        intro_id: int,
+        expert_id: str,
+        yes: bool,
+        now: datetime,
+        then: IntroPlan | None = None,
     ) -> Intro | None:
-        """pending → accepted (yes) or declined, by the expert only; None if that didn't apply."""
-        status = "accepted" if yes else "declined"
-        params = (intro_id, team_id, format_time(now), expert_id, status)
-        return _one_intro(await self._fetch(_ANSWER, params))
+        """pending → accepted (yes) or declined, by the expert only, with the rows `then`
+        plans; None if that didn't apply."""
+        answered = await _answer(self, team_id, intro_id, expert_id, yes, now, then)
+        return None if answered is None else answered[0]
+
+    async def accept_intro(
+        self: _StoreCore,
+        team_id: str,
+        intro_id: int,
+        expert_id: str,
+        now: datetime,
+        then: IntroPlan | None = None,
+    ) -> tuple[Intro, Request | None] | None:
+        """pending → accepted, by the expert only, with the rows `then` plans: the intro and
+        the request it passed on, referred with it (None if it had none or was no longer
+        open); None if the answer didn't apply."""
+        return await _answer(self, team_id, intro_id, expert_id, True, now, then)
 
     async def expire_intro(
         self: _StoreCore,

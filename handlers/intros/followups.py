@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from bot.delivery import Delivery
 from bot.intros import EXPIRE_AFTER, FOLLOWUP_AFTER, NUDGE_AFTER, REMIND_AGAIN
@@ -43,19 +44,40 @@ UPDATE = "intro.update"  # rewrites the expert's ask once it closed (chat.update
 _BOOKED = {RequestStatus.SCHEDULED, RequestStatus.COMPLETED}
 
 
+def planned(
+    intro: Intro,
+    kind: str,
+    recipient: str,
+    due: datetime,
+    key: str,
+    payload: dict[str, Any] | None = None,
+) -> Planned:
+    """A timed message about the intro, keyed on it so planning it twice sends it once."""
+    dedupe_key = f"intro:{intro.id}:{key}"
+    return Planned(
+        intro.team_id, kind, recipient, due, dedupe_key, SubjectType.INTRO, intro.id, payload
+    )
+
+
 async def _enqueue(
     store: Store, intro: Intro, kind: str, recipient: str, due: datetime, key: str, now: datetime
 ) -> bool:
-    return await store.enqueue(
-        intro.team_id,
-        kind,
-        recipient,
-        due,
-        dedupe_key=f"intro:{intro.id}:{key}",
-        subject_type=SubjectType.INTRO,
-        subject_id=intro.id,
-        now=now,
-    )
+    return await store.enqueue_planned(planned(intro, kind, recipient, due, key), now)
+
+
+def rewrite_rows(intro: Intro, now: datetime, cause: str) -> list[Planned]:
+    """The expert's ask rewritten without its buttons, saying what became of it (none when
+    the ask's message isn't known)."""
+    if not (intro.expert_dm_channel_id and intro.expert_dm_ts):
+        return []
+    payload = {"ts": intro.expert_dm_ts, "at": format_time(now)}
+    key = f"update:{cause}"
+    return [planned(intro, UPDATE, intro.expert_dm_channel_id, now, key, payload)]
+
+
+def followup_row(intro: Intro, now: datetime) -> Planned:
+    """Accepted: ask the mentee in 3 days whether they connected."""
+    return planned(intro, FOLLOWUP, intro.mentee_id, now + FOLLOWUP_AFTER, "followup")
 
 
 async def schedule_new_intro(store: Store, intro: Intro, now: datetime) -> None:
@@ -69,7 +91,7 @@ async def schedule_new_intro(store: Store, intro: Intro, now: datetime) -> None:
 
 async def schedule_followup(store: Store, intro: Intro, now: datetime) -> None:
     """Accepted: ask the mentee in 3 days whether they connected."""
-    await _enqueue(store, intro, FOLLOWUP, intro.mentee_id, now + FOLLOWUP_AFTER, "followup", now)
+    await store.enqueue_planned(followup_row(intro, now), now)
 
 
 async def schedule_reminder(store: Store, intro: Intro, now: datetime) -> bool:
@@ -78,7 +100,8 @@ async def schedule_reminder(store: Store, intro: Intro, now: datetime) -> bool:
     return await _enqueue(store, intro, FOLLOWUP, intro.mentee_id, due, "followup:again", now)
 
 
-async def _intro(row: OutboxMessage, deps: OutboxDeps) -> Intro | None:
+async def intro_of(row: OutboxMessage, deps: OutboxDeps) -> Intro | None:
+    """The intro an outbox row is about, as it is now (None if gone)."""
     if row.subject_type is not SubjectType.INTRO or row.subject_id is None:
         return None
     return await deps.store.get_intro(row.team_id, row.subject_id)
@@ -86,7 +109,7 @@ async def _intro(row: OutboxMessage, deps: OutboxDeps) -> Intro | None:
 
 async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """The expert, if they still haven't answered."""
-    intro = await _intro(row, deps)
+    intro = await intro_of(row, deps)
     if intro is None or intro.status is not IntroStatus.PENDING or row.recipient != intro.expert_id:
         return None
     topic = topic_line(await origin_of(deps.store, intro))
@@ -97,26 +120,11 @@ async def render_nudge(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
 async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
     """Nobody answered in a week: close it, in one update that cancels its other unsent rows
     and plans the rewrite of the expert's DM."""
-    intro = await _intro(row, deps)
+    intro = await intro_of(row, deps)
     if intro is None or intro.status is not IntroStatus.PENDING:
         return False
     now = deps.clock.now()
-    rewrite: list[Planned] = []
-    if intro.expert_dm_channel_id and intro.expert_dm_ts:
-        payload = {"ts": intro.expert_dm_ts, "at": format_time(now)}
-        key = f"intro:{intro.id}:update:row{row.id}"
-        rewrite.append(
-            Planned(
-                intro.team_id,
-                UPDATE,
-                intro.expert_dm_channel_id,
-                now,
-                key,
-                SubjectType.INTRO,
-                intro.id,
-                payload,
-            )
-        )
+    rewrite = rewrite_rows(intro, now, f"row{row.id}")
     effects = Effects(row.id, rewrite, cancel=(SubjectType.INTRO, intro.id))
     closed = await deps.store.expire_intro(intro.team_id, intro.id, now, effects)
     if closed is not None:
@@ -126,7 +134,7 @@ async def apply_expire(row: OutboxMessage, deps: OutboxDeps) -> bool:
 
 async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """The introducer: nobody answered in a week."""
-    intro = await _intro(row, deps)
+    intro = await intro_of(row, deps)
     if intro is None or intro.status is not IntroStatus.EXPIRED:
         return None
     message = build_expired_for_introducer(intro)
@@ -135,7 +143,7 @@ async def render_expire(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
 
 async def render_update(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """The expert's ask, without its buttons, saying what became of it."""
-    intro = await _intro(row, deps)
+    intro = await intro_of(row, deps)
     ts, at = row.payload.get("ts"), row.payload.get("at")
     if intro is None or not isinstance(ts, str) or not isinstance(at, str):
         return None
@@ -159,7 +167,7 @@ async def _booked(store: Store, intro: Intro) -> bool:
 async def render_followup(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
     """The mentee, if the intro was accepted, the two booked nothing since and they haven't
     said yes/no."""
-    intro = await _intro(row, deps)
+    intro = await intro_of(row, deps)
     if intro is None or intro.status is not IntroStatus.ACCEPTED:
         return None
     if row.recipient != intro.mentee_id:

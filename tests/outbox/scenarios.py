@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
@@ -22,6 +23,7 @@ from handlers.admin.digest import digest_row
 from handlers.booking.confirm import CONFIRMATION, SLOTS, schedule_follow_ups, starts_key
 from handlers.feedback.schedule import feedback_rows
 from handlers.feedback.thanks import THANKS_UNDELIVERED, thanks_rows
+from handlers.intros.answered import accept_rows, decline_rows
 from handlers.intros.followups import schedule_followup, schedule_new_intro
 from handlers.kit import send_dm
 from handlers.notes.schedule import new_checkin, schedule_item_due, schedule_ticks
@@ -449,6 +451,32 @@ async def intro_followup_due(h: Harness, i: int) -> None:
     await schedule_followup(h.bot.store, answered, h.now - ago)
 
 
+async def intro_answered(h: Harness, yes: bool) -> None:
+    """An intro Dave just answered, with the rows his answer plans."""
+    intro_id = await intro(h, timedelta(hours=1))
+    now = h.now
+    if yes:
+        plan = partial(accept_rows, now=now)
+        assert await h.bot.store.accept_intro(TEAM_ID, intro_id, DAVE, now, plan) is not None
+        return
+    answered = await h.bot.store.answer_intro(
+        TEAM_ID, intro_id, DAVE, False, now, lambda made, _: decline_rows(made, now)
+    )
+    assert answered is not None
+
+
+async def intro_accepted(h: Harness, i: int) -> None:
+    await intro_answered(h, yes=True)
+
+
+async def intro_declined(h: Harness, i: int) -> None:
+    await intro_answered(h, yes=False)
+
+
+def group_intro_posts(h: Harness) -> list[Call]:
+    return h.posts(h.fake.dm_channel(BOB, ALICE, DAVE) or "-", "meet <@U4>")
+
+
 async def item_due(h: Harness, i: int) -> None:
     item = ItemDraft(
         position=1, text=f"Draft the case {i}", owner_id=ALICE, due_date=date(2026, 3, 9)
@@ -725,6 +753,8 @@ SCENARIOS: tuple[Scenario, ...] = (
         "intro.followup", intro_followup_due, lambda h: h.posts(ALICE, "Did you connect with")
     ),
     Scenario("intro.update", intro_expiry_due, lambda h: h.updates()),
+    Scenario("intro.introduce", intro_accepted, group_intro_posts),
+    Scenario("intro.declined", intro_declined, lambda h: h.posts(BOB, "can't help")),
     Scenario("plan.share", plan_due, lambda h: h.posts(ALICE, "shared an action plan")),
     Scenario("plan.copy", plan_due, lambda h: h.posts(BOB, "Your action plan with")),
     Scenario(

@@ -32,7 +32,7 @@ from playground.fakeslack import (
     state_values,
 )
 from storage.models import IntroStatus, OutboxStatus, Request, RequestStatus, Session
-from tests.conftest import SIGNING_SECRET, bot_settings, replies_sent
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
 from tests.flows import (
     NOT_YOURS,
     WED_10_NY,
@@ -408,6 +408,7 @@ async def test_a_mentor_of_another_workspace_passes_a_request_on_with_an_intro(
     assert "Their request is about *Career path*" in block_texts(ask_dm)
     await sales.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=ADMIN)
     await bot.background.drain(5)
+    await deliver_due(bot)
     accepted = await bot.store.get_intro(SALES, intro.id)
     assert accepted is not None
     assert accepted.status is IntroStatus.ACCEPTED

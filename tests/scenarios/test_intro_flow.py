@@ -32,7 +32,7 @@ from storage.models import (
     Topic,
 )
 from storage.requests import NewRequest
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     DAVE,
     WED_10_NY,
@@ -92,6 +92,7 @@ async def test_intro_accept_group_dm_book_time_and_a_confirmed_session(
 
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_soon(bot)  # the introduction and the rewrite go through the outbox
     intro = await the_intro(bot)
     assert intro.status is IntroStatus.ACCEPTED
     [opened] = [c for c in fake.calls_to("conversations.open") if "," in str(c.args["users"])]
@@ -113,7 +114,9 @@ async def test_intro_accept_group_dm_book_time_and_a_confirmed_session(
     assert intro_outbox(bot) == [
         ("intro.nudge", DAVE, "cancelled"),
         ("intro.expire", CAROL, "cancelled"),
+        ("intro.introduce", "group", "sent"),
         ("intro.followup", ALICE, "pending"),
+        ("intro.update", fake.dm_channel(DAVE), "sent"),
     ]
     # A second yes (a double click) changes nothing and says so.
     await slack.click(stale_yes, ask, user_id=DAVE)
@@ -170,6 +173,7 @@ async def test_a_decline_is_told_only_to_the_introducer(
     before = len(dms_to(fake_slack, CAROL))
     await slack.click(find_button(ask, "Not right now"), ask, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
 
     assert (await the_intro(bot)).status is IntroStatus.DECLINED
     notice = dms_to(fake_slack, CAROL)[-1]
@@ -185,6 +189,8 @@ async def test_a_decline_is_told_only_to_the_introducer(
     assert intro_outbox(bot) == [
         ("intro.nudge", DAVE, "cancelled"),
         ("intro.expire", CAROL, "cancelled"),
+        ("intro.declined", CAROL, "sent"),
+        ("intro.update", fake_slack.dm_channel(DAVE), "sent"),
     ]
 
     # Suggest someone else is the introducer's alone; it reopens the modal for Alice.
@@ -305,6 +311,71 @@ async def test_the_expiry_notice_survives_a_slack_error(
     await deliver_due(bot)
     notice = dms_to(fake, BOB)[-1]
     assert f"<@{DAVE}> didn't answer within a week" in block_texts(notice)
+
+
+async def test_a_decline_notice_survives_a_slack_outage(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    """Slack answers 500 when Dave says not right now: Carol, who was promised word, still
+    hears once Slack is back, exactly once."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    fake.fail_next("chat.postMessage", status=500, times=3, user=CAROL)
+    await slack.click(find_button(ask, "Not right now"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+    assert (await the_intro(bot)).status is IntroStatus.DECLINED
+    for _ in range(3):
+        clock.advance(hours=1)
+        await deliver_due(bot)
+    notices = [c for c in dms_to(fake, CAROL) if c.ok and "can't help" in block_texts(c)]
+    assert len(notices) == 1
+    assert fake.dm_channel(ALICE) is None
+
+
+async def test_the_introduction_survives_a_slack_outage(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    """Slack fails every post for a while after Dave's yes: the introduction still reaches
+    the three of them, once, in their group DM, and Dave's ask still loses its buttons."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    fake.fail_next("chat.postMessage", status=500, times=5)
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+    for _ in range(12):
+        await deliver_due(bot)
+        clock.advance(minutes=30)
+    assert (await the_intro(bot)).status is IntroStatus.ACCEPTED
+    arrived = [c for c in group_posts(fake) if c.ok]
+    assert len(arrived) == 1
+    assert f"<@{ALICE}>, meet <@{DAVE}>" in block_texts(arrived[0])
+    assert (await the_intro(bot)).group_dm_channel_id == arrived[0].args["channel"]
+    assert button_labels(shown(fake, fake.dm_channel(DAVE))) == []
+
+
+async def test_a_refused_group_dm_becomes_one_dm_each(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    """Slack won't open the group DM: each of the three gets the introduction by DM, once."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    fake.fail_next("conversations.open", error="user_disabled", times=1)
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+    await deliver_soon(bot)
+    await deliver_soon(bot)
+    assert group_posts(fake) == []
+    for person in (CAROL, ALICE, DAVE):
+        got = [c for c in dms_to(fake, person) if c.ok and ", meet <@" in block_texts(c)]
+        assert len(got) == 1, person
+        assert button_labels(got[0]) == ["Book time"]
 
 
 async def alice_books_dave_directly(bot: Runtime, clock: FrozenClock) -> None:

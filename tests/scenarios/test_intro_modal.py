@@ -35,6 +35,7 @@ from playground.fakeslack import (
 )
 from storage.directory import ProfileDraft
 from storage.models import Intro, Request, RequestSource, Topic
+from tests.conftest import deliver_due
 from tests.flows import DAVE, WHY, add_dave, dms_to, introduce, open_home, opened_modal
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -227,6 +228,7 @@ async def test_introducing_yourself_makes_a_two_person_group_dm(
     assert f"<@{ALICE}> would like to be introduced to you" in block_texts(ask)
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
     opened = [c.args["users"] for c in fake_slack.calls_to("conversations.open")]
     assert f"{ALICE},{DAVE}" in opened
     group = fake_slack.dm_channel(ALICE, DAVE)

@@ -20,6 +20,7 @@ from playground.fakeslack import (
     find_button,
 )
 from storage.models import IntroStatus, RequestSource, RequestStatus, Topic
+from tests.conftest import deliver_due
 from tests.flows import (
     DAVE,
     DETAILS,
@@ -82,6 +83,7 @@ async def test_suggest_someone_else_refers_the_request_through_an_intro(
 
     await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
     assert (await the_intro(bot)).status is IntroStatus.ACCEPTED
     group = fake.dm_channel(BOB, ALICE, DAVE)
     assert group is not None
@@ -139,6 +141,7 @@ async def test_a_request_no_longer_open_is_not_referred(
     ask_dm = dms_to(fake_slack, DAVE)[-1]
     await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
     with sqlite3.connect(bot.settings.db_path) as conn:
         [(status,)] = conn.execute("SELECT status FROM requests").fetchall()
     assert status == "cancelled"
@@ -168,6 +171,7 @@ async def test_a_request_withdrawn_before_the_yes_stays_out_of_the_group_dm(
     ask_dm = dms_to(fake, DAVE)[-1]
     await slack.click(find_button(ask_dm, "Happy to help"), ask_dm, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
 
     [post] = group_posts(fake)
     text = block_texts(post)

@@ -34,7 +34,7 @@ from storage.directory import ProfileDraft
 from storage.intros import NewIntro
 from storage.models import IntroStatus, RequestSource, RequestStatus, Topic, Urgency
 from storage.requests import NewRequest
-from tests.conftest import deliver_due
+from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
     DAVE,
     DETAILS,
@@ -288,6 +288,7 @@ async def test_introduce_step_asks_the_expert_completes_then_the_opt_in_runs_as_
 
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_due(bot)
     intro = await bot.store.get_intro(TEAM_ID, intro_id)
     assert intro is not None
     assert intro.status is IntroStatus.ACCEPTED
@@ -472,6 +473,7 @@ async def test_an_intro_from_a_step_says_a_workflow_named_the_introducer_through
 
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
     await bot.background.drain(5)
+    await deliver_soon(bot)
     answered = [c for c in fake.calls_to("chat.update") if c.args["ts"] == ask.response["ts"]]
     assert "A Workflow Builder workflow, on behalf of" in block_texts(answered[-1])
     [group] = group_posts(fake)
