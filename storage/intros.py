@@ -197,10 +197,11 @@ class IntroQueries:
         team_id: str,
         intro_id: int,
         *,
-        expert_dm: tuple[str, str] | None = None,
+        expert_dm: tuple[str, str | None] | None = None,
         group_dm: str | None = None,
     ) -> None:
-        """Record the expert's DM (channel, ts) or the group DM's channel; None keeps one."""
+        """Record the expert's DM (channel, ts; the ts None when Slack's answer to the post was
+        lost) or the group DM's channel; None keeps one."""
         channel, ts = expert_dm or (None, None)
         await self._fetch(
             "UPDATE intros SET expert_dm_channel_id = coalesce(?3, expert_dm_channel_id), "

@@ -108,11 +108,15 @@ def build_expert_answered(intro: Intro, topic: str | None, at: datetime) -> dict
     return {"text": line, "blocks": [*_ask_blocks(intro, topic), section(line)]}
 
 
+def _named(intro: Intro) -> str:
+    if intro.via_workflow:
+        return "A Workflow Builder workflow named you as the introducer here. "
+    return ""
+
+
 def build_intro_sent(intro: Intro) -> dict[str, Any]:
     """To the introducer once the expert has the ask."""
-    named = "A Workflow Builder workflow named you as the introducer here. "
-    if not intro.via_workflow:
-        named = ""
+    named = _named(intro)
     if intro.introducer_id == intro.mentee_id:
         text = f"{named}I asked {who(intro.expert_id)} whether they're happy to meet you. "
     else:
@@ -121,6 +125,17 @@ def build_intro_sent(intro: Intro) -> dict[str, Any]:
             f"{who(intro.mentee_id)}, who hears nothing unless they say yes. "
         )
     return {"text": text + "I'll tell you when they answer."}
+
+
+def build_intro_unsure(intro: Intro) -> dict[str, Any]:
+    """To the introducer when Slack never answered the ask's post: it may not have arrived."""
+    text = (
+        f"{_named(intro)}I sent {who(intro.expert_id)} your introduction, but Slack didn't "
+        "confirm that it arrived. If it did, they can answer it as usual; either way my "
+        "reminder in 3 days asks them again, with the same buttons. I'll tell you when they "
+        "answer."
+    )
+    return {"text": text}
 
 
 def _suggest_again(intro: Intro) -> dict[str, Any]:

@@ -47,15 +47,16 @@ def _people(step: Step) -> tuple[str, str, str]:
 
 async def resume_intro(step: Step, intro_id: int) -> dict[str, Any]:
     """Finish a run that stored its intro and then broke or died: ask the expert unless they
-    were asked (a refusal drops the intro, as with the modal), else make sure the nudge and
-    the expiry are planned (planning twice sends once); then the intro's outputs."""
+    were asked (a refusal drops the intro, as with the modal; a post whose answer was lost
+    counts as asked), else make sure the nudge and the expiry are planned (planning twice
+    sends once); then the intro's outputs."""
     intro = await step.store.get_intro(step.team_id, intro_id)
-    if intro is not None and not intro.expert_dm_ts:
+    if intro is not None and intro.expert_dm_channel_id is None:
         await ask_expert(step.client, step.store, step.clock, intro)
         intro = await step.store.get_intro(step.team_id, intro_id)
     elif intro is not None:
         await schedule_new_intro(step.store, intro, step.clock.now())
-    if intro is None or not intro.expert_dm_ts:
+    if intro is None or intro.expert_dm_channel_id is None:
         raise StepFailed(NOT_SENT)
     return {"intro_id": intro.id, "status": intro.status.value}
 
@@ -109,6 +110,6 @@ async def introduce_people(step: Step) -> dict[str, Any]:
         sent = await step.store.get_intro(step.team_id, intro.id)
     except Exception as error:
         raise Unfinished(intro.id) from error
-    if sent is None or not sent.expert_dm_ts:
+    if sent is None or sent.expert_dm_channel_id is None:
         raise StepFailed(NOT_SENT)
     return {"intro_id": sent.id, "status": sent.status.value}

@@ -13,11 +13,16 @@ from bot.clock import Clock
 from bot.intros import DUPLICATE_WINDOW, expert_problem, mentee_problem
 from handlers import ids
 from handlers.blocks.intro_modal import IntroForm, build_intro_modal, parse_intro_submission
-from handlers.blocks.intros import build_expert_ask, build_intro_sent, topic_line
+from handlers.blocks.intros import (
+    build_expert_ask,
+    build_intro_sent,
+    build_intro_unsure,
+    topic_line,
+)
 from handlers.blocks.text import slack_date, user_mention
 from handlers.intros.followups import schedule_new_intro
 from handlers.intros.modal_open import intro_prefill
-from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm, try_dm
+from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, try_dm
 from storage.intros import NewIntro
 from storage.models import Intro, RequestStatus
 from storage.store import Store
@@ -116,20 +121,38 @@ async def intro_submitted(sub: Submission) -> None:
 
 
 async def ask_expert(client: AsyncWebClient, store: Store, clock: Clock, intro: Intro) -> None:
-    """DM the expert the ask, plan the nudge and the expiry, and tell the introducer."""
+    """DM the expert the ask, plan the nudge and the expiry, and tell the introducer. Only a
+    post Slack refused drops the intro; one whose answer was lost may be in the expert's DM,
+    so the intro stays (its buttons must work) and the introducer hears exactly that."""
     origin = None
     if intro.from_request_id is not None:
         origin = await store.get_request(intro.team_id, intro.from_request_id)
+    ask = build_expert_ask(intro, topic_line(origin))
+    channel = None
     try:
-        dm = await send_dm(client, intro.expert_id, build_expert_ask(intro, topic_line(origin)))
-    except (SlackApiError, *NO_ANSWER) as error:
-        # No answer counts as a refusal: nothing would ever retry it, or expire it.
-        reason = error.response.get("error") if isinstance(error, SlackApiError) else repr(error)
-        log.warning("could not ask the expert intro=%d error=%s", intro.id, reason)
-        await store.drop_undelivered_intro(intro.team_id, intro.id)
-        text = NOT_DELIVERED.format(expert=user_mention(intro.expert_id))
-        await try_dm(client, intro.introducer_id, {"text": text})
+        opened = await client.conversations_open(users=intro.expert_id)
+        channel = str(opened["channel"]["id"])
+        posted = await client.chat_postMessage(channel=channel, **ask)
+    except NO_ANSWER as error:
+        if channel is not None:
+            log.warning("no answer asking the expert intro=%d error=%r", intro.id, error)
+            await store.set_intro_messages(intro.team_id, intro.id, expert_dm=(channel, None))
+            await schedule_new_intro(store, intro, clock.now())
+            await try_dm(client, intro.introducer_id, build_intro_unsure(intro))
+            return
+        await _not_asked(client, store, intro, repr(error))  # the DM never opened: no post
         return
-    await store.set_intro_messages(intro.team_id, intro.id, expert_dm=dm)
+    except SlackApiError as error:
+        await _not_asked(client, store, intro, str(error.response.get("error")))
+        return
+    await store.set_intro_messages(intro.team_id, intro.id, expert_dm=(channel, str(posted["ts"])))
     await schedule_new_intro(store, intro, clock.now())
     await try_dm(client, intro.introducer_id, build_intro_sent(intro))
+
+
+async def _not_asked(client: AsyncWebClient, store: Store, intro: Intro, reason: str) -> None:
+    """Slack refused the ask (or never opened the DM): drop the intro, tell the introducer."""
+    log.warning("could not ask the expert intro=%d error=%s", intro.id, reason)
+    await store.drop_undelivered_intro(intro.team_id, intro.id)
+    text = NOT_DELIVERED.format(expert=user_mention(intro.expert_id))
+    await try_dm(client, intro.introducer_id, {"text": text})

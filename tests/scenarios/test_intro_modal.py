@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.lifecycle import Runtime
+from bot import lifecycle
+from bot.lifecycle import Runtime, running
 from handlers import ids
 from handlers.blocks.intro_modal import IntroPrefill, build_intro_modal, read_intro_metadata
 from handlers.blocks.intros import (
@@ -35,8 +38,8 @@ from playground.fakeslack import (
 )
 from storage.directory import ProfileDraft
 from storage.models import Intro, Request, RequestSource, Topic
-from tests.conftest import deliver_due
-from tests.flows import DAVE, WHY, add_dave, dms_to, introduce, open_home, opened_modal
+from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
+from tests.flows import DAVE, WHY, add_dave, dms_to, introduce, open_home, opened_modal, rows
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 
@@ -217,6 +220,49 @@ async def test_an_expert_slack_wont_reach_leaves_no_intro_behind(
     assert "didn't send your introduction" in dms_to(fake_slack, CAROL)[-1].args["text"]
     with sqlite3.connect(bot.settings.db_path) as conn:
         assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0
+
+
+@pytest.fixture
+async def impatient_bot(
+    fake_slack: FakeSlack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Runtime]:
+    """A bot that gives up on a Web API call after a second."""
+    monkeypatch.setattr(lifecycle, "CALL_SECONDS", 1.0)
+    async with running(bot_settings(fake_slack, tmp_path)) as runtime:
+        yield runtime
+
+
+async def test_an_ask_whose_answer_was_lost_keeps_the_intro_and_says_so(
+    fake_slack: FakeSlack, impatient_bot: Runtime
+) -> None:
+    """Slack posts the expert's ask but its answer never comes back: the intro stays, so
+    Dave's yes works, and Carol hears that it may not have arrived, not "nobody was told"."""
+    bot = impatient_bot
+    slack = SlackSender(
+        f"http://127.0.0.1:{bot.port}",
+        SIGNING_SECRET,
+        response_url_base=fake_slack.response_url_base,
+        settle=replies_sent,
+    )
+    add_dave(fake_slack)
+    fake_slack.delay("chat.postMessage", 2.0, answer_only=True)
+    await introduce(slack, fake_slack, bot)
+    await bot.background.drain(15)
+    fake_slack.delay("chat.postMessage", 0)
+    dave = fake_slack.dm_channel(DAVE)
+    assert dave is not None
+    [ask] = [dict(m, channel=dave) for m in fake_slack.messages(dave)]
+    assert intro_count(bot) == 1
+    carol = [str(m.get("text")) for m in fake_slack.messages(fake_slack.dm_channel(CAROL) or "")]
+    assert not any("Nobody was told" in text for text in carol)
+    assert any("didn't confirm that it arrived" in text for text in carol)
+
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+    await deliver_due(bot)
+    assert "This isn't yours" not in str(fake_slack.calls_to("response_url"))
+    assert rows(bot, "SELECT status FROM intros") == [("accepted",)]
+    assert fake_slack.dm_channel(CAROL, ALICE, DAVE) is not None
 
 
 async def test_introducing_yourself_makes_a_two_person_group_dm(

@@ -602,19 +602,20 @@ async def test_a_retry_finishes_an_intro_whose_run_died_before_asking(
     assert intro_ids(bot) == [made.id]
 
 
-async def test_an_experts_dm_slack_never_answers_fails_the_step_once_and_for_all(
+async def test_an_experts_dm_slack_never_answers_counts_as_asked(
     clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
 ) -> None:
+    """No answer to the ask's post: it may be in Dave's DM, so the intro is kept (its buttons
+    must work) and the step completes, once; Carol hears it may not have arrived."""
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
     add_dave(fake)
     fake.cut("chat.postMessage", 20)
     run = start(fake, ids.STEP_INTRODUCE, **intro_inputs())
     await run_step(slack, bot, run, within=30)
 
-    assert run.state == "failed"
-    assert run.error is not None
-    assert "wouldn't let me message" in run.error
-    assert intro_ids(bot) == []  # dropped, as when Slack refuses
+    assert run.state == "completed", run.error
+    [intro_id] = intro_ids(bot)
+    assert run.outputs == {"intro_id": intro_id, "status": "pending"}
     await run_step(slack, bot, run, retry_num=1)
-    errors = [c.args["error"] for c in completions(fake, "completeError")]
-    assert errors == [run.error] * 2
+    assert len(completions(fake, "completeSuccess")) == 2
+    assert intro_ids(bot) == [intro_id]
