@@ -104,9 +104,12 @@ WHERE id = ?1 AND team_id = ?2 AND status = 'open'
 RETURNING *
 """
 
+# ?5: only an intro this person was told of: its introducer and its expert, and the mentee
+# once the expert said yes (a mentee never learns of a declined or unanswered intro).
 _LAST_OF_PAIR = """
 SELECT * FROM intros
-WHERE team_id = ? AND mentee_id = ? AND expert_id = ? AND created_at >= ?
+WHERE team_id = ?1 AND mentee_id = ?2 AND expert_id = ?3 AND created_at >= ?4
+    AND (?5 IN (introducer_id, expert_id) OR (?5 = mentee_id AND status = 'accepted'))
 ORDER BY created_at DESC, id DESC LIMIT 1
 """
 
@@ -177,11 +180,17 @@ class IntroQueries:
         return _one_intro(rows)
 
     async def last_intro_of_pair(
-        self: _StoreCore, team_id: str, mentee_id: str, expert_id: str, since: datetime
+        self: _StoreCore,
+        team_id: str,
+        mentee_id: str,
+        expert_id: str,
+        since: datetime,
+        known_to: str,
     ) -> Intro | None:
-        """The latest introduction of this mentee to this expert made at or after `since`."""
-        rows = await self._fetch(_LAST_OF_PAIR, (team_id, mentee_id, expert_id, format_time(since)))
-        return _one_intro(rows)
+        """The latest introduction of this mentee to this expert made at or after `since`
+        that `known_to` was told of (see _LAST_OF_PAIR)."""
+        params = (team_id, mentee_id, expert_id, format_time(since), known_to)
+        return _one_intro(await self._fetch(_LAST_OF_PAIR, params))
 
     async def drop_undelivered_intro(self: _StoreCore, team_id: str, intro_id: int) -> bool:
         """Delete a pending introduction whose DM never reached the expert."""

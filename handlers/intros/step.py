@@ -84,8 +84,9 @@ async def introduce_people(step: Step) -> dict[str, Any]:
     if problem:
         raise StepFailed(NOT_DONE + problem)
     now = step.clock.now()
+    # Only one the introducer was told of: a failure naming a decline would reveal it.
     earlier = await step.store.last_intro_of_pair(
-        step.team_id, mentee_id, expert_id, now - DUPLICATE_WINDOW
+        step.team_id, mentee_id, expert_id, now - DUPLICATE_WINDOW, introducer_id
     )
     if earlier is not None:
         # The modal lets a person send it anyway; a workflow can't be asked, so it doesn't.

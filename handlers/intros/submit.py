@@ -52,12 +52,15 @@ async def _problems(
     return errors
 
 
-async def _duplicate(store: Store, team_id: str, form: IntroForm, now: datetime) -> Intro | None:
-    """An introduction of the same pair within the window that hasn't been waved through."""
+async def _duplicate(
+    store: Store, team_id: str, form: IntroForm, user_id: str, now: datetime
+) -> Intro | None:
+    """An introduction of the same pair within the window, that the submitter was told of
+    (never a decline to the mentee), and that hasn't been waved through."""
     pair = (form.mentee_id, form.expert_id)
     if form.warned_pair == pair:
         return None
-    return await store.last_intro_of_pair(team_id, *pair, now - DUPLICATE_WINDOW)
+    return await store.last_intro_of_pair(team_id, *pair, now - DUPLICATE_WINDOW, user_id)
 
 
 async def _passed_on(store: Store, team_id: str, form: IntroForm, user_id: str) -> int | None:
@@ -81,7 +84,7 @@ async def intro_submitted(sub: Submission) -> None:
         await sub.ack(response_action="errors", errors=errors)
         return
     now = sub.clock.now()
-    earlier = await _duplicate(sub.store, team_id, form, now)
+    earlier = await _duplicate(sub.store, team_id, form, user_id, now)
     if earlier is not None:
         warning = (
             f"{user_mention(form.mentee_id)} was already introduced to "

@@ -395,8 +395,9 @@ async def test_a_mentor_of_another_workspace_passes_a_request_on_with_an_intro(
     )
     assert not reply.body
     await bot.background.drain(5)
-    assert await bot.store.last_intro_of_pair(ENG, MENTEE, ADMIN, clock.now() - DAY) is None
-    intro = await bot.store.last_intro_of_pair(SALES, MENTEE, ADMIN, clock.now() - DAY)
+    since = clock.now() - DAY
+    assert await bot.store.last_intro_of_pair(ENG, MENTEE, ADMIN, since, MENTOR) is None
+    intro = await bot.store.last_intro_of_pair(SALES, MENTEE, ADMIN, since, MENTOR)
     assert intro is not None
     assert (intro.introducer_id, intro.from_request_id) == (MENTOR, request.id)
 

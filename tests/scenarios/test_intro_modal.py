@@ -187,13 +187,14 @@ async def test_the_reason_must_be_10_to_1000_characters(
 async def test_a_second_intro_of_the_same_pair_warns_once(
     slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
 ) -> None:
+    """Carol introduces Alice to Dave twice: the second time she's warned first."""
     add_dave(fake_slack)
     await introduce(slack, fake_slack, bot)
     assert intro_count(bot) == 1
 
-    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=BOB)
+    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=CAROL)
     modal = opened_modal(fake_slack)
-    reply = await slack.view_submission(modal, {}, user_id=BOB)
+    reply = await slack.view_submission(modal, {}, user_id=CAROL)
     assert reply.body["response_action"] == "update"
     warned = reply.body["view"]
     assert f"<@{ALICE}> was already introduced to <@{DAVE}> recently" in block_texts(warned)
@@ -203,11 +204,40 @@ async def test_a_second_intro_of_the_same_pair_warns_once(
 
     # The same modal, now carrying the warning, goes through on the second submit.
     stored = fake_slack.store_view(warned, view_id=modal["id"])
-    reply = await slack.view_submission(stored, {}, user_id=BOB)
+    reply = await slack.view_submission(stored, {}, user_id=CAROL)
     assert not reply.body
     await bot.background.drain(5)
     assert intro_count(bot) == 2
     assert len(dms_to(fake_slack, DAVE)) == 2
+
+
+async def test_the_duplicate_warning_never_tells_the_mentee_of_a_decline(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    """Dave said not right now to Carol's intro of Alice. When Alice then asks to meet Dave
+    herself, nothing hints at that intro: no warning, her introduction goes out. Nor is Bob,
+    who was never told of it, warned; Carol, who made it, is."""
+    add_dave(fake_slack)
+    await introduce(slack, fake_slack, bot)
+    ask = dms_to(fake_slack, DAVE)[-1]
+    await slack.click(find_button(ask, "Not right now"), ask, user_id=DAVE)
+    await bot.background.drain(5)
+
+    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=ALICE)
+    reply = await slack.view_submission(opened_modal(fake_slack), {}, user_id=ALICE)
+    assert not reply.body  # sent, with no warning
+    await bot.background.drain(5)
+    assert intro_count(bot) == 2
+    assert "already introduced" not in str(fake_slack.calls)
+
+    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=BOB)
+    reply = await slack.view_submission(opened_modal(fake_slack), {}, user_id=BOB)
+    assert not reply.body
+    await bot.background.drain(5)
+    assert intro_count(bot) == 3
+    await slack.command(f"intro <@{ALICE}> <@{DAVE}> {WHY}", user_id=CAROL)
+    reply = await slack.view_submission(opened_modal(fake_slack), {}, user_id=CAROL)
+    assert "was already introduced to" in block_texts(reply.body["view"])
 
 
 async def test_an_expert_slack_wont_reach_leaves_no_intro_behind(

@@ -334,7 +334,7 @@ async def test_introduce_step_refuses_a_recent_duplicate(
     add_dave(fake)
     first = start(fake, ids.STEP_INTRODUCE, **intro_inputs())
     await run_step(slack, bot, first)
-    again = start(fake, ids.STEP_INTRODUCE, **intro_inputs(introduced_by=BOB))
+    again = start(fake, ids.STEP_INTRODUCE, **intro_inputs())  # the same introducer
     await run_step(slack, bot, again)
 
     assert first.state == "completed"

@@ -71,11 +71,28 @@ async def test_the_latest_intro_of_a_pair_within_a_window(store: Store) -> None:
     first = await store.create_intro(new_intro(), NOW)
     second = await store.create_intro(new_intro(introducer_id=OTHER), LATER)
     await store.create_intro(new_intro(expert_id=THIRD), LATER)
-    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW) == second
-    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, LATER + timedelta(seconds=1)) is None
-    assert await store.last_intro_of_pair(T1, EXPERT, MENTEE, NOW) is None
-    assert await store.last_intro_of_pair(T2, MENTEE, EXPERT, NOW) is None
-    assert first.id != second.id
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, EXPERT) == second
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, OTHER) == second
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, MENTOR) == first
+    later = LATER + timedelta(seconds=1)
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, later, EXPERT) is None
+    assert await store.last_intro_of_pair(T1, EXPERT, MENTEE, NOW, EXPERT) is None
+    assert await store.last_intro_of_pair(T2, MENTEE, EXPERT, NOW, EXPERT) is None
+
+
+async def test_a_mentee_knows_only_of_an_intro_the_expert_accepted(store: Store) -> None:
+    """The mentee never learns of a declined or unanswered intro; a stranger of none."""
+    declined = await store.create_intro(new_intro(), NOW)
+    assert await store.answer_intro(T1, declined.id, EXPERT, False, NOW) is not None
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, MENTEE) is None
+    pending = await store.create_intro(new_intro(), LATER)
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, MENTEE) is None
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, THIRD) is None
+    assert await store.answer_intro(T1, pending.id, EXPERT, True, LATER) is not None
+    known = await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, MENTEE)
+    assert known is not None
+    assert known.id == pending.id
+    assert await store.last_intro_of_pair(T1, MENTEE, EXPERT, NOW, THIRD) is None
 
 
 async def test_an_undelivered_intro_is_dropped_a_delivered_one_is_not(store: Store) -> None:
