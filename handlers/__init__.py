@@ -24,7 +24,7 @@ from handlers.events import mention, uninstall
 from handlers.feedback import actions as feedback
 from handlers.feedback import kinds as feedback_kinds
 from handlers.home import actions as home
-from handlers.intros import answer, answered, connected, entry
+from handlers.intros import answer, answered, connected, entry, withdrawn
 from handlers.intros import followups as intro_followups
 from handlers.intros import step as intro_step
 from handlers.intros import submit as intro_submit
@@ -173,6 +173,7 @@ OUTBOX_KINDS: tuple[Mapping[str, Kind], ...] = (
     booking_reminders.KINDS,  # session reminder, "Did you meet?"
     intro_followups.KINDS,  # the expert's reminder, expiry, "Did you connect?"
     answered.KINDS,  # what the expert's answer sends: the introduction, a decline's notice
+    withdrawn.KINDS,  # an intro /mentor forget withdrew, to its introducer
     notes_kinds.KINDS,  # check-ins, 1:1 cadence, action items due
     feedback_kinds.KINDS,  # "How was it?" after a held session
     digest.KINDS,  # the weekly digest for coordinators and admins

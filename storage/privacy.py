@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from storage.engine import ByEngine, Connection, Record, Sql
+from storage.models import Intro, SubjectType
+from storage.outbox import CANCEL_OUTBOX, Planned, enqueue_on
 from storage.timefmt import format_time, parse_time
 
 # What replaces free text the forgotten person wrote into records others keep.
@@ -23,6 +25,12 @@ REMOVED = "(removed)"
 # The payload key of the offer lapse forget plans for each offer it withdraws: the moment it
 # did (handlers/requests/anonymous.py's apply_lapse then rewrites the messages and re-posts).
 WITHDRAWN_AT = "withdrawn_at"
+# The outbox kinds forget plans for each pending intro it withdraws (handlers/intros renders
+# them): the word to the introducer, and the expert's ask rewritten without its buttons.
+INTRO_WITHDRAWN = "intro.withdrawn"
+INTRO_UPDATE = "intro.update"
+# Their payload key: who in the intro was forgotten, "mentee" or "expert".
+GONE = "gone"
 # Retention deletes in batches, so the daily sweep never holds the write lock for long.
 RETENTION_BATCH = 5000
 
@@ -88,6 +96,14 @@ UNION SELECT offer_dm_channel_id, offer_dm_ts FROM requests
     WHERE team_id = :team AND mentee_id = :user
 UNION SELECT i.dm_channel_id, i.dm_ts FROM request_invites i JOIN requests r ON r.id = i.request_id
     WHERE r.team_id = :team AND r.mentee_id = :user
+"""
+
+# A pending intro of (or to) someone who left has nobody to meet: it ends, as if it expired,
+# before anyone is renamed (a yes would introduce a tombstone).
+_WITHDRAW_INTROS = """
+UPDATE intros SET status = 'expired'
+WHERE team_id = :team AND status = 'pending' AND :user IN (mentee_id, expert_id)
+RETURNING *
 """
 
 # Before anything changes: kudos posts of thanks the person gave or received, to blank after.
@@ -378,6 +394,8 @@ class PrivacyQueries:
                 kudos = await conn.execute_fetchall(_KUDOS_POSTS, params)
                 opted = await conn.execute_fetchall(_OPTED_OUT, params)
                 params["opted_out"] = int(any(row[0] for row in opted))
+                intros = await _withdraw_intros(conn, team_id, user_id, now, params)
+                removed["pending introductions withdrawn"] = intros
                 for name, sql in _FORGET_STEPS:
                     count = await conn.execute(sql, params)
                     if name is not None:
@@ -411,6 +429,58 @@ class PrivacyQueries:
             stamp,
         )
         return RetentionReport(notes=notes, action_items=items, outbox=outbox)
+
+
+def _withdrawn_rows(intro: Intro, user_id: str, now: datetime) -> list[Planned]:
+    """The introducer told (unless it was the person who left), and the expert's ask rewritten,
+    both naming only people still here."""
+    gone = "mentee" if intro.mentee_id == user_id else "expert"
+    key = f"intro:{intro.id}:withdrawn"
+    rows: list[Planned] = []
+    if intro.introducer_id != user_id:
+        payload = {GONE: gone}
+        rows.append(
+            Planned(
+                intro.team_id,
+                INTRO_WITHDRAWN,
+                intro.introducer_id,
+                now,
+                key,
+                SubjectType.INTRO,
+                intro.id,
+                payload,
+            )
+        )
+    if intro.expert_dm_channel_id and intro.expert_dm_ts:
+        payload = {"ts": intro.expert_dm_ts, "at": format_time(now), GONE: gone}
+        rows.append(
+            Planned(
+                intro.team_id,
+                INTRO_UPDATE,
+                intro.expert_dm_channel_id,
+                now,
+                f"{key}:update",
+                SubjectType.INTRO,
+                intro.id,
+                payload,
+            )
+        )
+    return rows
+
+
+async def _withdraw_intros(
+    conn: Connection, team_id: str, user_id: str, now: datetime, params: dict[str, str | int]
+) -> int:
+    """End the person's pending intros (as mentee or expert) inside forget's transaction: their
+    reminder and expiry go, the withdrawal's words are planned; how many ended."""
+    withdrawn = [
+        Intro.from_row(row) for row in await conn.execute_fetchall(_WITHDRAW_INTROS, params)
+    ]
+    for intro in withdrawn:
+        await conn.execute(CANCEL_OUTBOX, (team_id, str(SubjectType.INTRO), intro.id))
+        for row in _withdrawn_rows(intro, user_id, now):
+            await enqueue_on(conn, row, now)
+    return len(withdrawn)
 
 
 async def _in_batches(store: _StoreCore, sql: Sql, stamp: str) -> int:

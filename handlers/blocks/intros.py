@@ -165,6 +165,40 @@ def build_expired_for_introducer(intro: Intro) -> dict[str, Any]:
     return {"text": lead, "blocks": [section(lead), _suggest_again(intro)]}
 
 
+def build_ask_withdrawn(gone: str) -> dict[str, Any]:
+    """The expert's ask once forget withdrew it: no buttons, and no name of who left."""
+    if gone == "expert":
+        line = "This introduction was withdrawn when you removed your data from mentorbot."
+    else:
+        line = (
+            "This introduction was withdrawn: the person it was for removed their data from "
+            "mentorbot, so there's nothing to answer."
+        )
+    return {"text": line, "blocks": [section(line)]}
+
+
+def build_withdrawn_for_introducer(intro: Intro, gone: str) -> dict[str, Any]:
+    """To the introducer once forget withdrew their pending intro, naming only who is still
+    here; with Suggest someone else when the one who left was the expert."""
+    if gone == "mentee":
+        lead = (
+            f"Your introduction to {who(intro.expert_id)} was withdrawn: the person it was for "
+            "removed their data from mentorbot. Nothing else is needed from you."
+        )
+        return {"text": lead, "blocks": [section(lead)]}
+    if intro.introducer_id == intro.mentee_id:
+        lead = (
+            "Your introduction was withdrawn: the person you asked to meet removed their data "
+            "from mentorbot. You can ask someone else."
+        )
+    else:
+        lead = (
+            f"Your introduction of {who(intro.mentee_id)} was withdrawn: the person you asked "
+            f"removed their data from mentorbot. {who(intro.mentee_id)} was never told of it."
+        )
+    return {"text": lead, "blocks": [section(lead), _suggest_again(intro)]}
+
+
 def build_group_intro(intro: Intro, request: Request | None) -> dict[str, Any]:
     """The group DM's first post: who, why, the note, the request's details, and Book time."""
     if intro.via_workflow:

@@ -31,8 +31,9 @@ FORGET_EXPLAINED = (
     "• requests nobody else ever saw.\n\n"
     "Requests, sessions, action plans and intros that someone else also holds stay in *their* "
     "history, with you anonymized and the text you wrote removed. Your open requests are "
-    "withdrawn, upcoming sessions cancelled (the other person is told, without your "
-    "name) and ongoing 1:1s ended; my messages that showed your requests say only that they "
+    "withdrawn, as are introductions of you (or to you) still waiting for an answer; "
+    "upcoming sessions are cancelled (the other person is told, without your name) and "
+    "ongoing 1:1s ended; my messages that showed your requests say only that they "
     "were withdrawn. Notes others wrote are theirs and stay private to them.\n\n"
     "Want a copy first? Close this and run `/mentor export`."
 )

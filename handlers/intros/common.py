@@ -3,6 +3,7 @@ nothing."""
 
 from __future__ import annotations
 
+from bot.delivery import is_user
 from storage.models import Intro, IntroStatus, Request
 from storage.store import Store
 
@@ -16,6 +17,8 @@ async def origin_of(store: Store, intro: Intro) -> Request | None:
 
 def already(intro: Intro) -> str:
     """Why the expert's rightful click changed nothing."""
+    if not (is_user(intro.mentee_id) and is_user(intro.expert_id)):
+        return "This introduction was withdrawn, so I didn't change anything."
     if intro.status is IntroStatus.ACCEPTED:
         return "You already said yes to this introduction, so I didn't change anything."
     if intro.status is IntroStatus.DECLINED:

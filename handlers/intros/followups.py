@@ -14,6 +14,7 @@ from bot.delivery import Delivery
 from bot.intros import EXPIRE_AFTER, FOLLOWUP_AFTER, NUDGE_AFTER, REMIND_AGAIN
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.intros import (
+    build_ask_withdrawn,
     build_expert_answered,
     build_expert_nudge,
     build_expired_for_introducer,
@@ -30,6 +31,7 @@ from storage.models import (
     SubjectType,
 )
 from storage.outbox import Effects, Planned
+from storage.privacy import GONE, INTRO_UPDATE
 from storage.store import Store
 from storage.timefmt import format_time, parse_time
 
@@ -38,7 +40,7 @@ log = logging.getLogger(__name__)
 NUDGE = "intro.nudge"  # to the expert: still unanswered after 3 days
 EXPIRE = "intro.expire"  # to the introducer: closed after 7 days without an answer
 FOLLOWUP = "intro.followup"  # to the mentee: "did you connect?" when nothing is booked
-UPDATE = "intro.update"  # rewrites the expert's ask once it closed (chat.update)
+UPDATE = INTRO_UPDATE  # rewrites the expert's ask once it closed (chat.update)
 
 # Booked, or already met: no need to ask whether they connected.
 _BOOKED = {RequestStatus.SCHEDULED, RequestStatus.COMPLETED}
@@ -147,8 +149,12 @@ async def render_update(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None
     ts, at = row.payload.get("ts"), row.payload.get("at")
     if intro is None or not isinstance(ts, str) or not isinstance(at, str):
         return None
-    topic = topic_line(await origin_of(deps.store, intro))
-    message = build_expert_answered(intro, topic, parse_time(at))
+    gone = row.payload.get(GONE)
+    if isinstance(gone, str):
+        message = build_ask_withdrawn(gone)  # withdrawn by forget: it names nobody
+    else:
+        topic = topic_line(await origin_of(deps.store, intro))
+        message = build_expert_answered(intro, topic, parse_time(at))
     return Delivery(row.recipient, message["text"], message["blocks"], update_ts=ts)
 
 

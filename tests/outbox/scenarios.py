@@ -473,6 +473,12 @@ async def intro_declined(h: Harness, i: int) -> None:
     await intro_answered(h, yes=False)
 
 
+async def intro_withdrawn(h: Harness, i: int) -> None:
+    """Bob's intro of Alice to Dave waits for Dave's answer; Alice forgets."""
+    await intro(h, timedelta(hours=1))
+    await h.bot.store.forget_person(TEAM_ID, ALICE, h.now)
+
+
 def group_intro_posts(h: Harness) -> list[Call]:
     return h.posts(h.fake.dm_channel(BOB, ALICE, DAVE) or "-", "meet <@U4>")
 
@@ -755,6 +761,7 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("intro.update", intro_expiry_due, lambda h: h.updates()),
     Scenario("intro.introduce", intro_accepted, group_intro_posts),
     Scenario("intro.declined", intro_declined, lambda h: h.posts(BOB, "can't help")),
+    Scenario("intro.withdrawn", intro_withdrawn, lambda h: h.posts(BOB, "was withdrawn")),
     Scenario("plan.share", plan_due, lambda h: h.posts(ALICE, "shared an action plan")),
     Scenario("plan.copy", plan_due, lambda h: h.posts(BOB, "Your action plan with")),
     Scenario(

@@ -6,6 +6,7 @@ first one carries on.
 
 from __future__ import annotations
 
+import copy
 import sqlite3
 from typing import Any
 
@@ -17,25 +18,33 @@ from handlers.notes.share import GONE
 from playground.fakeslack import (
     ALICE,
     BOB,
+    CAROL,
     TEAM_ID,
     FakeSlack,
     SlackSender,
     all_buttons,
     block_texts,
+    button_labels,
     find_button,
 )
 from storage.timefmt import format_time
 from tests.conftest import deliver_due, deliver_soon
 from tests.flows import (
+    DAVE,
+    add_dave,
     dm_with,
     dms_to,
     forget,
+    group_posts,
+    introduce,
     log_notes_refused,
     met,
     notes_about,
     open_home,
     opened_modal,
     rows,
+    shown,
+    told,
     told_replaced,
 )
 
@@ -199,3 +208,53 @@ async def test_send_again_after_the_other_forgot_sends_nothing(
     await slack.click(find_button(notice, "Send again"), notice, user_id=BOB)
     assert GONE in told_replaced(fake)
     assert fake.calls_to("chat.postMessage")[posts_before:] == []
+
+
+async def test_a_pending_intro_of_someone_who_forgot_is_withdrawn(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    """Carol introduced Alice to Dave, then Alice forgot: Dave's ask loses its buttons and a
+    late yes introduces nobody; Carol is told kindly, and nobody reads a tombstone's name."""
+    fake = fake_slack
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    stale_yes = copy.deepcopy(find_button(ask, "Happy to help"))
+    await forget(slack, fake, bot, ALICE)
+    await deliver_soon(bot)
+
+    assert rows(bot, "SELECT status FROM intros") == [("expired",)]
+    dave_sees = shown(fake, fake.dm_channel(DAVE))
+    assert button_labels(dave_sees) == []
+    assert "withdrawn" in block_texts(dave_sees)
+    [notice] = [c for c in dms_to(fake, CAROL) if "withdrawn" in block_texts(c)]
+    assert f"Your introduction to <@{DAVE}> was withdrawn" in block_texts(notice)
+    assert button_labels(notice) == []
+    assert "forgotten-" not in str([c.args for c in fake.calls_to("chat.postMessage")])
+    assert "forgotten-" not in str([c.args for c in fake.calls_to("chat.update")])
+
+    posts = len(fake.calls_to("chat.postMessage"))
+    await slack.click(stale_yes, ask, user_id=DAVE)
+    await bot.background.drain(5)
+    await deliver_soon(bot)
+    assert told(fake)[-1] == "This introduction was withdrawn, so I didn't change anything."
+    assert len(fake.calls_to("chat.postMessage")) == posts
+    assert group_posts(fake) == []
+
+
+async def test_an_expert_who_forgets_withdraws_the_intro_they_were_asked_about(
+    slack: SlackSender, fake_slack: FakeSlack, bot: Runtime
+) -> None:
+    """Dave forgot while Carol's intro of Alice waited for him: Carol may pick someone else,
+    Alice never hears of it, and no reminder or expiry follows."""
+    fake = fake_slack
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    await forget(slack, fake, bot, DAVE)
+    await deliver_soon(bot)
+
+    [notice] = [c for c in dms_to(fake, CAROL) if "withdrawn" in block_texts(c)]
+    assert f"Your introduction of <@{ALICE}> was withdrawn" in block_texts(notice)
+    assert button_labels(notice) == ["Suggest someone else"]
+    assert fake.dm_channel(ALICE) is None
+    assert rows(bot, "SELECT kind FROM outbox WHERE status = 'pending'") == []
