@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_bolt.context.async_context import AsyncBoltContext
+
 from bot.clock import Clock
 from bot.installs import Workspaces
 from storage.store import Store
@@ -19,15 +21,15 @@ log = logging.getLogger(__name__)
 
 
 async def app_uninstalled(
-    body: dict[str, Any], store: Store, clock: Clock, workspaces: Workspaces
+    context: AsyncBoltContext, store: Store, clock: Clock, workspaces: Workspaces
 ) -> None:
     """Someone removed mentorbot from the workspace (or, org-wide, from the org)."""
-    await _remove(body, store, clock, workspaces, "uninstalled")
+    await _remove(context, store, clock, workspaces, "uninstalled")
 
 
 async def tokens_revoked(
     event: dict[str, Any],
-    body: dict[str, Any],
+    context: AsyncBoltContext,
     store: Store,
     clock: Clock,
     workspaces: Workspaces,
@@ -36,17 +38,16 @@ async def tokens_revoked(
     tokens = event.get("tokens")
     bots = tokens.get("bot") if isinstance(tokens, dict) else None
     if bots:
-        await _remove(body, store, clock, workspaces, "bot token revoked")
+        await _remove(context, store, clock, workspaces, "bot token revoked")
 
 
 async def _remove(
-    body: dict[str, Any], store: Store, clock: Clock, workspaces: Workspaces, why: str
+    context: AsyncBoltContext, store: Store, clock: Clock, workspaces: Workspaces, why: str
 ) -> None:
-    team_id = body.get("team_id") if isinstance(body.get("team_id"), str) else None
-    enterprise_id = (
-        body.get("enterprise_id") if isinstance(body.get("enterprise_id"), str) else None
-    )
-    org_wide = bool(body.get("is_enterprise_install"))
+    # Which installation left, as Bolt reads it: an Events API envelope says whether it was
+    # org-wide in `authorizations`, not at its top level.
+    team_id, enterprise_id = context.team_id, context.enterprise_id
+    org_wide = bool(context.is_enterprise_install)
     key = enterprise_id if org_wide else team_id
     if not key:
         log.warning("ignored an uninstall with no team or enterprise id")
@@ -60,9 +61,10 @@ async def _remove(
     )
     workspaces.forget()
     log.info(
-        "workspace removed (%s) team=%s enterprise=%s cancelled_outbox=%d",
+        "workspace removed (%s) team=%s enterprise=%s org_wide=%s cancelled_outbox=%d",
         why,
         team_id,
         enterprise_id,
+        org_wide,
         cancelled,
     )

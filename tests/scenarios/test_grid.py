@@ -20,6 +20,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
+from bot.retention import delete_removed_workspaces
 from handlers import ids
 from handlers.blocks.intro_modal import read_intro_metadata
 from playground.fakeslack import (
@@ -419,6 +420,47 @@ async def test_a_mentor_of_another_workspace_passes_a_request_on_with_an_intro(
     assert fake.team(SALES).dm_channel(MENTOR, MENTEE, ADMIN) is not None  # the three-way DM
     pending = await bot.store.list_outbox([OutboxStatus.PENDING])
     assert not [m for m in pending if m.kind.startswith("request.") and m.subject_id == request.id]
+
+
+async def pending_teams(bot: Runtime) -> set[str]:
+    """The workspaces with timed messages still waiting."""
+    return {row.team_id for row in await bot.store.list_outbox([OutboxStatus.PENDING])}
+
+
+async def requests_of(bot: Runtime, team: str) -> list[Request]:
+    found = [await bot.store.get_request(team, request_id) for request_id in range(1, 9)]
+    return [request for request in found if request is not None]
+
+
+async def test_an_org_wide_uninstall_stops_every_workspace_and_a_reinstall_keeps_them(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    await ask_the_eng_mentor(grid)  # a request in Sales
+    await ask_the_eng_mentor(grid, ENG, BYSTANDER)  # and one in Eng
+    assert {SALES, ENG} <= await pending_teams(bot)
+
+    # The org removes mentorbot; Slack's event comes from one of its workspaces, and says
+    # it was the org-wide install only in its `authorizations`.
+    fake.uninstall(ORG)
+    reply = await grid.sender(ENG).app_uninstalled()
+    assert reply.status == 200
+    installs = {i.install_key: i for i in await bot.store.installations()}
+    assert ENG not in installs  # not taken for the uninstall of one workspace
+    assert installs[ORG].bot_token is None
+    assert installs[ORG].uninstalled_at == clock.now()
+    assert not {SALES, ENG} & await pending_teams(bot)  # both, not only the event's
+
+    # Installed again the next day: 30 days on, the daily job deletes nothing of theirs.
+    kept = {team: await requests_of(bot, team) for team in (SALES, ENG)}
+    clock.advance(days=1)
+    await grid.install(SALES, ADMIN, org_wide=True)
+    clock.advance(days=30)
+    assert await delete_removed_workspaces(bot.store, clock, 30) == 0
+    for team in (SALES, ENG):
+        assert kept[team]
+        assert await requests_of(bot, team) == kept[team]
+    assert await bot.store.get_profile(ENG, MENTOR) is not None
 
 
 async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:

@@ -343,11 +343,14 @@ async def test_an_org_wide_install_serves_every_workspace_of_the_org(
         assert reminders
         assert {(call.token, call.team_id) for call in reminders} == {(token, "T0004")}
 
-        # Removed from the whole org: every workspace's waiting rows are cancelled.
-        assert await bot.store.list_outbox([OutboxStatus.PENDING])
+        # Removed from the whole org: every workspace's waiting rows are cancelled, not only
+        # those of the workspace whose event says so (T0005 has none).
+        assert {r.team_id for r in await bot.store.list_outbox([OutboxStatus.PENDING])} == {"T0004"}
         fake_slack.uninstall(org)
-        await sender(bot, fake_slack, "T0004", org_wide=True).app_uninstalled()
+        await sender(bot, fake_slack, "T0005", org_wide=True).app_uninstalled()
         assert await bot.store.list_outbox([OutboxStatus.PENDING]) == []
+        [removed] = await bot.store.installations()
+        assert (removed.install_key, removed.bot_token) == (org, None)
 
 
 async def test_revoked_bot_tokens_stop_the_workspace_and_no_token_reaches_a_log(
