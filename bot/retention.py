@@ -26,13 +26,17 @@ async def apply_retention(store: Store, clock: Clock, days: int) -> RetentionRep
 
 
 async def delete_removed_workspaces(store: Store, clock: Clock, days: int) -> int:
-    """Delete the data of workspaces uninstalled more than `days` ago and not reinstalled;
-    forget OAuth states that expired unused. Returns the workspaces deleted."""
+    """Delete the data of workspaces uninstalled more than `days` ago, not reinstalled and
+    served by no other install; forget OAuth states that expired unused. Returns the
+    installations deleted."""
     now = clock.now()
+    cutoff = now - timedelta(days=days)
     await store.purge_oauth_states(now)
     deleted = 0
-    for installed in await store.removed_before(now - timedelta(days=days)):
-        rows = await store.delete_workspace(installed)
+    for installed in await store.removed_before(cutoff):
+        rows = await store.delete_workspace(installed, cutoff)
+        if rows is None:
+            continue  # installed again, or still served by another install
         deleted += 1
         log.info(
             "deleted an uninstalled workspace's data team=%s enterprise=%s rows=%d days=%d",

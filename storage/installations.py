@@ -3,7 +3,8 @@
 A workspace install is keyed by its team id; an Enterprise Grid org-wide install by its
 enterprise id, and it serves every workspace of the org. Uninstalling (or revoking the tokens)
 drops the token at once and stamps uninstalled_at; the workspace's rows stay until the daily
-retention job deletes them, and a reinstall before that clears the stamp.
+retention job deletes them, and a reinstall before that clears the stamp. A workspace that
+another live install still serves (its own, or its org's) is neither stopped nor deleted.
 """
 
 from __future__ import annotations
@@ -85,8 +86,21 @@ ON CONFLICT (install_key) DO UPDATE SET bot_token = NULL,
 # Rows mid-send are left to their sender, which meets the refused token and cancels them.
 _CANCEL_TEAM_OUTBOX = """
 UPDATE outbox SET status = 'cancelled', last_error = 'the workspace uninstalled mentorbot'
-WHERE status = 'pending' AND (team_id = ?1
-    OR team_id IN (SELECT team_id FROM org_teams WHERE enterprise_id = ?2))
+WHERE status = 'pending' AND team_id = ?
+"""
+
+_ORG_TEAMS = "SELECT team_id FROM org_teams WHERE enterprise_id = ?"
+
+# Whether an install serves workspace ?1 (its own, else its org's: ?2, or the org it was seen
+# served by, as _FIND) and is live, or was removed after ?3 (NULL: live only). While one
+# does, the workspace's messages and data stay.
+_SERVED = """
+SELECT 1 FROM installations
+WHERE (bot_token IS NOT NULL OR uninstalled_at >= ?3)
+    AND ((install_key = ?1 AND is_enterprise_install = 0)
+        OR (is_enterprise_install = 1 AND install_key IN (
+            ?2, (SELECT enterprise_id FROM org_teams WHERE team_id = ?1))))
+LIMIT 1
 """
 
 _CONSUME_STATE = "DELETE FROM oauth_states WHERE state = ? AND expires_at > ? RETURNING state"
@@ -108,6 +122,23 @@ def _installed(row: Record) -> Installed:
         installed_at=parse_time(str(row["installed_at"])),
         uninstalled_at=parse_time(str(uninstalled)) if uninstalled else None,
     )
+
+
+async def _served(
+    conn: Connection, team_id: str, enterprise_id: str | None, since: datetime | None = None
+) -> bool:
+    """Whether an install that serves the workspace is live (or, with `since`, was removed
+    after it and may still come back)."""
+    stamp = format_time(since) if since is not None else None
+    return bool(await conn.execute_fetchall(_SERVED, (team_id, enterprise_id, stamp)))
+
+
+async def _teams_of(conn: Connection, install_key: str, org_wide: bool) -> list[str]:
+    """The workspaces an installation served: its own, or every one its org was seen in."""
+    if not org_wide:
+        return [install_key]
+    rows = await conn.execute_fetchall(_ORG_TEAMS, (install_key,))
+    return [str(row[0]) for row in rows]
 
 
 class _StoreCore(Protocol):
@@ -167,14 +198,19 @@ class InstallationQueries:
         org_wide: bool = False,
     ) -> int:
         """Drop the token and stamp the removal (a row is made if there was none, as in a
-        one-workspace setup); cancel the workspace's timed messages. Returns how many."""
+        one-workspace setup); cancel the timed messages of each workspace it served that no
+        other live install serves. Returns how many."""
         stamp = format_time(now)
+        cancelled = 0
         async with self._transaction() as conn:
             await conn.execute(
                 _REMOVE, (install_key, enterprise_id, team_id, int(org_wide), stamp, stamp)
             )
-            org = install_key if org_wide else None
-            return await conn.execute(_CANCEL_TEAM_OUTBOX, (team_id or install_key, org))
+            for team in await _teams_of(conn, install_key, org_wide):
+                # Its own install still speaks for it, or (its own removed) its org's does.
+                if not await _served(conn, team, enterprise_id):
+                    cancelled += await conn.execute(_CANCEL_TEAM_OUTBOX, (team,))
+        return cancelled
 
     async def undo_removal(self: _StoreCore, team_id: str) -> bool:
         """A one-workspace setup started again after an uninstall: forget the removal (its
@@ -195,24 +231,32 @@ class InstallationQueries:
         )
         return [_installed(row) for row in rows]
 
-    async def delete_workspace(self: _StoreCore, installed: Installed) -> int:
-        """Delete every row of a removed workspace, children first, then its installation;
-        nothing if it was reinstalled meanwhile. Returns the rows deleted."""
-        deleted = 0
+    async def delete_workspace(
+        self: _StoreCore, installed: Installed, cutoff: datetime
+    ) -> int | None:
+        """Delete every row of each workspace a removed installation served, children first,
+        then the installation. A workspace another install still serves (its own, or its
+        org's), or whose other install was removed after `cutoff`, keeps its rows. None, and
+        nothing deleted, if the installation is back or every workspace it served is kept;
+        else the rows deleted."""
         async with self._transaction() as conn:
             still_removed = await conn.execute_fetchall(
                 "SELECT 1 FROM installations WHERE install_key = ? AND bot_token IS NULL",
                 (installed.install_key,),
             )
             if not still_removed:
-                return 0
-            teams = [installed.team_id or installed.install_key]
-            if installed.is_enterprise_install:
-                rows = await conn.execute_fetchall(
-                    "SELECT team_id FROM org_teams WHERE enterprise_id = ?",
-                    (installed.install_key,),
+                return None
+            org = None if installed.is_enterprise_install else installed.enterprise_id
+            teams = [
+                team
+                for team in await _teams_of(
+                    conn, installed.install_key, installed.is_enterprise_install
                 )
-                teams = [str(row[0]) for row in rows]
+                if not await _served(conn, team, org, cutoff)
+            ]
+            if not teams and not installed.is_enterprise_install:
+                return None  # served by its org now: the org's removal, if any, decides
+            deleted = 0
             for team_id in teams:
                 for table in reversed(TEAM_TABLES):
                     # Names from TEAM_TABLES only, never from input.

@@ -59,6 +59,7 @@ OTHER = "T0008"  # a workspace of no org, with its own install
 MENTEE, ADMIN = "W61", "W62"  # in Sales
 MENTOR, BYSTANDER = "W71", "W72"  # in Eng
 LAWYER = "W91"  # in Legal, which has an install of its own
+PARALEGAL = "W92"  # in Legal, added by the tests that need a second person there
 OUTSIDER = "U81"  # in the other company
 ORG_POOL = "C0006ORGPOOL"
 DAY = timedelta(days=1)
@@ -461,6 +462,59 @@ async def test_an_org_wide_uninstall_stops_every_workspace_and_a_reinstall_keeps
         assert kept[team]
         assert await requests_of(bot, team) == kept[team]
     assert await bot.store.get_profile(ENG, MENTOR) is not None
+
+
+async def ask_the_lawyer(grid: Grid, asker: str) -> None:
+    slack = grid.sender(LEGAL)
+    await slack.command(f"ask <@{LAWYER}>", user_id=asker)
+    reply = await slack.view_submission(opened_modal(grid.fake), ASK, user_id=asker)
+    assert "errors" not in str(reply.body)
+    await grid.bot.background.drain(5)
+
+
+async def test_a_workspace_that_removes_its_own_install_goes_on_with_the_org(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    # Legal, served by the org before it installed on its own, removes its own install: the
+    # org-wide install serves it again, so its messages go on and its data stays.
+    fake, bot = grid.fake, grid.bot
+    fake.teams.add_member(LEGAL, PARALEGAL)
+    await ask_the_lawyer(grid, PARALEGAL)
+    assert LEGAL in await pending_teams(bot)
+    fake.uninstall(LEGAL)
+    await grid.sender(LEGAL).app_uninstalled()
+    assert LEGAL in await pending_teams(bot)
+    served = await bot.store.find_installation(LEGAL, ORG)
+    assert served is not None
+    assert served.is_enterprise_install
+
+    clock.advance(days=2)
+    await ask_the_lawyer(grid, PARALEGAL)  # through the org's install
+    made = await requests_of(bot, LEGAL)
+    assert len(made) == 2
+    clock.advance(days=29)
+    assert await delete_removed_workspaces(bot.store, clock, 30) == 0
+    assert await requests_of(bot, LEGAL) == made
+    assert await bot.store.get_profile(LEGAL, LAWYER) is not None
+
+
+async def test_an_org_wide_removal_leaves_a_workspace_with_its_own_install_alone(
+    grid: Grid, clock: FrozenClock
+) -> None:
+    fake, bot = grid.fake, grid.bot
+    fake.teams.add_member(LEGAL, PARALEGAL)
+    await ask_the_lawyer(grid, PARALEGAL)
+    await ask_the_eng_mentor(grid)
+    fake.uninstall(ORG)
+    await grid.sender(SALES).app_uninstalled()
+    assert await pending_teams(bot) & {SALES, ENG, LEGAL} == {LEGAL}
+    kept = await requests_of(bot, LEGAL)
+    clock.advance(days=31)
+    assert await delete_removed_workspaces(bot.store, clock, 30) == 1
+    assert await requests_of(bot, SALES) == []
+    assert await requests_of(bot, LEGAL) == kept
+    assert await bot.store.get_profile(LEGAL, LAWYER) is not None
+    assert ORG not in {i.install_key for i in await bot.store.installations()}
 
 
 async def request_behind(bot: Runtime, team: str, source: Any, label: str) -> Request:

@@ -95,7 +95,7 @@ async def test_a_removed_workspace_is_deleted_after_retention_and_only_it(store:
     assert await store.removed_before(NOW) == []
     [old] = await store.removed_before(NOW + timedelta(days=30, seconds=1))
     assert old.install_key == "T1"
-    assert await store.delete_workspace(old) >= 2  # the person and the outbox row
+    assert await store.delete_workspace(old, NOW + timedelta(seconds=1)) >= 2  # person, outbox
     assert await store.get_person("T1", "U1") is None
     assert await store.get_person("T2", "U1") is not None
     assert [i.install_key for i in await store.installations()] == ["T2"]
@@ -103,7 +103,7 @@ async def test_a_removed_workspace_is_deleted_after_retention_and_only_it(store:
     await store.remove_installation("T2", NOW, team_id="T2")
     [t2] = await store.removed_before(NOW + timedelta(days=31))
     await store.save_installation(installed("T2"))
-    assert await store.delete_workspace(t2) == 0
+    assert await store.delete_workspace(t2, NOW + timedelta(days=1)) is None
     assert await store.get_person("T2", "U1") is not None
 
 
@@ -143,7 +143,57 @@ async def test_a_workspace_seen_in_an_org_finds_the_org_install_and_leaves_with_
     assert await store.remove_installation("E1", NOW, enterprise_id="E1", org_wide=True) == 1
     assert [row.team_id for row in await store.list_outbox([OutboxStatus.PENDING])] == ["T9"]
     [removed] = await store.removed_before(NOW + timedelta(days=31))
-    assert await store.delete_workspace(removed) >= 2
+    assert await store.delete_workspace(removed, NOW + timedelta(days=1)) >= 2
     assert await store.get_person("T1", "U1") is None
     assert await store.get_person("T9", "U1") is not None
     assert await store.find_installation("T1", None) is None
+
+
+async def test_a_workspace_still_served_by_its_org_keeps_its_messages_and_data(
+    store: Store,
+) -> None:
+    # T1 is in org E1 with an install of its own; T2 is served by the org only.
+    org = installed("E1", "xoxb-org", team_id=None, enterprise_id="E1", is_enterprise_install=True)
+    await store.save_installation(org)
+    await store.save_installation(installed("T1", "xoxb-own", enterprise_id="E1"))
+    for team in ("T1", "T2"):
+        await store.seen_in_org(team, "E1", NOW)
+        await store.upsert_person(team, "U1", tz="UTC", now=NOW)
+        await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
+
+    # T1 removes its own install: the org's serves it now, so nothing of it stops.
+    assert await store.remove_installation("T1", NOW, team_id="T1", enterprise_id="E1") == 0
+    [own] = await store.removed_before(NOW + timedelta(days=31))
+    assert await store.delete_workspace(own, NOW + timedelta(days=1)) is None
+    assert await store.get_person("T1", "U1") is not None
+
+    # The org leaves ten days later: both stop. T1's own removal is past the retention first,
+    # but the org's isn't, and a reinstall of the org would bring T1 back: T1 stays till then.
+    later = NOW + timedelta(days=10)
+    assert await store.remove_installation("E1", later, enterprise_id="E1", org_wide=True) == 2
+    assert await store.delete_workspace(own, NOW + timedelta(days=1)) is None
+    assert await store.get_person("T1", "U1") is not None
+    [own, org_removed] = await store.removed_before(later + timedelta(days=1))
+    assert org_removed.install_key == "E1"
+    assert await store.delete_workspace(org_removed, later + timedelta(seconds=1)) == 4
+    assert await store.get_person("T1", "U1") is None
+    assert await store.get_person("T2", "U1") is None
+
+
+async def test_an_org_wide_removal_leaves_a_workspace_with_its_own_live_install(
+    store: Store,
+) -> None:
+    org = installed("E1", "xoxb-org", team_id=None, enterprise_id="E1", is_enterprise_install=True)
+    await store.save_installation(org)
+    await store.save_installation(installed("T1", "xoxb-own", enterprise_id="E1"))
+    for team in ("T1", "T2"):
+        await store.seen_in_org(team, "E1", NOW)  # T1 was served by the org before its own
+        await store.upsert_person(team, "U1", tz="UTC", now=NOW)
+        await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
+    assert await store.remove_installation("E1", NOW, enterprise_id="E1", org_wide=True) == 1
+    assert [row.team_id for row in await store.list_outbox([OutboxStatus.PENDING])] == ["T1"]
+    [removed] = await store.removed_before(NOW + timedelta(days=31))
+    assert await store.delete_workspace(removed, NOW + timedelta(seconds=1)) == 2
+    assert await store.get_person("T1", "U1") is not None
+    assert await store.get_person("T2", "U1") is None
+    assert [i.install_key for i in await store.installations()] == ["T1"]
