@@ -16,8 +16,15 @@ from storage.engine import ByEngine
 from storage.store import Store
 from storage.tables import TEAM_TABLES
 
-# Every workspace's data, then the installations and the org each workspace is in.
-TABLES: tuple[str, ...] = (*TEAM_TABLES, "installations", "org_teams")
+# Every workspace's data, then the installations, the org each workspace is in, an org's own
+# settings and the OAuth states: every table but Alembic's, which each side keeps for itself.
+TABLES: tuple[str, ...] = (
+    *TEAM_TABLES,
+    "installations",
+    "org_teams",
+    "org_settings",
+    "oauth_states",
+)
 BATCH = 1000
 
 

@@ -264,12 +264,11 @@ class InstallationQueries:
                         f"DELETE FROM {table} WHERE team_id = ?",  # noqa: S608 - TEAM_TABLES
                         (team_id,),
                     )
-            await conn.execute(
-                "DELETE FROM org_teams WHERE enterprise_id = ?", (installed.install_key,)
-            )
-            await conn.execute(
-                "DELETE FROM installations WHERE install_key = ?", (installed.install_key,)
-            )
+            key = (installed.install_key,)
+            await conn.execute("DELETE FROM org_teams WHERE enterprise_id = ?", key)
+            # The org's pool channel, and who set it, go with the org's data.
+            await conn.execute("DELETE FROM org_settings WHERE enterprise_id = ?", key)
+            await conn.execute("DELETE FROM installations WHERE install_key = ?", key)
         return deleted
 
     # -- OAuth states -------------------------------------------------------------------

@@ -80,3 +80,22 @@ async def test_copy_refuses_a_target_with_data(tmp_path: Path) -> None:
         await b.mark_event_processed("T1", "Ev1", NOW)
         with pytest.raises(StorageError, match="already has rows in processed_events"):
             await copy_database(a, b)
+
+
+async def test_every_table_of_the_schema_is_copied(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "a.db") as store:
+        await store.migrate()
+        rows = await store._fetch(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    assert {str(row[0]) for row in rows} - {"alembic_version"} == set(TABLES)
+
+
+async def test_an_orgs_pool_channel_is_copied(tmp_path: Path) -> None:
+    async with await Store.open(tmp_path / "a.db") as a, await Store.open(tmp_path / "b.db") as b:
+        await a.migrate()
+        await b.migrate()
+        await a.save_org_pool("E1", "C0ORGPOOL", TEAM_ID, "U1", NOW)
+        copied = await copy_database(a, b)
+        assert copied["org_settings"] == 1
+        assert await _rows(b) == await _rows(a)

@@ -140,6 +140,7 @@ async def test_a_workspace_seen_in_an_org_finds_the_org_install_and_leaves_with_
     for team in ("T1", "T9"):
         await store.enqueue(team, "nudge", "U1", NOW, dedupe_key=f"{team}-n", now=NOW)
         await store.upsert_person(team, "U1", tz="UTC", now=NOW)
+    await store.save_org_pool("E1", "C1", "T1", "U1", NOW)
     assert await store.remove_installation("E1", NOW, enterprise_id="E1", org_wide=True) == 1
     assert [row.team_id for row in await store.list_outbox([OutboxStatus.PENDING])] == ["T9"]
     [removed] = await store.removed_before(NOW + timedelta(days=31))
@@ -147,6 +148,8 @@ async def test_a_workspace_seen_in_an_org_finds_the_org_install_and_leaves_with_
     assert await store.get_person("T1", "U1") is None
     assert await store.get_person("T9", "U1") is not None
     assert await store.find_installation("T1", None) is None
+    # The org's pool channel goes too: it names the person who set it.
+    assert await store._fetch("SELECT * FROM org_settings") == []
 
 
 async def test_a_workspace_still_served_by_its_org_keeps_its_messages_and_data(
