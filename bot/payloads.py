@@ -59,6 +59,7 @@ class State(TypedDict, total=False):
 
 class _ViewFields(TypedDict, total=False):
     id: Str
+    app_installed_team_id: OptStr  # Bolt authorizes a view's payload with it, and so does the kit
     private_metadata: Str
     hash: Str
     state: State

@@ -43,10 +43,13 @@ class Interaction:
     team: _Who | None = None
     actions: tuple[_Action, ...] = ()
     trigger_id: str = ""
+    installed_team_id: str = ""  # the view's app_installed_team_id
 
     @property
     def team_id(self) -> str:
-        return (self.team.id if self.team else "") or self.user.team_id
+        """The workspace served, as Bolt authorizes it: a view's installing workspace first
+        (a modal used from a Slack Connect channel comes with the submitter's own team)."""
+        return self.installed_team_id or (self.team.id if self.team else "") or self.user.team_id
 
 
 def _who(raw: object) -> _Who | None:
@@ -92,11 +95,15 @@ def interaction_of(body: dict[str, Any]) -> Interaction | None:
     team = None if raw_team is None else _who(raw_team)
     actions = _actions(body.get("actions", []))
     trigger_id = body.get("trigger_id", "")
+    view = body.get("view")
+    installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
     if user is None or actions is None or not isinstance(trigger_id, str):
         return None
     if raw_team is not None and team is None:  # a team of the wrong shape, not a left-out one
         return None
-    return Interaction(user, team, actions, trigger_id)
+    if installed is not None and not isinstance(installed, str):
+        return None
+    return Interaction(user, team, actions, trigger_id, installed or "")
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ class SlackSender:
         enterprise_id: str | None = None,
         enterprise_name: str | None = None,
         is_enterprise_install: bool = False,
+        app_installed_team_id: str | None = None,
     ) -> None:
         self.url = base_url.rstrip("/") + path
         self.team_domain = team_domain
@@ -102,6 +103,11 @@ class SlackSender:
         self.enterprise_id = enterprise_id
         self.enterprise_name = enterprise_name
         self.is_enterprise_install = is_enterprise_install
+        # Views are sent as the fake stored them (app_installed_team_id: the workspace whose
+        # install opened them; another one for a modal used from a Slack Connect channel).
+        # Set, every view this sender submits or clicks in says so instead: a second team
+        # served with the fake's one token, whose views the fake stores as its own team's.
+        self.app_installed_team_id = app_installed_team_id
         self.settle = settle
         self.signing_secret = signing_secret
         self.team_id = team_id
@@ -125,6 +131,7 @@ class SlackSender:
         other.enterprise_id = team.enterprise_id
         other.enterprise_name = team.enterprise_name
         other.is_enterprise_install = org_wide
+        other.app_installed_team_id = None  # the fake stores this team's views as its own
         return other
 
     # -- ids Slack makes up ----------------------------------------------------------------
@@ -210,6 +217,9 @@ class SlackSender:
         return await self._interaction(payload, **opts)
 
     async def _interaction(self, payload: dict[str, Any], **opts: Unpack[SendOptions]) -> Reply:
+        view = payload.get("view")
+        if self.app_installed_team_id and isinstance(view, dict):
+            payload["view"] = {**view, "app_installed_team_id": self.app_installed_team_id}
         body = urlencode({"payload": json.dumps(payload)}).encode()
         form = "application/x-www-form-urlencoded"
         return await self.raw(body, content_type=form, sent=payload, **opts)

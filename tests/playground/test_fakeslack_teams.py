@@ -371,6 +371,24 @@ async def test_the_sender_speaks_for_another_team_and_an_org_install(
     assert shortcut["user"]["team_id"] == "T0004"
 
 
+async def test_a_view_says_which_workspace_installed_the_app_that_opened_it(
+    fake: FakeSlack, inbox: tuple[str, list[dict[str, Any]]]
+) -> None:
+    url, received = inbox
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Ask"}, "blocks": []}
+    opened = await client(fake, fake.token_for("T0002")).views_open(trigger_id="1.2.3", view=modal)
+    view = opened["view"]
+    assert view["app_installed_team_id"] == "T0002"
+    # Submitted from another workspace (a Slack Connect channel): the view still says T0002,
+    # and Bolt authorizes with that; a sender told otherwise stamps its own.
+    await SlackSender(url, SECRET).view_submission(view)
+    await SlackSender(url, SECRET, app_installed_team_id="T0009").view_submission(view)
+    connect, stamped = received
+    assert (connect["team"]["id"], extract_team_id(connect)) == (TEAM_ID, "T0002")
+    assert extract_team_id(stamped) == "T0009"
+    assert view["app_installed_team_id"] == "T0002"  # the caller's view is left as it was
+
+
 async def test_the_sender_sends_uninstall_and_revoke_events(
     fake: FakeSlack, inbox: tuple[str, list[dict[str, Any]]]
 ) -> None:

@@ -26,7 +26,7 @@ from bot.retention import delete_removed_workspaces
 from playground.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack, SlackSender, find_button
 from storage.models import OutboxStatus, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
-from tests.flows import WED_10_NY, offer, pick_buttons, submit_request, told
+from tests.flows import WED_10_NY, offer, opened_modal, pick_buttons, submit_request, told
 
 pytestmark = pytest.mark.filterwarnings(
     # slack_sdk's oauth.v2.access builds an aiohttp BasicAuth the way aiohttp now deprecates.
@@ -258,6 +258,35 @@ async def test_the_short_way_learns_each_workspace_and_forgets_it_on_uninstall(
     assert f"no installation for team={C}" in caplog.text  # Bolt's authorize, not the door
     assert calls_since(fake_slack, start) == []  # no prompt into a workspace that left
     assert known.find(AsyncBoltContext(team_id=C)) is None
+
+
+async def test_a_modal_used_from_another_workspace_is_served_in_the_installing_one(
+    oauth_bot: Runtime, fake_slack: FakeSlack
+) -> None:
+    # A modal B's app opened, submitted from a Slack Connect channel by someone of C (which
+    # hasn't installed mentorbot): the payload's team is C, view.app_installed_team_id is B.
+    # Bolt authorizes with B's install, and the request is B's too.
+    token = await install(oauth_bot, fake_slack, B)
+    mentee, mentor = PEOPLE[B]
+    await sender(oauth_bot, fake_slack, B).command(f"ask <@{mentor}>", user_id=mentee)
+    view = opened_modal(fake_slack)
+    assert view["app_installed_team_id"] == B
+    start = len(fake_slack.calls)
+    answers = {"What is it about?": "Career path", "What's on your mind?": "from a shared channel"}
+    guest = PEOPLE[C][0]
+    reply = await sender(oauth_bot, fake_slack, C).view_submission(view, answers, user_id=guest)
+    assert "errors" not in str(reply.body)
+    await oauth_bot.background.drain(5)
+    request = await oauth_bot.store.get_request(B, 1)
+    assert request is not None
+    assert (request.mentee_id, request.mentor_id) == (guest, mentor)
+    assert await oauth_bot.store.get_request(C, 1) is None
+    api = [call for call in calls_since(fake_slack, start) if call.method != "response_url"]
+    assert any(call.method == "chat.postMessage" for call in api)  # the mentor's DM
+    assert {call.token for call in api} == {token}
+    pending = await oauth_bot.store.list_outbox([OutboxStatus.PENDING])
+    assert pending
+    assert {row.team_id for row in pending} == {B}
 
 
 async def test_a_forged_expired_or_replayed_state_installs_nothing(

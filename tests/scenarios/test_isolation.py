@@ -57,13 +57,16 @@ Table = dict[str, list[tuple[Any, ...]]]
 
 @pytest.fixture
 def other(clocked_bot: Runtime, fake_slack: FakeSlack) -> SlackSender:
-    """Signed requests from team B to the same bot."""
+    """Signed requests from team B to the same bot. Its modals and Home are team B's own (the
+    fake, with one token for both, stores them as team A's): a form of team A's used from
+    team B is a Slack Connect submission, served in team A (test_installs.py)."""
     return SlackSender(
         f"http://127.0.0.1:{clocked_bot.port}",
         SIGNING_SECRET,
         team_id=TEAM_B,
         response_url_base=fake_slack.response_url_base,
         settle=replies_sent,
+        app_installed_team_id=TEAM_B,
     )
 
 

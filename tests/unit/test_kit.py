@@ -83,6 +83,19 @@ def test_fields_left_out_read_as_empty() -> None:
 def test_a_malformed_submission_has_no_submitter() -> None:
     assert submitter({"user": ["U1"], "team": {"id": "T1"}}) == ("", "")
     assert submitter({"user": {"id": "U1"}, "team": {"id": "T1"}}) == ("U1", "T1")
+    broken = {"user": {"id": "U1"}, "team": {"id": "T1"}, "view": {"app_installed_team_id": 2}}
+    assert submitter(broken) == ("", "")  # Socket Mode payloads skip the door's check
+
+
+def test_a_view_is_served_in_the_workspace_that_installed_the_app_as_bolt_does() -> None:
+    # A modal used from a Slack Connect channel: the submitter's team is another workspace.
+    view = {"app_installed_team_id": "T2", "private_metadata": ""}
+    assert submitter({"user": {"id": "U1"}, "team": {"id": "T1"}, "view": view}) == ("U1", "T2")
+    assert read_pressed(_press(view=view)) == Pressed(
+        user_id="U1", team_id="T2", target_id=42, trigger_id="trig"
+    )
+    # A view without the field (or a message's button) keeps the payload's team.
+    assert submitter({"user": {"id": "U1"}, "team": {"id": "T1"}, "view": {}}) == ("U1", "T1")
 
 
 def test_modal_metadata_is_an_id_only_when_it_is_one() -> None:

@@ -187,6 +187,7 @@ def _state(block_id: str, action_id: str, element: dict[str, Any]) -> dict[str, 
         (_state("a b", "p q", {"value": 5}), ("state.values.?.?.value", "string_type")),
         (_state("", "", {"value": 5}), ("state.values.?.?.value", "string_type")),
         ({"user": None}, ("user", "dict_type")),
+        ({"view": {"app_installed_team_id": 5}}, ("view.app_installed_team_id", "string_type")),
         (
             {"container": {"type": "view", "is_ephemeral": 0}},
             ("container.is_ephemeral", "bool_type"),
