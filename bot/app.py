@@ -20,9 +20,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 import handlers
 from bot.background import Background
 from bot.clock import Clock, SystemClock
-from bot.installs import Workspaces
+from bot.installs import Reinstalled, Workspaces
 from bot.internals import context_of
-from bot.kinds import Kind
+from bot.kinds import Kind, OutboxDeps
 from bot.oauth import oauth_options
 from bot.request_log import FACTS, QUIET, QuietCount, log_request
 from bot.respond_later import LaterRespond, ReplyLimits
@@ -65,7 +65,8 @@ _INSTALL_EVENTS = frozenset({"app_uninstalled", "tokens_revoked"})
 
 class MentorApp(AsyncApp):
     """Bolt's AsyncApp, plus our dependencies in every context, one log line per request and
-    no crash on a malformed one. `kinds` are the outbox kinds the lifecycle hands the dispatcher.
+    no crash on a malformed one. `kinds` are the outbox kinds the lifecycle hands the dispatcher;
+    `reinstalled` plans again what an uninstall cut, for a workspace installed again.
 
     The short way: a channel message from a workspace whose bot is known (bot/known_bots.py)
     goes straight to its listener (`messages`), with what Bolt's authorize would have put in
@@ -80,11 +81,13 @@ class MentorApp(AsyncApp):
         dependencies: Mapping[str, Any],
         kinds: Mapping[str, Kind],
         messages: MessageWay | None = None,
+        reinstalled: Reinstalled | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self._dependencies = dict(dependencies)
         self.kinds = dict(kinds)
+        self.reinstalled = reinstalled
         self.quiet = QuietCount()
         self.reply_limits = ReplyLimits()
         self._workspaces: Workspaces = self._dependencies["workspaces"]
@@ -196,6 +199,9 @@ def build_app(
     if workspaces is None:
         token = settings.bot_token.get_secret_value() if settings.bot_token else None
         workspaces = Workspaces(store, settings.api_url, client.session, token=token)
+    reinstalled = plan_chains_again(
+        OutboxDeps(store, settings, clock, client, workspaces), background
+    )
     app = MentorApp(
         # Named here: unnamed, Bolt names the app after its caller's file with inspect.stack(),
         # which reads the source of every frame on the stack and keeps it (0.7 MB for good).
@@ -204,7 +210,9 @@ def build_app(
         name="mentorbot-bolt",
         client=client,
         signing_secret=secret,
-        **(oauth_options(settings, store, workspaces, clock) if settings.oauth else {}),
+        **(
+            oauth_options(settings, store, workspaces, clock, reinstalled) if settings.oauth else {}
+        ),
         # bot/web.py checks every HTTP request's signature before Bolt sees it (Socket Mode
         # requests carry none): Bolt checking the same HMAC again is work every message paid.
         request_verification_enabled=False,
@@ -221,6 +229,24 @@ def build_app(
         },
         kinds=handlers.outbox_kinds(),
         messages=MessageWay(handlers.MESSAGE_LISTENER, handlers.ON_ERROR),
+        reinstalled=reinstalled,
     )
     handlers.register(app)
     return app
+
+
+def plan_chains_again(deps: OutboxDeps, background: Background) -> Reinstalled:
+    """What a reinstall runs for each workspace it serves: every feature's chains of timed
+    messages (handlers.CHAINS), in the background, as a time zone may be asked of Slack. A
+    chain still going is left alone, so an install that never left plans nothing."""
+
+    async def plan(team_id: str) -> None:
+        planned = 0
+        for plan_again in handlers.CHAINS:
+            planned += await plan_again(team_id, deps)
+        log.info("planned again after a reinstall team=%s rows=%d", team_id, planned)
+
+    def reinstalled(team_id: str) -> None:
+        background.spawn(plan(team_id), name=f"plan-again:{team_id}")
+
+    return reinstalled

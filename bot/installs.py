@@ -13,6 +13,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -39,6 +40,11 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 30.0
 CACHE_SIZE = 1000
 STATE_SECONDS = 600
+
+
+# Plans again, in the background, the chains of timed messages an uninstall cut for a
+# workspace (bot/app.py binds it to handlers.CHAINS); told of each workspace an install serves.
+Reinstalled = Callable[[str], None]
 
 
 class WorkspaceGone(Exception):
@@ -197,12 +203,20 @@ def _bot(installed: Installed) -> Bot:
 
 
 class StoreInstallations(AsyncInstallationStore):
-    """slack_sdk's installation store on our database: what the OAuth flow saves into."""
+    """slack_sdk's installation store on our database: what the OAuth flow saves into. Each
+    save may be a reinstall: `reinstalled` is told of every workspace the install serves."""
 
-    def __init__(self, store: Store, workspaces: Workspaces, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        workspaces: Workspaces,
+        clock: Clock,
+        reinstalled: Reinstalled | None = None,
+    ) -> None:
         self._store = store
         self._workspaces = workspaces
         self._clock = clock
+        self._reinstalled = reinstalled
 
     @property
     def logger(self) -> logging.Logger:
@@ -210,8 +224,7 @@ class StoreInstallations(AsyncInstallationStore):
 
     async def async_save(self, installation: Installation) -> None:
         installed = _installed(installation, self._clock)
-        await self._store.save_installation(installed)
-        self._workspaces.forget()
+        await self._save(installed)
         log.info(
             "installed team=%s enterprise=%s org_wide=%s by=%s",
             installed.team_id,
@@ -221,8 +234,15 @@ class StoreInstallations(AsyncInstallationStore):
         )
 
     async def async_save_bot(self, bot: Bot) -> None:
-        await self._store.save_installation(_installed(bot, self._clock))
+        await self._save(_installed(bot, self._clock))
+
+    async def _save(self, installed: Installed) -> None:
+        await self._store.save_installation(installed)
         self._workspaces.forget()
+        if self._reinstalled is not None:
+            # A first install has no chain to plan again, nor an install that never left.
+            for team_id in await self._store.served_teams(installed):
+                self._reinstalled(team_id)
 
     async def async_find_bot(
         self,

@@ -48,6 +48,9 @@ KindRenderer = Callable[[OutboxMessage, OutboxDeps], Awaitable[Delivery | None]]
 KindApply = Callable[[OutboxMessage, OutboxDeps], Awaitable[bool]]
 # Told when a row of this kind failed for good, with Slack's error name if Slack refused.
 KindFailed = Callable[[OutboxMessage, str | None, OutboxDeps], Awaitable[None]]
+# A chain of timed messages (each row sent plans the next), planned again for a workspace that
+# installed mentorbot again: the uninstall cancelled its waiting link. Returns the rows planned.
+PlanAgain = Callable[[str, OutboxDeps], Awaitable[int]]
 
 
 @dataclass(frozen=True)

@@ -197,6 +197,8 @@ async def _authorize(app: MentorApp, client: AsyncWebClient, store: Store) -> No
     if isinstance(team_id, str) and await store.undo_removal(team_id):
         # Uninstalled earlier, and started again with a token that works: a reinstall.
         log.info("workspace reinstalled team=%s; its data was kept", team_id)
+        if app.reinstalled is not None:
+            app.reinstalled(team_id)
 
 
 async def _check_app_token(client: AsyncWebClient, app_token: str) -> None:

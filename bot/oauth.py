@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.installs import (
     STATE_SECONDS,
     InstalledAuthorize,
+    Reinstalled,
     StoreInstallations,
     StoreOAuthStates,
     Workspaces,
@@ -49,12 +50,16 @@ BOT_SCOPES = (
 
 
 def oauth_options(
-    settings: Settings, store: Store, workspaces: Workspaces, clock: Clock
+    settings: Settings,
+    store: Store,
+    workspaces: Workspaces,
+    clock: Clock,
+    reinstalled: Reinstalled | None = None,
 ) -> dict[str, Any]:
     """The AsyncApp arguments for installs by OAuth."""
     if settings.client_id is None or settings.client_secret is None:
         raise ValueError("installs by OAuth need SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
-    installations = StoreInstallations(store, workspaces, clock)
+    installations = StoreInstallations(store, workspaces, clock, reinstalled)
     return {
         "user_facing_authorize_error_message": NOT_INSTALLED,
         "installation_store": installations,

@@ -49,6 +49,7 @@ from bot.quiet_hours import next_allowed
 from bot.time_zones import cached_tz
 from bot.working_hours import WorkingHours, working_hours
 from storage.models import OutboxMessage, Person
+from storage.outbox import UNINSTALLED
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -330,7 +331,7 @@ class Dispatcher:
 
     async def _gone(self, row: OutboxMessage, report: TickReport) -> None:
         """The workspace uninstalled mentorbot: cancelled, never retried into errors."""
-        await self._store.cancel_claimed(row.id, "the workspace uninstalled mentorbot")
+        await self._store.cancel_claimed(row.id, UNINSTALLED)
         log.info("outbox row cancelled: workspace gone id=%d team=%s", row.id, row.team_id)
         report.skipped += 1
 

@@ -1,8 +1,8 @@
 """The routing table: every command, event, action, view, shortcut and outbox kind, by feature.
 
 `register(app)` binds each Slack surface to its listener; `outbox_kinds()` is every feature's
-timed messages. "Where does Accept go?" is one grep of this file. Bolt runs the first listener
-that matches, in the order registered here.
+timed messages, and `CHAINS` those a reinstall plans again. "Where does Accept go?" is one grep
+of this file. Bolt runs the first listener that matches, in the order registered here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.kinds import Kind
+from bot.kinds import Kind, PlanAgain
 from handlers import errors, fallback, ids, snooze
 from handlers.admin import digest
 from handlers.admin import settings as admin_settings
@@ -177,6 +177,14 @@ OUTBOX_KINDS: tuple[Mapping[str, Kind], ...] = (
     notes_kinds.KINDS,  # check-ins, 1:1 cadence, action items due
     feedback_kinds.KINDS,  # "How was it?" after a held session
     digest.KINDS,  # the weekly digest for coordinators and admins
+)
+
+
+# Chains of timed messages, each row sent planning the next: an uninstall cancels the link
+# waiting, so a reinstall plans each again (bot/installs.py); nothing else restarts them.
+CHAINS: tuple[PlanAgain, ...] = (
+    notes_kinds.plan_ticks_again,  # ongoing 1:1s
+    digest.plan_digests_again,  # the weekly digest
 )
 
 

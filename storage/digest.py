@@ -23,6 +23,15 @@ _SUBSCRIPTION = "SELECT subscribed_at FROM digest_subscribers WHERE team_id = ? 
 
 _UNSUBSCRIBE = "DELETE FROM digest_subscribers WHERE team_id = ? AND user_id = ?"
 
+# Subscribers with no digest waiting (?2: its kind): an uninstall cancelled the chain's link.
+_UNPLANNED = """
+SELECT d.user_id, d.subscribed_at FROM digest_subscribers d
+WHERE d.team_id = ?1 AND NOT EXISTS (
+    SELECT 1 FROM outbox o WHERE o.team_id = d.team_id AND o.recipient = d.user_id
+        AND o.kind = ?2 AND o.status IN ('pending', 'sending'))
+ORDER BY d.user_id
+"""
+
 _CANCEL_DIGESTS = """
 UPDATE outbox SET status = 'cancelled'
 WHERE team_id = ? AND recipient = ? AND kind = ? AND status = 'pending'
@@ -103,6 +112,11 @@ class DigestQueries:
             gone = await conn.execute(_UNSUBSCRIBE, (team_id, user_id))
             await conn.execute(_CANCEL_DIGESTS, (team_id, user_id, DIGEST_KIND))
         return gone > 0
+
+    async def unplanned_digests(self: _StoreCore, team_id: str) -> list[tuple[str, datetime]]:
+        """The subscribers (and since when) whose next digest isn't waiting."""
+        rows = await self._fetch(_UNPLANNED, (team_id, DIGEST_KIND))
+        return [(str(row["user_id"]), parse_time(str(row["subscribed_at"]))) for row in rows]
 
     async def mentors_at_capacity(self: _StoreCore, team_id: str) -> int:
         """How many mentors open to mentoring have no room left, now."""

@@ -9,13 +9,14 @@ another live install still serves (its own, or its org's) is neither stopped nor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from storage.engine import Connection, Record, Sql
+from storage.outbox import UNINSTALLED
 from storage.tables import TEAM_TABLES
 from storage.timefmt import format_time, parse_time
 
@@ -85,8 +86,7 @@ ON CONFLICT (install_key) DO UPDATE SET bot_token = NULL,
 
 # Rows mid-send are left to their sender, which meets the refused token and cancels them.
 _CANCEL_TEAM_OUTBOX = """
-UPDATE outbox SET status = 'cancelled', last_error = 'the workspace uninstalled mentorbot'
-WHERE status = 'pending' AND team_id = ?
+UPDATE outbox SET status = 'cancelled', last_error = ? WHERE status = 'pending' AND team_id = ?
 """
 
 _ORG_TEAMS = "SELECT team_id FROM org_teams WHERE enterprise_id = ?"
@@ -124,6 +124,10 @@ def _installed(row: Record) -> Installed:
     )
 
 
+# A connection's execute_fetchall, or the Store's _fetch.
+_Fetch = Callable[[Sql, Sequence[Any]], Awaitable[list[Record]]]
+
+
 async def _served(
     conn: Connection, team_id: str, enterprise_id: str | None, since: datetime | None = None
 ) -> bool:
@@ -133,12 +137,11 @@ async def _served(
     return bool(await conn.execute_fetchall(_SERVED, (team_id, enterprise_id, stamp)))
 
 
-async def _teams_of(conn: Connection, install_key: str, org_wide: bool) -> list[str]:
-    """The workspaces an installation served: its own, or every one its org was seen in."""
+async def _teams_of(fetch: _Fetch, install_key: str, org_wide: bool) -> list[str]:
+    """The workspaces an installation serves: its own, or every one its org was seen in."""
     if not org_wide:
         return [install_key]
-    rows = await conn.execute_fetchall(_ORG_TEAMS, (install_key,))
-    return [str(row[0]) for row in rows]
+    return [str(row[0]) for row in await fetch(_ORG_TEAMS, (install_key,))]
 
 
 class _StoreCore(Protocol):
@@ -183,6 +186,10 @@ class InstallationQueries:
         """Remember that an org-wide install served this workspace of that org."""
         await self._write(_SEEN_IN_ORG, (team_id, enterprise_id, format_time(now)))
 
+    async def served_teams(self: _StoreCore, installed: Installed) -> list[str]:
+        """The workspaces an installation serves: its own, or each one its org was seen in."""
+        return await _teams_of(self._fetch, installed.install_key, installed.is_enterprise_install)
+
     async def installations(self: _StoreCore) -> list[Installed]:
         """Every installation, current and removed, by key."""
         rows = await self._fetch("SELECT * FROM installations ORDER BY install_key")
@@ -206,10 +213,10 @@ class InstallationQueries:
             await conn.execute(
                 _REMOVE, (install_key, enterprise_id, team_id, int(org_wide), stamp, stamp)
             )
-            for team in await _teams_of(conn, install_key, org_wide):
+            for team in await _teams_of(conn.execute_fetchall, install_key, org_wide):
                 # Its own install still speaks for it, or (its own removed) its org's does.
                 if not await _served(conn, team, enterprise_id):
-                    cancelled += await conn.execute(_CANCEL_TEAM_OUTBOX, (team,))
+                    cancelled += await conn.execute(_CANCEL_TEAM_OUTBOX, (UNINSTALLED, team))
         return cancelled
 
     async def undo_removal(self: _StoreCore, team_id: str) -> bool:
@@ -250,7 +257,7 @@ class InstallationQueries:
             teams = [
                 team
                 for team in await _teams_of(
-                    conn, installed.install_key, installed.is_enterprise_install
+                    conn.execute_fetchall, installed.install_key, installed.is_enterprise_install
                 )
                 if not await _served(conn, team, org, cutoff)
             ]

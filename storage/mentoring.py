@@ -69,6 +69,15 @@ WHERE id = ?1 AND team_id = ?2 AND next_at = ?3 AND ended_at IS NULL
 RETURNING *
 """
 
+# Ongoing, unpaused 1:1s with no tick waiting (?2: its kind): an uninstall cancelled it.
+_UNTICKED = """
+SELECT x.* FROM relationships x
+WHERE x.team_id = ?1 AND x.ended_at IS NULL AND x.next_at IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM outbox o WHERE o.team_id = x.team_id AND o.subject_type = 'relationship'
+        AND o.subject_id = x.id AND o.kind = ?2 AND o.status IN ('pending', 'sending'))
+ORDER BY x.id
+"""
+
 # The pair's relationships, either way round, newest first (active ones first).
 _BETWEEN = """
 SELECT * FROM (
@@ -221,6 +230,13 @@ class MentoringQueries:
     ) -> list[Relationship]:
         """The pair's relationships, either way round: the active one first, then history."""
         rows = await self._fetch(_BETWEEN, (team_id, user_a, user_b, limit))
+        return [Relationship.from_row(row) for row in rows]
+
+    async def unticked_relationships(
+        self: _StoreCore, team_id: str, tick_kind: str
+    ) -> list[Relationship]:
+        """The workspace's ongoing, unpaused 1:1s whose next tick isn't waiting."""
+        rows = await self._fetch(_UNTICKED, (team_id, tick_kind))
         return [Relationship.from_row(row) for row in rows]
 
     async def pause_relationship(

@@ -32,6 +32,24 @@ ON CONFLICT (team_id, dedupe_key) DO NOTHING
 RETURNING id
 """
 
+# Why a row was cancelled when its workspace uninstalled mentorbot; a reinstall may revive it.
+UNINSTALLED = "the workspace uninstalled mentorbot"
+
+# A chain's next row planned again after a reinstall (?11: UNINSTALLED): the row with its key
+# that the uninstall cancelled waits again, at this plan's time; a row with the key that waits,
+# went, or was cancelled for another reason stays as it is.
+_ENQUEUE_AGAIN = """
+INSERT INTO outbox (
+    team_id, kind, recipient, due_at, subject_type, subject_id, dedupe_key, payload, created_at,
+    applied_at
+) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+ON CONFLICT (team_id, dedupe_key) DO UPDATE SET status = 'pending', due_at = excluded.due_at,
+    payload = excluded.payload, attempts = 0, last_error = NULL, lease_until = NULL,
+    claimed_by = NULL, claimed_at = NULL, maybe_posted_since = NULL
+WHERE outbox.status = 'cancelled' AND outbox.last_error = ?11
+RETURNING id
+"""
+
 # A subject's unsent rows, inside a caller's transaction; claimed ones are left to their
 # renderer (see cancel_for_subject).
 CANCEL_OUTBOX = """
@@ -265,6 +283,12 @@ class OutboxQueries:
     async def enqueue_planned(self: _StoreCore, row: Planned, now: datetime) -> bool:
         """Add a planned timed message; False if its dedupe key already exists."""
         return bool(await self._fetch(_ENQUEUE, _enqueue_params(row, now)))
+
+    async def enqueue_again(self: _StoreCore, row: Planned, now: datetime) -> bool:
+        """Plan a chain's next row again after a reinstall: as enqueue_planned, but a row
+        with its key that the uninstall cancelled waits again. False if nothing changed."""
+        params = (*_enqueue_params(row, now), UNINSTALLED)
+        return bool(await self._fetch(_ENQUEUE_AGAIN, params))
 
     async def apply_row(self: _StoreCore, team_id: str, effects: Effects, now: datetime) -> bool:
         """Record a row's change that touches nothing but the outbox (follow-up rows only),

@@ -4,7 +4,9 @@ Each subscriber has one pending `digest.weekly` row, due at their next Monday 09
 `apply` plans the following week's row (once, recorded with the row); its renderer only reads
 the figures. The chart is uploaded into the DM once the text is posted; without `files:write`
 the message is updated to say the digest is text only. Opting out deletes the subscription
-and cancels the pending row in one transaction.
+and cancels the pending row in one transaction. After an uninstall and a reinstall,
+`plan_digests_again` plans the next digest of each subscriber, whose row the uninstall
+cancelled.
 """
 
 from __future__ import annotations
@@ -148,6 +150,21 @@ async def apply_digest(row: OutboxMessage, deps: OutboxDeps) -> bool:
     following = digest_row(row.team_id, row.recipient, tz, after, since)
     await store.apply_row(row.team_id, Effects(row.id, (following,)), now)
     return True
+
+
+async def plan_digests_again(team_id: str, deps: OutboxDeps) -> int:
+    """After a reinstall: the next digest of each subscriber the uninstall cut, with its usual
+    key (the row the uninstall cancelled for that Monday waits again)."""
+    store, now = deps.store, deps.clock.now()
+    unplanned = await store.unplanned_digests(team_id)
+    if not unplanned:
+        return 0
+    client = await deps.slack(team_id)
+    planned = 0
+    for user_id, since in unplanned:
+        tz = await user_tz(client, store, team_id, user_id, now)
+        planned += await store.enqueue_again(digest_row(team_id, user_id, tz, now, since), now)
+    return planned
 
 
 def _week_end(row: OutboxMessage) -> datetime | None:

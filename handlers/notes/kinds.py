@@ -5,7 +5,8 @@
 - checkin.ask (quiet, nudge): the mentee; nothing once answered.
 - relationship.tick (quiet): both people; nothing once paused or ended. Whichever of the two
   rows goes first moves next_at on and plans the next tick (its `apply`), so the cadence keeps
-  going whether or not anyone books.
+  going whether or not anyone books. After an uninstall and a reinstall, `plan_ticks_again`
+  plans the tick the uninstall cancelled.
 
 Renderers only read; asking a check-in and moving a 1:1 on are changes, made once by the
 kind's `apply` and recorded with the row, so a retried row still sends its message.
@@ -141,6 +142,17 @@ async def apply_tick(row: OutboxMessage, deps: OutboxDeps) -> bool:
         return True
     current = await _relationship(row, deps)  # the other row moved it just now, or it ended
     return current is not None and current.next_at is not None and current.next_at > at
+
+
+async def plan_ticks_again(team_id: str, deps: OutboxDeps) -> int:
+    """After a reinstall: the next tick of each ongoing 1:1 the uninstall cut, at next_at as
+    before (a tick missed meanwhile goes once, late, and its `apply` moves the 1:1 on)."""
+    now = deps.clock.now()
+    planned = 0
+    for relationship in await deps.store.unticked_relationships(team_id, TICK):
+        for row in tick_rows(relationship):
+            planned += await deps.store.enqueue_again(row, now)
+    return planned
 
 
 async def render_tick(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:

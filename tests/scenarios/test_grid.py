@@ -439,6 +439,12 @@ async def test_an_org_wide_uninstall_stops_every_workspace_and_a_reinstall_keeps
     fake, bot = grid.fake, grid.bot
     await ask_the_eng_mentor(grid)  # a request in Sales
     await ask_the_eng_mentor(grid, ENG, BYSTANDER)  # and one in Eng
+    fake.team(SALES).users[ADMIN]["is_admin"] = True  # who takes the weekly digest
+    await grid.sender(SALES).command("settings", user_id=ADMIN)
+    digest_on = {"Weekly digest": "on"}
+    assert not (
+        await grid.sender(SALES).view_submission(opened_modal(fake), digest_on, user_id=ADMIN)
+    ).body
     assert {SALES, ENG} <= await pending_teams(bot)
 
     # The org removes mentorbot; Slack's event comes from one of its workspaces, and says
@@ -456,6 +462,9 @@ async def test_an_org_wide_uninstall_stops_every_workspace_and_a_reinstall_keeps
     kept = {team: await requests_of(bot, team) for team in (SALES, ENG)}
     clock.advance(days=1)
     await grid.install(SALES, ADMIN, org_wide=True)
+    await bot.background.drain(5)
+    pending = await bot.store.list_outbox([OutboxStatus.PENDING])
+    assert [(row.team_id, row.kind) for row in pending] == [(SALES, "digest.weekly")]
     clock.advance(days=30)
     assert await delete_removed_workspaces(bot.store, clock, 30) == 0
     for team in (SALES, ENG):

@@ -23,7 +23,14 @@ from bot.lifecycle import Runtime, running
 from bot.logs import hold_libraries
 from bot.oauth import NOT_INSTALLED
 from bot.retention import delete_removed_workspaces
-from playground.fakeslack import CLIENT_ID, CLIENT_SECRET, FakeSlack, SlackSender, find_button
+from playground.fakeslack import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TEAM_ID,
+    FakeSlack,
+    SlackSender,
+    find_button,
+)
 from storage.models import OutboxStatus, RequestStatus
 from tests.conftest import SIGNING_SECRET, bot_settings, deliver_due, replies_sent
 from tests.flows import WED_10_NY, offer, opened_modal, pick_buttons, submit_request, told
@@ -217,6 +224,77 @@ async def test_an_uninstall_stops_its_nudges_and_a_reinstall_brings_the_data_bac
     [request] = [item for item in found if item is not None]
     assert (request.mentee_id, request.mentor_id) == PEOPLE[C]
     assert request.status is RequestStatus.SCHEDULED
+
+
+async def pending_kinds(bot: Runtime, team: str) -> list[str]:
+    pending = await bot.store.list_outbox([OutboxStatus.PENDING])
+    return sorted(row.kind for row in pending if row.team_id == team)
+
+
+async def test_a_reinstall_plans_the_weekly_digest_and_the_ongoing_1_1s_again(
+    oauth_bot: Runtime, fake_slack: FakeSlack, clock: FrozenClock
+) -> None:
+    # Both are chains (each message sent plans the next): the uninstall cancels the link
+    # waiting, and the reinstall, the same day, plans it again.
+    await install(oauth_bot, fake_slack, B)
+    slack, (mentee, mentor) = sender(oauth_bot, fake_slack, B), PEOPLE[B]
+    await book(slack, fake_slack, oauth_bot, B)
+    fake_slack.team(B).users[mentor]["is_admin"] = True
+    await slack.command("settings", user_id=mentor)
+    settings = opened_modal(fake_slack)
+    assert not (await slack.view_submission(settings, {"Weekly digest": "on"}, user_id=mentor)).body
+    listed = await slack.command(f"notes <@{mentee}>", user_id=mentor)
+    await slack.click(find_button(listed.body, "Log notes"), listed.body, user_id=mentor)
+    notes = opened_modal(fake_slack)
+    await slack.view_submission(notes, {"What next?": "ongoing_weekly"}, user_id=mentor)
+    await oauth_bot.background.drain(5)
+    chains = ["digest.weekly", "relationship.tick", "relationship.tick"]
+    before = [k for k in await pending_kinds(oauth_bot, B) if k in chains]
+    assert before == chains
+
+    fake_slack.uninstall(B)
+    await slack.app_uninstalled()
+    assert await pending_kinds(oauth_bot, B) == []
+    for _ in range(2):  # a second "Add to Slack" plans nothing twice
+        await install(oauth_bot, fake_slack, B)
+        await oauth_bot.background.drain(5)
+        assert await pending_kinds(oauth_bot, B) == chains
+
+    start = len(fake_slack.calls)
+    for _ in range(15):  # two weeks, a day at a time
+        clock.advance(days=1)
+        await deliver_due(oauth_bot)
+    posts = [c for c in calls_since(fake_slack, start) if c.method == "chat.postMessage"]
+    channel = fake_slack.team(B).dm_channel
+    to_mentor = [c.args["text"] for c in posts if c.args["channel"] == channel(mentor)]
+    to_mentee = [c.args["text"] for c in posts if c.args["channel"] == channel(mentee)]
+    assert len([text for text in to_mentor if "Mentoring last week" in text]) == 2
+    assert len([text for text in to_mentee if "Time for your weekly 1:1" in text]) == 2
+
+
+async def test_one_workspace_started_again_after_an_uninstall_plans_its_digest_again(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
+) -> None:
+    # With SLACK_BOT_TOKEN, starting again with a token that works is the reinstall.
+    admin = "U0ADMIN1"
+    fake_slack.add_user(admin, "ada", real_name="Ada Admin")
+    env = {"MENTORBOT_ADMINS": admin, "MENTORBOT_TICK_SECONDS": "3600"}
+    async with running(bot_settings(fake_slack, tmp_path, **env), clock=clock) as bot:
+        slack = sender(bot, fake_slack, TEAM_ID)
+        await slack.command("settings", user_id=admin)
+        reply = await slack.view_submission(
+            opened_modal(fake_slack), {"Weekly digest": "on"}, user_id=admin
+        )
+        assert not reply.body
+        assert await pending_kinds(bot, TEAM_ID) == ["digest.weekly"]
+        fake_slack.uninstall(TEAM_ID)
+        await slack.app_uninstalled()
+        assert await pending_kinds(bot, TEAM_ID) == []
+    token = fake_slack.token_for(TEAM_ID)
+    settings = bot_settings(fake_slack, tmp_path, SLACK_BOT_TOKEN=token, **env)
+    async with running(settings, clock=clock) as bot:
+        await bot.background.drain(5)
+        assert await pending_kinds(bot, TEAM_ID) == ["digest.weekly"]
 
 
 async def test_the_short_way_learns_each_workspace_and_forgets_it_on_uninstall(

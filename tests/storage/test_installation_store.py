@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from storage.digest import DIGEST_KIND
 from storage.installations import Installed
-from storage.models import OutboxStatus
+from storage.models import Cadence, OutboxStatus, SubjectType
+from storage.outbox import Planned
 from storage.store import Store
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
@@ -200,3 +202,38 @@ async def test_an_org_wide_removal_leaves_a_workspace_with_its_own_live_install(
     assert await store.get_person("T1", "U1") is not None
     assert await store.get_person("T2", "U1") is None
     assert [i.install_key for i in await store.installations()] == ["T1"]
+
+
+async def test_a_reinstall_plans_again_the_rows_the_uninstall_cancelled_and_no_other(
+    store: Store,
+) -> None:
+    await store.save_installation(installed("T1"))
+    tick = "relationship.tick"
+    later = NOW + timedelta(days=6)
+    one_to_one, _ = await store.start_relationship("T1", ("U1", "U2"), Cadence.WEEKLY, later, NOW)
+    ticked = Planned("T1", tick, "U1", later, "tick-1", SubjectType.RELATIONSHIP, one_to_one.id)
+    digests = {user: Planned("T1", DIGEST_KIND, user, later, f"digest-{user}") for user in "AB"}
+    for user, row in digests.items():
+        await store.subscribe_digest("T1", user, NOW)
+        await store.enqueue_planned(row, NOW)
+    await store.enqueue_planned(ticked, NOW)
+    await store.unsubscribe_digest("T1", "B")  # its row is cancelled for another reason
+    await store.subscribe_digest("T1", "B", NOW)
+    assert await store.unticked_relationships("T1", tick) == []
+    assert [user for user, _ in await store.unplanned_digests("T1")] == ["B"]
+
+    await store.remove_installation("T1", NOW, team_id="T1")
+    assert await store.unticked_relationships("T1", tick) == [one_to_one]
+    assert [user for user, _ in await store.unplanned_digests("T1")] == ["A", "B"]
+    await store.save_installation(installed("T1"))
+    assert await store.enqueue_again(ticked, NOW) is True  # the cancelled row waits again
+    assert await store.enqueue_again(ticked, NOW) is False  # and only once
+    assert await store.enqueue_again(digests["A"], NOW) is True
+    assert await store.enqueue_again(digests["B"], NOW) is False  # cancelled by the opt-out
+    fresh = Planned("T1", DIGEST_KIND, "B", later, "digest-B-again")
+    assert await store.enqueue_again(fresh, NOW) is True
+    pending = await store.list_outbox([OutboxStatus.PENDING])
+    assert sorted(row.dedupe_key for row in pending) == ["digest-A", "digest-B-again", "tick-1"]
+    assert {(row.attempts, row.last_error) for row in pending} == {(0, None)}
+    assert await store.unticked_relationships("T1", tick) == []
+    assert await store.unplanned_digests("T1") == []
