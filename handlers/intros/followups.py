@@ -22,6 +22,7 @@ from handlers.blocks.intros import (
     topic_line,
 )
 from handlers.intros.common import origin_of
+from storage.forget import GONE, INTRO_UPDATE
 from storage.models import (
     Intro,
     IntroFollowup,
@@ -31,7 +32,6 @@ from storage.models import (
     SubjectType,
 )
 from storage.outbox import Effects, Planned
-from storage.privacy import GONE, INTRO_UPDATE
 from storage.store import Store
 from storage.timefmt import format_time, parse_time
 

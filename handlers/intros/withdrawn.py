@@ -8,8 +8,8 @@ from bot.delivery import Delivery, is_user
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.intros import build_withdrawn_for_introducer
 from handlers.intros.followups import intro_of
+from storage.forget import GONE, INTRO_WITHDRAWN
 from storage.models import IntroStatus, OutboxMessage
-from storage.privacy import GONE, INTRO_WITHDRAWN
 
 
 async def render_withdrawn(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:

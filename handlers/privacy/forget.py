@@ -18,7 +18,7 @@ from handlers.blocks.privacy import (
 )
 from handlers.home.publish import publish_home
 from handlers.kit import SubcommandCall, Submission, on_submit, try_dm, try_update
-from storage.privacy import Forgotten
+from storage.forget import Forgotten
 from storage.store import Store
 
 log = logging.getLogger(__name__)

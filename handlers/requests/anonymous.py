@@ -48,9 +48,9 @@ from handlers.requests.followups import (
 )
 from handlers.requests.modals import explain
 from handlers.requests.moves import settle
+from storage.forget import WITHDRAWN_AT
 from storage.models import OutboxMessage, Request, RequestStatus, SubjectType
 from storage.outbox import Effects, Planned
-from storage.privacy import WITHDRAWN_AT
 from storage.store import Store
 from storage.timefmt import format_time, parse_time
 

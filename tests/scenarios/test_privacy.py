@@ -21,8 +21,8 @@ from playground.fakeslack import (
     block_texts,
     check_message,
 )
+from storage.forget import REMOVED
 from storage.models import SessionStatus
-from storage.privacy import REMOVED
 from storage.timefmt import format_time
 from tests.flows import booked, home_of, latest_dm, open_home, sessions
 

@@ -9,9 +9,9 @@ from datetime import timedelta
 
 import pytest
 
+from storage.forget import WITHDRAWN_AT
 from storage.models import OutboxStatus, Request, RequestStatus, SubjectType
 from storage.outbox import Effects, Planned, Stop
-from storage.privacy import WITHDRAWN_AT
 from storage.rows import RowError
 from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, unchanged
