@@ -26,6 +26,7 @@ from playground.fakeslack import (
 from storage.models import RequestSource, Topic
 from storage.requests import ONE_TO_ONE_DETAILS, NewRequest
 from storage.store import Store
+from tests.conftest import deliver_soon
 from tests.flows import (
     DAVE,
     add_dave,
@@ -218,7 +219,7 @@ async def book_on_the_intro(slack: SlackSender, fake: FakeSlack, bot: Runtime, e
     """The expert says Happy to help, then Book time in the group DM: the intro's request."""
     ask = dms_to(fake, expert)[-1]
     await slack.click(find_button(ask, "Happy to help"), ask, user_id=expert)
-    await bot.background.drain(5)
+    await deliver_soon(bot)  # the introduction goes through the outbox
     post = group_posts(fake)[-1]
     await slack.click(find_button(post, "Book time"), post, user_id=expert)
     await bot.background.drain(5)
