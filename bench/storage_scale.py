@@ -360,8 +360,8 @@ async def _stats(store: Store, sample: int) -> Any:
 
 _WINDOW = (TEAM_ID, format_time(NOW - timedelta(days=90)), format_time(NOW))
 _STATS_SQL: tuple[tuple[str, Sequence[Any]], ...] = (
-    (admin_sql._REQUEST_FIGURES, (*_WINDOW, admin_sql.ONE_TO_ONE_LIKE)),
-    (admin_sql._MEDIAN_FIRST_RESPONSE, (*_WINDOW, admin_sql.ONE_TO_ONE_LIKE)),
+    (admin_sql._REQUEST_FIGURES, _WINDOW),
+    (admin_sql._MEDIAN_FIRST_RESPONSE, _WINDOW),
     (admin_sql._SESSION_FIGURES, (*_WINDOW, 2_460_000.0)),
     (admin_sql._CHECKIN_FIGURES, _WINDOW),
     (admin_sql._ACTION_ITEM_FIGURES, _WINDOW),

@@ -13,14 +13,17 @@ from typing import Any, Protocol
 from storage.engine import ByEngine, Record, Sql
 from storage.feedback import MIN_RATINGS, RATING_FIGURES
 from storage.models import RequestSource
-from storage.requests import ONE_TO_ONE_LIKE
 from storage.timefmt import format_time
 
 # Requests made already answered, and so no measure of anyone's answer: a request booked from
-# an accepted intro (source 'intro'), and one Book time makes for an ongoing 1:1 (?4 is
-# ONE_TO_ONE_LIKE), both accepted in the transaction that makes them, at the same instant.
+# an accepted intro (source 'intro'), and one Book time makes for an ongoing 1:1, accepted in
+# the transaction that makes it, at the very instant (stamps to the microsecond: no person
+# answers that fast). Read from the times, not the words, which /mentor forget replaces; and
+# never NULL, which would drop an unanswered request from the figures.
 _MADE_ANSWERED = """(source = 'intro'
-    OR (first_response_at = created_at AND source = 'command' AND details LIKE ?4))"""
+    OR (source = 'command' AND first_response_at IS NOT NULL
+        AND first_response_at = created_at AND accepted_at IS NOT NULL
+        AND accepted_at = created_at))"""
 
 # Requests created in the window: ?1 team, ?2 from, ?3 to. A request a Workflow Builder step
 # made is stored as a command's (its form is the same) and counted as the workflow's alone;
@@ -273,9 +276,8 @@ class AdminQueries:
         confirmed counts as held once it is over by `as_of`, when the figures are made (by
         default `end`): a session that starts late in the window ends after it."""
         window = (team_id, format_time(start), format_time(end))
-        asked = (*window, ONE_TO_ONE_LIKE)
-        requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, asked))[0]
-        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, asked))[0]["median"]
+        requests = (await self._fetch(_REQUEST_FIGURES_BY_ENGINE, window))[0]
+        median = (await self._fetch(_MEDIAN_FIRST_RESPONSE_BY_ENGINE, window))[0]["median"]
         sessions = (
             await self._fetch(_SESSION_FIGURES_BY_ENGINE, (*window, _julian(as_of or end)))
         )[0]

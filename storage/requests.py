@@ -32,10 +32,8 @@ def _allowed_duration(minutes: int) -> int:
     return minutes
 
 
-# The details of the request Book time makes for an ongoing 1:1 (already accepted), and the
-# LIKE pattern stats use to leave it out of the answer figures.
+# The details of the request Book time makes for an ongoing 1:1 (already accepted).
 ONE_TO_ONE_DETAILS = "Our {cadence} 1:1"
-ONE_TO_ONE_LIKE = ONE_TO_ONE_DETAILS.format(cadence="%")
 
 
 class NewRequest(Row, strip=True):

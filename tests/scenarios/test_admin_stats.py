@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -265,13 +266,19 @@ async def test_a_one_to_one_booking_request_is_no_answer_but_a_typed_lookalike_i
         )
 
     # Book time on a 1:1 makes its request and accepts it at once; someone who typed the
-    # same words waited an hour for their mentor.
+    # same words waited an hour for their mentor. A forgotten mentee's 1:1 request (its words
+    # replaced) is still no answer, and one nobody answered yet is still asked.
     made = await store.create_request(draft(MENTEE), NOW - timedelta(days=1))
     await store.accept_request(TEAM_ID, made.id, MENTOR, NOW - timedelta(days=1))
     typed = await store.create_request(draft(OTHER), NOW - timedelta(days=1))
     await store.accept_request(TEAM_ID, typed.id, MENTOR, NOW - timedelta(days=1, hours=-1))
+    removed = await store.create_request(
+        replace(draft("U7"), details="(removed)"), NOW - timedelta(days=2)
+    )
+    await store.accept_request(TEAM_ID, removed.id, MENTOR, NOW - timedelta(days=2))
+    await store.create_request(draft("U8"), NOW - timedelta(hours=2))
     stats = await store.window_stats(TEAM_ID, NOW - timedelta(days=30), NOW, 30)
-    assert (stats.requests, stats.asked, stats.accepted) == (2, 1, 1)
+    assert (stats.requests, stats.asked, stats.accepted) == (4, 2, 1)
     assert stats.median_first_response_seconds == 3600
 
 
