@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.delivery import is_user
 from bot.requests import TOPIC_LABELS
 from handlers import ids
 from handlers.blocks.nudges import nudge_controls
@@ -199,6 +200,14 @@ def build_withdrawn_for_introducer(intro: Intro, gone: str) -> dict[str, Any]:
     return {"text": lead, "blocks": [section(lead), _suggest_again(intro)]}
 
 
+def _introducer(intro: Intro) -> str:
+    """The introducer as the introduction names them; one who ran /mentor forget since is
+    nobody's to name."""
+    if is_user(intro.introducer_id):
+        return who(intro.introducer_id)
+    return "Someone who has since left mentorbot"
+
+
 def build_group_intro(intro: Intro, request: Request | None) -> dict[str, Any]:
     """The group DM's first post: who, why, the note, the request's details, and Book time."""
     if intro.via_workflow:
@@ -214,13 +223,11 @@ def build_group_intro(intro: Intro, request: Request | None) -> dict[str, Any]:
     else:
         lead = (
             f":wave: {who(intro.mentee_id)}, meet {who(intro.expert_id)}. "
-            f"{who(intro.introducer_id)} thought you two should talk, because:"
+            f"{_introducer(intro)} thought you two should talk, because:"
         )
     blocks = [section(f"{lead}\n{blockquote(intro.why, _QUOTE_MAX)}")]
     if intro.note:
-        blocks.append(
-            section(f"{who(intro.introducer_id)} added:\n{blockquote(intro.note, _QUOTE_MAX)}")
-        )
+        blocks.append(section(f"{_introducer(intro)} added:\n{blockquote(intro.note, _QUOTE_MAX)}"))
     if request is not None:
         blocks.append(
             section(

@@ -41,9 +41,12 @@ def decline_rows(intro: Intro, now: datetime) -> list[Planned]:
 
 def _people(intro: Intro) -> list[str] | None:
     """The introducer, the mentee and the expert (two when you introduced yourself); None
-    when one of them was forgotten: nobody is introduced to a tombstone."""
-    people = list(dict.fromkeys((intro.introducer_id, intro.mentee_id, intro.expert_id)))
-    return people if all(is_user(person) for person in people) else None
+    when the mentee or the expert was forgotten: nobody is introduced to a tombstone. An
+    introducer who was forgotten is left out, and the two still meet."""
+    if not (is_user(intro.mentee_id) and is_user(intro.expert_id)):
+        return None
+    people = (intro.introducer_id, intro.mentee_id, intro.expert_id)
+    return [person for person in dict.fromkeys(people) if is_user(person)]
 
 
 async def render_introduce(row: OutboxMessage, deps: OutboxDeps) -> Delivery | None:
@@ -62,6 +65,8 @@ async def render_introduce(row: OutboxMessage, deps: OutboxDeps) -> Delivery | N
         if row.recipient not in people:
             return None
         return Delivery(row.recipient, message["text"], message["blocks"])
+    if await _sent_one_each(intro, people, deps):
+        return None  # a group row revived after its fallback (outbox --retry-failed)
     client = await deps.slack(intro.team_id)
     opened = await client.conversations_open(users=",".join(people))
     store, team_id, intro_id = deps.store, intro.team_id, intro.id
@@ -71,6 +76,19 @@ async def render_introduce(row: OutboxMessage, deps: OutboxDeps) -> Delivery | N
 
     channel = str(opened["channel"]["id"])
     return Delivery(channel, message["text"], message["blocks"], on_sent=remember)
+
+
+def _one_each_key(person: str) -> str:
+    return f"introduce:{person}"
+
+
+async def _sent_one_each(intro: Intro, people: list[str], deps: OutboxDeps) -> bool:
+    """Whether the introduction already went to each person by DM instead."""
+    for person in people:
+        key = planned(intro, INTRODUCE, person, deps.clock.now(), _one_each_key(person)).dedupe_key
+        if await deps.store.get_outbox_by_key(intro.team_id, key) is not None:
+            return True
+    return False
 
 
 async def introduce_failed(row: OutboxMessage, slack_error: str | None, deps: OutboxDeps) -> None:
@@ -84,7 +102,7 @@ async def introduce_failed(row: OutboxMessage, slack_error: str | None, deps: Ou
     log.warning("intro group DM failed intro=%d error=%s; one DM each", intro.id, slack_error)
     now = deps.clock.now()
     for person in people:
-        row_for = planned(intro, INTRODUCE, person, now, f"introduce:{person}", dict(row.payload))
+        row_for = planned(intro, INTRODUCE, person, now, _one_each_key(person), dict(row.payload))
         await deps.store.enqueue_planned(row_for, now)
 
 

@@ -39,6 +39,7 @@ from tests.flows import (
     WHY,
     add_dave,
     dms_to,
+    forget,
     group_posts,
     introduce,
     opened_modal,
@@ -376,6 +377,43 @@ async def test_a_refused_group_dm_becomes_one_dm_each(
         got = [c for c in dms_to(fake, person) if c.ok and ", meet <@" in block_texts(c)]
         assert len(got) == 1, person
         assert button_labels(got[0]) == ["Book time"]
+
+
+async def test_an_introducer_who_left_still_sees_the_two_introduced(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime
+) -> None:
+    """Carol runs /mentor forget before Dave answers: Alice and Dave still meet, and the
+    introduction names nobody who left. A group row revived after its fallback sends nothing."""
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    await forget(slack, fake, bot, CAROL)
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await deliver_soon(bot)
+    [post] = [c for c in group_posts(fake) if c.ok]
+    text = block_texts(post)
+    assert f"<@{ALICE}>, meet <@{DAVE}>" in text
+    assert "Someone who has since left mentorbot thought you two should talk" in text
+    assert "forgotten-" not in text
+    assert button_labels(post) == ["Book time"]
+
+
+async def test_the_group_introduction_is_not_sent_again_after_one_dm_each(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    add_dave(fake)
+    await introduce(slack, fake, bot)
+    ask = dms_to(fake, DAVE)[-1]
+    fake.fail_next("conversations.open", error="user_disabled", times=1)
+    await slack.click(find_button(ask, "Happy to help"), ask, user_id=DAVE)
+    await deliver_soon(bot)
+    await deliver_soon(bot)
+    assert await bot.store.retry_failed(clock.now()) == 1  # `outbox --retry-failed`
+    await deliver_soon(bot)
+    assert group_posts(fake) == []
+    assert len([c for c in dms_to(fake, ALICE) if c.ok and ", meet <@" in block_texts(c)]) == 1
 
 
 async def alice_books_dave_directly(bot: Runtime, clock: FrozenClock) -> None:
