@@ -243,7 +243,10 @@ def plan_chains_again(deps: OutboxDeps, background: Background) -> Reinstalled:
     async def plan(team_id: str) -> None:
         planned = 0
         for plan_again in handlers.CHAINS:
-            planned += await plan_again(team_id, deps)
+            try:
+                planned += await plan_again(team_id, deps)
+            except Exception:  # one feature's failure mustn't leave the others' chains cut
+                log.exception("could not plan again after a reinstall team=%s", team_id)
         log.info("planned again after a reinstall team=%s rows=%d", team_id, planned)
 
     def reinstalled(team_id: str) -> None:
