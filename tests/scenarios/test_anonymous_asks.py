@@ -395,6 +395,9 @@ async def test_a_revealed_ask_with_no_time_booked_nudges_the_mentor_once(
     [nudge] = book_nudges()
     assert f"<@{ALICE}>" in block_texts(nudge)
     assert button_labels(nudge)[0] == "Offer times"
+    clock.advance(days=7)
+    await deliver_due(bot)
+    assert len(book_nudges()) == 1
 
 
 async def test_an_offer_left_unanswered_lapses_back_into_the_pool(
