@@ -8,7 +8,7 @@ get None and nothing changes. Parameters are numbered in one order (?1 request i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, field
 from datetime import datetime, timedelta
@@ -301,11 +301,21 @@ async def ensure_people(
     )
 
 
-async def insert_request(conn: Connection, draft: NewRequest, now: datetime) -> Request:
-    """Insert the request inside the caller's transaction, with the people rows it needs."""
+# The timed messages a new request plans, made from the stored row (they need its id).
+PlanNew = Callable[[Request], Sequence[Planned]]
+
+
+async def insert_request(
+    conn: Connection, draft: NewRequest, now: datetime, plan: PlanNew | None = None
+) -> Request:
+    """Insert the request inside the caller's transaction, with the people rows it needs and
+    the outbox rows `plan` makes for it."""
     await ensure_people(conn, draft.team_id, (draft.mentee_id, draft.mentor_id), now)
     rows = list(await conn.execute_fetchall(INSERT_REQUEST, draft.params(format_time(now))))
-    return Request.from_row(rows[0])
+    request = Request.from_row(rows[0])
+    for row in plan(request) if plan else ():
+        await enqueue_on(conn, row, now)
+    return request
 
 
 async def _transition(
@@ -345,13 +355,20 @@ async def _transition(
 class RequestQueries:
     """Store methods for requests, their invites and the detection prompts."""
 
-    async def create_request(self: _StoreCore, draft: NewRequest, now: datetime) -> Request:
-        """Store a new open request, creating the people rows it points at."""
+    async def create_request(
+        self: _StoreCore, draft: NewRequest, now: datetime, plan: PlanNew | None = None
+    ) -> Request:
+        """Store a new open request, creating the people rows it points at, with the timed
+        messages `plan` makes for it (in the same transaction: a crash keeps both or neither)."""
         async with self._transaction() as conn:
-            return await insert_request(conn, draft, now)
+            return await insert_request(conn, draft, now, plan)
 
     async def create_request_once(
-        self: _StoreCore, draft: NewRequest, now: datetime, once_key: str
+        self: _StoreCore,
+        draft: NewRequest,
+        now: datetime,
+        once_key: str,
+        plan: PlanNew | None = None,
     ) -> Request | None:
         """Like create_request, but None if `once_key` (e.g. a submitted view's id) already
         made one: it is kept with Slack's processed event ids, in the same transaction."""
@@ -361,7 +378,7 @@ class RequestQueries:
             )
             if not list(first):
                 return None
-            return await insert_request(conn, draft, now)
+            return await insert_request(conn, draft, now, plan)
 
     async def set_request_permalink(
         self: _StoreCore, team_id: str, request_id: int, permalink: str

@@ -18,7 +18,7 @@ from typing import Any, Protocol, TypeVar
 from storage.engine import Connection, Record, Sql
 from storage.intros import NewIntro, insert_intro
 from storage.models import Intro, Request, UtcDatetime
-from storage.requests import NewRequest, insert_request
+from storage.requests import NewRequest, PlanNew, insert_request
 from storage.rows import Row, columns
 from storage.timefmt import format_time
 
@@ -129,16 +129,22 @@ class WorkflowQueries:
         return next((_run(row) for row in rows), None)
 
     async def create_request_for_run(
-        self: _StoreCore, draft: NewRequest, now: datetime, execution_id: str, step: str
+        self: _StoreCore,
+        draft: NewRequest,
+        now: datetime,
+        execution_id: str,
+        step: str,
+        plan: PlanNew | None = None,
     ) -> Request | None:
-        """Store the request and the run that made it; None if this execution already ran."""
+        """Store the request, the run that made it and the timed messages `plan` makes for
+        it; None if this execution already ran."""
         return await _with_run(
             self,
             draft.team_id,
             execution_id,
             step,
             now,
-            lambda conn: insert_request(conn, draft, now),
+            lambda conn: insert_request(conn, draft, now, plan),
         )
 
     async def create_intro_for_run(

@@ -7,7 +7,9 @@ Dedupe keys name the request and the step, so planning twice never sends twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.settings import Settings
 from bot.workspace import workspace_settings
@@ -63,19 +65,6 @@ def planned(
     )
 
 
-async def _enqueue(
-    store: Store,
-    request: Request,
-    kind: str,
-    recipient: str,
-    due: datetime,
-    key: str,
-    now: datetime,
-    payload: dict[str, str] | None = None,
-) -> bool:
-    return await store.enqueue_planned(planned(request, kind, recipient, due, key, payload), now)
-
-
 def unclaimed_in_pool(request: Request) -> bool:
     """Open, with no named mentor and nobody who offered to help yet (an anonymous ask's
     waiting offer counts: it is in the mentee's hands)."""
@@ -91,24 +80,50 @@ def _hours(count: int) -> timedelta:
     return timedelta(hours=count)
 
 
-async def schedule_new_request(
-    store: Store, settings: Settings, request: Request, now: datetime
-) -> None:
-    """A new request: nudge and escalation for a named mentor, a re-post for the pool, and
-    expiry for both."""
-    workspace = await workspace_settings(store, settings, request.team_id)
+def followup_rows(workspace: WorkspaceSettings, request: Request) -> list[Planned]:
+    """Nudge and escalation for a named mentor, a re-post for the pool, and expiry for both."""
     start = request.created_at
+    rows: list[Planned] = []
     if request.mentor_id is not None:
         mentor = request.mentor_id
         due = start + _hours(workspace.nudge_after_hours)
-        await _enqueue(store, request, NUDGE, mentor, due, nudge_key(mentor), now)
+        rows.append(planned(request, NUDGE, mentor, due, nudge_key(mentor)))
         due = start + _hours(workspace.escalate_after_hours)
         payload = {"mentor": mentor}
-        await _enqueue(store, request, ESCALATE, POOL, due, f"escalate:{mentor}", now, payload)
+        rows.append(planned(request, ESCALATE, POOL, due, f"escalate:{mentor}", payload))
     else:
-        await schedule_pool_repost(store, workspace, request, start, now)
+        rows.append(repost_row(workspace, request, start))
     due = start + _hours(workspace.expire_after_hours)
-    await _enqueue(store, request, EXPIRE, request.mentee_id, due, "expire", now)
+    rows.append(planned(request, EXPIRE, request.mentee_id, due, "expire"))
+    return rows
+
+
+def new_request_rows(workspace: WorkspaceSettings, request: Request) -> list[Planned]:
+    """What a new request plans, stored with it in one transaction: its follow-ups, and the
+    first delivery's safety net (the delivery and the mentee's confirmation, each cancelled
+    or skipped once it got there), so a process stopped mid-delivery leaves it to the outbox.
+    The confirmation comes a minute after the delivery's row, to say whether it got there."""
+    start = request.created_at
+    later = start + REDELIVER_AFTER
+    safety_net = [redelivery_row(request, start), confirmation_row(request, later, pending=True)]
+    return followup_rows(workspace, request) + safety_net
+
+
+async def plan_new_request(
+    store: Store, settings: Settings, team_id: str
+) -> Callable[[Request], list[Planned]]:
+    """new_request_rows with the workspace's timings, for the transaction that stores it."""
+    workspace = await workspace_settings(store, settings, team_id)
+    return partial(new_request_rows, workspace)
+
+
+async def schedule_new_request(
+    store: Store, settings: Settings, request: Request, now: datetime
+) -> None:
+    """The follow-ups of a request stored without them (rows already planned stay)."""
+    workspace = await workspace_settings(store, settings, request.team_id)
+    for row in followup_rows(workspace, request):
+        await store.enqueue_planned(row, now)
 
 
 def book_nudge_row(
@@ -136,25 +151,36 @@ def escalation_after_nudge(
     return planned(request, ESCALATE, POOL, nudged_at + gap, key, {"mentor": mentor_id})
 
 
-# Slack refused just now; the outbox's backoff then spreads the tries over about an hour.
+# Longer than the first delivery may take (FIRST_TRY_SECONDS in submit.py), so the outbox
+# never sends while it is still under way; the outbox's backoff then spreads the tries.
 REDELIVER_AFTER = timedelta(minutes=1)
 
 
-async def schedule_redelivery(store: Store, request: Request, now: datetime) -> None:
-    """Try the first delivery again from the outbox, which retries until Slack takes it."""
+def redelivery_row(request: Request, start: datetime) -> Planned:
+    """The request's delivery from the outbox, which retries until Slack takes it (cancelled,
+    or skipped by its renderer, once the first delivery got there)."""
     recipient = request.mentor_id or POOL
-    await _enqueue(store, request, DELIVER, recipient, now + REDELIVER_AFTER, "deliver", now)
+    return planned(request, DELIVER, recipient, start + REDELIVER_AFTER, "deliver")
+
+
+def confirmation_row(request: Request, start: datetime, *, pending: bool) -> Planned:
+    """The mentee's confirmation from the outbox (skipped once they have one); `pending`: the
+    delivery may still be retried, and the DM says so while it is."""
+    payload = {"pending": "yes" if pending else ""}
+    due = start + REDELIVER_AFTER
+    return planned(request, CONFIRM, request.mentee_id, due, "confirm", payload)
+
+
+async def schedule_redelivery(store: Store, request: Request, now: datetime) -> None:
+    """Plan redelivery_row from now, if it isn't planned yet."""
+    await store.enqueue_planned(redelivery_row(request, now), now)
 
 
 async def schedule_confirmation(
     store: Store, request: Request, now: datetime, *, pending: bool
 ) -> None:
-    """The mentee's confirmation again, from the outbox, when the DM made at once was lost;
-    `pending`: the delivery is being retried too, and the DM says so."""
-    payload = {"pending": "yes" if pending else ""}
-    await _enqueue(
-        store, request, CONFIRM, request.mentee_id, now + REDELIVER_AFTER, "confirm", now, payload
-    )
+    """Plan confirmation_row from now, if it isn't planned yet."""
+    await store.enqueue_planned(confirmation_row(request, now, pending=pending), now)
 
 
 def repost_row(workspace: WorkspaceSettings, request: Request, start: datetime) -> Planned:

@@ -26,7 +26,11 @@ from handlers import ids
 from handlers.blocks.request_modal import RequestForm
 from handlers.kit import AlreadyRunning, Step, StepFailed, Unfinished, mentor_facts, on_step
 from handlers.requests.delivery import reached_anyone
-from handlers.requests.followups import schedule_new_request, schedule_redelivery
+from handlers.requests.followups import (
+    plan_new_request,
+    schedule_new_request,
+    schedule_redelivery,
+)
 from handlers.requests.submit import confirm_to_mentee, deliver, request_problems
 from storage.models import Request, RequestSource
 
@@ -76,9 +80,10 @@ def _outputs(request: Request) -> dict[str, Any]:
 
 
 async def resume_request(step: Step, request_id: int) -> dict[str, Any]:
-    """Finish a run that stored its request and then broke or died: the usual nudges, a
-    delivery from the outbox (which does nothing if it already got there) and, if the mentee
-    wasn't told yet, their confirmation. Then the request's outputs."""
+    """Finish a run that stored its request and then broke or died: the usual nudges and a
+    delivery from the outbox (planned with the request; again here for a run stored before
+    they were: it does nothing if it already got there) and, if the mentee wasn't told yet,
+    their confirmation. Then the request's outputs."""
     request = await step.store.get_request(step.team_id, request_id)
     if request is None:
         raise StepFailed(NOT_DONE + "the request it made was removed before the step finished.")
@@ -111,12 +116,13 @@ async def request_mentoring(step: Step) -> dict[str, Any]:
         raise StepFailed(NOT_DONE + " ".join(errors.values()))
     draft = form.draft(step.team_id, mentee_id)
     now = step.clock.now()
-    request = await step.store.create_request_for_run(draft, now, step.execution_id, step.name)
+    plan = await plan_new_request(step.store, step.settings, step.team_id)
+    store = step.store
+    request = await store.create_request_for_run(draft, now, step.execution_id, step.name, plan)
     if request is None:
         raise AlreadyRunning
     log.info("request created request=%d team=%s source=workflow", request.id, step.team_id)
     try:
-        await schedule_new_request(step.store, step.settings, request, now)
         # A failed delivery is retried from the outbox, as with the modal; it doesn't raise.
         await deliver(step.client, step.store, step.settings, step.clock, request)
         current = await step.store.get_request(step.team_id, request.id) or request

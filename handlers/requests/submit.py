@@ -24,9 +24,11 @@ from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm
 from handlers.notes.checkins import another_chat_sent, tell_mentor
 from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
 from handlers.requests.followups import (
+    CONFIRM,
+    DELIVER,
+    REDELIVER_AFTER,
+    plan_new_request,
     schedule_confirmation,
-    schedule_new_request,
-    schedule_redelivery,
 )
 from handlers.requests.unreachable import (
     TELL_MENTEE,
@@ -41,6 +43,9 @@ log = logging.getLogger(__name__)
 
 # After the ack: long enough for one short Retry-After, short enough not to hold the DM back.
 PERMALINK_SECONDS = 3.0
+# The first delivery gives up before the outbox's, planned with the request, may start (never
+# both at once); a slow Slack's brief retries fit in it.
+FIRST_TRY_SECONDS = REDELIVER_AFTER.total_seconds() - PERMALINK_SECONDS - 15
 
 NO_POOL = (
     "There's no mentor pool in this workspace yet. Pick someone here, or ask an admin to set a "
@@ -139,10 +144,11 @@ async def _route(
     """Send the request to its mentor or the pool: None once it got there, else why not
     (Slack's error name)."""
     try:
-        if request.mentor_id is not None:
-            await send_to_mentor(client, store, request)
-            return None
-        reached = await reach_pool(client, store, settings, request, clock.now())
+        async with asyncio.timeout(FIRST_TRY_SECONDS):
+            if request.mentor_id is not None:
+                await send_to_mentor(client, store, request)
+                return None
+            reached = await reach_pool(client, store, settings, request, clock.now())
     except SlackApiError as error:
         reason = str(error.response.get("error") or "unknown")
         log.warning("could not deliver a new request request=%d error=%s", request.id, reason)
@@ -158,13 +164,17 @@ async def deliver(
     client: AsyncWebClient, store: Store, settings: Settings, clock: Clock, request: Request
 ) -> None:
     """Send the request to its mentor or the pool, then confirm to the mentee what happened:
-    a refusal no retry can fix is said as it is at once; anything else is retried. When the
-    confirmation itself is lost, the outbox says it later."""
+    a refusal no retry can fix is said as it is at once; anything else is retried by the row
+    planned with the request, which a delivery that got there cancels. When the confirmation
+    itself is lost, its own planned row says it later."""
     request = await _with_permalink(client, store, request)
     refused = await _route(client, store, settings, clock, request)
     current = await store.get_request(request.team_id, request.id) or request
     now = clock.now()
+    if refused is None or refused in PERMANENT_ERRORS:
+        await _call_off(store, request, DELIVER)
     if refused in PERMANENT_ERRORS:
+        await _call_off(store, request, CONFIRM)  # the word below replaces it
         # The word planned for the mentee waits a moment; said now, it is called off.
         if current.mentor_id is not None:
             message = await mentor_unreachable(store, settings, current, now, told=True)
@@ -173,14 +183,14 @@ async def deliver(
             message = await pool_unreachable(store, settings, current, refused, now, told=True)
             planned_kind = TELL_MENTEE
         if await _confirm(client, store, request, message):
-            await store.cancel_kind_for_subject(
-                request.team_id, SubjectType.REQUEST, request.id, planned_kind
-            )
+            await _call_off(store, request, planned_kind)
         return
-    pending = refused is not None
-    if pending:
-        await schedule_redelivery(store, current, now)
-    await _confirm_or_plan(client, store, current, now, pending=pending)
+    await _confirm_or_plan(client, store, current, now, pending=refused is not None)
+
+
+async def _call_off(store: Store, request: Request, kind: str) -> None:
+    """Cancel the request's planned row of `kind`: what it would have said is said."""
+    await store.cancel_kind_for_subject(request.team_id, SubjectType.REQUEST, request.id, kind)
 
 
 async def confirm_to_mentee(
@@ -195,7 +205,9 @@ async def _confirm_or_plan(
     client: AsyncWebClient, store: Store, request: Request, now: datetime, *, pending: bool
 ) -> None:
     message = build_mentee_confirmation(request, pending=pending)
-    if not await _confirm(client, store, request, message):
+    if await _confirm(client, store, request, message):
+        await _call_off(store, request, CONFIRM)
+    else:
         await schedule_confirmation(store, request, now, pending=pending)
 
 
@@ -238,12 +250,14 @@ async def request_submitted(sub: Submission) -> None:
         await sub.ack(response_action="errors", errors=errors)
         return
     draft = form.draft(team_id, user_id)
+    plan = await plan_new_request(sub.store, sub.settings, team_id)
     view_id = (sub.view).get("id")
     if not isinstance(view_id, str) or not view_id:
-        request = await sub.store.create_request(draft, sub.clock.now())
+        request = await sub.store.create_request(draft, sub.clock.now(), plan)
     else:
         # Slack asks people to submit again when our answer was lost: one view, one request.
-        once = await sub.store.create_request_once(draft, sub.clock.now(), f"view:{view_id}")
+        key = f"view:{view_id}"
+        once = await sub.store.create_request_once(draft, sub.clock.now(), key, plan)
         if once is None:
             log.info("skipped a resubmitted request form view=%s team=%s", view_id, team_id)
             await sub.ack()
@@ -260,7 +274,6 @@ async def request_submitted(sub: Submission) -> None:
     checkin = None
     if form.checkin_id is not None:
         checkin = await another_chat_sent(sub.store, now, form.checkin_id, user_id, request)
-    await schedule_new_request(sub.store, sub.settings, request, now)
     await sub.ack()
     sub.background.spawn(
         deliver(sub.client, sub.store, sub.settings, sub.clock, request),

@@ -81,10 +81,10 @@ async def test_an_archived_pool_channel_fails_at_once_and_everyone_is_told(
 ) -> None:
     fake_slack.add_channel(POOL, "pool", is_archived=True)
     await submit_ask(pool_slack, fake_slack, pool_bot, None)
-    # Slack's first answer is final: the mentee's one DM says so, and no retry is queued.
+    # Slack's first answer is final: the mentee's one DM says so; the planned retry is off.
     [told] = dms_to(fake_slack, ALICE)
     assert "keep trying" not in block_texts(told)
-    assert rows(pool_bot, "request.deliver") == []
+    assert rows(pool_bot, "request.deliver") == [("cancelled", 0, None)]  # never tried again
     await deliver_due(pool_bot)  # the admins' DMs go through the outbox
     assert unreachable(fake_slack, ALICE) == [told]
     assert f"<#{POOL}>" in block_texts(told)
@@ -189,7 +189,7 @@ async def test_an_archived_pool_at_submit_is_said_at_once_and_once(
     assert "couldn't reach the mentor pool channel" in block_texts(told)
     assert "told the workspace's coordinators" in block_texts(told)
     assert button_labels(told) == ["Cancel request"]
-    assert rows(pool_bot, "request.deliver") == []
+    assert rows(pool_bot, "request.deliver") == [("cancelled", 0, None)]  # never tried again
     await deliver_due(pool_bot)
     for person in (COORDINATOR, ADMIN):
         assert len(broken(fake_slack, person)) == 1
@@ -224,7 +224,7 @@ async def test_a_deactivated_mentor_at_submit_is_said_at_once(
     assert gone(fake_slack) == [told]
     assert "/mentor ask @name" in block_texts(told)
     assert button_labels(told) == ["Send to the mentor pool", "Cancel request"]
-    assert rows(pool_bot, "request.deliver") == []
+    assert rows(pool_bot, "request.deliver") == [("cancelled", 0, None)]  # never tried again
 
     # Only the mentee may send it on: Bob's click changes nothing.
     await pool_slack.click(find_button(told, "Send to the mentor pool"), told, user_id=BOB)

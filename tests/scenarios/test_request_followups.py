@@ -281,7 +281,7 @@ async def test_a_confirmation_slack_refused_comes_from_the_outbox(
     assert dms_to(fake_slack, ALICE) == []
     assert len(dms_to(fake_slack, BOB)) == 1
 
-    clock.advance(minutes=1)
+    clock.advance(minutes=2)  # planned with the request, a minute after its delivery's row
     await deliver_due(clocked_bot)
     [confirmation] = dms_to(fake_slack, ALICE)
     assert f"<@{BOB}>" in block_texts(confirmation)

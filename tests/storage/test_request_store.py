@@ -10,7 +10,15 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.events import PROCESSED_EVENT_TTL, purge_processed_events
-from storage.models import Request, RequestSource, RequestStatus, Urgency, WorkspaceSettings
+from storage.models import (
+    Request,
+    RequestSource,
+    RequestStatus,
+    SubjectType,
+    Urgency,
+    WorkspaceSettings,
+)
+from storage.outbox import Planned
 from storage.rows import RowError
 from storage.store import Store
 from tests.flows import LATER, MENTEE, MENTOR, NOW, OTHER, T1, T2, THIRD, draft, named, unchanged
@@ -68,6 +76,30 @@ async def test_create_keeps_existing_people_as_they_are(store: Store) -> None:
     assert person is not None
     assert person.tz == "Europe/Paris"
     assert person.first_seen_at == NOW - timedelta(days=3)
+
+
+def _deliver_later(request: Request) -> list[Planned]:
+    key = f"request:{request.id}:deliver"
+    due = NOW + timedelta(minutes=1)
+    return [Planned(T1, "request.deliver", MENTOR, due, key, SubjectType.REQUEST, request.id)]
+
+
+async def test_a_request_is_stored_with_the_rows_it_plans(store: Store) -> None:
+    request = await store.create_request(draft(), NOW, _deliver_later)
+    row = await store.get_outbox_by_key(T1, f"request:{request.id}:deliver")
+    assert row is not None
+    assert (row.kind, row.subject_id) == ("request.deliver", request.id)
+
+
+async def test_a_plan_that_fails_stores_no_request(store: Store) -> None:
+    def broken(request: Request) -> list[Planned]:
+        raise RuntimeError("planning failed")
+
+    with pytest.raises(RuntimeError):
+        await store.create_request_once(draft(), NOW, "view:V1", broken)
+    assert await store.count_open_requests(T1, MENTEE) == 0
+    # The once-key went with it: the form's retry makes the request.
+    assert await store.create_request_once(draft(), NOW, "view:V1", _deliver_later) is not None
 
 
 def test_a_draft_refuses_what_the_schema_would() -> None:
