@@ -264,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "copy-db":
             print(asyncio.run(_copy_db(settings, args.source, args.target)))
         elif args.command == "outbox":
-            print(outbox_report(settings.db_path, args.limit, args.retry_failed))
+            print(outbox_report(settings.database, args.limit, args.retry_failed))
         else:
             version = asyncio.run(_migrate(settings))
             print(f"database {settings.database} is at schema version {version}")

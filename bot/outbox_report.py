@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 
 from storage import StorageError
 from storage.models import OutboxMessage, OutboxStatus
 from storage.store import Store
+from storage.url import DatabaseTarget
 
 _SHOWN = (OutboxStatus.PENDING, OutboxStatus.SENDING, OutboxStatus.FAILED, OutboxStatus.SENT)
 _HEADER = ("id", "kind", "recipient", "due (UTC)", "status", "attempts", "last error")
@@ -39,16 +39,17 @@ def _table(rows: list[tuple[str, ...]]) -> list[str]:
     ]
 
 
-def outbox_report(db_path: Path, limit: int, retry_failed: bool) -> str:
-    """The report text; with retry_failed, failed rows go back to pending first."""
+def outbox_report(database: DatabaseTarget, limit: int, retry_failed: bool) -> str:
+    """The report text, on SQLite or PostgreSQL; with retry_failed, failed rows go back to
+    pending first."""
     # Checked first: opening a missing file would create an empty database.
-    if not db_path.exists():
-        raise StorageError(f"no database at {db_path}")
-    return asyncio.run(_report(db_path, limit, retry_failed))
+    if database.path is not None and not database.path.exists():
+        raise StorageError(f"no database at {database}")
+    return asyncio.run(_report(database, limit, retry_failed))
 
 
-async def _report(db_path: Path, limit: int, retry_failed: bool) -> str:
-    async with await Store.open(db_path) as store:
+async def _report(database: DatabaseTarget, limit: int, retry_failed: bool) -> str:
+    async with await Store.open(database, pool_size=1) as store:
         health = await store.ping()
         if health["schema_version"] < health["latest"]:
             raise StorageError("the database needs migrating first: run `mentorbot migrate`")

@@ -1,4 +1,5 @@
-"""`mentorbot outbox`: failed rows are listed without their text, retried, then delivered."""
+"""`mentorbot outbox`: failed rows are listed without their text, retried, then delivered, on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.clock import FrozenClock
 from bot.delivery import Delivery, outbox_client
@@ -16,6 +18,9 @@ from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack, serve_in_thre
 from storage.models import OutboxMessage
 from storage.store import Store
 from tests.flows import run_cli
+from tests.postgres import pg_server, pg_url
+
+__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 SECRET = "private words that must never be printed"
 
@@ -24,7 +29,15 @@ async def greet(row: OutboxMessage) -> Delivery:
     return Delivery(row.recipient, str(row.payload["text"]))
 
 
-async def run_ticks(db: Path, fake: FakeSlack, clock: FrozenClock, ticks: int) -> TickReport:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """MENTORBOT_DB: a SQLite file, or a new PostgreSQL database's URL."""
+    if request.param == "sqlite":
+        return str(tmp_path / "bot.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+async def run_ticks(db: str | Path, fake: FakeSlack, clock: FrozenClock, ticks: int) -> TickReport:
     """Open the store, tick the dispatcher `ticks` times an hour apart, close everything."""
     report = TickReport()
     async with await Store.open(db) as store, aiohttp.ClientSession() as session:
@@ -39,7 +52,7 @@ async def run_ticks(db: Path, fake: FakeSlack, clock: FrozenClock, ticks: int) -
     return report
 
 
-async def enqueue(db: Path, now: datetime) -> None:
+async def enqueue(db: str | Path, now: datetime) -> None:
     async with await Store.open(db) as store:
         await store.migrate()
         await store.enqueue(
@@ -47,15 +60,15 @@ async def enqueue(db: Path, now: datetime) -> None:
         )
 
 
-def test_failed_rows_are_listed_retried_and_delivered(tmp_path: Path) -> None:
-    db = tmp_path / "bot.db"
+def test_failed_rows_are_listed_retried_and_delivered(tmp_path: Path, database: str) -> None:
+    db = database
     clock = FrozenClock(datetime.now(UTC) - timedelta(minutes=1))
     asyncio.run(enqueue(db, clock.now()))
     with serve_in_thread() as fake:
         fake.fail_next("chat.postMessage", status=500, times=2)
         assert asyncio.run(run_ticks(db, fake, clock, 3)).failed == 1
 
-        shown = run_cli(tmp_path, "outbox", MENTORBOT_DB=str(db))
+        shown = run_cli(tmp_path, "outbox", MENTORBOT_DB=db)
         assert shown.returncode == 0, shown.stderr
         assert "failed 1" in shown.stdout
         [line] = [line for line in shown.stdout.splitlines() if "test.greet" in line]
@@ -64,7 +77,7 @@ def test_failed_rows_are_listed_retried_and_delivered(tmp_path: Path) -> None:
         assert "chat.postMessage 500 internal_error" in line
         assert SECRET not in shown.stdout + shown.stderr
 
-        retried = run_cli(tmp_path, "outbox", "--retry-failed", MENTORBOT_DB=str(db))
+        retried = run_cli(tmp_path, "outbox", "--retry-failed", MENTORBOT_DB=db)
         assert retried.returncode == 0, retried.stderr
         assert "moved 1 failed message(s) back to pending" in retried.stdout
         assert "pending 1" in retried.stdout
@@ -74,19 +87,19 @@ def test_failed_rows_are_listed_retried_and_delivered(tmp_path: Path) -> None:
         posted = [call for call in fake.calls_to("chat.postMessage") if call.ok]
         assert [call.args["text"] for call in posted] == [SECRET]
 
-    after = run_cli(tmp_path, "outbox", "--limit", "5", MENTORBOT_DB=str(db))
+    after = run_cli(tmp_path, "outbox", "--limit", "5", MENTORBOT_DB=db)
     assert "sent 1" in after.stdout
     assert "failed 0" in after.stdout
     for bad in ("-3", "0", "many"):
-        refused = run_cli(tmp_path, "outbox", "--limit", bad, MENTORBOT_DB=str(db))
+        refused = run_cli(tmp_path, "outbox", "--limit", bad, MENTORBOT_DB=db)
         assert refused.returncode == 2
         assert "argument --limit:" in refused.stderr
 
 
 def test_an_empty_outbox_and_a_missing_database(tmp_path: Path) -> None:
     db = tmp_path / "bot.db"
-    assert run_cli(tmp_path, "migrate", MENTORBOT_DB=str(db)).returncode == 0
-    empty = run_cli(tmp_path, "outbox", MENTORBOT_DB=str(db))
+    assert run_cli(tmp_path, "migrate", MENTORBOT_DB=db).returncode == 0
+    empty = run_cli(tmp_path, "outbox", MENTORBOT_DB=db)
     assert empty.returncode == 0
     assert "no pending, failed or sent messages" in empty.stdout
 
