@@ -4,6 +4,7 @@ stop them in reverse order."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -40,8 +41,31 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-# How long a stop waits for in-flight work before giving up on it.
+# How long a stop waits for in-flight work before giving up on it: the web server's requests
+# and the background work share it (one deadline), so a slow Slack can't make it add up.
 DRAIN_SECONDS = 20.0
+
+
+class StopBudget:
+    """DRAIN_SECONDS from the moment the stop begins, shared by everything it waits for."""
+
+    def __init__(self) -> None:
+        self._deadline: float | None = None
+
+    def begin(self) -> None:
+        """The stop begins now (the first call counts)."""
+        if self._deadline is None:
+            self._deadline = time.monotonic() + DRAIN_SECONDS
+
+    def left(self) -> float:
+        """Seconds still to wait; all of them before the stop began."""
+        if self._deadline is None:
+            return DRAIN_SECONDS
+        return max(0.0, self._deadline - time.monotonic())
+
+    async def drain(self, background: Background) -> None:
+        """Wait for the background work for what is left of the budget."""
+        await background.drain(self.left())
 
 
 @dataclass(frozen=True)
@@ -122,14 +146,17 @@ async def running(
         scheduler.start()
         # On the way out, after the web server: no new run, then wait for the requests, the
         # work they spawned and a run under way (an outbox tick mid-batch), then stop.
+        budget = StopBudget()
         stack.callback(scheduler.shutdown, wait=False)
-        stack.push_async_callback(background.drain, DRAIN_SECONDS)
+        stack.push_async_callback(budget.drain, background)
         stack.callback(scheduler.pause)
 
         runner = web.AppRunner(
             build_web_app(store, None if settings.socket_mode else app, mode, _secret(settings)),
             access_log=None,
-            shutdown_timeout=DRAIN_SECONDS,
+            # aiohttp waits this long for a request in flight, then as long again for its
+            # handler once cancelled (rounding up past 5 s): a quarter keeps both in the budget.
+            shutdown_timeout=DRAIN_SECONDS / 4,
         )
         await runner.setup()
         stack.push_async_callback(runner.cleanup)
@@ -148,6 +175,7 @@ async def running(
             handler = TrackedSocketModeHandler(app, app_token, background)
             await handler.connect_async()  # type: ignore[no-untyped-call]
             stack.push_async_callback(handler.close_async)
+        stack.callback(budget.begin)  # the first thing a stop does
         log.info(
             "mentorbot running mode=%s host=%s port=%d worker=%s",
             mode,
