@@ -169,7 +169,7 @@ class PostgresDatabase(Database):
                 await conn.exec_driver_sql("SELECT 1")
         except (DBAPIError, OSError) as error:
             await engine.dispose()
-            reason = str(error.orig if isinstance(error, DBAPIError) else error)
+            reason = _one_line(str(error.orig if isinstance(error, DBAPIError) else error))
             if url.host and "@" in url.host:  # the driver names the host it was given
                 reason = reason.replace(url.host, shown_host(url.host))
             raise StorageError(f"cannot open database {label}: {reason}") from None
@@ -241,3 +241,9 @@ class PostgresDatabase(Database):
                 # After a failed COMMIT nothing is open, and ROLLBACK only warns.
                 await conn.exec_driver_sql("ROLLBACK")
                 raise
+
+
+def _one_line(message: str) -> str:
+    """A driver's message on one line: libpq puts its hints ("Is the server running on that
+    host ...") on lines of their own, which would break the CLI's one-line errors."""
+    return "; ".join(line.strip() for line in message.splitlines() if line.strip())

@@ -21,7 +21,7 @@ from storage.installations import Installed
 from storage.migrate import LATEST_VERSION
 from storage.schema import LATEST_SCHEMA
 from storage.store import Store
-from tests.flows import run_cli
+from tests.flows import free_port, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 SLACK_VARS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")
@@ -109,6 +109,20 @@ def test_unwritable_database_path_is_a_clear_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "cannot open database" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "check", "migrate"])
+def test_a_postgresql_that_is_down_is_one_line_without_the_password(
+    tmp_path: Path, command: str
+) -> None:
+    url = f"postgresql://bot:hunter2-secret@127.0.0.1:{free_port()}/mentorbot"
+    slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    result = run_cli(tmp_path, command, MENTORBOT_DB=url, MENTORBOT_PORT="0", **slack)
+    assert result.returncode == 1
+    [line] = result.stderr.splitlines()  # libpq's "Is the server running ..." hint included
+    assert line.startswith("mentorbot: cannot open database postgresql+psycopg://bot:***@")
+    assert "Is the server running" in line
+    assert "hunter2-secret" not in result.stderr
 
 
 def _numbered_99(tmp_path: Path, db: Path) -> None:
