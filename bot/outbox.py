@@ -8,6 +8,10 @@ Exactly once across a crash: each post carries its row id as message metadata, a
 earlier claim ended with no outcome (crash, lapsed lease, lost answer) is looked up in Slack
 before it is posted again. A tick leases only what pacing lets it send before the next tick, so
 a crash strands little, and a restarted worker takes its own leases back at once (lifecycle).
+
+Once across replicas (PostgreSQL): only the holder of the leader's lock posts, and it checks that
+it still holds it right before each post; a new leader may claim another worker's rows only
+after TAKEOVER_GRACE, by when every post the old one checked before has ended (docs/outbox.md).
 """
 
 from __future__ import annotations
@@ -46,8 +50,10 @@ from bot.delivery import (
 )
 from bot.installs import WorkspaceGone, Workspaces
 from bot.quiet_hours import next_allowed
+from bot.slack_client import CALL_SECONDS
 from bot.time_zones import cached_tz
 from bot.working_hours import WorkingHours, working_hours
+from storage.engine import LEAD_CHECK_SECONDS
 from storage.models import OutboxMessage, Person
 from storage.outbox import UNINSTALLED
 from storage.store import Store
@@ -62,6 +68,14 @@ DEFAULT_TICK = timedelta(seconds=10)
 UNREADABLE = frozenset({"missing_scope", "not_allowed_token_type"})
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=1)
+# A leader that lost its lock posts nothing it hadn't checked the lock for, and a post starts
+# within LEAD_CHECK_SECONDS of its check and ends within CALL_SECONDS: so a new leader claims
+# the rows other workers held only this long after taking the lead, twice that for margin.
+TAKEOVER_GRACE = 2 * timedelta(seconds=LEAD_CHECK_SECONDS + CALL_SECONDS)
+
+
+class LeadLost(Exception):
+    """This replica no longer holds the leader's lock: it must not post."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,7 @@ class Dispatcher:
         worker_id: str = "local",
         tick: timedelta = DEFAULT_TICK,
         workspaces: Workspaces | None = None,
+        takeover_grace: timedelta = TAKEOVER_GRACE,
     ) -> None:
         self._store = store
         self._client = client
@@ -158,6 +173,9 @@ class Dispatcher:
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
         self._leading = False
+        self._takeover_grace = takeover_grace
+        self._lead_lost = False  # found out mid-batch: the rest of the batch is put back
+        self._put_back = 0
 
     @property
     def leading(self) -> bool:
@@ -173,7 +191,8 @@ class Dispatcher:
         """Claim what this tick can send (see claim_bounds) and handle it."""
         report = TickReport()
         # One dispatcher per deployment, so pacing holds in total, not per replica.
-        if not await self._store.lead_outbox(self._worker_id, self._clock.now()):
+        now = self._clock.now()
+        if not await self._store.lead_outbox(self._worker_id, now, self._takeover_grace):
             self._leading = False
             return report
         if not self._leading:
@@ -196,7 +215,15 @@ class Dispatcher:
             per_recipient=per_recipient,
         )
         if rows:
+            self._lead_lost, self._put_back = False, 0
             report.add(await self._run_batch(rows))
+            if self._lead_lost:
+                self._leading = False
+                log.warning(
+                    "outbox lost the lead mid-batch worker=%s; stopped, %d row(s) put back",
+                    self._worker_id,
+                    self._put_back,
+                )
             log.info(
                 "outbox tick claimed=%d sent=%d skipped=%d deferred=%d retried=%d failed=%d "
                 "found=%d",
@@ -255,6 +282,9 @@ class Dispatcher:
 
     async def _handle(self, row: OutboxMessage, state: _RecipientState, report: TickReport) -> None:
         now = self._clock.now()
+        if self._lead_lost:
+            await self._give_back(row, report)
+            return
         if state.send is None:
             try:
                 state.client, state.send = await self._for_team(row.team_id)
@@ -267,7 +297,7 @@ class Dispatcher:
             return
         if row.kind in self._nudge_kinds and is_user(row.recipient):
             if row.kind in await self._muted(row, state):
-                await self._store.cancel_claimed(row.id, "muted by the recipient (Stop these)")
+                await self._store.cancel_claimed(row, "muted by the recipient (Stop these)")
                 report.skipped += 1
                 return
             person = await self._person(row, state)
@@ -331,13 +361,13 @@ class Dispatcher:
 
     async def _gone(self, row: OutboxMessage, report: TickReport) -> None:
         """The workspace uninstalled mentorbot: cancelled, never retried into errors."""
-        await self._store.cancel_claimed(row.id, UNINSTALLED)
+        await self._store.cancel_claimed(row, UNINSTALLED)
         log.info("outbox row cancelled: workspace gone id=%d team=%s", row.id, row.team_id)
         report.skipped += 1
 
     async def _skip(self, row: OutboxMessage, now: datetime, report: TickReport) -> None:
         """The row's message is no longer warranted: done, with nothing sent."""
-        await self._store.mark_sent(row.id, now)
+        await self._store.mark_sent(row, now)
         report.skipped += 1
 
     def _blocked_until(self, delivery: Delivery, now: datetime) -> datetime | None:
@@ -369,12 +399,20 @@ class Dispatcher:
             # conversation's pace is stamped from here: stamped when the row was judged, a post
             # that waited late in one tick and one sent early in the next came too close.
             await self._bucket.take()
+            # The last moment before the post: a leader that lost its lock since the tick
+            # began (a dropped connection, a failover) must not post what another now claims.
+            if not await self._store.holds_outbox_lead():
+                raise LeadLost
             self._channel_next[delivery.channel_or_user] = (
                 self._clock.now() + self._pacing.channel_interval
             )
 
         try:
             channel, ts = await send.post(delivery, row.id, paced)
+        except LeadLost:
+            self._lead_lost = True
+            await self._give_back(row, report)
+            return
         except SlackApiError as error:
             failure = slack_failure(error)
             if failure.method == POST_MESSAGE and failure.status >= 500:
@@ -432,7 +470,7 @@ class Dispatcher:
         *,
         already: bool = False,
     ) -> None:
-        await self._store.mark_sent(row.id, self._clock.now())
+        await self._store.mark_sent(row, self._clock.now())
         report.sent += 1
         if already:
             report.found += 1
@@ -486,21 +524,27 @@ class Dispatcher:
             return
         due = self._clock.now() + backoff(row.attempts, self._rng)
         if unsure:
-            await self._store.reschedule_unsure(row.id, due, error)
+            await self._store.reschedule_unsure(row, due, error)
         else:
-            await self._store.reschedule(row.id, due, error)
+            await self._store.reschedule(row, due, error)
         report.retried += 1
+
+    async def _give_back(self, row: OutboxMessage, report: TickReport) -> None:
+        """The lead was lost before this row was posted: pending again as it was, so the new
+        leader sends it without waiting out a lease (the row was not posted by this claim)."""
+        await self._defer(row, row.due_at, report)
+        self._put_back += 1
 
     async def _defer(
         self, row: OutboxMessage, due: datetime, report: TickReport, error: str | None = None
     ) -> None:
-        await self._store.defer(row.id, due, error)
+        await self._store.defer(row, due, error)
         report.deferred += 1
 
     async def _fail(
         self, row: OutboxMessage, error: str, report: TickReport, slack_error: str | None = None
     ) -> None:
-        await self._store.mark_failed(row.id, error)
+        await self._store.mark_failed(row, error)
         log.error("outbox row failed id=%d kind=%s error=%s", row.id, row.kind, error)
         report.failed += 1
         hook = self._on_failed.get(row.kind)

@@ -142,6 +142,14 @@ class Database:
         """Whether this process is the one that dispatches the outbox (see PostgresDatabase)."""
         return True
 
+    async def holds_lead(self) -> bool:
+        """Whether the lead taken by lead() is still held, without taking it again."""
+        return True
+
+
+# How long a leader waits to hear that it still leads (PostgresDatabase.holds_lead) before it
+# counts the lead as lost: part of how long a lost leader may still post (bot/outbox.py).
+LEAD_CHECK_SECONDS = 5.0
 
 # A checkpoint copies the write-ahead log back into the file: every this many statements on
 # the loop's connection, on aiosqlite's thread (see SqliteDatabase.fetch_on_loop).

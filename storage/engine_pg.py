@@ -20,11 +20,26 @@ from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.elements import TextClause
 
 from storage import StorageError
-from storage.engine import ByEngine, Connection, Database, Params, Record, Sql
+from storage.engine import (
+    LEAD_CHECK_SECONDS,
+    ByEngine,
+    Connection,
+    Database,
+    Params,
+    Record,
+    Sql,
+)
 from storage.url import shown_host, shown_url
 
 # The session lock the replica that dispatches the outbox holds (README: Scaling out).
 LEADER_LOCK_KEY = 0x6D656E746F6C  # "mentol"
+
+# This session holds the leader's lock: pg_locks shows an advisory key's high and low 32 bits.
+_HELD = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND pid = pg_backend_pid() AND classid = %(high)s AND objid = %(low)s)"
+)
+_LEADER_KEY_PARTS = {"high": LEADER_LOCK_KEY >> 32, "low": LEADER_LOCK_KEY & 0xFFFFFFFF}
 
 # The key of the one advisory lock that makes a PostgreSQL write transaction what SQLite's
 # BEGIN IMMEDIATE is: one writer transaction at a time, so a transaction that reads before it
@@ -207,11 +222,31 @@ class PostgresDatabase(Database):
                 )
                 return bool(result.scalar())
             except (DBAPIError, OSError):
-                if self._leader is not None:
-                    with contextlib.suppress(DBAPIError, OSError):
-                        await self._leader.close()
-                self._leader = None
+                await self._drop_leader()
                 return False
+
+    async def holds_lead(self) -> bool:
+        """Whether the leader's lock is still held: one round trip on the connection that took
+        it, never a new one. A connection the server ended (a failover, a pooler, a DBA) or
+        one that doesn't answer in LEAD_CHECK_SECONDS counts as the lead lost."""
+        async with self._leader_lock:
+            if self._closed or self._leader is None:
+                return False
+            try:
+                async with asyncio.timeout(LEAD_CHECK_SECONDS):
+                    result = await self._leader.exec_driver_sql(_HELD, _LEADER_KEY_PARTS)
+                    return bool(result.scalar())
+            except (DBAPIError, OSError, TimeoutError):
+                await self._drop_leader()
+                return False
+
+    async def _drop_leader(self) -> None:
+        """Forget the leader's connection (and with it the lock); lead() opens a new one."""
+        if self._leader is not None:
+            with contextlib.suppress(DBAPIError, OSError, TimeoutError):
+                async with asyncio.timeout(LEAD_CHECK_SECONDS):
+                    await self._leader.close()
+        self._leader = None
 
     def _connect(self) -> AsyncConnection:
         # A disposed engine would open new connections; a closed Store must not.

@@ -28,7 +28,7 @@ from storage.outbox_plan import (
     record_effects,
     stop_on,
 )
-from storage.timefmt import format_time
+from storage.timefmt import format_time, format_time_or_none
 
 __all__ = [
     "CANCEL_KIND_OUTBOX",
@@ -134,6 +134,12 @@ def _bounded(error: str) -> str:
     return error[:LAST_ERROR_MAX]
 
 
+def _claim(row: OutboxMessage) -> tuple[Any, ...]:
+    """A claim's outcome is written only while that claim holds the row (its worker and claim
+    time): a worker that lost the lead, and its rows to another, can't overwrite theirs."""
+    return (row.id, row.claimed_by, format_time_or_none(row.claimed_at))
+
+
 class OutboxQueries:
     """Store methods for the outbox of timed messages."""
 
@@ -202,49 +208,49 @@ class OutboxQueries:
         messages = [OutboxMessage.from_row(row) for row in rows]
         return sorted(messages, key=lambda message: (message.due_at, message.id))
 
-    async def mark_sent(self: _StoreCore, message_id: int, now: datetime) -> bool:
-        """Record a delivery (or a deliberate skip); False if the row was not being sent."""
+    async def mark_sent(self: _StoreCore, row: OutboxMessage, now: datetime) -> bool:
+        """Record a delivery (or a deliberate skip); False if this claim no longer holds it."""
         changed = await self._write(
             "UPDATE outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL "
-            "WHERE id = ? AND status = 'sending'",
-            (format_time(now), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (format_time(now), *_claim(row)),
         )
         return changed == 1
 
     async def reschedule(
-        self: _StoreCore, message_id: int, due_at: datetime, error: str | None
+        self: _StoreCore, row: OutboxMessage, due_at: datetime, error: str | None
     ) -> bool:
         """Put a claimed row back to pending at a later time; attempts are kept."""
         changed = await self._write(
             "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, lease_until = NULL "
-            "WHERE id = ? AND status = 'sending'",
-            (format_time(due_at), None if error is None else _bounded(error), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (format_time(due_at), None if error is None else _bounded(error), *_claim(row)),
         )
         return changed == 1
 
     async def defer(
-        self: _StoreCore, message_id: int, due_at: datetime, error: str | None = None
+        self: _StoreCore, row: OutboxMessage, due_at: datetime, error: str | None = None
     ) -> bool:
         """Put a claimed row back to pending without counting the claim as an attempt."""
         changed = await self._write(
             "UPDATE outbox SET status = 'pending', due_at = ?, lease_until = NULL, "
             "last_error = coalesce(?, last_error), "
             "attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END "
-            "WHERE id = ? AND status = 'sending'",
-            (format_time(due_at), None if error is None else _bounded(error), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (format_time(due_at), None if error is None else _bounded(error), *_claim(row)),
         )
         return changed == 1
 
     async def reschedule_unsure(
-        self: _StoreCore, message_id: int, due_at: datetime, error: str
+        self: _StoreCore, row: OutboxMessage, due_at: datetime, error: str
     ) -> bool:
         """reschedule, for a post whose answer never came: it may be in Slack already, so the
         next try looks for it first."""
         changed = await self._write(
             "UPDATE outbox SET status = 'pending', due_at = ?, last_error = ?, lease_until = NULL, "
             "maybe_posted_since = coalesce(maybe_posted_since, claimed_at) "
-            "WHERE id = ? AND status = 'sending'",
-            (format_time(due_at), _bounded(error), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (format_time(due_at), _bounded(error), *_claim(row)),
         )
         return changed == 1
 
@@ -259,12 +265,12 @@ class OutboxQueries:
             (format_time(now), worker, format_time(now)),
         )
 
-    async def mark_failed(self: _StoreCore, message_id: int, error: str) -> bool:
+    async def mark_failed(self: _StoreCore, row: OutboxMessage, error: str) -> bool:
         """Give up on a claimed row; `mentorbot outbox` lists it until it is retried."""
         changed = await self._write(
             "UPDATE outbox SET status = 'failed', last_error = ?, lease_until = NULL "
-            "WHERE id = ? AND status = 'sending'",
-            (_bounded(error), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (_bounded(error), *_claim(row)),
         )
         return changed == 1
 
@@ -296,12 +302,12 @@ class OutboxQueries:
             (team_id, str(subject_type), subject_id, kind),
         )
 
-    async def cancel_claimed(self: _StoreCore, message_id: int, reason: str) -> bool:
+    async def cancel_claimed(self: _StoreCore, row: OutboxMessage, reason: str) -> bool:
         """Cancel a claimed row that is no longer wanted (e.g. its recipient muted the kind)."""
         changed = await self._write(
             "UPDATE outbox SET status = 'cancelled', last_error = ?, lease_until = NULL "
-            "WHERE id = ? AND status = 'sending'",
-            (_bounded(reason), message_id),
+            "WHERE id = ? AND status = 'sending' AND claimed_by = ? AND claimed_at = ?",
+            (_bounded(reason), *_claim(row)),
         )
         return changed == 1
 

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager
 from dataclasses import asdict, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -133,10 +133,11 @@ ON CONFLICT (team_id, user_id) DO UPDATE SET
 """
 
 
-# Leases other workers hold run out now; the next claim takes the rows (see lead_outbox).
+# Rows other workers hold are claimable once the grace (?1) is over, and no sooner, lapsed or
+# not: a leader that lost its lock may still be posting them until then (see lead_outbox).
 _TAKE_OVER_LEASES = """
 UPDATE outbox SET lease_until = ?1
-WHERE status = 'sending' AND lease_until > ?1 AND coalesce(claimed_by, '') <> ?2
+WHERE status = 'sending' AND coalesce(claimed_by, '') <> ?2
 """
 
 
@@ -215,20 +216,29 @@ class Store(
             return cls(await PostgresDatabase.open(target.url, pool_size))
         return cls(await SqliteDatabase.open(target.path))
 
-    async def lead_outbox(self, worker: str, now: datetime) -> bool:
+    async def lead_outbox(self, worker: str, now: datetime, grace: timedelta) -> bool:
         """Whether this process dispatches the outbox now: always on SQLite (one process per
         file); on PostgreSQL, the one replica holding the leader's advisory lock.
 
         A replica that has just become the leader takes over the rows other workers hold:
-        only a leader sends, so their claims ended with their lead (a dead leader's, most
-        likely). They are due at once, each marked as maybe posted, so the sender looks for it
-        in Slack before posting again.
+        only a leader sends, so their claims ended with their lead. A leader that lost its
+        lock but lives on may still be posting one of them for a while (bot/outbox.py's
+        TAKEOVER_GRACE), so they become claimable after `grace`, each then marked as maybe
+        posted and looked up in Slack before a repost.
         """
         leading = await self._db.lead()
         if leading and not self._leading and self._db.dialect != "sqlite":
-            await self._write(_TAKE_OVER_LEASES, (format_time(now), worker))
+            await self._write(_TAKE_OVER_LEASES, (format_time(now + grace), worker))
         self._leading = leading
         return leading
+
+    async def holds_outbox_lead(self) -> bool:
+        """Whether the lead lead_outbox took is still held (one round trip on PostgreSQL);
+        a leader asks before each post, and stops when it lost the lead."""
+        held = await self._db.holds_lead()
+        if not held:
+            self._leading = False  # so the next lead_outbox that wins takes over again
+        return held
 
     @property
     def engine(self) -> str:

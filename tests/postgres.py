@@ -213,3 +213,25 @@ def pg_server() -> Iterator[PostgresServer]:
 def pg_url(pg_server: PostgresServer) -> str:
     """A new, empty database on the session's server, as a postgresql:// URL."""
     return pg_server.url(pg_server.new_database())
+
+
+# The sessions holding the outbox leader's lock in the current database (pg_locks shows an
+# advisory key's high and low 32 bits), ended as a failover, a pooler or a DBA would.
+_END_LEADER = (
+    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+    "AND classid = %s AND objid = %s "
+    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+)
+
+
+async def end_outbox_leader(url: str) -> int:
+    """End the connection that holds the outbox leader's lock in `url`'s database, leaving its
+    process alive; how many sessions were ended."""
+    import psycopg  # only the tests that end a connection need the driver itself
+
+    from storage.engine_pg import LEADER_LOCK_KEY
+
+    parts = (LEADER_LOCK_KEY >> 32, LEADER_LOCK_KEY & 0xFFFFFFFF)
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+        cursor = await conn.execute(_END_LEADER, parts)
+        return len(await cursor.fetchall())

@@ -64,11 +64,11 @@ async def test_finishing_a_row(store: Store) -> None:
     for key in ("sent", "again", "wait", "dead"):
         await add(store, key)
     rows = {row.dedupe_key: row for row in await store.claim_due(NOW, LEASE)}
-    assert await store.mark_sent(rows["sent"].id, NOW)
-    assert not await store.mark_sent(rows["sent"].id, NOW)  # only a claimed row can finish
-    assert await store.reschedule(rows["again"].id, NOW + timedelta(minutes=1), "500 boom")
-    assert await store.defer(rows["wait"].id, NOW + timedelta(hours=2))
-    assert await store.mark_failed(rows["dead"].id, "x" * 2000)
+    assert await store.mark_sent(rows["sent"], NOW)
+    assert not await store.mark_sent(rows["sent"], NOW)  # only a claimed row can finish
+    assert await store.reschedule(rows["again"], NOW + timedelta(minutes=1), "500 boom")
+    assert await store.defer(rows["wait"], NOW + timedelta(hours=2))
+    assert await store.mark_failed(rows["dead"], "x" * 2000)
 
     sent = await store.get_outbox_message(TEAM, rows["sent"].id)
     assert sent is not None
@@ -103,7 +103,7 @@ async def test_cancel_for_subject(store: Store) -> None:
     claimed = await store.claim_due(NOW, LEASE, limit=1)
     # The claimed row is its worker's to finish (its renderer re-reads the subject).
     assert await store.cancel_for_subject(TEAM, SubjectType.REQUEST, 7) == 1
-    assert await store.mark_sent(claimed[0].id, NOW)
+    assert await store.mark_sent(claimed[0], NOW)
     left = await store.claim_due(NOW + LEASE, LEASE)
     assert [row.dedupe_key for row in left] == ["other"]
     assert await store.cancel_for_subject(TEAM, SubjectType.SESSION, 7) == 0
@@ -162,7 +162,7 @@ async def test_a_lapsed_lease_and_a_lost_answer_mark_the_row_maybe_posted(store:
     await add_for(store, "lapsed", "U1")
     await add_for(store, "lost", "U2")
     rows = {r.dedupe_key: r for r in await store.claim_due(NOW, LEASE, worker="web-2")}
-    assert await store.reschedule_unsure(rows["lost"].id, NOW + timedelta(minutes=1), "timeout")
+    assert await store.reschedule_unsure(rows["lost"], NOW + timedelta(minutes=1), "timeout")
     after = NOW + LEASE + timedelta(minutes=1)
     again = {r.dedupe_key: r for r in await store.claim_due(after, LEASE, worker="web-1")}
     assert again["lapsed"].maybe_posted_since == NOW  # the earliest claim with no outcome
@@ -171,3 +171,21 @@ async def test_a_lapsed_lease_and_a_lost_answer_mark_the_row_maybe_posted(store:
     # A later lapse keeps the earliest moment: a post could date from either claim.
     third = await store.claim_due(after + LEASE, LEASE, worker="web-3")
     assert {row.maybe_posted_since for row in third} == {NOW}
+
+
+async def test_only_the_claim_that_holds_a_row_writes_its_outcome(store: Store) -> None:
+    await add_for(store, "lost", "U1")
+    [old] = await store.claim_due(NOW, LEASE, worker="web-1")
+    later = NOW + LEASE
+    [new] = await store.claim_due(later, LEASE, worker="web-2")  # web-1's lease ran out
+    # web-1, back late (it lost the lead, or stalled), can't end web-2's claim in any way.
+    assert not await store.mark_sent(old, later)
+    assert not await store.reschedule(old, later, "500")
+    assert not await store.reschedule_unsure(old, later, "timeout")
+    assert not await store.defer(old, later)
+    assert not await store.mark_failed(old, "late")
+    assert not await store.cancel_claimed(old, "late")
+    # Nor can an earlier claim of the same worker: the claim time tells them apart.
+    [again] = await store.claim_due(later + LEASE, LEASE, worker="web-2")
+    assert not await store.mark_sent(new, later)
+    assert await store.mark_sent(again, later + LEASE)
