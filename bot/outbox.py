@@ -176,6 +176,9 @@ class Dispatcher:
         self._takeover_grace = takeover_grace
         self._lead_lost = False  # found out mid-batch: the rest of the batch is put back
         self._put_back = 0
+        # Rows of the batch whose outcome the database didn't take (it restarted, say): still
+        # leased to this worker, taken back at the next tick rather than after the lease.
+        self._unrecorded: list[str] = []
 
     @property
     def leading(self) -> bool:
@@ -190,30 +193,12 @@ class Dispatcher:
     async def tick(self) -> TickReport:
         """Claim what this tick can send (see claim_bounds) and handle it."""
         report = TickReport()
-        # One dispatcher per deployment, so pacing holds in total, not per replica.
-        now = self._clock.now()
-        if not await self._store.lead_outbox(self._worker_id, now, self._takeover_grace):
-            self._leading = False
+        try:
+            rows = await self._claim()
+        except self._store.errors as error:
+            # The database is away (restarting, failing over): one line, and the next tick.
+            log.warning("outbox tick skipped: database unavailable error=%s", error)
             return report
-        if not self._leading:
-            self._leading = True
-            if self._store.engine != "sqlite":
-                # The replica that led before (killed, say) may have posted a moment ago, and
-                # this one knows nothing of its pacing: wait one channel interval before the
-                # first post, so no conversation, nor the workspace, gets both at once; and
-                # start the workspace's bucket empty, so no burst lands on Slack's bucket that
-                # the old leader may have left near empty.
-                await asyncio.sleep(self._pacing.channel_interval.total_seconds())
-                self._bucket.empty()
-        self._forget_past(self._clock.now())
-        limit, per_recipient = self.claim_bounds()
-        rows = await self._store.claim_due(
-            self._clock.now(),
-            LEASE,
-            limit,
-            worker=self._worker_id,
-            per_recipient=per_recipient,
-        )
         if rows:
             self._lead_lost, self._put_back = False, 0
             report.add(await self._run_batch(rows))
@@ -223,6 +208,15 @@ class Dispatcher:
                     "outbox lost the lead mid-batch worker=%s; stopped, %d row(s) put back",
                     self._worker_id,
                     self._put_back,
+                )
+            if self._unrecorded:
+                # One line for the batch: a database that went away fails every row alike.
+                log.warning(
+                    "outbox could not record %d row(s) worker=%s error=%s; each is taken back "
+                    "and looked up in Slack before a repost",
+                    len(self._unrecorded),
+                    self._worker_id,
+                    self._unrecorded[0],
                 )
             log.info(
                 "outbox tick claimed=%d sent=%d skipped=%d deferred=%d retried=%d failed=%d "
@@ -236,6 +230,37 @@ class Dispatcher:
                 report.found,
             )
         return report
+
+    async def _claim(self) -> list[OutboxMessage]:
+        """Lead (or find another replica leads: nothing) and claim this tick's rows."""
+        # One dispatcher per deployment, so pacing holds in total, not per replica.
+        now = self._clock.now()
+        if not await self._store.lead_outbox(self._worker_id, now, self._takeover_grace):
+            self._leading = False
+            return []
+        if not self._leading:
+            self._leading = True
+            if self._store.engine != "sqlite":
+                # The replica that led before (killed, say) may have posted a moment ago, and
+                # this one knows nothing of its pacing: wait one channel interval before the
+                # first post, so no conversation, nor the workspace, gets both at once; and
+                # start the workspace's bucket empty, so no burst lands on Slack's bucket that
+                # the old leader may have left near empty.
+                await asyncio.sleep(self._pacing.channel_interval.total_seconds())
+                self._bucket.empty()
+        if self._unrecorded:
+            # The batch that left them is over: nothing of this process is posting them.
+            await self._store.take_back_leases(self._worker_id, now)
+            self._unrecorded = []
+        self._forget_past(self._clock.now())
+        limit, per_recipient = self.claim_bounds()
+        return await self._store.claim_due(
+            self._clock.now(),
+            LEASE,
+            limit,
+            worker=self._worker_id,
+            per_recipient=per_recipient,
+        )
 
     def claim_bounds(self) -> tuple[int, int]:
         """How many rows one tick leases, and how many of one recipient's: what pacing lets it
@@ -275,6 +300,8 @@ class Dispatcher:
             for row in rows:
                 try:
                     await self._handle(row, state, report)
+                except self._store.errors as error:
+                    self._unrecorded.append(f"{type(error).__name__}: {error}"[:200])
                 except Exception:
                     # The row stays leased and is retried when the lease runs out.
                     log.exception("outbox row crashed id=%d kind=%s", row.id, row.kind)

@@ -224,11 +224,13 @@ class Store(
         only a leader sends, so their claims ended with their lead. A leader that lost its
         lock but lives on may still be posting one of them for a while (bot/outbox.py's
         TAKEOVER_GRACE), so they become claimable after `grace`, each then marked as maybe
-        posted and looked up in Slack before a repost.
+        posted and looked up in Slack before a repost. Its own leases end at once: they are
+        left by a batch that lost the lead or the database, and that batch is over.
         """
         leading = await self._db.lead()
         if leading and not self._leading and self._db.dialect != "sqlite":
             await self._write(_TAKE_OVER_LEASES, (format_time(now + grace), worker))
+            await self.take_back_leases(worker, now)
         self._leading = leading
         return leading
 

@@ -93,6 +93,14 @@ class PostgresServer:
 
     def stop(self) -> None:
         """Stop the server at once (fast shutdown)."""
+        self._pg_ctl("stop", check=False)
+
+    def restart(self) -> None:
+        """Restart the server as a failover would look to clients: every connection ends."""
+        # Logging to the file, as at start: the new server must not hold our pipes open.
+        self._pg_ctl("restart", "-l", str(self.data.parent / "server.log"), check=True)
+
+    def _pg_ctl(self, action: str, *options: str, check: bool) -> None:
         subprocess.run(  # noqa: S603 - fixed program
             [
                 *self._as_user,
@@ -102,11 +110,12 @@ class PostgresServer:
                 "-m",
                 "fast",
                 "-w",
-                "stop",
+                *options,
+                action,
             ],
             capture_output=True,
             timeout=START_TIMEOUT,
-            check=False,
+            check=check,
         )
 
 
