@@ -173,6 +173,7 @@ class Dispatcher:
         self._not_before: dict[str, datetime] = {}  # per Web API method, after a 429
         self._channel_next: dict[str, datetime] = {}  # per channel, for pacing
         self._leading = False
+        self._tick_end = clock.now()
         self._takeover_grace = takeover_grace
         self._lead_lost = False  # found out mid-batch: the rest of the batch is put back
         self._put_back = 0
@@ -253,6 +254,9 @@ class Dispatcher:
             await self._store.take_back_leases(self._worker_id, now)
             self._unrecorded = []
         self._forget_past(self._clock.now())
+        # A recipient's rows go a channel interval apart within the tick (claim_bounds takes as
+        # many as fit), so a row waits for its turn until then, and is deferred past it.
+        self._tick_end = self._clock.now() + self._tick
         limit, per_recipient = self.claim_bounds()
         return await self._store.claim_due(
             self._clock.now(),
@@ -299,7 +303,7 @@ class Dispatcher:
         async with gate:
             for row in rows:
                 try:
-                    await self._handle(row, state, report)
+                    await self._handle(row, state, report, gate)
                 except self._store.errors as error:
                     self._unrecorded.append(f"{type(error).__name__}: {error}"[:200])
                 except Exception:
@@ -307,7 +311,13 @@ class Dispatcher:
                     log.exception("outbox row crashed id=%d kind=%s", row.id, row.kind)
         return report
 
-    async def _handle(self, row: OutboxMessage, state: _RecipientState, report: TickReport) -> None:
+    async def _handle(
+        self,
+        row: OutboxMessage,
+        state: _RecipientState,
+        report: TickReport,
+        gate: asyncio.Semaphore,
+    ) -> None:
         now = self._clock.now()
         if self._lead_lost:
             await self._give_back(row, report)
@@ -369,10 +379,24 @@ class Dispatcher:
             await self._skip(row, now, report)
             return
         wait_until = self._blocked_until(delivery, now)
+        in_tick = wait_until is not None and wait_until <= self._tick_end
+        if wait_until is not None and in_tick and self._paused_until(delivery, now) is None:
+            # Only the conversation's pace (one post a second): its turn comes within this
+            # tick, so wait for it rather than for the next tick, without holding a slot.
+            await self._wait_turn((wait_until - now).total_seconds(), gate)
+            wait_until = self._paused_until(delivery, self._clock.now())
         if wait_until is not None:
             await self._defer(row, wait_until, report)
             return
         await self._deliver(row, delivery, report, state)
+
+    async def _wait_turn(self, seconds: float, gate: asyncio.Semaphore) -> None:
+        """Sleep while other recipients use this group's slot of the concurrency bound."""
+        gate.release()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            await gate.acquire()
 
     async def _for_team(self, team_id: str) -> tuple[AsyncWebClient, Send]:
         """The client and send for a workspace's rows (its own token with OAuth installs)."""
@@ -399,9 +423,14 @@ class Dispatcher:
 
     def _blocked_until(self, delivery: Delivery, now: datetime) -> datetime | None:
         """When this delivery may go, if not now: a method paused by 429, or channel pacing."""
-        target = delivery.channel_or_user
+        paused = self._paused_until(delivery, now)
+        turn = self._channel_next.get(delivery.channel_or_user)
+        later = [moment for moment in (paused, turn) if moment is not None and moment > now]
+        return max(later) if later else None
+
+    def _paused_until(self, delivery: Delivery, now: datetime) -> datetime | None:
+        """When the methods this delivery calls may be called again after a 429, if not now."""
         times = [self._not_before.get(method) for method in methods_for(delivery)]
-        times.append(self._channel_next.get(target))
         later = [moment for moment in times if moment is not None and moment > now]
         return max(later) if later else None
 

@@ -693,7 +693,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         redelivery_to_pool,
         lambda h: h.posts(POOL, "looks like something you know about", thread=True),
         advance=timedelta(minutes=1),
-        warmup=True,  # planned when the pool post is sent; pacing then holds it a second
+        warmup=True,  # planned when the pool post is sent, claimed by the next tick
     ),
     Scenario(
         "request.invite",

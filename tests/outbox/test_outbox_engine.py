@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.clock import FrozenClock
+from bot.clock import Clock, FrozenClock, SystemClock
 from bot.delivery import Delivery, Renderer, outbox_client
 from bot.outbox import Dispatcher, Pacing
 from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, TOKEN, FakeSlack
@@ -48,7 +49,7 @@ def dispatcher(
     store: Store,
     fake: FakeSlack,
     session: aiohttp.ClientSession,
-    clock: FrozenClock,
+    clock: Clock,
     renderers: dict[str, Renderer] | None = None,
     **options: Any,
 ) -> Dispatcher:
@@ -247,9 +248,7 @@ async def test_quiet_hours_hold_nudges_but_not_other_kinds(
     clock.advance(hours=5, minutes=59)
     assert (await engine.tick()).sent == 0
     clock.advance(minutes=1)
-    assert (await engine.tick()).sent == 1  # the second waits a second for the channel
-    clock.advance(seconds=1)
-    assert (await engine.tick()).sent == 1
+    assert (await engine.tick()).sent == 2  # the second waits its turn, a second later
     assert len(fake_slack.calls_to("users.info")) == 1  # cached in people for a day
 
 
@@ -265,18 +264,44 @@ async def test_quiet_hours_without_a_time_zone_use_utc(
     assert row.due_at == datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
-async def test_channel_pacing_defers_instead_of_sleeping(
+async def test_one_recipients_rows_go_a_second_apart_within_one_tick(
+    store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession
+) -> None:
+    # The default 10 s tick claims up to ten of one person's rows; each waits for its turn
+    # (one post a second to a conversation) instead of for the next tick, ten seconds later.
+    clock = SystemClock()
+    for number in range(4):
+        await enqueue(store, f"k{number}", ALICE, due=clock.now())
+    await enqueue(store, "bob", BOB, due=clock.now())
+    engine = dispatcher(store, fake_slack, session, clock)
+    started = time.monotonic()
+    report = await engine.tick()
+    elapsed = time.monotonic() - started
+    by_channel: dict[str, list[float]] = {}
+    for call in fake_slack.calls_to("chat.postMessage"):
+        by_channel.setdefault(str(call.args["channel"]), []).append(call.at)
+    [to_alice] = [times for times in by_channel.values() if len(times) == 4]
+    assert (report.sent, report.deferred) == (5, 0)
+    assert set(delivered(fake_slack).values()) == {1}
+    assert min(b - a for a, b in itertools.pairwise(to_alice)) >= 0.95
+    assert elapsed < 5  # about three seconds: Bob's row didn't wait behind Alice's
+
+
+async def test_a_turn_past_the_tick_is_deferred_to_it(
     store: Store, fake_slack: FakeSlack, session: aiohttp.ClientSession, clock: FrozenClock
 ) -> None:
-    for number in range(3):
+    for number in range(2):
         await enqueue(store, f"k{number}", ALICE)
-    engine = dispatcher(store, fake_slack, session, clock)
-    assert ((await engine.tick()).sent, len(fake_slack.calls_to("chat.postMessage"))) == (1, 1)
+    # A tick shorter than a channel interval: the second row's turn comes after it.
+    engine = dispatcher(store, fake_slack, session, clock, tick=timedelta(seconds=0.5))
+    first = await engine.tick()
+    assert (first.sent, first.deferred) == (1, 0)  # one a tick fits: the other stays pending
+    second = await engine.tick()
+    assert (second.sent, second.deferred) == (0, 1)
+    [held] = await store.list_outbox([OutboxStatus.PENDING])
+    assert held.due_at == NOW + timedelta(seconds=1)  # the next second, not the next tick
     clock.advance(seconds=1)
     assert (await engine.tick()).sent == 1
-    clock.advance(seconds=1)
-    assert (await engine.tick()).sent == 1
-    assert set(delivered(fake_slack).values()) == {1}
 
 
 async def test_2000_rows_none_waits_on_a_failing_recipient(

@@ -62,7 +62,13 @@ async def test_a_refused_first_send_is_retried_and_delivered_once(
     await scenario.setup(h, 0)
     clock.advance(seconds=scenario.advance.total_seconds())
     if scenario.warmup:
-        await deliver_due(clocked_bot)
+        # The earlier send goes, and plans this row, which the next tick takes.
+        for _ in range(5):
+            if h.rows(scenario.kind):
+                break
+            assert clocked_bot.dispatcher is not None
+            await clocked_bot.dispatcher.tick()
+            await clocked_bot.background.drain(5)
         clock.advance(seconds=2)
     first_try = clock.now()
     for method in SENDS:
@@ -104,9 +110,7 @@ async def test_two_messages_to_one_person_in_one_second_both_arrive_once(
     clock.advance(seconds=scenario.advance.total_seconds())
     first_try = clock.now()
 
-    await deliver_due(clocked_bot)
-    if scenario.pair > 1:
-        assert len(scenario.delivered(h)) < scenario.pair  # pacing held one back
+    await deliver_due(clocked_bot)  # the second waits its turn, a second, in the same tick
     await settle(h)
     assert len(scenario.delivered(h)) == scenario.pair
     if scenario.changed is not None:
