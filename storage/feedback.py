@@ -202,9 +202,10 @@ class FeedbackQueries:
 
     async def record_kudos_post(
         self: _StoreCore, team_id: str, session_id: int, from_id: str, channel: str, ts: str
-    ) -> None:
-        """Where the thanks was shared, so forget can take it down."""
-        await self._write(_KUDOS_POSTED, (team_id, session_id, from_id, channel, ts))
+    ) -> bool:
+        """Where the thanks was shared, so forget can take it down; False if the thanks is
+        gone (forgotten while its post was on its way)."""
+        return bool(await self._write(_KUDOS_POSTED, (team_id, session_id, from_id, channel, ts)))
 
     async def ratings_between(
         self: _StoreCore, team_id: str, start: datetime, end: datetime

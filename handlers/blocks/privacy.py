@@ -111,6 +111,16 @@ def build_session_cancelled_by_forget(starts_at: datetime) -> dict[str, Any]:
 REQUEST_WITHDRAWN = "This request was withdrawn."
 
 
+# A shared thank-you note of someone who removed their data: the words leave Slack too.
+KUDOS_REMOVED = "This thank-you note was removed."
+
+
+def build_kudos_removed() -> dict[str, Any]:
+    """What the kudos post of a forgotten person's thanks becomes. Its blocks are replaced too:
+    chat.update keeps a message's old blocks when given none, and those hold the note."""
+    return {"text": KUDOS_REMOVED, "blocks": [section(KUDOS_REMOVED)]}
+
+
 def build_request_withdrawn() -> dict[str, Any]:
     """What a forgotten person's request messages become: no details, no name, no buttons."""
     return {"text": REQUEST_WITHDRAWN, "blocks": [section(REQUEST_WITHDRAWN)]}

@@ -14,6 +14,8 @@ from datetime import datetime
 from bot.delivery import Delivery, OnSent
 from bot.kinds import Kind, OutboxDeps
 from handlers.blocks.feedback import build_kudos_post, build_thanks_dm, build_thanks_undelivered
+from handlers.blocks.privacy import build_kudos_removed
+from handlers.kit import try_update
 from storage.feedback import Thanks
 from storage.models import OutboxMessage, SubjectType
 from storage.outbox import Planned
@@ -68,10 +70,15 @@ def _recorded(deps: OutboxDeps, thanks: Thanks) -> OnSent:
     async def on_sent(channel: str, ts: str) -> None:
         # Where it was shared, so /mentor forget can take it down.
         store = deps.store
-        await store.record_kudos_post(
+        if await store.record_kudos_post(
             thanks.team_id, thanks.session_id, thanks.from_id, channel, ts
-        )
-        log.info("thanks shared session=%d channel=%s", thanks.session_id, channel)
+        ):
+            log.info("thanks shared session=%d channel=%s", thanks.session_id, channel)
+            return
+        # Forgotten while the post was on its way: forget couldn't know of it, so it goes now.
+        client = await deps.slack(thanks.team_id)
+        failed = "could not remove a kudos post channel=%s"
+        await try_update(client, channel, ts, build_kudos_removed(), log, failed, channel)
 
     return on_sent
 

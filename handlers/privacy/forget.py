@@ -13,6 +13,7 @@ from bot.delivery import is_user
 from handlers.blocks.privacy import (
     build_forget_done,
     build_forget_modal,
+    build_kudos_removed,
     build_request_withdrawn,
     build_session_cancelled_by_forget,
 )
@@ -22,10 +23,6 @@ from storage.forget import Forgotten
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-# A shared thank-you note of someone who removed their data: the words leave Slack too.
-KUDOS_REMOVED = "This thank-you note was removed."
 
 
 async def forget_command(call: SubcommandCall) -> None:
@@ -90,7 +87,7 @@ async def _after_forget(
     await _withdraw_messages(client, forgotten.messages)
     for channel, ts in forgotten.kudos_posts:
         failed = "could not remove a kudos post channel=%s"
-        await try_update(client, channel, ts, {"text": KUDOS_REMOVED}, log, failed, channel)
+        await try_update(client, channel, ts, build_kudos_removed(), log, failed, channel)
     for other, starts_at in forgotten.cancelled:
         if is_user(other):
             await try_dm(client, other, build_session_cancelled_by_forget(starts_at))

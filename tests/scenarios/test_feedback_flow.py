@@ -5,6 +5,7 @@ mentor never sees a rating; export and forget."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -12,8 +13,8 @@ from typing import Any
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime
 from handlers import ids
+from handlers.blocks.privacy import KUDOS_REMOVED
 from handlers.feedback.actions import ALREADY_THANKED
-from handlers.privacy.forget import KUDOS_REMOVED
 from playground.fakeslack import (
     ALICE,
     BOB,
@@ -199,7 +200,9 @@ async def test_held_prompt_rating_thanks_and_the_kudos_post(
     await forget(slack, fake, bot, ALICE)
     assert await bot.store.get_feedback(TEAM_ID, session_id) is None
     assert await bot.store.get_thanks(TEAM_ID, session_id, ALICE) is None
-    assert fake.message(KUDOS, str(post.response["ts"]))["text"] == KUDOS_REMOVED
+    shared = fake.message(KUDOS, str(post.response["ts"]))
+    assert shared["text"] == KUDOS_REMOVED
+    assert block_texts(shared) == KUDOS_REMOVED  # the note's blocks are replaced too
 
 
 async def test_no_prompt_after_a_session_that_did_not_happen(
@@ -321,3 +324,25 @@ async def test_a_thank_you_dm_slack_fails_is_retried_and_sent_once(
     sent = [c for c in dms_to(fake, BOB) if c.ok and "says thanks" in block_texts(c)]
     assert len(sent) == 1
     assert [c for c in dms_to(fake, ALICE) if "couldn't" in block_texts(c)] == []
+
+
+async def test_a_kudos_post_on_its_way_when_the_mentee_forgets_is_taken_down(
+    clocked_slack: SlackSender, fake_slack: FakeSlack, clocked_bot: Runtime, clock: FrozenClock
+) -> None:
+    slack, fake, bot = clocked_slack, fake_slack, clocked_bot
+    fake.add_channel(KUDOS, "kudos")
+    await configure(bot, clock, kudos_channel_id=KUDOS)
+    _, view = await thanks_form(slack, fake, bot, clock)
+    note = {"Your note": "Thanks so much for the advice!", "Share it": ["share"]}
+    await slack.view_submission(view, note, user_id=ALICE)
+    # Slack posts at once but answers late: forget runs while the post is on its way.
+    fake.delay("chat.postMessage", 1.0, answer_only=True)
+    sending = asyncio.create_task(deliver_soon(bot))
+    while not fake.messages(KUDOS):  # noqa: ASYNC110 - the fake has no event for a post
+        await asyncio.sleep(0.05)
+    fake.delay("chat.postMessage", 0)
+    await forget(slack, fake, bot, ALICE)
+    await sending
+    [post] = fake.messages(KUDOS)
+    assert post["text"] == KUDOS_REMOVED
+    assert "Thanks so much" not in json.dumps(post)
