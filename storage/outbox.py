@@ -320,6 +320,19 @@ class OutboxQueries:
         )
         return OutboxMessage.from_row(rows[0]) if rows else None
 
+    async def stand_in_for(
+        self: _StoreCore, team_id: str, dedupe_key: str, now: datetime
+    ) -> int | None:
+        """A post made outside the outbox is about to stand in for the pending row `dedupe_key`:
+        the row's id, for the post's tag, with the row marked as maybe posted since now, so the
+        outbox looks for that tag in Slack before it posts. None if no such row waits."""
+        rows = await self._fetch(
+            "UPDATE outbox SET maybe_posted_since = coalesce(maybe_posted_since, ?)"
+            " WHERE team_id = ? AND dedupe_key = ? AND status = 'pending' RETURNING id",
+            (format_time(now), team_id, dedupe_key),
+        )
+        return int(rows[0][0]) if rows else None
+
     async def get_outbox_by_key(
         self: _StoreCore, team_id: str, dedupe_key: str
     ) -> OutboxMessage | None:

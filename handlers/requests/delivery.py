@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery import outbox_tag
 from bot.matching import available_mentors
 from bot.settings import Settings
 from handlers.blocks.request_messages import (
@@ -33,13 +35,22 @@ async def pool_channel(store: Store, settings: Settings, team_id: str) -> str | 
     return (org.channel_id if org else None) or settings.pool_channel
 
 
-async def send_to_mentor(client: AsyncWebClient, store: Store, request: Request) -> None:
-    """DM the named mentor the request with Accept / Suggest / Decline. Slack refusing raises
-    SlackApiError, so the caller can tell a mentor gone for good from a passing failure."""
+async def send_to_mentor(
+    client: AsyncWebClient, store: Store, request: Request, tag: int | None = None
+) -> None:
+    """DM the named mentor the request with Accept / Suggest / Decline (tagged as outbox row
+    `tag`, which it stands in for). Slack refusing raises SlackApiError, so the caller can tell
+    a mentor gone for good from a passing failure."""
     if request.mentor_id is None:
         raise ValueError("a pool request has no mentor to DM")
-    channel, ts = await send_dm(client, request.mentor_id, build_mentor_dm(request))
+    channel, ts = await send_dm(client, request.mentor_id, tagged(build_mentor_dm(request), tag))
     await store.set_request_messages(request.team_id, request.id, mentor_dm=(channel, ts))
+
+
+def tagged(message: dict[str, Any], tag: int | None) -> dict[str, Any]:
+    """The message, carrying outbox row `tag`'s metadata when it stands in for that row: if its
+    answer is lost, the row finds it in Slack instead of posting it again."""
+    return message if tag is None else {**message, "metadata": outbox_tag(tag)}
 
 
 async def deliver_to_pool(

@@ -22,13 +22,14 @@ from handlers.blocks.request_modal import RequestForm, parse_request_submission
 from handlers.blocks.text import user_mention
 from handlers.kit import NO_ANSWER, Submission, mentor_facts, on_submit, send_dm
 from handlers.notes.checkins import another_chat_sent, tell_mentor
-from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor
+from handlers.requests.delivery import pool_channel, reach_pool, send_to_mentor, tagged
 from handlers.requests.followups import (
     CONFIRM,
     DELIVER,
     REDELIVER_AFTER,
     plan_new_request,
     schedule_confirmation,
+    step_key,
 )
 from handlers.requests.unreachable import (
     TELL_MENTEE,
@@ -46,6 +47,10 @@ PERMALINK_SECONDS = 3.0
 # The first delivery gives up before the outbox's, planned with the request, may start (never
 # both at once); a slow Slack's brief retries fit in it.
 FIRST_TRY_SECONDS = REDELIVER_AFTER.total_seconds() - PERMALINK_SECONDS - 15
+# The confirmation made at once gives up before its own outbox row is due, a minute after the
+# delivery's: a DM still on its way then would arrive beside the row's. (A DM that landed but
+# whose answer was lost is found by its tag: the row looks before it posts.)
+CONFIRM_SECONDS = 45.0
 
 NO_POOL = (
     "There's no mentor pool in this workspace yet. Pick someone here, or ask an admin to set a "
@@ -146,7 +151,9 @@ async def _route(
     try:
         async with asyncio.timeout(FIRST_TRY_SECONDS):
             if request.mentor_id is not None:
-                await send_to_mentor(client, store, request)
+                key = step_key(request.id, "deliver")
+                tag = await store.stand_in_for(request.team_id, key, clock.now())
+                await send_to_mentor(client, store, request, tag)
                 return None
             reached = await reach_pool(client, store, settings, request, clock.now())
     except SlackApiError as error:
@@ -205,7 +212,8 @@ async def _confirm_or_plan(
     client: AsyncWebClient, store: Store, request: Request, now: datetime, *, pending: bool
 ) -> None:
     message = build_mentee_confirmation(request, pending=pending)
-    if await _confirm(client, store, request, message):
+    tag = await store.stand_in_for(request.team_id, step_key(request.id, "confirm"), now)
+    if await _confirm(client, store, request, tagged(message, tag)):
         await _call_off(store, request, CONFIRM)
     else:
         await schedule_confirmation(store, request, now, pending=pending)
@@ -214,9 +222,10 @@ async def _confirm_or_plan(
 async def _confirm(
     client: AsyncWebClient, store: Store, request: Request, message: dict[str, Any]
 ) -> bool:
-    """DM the mentee now; False when Slack refused or never answered."""
+    """DM the mentee now; False when Slack refused or never answered in CONFIRM_SECONDS."""
     try:
-        channel_id, ts = await send_dm(client, request.mentee_id, message)
+        async with asyncio.timeout(CONFIRM_SECONDS):
+            channel_id, ts = await send_dm(client, request.mentee_id, message)
     except SlackApiError as error:
         log.error(
             "could not confirm a request to its mentee request=%d error=%s",

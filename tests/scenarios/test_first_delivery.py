@@ -19,8 +19,9 @@ import pytest
 from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from bot.settings import Settings
+from handlers.requests import submit
 from handlers.requests.followups import REDELIVER_AFTER, plan_new_request
-from handlers.requests.submit import FIRST_TRY_SECONDS, PERMALINK_SECONDS
+from handlers.requests.submit import CONFIRM_SECONDS, FIRST_TRY_SECONDS, PERMALINK_SECONDS
 from playground.fakeslack import ALICE, BOB, CAROL, TEAM_ID, FakeSlack, SlackSender
 from storage.directory import ProfileDraft
 from storage.models import RequestSource, Topic
@@ -78,8 +79,38 @@ async def a_minute_later(bot: Runtime, clock: FrozenClock) -> None:
     await deliver_due(bot)
 
 
-def test_the_first_delivery_gives_up_before_the_outbox_may_start() -> None:
-    assert REDELIVER_AFTER.total_seconds() > PERMALINK_SECONDS + FIRST_TRY_SECONDS
+def test_the_first_delivery_and_confirmation_end_before_their_rows_are_due() -> None:
+    # The delivery's row is due a minute after the request, the confirmation's a minute later.
+    delivered_by = PERMALINK_SECONDS + FIRST_TRY_SECONDS
+    assert delivered_by < REDELIVER_AFTER.total_seconds()
+    assert delivered_by + CONFIRM_SECONDS < 2 * REDELIVER_AFTER.total_seconds()
+
+
+async def test_dms_slack_took_but_never_answered_are_found_not_sent_again(
+    fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Slack posts at once and answers after the first tries gave up (shortened here from
+    # 42 s and 45 s): each DM carries its row's tag, and the row finds it instead of posting.
+    monkeypatch.setattr(submit, "FIRST_TRY_SECONDS", 0.5)
+    monkeypatch.setattr(submit, "CONFIRM_SECONDS", 0.5)
+    async with bot_for(fake_slack, tmp_path, clock) as bot:
+        slack = SlackSender(
+            f"http://127.0.0.1:{bot.port}",
+            SIGNING_SECRET,
+            response_url_base=fake_slack.response_url_base,
+        )
+        fake_slack.delay("chat.postMessage", 2, answer_only=True)
+        await submit_ask(slack, fake_slack, bot, BOB)
+        await bot.background.drain(5)
+        fake_slack.delay("chat.postMessage", 0)
+        assert len(dms_to(fake_slack, BOB)) == 1
+        assert len(dms_to(fake_slack, ALICE)) == 1
+        await a_minute_later(bot, clock)
+        clock.advance(seconds=REDELIVER_AFTER.total_seconds())
+        await deliver_due(bot)
+        assert len(dms_to(fake_slack, BOB)) == 1
+        assert len(dms_to(fake_slack, ALICE)) == 1
+        assert safety_net(bot) == [("request.confirm", "sent"), ("request.deliver", "sent")]
 
 
 @pytest.mark.parametrize("way", WAYS)
