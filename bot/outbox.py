@@ -128,6 +128,11 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return step / 2 + step / 2 * rng.random()
 
 
+# The least of a tick kept free after the last turn: one post's usual time and a new leader's
+# one-second pause.
+TURN_ROOM = timedelta(seconds=2)
+
+
 class Dispatcher:
     """Sends due outbox rows; `tick()` is what the scheduler runs every few seconds."""
 
@@ -256,7 +261,7 @@ class Dispatcher:
         self._forget_past(self._clock.now())
         # A recipient's rows go a channel interval apart within the tick (claim_bounds takes as
         # many as fit), so a row waits for its turn until then, and is deferred past it.
-        self._tick_end = self._clock.now() + self._tick
+        self._tick_end = self._clock.now() + self._turns()
         limit, per_recipient = self.claim_bounds()
         return await self._store.claim_due(
             self._clock.now(),
@@ -274,8 +279,16 @@ class Dispatcher:
         cap = self._pacing.max_batches_per_tick * BATCH_SIZE
         limit = max(1, min(cap, int(self._pacing.workspace_per_second * seconds)))
         interval = self._pacing.channel_interval.total_seconds()
-        per_recipient = max(1, int(seconds / interval)) if interval > 0 else limit
+        turns = self._turns().total_seconds()
+        per_recipient = max(1, int(turns / interval) + 1) if interval > 0 else limit
         return limit, per_recipient
+
+    def _turns(self) -> timedelta:
+        """How far into a tick a row may wait for its turn: the tick less room for the last
+        post itself (and a new leader's pause), so that a busy recipient's tick is over
+        before the next begins; one that overran would make the scheduler skip a tick."""
+        room = max(TURN_ROOM, self._tick / 5)
+        return max(self._tick - room, timedelta(0))
 
     def _forget_past(self, now: datetime) -> None:
         """Drop pacing and pause entries already over, so the maps stay small."""
