@@ -135,6 +135,7 @@ async def test_the_author_edits_notes_and_the_other_gets_the_updated_plan(
 ) -> None:
     slack, fake, bot = clocked_slack, fake_slack, clocked_bot
     await both_logged(slack, fake, bot)
+    clock.advance(minutes=5)  # the edit comes later (a plan's words are keyed by when saved)
     listed = (await slack.command(f"notes <@{ALICE}>", user_id=BOB)).body
     edit = find_button(listed, "Edit")
     await slack.click(edit, listed, user_id=ALICE)  # Bob's note is not hers to open
