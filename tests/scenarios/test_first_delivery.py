@@ -39,6 +39,13 @@ async def bot_for(fake: FakeSlack, tmp_path: Path, clock: FrozenClock) -> AsyncI
         yield bot
 
 
+def sender(bot: Runtime, fake: FakeSlack) -> SlackSender:
+    """Signed requests to this run of the bot, as Slack sends them."""
+    return SlackSender(
+        f"http://127.0.0.1:{bot.port}", SIGNING_SECRET, response_url_base=fake.response_url_base
+    )
+
+
 def settings(fake: FakeSlack, tmp_path: Path) -> Settings:
     return bot_settings(fake, tmp_path, MENTORBOT_TICK_SECONDS="3600")
 
@@ -94,11 +101,7 @@ async def test_dms_slack_took_but_never_answered_are_found_not_sent_again(
     monkeypatch.setattr(submit, "FIRST_TRY_SECONDS", 0.5)
     monkeypatch.setattr(submit, "CONFIRM_SECONDS", 0.5)
     async with bot_for(fake_slack, tmp_path, clock) as bot:
-        slack = SlackSender(
-            f"http://127.0.0.1:{bot.port}",
-            SIGNING_SECRET,
-            response_url_base=fake_slack.response_url_base,
-        )
+        slack = sender(bot, fake_slack)
         fake_slack.delay("chat.postMessage", 2, answer_only=True)
         await submit_ask(slack, fake_slack, bot, BOB)
         await bot.background.drain(5)
@@ -137,11 +140,7 @@ async def test_stopped_while_slack_opens_the_dm_the_request_still_arrives_once(
     fake_slack: FakeSlack, tmp_path: Path, clock: FrozenClock
 ) -> None:
     async with bot_for(fake_slack, tmp_path, clock) as bot:
-        slack = SlackSender(
-            f"http://127.0.0.1:{bot.port}",
-            SIGNING_SECRET,
-            response_url_base=fake_slack.response_url_base,
-        )
+        slack = sender(bot, fake_slack)
         fake_slack.delay("conversations.open", 2)
         await slack.command(f"ask <@{BOB}>", user_id=ALICE)
         view = fake_slack.calls_to("views.open")[-1].response["view"]
@@ -166,11 +165,7 @@ async def test_a_first_delivery_that_got_there_calls_off_the_outbox_rows(
 ) -> None:
     async with bot_for(fake_slack, tmp_path, clock) as bot:
         mentor = await prepare(bot, fake_slack, clock, way)
-        slack = SlackSender(
-            f"http://127.0.0.1:{bot.port}",
-            SIGNING_SECRET,
-            response_url_base=fake_slack.response_url_base,
-        )
+        slack = sender(bot, fake_slack)
         await submit_ask(slack, fake_slack, bot, mentor)
         assert safety_net(bot) == [
             ("request.confirm", "cancelled"),
@@ -186,11 +181,7 @@ async def test_rows_left_by_a_delivery_that_got_there_send_nothing(
 ) -> None:
     # Killed after Slack took both DMs and they were recorded, before the rows were called off.
     async with bot_for(fake_slack, tmp_path, clock) as bot:
-        slack = SlackSender(
-            f"http://127.0.0.1:{bot.port}",
-            SIGNING_SECRET,
-            response_url_base=fake_slack.response_url_base,
-        )
+        slack = sender(bot, fake_slack)
         await submit_ask(slack, fake_slack, bot, BOB)
         with sqlite3.connect(bot.settings.db_path) as conn:
             conn.execute("UPDATE outbox SET status = 'pending' WHERE status = 'cancelled'")
