@@ -1,5 +1,6 @@
 """A real PostgreSQL for the tests: Debian's server binaries, a cluster made with initdb in a
-temporary folder, listening on 127.0.0.1 at a free port, stopped at the end of the session.
+temporary folder (in memory, under /dev/shm, where there is room), listening on 127.0.0.1 at a
+free port, stopped at the end of the session.
 
 initdb refuses to run as root, and CI runs as root: the cluster then belongs to the unprivileged
 `postgres` account that Debian's package creates. Each test gets a database of its own.
@@ -16,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,11 @@ import pytest
 
 SERVER_USER = "postgres"
 START_TIMEOUT = 60
+# A full run makes about 250 databases (2.7 GB). On disk each CREATE DATABASE took ~0.15 s and
+# deleting the cluster 10-25 s; in memory, ~0.04 s and under a second.
+MEMORY = Path("/dev/shm")  # noqa: S108 - mkdtemp makes a private folder in it
+MEMORY_NEEDED = 6 * 2**30
+PREFIX = "mentorbot-pg-"
 
 
 def _binaries() -> Path | None:
@@ -136,6 +143,40 @@ def _as_user() -> tuple[list[str], str, int | None]:
     return command, SERVER_USER, account.pw_uid
 
 
+def _folder_root() -> str | None:
+    """Where to make the cluster: in memory when there is room, else the temporary folder.
+    Clusters left in memory by a killed run are removed first (their server is gone)."""
+    if not (MEMORY.is_dir() and os.access(MEMORY, os.W_OK)):
+        return None
+    for folder in MEMORY.glob(f"{PREFIX}*"):
+        if _abandoned(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+    return str(MEMORY) if shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED else None
+
+
+def _abandoned(folder: Path) -> bool:
+    """A cluster folder whose server no longer runs (a run killed before it could clean up).
+    A folder without a server's pid file may be one that is still being made: only an hour
+    later does it count."""
+    pid_file = folder / "data" / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().split()[0])
+    except PermissionError:
+        return False  # someone else's
+    except (OSError, ValueError, IndexError):
+        try:
+            return time.time() - folder.stat().st_mtime > 3600
+        except OSError:
+            return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 @contextlib.contextmanager
 def running_postgres() -> Iterator[PostgresServer]:
     """Start a throwaway cluster; stop it and delete its files on exit."""
@@ -146,7 +187,7 @@ def running_postgres() -> Iterator[PostgresServer]:
             "`apt-get install postgresql` does it by hand)"
         )
     as_user, user, uid = _as_user()
-    folder = Path(tempfile.mkdtemp(prefix="mentorbot-pg-"))
+    folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=_folder_root()))
     data = folder / "data"
     try:
         if uid is not None:
