@@ -10,12 +10,16 @@ examples comes from a seeded generator, and nothing else is random.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import math
+import multiprocessing
+import os
 import random
 import sys
 from collections import Counter
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -138,13 +142,34 @@ def train(examples: Sequence[Example], settings: Settings) -> Model:
         ([index[name] for name in item.names if name in index], item.row.is_ask)
         for item in examples
     ]
-    runs = [_train_once(rows, len(known), settings, SEED + run) for run in range(RUNS)]
+    runs = _in_parallel(rows, len(known), settings, [SEED + run for run in range(RUNS)])
     weights = {
         name: round(sum(run[i] for run in runs) / RUNS, DECIMALS) for i, name in enumerate(known)
     }
     bias = round(sum(run[-1] for run in runs) / RUNS, 6)
     kept = sorted((name for name in known if weights[name]), key=lambda n: -abs(weights[n]))
     return Model(bias, {name: weights[name] for name in sorted(kept[:MAX_WEIGHTS])})
+
+
+def _in_parallel(
+    rows: Sequence[tuple[list[int], bool]], size: int, settings: Settings, seeds: list[int]
+) -> list[list[float]]:
+    """`_train_once` for each seed, on every core. A run is the same arithmetic in whichever
+    process it runs, so the weights don't depend on how many cores there are."""
+    run = functools.partial(_train_once, rows, size, settings)
+    pool = _pool()
+    return list(pool.map(run, seeds)) if pool else [run(seed) for seed in seeds]
+
+
+@functools.cache
+def _pool() -> ProcessPoolExecutor | None:
+    """One pool of workers for the process's trainings; none on one core. Forked: a spawned
+    worker would import the caller's main script again, which a script read from stdin
+    doesn't allow. A worker only computes, so threads in the caller can't hold it up."""
+    cores = min(RUNS, len(os.sched_getaffinity(0)))
+    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
 
 
 def _train_once(
