@@ -30,7 +30,7 @@ BOT = "UBOT00001"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
 # Measured when the shipped weights were trained (bot/data/detection_weights.json, "report");
 # the assertions sit a little below, so a retrain that loses ground fails.
-HELD_OUT_FLOOR = {"precision": 0.93, "recall": 0.93}
+HELD_OUT_FLOOR = {"precision": 0.94, "recall": 0.93}
 DEV_FLOOR = 0.95
 
 
