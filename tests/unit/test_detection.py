@@ -314,7 +314,7 @@ def test_an_ask_after_a_quote_or_code_still_counts() -> None:
         pytest.param(
             "pls lmk if u have a min to talk",
             marks=pytest.mark.xfail(
-                reason="the model reads 'let me know if you…' as an offer (0.46; "
+                reason="the model reads 'let me know if you…' as an offer (0.47; "
                 "docs/detection.md, Known weaknesses)",
                 strict=True,
             ),
