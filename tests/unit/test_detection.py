@@ -156,7 +156,7 @@ def test_corpus_is_large_varied_and_clean(corpus: list[Row]) -> None:
             "<@U0ALICE01> cn u spare 10 to tlk abt my goals",
             True,
             marks=pytest.mark.xfail(
-                reason="0.45 after session 21's retrain: '@x can you …' with no '?' reads like "
+                reason="0.47 after session 21's retrains: '@x can you …' with no '?' reads like "
                 "a work request, in full spelling too (docs/detection.md, Known weaknesses)",
                 strict=True,
             ),
@@ -311,14 +311,7 @@ def test_an_ask_after_a_quote_or_code_still_counts() -> None:
         "<!subteam^S012AB3CD|@leads> anyone free for a quick chat? need career advice",
         "Is anyone in <#C01ABCDEF|data-eng> willing to mentor me on dbt?",
         "r u free for a quick call? need ur advice",
-        pytest.param(
-            "pls lmk if u have a min to talk",
-            marks=pytest.mark.xfail(
-                reason="the model reads 'let me know if you…' as an offer (0.47; "
-                "docs/detection.md, Known weaknesses)",
-                strict=True,
-            ),
-        ),
+        "pls lmk if u have a min to talk",
         "quick q, u got a sec?",
         "got a few mins to talk through an offer I received?",
     ],
