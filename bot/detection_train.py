@@ -10,12 +10,14 @@ examples comes from a seeded generator, and nothing else is random.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import functools
 import hashlib
 import math
 import multiprocessing
 import os
 import random
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -157,19 +159,31 @@ def _in_parallel(
     """`_train_once` for each seed, on every core. A run is the same arithmetic in whichever
     process it runs, so the weights don't depend on how many cores there are."""
     run = functools.partial(_train_once, rows, size, settings)
-    pool = _pool()
-    return list(pool.map(run, seeds)) if pool else [run(seed) for seed in seeds]
+    workers = min(len(seeds), _cores())
+    if workers < 2:
+        return [run(seed) for seed in seeds]
+    # A pool for this training only, so no worker outlives it; forked, because a spawned
+    # worker would import the caller's main script again (impossible for one read from stdin).
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_die_with_parent) as pool:
+        return list(pool.map(run, seeds))
 
 
-@functools.cache
-def _pool() -> ProcessPoolExecutor | None:
-    """One pool of workers for the process's trainings; none on one core. Forked: a spawned
-    worker would import the caller's main script again, which a script read from stdin
-    doesn't allow. A worker only computes, so threads in the caller can't hold it up."""
-    cores = min(RUNS, len(os.sched_getaffinity(0)))
-    if cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))
+def _cores() -> int:
+    """Cores this process may use; 1 (no workers) off Linux, where fork isn't safe."""
+    if sys.platform != "linux":
+        return 1
+    return len(os.sched_getaffinity(0))
+
+
+def _die_with_parent() -> None:
+    """A worker is killed with the training that started it (a killed parent would otherwise
+    leave it waiting on its queue forever, holding the parent's pipes)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def _train_once(
