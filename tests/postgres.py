@@ -10,6 +10,7 @@ Fixtures: `pg_server` (session) and `pg_url` (a fresh database, as a postgresql:
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
 import os
 import pwd
@@ -31,6 +32,7 @@ START_TIMEOUT = 60
 MEMORY = Path("/dev/shm")  # noqa: S108 - mkdtemp makes a private folder in it
 MEMORY_NEEDED = 6 * 2**30
 PREFIX = "mentorbot-pg-"
+OWNER_LOCK = "owner.lock"
 
 
 def _binaries() -> Path | None:
@@ -145,36 +147,72 @@ def _as_user() -> tuple[list[str], str, int | None]:
 
 def _folder_root() -> str | None:
     """Where to make the cluster: in memory when there is room, else the temporary folder.
-    Clusters left in memory by a killed run are removed first (their server is gone)."""
+    Clusters of runs that were killed are stopped and removed first."""
     if not (MEMORY.is_dir() and os.access(MEMORY, os.W_OK)):
         return None
     for folder in MEMORY.glob(f"{PREFIX}*"):
         if _abandoned(folder):
+            _stop_left_server(folder)
             shutil.rmtree(folder, ignore_errors=True)
-    return str(MEMORY) if shutil.disk_usage(MEMORY).free >= MEMORY_NEEDED else None
+    room = min(shutil.disk_usage(MEMORY).free, _memory_available())
+    return str(MEMORY) if room >= MEMORY_NEEDED else None
+
+
+def _memory_available() -> int:
+    """MemAvailable, in bytes: a folder in memory takes RAM, whatever size /dev/shm claims."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _own(folder: Path) -> int:
+    """Hold a lock on the folder for as long as this run lives: the kernel lets go of it when
+    the run ends, however it ends, which is how a later run knows the folder was left."""
+    lock = os.open(folder / OWNER_LOCK, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    return lock
 
 
 def _abandoned(folder: Path) -> bool:
-    """A cluster folder whose server no longer runs (a run killed before it could clean up).
-    A folder without a server's pid file may be one that is still being made: only an hour
-    later does it count."""
-    pid_file = folder / "data" / "postmaster.pid"
+    """Whether the run that made this cluster folder is gone (killed before it cleaned up).
+    A folder without the lock file is one still being made: only an hour later does it
+    count."""
     try:
-        pid = int(pid_file.read_text().split()[0])
-    except PermissionError:
-        return False  # someone else's
-    except (OSError, ValueError, IndexError):
+        lock = os.open(folder / OWNER_LOCK, os.O_RDWR)
+    except FileNotFoundError:
         try:
             return time.time() - folder.stat().st_mtime > 3600
         except OSError:
             return False
+    except OSError:
+        return False  # someone else's
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # its run holds it
+    finally:
+        os.close(lock)
+    return True
+
+
+def _stop_left_server(folder: Path) -> None:
+    """Stop the server a killed run left (pg_ctl starts it in a session of its own, so it
+    outlives the run): without this it would keep its memory until the machine restarts."""
+    binaries = _binaries()
+    data = folder / "data"
+    if binaries is None or not (data / "postmaster.pid").exists():
+        return
+    as_user, _, _ = _as_user()
+    subprocess.run(  # noqa: S603 - fixed program
+        [*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+        capture_output=True,
+        timeout=START_TIMEOUT,
+        check=False,
+    )
 
 
 @contextlib.contextmanager
@@ -188,6 +226,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         )
     as_user, user, uid = _as_user()
     folder = Path(tempfile.mkdtemp(prefix=PREFIX, dir=_folder_root()))
+    owner = _own(folder)
     data = folder / "data"
     try:
         if uid is not None:
@@ -250,6 +289,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         ) from error
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+        os.close(owner)
 
 
 @pytest.fixture(scope="session")
