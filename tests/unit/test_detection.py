@@ -30,7 +30,7 @@ BOT = "UBOT00001"
 ALICE, BOB = "U0ALICE01", "U0BOB0002"
 # Measured when the shipped weights were trained (bot/data/detection_weights.json, "report");
 # the assertions sit a little below, so a retrain that loses ground fails.
-HELD_OUT_FLOOR = {"precision": 0.94, "recall": 0.93}
+HELD_OUT_FLOOR = {"precision": 0.94, "recall": 0.94}
 DEV_FLOOR = 0.95
 
 
@@ -57,7 +57,8 @@ def figures(rows: list[Row]) -> tuple[float, float, list[str]]:
 
 
 def test_held_out_precision_and_recall(corpus: list[Row]) -> None:
-    """The held-out fifth was never used for any choice: the honest figure."""
+    """The held-out fifth was never used to choose a feature, a setting or the threshold (session
+    21's fourth round of data was written after it was read: docs/detection.md)."""
     held_out = [row for row in corpus if is_held_out(row)]
     precision, recall, misses = figures(held_out)
     print(f"held out: n={len(held_out)} precision={precision:.3f} recall={recall:.3f}")
@@ -373,7 +374,7 @@ def test_traps_are_not_asks(text: str) -> None:
         "<@U0ALICE01> quick chat when you have a minute?",
         "could I get your advice on a situation with my manager?",
         "anyone have 15 min to help me think through a career move?",
-        "looking for a mentor in data eng",  # 0.56: it was 0.48 before the cut to 21,845
+        "looking for a mentor in data eng",  # 0.68 (session 21); 0.48 before the cut to 21,845
         "any advice on negotiating an offer?",
     ],
 )
