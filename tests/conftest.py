@@ -14,6 +14,11 @@ from bot.lifecycle import Runtime, running
 from bot.settings import Settings
 from playground.fakeslack import FakeSlack, SlackSender
 from storage.store import Store
+from tests.postgres import pg_server, pg_url
+
+# One PostgreSQL server for the whole run: a module importing these fixtures itself would get a
+# server of its own (pytest scopes a fixture by where it is defined).
+__all__ = ["pg_server", "pg_url"]
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ free port, stopped at the end of the session.
 
 initdb refuses to run as root, and CI runs as root: the cluster then belongs to the unprivileged
 `postgres` account that Debian's package creates. Each test gets a database of its own.
-Fixtures: `pg_server` (session) and `pg_url` (a fresh database, as a postgresql:// URL).
+Fixtures: `pg_server` (session) and `pg_url` (a fresh database, as a postgresql:// URL), made
+visible to every test by tests/conftest.py, so one server serves the whole run.
 """
 
 from __future__ import annotations

@@ -18,9 +18,6 @@ from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack, serve_in_thre
 from storage.models import OutboxMessage
 from storage.store import Store
 from tests.flows import run_cli
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 SECRET = "private words that must never be printed"
 

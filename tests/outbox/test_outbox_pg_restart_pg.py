@@ -20,9 +20,7 @@ from playground.fakeslack import TEAM_ID, TOKEN, FakeSlack
 from storage.models import OutboxMessage, OutboxStatus
 from storage.store import Store
 from tests.flows import tagged_rows, wait_until
-from tests.postgres import PostgresServer, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import PostgresServer
 
 KIND = "test.dm"
 PEOPLE = 40

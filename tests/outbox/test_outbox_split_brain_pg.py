@@ -16,9 +16,7 @@ from playground.fakeslack import TEAM_ID, TOKEN, FakeSlack
 from storage.models import OutboxMessage, OutboxStatus
 from storage.store import Store
 from tests.flows import tagged_rows, wait_until
-from tests.postgres import end_outbox_leader, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import end_outbox_leader
 
 KIND = "test.dm"
 PEOPLE = 40

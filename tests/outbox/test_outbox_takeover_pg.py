@@ -18,9 +18,6 @@ from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack
 from storage.models import OutboxMessage
 from storage.store import Store
 from tests.flows import tagged_rows, wait_until
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 KIND = "test.dm"
 # The dead leader's rows are claimable this long after the takeover (the default is 70 s).

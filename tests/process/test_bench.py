@@ -21,9 +21,6 @@ from bench.report import ASK_PARTS, write_report
 from bench.rows import ROWS, measure
 from bench.storage_scale import Scale, run_storage
 from bot.detection import classify
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 ASK_PART_KEYS = {*ASK_PARTS, "post_slack_sdk", "post_aiohttp"}
 

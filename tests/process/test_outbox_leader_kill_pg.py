@@ -26,10 +26,8 @@ from playground.fakeslack.server import Call
 from storage.engine_pg import LEADER_LOCK_KEY
 from storage.store import Store
 from tests.flows import BotProcess, replicas, seed_nudges, tagged_rows
-from tests.postgres import PostgresServer, pg_server, pg_url
+from tests.postgres import PostgresServer
 from tests.stalls import watched
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 pytestmark = pytest.mark.slow
 

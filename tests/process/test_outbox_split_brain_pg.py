@@ -15,9 +15,7 @@ from playground.fakeslack import FakeSlack
 from storage.models import OutboxStatus
 from storage.store import Store
 from tests.flows import replicas, seed_nudges, tagged_rows, wait_until
-from tests.postgres import end_outbox_leader, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import end_outbox_leader
 
 pytestmark = pytest.mark.slow
 

@@ -14,9 +14,7 @@ from playground.fakeslack import ALICE, TEAM_ID, FakeSlack, SlackSender, find_bu
 from storage.models import RequestStatus, WorkspaceSettings
 from storage.store import Store
 from tests.flows import DETAILS, SECRET, replicas, submit_request
-from tests.postgres import PostgresServer, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.slow
 

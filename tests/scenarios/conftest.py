@@ -19,9 +19,6 @@ from bot.clock import FrozenClock
 from bot.lifecycle import Runtime, running
 from playground.fakeslack import FakeSlack
 from tests.conftest import bot_settings
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 ON_BOTH = frozenset(
     {

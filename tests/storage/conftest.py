@@ -14,9 +14,6 @@ from pathlib import Path
 import pytest
 
 from storage.store import Store
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 ON_BOTH = frozenset(
     {

@@ -17,10 +17,7 @@ from storage import StorageError
 from storage.copy import TABLES, copy_database
 from storage.store import Store
 from tests.flows import RELEASE_DB
-from tests.postgres import pg_server, pg_url
 from tests.stats_history import NOW, TEAM_ID, seed
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 
 async def _rows(store: Store) -> dict[str, list[tuple[object, ...]]]:

@@ -9,9 +9,7 @@ import pytest
 from storage import SchemaTooNewError, StorageError
 from storage.schema import HISTORY, LATEST_SCHEMA
 from storage.store import Store
-from tests.postgres import PostgresServer, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import PostgresServer
 
 
 async def test_three_replicas_starting_at_once_migrate_once(

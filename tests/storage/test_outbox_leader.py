@@ -13,9 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage.store import Store
-from tests.postgres import end_outbox_leader, pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
+from tests.postgres import end_outbox_leader
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 LEASE = timedelta(minutes=5)

@@ -12,9 +12,6 @@ import pytest
 
 from storage.models import WorkspaceSettings
 from storage.store import SETTINGS_CACHE_SECONDS, Store
-from tests.postgres import pg_server, pg_url
-
-__all__ = ["pg_server", "pg_url"]  # fixtures, used by name
 
 NOW = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
 BOUND = 0.3  # seconds, instead of SETTINGS_CACHE_SECONDS, so the test is quick
