@@ -23,9 +23,10 @@ from typing import Any
 
 import aiohttp
 
-from bot.clock import FrozenClock
-from bot.delivery import OUTBOX_EVENT
+from bot.clock import FrozenClock, SystemClock
+from bot.delivery import OUTBOX_EVENT, Delivery, outbox_client
 from bot.lifecycle import Runtime
+from bot.outbox import Dispatcher
 from handlers import ids
 from handlers.requests.followups import NUDGE
 from playground.fakeslack import (
@@ -33,6 +34,7 @@ from playground.fakeslack import (
     BOB,
     CAROL,
     TEAM_ID,
+    TOKEN,
     FakeSlack,
     SlackSender,
     all_buttons,
@@ -41,6 +43,7 @@ from playground.fakeslack import (
 )
 from storage.models import (
     Intro,
+    OutboxMessage,
     Request,
     RequestSource,
     Session,
@@ -636,6 +639,24 @@ async def seed_nudges(
                     TEAM_ID, NUDGE, mentor, due, dedupe_key=f"{tag}:{request.id}:{nth}",
                     subject_type=SubjectType.REQUEST, subject_id=request.id, now=now,
                 )  # fmt: skip
+
+
+ROW_KIND = "test.dm"  # a kind of the tests' own: its message is its row's number
+
+
+async def render_row(row: OutboxMessage) -> Delivery:
+    return Delivery(row.recipient, f"row {row.id}")
+
+
+def row_dispatcher(
+    store: Store, session: aiohttp.ClientSession, url: str, worker: str, **options: Any
+) -> Dispatcher:
+    """A replica's dispatcher of ROW_KIND rows against the fake at `url` (options: Pacing,
+    takeover_grace, ...)."""
+    client = outbox_client(TOKEN, url, session)
+    return Dispatcher(
+        store, client, {ROW_KIND: render_row}, SystemClock(), worker_id=worker, **options
+    )
 
 
 def tagged_rows(fake: FakeSlack) -> Counter[int]:

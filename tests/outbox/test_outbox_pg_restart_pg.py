@@ -13,21 +13,14 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from bot.clock import SystemClock
-from bot.delivery import Delivery, outbox_client
-from bot.outbox import Dispatcher, Pacing
-from playground.fakeslack import TEAM_ID, TOKEN, FakeSlack
-from storage.models import OutboxMessage, OutboxStatus
+from bot.outbox import Pacing
+from playground.fakeslack import TEAM_ID, FakeSlack
+from storage.models import OutboxStatus
 from storage.store import Store
-from tests.flows import tagged_rows, wait_until
+from tests.flows import ROW_KIND, row_dispatcher, tagged_rows, wait_until
 from tests.postgres import PostgresServer
 
-KIND = "test.dm"
 PEOPLE = 40
-
-
-async def render(row: OutboxMessage) -> Delivery:
-    return Delivery(row.recipient, f"row {row.id}")
 
 
 async def test_a_database_restart_mid_batch_strands_nothing_for_the_lease(
@@ -43,14 +36,9 @@ async def test_a_database_restart_mid_batch_strands_nothing_for_the_lease(
         for number in range(PEOPLE):
             user_id = f"U{8000 + number}"
             fake_slack.add_user(user_id)
-            await store.enqueue(TEAM_ID, KIND, user_id, now, dedupe_key=user_id, now=now)
-        engine = Dispatcher(
-            store,
-            outbox_client(TOKEN, fake_slack.url, session),
-            {KIND: render},
-            SystemClock(),
-            worker_id="replica-a",
-            pacing=Pacing(concurrency=8),
+            await store.enqueue(TEAM_ID, ROW_KIND, user_id, now, dedupe_key=user_id, now=now)
+        engine = row_dispatcher(
+            store, session, fake_slack.url, "replica-a", pacing=Pacing(concurrency=8)
         )
         ticking = asyncio.create_task(engine.tick())
         await wait_until(lambda: len(tagged_rows(fake_slack)) >= 6, 20)

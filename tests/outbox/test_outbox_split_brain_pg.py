@@ -9,31 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from bot.clock import SystemClock
-from bot.delivery import Delivery, outbox_client
 from bot.outbox import Dispatcher, Pacing
-from playground.fakeslack import TEAM_ID, TOKEN, FakeSlack
-from storage.models import OutboxMessage, OutboxStatus
+from playground.fakeslack import TEAM_ID, FakeSlack
+from storage.models import OutboxStatus
 from storage.store import Store
-from tests.flows import tagged_rows, wait_until
+from tests.flows import ROW_KIND, row_dispatcher, tagged_rows, wait_until
 from tests.postgres import end_outbox_leader
 
-KIND = "test.dm"
 PEOPLE = 40
 
 
-async def render(row: OutboxMessage) -> Delivery:
-    return Delivery(row.recipient, f"row {row.id}")
-
-
 def dispatcher(store: Store, session: aiohttp.ClientSession, url: str, worker: str) -> Dispatcher:
-    client = outbox_client(TOKEN, url, session)
-    return Dispatcher(
+    return row_dispatcher(
         store,
-        client,
-        {KIND: render},
-        SystemClock(),
-        worker_id=worker,
+        session,
+        url,
+        worker,
         pacing=Pacing(concurrency=4),  # slow enough that most of the batch waits its turn
         takeover_grace=timedelta(seconds=3),  # longer than a post takes here (1 s)
     )
@@ -53,7 +44,7 @@ async def test_a_leader_that_lost_its_connection_stops_and_nothing_is_posted_twi
         await first.migrate()
         for user_id in people:
             fake_slack.add_user(user_id)
-            await first.enqueue(TEAM_ID, KIND, user_id, now, dedupe_key=user_id, now=now)
+            await first.enqueue(TEAM_ID, ROW_KIND, user_id, now, dedupe_key=user_id, now=now)
         old = dispatcher(first, session, fake_slack.url, "replica-a")
         ticking = asyncio.create_task(old.tick())
         await wait_until(lambda: len(tagged_rows(fake_slack)) >= 6, 20)

@@ -11,34 +11,18 @@ from datetime import UTC, datetime, timedelta
 
 import aiohttp
 
-from bot.clock import SystemClock
-from bot.delivery import Delivery, outbox_client
 from bot.outbox import Dispatcher, TickReport
-from playground.fakeslack import ALICE, TEAM_ID, TOKEN, FakeSlack
-from storage.models import OutboxMessage
+from playground.fakeslack import ALICE, TEAM_ID, FakeSlack
 from storage.store import Store
-from tests.flows import tagged_rows, wait_until
+from tests.flows import ROW_KIND, row_dispatcher, tagged_rows, wait_until
 
-KIND = "test.dm"
 # The dead leader's rows are claimable this long after the takeover (the default is 70 s).
 GRACE = timedelta(seconds=1)
 
 
-async def render(row: OutboxMessage) -> Delivery:
-    return Delivery(row.recipient, f"row {row.id}")
-
-
 def dispatcher(store: Store, session: aiohttp.ClientSession, url: str, worker: str) -> Dispatcher:
     # The default pacing and 10 s tick: up to ten of one person's rows in one claim.
-    client = outbox_client(TOKEN, url, session)
-    return Dispatcher(
-        store,
-        client,
-        {KIND: render},
-        SystemClock(),
-        worker_id=worker,
-        takeover_grace=GRACE,
-    )
+    return row_dispatcher(store, session, url, worker, takeover_grace=GRACE)
 
 
 async def test_a_new_leader_waits_a_channel_interval_after_the_dead_ones_last_post(
@@ -50,7 +34,7 @@ async def test_a_new_leader_waits_a_channel_interval_after_the_dead_ones_last_po
         first = await Store.open(pg_url)
         await first.migrate()
         for n in range(3):
-            await first.enqueue(TEAM_ID, KIND, ALICE, now, dedupe_key=f"k{n}", now=now)
+            await first.enqueue(TEAM_ID, ROW_KIND, ALICE, now, dedupe_key=f"k{n}", now=now)
         old = dispatcher(first, session, fake_slack.url, "replica-a")
         ticking = asyncio.create_task(old.tick())
         await wait_until(lambda: len(tagged_rows(fake_slack)) == 1, 10)
